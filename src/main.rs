@@ -1,1 +1,95 @@
-fn main() {}
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use armario::app;
+use armario::cli::{AdminCommand, Cli, Command};
+use armario::config::{LogFormat, Settings};
+use armario::crypto::SecretString;
+use armario::service::setup;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let addr = match &cli.command {
+        Command::Serve { addr } => addr.clone(),
+        _ => None,
+    };
+    let settings = match Settings::load(&cli.global.overrides(addr), std::env::vars()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("armario: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    app::init_tracing(settings.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(run(cli.command, settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("armario: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    match command {
+        Command::Serve { .. } => app::serve(settings).await,
+        Command::Openapi => {
+            let state = openapi_state(settings)?;
+            println!("{}", armario::api::spec_json(&state));
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
+            let password = read_password()?;
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or("owner").to_string());
+            let input = setup::new_owner(&email, &name, password).map_err(|e| e.to_string())?;
+            let state = app::open_state(settings)?;
+            let user = setup::create_owner_as_operator(&state, input)
+                .await
+                .map_err(|e| e.to_string())?;
+            state.store.close().await;
+            println!("created owner {} ({})", user.email, user.id);
+            Ok(())
+        }
+    }
+}
+
+/// The spec needs a state value but touches no data: use a throwaway store.
+fn openapi_state(mut settings: Settings) -> Result<armario::service::AppState, String> {
+    let dir = std::env::temp_dir().join(format!("armario-openapi-{}", std::process::id()));
+    settings.data_dir = dir.clone();
+    settings.master_key = Some(SecretString::new(
+        armario::crypto::MasterKey::generate().to_base64(),
+    ));
+    settings.log_format = LogFormat::Text;
+    let state = app::open_state(settings);
+    let _ = std::fs::remove_dir_all(&dir);
+    state
+}
+
+fn read_password() -> Result<SecretString, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords do not match".into());
+        }
+        Ok(SecretString::new(first))
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| e.to_string())?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        Ok(SecretString::new(line))
+    }
+}

@@ -1,0 +1,118 @@
+//! The audit log.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::error::ApiResult;
+use crate::api::time::ts;
+use crate::api::Tag;
+use crate::domain::audit::{AuditEvent, AuditFilter};
+use crate::domain::page_size;
+use crate::error::DomainError;
+use crate::ids::CompanyId;
+use crate::service::{audit, AppState};
+
+pub struct AuditApi {
+    state: AppState,
+}
+
+impl AuditApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// Something that happened: who did what to which object, from where and when.
+#[derive(Object)]
+#[oai(rename = "AuditEvent")]
+pub struct AuditEventOut {
+    id: i64,
+    at: DateTime<Utc>,
+    /// user, application, operator, system or anonymous.
+    actor_kind: String,
+    #[oai(skip_serializing_if_is_none)]
+    actor_id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    company_id: Option<String>,
+    /// For example `company.created`, `auth.login_failed`, `secret.set`.
+    action: String,
+    #[oai(skip_serializing_if_is_none)]
+    target_kind: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    target_id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    ip: Option<String>,
+    /// What changed; never secrets or hashes.
+    details: serde_json::Value,
+}
+
+impl From<AuditEvent> for AuditEventOut {
+    fn from(e: AuditEvent) -> Self {
+        Self {
+            id: e.id,
+            at: ts(e.at),
+            actor_kind: e.actor_kind,
+            actor_id: e.actor_id,
+            company_id: e.company_id,
+            action: e.action,
+            target_kind: e.target_kind,
+            target_id: e.target_id,
+            ip: e.ip,
+            details: e.details,
+        }
+    }
+}
+
+/// A page of audit events, newest first.
+#[derive(Object)]
+struct AuditList {
+    items: Vec<AuditEventOut>,
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+#[OpenApi(tag = "Tag::Audit")]
+impl AuditApi {
+    /// Audit events, newest first. The owner sees everything; a company admin only their company.
+    #[oai(path = "/audit-events", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// Events at or after this time.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Events before this time.
+        to: Query<Option<DateTime<Utc>>>,
+        /// Exact action, for example `company.created`.
+        action: Query<Option<String>>,
+        /// Id of the acting user or application.
+        actor_id: Query<Option<String>>,
+        company_id: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<AuditList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let limit = page_size(limit.0)?;
+        let company_id = company_id
+            .0
+            .map(|c| CompanyId::parse(&c).ok_or(DomainError::NotFound("company")))
+            .transpose()?;
+        let filter = AuditFilter {
+            from: from.0.map(|t| t.timestamp_millis()),
+            to: to.0.map(|t| t.timestamp_millis()),
+            action: action.0,
+            actor_id: actor_id.0,
+            company_id,
+        };
+        let page = audit::list(&self.state, &who, filter, cursor.0, limit).await?;
+        Ok(Json(AuditList {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+}

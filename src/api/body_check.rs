@@ -1,0 +1,164 @@
+//! Names the field behind a body that failed to parse. poem-openapi reports which schema failed
+//! but not which property; this walks the raw body against the published schema to find the
+//! first missing or mistyped property, so every 400 names its field.
+
+use serde_json::{Map, Value};
+
+/// Finds `(field path, reason)` for a body that failed to parse as `schema`.
+pub fn explain(spec: &Value, schema: &str, body: &[u8]) -> (String, String) {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return ("body".into(), format!("is not valid JSON ({e})")),
+    };
+    let schemas = &spec["components"]["schemas"];
+    check(schemas, &schemas[schema], &value, "")
+        .unwrap_or_else(|| ("body".into(), "does not match the expected shape".into()))
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn resolve<'a>(schemas: &'a Value, schema: &'a Value) -> &'a Value {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return &schemas[name];
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        if let Some(first) = all.first() {
+            return resolve(schemas, first);
+        }
+    }
+    schema
+}
+
+fn check(schemas: &Value, schema: &Value, value: &Value, path: &str) -> Option<(String, String)> {
+    let schema = resolve(schemas, schema);
+    let ty = schema["type"].as_str().unwrap_or("");
+    let here = || {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match ty {
+        "object" => {
+            let Value::Object(obj) = value else {
+                return Some((here(), "must be a JSON object".into()));
+            };
+            check_object(schemas, schema, obj, path)
+        }
+        "string" if !value.is_string() => Some((here(), "must be a string".into())),
+        "string" if schema["enum"].is_array() && !schema["enum"].as_array()?.contains(value) => {
+            let allowed: Vec<&str> = schema["enum"]
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            Some((here(), format!("must be one of {}", allowed.join(", "))))
+        }
+        "string" => (schema["format"] == "date-time"
+            && value
+                .as_str()
+                .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_err()))
+        .then(|| (here(), "must be an RFC 3339 date-time".into())),
+        "integer" if !(value.is_i64() || value.is_u64()) => {
+            Some((here(), "must be an integer".into()))
+        }
+        "number" if !value.is_number() => Some((here(), "must be a number".into())),
+        "boolean" if !value.is_boolean() => Some((here(), "must be true or false".into())),
+        "array" => {
+            let Value::Array(items) = value else {
+                return Some((here(), "must be an array".into()));
+            };
+            items.iter().enumerate().find_map(|(i, item)| {
+                check(schemas, &schema["items"], item, &format!("{}[{i}]", here()))
+            })
+        }
+        _ => None,
+    }
+}
+
+fn check_object(
+    schemas: &Value,
+    schema: &Value,
+    obj: &Map<String, Value>,
+    path: &str,
+) -> Option<(String, String)> {
+    let empty = Map::new();
+    let props = schema["properties"].as_object().unwrap_or(&empty);
+    if let Some(required) = schema["required"].as_array() {
+        for key in required.iter().filter_map(Value::as_str) {
+            if obj.get(key).is_none_or(Value::is_null) {
+                return Some((join(path, key), "is required".into()));
+            }
+        }
+    }
+    for (key, value) in obj {
+        if value.is_null() {
+            continue;
+        }
+        if let Some(prop) = props.get(key) {
+            if let Some(found) = check(schemas, prop, value, &join(path, key)) {
+                return Some(found);
+            }
+        } else if let Some(extra) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+            if let Some(found) = check(schemas, extra, value, &join(path, key)) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// The outermost schema named in a poem-openapi parse error message.
+pub fn schema_in_message(message: &str) -> Option<&str> {
+    message
+        .rsplit("(occurred while parsing \"")
+        .next()
+        .filter(|_| message.contains("occurred while parsing"))
+        .and_then(|s| s.split('"').next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_missing_and_mistyped_fields() {
+        let spec = json!({"components": {"schemas": {
+            "In": {"type": "object", "required": ["name", "inner"], "properties": {
+                "name": {"type": "string"}, "count": {"type": "integer"},
+                "inner": {"$ref": "#/components/schemas/Inner"}}},
+            "Inner": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}}
+        }}});
+        assert_eq!(
+            explain(&spec, "In", br#"{"inner":{"email":"x"}}"#).0,
+            "name"
+        );
+        assert_eq!(
+            explain(
+                &spec,
+                "In",
+                br#"{"name":"a","inner":{"email":"x"},"count":"x"}"#
+            )
+            .0,
+            "count"
+        );
+        assert_eq!(
+            explain(&spec, "In", br#"{"name":"a","inner":{}}"#).0,
+            "inner.email"
+        );
+        assert_eq!(explain(&spec, "In", br#"{"name":"#).0, "body");
+        assert_eq!(
+            schema_in_message("x (occurred while parsing \"a\") (occurred while parsing \"In\")"),
+            Some("In")
+        );
+    }
+}

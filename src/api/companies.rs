@@ -1,0 +1,344 @@
+//! Companies: list, create, read, edit, and status changes.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::error::ApiResult;
+use crate::api::session::CreatedResponse;
+use crate::api::time::ts;
+use crate::api::Tag;
+use crate::domain::company::{
+    Company, CompanyFilter, CompanyInput, CompanyInputPatch, CompanyPatch, CompanyStatus,
+    NewCompany,
+};
+use crate::domain::page_size;
+use crate::error::DomainError;
+use crate::ids::CompanyId;
+use crate::service::companies::{self, StatusAction};
+use crate::service::AppState;
+
+pub struct CompaniesApi {
+    state: AppState,
+}
+
+impl CompaniesApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// Parses a company id from a path; an id that cannot exist is simply not found.
+pub fn company_id(raw: &str) -> Result<CompanyId, DomainError> {
+    CompanyId::parse(raw).ok_or(DomainError::NotFound("company"))
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum CompanyStatusDto {
+    Pending,
+    Active,
+    Suspended,
+    Cancelled,
+}
+
+impl From<CompanyStatus> for CompanyStatusDto {
+    fn from(s: CompanyStatus) -> Self {
+        match s {
+            CompanyStatus::Pending => Self::Pending,
+            CompanyStatus::Active => Self::Active,
+            CompanyStatus::Suspended => Self::Suspended,
+            CompanyStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+impl From<CompanyStatusDto> for CompanyStatus {
+    fn from(s: CompanyStatusDto) -> Self {
+        match s {
+            CompanyStatusDto::Pending => Self::Pending,
+            CompanyStatusDto::Active => Self::Active,
+            CompanyStatusDto::Suspended => Self::Suspended,
+            CompanyStatusDto::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// A company (tenant).
+#[derive(Object)]
+#[oai(rename = "Company")]
+pub struct CompanyOut {
+    id: String,
+    legal_name: String,
+    #[oai(skip_serializing_if_is_none)]
+    trade_name: Option<String>,
+    /// 14 digits, without punctuation.
+    cnpj: String,
+    slug: String,
+    #[oai(skip_serializing_if_is_none)]
+    contact_email: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    contact_phone: Option<String>,
+    status: CompanyStatusDto,
+    plan: String,
+    /// The plan's limit of users (active and pending).
+    max_users: i64,
+    /// Users counted against the limit.
+    user_count: i64,
+    #[oai(skip_serializing_if_is_none)]
+    display_name: Option<String>,
+    /// `#rrggbb`.
+    #[oai(skip_serializing_if_is_none)]
+    primary_color: Option<String>,
+    /// A `data:` URL of the logo image.
+    #[oai(skip_serializing_if_is_none)]
+    logo_data_url: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Company> for CompanyOut {
+    fn from(c: Company) -> Self {
+        Self {
+            id: c.id.to_string(),
+            legal_name: c.legal_name,
+            trade_name: c.trade_name,
+            cnpj: c.cnpj,
+            slug: c.slug,
+            contact_email: c.contact_email,
+            contact_phone: c.contact_phone,
+            status: c.status.into(),
+            plan: c.plan,
+            max_users: c.max_users,
+            user_count: c.user_count,
+            display_name: c.display_name,
+            primary_color: c.primary_color,
+            logo_data_url: c.logo_data_url,
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
+        }
+    }
+}
+
+/// A page of companies.
+#[derive(Object)]
+struct CompanyList {
+    items: Vec<CompanyOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+/// A new company. Text fields are trimmed; limits: names 200 characters, e-mail 254.
+#[derive(Object)]
+pub struct CompanyCreateIn {
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    /// Formatted (`00.000.000/0000-00`) or 14 bare digits; check digits are verified.
+    pub cnpj: String,
+    /// Lowercase letters, digits and hyphens; derived from the name when absent.
+    pub slug: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub plan: Option<String>,
+    /// 1 to 100000; default 25.
+    pub max_users: Option<i64>,
+    pub display_name: Option<String>,
+    pub primary_color: Option<String>,
+    /// `data:image/png;base64,…` (PNG, JPEG, WebP or GIF), at most 64 KiB.
+    pub logo_data_url: Option<String>,
+}
+
+impl From<CompanyCreateIn> for CompanyInput {
+    fn from(b: CompanyCreateIn) -> Self {
+        Self {
+            legal_name: b.legal_name,
+            trade_name: b.trade_name,
+            cnpj: b.cnpj,
+            slug: b.slug,
+            contact_email: b.contact_email,
+            contact_phone: b.contact_phone,
+            plan: b.plan,
+            max_users: b.max_users,
+            display_name: b.display_name,
+            primary_color: b.primary_color,
+            logo_data_url: b.logo_data_url,
+        }
+    }
+}
+
+/// Changes to a company; absent fields stay as they are, an empty string clears an optional
+/// field. Company admins may not change `plan`, `max_users`, `slug` or `cnpj`.
+#[derive(Object)]
+struct CompanyPatchIn {
+    legal_name: Option<String>,
+    trade_name: Option<String>,
+    cnpj: Option<String>,
+    slug: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    plan: Option<String>,
+    max_users: Option<i64>,
+    display_name: Option<String>,
+    primary_color: Option<String>,
+    logo_data_url: Option<String>,
+}
+
+impl From<CompanyPatchIn> for CompanyInputPatch {
+    fn from(b: CompanyPatchIn) -> Self {
+        Self {
+            legal_name: b.legal_name,
+            trade_name: b.trade_name,
+            cnpj: b.cnpj,
+            slug: b.slug,
+            contact_email: b.contact_email,
+            contact_phone: b.contact_phone,
+            plan: b.plan,
+            max_users: b.max_users,
+            display_name: b.display_name,
+            primary_color: b.primary_color,
+            logo_data_url: b.logo_data_url,
+        }
+    }
+}
+
+#[OpenApi(tag = "Tag::Companies")]
+impl CompaniesApi {
+    /// List companies. The owner sees all; anyone else only their own company.
+    #[oai(path = "/companies", method = "get")]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// Search in legal name, trade name, slug, or CNPJ digits.
+        q: Query<Option<String>>,
+        status: Query<Option<CompanyStatusDto>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<CompanyList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let limit = page_size(limit.0)?;
+        let filter = CompanyFilter {
+            search: q.0,
+            status: status.0.map(Into::into),
+            only: None,
+        };
+        let page = companies::list(&self.state, &who, filter, cursor.0, limit).await?;
+        Ok(Json(CompanyList {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Create an active company (owner only).
+    #[oai(path = "/companies", method = "post")]
+    async fn create(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        body: Json<CompanyCreateIn>,
+    ) -> ApiResult<CreatedResponse<CompanyOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        who.require_owner()?;
+        let explicit_slug = body.0.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let company = NewCompany::validate(body.0.into())?;
+        let created = companies::create(&self.state, &who, company, explicit_slug).await?;
+        Ok(CreatedResponse::Created(Json(created.into())))
+    }
+
+    /// Read a company.
+    #[oai(path = "/companies/:id", method = "get")]
+    async fn get(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let c = companies::get(&self.state, &who, company_id(&id.0)?).await?;
+        Ok(Json(c.into()))
+    }
+
+    /// Edit a company's data, branding and (owner only) plan.
+    #[oai(path = "/companies/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        body: Json<CompanyPatchIn>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let id = company_id(&id.0)?;
+        who.require_company_admin(&id, "company")?;
+        let patch = CompanyPatch::validate(body.0.into())?;
+        Ok(Json(
+            companies::update(&self.state, &who, id, patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Approve a company that signed up (owner only); its pending first admin becomes active.
+    #[oai(path = "/companies/:id/approve", method = "post")]
+    async fn approve(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        self.status(auth, caller, &id.0, StatusAction::Approve)
+            .await
+    }
+
+    /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
+    #[oai(path = "/companies/:id/suspend", method = "post")]
+    async fn suspend(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        self.status(auth, caller, &id.0, StatusAction::Suspend)
+            .await
+    }
+
+    /// Reactivate a suspended or cancelled company (owner only).
+    #[oai(path = "/companies/:id/reactivate", method = "post")]
+    async fn reactivate(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        self.status(auth, caller, &id.0, StatusAction::Reactivate)
+            .await
+    }
+
+    /// Cancel a company (owner only): its users' sessions are revoked.
+    #[oai(path = "/companies/:id/cancel", method = "post")]
+    async fn cancel(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        self.status(auth, caller, &id.0, StatusAction::Cancel).await
+    }
+}
+
+impl CompaniesApi {
+    async fn status(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: &str,
+        action: StatusAction,
+    ) -> ApiResult<Json<CompanyOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let c = companies::change_status(&self.state, &who, company_id(id)?, action).await?;
+        Ok(Json(c.into()))
+    }
+}

@@ -1,0 +1,158 @@
+//! The one error shape of the API, `{ "code", "message", "field"?, "error_id"? }`, and the
+//! single mapping from domain errors to HTTP statuses.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::error::DomainError;
+
+/// An error answer.
+#[derive(Object, Debug)]
+pub struct ErrorBody {
+    /// Machine-readable code: invalid, unauthorized, forbidden, csrf, not_found, conflict,
+    /// limit_exceeded, too_many_requests, internal.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The input field the error is about, when there is one (`cnpj`, `admin.email`, `limit`).
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
+    /// For 500s only: the id under which the error was logged.
+    #[oai(skip_serializing_if_is_none)]
+    pub error_id: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            error_id: None,
+        }
+    }
+
+    fn field(code: &str, field: String, message: String) -> Self {
+        Self {
+            code: code.into(),
+            message: format!("{field}: {message}"),
+            field: Some(field),
+            error_id: None,
+        }
+    }
+}
+
+#[derive(ApiResponse, Debug)]
+#[oai(bad_request_handler = "from_poem_error")]
+pub enum ApiError {
+    /// The input is invalid; `field` names the field.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid credential.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The caller may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such object, or it belongs to someone else.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// A unique value is taken, the object's state forbids the change, or a plan limit is reached.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Too many attempts; retry after the given seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
+    /// Unexpected error; only its id is returned, the details are in the log.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid { field, message } => {
+                Self::BadRequest(Json(ErrorBody::field("invalid", field, message)))
+            }
+            DomainError::NotFound(what) => Self::NotFound(Json(ErrorBody::new(
+                "not_found",
+                format!("{what} not found"),
+            ))),
+            DomainError::Conflict { field, message } => {
+                Self::Conflict(Json(ErrorBody::field("conflict", field, message)))
+            }
+            DomainError::LimitExceeded { field, message } => {
+                Self::Conflict(Json(ErrorBody::field("limit_exceeded", field, message)))
+            }
+            DomainError::Forbidden(m) => Self::Forbidden(Json(ErrorBody::new("forbidden", m))),
+            DomainError::Unauthorized(m) => {
+                Self::Unauthorized(Json(ErrorBody::new("unauthorized", m)))
+            }
+            DomainError::TooManyRequests { retry_after_secs } => Self::TooManyRequests(
+                Json(ErrorBody::new(
+                    "too_many_requests",
+                    format!("too many attempts; try again in {retry_after_secs} s"),
+                )),
+                retry_after_secs.to_string(),
+            ),
+            DomainError::Internal(detail) => Self::Internal(Json(internal_body(&detail))),
+        }
+    }
+}
+
+/// Logs an unexpected error under a fresh id and returns the body that carries only the id.
+pub fn internal_body(detail: &str) -> ErrorBody {
+    let error_id = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(error_id = %error_id, detail = %detail, "internal error");
+    ErrorBody {
+        code: "internal".into(),
+        message: format!("internal error; quote error id {error_id} when reporting it"),
+        field: None,
+        error_id: Some(error_id),
+    }
+}
+
+/// Turns poem-openapi's own errors (a body that does not parse, a bad parameter, a missing
+/// credential) into the API's error shape.
+pub fn from_poem_error(err: poem::Error) -> ApiError {
+    let status = err.status();
+    let message = err.to_string();
+    match status.as_u16() {
+        401 => ApiError::Unauthorized(Json(ErrorBody::new(
+            "unauthorized",
+            "sign in or send a valid bearer token",
+        ))),
+        403 => ApiError::Forbidden(Json(ErrorBody::new("forbidden", message))),
+        404 => ApiError::NotFound(Json(ErrorBody::new("not_found", message))),
+        s if s >= 500 => ApiError::Internal(Json(internal_body(&message))),
+        _ => {
+            let field = guess_field(&message);
+            ApiError::BadRequest(Json(ErrorBody {
+                code: "invalid".into(),
+                message,
+                field,
+                error_id: None,
+            }))
+        }
+    }
+}
+
+/// poem-openapi names the offending parameter or property in its messages
+/// (`failed to parse parameter \`limit\``, `failed to parse "Company": [field] ...`); pick it out.
+fn guess_field(message: &str) -> Option<String> {
+    if let Some(rest) = message.split("parameter `").nth(1) {
+        return rest.split('`').next().map(str::to_string);
+    }
+    if let Some(rest) = message.split("(field \"").nth(1) {
+        return rest.split('"').next().map(str::to_string);
+    }
+    if let Some(rest) = message.split("property `").nth(1) {
+        return rest.split('`').next().map(str::to_string);
+    }
+    if message.contains("payload") || message.contains("body") || message.contains("JSON") {
+        return Some("body".into());
+    }
+    None
+}

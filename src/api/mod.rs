@@ -1,0 +1,67 @@
+//! The HTTP API: one struct per resource, combined into one OpenAPI service. Handlers are thin:
+//! resolve the principal, convert the input, call the service, map the result.
+
+pub mod audit;
+pub mod auth;
+pub mod body_check;
+pub mod companies;
+pub mod error;
+pub mod health;
+pub mod secrets;
+pub mod session;
+pub mod signup;
+pub mod time;
+pub mod users;
+
+use poem_openapi::OpenApiService;
+
+use crate::service::AppState;
+
+pub type Apis = (
+    session::SessionApi,
+    signup::SignupApi,
+    companies::CompaniesApi,
+    users::UsersApi,
+    secrets::SecretsApi,
+    audit::AuditApi,
+);
+
+pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
+    let apis = (
+        session::SessionApi::new(state.clone()),
+        signup::SignupApi::new(state.clone()),
+        companies::CompaniesApi::new(state.clone()),
+        users::UsersApi::new(state.clone()),
+        secrets::SecretsApi::new(state.clone()),
+        audit::AuditApi::new(state.clone()),
+    );
+    OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
+        .url_prefix("/api/v1")
+        .description(
+            "Tenant manager: companies, their users, applications and their credentials, sealed \
+             third-party secrets and the audit log. Errors share one shape: \
+             `{\"code\", \"message\", \"field\"?, \"error_id\"?}`. Lists use keyset pagination: \
+             `limit` (default 50, at most 200) and the `next_cursor` of the previous page.",
+        )
+}
+
+/// The OpenAPI document as JSON, as served at `/api/openapi.json`.
+pub fn spec_json(state: &AppState) -> String {
+    service(state).spec()
+}
+
+#[derive(poem_openapi::Tags)]
+pub enum Tag {
+    /// Signing in and out, the first owner.
+    Auth,
+    /// Self-service sign-up of a company.
+    Signup,
+    /// Companies (tenants).
+    Companies,
+    /// Users of companies.
+    Users,
+    /// Sealed third-party credentials of a company.
+    Secrets,
+    /// The audit log.
+    Audit,
+}

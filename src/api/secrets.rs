@@ -1,0 +1,133 @@
+//! A company's third-party credentials: written by users, never read back by them.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::companies::company_id;
+use crate::api::error::ApiResult;
+use crate::api::session::NoContentResponse;
+use crate::api::time::ts;
+use crate::api::Tag;
+use crate::db::secrets::SecretMeta;
+use crate::domain::secret_kind;
+use crate::service::{secrets, AppState};
+
+pub struct SecretsApi {
+    state: AppState,
+}
+
+impl SecretsApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// A secret that is set: which kind, a hint and when it changed. Never the value.
+#[derive(Object)]
+#[oai(rename = "SecretInfo")]
+pub struct SecretInfoOut {
+    kind: String,
+    /// The last 4 characters of the main field (`••••abcd`), or `••••` for short values.
+    hint: String,
+    /// Id of the key that sealed the value.
+    key_id: String,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<SecretMeta> for SecretInfoOut {
+    fn from(m: SecretMeta) -> Self {
+        Self {
+            kind: m.kind,
+            hint: m.hint,
+            key_id: m.key_id,
+            updated_at: ts(m.updated_at),
+        }
+    }
+}
+
+#[derive(Object)]
+struct SecretList {
+    items: Vec<SecretInfoOut>,
+}
+
+/// The fields of a secret kind.
+#[derive(Object)]
+struct SecretKindOut {
+    kind: String,
+    fields: Vec<String>,
+}
+
+#[derive(Object)]
+struct SecretPutIn {
+    /// Field name to value. omie: app_key, app_secret; asaas: api_key; evolution: base_url,
+    /// instance, api_key; google_calendar: client_id, client_secret, refresh_token;
+    /// custom_<name>: any fields. Values up to 4096 characters.
+    values: BTreeMap<String, String>,
+}
+
+#[OpenApi(tag = "Tag::Secrets")]
+impl SecretsApi {
+    /// The known kinds of secrets and their fields (`custom_<name>` kinds take any fields).
+    #[oai(path = "/secret-kinds", method = "get")]
+    async fn kinds(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<Vec<SecretKindOut>>> {
+        auth.user(&self.state, &caller).await?;
+        Ok(Json(
+            secret_kind::KNOWN
+                .iter()
+                .map(|k| SecretKindOut {
+                    kind: k.kind.into(),
+                    fields: k.fields.iter().map(|f| f.to_string()).collect(),
+                })
+                .collect(),
+        ))
+    }
+
+    /// Which secrets a company has set (company admin or owner).
+    #[oai(path = "/companies/:id/secrets", method = "get")]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<SecretList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let items = secrets::list(&self.state, &who, company_id(&id.0)?).await?;
+        Ok(Json(SecretList {
+            items: items.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// Set (or replace) a secret. It is sealed at rest and never returned to users.
+    #[oai(path = "/companies/:id/secrets/:kind", method = "put")]
+    async fn put(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        kind: Path<String>,
+        body: Json<SecretPutIn>,
+    ) -> ApiResult<Json<SecretInfoOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let meta =
+            secrets::put(&self.state, &who, company_id(&id.0)?, kind.0, body.0.values).await?;
+        Ok(Json(meta.into()))
+    }
+
+    /// Remove a secret.
+    #[oai(path = "/companies/:id/secrets/:kind", method = "delete")]
+    async fn delete(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        kind: Path<String>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        secrets::delete(&self.state, &who, company_id(&id.0)?, kind.0).await?;
+        Ok(NoContentResponse::Done)
+    }
+}

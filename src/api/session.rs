@@ -1,0 +1,201 @@
+//! Signing in and out, the current user, password changes and the first owner's setup.
+
+use poem::web::cookie::{Cookie, CookieJar, SameSite};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth, CSRF_COOKIE, SESSION_COOKIE};
+use crate::api::companies::CompanyOut;
+use crate::api::error::ApiResult;
+use crate::api::time::ts;
+use crate::api::users::UserOut;
+use crate::api::Tag;
+use crate::crypto::{token, SecretString};
+use crate::service::{auth, companies, setup, AppState};
+
+pub struct SessionApi {
+    state: AppState,
+}
+
+impl SessionApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    fn set_cookies(&self, jar: &CookieJar, session_token: &str, max_age_secs: i64) {
+        let secure = self.state.settings.cookie_secure;
+        let mut session = Cookie::new_with_str(SESSION_COOKIE, session_token);
+        session.set_http_only(true);
+        session.set_same_site(SameSite::Strict);
+        session.set_path("/");
+        session.set_secure(secure);
+        session.set_max_age(std::time::Duration::from_secs(max_age_secs.max(0) as u64));
+        let mut csrf = Cookie::new_with_str(CSRF_COOKIE, token::csrf_for(session_token));
+        csrf.set_same_site(SameSite::Strict);
+        csrf.set_path("/");
+        csrf.set_secure(secure);
+        csrf.set_max_age(std::time::Duration::from_secs(max_age_secs.max(0) as u64));
+        jar.add(session);
+        jar.add(csrf);
+    }
+}
+
+#[derive(Object)]
+struct LoginIn {
+    /// E-mail address of the account.
+    email: String,
+    /// The account's password.
+    password: String,
+}
+
+/// A new session.
+#[derive(Object)]
+struct LoginOut {
+    /// Bearer token (prefix `arm_sess_`). The same session is also set as an HttpOnly cookie.
+    token: String,
+    /// When the session expires.
+    expires_at: chrono::DateTime<chrono::Utc>,
+    /// Send this as `X-CSRF-Token` on state-changing requests made with the cookie.
+    csrf_token: String,
+    user: UserOut,
+}
+
+#[derive(Object)]
+struct MeOut {
+    user: UserOut,
+    /// The user's company; absent for the platform owner.
+    #[oai(skip_serializing_if_is_none)]
+    company: Option<CompanyOut>,
+}
+
+#[derive(Object)]
+struct PasswordChangeIn {
+    current_password: String,
+    /// At least 10 characters.
+    new_password: String,
+}
+
+#[derive(Object)]
+struct SetupIn {
+    /// The token of the setup link printed at start.
+    token: String,
+    email: String,
+    name: String,
+    /// At least 10 characters.
+    password: String,
+}
+
+#[derive(Object)]
+struct SetupStatus {
+    /// True while no owner exists.
+    needed: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum Created<T: poem_openapi::types::ToJSON> {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[OpenApi(tag = "Tag::Auth")]
+impl SessionApi {
+    /// Sign in with e-mail and password. Returns a bearer token and sets the session cookie.
+    /// Throttled per account and per IP; a wrong e-mail and a wrong password get the same answer.
+    #[oai(path = "/auth/login", method = "post")]
+    async fn login(
+        &self,
+        body: Json<LoginIn>,
+        caller: Caller,
+        jar: &CookieJar,
+    ) -> ApiResult<Json<LoginOut>> {
+        let pw = SecretString::new(body.0.password);
+        let out = auth::login(
+            &self.state,
+            &body.0.email,
+            &pw,
+            caller.ip,
+            caller.user_agent,
+        )
+        .await?;
+        let ttl = (out.expires_at - crate::clock::now_ms()) / 1000;
+        self.set_cookies(jar, &out.token, ttl);
+        Ok(Json(LoginOut {
+            csrf_token: token::csrf_for(&out.token),
+            token: out.token,
+            expires_at: ts(out.expires_at),
+            user: out.user.into(),
+        }))
+    }
+
+    /// Sign out: revokes the session server-side and clears the cookies.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        jar: &CookieJar,
+    ) -> ApiResult<NoContent> {
+        let who = auth.user(&self.state, &caller).await?;
+        auth::logout(&self.state, &who).await?;
+        self.set_cookies(jar, "", 0);
+        Ok(NoContent::Done)
+    }
+
+    /// The signed-in user and their company.
+    #[oai(path = "/auth/me", method = "get")]
+    async fn me(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<MeOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let user = auth::me(&self.state, &who).await?;
+        let company = match &who.company_id {
+            Some(id) => Some(companies::get(&self.state, &who, id.clone()).await?.into()),
+            None => None,
+        };
+        Ok(Json(MeOut {
+            user: user.into(),
+            company,
+        }))
+    }
+
+    /// Change your own password. Every session of the account is revoked, this one included.
+    #[oai(path = "/auth/password", method = "post")]
+    async fn change_password(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        body: Json<PasswordChangeIn>,
+    ) -> ApiResult<NoContent> {
+        let who = auth.user(&self.state, &caller).await?;
+        let current = SecretString::new(body.0.current_password);
+        let new = SecretString::new(body.0.new_password);
+        auth::change_password(&self.state, &who, &current, &new).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Whether the first owner still has to be created.
+    #[oai(path = "/setup", method = "get")]
+    async fn setup_status(&self) -> ApiResult<Json<SetupStatus>> {
+        Ok(Json(SetupStatus {
+            needed: !setup::owner_exists(&self.state).await?,
+        }))
+    }
+
+    /// Create the first owner with the one-time token of the setup link printed at start.
+    #[oai(path = "/setup", method = "post")]
+    async fn setup(&self, body: Json<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
+        let b = body.0;
+        let input = setup::new_owner(&b.email, &b.name, SecretString::new(b.password))?;
+        let user = setup::create_first_owner(&self.state, &b.token, input, caller.ip).await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+}
+
+/// For other modules' `201 Created` and `204 No Content` answers.
+pub use self::{Created as CreatedResponse, NoContent as NoContentResponse};

@@ -1,0 +1,406 @@
+//! Users: the owner's view of everyone, and each company's users.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::companies::company_id;
+use crate::api::error::ApiResult;
+use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::time::{opt_ts, ts};
+use crate::api::Tag;
+use crate::crypto::SecretString;
+use crate::domain::page_size;
+use crate::domain::user::{NewUser, Role, User, UserFilter, UserPatch, UserStatus};
+use crate::error::DomainError;
+use crate::ids::UserId;
+use crate::service::users::{self, UserAction};
+use crate::service::AppState;
+
+pub struct UsersApi {
+    state: AppState,
+}
+
+impl UsersApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+fn user_id(raw: &str) -> Result<UserId, DomainError> {
+    UserId::parse(raw).ok_or(DomainError::NotFound("user"))
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum RoleDto {
+    Owner,
+    CompanyAdmin,
+    Member,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Owner => Self::Owner,
+            Role::CompanyAdmin => Self::CompanyAdmin,
+            Role::Member => Self::Member,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(r: RoleDto) -> Self {
+        match r {
+            RoleDto::Owner => Self::Owner,
+            RoleDto::CompanyAdmin => Self::CompanyAdmin,
+            RoleDto::Member => Self::Member,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum UserStatusDto {
+    Pending,
+    Active,
+    Disabled,
+}
+
+impl From<UserStatus> for UserStatusDto {
+    fn from(s: UserStatus) -> Self {
+        match s {
+            UserStatus::Pending => Self::Pending,
+            UserStatus::Active => Self::Active,
+            UserStatus::Disabled => Self::Disabled,
+        }
+    }
+}
+
+impl From<UserStatusDto> for UserStatus {
+    fn from(s: UserStatusDto) -> Self {
+        match s {
+            UserStatusDto::Pending => Self::Pending,
+            UserStatusDto::Active => Self::Active,
+            UserStatusDto::Disabled => Self::Disabled,
+        }
+    }
+}
+
+/// A user.
+#[derive(Object)]
+#[oai(rename = "User")]
+pub struct UserOut {
+    id: String,
+    /// Absent for the platform owner.
+    #[oai(skip_serializing_if_is_none)]
+    company_id: Option<String>,
+    email: String,
+    name: String,
+    role: RoleDto,
+    status: UserStatusDto,
+    #[oai(skip_serializing_if_is_none)]
+    last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.to_string(),
+            company_id: u.company_id.map(|c| c.to_string()),
+            email: u.email,
+            name: u.name,
+            role: u.role.into(),
+            status: u.status.into(),
+            last_login_at: opt_ts(u.last_login_at),
+            created_at: ts(u.created_at),
+            updated_at: ts(u.updated_at),
+        }
+    }
+}
+
+/// A page of users.
+#[derive(Object)]
+struct UserList {
+    items: Vec<UserOut>,
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+#[derive(Enum, Clone, Copy)]
+#[oai(rename_all = "snake_case")]
+enum CompanyRoleDto {
+    CompanyAdmin,
+    Member,
+}
+
+/// A new user of a company, active at once.
+#[derive(Object)]
+struct UserCreateIn {
+    email: String,
+    name: String,
+    role: CompanyRoleDto,
+    /// At least 10 characters.
+    password: String,
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Object)]
+struct UserPatchIn {
+    name: Option<String>,
+    email: Option<String>,
+    role: Option<CompanyRoleDto>,
+}
+
+#[derive(Object)]
+struct PasswordSetIn {
+    /// At least 10 characters.
+    password: String,
+}
+
+fn role_str(r: CompanyRoleDto) -> &'static str {
+    match r {
+        CompanyRoleDto::CompanyAdmin => "company_admin",
+        CompanyRoleDto::Member => "member",
+    }
+}
+
+fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
+    Json(UserList {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+#[OpenApi(tag = "Tag::Users")]
+impl UsersApi {
+    /// Every user of the platform (owner only): the approval queue is `status=pending`.
+    #[oai(path = "/users", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_all(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// Search in e-mail and name.
+        q: Query<Option<String>>,
+        status: Query<Option<UserStatusDto>>,
+        role: Query<Option<RoleDto>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<UserList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let limit = page_size(limit.0)?;
+        let filter = UserFilter {
+            company: None,
+            search: q.0,
+            status: status.0.map(Into::into),
+            role: role.0.map(Into::into),
+        };
+        Ok(list_out(
+            users::list_all(&self.state, &who, filter, cursor.0, limit).await?,
+        ))
+    }
+
+    /// The users of a company. A member sees only themself.
+    #[oai(path = "/companies/:id/users", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        q: Query<Option<String>>,
+        status: Query<Option<UserStatusDto>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<UserList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let limit = page_size(limit.0)?;
+        let filter = UserFilter {
+            search: q.0,
+            status: status.0.map(Into::into),
+            ..Default::default()
+        };
+        Ok(list_out(
+            users::list_in_company(
+                &self.state,
+                &who,
+                company_id(&id.0)?,
+                filter,
+                cursor.0,
+                limit,
+            )
+            .await?,
+        ))
+    }
+
+    /// Add a user to a company (company admin or owner). Counts against the plan's user limit.
+    #[oai(path = "/companies/:id/users", method = "post")]
+    async fn create(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        body: Json<UserCreateIn>,
+    ) -> ApiResult<CreatedResponse<UserOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let company = company_id(&id.0)?;
+        who.require_company_admin(&company, "company")?;
+        let b = body.0;
+        let role = Role::parse_company_role("role", role_str(b.role))?;
+        let input = NewUser::validate(&b.email, &b.name, role, SecretString::new(b.password))?;
+        Ok(CreatedResponse::Created(Json(
+            users::create(&self.state, &who, company, input)
+                .await?
+                .into(),
+        )))
+    }
+
+    /// Read a user of a company.
+    #[oai(path = "/companies/:id/users/:user_id", method = "get")]
+    async fn get(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+    ) -> ApiResult<Json<UserOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let u = users::get(
+            &self.state,
+            &who,
+            company_id(&id.0)?,
+            self::user_id(&user_id.0)?,
+        )
+        .await?;
+        Ok(Json(u.into()))
+    }
+
+    /// Edit a user's name, e-mail or role. Members may edit only their own name and e-mail.
+    #[oai(path = "/companies/:id/users/:user_id", method = "patch")]
+    async fn update(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+        body: Json<UserPatchIn>,
+    ) -> ApiResult<Json<UserOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let b = body.0;
+        let patch =
+            UserPatch::validate(b.name.as_deref(), b.email.as_deref(), b.role.map(role_str))?;
+        let u = users::update(
+            &self.state,
+            &who,
+            company_id(&id.0)?,
+            self::user_id(&user_id.0)?,
+            patch,
+        )
+        .await?;
+        Ok(Json(u.into()))
+    }
+
+    /// Delete a user (company admin or owner).
+    #[oai(path = "/companies/:id/users/:user_id", method = "delete")]
+    async fn delete(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        users::delete(
+            &self.state,
+            &who,
+            company_id(&id.0)?,
+            self::user_id(&user_id.0)?,
+        )
+        .await?;
+        Ok(NoContentResponse::Done)
+    }
+
+    /// Approve a pending user.
+    #[oai(path = "/companies/:id/users/:user_id/approve", method = "post")]
+    async fn approve(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+    ) -> ApiResult<Json<UserOut>> {
+        self.status(auth, caller, &id.0, &user_id.0, UserAction::Approve)
+            .await
+    }
+
+    /// Disable a user: their sessions are revoked and they cannot sign in.
+    #[oai(path = "/companies/:id/users/:user_id/disable", method = "post")]
+    async fn disable(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+    ) -> ApiResult<Json<UserOut>> {
+        self.status(auth, caller, &id.0, &user_id.0, UserAction::Disable)
+            .await
+    }
+
+    /// Enable a disabled user (counts against the plan's user limit).
+    #[oai(path = "/companies/:id/users/:user_id/enable", method = "post")]
+    async fn enable(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+    ) -> ApiResult<Json<UserOut>> {
+        self.status(auth, caller, &id.0, &user_id.0, UserAction::Enable)
+            .await
+    }
+
+    /// Set a new password for a user; their sessions are revoked.
+    #[oai(path = "/companies/:id/users/:user_id/password", method = "post")]
+    async fn set_password(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        user_id: Path<String>,
+        body: Json<PasswordSetIn>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        let pw = SecretString::new(body.0.password);
+        users::set_password(
+            &self.state,
+            &who,
+            company_id(&id.0)?,
+            self::user_id(&user_id.0)?,
+            pw,
+        )
+        .await?;
+        Ok(NoContentResponse::Done)
+    }
+}
+
+impl UsersApi {
+    async fn status(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: &str,
+        uid: &str,
+        action: UserAction,
+    ) -> ApiResult<Json<UserOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let u =
+            users::change_status(&self.state, &who, company_id(id)?, user_id(uid)?, action).await?;
+        Ok(Json(u.into()))
+    }
+}

@@ -1,0 +1,100 @@
+//! Wiring: settings → data directory → store → state; and the `serve` loop with its signals.
+
+use std::sync::Arc;
+
+use crate::config::{LogFormat, Settings};
+use crate::crypto::{Passwords, Sealer};
+use crate::datadir::{self, DataDirLock};
+use crate::db::Store;
+use crate::service::{setup, throttle::LoginThrottle, AppState};
+
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Opens everything the application needs. Used by `serve` and by CLI commands.
+pub fn open_state(settings: Settings) -> Result<AppState, String> {
+    datadir::ensure(&settings.data_dir)?;
+    let key = datadir::master_key(&settings)?;
+    let previous = datadir::previous_keys(&settings)?;
+    let store = Store::open(
+        &settings.db_path(),
+        settings.synchronous,
+        settings.read_pool_size,
+    )
+    .map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            settings.db_path().display()
+        )
+    })?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    Ok(AppState {
+        store,
+        passwords: Passwords::new(workers),
+        sealer: Arc::new(Sealer::new(&key, &previous)),
+        settings: Arc::new(settings),
+        throttle: Arc::new(LoginThrottle::default()),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    datadir::ensure(&settings.data_dir)?;
+    let _lock: DataDirLock = datadir::lock(&settings.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(&settings.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = open_state(settings)?;
+    let base = state
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    if let Some(token) = setup::issue_token_if_needed(&state)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let minutes = setup::SETUP_TOKEN_TTL_MS / 60_000;
+        tracing::warn!("no owner exists yet. Create the first owner within {minutes} minutes at: {base}/admin/setup#token={token}");
+        tracing::warn!("or from this machine: armario admin create --email you@example.com");
+    }
+    tracing::info!(data_dir = %state.settings.data_dir.display(), "listening on http://{local}");
+    let store = state.store.clone();
+    let result = crate::server::serve(listener, state, shutdown_signal()).await;
+    store.close().await;
+    tracing::info!("stopped; the store is closed");
+    result.map_err(|e| format!("server error: {e}"))
+}

@@ -1,0 +1,70 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Overrides;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "armario",
+    version,
+    about = "Tenant manager in one binary: companies, users, applications, sealed secrets, audit and backups"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Settings file (default: ./armario.toml when it exists).
+    #[arg(long, global = true, env = "ARMARIO_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data directory (default: ./armario-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080; port 0 picks a free port).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Manage owners from the server's console.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a platform owner. The password is read from the terminal, or from standard input
+    /// when it is not a terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self, addr: Option<String>) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+            addr,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Cryptography: password hashing, sealed columns, opaque tokens, and the master key.
+
+pub mod cipher;
+pub mod master_key;
+pub mod password;
+pub mod token;
+
+pub use cipher::{SealContext, Sealer};
+pub use master_key::MasterKey;
+pub use password::Passwords;
+
+use std::fmt;
+
+/// A secret string: its `Debug` and `Display` never show the value.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The only way to read the value; call sites are easy to audit.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}

@@ -1,0 +1,85 @@
+//! The data directory: created with mode 0700, locked by a running server (so `restore` can
+//! refuse to pull the database out from under it), and home of the generated master key.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::config::Settings;
+use crate::crypto::MasterKey;
+
+pub const LOCK_FILE: &str = "armario.lock";
+pub const KEY_FILE: &str = "master.key";
+
+/// Held for as long as the server runs; dropping it releases the lock.
+pub struct DataDirLock {
+    _file: File,
+}
+
+pub fn ensure(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}
+
+/// Takes the exclusive lock of the data directory, or says who holds it.
+pub fn lock(dir: &Path) -> Result<DataDirLock, String> {
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(DataDirLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another armario server is running on {} (it holds {}); stop it first",
+            dir.display(),
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+    }
+}
+
+/// The master key: from the settings, else from `<data_dir>/master.key`, generated on first
+/// use with a loud warning.
+pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
+    if let Some(text) = &settings.master_key {
+        return MasterKey::parse(text.expose()).map_err(|e| format!("ARMARIO_MASTER_KEY: {e}"));
+    }
+    let path: PathBuf = settings.data_dir.join(KEY_FILE);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return MasterKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let key = MasterKey::write_new_file(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::warn!(
+        path = %path.display(),
+        "GENERATED A NEW MASTER KEY at {}. Every sealed secret and every backup depends on it. \
+         In production pass ARMARIO_MASTER_KEY or ARMARIO_MASTER_KEY_FILE and keep a copy away from this server.",
+        path.display()
+    );
+    Ok(key)
+}
+
+/// Previous master keys still accepted for opening sealed values during a rotation.
+pub fn previous_keys(settings: &Settings) -> Result<Vec<MasterKey>, String> {
+    settings
+        .get("master_key_previous")
+        .map(|v| {
+            v.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|k| {
+                    MasterKey::parse(k).map_err(|e| format!("ARMARIO_MASTER_KEY_PREVIOUS: {e}"))
+                })
+                .collect()
+        })
+        .unwrap_or(Ok(Vec::new()))
+}

@@ -1,0 +1,209 @@
+//! SQL for companies.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
+use crate::domain::Page;
+use crate::error::DomainResult;
+use crate::ids::CompanyId;
+
+const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
+    c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url, c.created_at, c.updated_at, \
+    (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled')";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
+    let status: String = r.get(7)?;
+    Ok(Company {
+        id: r.get(0)?,
+        legal_name: r.get(1)?,
+        trade_name: r.get(2)?,
+        cnpj: r.get(3)?,
+        slug: r.get(4)?,
+        contact_email: r.get(5)?,
+        contact_phone: r.get(6)?,
+        status: CompanyStatus::parse(&status).unwrap_or(CompanyStatus::Suspended),
+        plan: r.get(8)?,
+        max_users: r.get(9)?,
+        display_name: r.get(10)?,
+        primary_color: r.get(11)?,
+        logo_data_url: r.get(12)?,
+        created_at: r.get(13)?,
+        updated_at: r.get(14)?,
+        user_count: r.get(15)?,
+    })
+}
+
+pub fn insert(
+    conn: &Connection,
+    id: &CompanyId,
+    c: &NewCompany,
+    status: CompanyStatus,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
+         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+        params![
+            id,
+            c.legal_name,
+            c.trade_name,
+            c.cnpj,
+            c.slug,
+            c.contact_email,
+            c.contact_phone,
+            status.as_str(),
+            c.plan,
+            c.max_users,
+            c.display_name,
+            c.primary_color,
+            c.logo_data_url,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &CompanyId) -> DomainResult<Option<Company>> {
+    let sql = format!("SELECT {COLUMNS} FROM companies c WHERE c.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM companies WHERE slug = ?1",
+            [slug],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn list(
+    conn: &Connection,
+    filter: &CompanyFilter,
+    after: Option<&CompanyId>,
+    limit: u32,
+) -> DomainResult<Page<Company>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM companies c WHERE 1 = 1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(only) = &filter.only {
+        args.push(Box::new(only.clone()));
+        sql.push_str(&format!(" AND c.id = ?{}", args.len()));
+    }
+    if let Some(status) = filter.status {
+        args.push(Box::new(status.as_str()));
+        sql.push_str(&format!(" AND c.status = ?{}", args.len()));
+    }
+    if let Some(q) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        args.push(Box::new(like_pattern(q)));
+        let n = args.len();
+        let mut cond = format!(
+            "c.legal_name LIKE ?{n} ESCAPE '\\' OR c.trade_name LIKE ?{n} ESCAPE '\\' OR c.slug LIKE ?{n} ESCAPE '\\'"
+        );
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 2
+            && q.chars()
+                .all(|ch| ch.is_ascii_digit() || ".-/ ".contains(ch))
+        {
+            args.push(Box::new(format!("%{digits}%")));
+            cond.push_str(&format!(" OR c.cnpj LIKE ?{}", args.len()));
+        }
+        sql.push_str(&format!(" AND ({cond})"));
+    }
+    if let Some(after) = after {
+        args.push(Box::new(after.clone()));
+        sql.push_str(&format!(" AND c.id > ?{}", args.len()));
+    }
+    sql.push_str(&format!(" ORDER BY c.id LIMIT {}", limit + 1));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut items = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|c| c.id.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> DomainResult<()> {
+    // COALESCE keeps a column when the patch leaves it out; the flags tell "clear" from "keep".
+    conn.execute(
+        "UPDATE companies SET
+            legal_name = COALESCE(?2, legal_name),
+            trade_name = CASE WHEN ?3 THEN ?4 ELSE trade_name END,
+            cnpj = COALESCE(?5, cnpj),
+            slug = COALESCE(?6, slug),
+            contact_email = CASE WHEN ?7 THEN ?8 ELSE contact_email END,
+            contact_phone = CASE WHEN ?9 THEN ?10 ELSE contact_phone END,
+            plan = COALESCE(?11, plan),
+            max_users = COALESCE(?12, max_users),
+            display_name = CASE WHEN ?13 THEN ?14 ELSE display_name END,
+            primary_color = CASE WHEN ?15 THEN ?16 ELSE primary_color END,
+            logo_data_url = CASE WHEN ?17 THEN ?18 ELSE logo_data_url END,
+            updated_at = ?19
+         WHERE id = ?1",
+        params![
+            id,
+            p.legal_name,
+            p.trade_name.is_some(),
+            p.trade_name.clone().flatten(),
+            p.cnpj,
+            p.slug,
+            p.contact_email.is_some(),
+            p.contact_email.clone().flatten(),
+            p.contact_phone.is_some(),
+            p.contact_phone.clone().flatten(),
+            p.plan,
+            p.max_users,
+            p.display_name.is_some(),
+            p.display_name.clone().flatten(),
+            p.primary_color.is_some(),
+            p.primary_color.clone().flatten(),
+            p.logo_data_url.is_some(),
+            p.logo_data_url.clone().flatten(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: &CompanyId,
+    status: CompanyStatus,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE companies SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status.as_str(), now],
+    )?;
+    Ok(())
+}
+
+pub fn count_by_status(conn: &Connection) -> DomainResult<Vec<(String, i64)>> {
+    let mut stmt =
+        conn.prepare("SELECT status, COUNT(*) FROM companies GROUP BY status ORDER BY status")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

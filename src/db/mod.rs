@@ -1,0 +1,117 @@
+//! The store: one SQLite file in WAL mode, one writer thread that owns the only writing
+//! connection (every write is a `BEGIN IMMEDIATE` transaction), and an r2d2 pool of read-only
+//! connections. Callers hand closures over; no SQLite call ever runs on the async runtime.
+//! All SQL lives in this module's files.
+
+pub mod audit;
+pub mod companies;
+pub mod migrate;
+pub mod secrets;
+pub mod sessions;
+pub mod users;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::error::{DomainError, DomainResult};
+use writer::Writer;
+
+/// How hard a commit waits for the disk. FULL survives power loss; NORMAL may lose the last
+/// commits on power loss (never on a process crash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    writer: Writer,
+    pool: Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let level = match sync {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", level)?;
+    if read_only {
+        conn.pragma_update(None, "query_only", "ON")?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, applies pending migrations and
+    /// refuses a database made by a newer armario.
+    pub fn open(path: &Path, sync: Synchronous, readers: u32) -> DomainResult<Self> {
+        let mut conn = Connection::open(path)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(DomainError::Internal(format!(
+                "could not switch {} to WAL mode (got {mode})",
+                path.display()
+            )));
+        }
+        configure(&conn, sync, false)?;
+        migrate::apply(&mut conn)?;
+
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(move |c| configure(c, sync, true));
+        let pool = Pool::builder()
+            .max_size(readers.max(1))
+            .min_idle(Some(1))
+            .build(manager)?;
+        Ok(Self {
+            writer: Writer::spawn(conn),
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction on the writer thread; commits when it
+    /// returns `Ok`, rolls back otherwise.
+    pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        self.writer.run(f).await
+    }
+
+    /// Runs `f` with a pooled read-only connection on the blocking thread pool.
+    pub async fn read<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await
+        .map_err(DomainError::internal)?
+    }
+
+    /// Finishes queued writes, checkpoints the WAL and closes the writer connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+    }
+}

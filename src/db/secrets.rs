@@ -1,0 +1,111 @@
+//! SQL for sealed company secrets. Values arrive here already sealed.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::DomainResult;
+use crate::ids::CompanyId;
+
+pub struct SecretMeta {
+    pub kind: String,
+    pub hint: String,
+    pub key_id: String,
+    pub updated_at: i64,
+}
+
+pub struct SealedRow {
+    pub sealed: Vec<u8>,
+    pub key_id: String,
+}
+
+pub fn upsert(
+    conn: &Connection,
+    company: &CompanyId,
+    kind: &str,
+    sealed: &[u8],
+    key_id: &str,
+    hint: &str,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (company_id, kind) DO UPDATE SET sealed = excluded.sealed, key_id = excluded.key_id,
+           hint = excluded.hint, updated_at = excluded.updated_at",
+        params![company, kind, sealed, key_id, hint, now],
+    )?;
+    Ok(())
+}
+
+pub fn list(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<SecretMeta>> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, hint, key_id, updated_at FROM company_secrets WHERE company_id = ?1 ORDER BY kind",
+    )?;
+    let rows = stmt
+        .query_map([company], |r| {
+            Ok(SecretMeta {
+                kind: r.get(0)?,
+                hint: r.get(1)?,
+                key_id: r.get(2)?,
+                updated_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn get_sealed(
+    conn: &Connection,
+    company: &CompanyId,
+    kind: &str,
+) -> DomainResult<Option<SealedRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT sealed, key_id FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
+            params![company, kind],
+            |r| {
+                Ok(SealedRow {
+                    sealed: r.get(0)?,
+                    key_id: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResult<bool> {
+    Ok(conn.execute(
+        "DELETE FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
+        params![company, kind],
+    )? > 0)
+}
+
+/// Every sealed value, for re-encryption under a new key.
+pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(CompanyId, String, SealedRow)>> {
+    let mut stmt = conn.prepare("SELECT company_id, kind, sealed, key_id FROM company_secrets")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                SealedRow {
+                    sealed: r.get(2)?,
+                    key_id: r.get(3)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn replace_sealed(
+    conn: &Connection,
+    company: &CompanyId,
+    kind: &str,
+    sealed: &[u8],
+    key_id: &str,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE company_secrets SET sealed = ?3, key_id = ?4 WHERE company_id = ?1 AND kind = ?2",
+        params![company, kind, sealed, key_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! SQL for sessions and one-time setup tokens. Only SHA-256 digests of tokens are stored.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::crypto::token::TokenHash;
+use crate::error::DomainResult;
+use crate::ids::{CompanyId, UserId};
+
+pub struct NewSession<'a> {
+    pub hash: &'a TokenHash,
+    pub user_id: &'a UserId,
+    pub expires_at: i64,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub fn insert(conn: &Connection, s: &NewSession<'_>, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![&s.hash[..], s.user_id, now, s.expires_at, s.ip, s.user_agent],
+    )?;
+    Ok(())
+}
+
+/// A live session: the stored digest (for a constant-time comparison), the user and expiry.
+pub struct SessionRow {
+    pub hash: Vec<u8>,
+    pub user_id: UserId,
+    pub expires_at: i64,
+}
+
+/// Finds a session whose user is active and whose company (if any) is active.
+pub fn find_live(
+    conn: &Connection,
+    hash: &TokenHash,
+    now: i64,
+) -> DomainResult<Option<SessionRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT s.token_hash, s.user_id, s.expires_at FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             LEFT JOIN companies c ON c.id = u.company_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.status = 'active'
+               AND (u.company_id IS NULL OR c.status = 'active')",
+            params![&hash[..], now],
+            |r| {
+                Ok(SessionRow {
+                    hash: r.get(0)?,
+                    user_id: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash[..]])?;
+    Ok(())
+}
+
+pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
+    Ok(conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user])?)
+}
+
+pub fn delete_for_company(conn: &Connection, company: &CompanyId) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE company_id = ?1)",
+        [company],
+    )?)
+}
+
+pub fn delete_expired(conn: &Connection, now: i64) -> DomainResult<usize> {
+    Ok(conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?)
+}
+
+pub fn insert_setup_token(
+    conn: &Connection,
+    hash: &TokenHash,
+    expires_at: i64,
+) -> DomainResult<()> {
+    conn.execute("DELETE FROM setup_tokens", [])?;
+    conn.execute(
+        "INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?1, ?2)",
+        params![&hash[..], expires_at],
+    )?;
+    Ok(())
+}
+
+/// Consumes a setup token: true when it existed and had not expired.
+pub fn take_setup_token(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT expires_at FROM setup_tokens WHERE token_hash = ?1",
+            [&hash[..]],
+            |r| r.get(0),
+        )
+        .optional()?;
+    conn.execute("DELETE FROM setup_tokens", [])?;
+    Ok(found.is_some_and(|exp| exp > now))
+}
+
+pub fn clear_setup_tokens(conn: &Connection) -> DomainResult<()> {
+    conn.execute("DELETE FROM setup_tokens", [])?;
+    Ok(())
+}

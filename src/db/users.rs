@@ -1,0 +1,217 @@
+//! SQL for users.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::user::{Role, User, UserFilter, UserPatch, UserStatus};
+use crate::domain::Page;
+use crate::error::DomainResult;
+use crate::ids::{CompanyId, UserId};
+
+const COLUMNS: &str =
+    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(4)?;
+    let status: String = r.get(5)?;
+    Ok(User {
+        id: r.get(0)?,
+        company_id: r.get(1)?,
+        email: r.get(2)?,
+        name: r.get(3)?,
+        role: Role::parse(&role).unwrap_or(Role::Member),
+        status: UserStatus::parse(&status).unwrap_or(UserStatus::Disabled),
+        last_login_at: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+pub struct InsertUser<'a> {
+    pub id: &'a UserId,
+    pub company_id: Option<&'a CompanyId>,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub status: UserStatus,
+    pub password_hash: &'a str,
+}
+
+pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![u.id, u.company_id, u.email, u.name, u.role.as_str(), u.status.as_str(), u.password_hash, now],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &UserId) -> DomainResult<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// A user of one company; another company's user is `None`.
+pub fn get_in_company(
+    conn: &Connection,
+    company: &CompanyId,
+    id: &UserId,
+) -> DomainResult<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND company_id = ?2");
+    Ok(conn
+        .query_row(&sql, params![id, company], from_row)
+        .optional()?)
+}
+
+/// The user and password hash for a sign-in attempt.
+pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(User, String)>> {
+    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1");
+    Ok(conn
+        .query_row(&sql, [email], |r| {
+            Ok((from_row(r)?, r.get::<_, String>(9)?))
+        })
+        .optional()?)
+}
+
+pub fn password_hash(conn: &Connection, id: &UserId) -> DomainResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn list(
+    conn: &Connection,
+    f: &UserFilter,
+    after: Option<&UserId>,
+    limit: u32,
+) -> DomainResult<Page<User>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM users WHERE 1 = 1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(c) = &f.company {
+        args.push(Box::new(c.clone()));
+        sql.push_str(&format!(" AND company_id = ?{}", args.len()));
+    }
+    if let Some(s) = f.status {
+        args.push(Box::new(s.as_str()));
+        sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    if let Some(r) = f.role {
+        args.push(Box::new(r.as_str()));
+        sql.push_str(&format!(" AND role = ?{}", args.len()));
+    }
+    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(Box::new(format!("%{escaped}%")));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (email LIKE ?{n} ESCAPE '\\' OR name LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(after) = after {
+        args.push(Box::new(after.clone()));
+        sql.push_str(&format!(" AND id > ?{}", args.len()));
+    }
+    sql.push_str(&format!(" ORDER BY id LIMIT {}", limit + 1));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut items = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|u| u.id.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email), role = COALESCE(?4, role), \
+         updated_at = ?5 WHERE id = ?1",
+        params![id, p.name, p.email, p.role.map(Role::as_str), now],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: &UserId,
+    status: UserStatus,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status.as_str(), now],
+    )?;
+    Ok(())
+}
+
+/// Activates the pending users of a company (its first admin, on approval).
+pub fn activate_pending_in_company(
+    conn: &Connection,
+    company: &CompanyId,
+    now: i64,
+) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "UPDATE users SET status = 'active', updated_at = ?2 WHERE company_id = ?1 AND status = 'pending'",
+        params![company, now],
+    )?)
+}
+
+pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, hash, now],
+    )?;
+    Ok(())
+}
+
+pub fn touch_last_login(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: &UserId) -> DomainResult<()> {
+    conn.execute("DELETE FROM users WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Users counted against a company's plan: everyone not disabled.
+pub fn count_billable(conn: &Connection, company: &CompanyId) -> DomainResult<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM users WHERE company_id = ?1 AND status != 'disabled'",
+        [company],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn owner_exists(conn: &Connection) -> DomainResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM users WHERE role = 'owner' LIMIT 1",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM users WHERE role = 'owner' AND status = 'active'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn count_all(conn: &Connection) -> DomainResult<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}

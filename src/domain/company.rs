@@ -1,0 +1,268 @@
+//! Companies (tenants) and the rules on their fields.
+
+use super::{cnpj, validate};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::CompanyId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompanyStatus {
+    Pending,
+    Active,
+    Suspended,
+    Cancelled,
+}
+
+impl CompanyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "active" => Self::Active,
+            "suspended" => Self::Suspended,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Company {
+    pub id: CompanyId,
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    pub cnpj: String,
+    pub slug: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: CompanyStatus,
+    pub plan: String,
+    pub max_users: i64,
+    pub user_count: i64,
+    pub display_name: Option<String>,
+    pub primary_color: Option<String>,
+    pub logo_data_url: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Raw input for a new company, as it arrives.
+#[derive(Debug, Default)]
+pub struct CompanyInput {
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    pub cnpj: String,
+    pub slug: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub plan: Option<String>,
+    pub max_users: Option<i64>,
+    pub display_name: Option<String>,
+    pub primary_color: Option<String>,
+    pub logo_data_url: Option<String>,
+}
+
+/// A validated new company.
+#[derive(Debug)]
+pub struct NewCompany {
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    pub cnpj: String,
+    pub slug: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub plan: String,
+    pub max_users: i64,
+    pub display_name: Option<String>,
+    pub primary_color: Option<String>,
+    pub logo_data_url: Option<String>,
+}
+
+pub const NAME_MAX: usize = 200;
+pub const DEFAULT_PLAN: &str = "standard";
+pub const DEFAULT_MAX_USERS: i64 = 25;
+pub const MAX_USERS_LIMIT: i64 = 100_000;
+
+pub fn max_users(field: &str, value: i64) -> DomainResult<i64> {
+    if !(1..=MAX_USERS_LIMIT).contains(&value) {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be between 1 and {MAX_USERS_LIMIT}"),
+        ));
+    }
+    Ok(value)
+}
+
+impl NewCompany {
+    pub fn validate(input: CompanyInput) -> DomainResult<Self> {
+        let legal_name = validate::required("legal_name", &input.legal_name, NAME_MAX)?;
+        let trade_name = validate::optional("trade_name", input.trade_name.as_deref(), NAME_MAX)?;
+        let cnpj = cnpj::normalize("cnpj", &input.cnpj)?;
+        let slug = match input
+            .slug
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => validate::slug("slug", s)?,
+            None => validate::slugify(trade_name.as_deref().unwrap_or(&legal_name)),
+        };
+        Ok(Self {
+            legal_name,
+            trade_name,
+            cnpj,
+            slug,
+            contact_email: validate::optional_email(
+                "contact_email",
+                input.contact_email.as_deref(),
+            )?,
+            contact_phone: validate::optional_phone(
+                "contact_phone",
+                input.contact_phone.as_deref(),
+            )?,
+            plan: validate::optional("plan", input.plan.as_deref(), 50)?
+                .unwrap_or_else(|| DEFAULT_PLAN.into()),
+            max_users: max_users("max_users", input.max_users.unwrap_or(DEFAULT_MAX_USERS))?,
+            display_name: validate::optional("display_name", input.display_name.as_deref(), 100)?,
+            primary_color: validate::optional_color(
+                "primary_color",
+                input.primary_color.as_deref(),
+            )?,
+            logo_data_url: validate::optional_logo(
+                "logo_data_url",
+                input.logo_data_url.as_deref(),
+            )?,
+        })
+    }
+}
+
+/// A change to a company. `Some(None)` clears an optional field.
+#[derive(Debug, Default)]
+pub struct CompanyPatch {
+    pub legal_name: Option<String>,
+    pub trade_name: Option<Option<String>>,
+    pub cnpj: Option<String>,
+    pub slug: Option<String>,
+    pub contact_email: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
+    pub plan: Option<String>,
+    pub max_users: Option<i64>,
+    pub display_name: Option<Option<String>>,
+    pub primary_color: Option<Option<String>>,
+    pub logo_data_url: Option<Option<String>>,
+}
+
+impl CompanyPatch {
+    /// Validates raw input where an empty string clears an optional field.
+    pub fn validate(input: CompanyInputPatch) -> DomainResult<Self> {
+        let opt = |f: &str, v: Option<String>, max| -> DomainResult<Option<Option<String>>> {
+            v.map(|v| validate::optional(f, Some(&v), max)).transpose()
+        };
+        Ok(Self {
+            legal_name: input
+                .legal_name
+                .map(|v| validate::required("legal_name", &v, NAME_MAX))
+                .transpose()?,
+            trade_name: opt("trade_name", input.trade_name, NAME_MAX)?,
+            cnpj: input
+                .cnpj
+                .map(|v| cnpj::normalize("cnpj", &v))
+                .transpose()?,
+            slug: input.slug.map(|v| validate::slug("slug", &v)).transpose()?,
+            contact_email: input
+                .contact_email
+                .map(|v| validate::optional_email("contact_email", Some(&v)))
+                .transpose()?,
+            contact_phone: input
+                .contact_phone
+                .map(|v| validate::optional_phone("contact_phone", Some(&v)))
+                .transpose()?,
+            plan: input
+                .plan
+                .map(|v| validate::required("plan", &v, 50))
+                .transpose()?,
+            max_users: input
+                .max_users
+                .map(|v| max_users("max_users", v))
+                .transpose()?,
+            display_name: opt("display_name", input.display_name, 100)?,
+            primary_color: input
+                .primary_color
+                .map(|v| validate::optional_color("primary_color", Some(&v)))
+                .transpose()?,
+            logo_data_url: input
+                .logo_data_url
+                .map(|v| validate::optional_logo("logo_data_url", Some(&v)))
+                .transpose()?,
+        })
+    }
+
+    /// Fields only the owner may change.
+    pub fn touches_owner_fields(&self) -> Option<&'static str> {
+        if self.plan.is_some() {
+            Some("plan")
+        } else if self.max_users.is_some() {
+            Some("max_users")
+        } else if self.slug.is_some() {
+            Some("slug")
+        } else if self.cnpj.is_some() {
+            Some("cnpj")
+        } else {
+            None
+        }
+    }
+
+    /// Names of the fields this patch changes, for the audit log.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        macro_rules! push {
+            ($($f:ident),*) => { $( if self.$f.is_some() { out.push(stringify!($f)); } )* };
+        }
+        push!(
+            legal_name,
+            trade_name,
+            cnpj,
+            slug,
+            contact_email,
+            contact_phone,
+            plan,
+            max_users,
+            display_name,
+            primary_color,
+            logo_data_url
+        );
+        out
+    }
+}
+
+/// Raw patch input, as it arrives.
+#[derive(Debug, Default)]
+pub struct CompanyInputPatch {
+    pub legal_name: Option<String>,
+    pub trade_name: Option<String>,
+    pub cnpj: Option<String>,
+    pub slug: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub plan: Option<String>,
+    pub max_users: Option<i64>,
+    pub display_name: Option<String>,
+    pub primary_color: Option<String>,
+    pub logo_data_url: Option<String>,
+}
+
+/// Filters for listing companies.
+#[derive(Debug, Default)]
+pub struct CompanyFilter {
+    pub search: Option<String>,
+    pub status: Option<CompanyStatus>,
+    /// Restricts the list to one company (non-owners see only their own).
+    pub only: Option<CompanyId>,
+}

@@ -1,0 +1,41 @@
+//! Domain types and rules: what a company, a user or an audit event is, and what input is
+//! acceptable. No HTTP and no SQL here.
+
+pub mod audit;
+pub mod cnpj;
+pub mod company;
+pub mod principal;
+pub mod secret_kind;
+pub mod user;
+pub mod validate;
+
+pub use audit::{Actor, AuditEvent, NewAuditEvent};
+pub use company::{Company, CompanyPatch, CompanyStatus, NewCompany};
+pub use principal::{Principal, UserPrincipal};
+pub use user::{NewUser, Role, User, UserPatch, UserStatus};
+
+/// A page of a keyset-paginated list.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Checks a requested page size against the documented maximum.
+pub fn page_size(limit: Option<u32>) -> crate::error::DomainResult<u32> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(0) => Err(crate::error::DomainError::invalid(
+            "limit",
+            "must be at least 1",
+        )),
+        Some(n) if n > MAX_PAGE_SIZE => Err(crate::error::DomainError::invalid(
+            "limit",
+            format!("must be at most {MAX_PAGE_SIZE}"),
+        )),
+        Some(n) => Ok(n),
+    }
+}

@@ -1,0 +1,17 @@
+//! armario: a tenant manager in one binary.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod datadir;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod middleware;
+pub mod server;
+pub mod service;
+pub mod web;

@@ -1,0 +1,285 @@
+//! Cross-cutting HTTP concerns: request ids and logging, security headers, CSRF protection for
+//! cookie-authenticated writes, and the JSON shape of errors raised outside the API handlers.
+
+use std::time::Instant;
+
+use poem::http::{header, HeaderValue, Method, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
+
+use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
+use crate::api::error::ErrorBody;
+use crate::crypto::token;
+
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The interactive API docs page ships inline script and style.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
+    let json = serde_json::json!({
+        "code": body.code,
+        "message": body.message,
+    });
+    let mut v = json;
+    if let Some(f) = body.field {
+        v["field"] = f.into();
+    }
+    if let Some(id) = body.error_id {
+        v["error_id"] = id.into();
+    }
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(v.to_string())
+}
+
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A state-changing request that would be authenticated by the session cookie must carry the
+/// CSRF token derived from that session. Requests with an Authorization header are not
+/// affected: browsers never attach one cross-site on their own.
+fn csrf_ok(req: &Request) -> bool {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    if req.headers().contains_key(header::AUTHORIZATION) || req.headers().contains_key("X-Api-Key")
+    {
+        return true;
+    }
+    let Some(session) = cookie(req, SESSION_COOKIE).filter(|s| !s.is_empty()) else {
+        return true;
+    };
+    let expected = token::csrf_for(session);
+    let sent = req.header(CSRF_HEADER).unwrap_or("");
+    token::constant_time_eq(sent.as_bytes(), expected.as_bytes())
+}
+
+fn secure_headers(path: &str, resp: &mut Response) {
+    let h = resp.headers_mut();
+    let csp = if path.starts_with("/api/docs") {
+        DOCS_CSP
+    } else {
+        CSP
+    };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "Cross-Origin-Opener-Policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if path.starts_with("/api/") && path != "/api/openapi.json" || path == "/readyz" {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+}
+
+/// Wraps the whole app.
+pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .header(REQUEST_ID_HEADER)
+        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    req.set_data(RequestId(request_id.clone()));
+    let started = Instant::now();
+    let mut resp = async {
+        if !csrf_ok(&req) {
+            return json_error(
+                StatusCode::FORBIDDEN,
+                ErrorBody::new("csrf", format!("missing or wrong {CSRF_HEADER} header; read it from the {CSRF_COOKIE} cookie")),
+            );
+        }
+        let (req, raw_body) = match limit_body(req).await {
+            Ok(pair) => pair,
+            Err(resp) => return resp,
+        };
+        let spec = req.data::<ApiSpec>().cloned();
+        let resp = match next.call(req).await {
+            Ok(r) => r.into_response(),
+            Err(e) if e.is_from_response() => e.into_response(),
+            Err(e) => error_response(e),
+        };
+        match (resp.status(), raw_body, spec) {
+            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, &spec).await,
+            _ => resp,
+        }
+    }
+    .instrument(span.clone())
+    .await;
+    if let Some(replaced) = normalize_errors(&resp, &path) {
+        resp = replaced;
+    }
+    secure_headers(&path, &mut resp);
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    let status = resp.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, elapsed_ms = format!("{elapsed_ms:.2}"), "handled"));
+    Ok(resp)
+}
+
+/// Bare 404/405 answers from the router get the JSON error shape under `/api`, and 405s get
+/// an `Allow` header.
+fn normalize_errors(resp: &Response, path: &str) -> Option<Response> {
+    let status = resp.status();
+    let bare = resp
+        .content_type()
+        .is_none_or(|ct| !ct.starts_with("application/json"));
+    if !path.starts_with("/api/") || !bare {
+        return None;
+    }
+    match status {
+        StatusCode::NOT_FOUND => Some(json_error(
+            status,
+            ErrorBody::new("not_found", "no such route"),
+        )),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let mut r = json_error(
+                status,
+                ErrorBody::new("method_not_allowed", "method not allowed on this route"),
+            );
+            if let Some(allow) = resp.headers().get(header::ALLOW) {
+                r.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            Some(r)
+        }
+        _ => None,
+    }
+}
+
+fn error_response(e: poem::Error) -> Response {
+    let status = e.status();
+    let body = match status.as_u16() {
+        s if s >= 500 => crate::api::error::internal_body(&e.to_string()),
+        401 => ErrorBody::new("unauthorized", "sign in or send a valid bearer token"),
+        404 => ErrorBody::new("not_found", "not found"),
+        405 => ErrorBody::new("method_not_allowed", "method not allowed on this route"),
+        413 => ErrorBody::new("payload_too_large", "the request body is too large"),
+        _ => ErrorBody::new("invalid", e.to_string()),
+    };
+    json_error(status, body)
+}
+
+/// Refuses bodies over the configured size: at once when `Content-Length` says so, and while
+/// reading a body sent without one.
+/// Bodies are small (a few hundred KiB at most), so they are read here once; a copy is kept to
+/// explain a parse failure.
+async fn limit_body(mut req: Request) -> Result<(Request, Option<bytes::Bytes>), Response> {
+    let max = req.data::<MaxBody>().map_or(usize::MAX, |m| m.0);
+    let too_large = || {
+        json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorBody::new(
+                "payload_too_large",
+                format!("the request body is larger than {max} bytes"),
+            ),
+        )
+    };
+    let declared = req
+        .header(header::CONTENT_LENGTH)
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok((req, None));
+    }
+    let body = req
+        .take_body()
+        .into_bytes_limit(max)
+        .await
+        .map_err(|_| too_large())?;
+    req.set_body(body.clone());
+    Ok((req, Some(body)))
+}
+
+/// The published OpenAPI document, used to name the field of a body that fails to parse.
+#[derive(Clone)]
+pub struct ApiSpec(pub std::sync::Arc<serde_json::Value>);
+
+/// Rewrites poem-openapi's "parse request payload error" so it names the offending field.
+async fn name_parse_error(mut resp: Response, raw: &[u8], spec: &ApiSpec) -> Response {
+    let Ok(bytes) = resp.take_body().into_bytes().await else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new("invalid", "the request is invalid"),
+        );
+    };
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|v| v["message"].as_str())
+        .unwrap_or_default();
+    let has_field = parsed.as_ref().is_some_and(|v| v.get("field").is_some());
+    if has_field || !message.starts_with("parse request payload error") {
+        resp.set_body(bytes);
+        return resp;
+    }
+    let (field, reason) = match crate::api::body_check::schema_in_message(message) {
+        Some(schema) => crate::api::body_check::explain(&spec.0, schema, raw),
+        None if serde_json::from_slice::<serde_json::Value>(raw).is_err() => {
+            ("body".into(), "is not valid JSON".into())
+        }
+        None => ("body".into(), "does not match the expected shape".into()),
+    };
+    json_error(
+        StatusCode::BAD_REQUEST,
+        ErrorBody {
+            code: "invalid".into(),
+            message: format!("{field}: {reason}"),
+            field: Some(field),
+            error_id: None,
+        },
+    )
+}
+
+/// The largest request body accepted, in bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct MaxBody(pub usize);
+
+/// The id of the current request, for handlers that want to log it.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// A panic in a handler becomes a 500 with an error id, like any unexpected error.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into());
+    json_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        crate::api::error::internal_body(&format!("panic: {detail}")),
+    )
+}

@@ -1,0 +1,57 @@
+//! Builds the application from its state and serves it until shutdown.
+
+use std::future::Future;
+use std::time::Duration;
+
+use poem::listener::{Acceptor, TcpAcceptor};
+use poem::middleware::{CatchPanic, CookieJarManager};
+use poem::{get, EndpointExt, Route, Server};
+
+use crate::api;
+use crate::api::auth::TrustProxy;
+use crate::service::AppState;
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> impl poem::Endpoint {
+    let api_service = api::service(&state);
+    let spec_endpoint = api_service.spec_endpoint();
+    let docs = api_service.swagger_ui();
+    let trust_proxy = state
+        .settings
+        .get_bool("trust_proxy")
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+    let max_body = state.settings.max_body_bytes;
+    let spec: serde_json::Value =
+        serde_json::from_str(&api_service.spec()).expect("the generated spec is JSON");
+    let route = Route::new()
+        .at("/healthz", get(api::health::healthz))
+        .at("/readyz", get(api::health::readyz))
+        .at("/api/openapi.json", spec_endpoint)
+        .nest("/api/docs", docs)
+        .nest("/api/v1", api_service);
+    crate::web::routes(route)
+        .with(CookieJarManager::new())
+        .with(CatchPanic::new().with_handler(crate::middleware::panic_response))
+        .around(crate::middleware::around)
+        .data(crate::middleware::ApiSpec(std::sync::Arc::new(spec)))
+        .data(crate::middleware::MaxBody(max_body))
+        .data(TrustProxy(trust_proxy))
+        .data(state)
+}
+
+/// Serves on an already-bound listener until `shutdown` resolves, then lets in-flight
+/// requests finish (up to 30 s).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let acceptor = TcpAcceptor::from_tokio(listener)?;
+    let addr = acceptor.local_addr();
+    tracing::debug!(?addr, "serving");
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(app(state), shutdown, Some(Duration::from_secs(30)))
+        .await
+}

@@ -1,0 +1,222 @@
+//! Sign-in, sessions, sign-out and password changes.
+
+use serde_json::json;
+
+use crate::clock::now_ms;
+use crate::crypto::{token, SecretString};
+use crate::db;
+use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
+use crate::domain::company::CompanyStatus;
+use crate::domain::user::{User, UserStatus};
+use crate::domain::UserPrincipal;
+use crate::error::{DomainError, DomainResult};
+use crate::service::AppState;
+
+pub struct LoginOutcome {
+    pub token: String,
+    pub expires_at: i64,
+    pub user: User,
+}
+
+const BAD_CREDENTIALS: &str = "invalid e-mail or password";
+
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &SecretString,
+    ip: Option<String>,
+    user_agent: Option<String>,
+) -> DomainResult<LoginOutcome> {
+    let email = email.trim().to_lowercase();
+    if let Some(wait) = state.throttle.check(&email, ip.as_deref()) {
+        return Err(DomainError::TooManyRequests {
+            retry_after_secs: wait,
+        });
+    }
+    let lookup = email.clone();
+    let found = state
+        .store
+        .read(move |c| db::users::find_for_login(c, &lookup))
+        .await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
+    };
+    let ok = state.passwords.verify(password, hash).await;
+    let Some(user) = user.filter(|_| ok) else {
+        state.throttle.record_failure(&email, ip.as_deref());
+        let ctx = AuditCtx {
+            actor: Actor::Anonymous,
+            ip: ip.clone(),
+        };
+        state
+            .store
+            .write(move |tx| {
+                let event =
+                    NewAuditEvent::new("auth.login_failed").details(json!({ "email": email }));
+                db::audit::insert(tx, &ctx, &event, now_ms())
+            })
+            .await?;
+        return Err(DomainError::Unauthorized(BAD_CREDENTIALS.into()));
+    };
+    // The password was right, so saying why the account cannot sign in reveals nothing new.
+    match user.status {
+        UserStatus::Active => {}
+        UserStatus::Pending => {
+            return Err(DomainError::Forbidden(
+                "this account is waiting for approval".into(),
+            ))
+        }
+        UserStatus::Disabled => {
+            return Err(DomainError::Forbidden("this account is disabled".into()))
+        }
+    }
+    if let Some(company_id) = user.company_id.clone() {
+        let company = state
+            .store
+            .read(move |c| db::companies::get(c, &company_id))
+            .await?
+            .ok_or(DomainError::NotFound("company"))?;
+        match company.status {
+            CompanyStatus::Active => {}
+            CompanyStatus::Pending => {
+                return Err(DomainError::Forbidden(
+                    "your company is waiting for approval".into(),
+                ))
+            }
+            _ => {
+                return Err(DomainError::Forbidden(
+                    "your company's access is suspended".into(),
+                ))
+            }
+        }
+    }
+    state.throttle.record_success(&email);
+
+    let (session_token, hash) = token::generate(token::SESSION_PREFIX);
+    let now = now_ms();
+    let expires_at = now + state.settings.session_ttl_secs as i64 * 1000;
+    let ctx = AuditCtx {
+        actor: Actor::User(user.id.clone()),
+        ip: ip.clone(),
+    };
+    let u = user.clone();
+    state
+        .store
+        .write(move |tx| {
+            db::sessions::insert(
+                tx,
+                &db::sessions::NewSession {
+                    hash: &hash,
+                    user_id: &u.id,
+                    expires_at,
+                    ip: ip.as_deref(),
+                    user_agent: user_agent.as_deref(),
+                },
+                now,
+            )?;
+            db::users::touch_last_login(tx, &u.id, now)?;
+            let mut event = NewAuditEvent::new("auth.login").target("user", &u.id);
+            event.company_id = u.company_id.clone();
+            db::audit::insert(tx, &ctx, &event, now)
+        })
+        .await?;
+    let mut user = user;
+    user.last_login_at = Some(now);
+    Ok(LoginOutcome {
+        token: session_token,
+        expires_at,
+        user,
+    })
+}
+
+/// Resolves a session token to its user, or `Unauthorized`.
+pub async fn authenticate(
+    state: &AppState,
+    session_token: &str,
+    ip: Option<String>,
+) -> DomainResult<UserPrincipal> {
+    let unauthorized =
+        || DomainError::Unauthorized("the session is missing, expired or revoked".into());
+    if !token::well_formed(session_token, token::SESSION_PREFIX) {
+        return Err(unauthorized());
+    }
+    let hash = token::digest(session_token);
+    let now = now_ms();
+    let found = state
+        .store
+        .read(move |c| {
+            let Some(row) = db::sessions::find_live(c, &hash, now)? else {
+                return Ok(None);
+            };
+            Ok(db::users::get(c, &row.user_id)?.map(|u| (row, u)))
+        })
+        .await?;
+    let (row, user) = found.ok_or_else(unauthorized)?;
+    if !token::constant_time_eq(&row.hash, &hash) {
+        return Err(unauthorized());
+    }
+    Ok(UserPrincipal {
+        user_id: user.id,
+        role: user.role,
+        company_id: user.company_id,
+        session: hash,
+        ip,
+    })
+}
+
+pub async fn logout(state: &AppState, who: &UserPrincipal) -> DomainResult<()> {
+    let who = who.clone();
+    state
+        .store
+        .write(move |tx| {
+            db::sessions::delete(tx, &who.session)?;
+            let mut event = NewAuditEvent::new("auth.logout").target("user", &who.user_id);
+            event.company_id = who.company_id.clone();
+            db::audit::insert(tx, &who.audit(), &event, now_ms())
+        })
+        .await
+}
+
+pub async fn me(state: &AppState, who: &UserPrincipal) -> DomainResult<User> {
+    let id = who.user_id.clone();
+    state
+        .store
+        .read(move |c| db::users::get(c, &id))
+        .await?
+        .ok_or(DomainError::NotFound("user"))
+}
+
+/// Changes the caller's own password and revokes all of their sessions.
+pub async fn change_password(
+    state: &AppState,
+    who: &UserPrincipal,
+    current: &SecretString,
+    new: &SecretString,
+) -> DomainResult<()> {
+    crate::crypto::password::validate("new_password", new)?;
+    let id = who.user_id.clone();
+    let hash = state
+        .store
+        .read(move |c| db::users::password_hash(c, &id))
+        .await?;
+    if !state.passwords.verify(current, hash).await {
+        return Err(DomainError::invalid("current_password", "is not correct"));
+    }
+    let new_hash = state.passwords.hash(new).await?;
+    let who = who.clone();
+    state
+        .store
+        .write(move |tx| {
+            let now = now_ms();
+            db::users::set_password_hash(tx, &who.user_id, &new_hash, now)?;
+            let revoked = db::sessions::delete_for_user(tx, &who.user_id)?;
+            let mut event = NewAuditEvent::new("user.password_changed")
+                .target("user", &who.user_id)
+                .details(json!({ "sessions_revoked": revoked }));
+            event.company_id = who.company_id.clone();
+            db::audit::insert(tx, &who.audit(), &event, now)
+        })
+        .await
+}

@@ -1,0 +1,259 @@
+//! Companies: creation by the owner, self-service sign-up, edits, and status changes.
+
+use serde_json::json;
+
+use crate::clock::now_ms;
+use crate::db;
+use crate::db::users::InsertUser;
+use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
+use crate::domain::user::{NewUser, Role, User, UserStatus};
+use crate::domain::{Actor, Page, UserPrincipal};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{CompanyId, UserId};
+use crate::service::AppState;
+
+/// Picks a free slug: the given one when explicit (a clash is a conflict), otherwise the
+/// derived one with a numeric suffix when needed.
+fn free_slug(tx: &rusqlite::Connection, c: &mut NewCompany, explicit: bool) -> DomainResult<()> {
+    if explicit || !db::companies::slug_taken(tx, &c.slug)? {
+        return Ok(());
+    }
+    let base = c.slug.clone();
+    for n in 2..1000 {
+        let candidate = format!("{base}-{n}");
+        if !db::companies::slug_taken(tx, &candidate)? {
+            c.slug = candidate;
+            return Ok(());
+        }
+    }
+    Err(DomainError::conflict(
+        "slug",
+        "could not derive a free slug; give one",
+    ))
+}
+
+fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Company> {
+    db::companies::get(tx, id)?.ok_or(DomainError::NotFound("company"))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    state: &AppState,
+    who: &UserPrincipal,
+    mut company: NewCompany,
+    explicit_slug: bool,
+) -> DomainResult<Company> {
+    who.require_owner()?;
+    let ctx = who.audit();
+    state
+        .store
+        .write(move |tx| {
+            free_slug(tx, &mut company, explicit_slug)?;
+            let id = CompanyId::generate();
+            let now = now_ms();
+            db::companies::insert(tx, &id, &company, CompanyStatus::Active, now)?;
+            let event = NewAuditEvent::new("company.created")
+                .company(&id)
+                .target("company", &id)
+                .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "slug": company.slug }));
+            db::audit::insert(tx, &ctx, &event, now)?;
+            load(tx, &id)
+        })
+        .await
+}
+
+/// Self-service sign-up: a pending company and its pending first admin.
+#[tracing::instrument(skip_all)]
+pub async fn signup(
+    state: &AppState,
+    mut company: NewCompany,
+    admin: NewUser,
+    ip: Option<String>,
+) -> DomainResult<(Company, User)> {
+    let password_hash = state.passwords.hash(&admin.password).await?;
+    let ctx = AuditCtx {
+        actor: Actor::Anonymous,
+        ip,
+    };
+    state
+        .store
+        .write(move |tx| {
+            free_slug(tx, &mut company, false)?;
+            let id = CompanyId::generate();
+            let user_id = UserId::generate();
+            let now = now_ms();
+            db::companies::insert(tx, &id, &company, CompanyStatus::Pending, now)
+                .map_err(|e| prefix_field(e, "company."))?;
+            db::users::insert(
+                tx,
+                &InsertUser {
+                    id: &user_id,
+                    company_id: Some(&id),
+                    email: &admin.email,
+                    name: &admin.name,
+                    role: Role::CompanyAdmin,
+                    status: UserStatus::Pending,
+                    password_hash: &password_hash,
+                },
+                now,
+            )
+            .map_err(|e| prefix_field(e, "admin."))?;
+            let event = NewAuditEvent::new("company.signup")
+                .company(&id)
+                .target("company", &id)
+                .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "admin_email": admin.email }));
+            db::audit::insert(tx, &ctx, &event, now)?;
+            let user = db::users::get(tx, &user_id)?.ok_or(DomainError::NotFound("user"))?;
+            Ok((load(tx, &id)?, user))
+        })
+        .await
+}
+
+/// Names a nested field in errors of a sign-up body (`company.cnpj`, `admin.email`).
+pub fn prefix_field(err: DomainError, prefix: &str) -> DomainError {
+    match err {
+        DomainError::Conflict { field, message } => DomainError::Conflict {
+            field: format!("{prefix}{field}"),
+            message,
+        },
+        DomainError::Invalid { field, message } => DomainError::Invalid {
+            field: format!("{prefix}{field}"),
+            message,
+        },
+        other => other,
+    }
+}
+
+pub async fn get(state: &AppState, who: &UserPrincipal, id: CompanyId) -> DomainResult<Company> {
+    who.require_company_read(&id, "company")?;
+    state.store.read(move |c| load(c, &id)).await
+}
+
+pub async fn list(
+    state: &AppState,
+    who: &UserPrincipal,
+    mut filter: CompanyFilter,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<Company>> {
+    if !who.is_owner() {
+        filter.only = who.company_id.clone();
+    }
+    let after = cursor
+        .map(|c| {
+            CompanyId::parse(&c)
+                .ok_or_else(|| DomainError::invalid("cursor", "is not a valid cursor"))
+        })
+        .transpose()?;
+    state
+        .store
+        .read(move |c| db::companies::list(c, &filter, after.as_ref(), limit))
+        .await
+}
+
+#[tracing::instrument(skip_all, fields(company_id = %id))]
+pub async fn update(
+    state: &AppState,
+    who: &UserPrincipal,
+    id: CompanyId,
+    patch: CompanyPatch,
+) -> DomainResult<Company> {
+    who.require_company_admin(&id, "company")?;
+    if !who.is_owner() {
+        if let Some(field) = patch.touches_owner_fields() {
+            return Err(DomainError::Forbidden(format!(
+                "{field}: only the platform owner may change it"
+            )));
+        }
+    }
+    let ctx = who.audit();
+    state
+        .store
+        .write(move |tx| {
+            load(tx, &id)?;
+            let now = now_ms();
+            db::companies::update(tx, &id, &patch, now)?;
+            let event = NewAuditEvent::new("company.updated")
+                .company(&id)
+                .target("company", &id)
+                .details(json!({ "fields": patch.changed_fields() }));
+            db::audit::insert(tx, &ctx, &event, now)?;
+            load(tx, &id)
+        })
+        .await
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum StatusAction {
+    Approve,
+    Suspend,
+    Reactivate,
+    Cancel,
+}
+
+impl StatusAction {
+    fn transition(self, from: CompanyStatus) -> Option<CompanyStatus> {
+        use CompanyStatus::*;
+        match (self, from) {
+            (Self::Approve, Pending) => Some(Active),
+            (Self::Suspend, Active | Pending) => Some(Suspended),
+            (Self::Reactivate, Suspended | Cancelled) => Some(Active),
+            (Self::Cancel, Pending | Active | Suspended) => Some(Cancelled),
+            _ => None,
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            Self::Approve => "company.approved",
+            Self::Suspend => "company.suspended",
+            Self::Reactivate => "company.reactivated",
+            Self::Cancel => "company.cancelled",
+        }
+    }
+}
+
+/// Approves, suspends, reactivates or cancels a company. Suspending or cancelling revokes
+/// every session of its users; approving activates its pending first admin.
+#[tracing::instrument(skip_all, fields(company_id = %id))]
+pub async fn change_status(
+    state: &AppState,
+    who: &UserPrincipal,
+    id: CompanyId,
+    action: StatusAction,
+) -> DomainResult<Company> {
+    who.require_owner_for(&id, "company")?;
+    let ctx = who.audit();
+    state
+        .store
+        .write(move |tx| {
+            let company = load(tx, &id)?;
+            let to = action.transition(company.status).ok_or_else(|| {
+                DomainError::conflict(
+                    "status",
+                    format!("the company is {}", company.status.as_str()),
+                )
+            })?;
+            let now = now_ms();
+            db::companies::set_status(tx, &id, to, now)?;
+            let mut details = json!({ "from": company.status.as_str(), "to": to.as_str() });
+            match to {
+                CompanyStatus::Suspended | CompanyStatus::Cancelled => {
+                    details["sessions_revoked"] = db::sessions::delete_for_company(tx, &id)?.into();
+                }
+                CompanyStatus::Active if company.status == CompanyStatus::Pending => {
+                    details["users_activated"] =
+                        db::users::activate_pending_in_company(tx, &id, now)?.into();
+                }
+                _ => {}
+            }
+            let event = NewAuditEvent::new(action.action())
+                .company(&id)
+                .target("company", &id)
+                .details(details);
+            db::audit::insert(tx, &ctx, &event, now)?;
+            load(tx, &id)
+        })
+        .await
+}

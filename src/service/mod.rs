@@ -1,0 +1,26 @@
+//! Business operations: access checks, validation, the write and its audit event in one
+//! transaction. No HTTP types here; handlers call these and map the result.
+
+pub mod audit;
+pub mod auth;
+pub mod companies;
+pub mod secrets;
+pub mod setup;
+pub mod throttle;
+pub mod users;
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::crypto::{Passwords, Sealer};
+use crate::db::Store;
+
+/// Everything the application needs, passed to every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub passwords: Passwords,
+    pub sealer: Arc<Sealer>,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<throttle::LoginThrottle>,
+}

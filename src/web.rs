@@ -1,0 +1,102 @@
+//! The web UI: static files embedded in the binary, served from `/admin/`, `/portal/` and
+//! `/static/<path>` (any file of `static/`). Pages use hash routing, so every page is one `index.html`.
+
+use poem::http::{header, StatusCode};
+use poem::web::{Path, Redirect};
+use poem::{handler, Request, Response, Route};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+pub struct Assets;
+
+/// Serves `static/<path>`, with an ETag so browsers revalidate cheaply.
+pub fn asset(req: &Request, path: &str) -> Response {
+    let Some(file) = Assets::get(path) else {
+        return Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body("not found");
+    };
+    let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
+    if req.header(header::IF_NONE_MATCH) == Some(etag.as_str()) {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, etag)
+            .finish();
+    }
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    Response::builder()
+        .header(header::CONTENT_TYPE, mime.as_ref())
+        .header(header::ETAG, etag)
+        .body(file.data.into_owned())
+}
+
+fn area(req: &Request, area: &str, rest: &str) -> Response {
+    let rest = rest.trim_start_matches('/');
+    if rest.is_empty() || rest == "setup" {
+        return asset(req, &format!("{area}/index.html"));
+    }
+    if rest.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+        return Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body("not found");
+    }
+    asset(req, &format!("{area}/{rest}"))
+}
+
+#[handler]
+fn root() -> Redirect {
+    Redirect::see_other("/admin/")
+}
+
+#[handler]
+fn admin_root() -> Redirect {
+    Redirect::see_other("/admin/")
+}
+
+#[handler]
+fn portal_root() -> Redirect {
+    Redirect::see_other("/portal/")
+}
+
+#[handler]
+fn admin(req: &Request, Path(rest): Path<String>) -> Response {
+    area(req, "admin", &rest)
+}
+
+#[handler]
+fn admin_index(req: &Request) -> Response {
+    area(req, "admin", "")
+}
+
+#[handler]
+fn portal(req: &Request, Path(rest): Path<String>) -> Response {
+    area(req, "portal", &rest)
+}
+
+#[handler]
+fn portal_index(req: &Request) -> Response {
+    area(req, "portal", "")
+}
+
+#[handler]
+fn shared(req: &Request, Path(rest): Path<String>) -> Response {
+    if rest.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+        return Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body("not found");
+    }
+    asset(req, &rest)
+}
+
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/", root)
+        .at("/admin", admin_root)
+        .at("/portal", portal_root)
+        .at("/admin/", admin_index)
+        .at("/portal/", portal_index)
+        .at("/admin/*rest", admin)
+        .at("/portal/*rest", portal)
+        .at("/static/*rest", shared)
+}

@@ -1,0 +1,289 @@
+//! Test fixtures: the real `armario` binary serving on 127.0.0.1:0 over a fresh data directory,
+//! and an HTTP client that signs in like any user would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub setup_token: Option<String>,
+    pub dir: tempfile::TempDir,
+    pub master_key: String,
+    logs: Arc<Mutex<String>>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
+}
+
+impl Server {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts the binary with extra `ARMARIO_*` variables and waits until it listens.
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir, &random_hex(32), env)
+    }
+
+    pub fn start_in(dir: tempfile::TempDir, master_key: &str, env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_armario"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .current_dir(dir.path())
+            .env("ARMARIO_MASTER_KEY", master_key)
+            .env("RUST_LOG", "info")
+            .env_remove("ARMARIO_CONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn armario");
+        let logs = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let logs = logs.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut l = logs.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let base = loop {
+            let text = logs.lock().unwrap().clone();
+            if let Some(rest) = text.split("listening on http://").nth(1) {
+                let addr: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                    .collect();
+                break format!("http://{addr}");
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("armario exited with {status}:\n{text}");
+            }
+            assert!(Instant::now() < deadline, "armario did not start:\n{text}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let text = logs.lock().unwrap().clone();
+        let setup_token = text.split("#token=").nth(1).map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        });
+        Self {
+            child: Some(child),
+            base,
+            setup_token,
+            dir,
+            master_key: master_key.to_string(),
+            logs,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("armario did not stop on SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// An anonymous client.
+    pub fn anon(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            token: None,
+        }
+    }
+
+    /// Creates the first owner through the setup link and signs in.
+    pub async fn owner(&self) -> Client {
+        let anon = self.anon();
+        let token = self.setup_token.clone().expect("setup link printed");
+        let r = anon
+            .post("/api/v1/setup", json!({"token": token, "email": "owner@armario.test", "name": "Dona", "password": PASSWORD}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        self.login("owner@armario.test", PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Client {
+        let anon = self.anon();
+        let r = anon
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {email}: {}", r.body);
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            token: Some(r.body["token"].as_str().unwrap().to_string()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+}
+
+impl Client {
+    pub fn with_token(&self, token: &str) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            token: Some(token.to_string()),
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::POST, path, Some(body)).await
+    }
+    pub async fn post_empty(&self, path: &str) -> Resp {
+        self.send(Method::POST, path, None).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(Method::DELETE, path, None).await
+    }
+}
+
+/// Valid CNPJs for tests, computed from a seed so each test gets distinct ones.
+pub fn cnpj(seed: u32) -> String {
+    let base: Vec<u32> = format!("{:08}0001", seed % 100_000_000)
+        .bytes()
+        .map(|b| (b - b'0') as u32)
+        .collect();
+    let dv = |digits: &[u32], weights: &[u32]| {
+        let s: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+        let r = s % 11;
+        if r < 2 {
+            0
+        } else {
+            11 - r
+        }
+    };
+    let d1 = dv(&base, &[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    let mut with1 = base.clone();
+    with1.push(d1);
+    let d2 = dv(&with1, &[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    with1.push(d2);
+    with1.iter().map(|d| char::from(b'0' + *d as u8)).collect()
+}
+
+/// Creates an active company as the owner and returns its id.
+pub async fn company(owner: &Client, name: &str, seed: u32) -> String {
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": name, "cnpj": cnpj(seed)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+/// Adds a user to a company and returns its id.
+pub async fn user(owner: &Client, company: &str, email: &str, role: &str) -> String {
+    let r = owner
+        .post(
+            &format!("/api/v1/companies/{company}/users"),
+            json!({"email": email, "name": "Pessoa", "role": role, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
