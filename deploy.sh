@@ -44,6 +44,8 @@ DRY_RUN=0
 ROLLBACK=0
 SUDO="sudo -n"
 SSH_CONTROL_DIR=""
+CURRENT_STEP=""
+REPORTED=0
 
 usage() {
     cat <<EOF
@@ -82,7 +84,18 @@ EOF
 
 die() {
     printf 'deploy.sh: error: %s\n' "$*" >&2
+    REPORTED=1
     exit 1
+}
+
+# On any exit: close the shared SSH connection, and if a step failed without saying why
+# here (a remote script stopped under set -e), name the step.
+on_exit() {
+    local rc=$?
+    close_ssh
+    if [ "$rc" != 0 ] && [ "$REPORTED" = 0 ] && [ -n "$CURRENT_STEP" ]; then
+        printf 'deploy.sh: error: failed (exit %s) at: %s\n' "$rc" "$CURRENT_STEP" >&2
+    fi
 }
 
 usage_error() {
@@ -359,6 +372,7 @@ render_files() {
 # --- Running things --------------------------------------------------------------------------
 
 step() {
+    CURRENT_STEP=$*
     printf '\n==> %s\n' "$*"
 }
 
@@ -433,16 +447,14 @@ prepare_binary() {
         return 0
     fi
     step "Build the release binary"
-    local target_dir=${CARGO_TARGET_DIR:-$SCRIPT_DIR/target}
-    if is_dry_run; then
-        printf '    [local] (cd %s && cargo build --release --locked)\n' "$SCRIPT_DIR"
-        BINARY=$target_dir/release/armario
-        return 0
+    BINARY=${CARGO_TARGET_DIR:-$SCRIPT_DIR/target}/release/armario
+    if ! is_dry_run; then
+        command -v cargo >/dev/null || die "cargo not found: install Rust or pass --binary PATH"
     fi
-    command -v cargo >/dev/null || die "cargo not found: install Rust or pass --binary PATH"
-    (cd "$SCRIPT_DIR" && cargo build --release --locked)
-    BINARY=$target_dir/release/armario
-    [ -f "$BINARY" ] || die "cargo build finished but $BINARY is missing"
+    run_local cargo build --release --manifest-path "$SCRIPT_DIR/Cargo.toml"
+    if ! is_dry_run; then
+        [ -f "$BINARY" ] || die "cargo build finished but $BINARY is missing"
+    fi
 }
 
 # Root logs in directly; anyone else goes through sudo -n (no password prompt possible
@@ -457,7 +469,6 @@ detect_sudo() {
     fi
     command -v ssh >/dev/null || die "ssh not found"
     SSH_CONTROL_DIR=$(mktemp -d /tmp/armario-deploy.XXXXXX)
-    trap close_ssh EXIT
     local uid
     uid=$(ssh_cmd id -u </dev/null) || die "cannot reach $TARGET over SSH"
     if [ "$uid" = 0 ]; then SUDO=""; fi
@@ -752,6 +763,7 @@ SCRIPT
 # --- Main ----------------------------------------------------------------------------------
 
 main() {
+    trap on_exit EXIT
     parse_args "$@"
     validate_args
     if [ -n "$RENDER_DIR" ]; then
