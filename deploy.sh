@@ -63,9 +63,9 @@ Steps: build (cargo build --release) or take --binary; create the '${SERVICE_USE
 user, ${DATA_DIR} (0700) and ${ENV_FILE} (0600, master key generated on the
 server on the first install, never overwritten); copy the binary to ${BIN}
 (the one it replaces is kept as ${BIN}.previous); install and restart the
-hardened systemd unit; wait up to ${READY_TIMEOUT_SECS}s for ${READY_URL} and put the previous
-binary back if it does not come up; with --domain, set up nginx with a Let's Encrypt
-certificate as a TLS reverse proxy to ${UPSTREAM}.
+hardened systemd unit; wait up to ${READY_TIMEOUT_SECS}s for ${READY_URL} and put the replaced
+binary back (and restart it) if the new one does not come up; with --domain, set up nginx
+with a Let's Encrypt certificate as a TLS reverse proxy to ${UPSTREAM}.
 
 Options:
   --domain DOMAIN   serve armario at https://DOMAIN through nginx (DNS must already point
