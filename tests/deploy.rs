@@ -44,10 +44,8 @@ impl TempDir {
     fn new(label: &str) -> TempDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!(
-            "armario-deploy-{label}-{}-{n}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("armario-deploy-{label}-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&path);
         fs::create_dir_all(&path).expect("create temp dir");
         TempDir(path)
@@ -143,6 +141,53 @@ fn copy_tree(from: &Path, to: &Path) {
     assert_success("cp -a", &output);
 }
 
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().unwrap().port()
+}
+
+/// The site with its four `listen` lines moved to loopback ports; panics if any of the
+/// expected lines is missing, so the rendered ports are checked too.
+fn listen_on_loopback(site: &str, http_port: u16, https_port: u16) -> String {
+    let replacements = [
+        ("listen 80;", format!("listen 127.0.0.1:{http_port};")),
+        (
+            "listen [::]:80;",
+            String::from("# (IPv6 listen left out of the check)"),
+        ),
+        (
+            "listen 443 ssl;",
+            format!("listen 127.0.0.1:{https_port} ssl;"),
+        ),
+        (
+            "listen [::]:443 ssl;",
+            String::from("# (IPv6 listen left out of the check)"),
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut seen = vec![0; replacements.len()];
+    for line in site.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("listen ") {
+            let i = replacements
+                .iter()
+                .position(|(from, _)| *from == trimmed)
+                .unwrap_or_else(|| panic!("unexpected listen line `{trimmed}`"));
+            seen[i] += 1;
+            out.push(format!("    {}", replacements[i].1));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    assert_eq!(
+        seen,
+        [1, 1, 1, 1],
+        "expected each listen line once:\n{site}"
+    );
+    out.join("\n") + "\n"
+}
+
 fn write_executable(path: &Path, content: &str) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, content).unwrap();
@@ -187,7 +232,9 @@ fn contains_master_key(text: &str) -> bool {
 
 #[test]
 fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
-    let Some(bash) = require("bash", "bash") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
     let dir = TempDir::new("render");
     let (unit, site, env) = render(&bash, dir.path(), &[]);
 
@@ -212,7 +259,10 @@ fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
         "SystemCallFilter=@system-service",
         "WantedBy=multi-user.target",
     ] {
-        assert!(unit.lines().any(|l| l == line), "unit lacks `{line}`:\n{unit}");
+        assert!(
+            unit.lines().any(|l| l == line),
+            "unit lacks `{line}`:\n{unit}"
+        );
     }
     assert_eq!(
         lines_starting(&unit, "ReadWritePaths="),
@@ -233,7 +283,10 @@ fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
         "proxy_set_header X-Forwarded-Proto $scheme;",
         "client_max_body_size ",
     ] {
-        assert!(site.contains(needle), "nginx site lacks `{needle}`:\n{site}");
+        assert!(
+            site.contains(needle),
+            "nginx site lacks `{needle}`:\n{site}"
+        );
     }
 
     for key in BACKUP_KEYS {
@@ -246,7 +299,10 @@ fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
         lines_starting(&env, "ARMARIO_").is_empty(),
         "with no --domain the template sets nothing:\n{env}"
     );
-    assert!(env.contains("# ARMARIO_MASTER_KEY=<"), "the key placeholder is missing");
+    assert!(
+        env.contains("# ARMARIO_MASTER_KEY=<"),
+        "the key placeholder is missing"
+    );
     assert!(!contains_master_key(&env));
 
     // With a domain: the site and the Secure-cookie settings follow it.
@@ -256,14 +312,21 @@ fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
     assert!(site.contains("/etc/letsencrypt/live/armario.example.org/fullchain.pem"));
     assert_eq!(
         lines_starting(&env, "ARMARIO_"),
-        ["ARMARIO_PUBLIC_URL=https://armario.example.org", "ARMARIO_COOKIE_SECURE=true"]
+        [
+            "ARMARIO_PUBLIC_URL=https://armario.example.org",
+            "ARMARIO_COOKIE_SECURE=true"
+        ]
     );
 }
 
 #[test]
 fn systemd_analyze_verifies_the_unit_and_rates_it_ok() {
-    let Some(bash) = require("bash", "bash") else { return };
-    let Some(analyze) = require("systemd-analyze", "systemd") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
+    let Some(analyze) = require("systemd-analyze", "systemd") else {
+        return;
+    };
     let Some(system_units) = ["/usr/lib/systemd/system", "/lib/systemd/system"]
         .iter()
         .map(Path::new)
@@ -311,15 +374,23 @@ fn systemd_analyze_verifies_the_unit_and_rates_it_ok() {
 
 #[test]
 fn nginx_accepts_the_site() {
-    let Some(bash) = require("bash", "bash") else { return };
-    let Some(nginx) = require("nginx", "nginx") else { return };
-    let Some(openssl) = require("openssl", "openssl") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
+    let Some(nginx) = require("nginx", "nginx") else {
+        return;
+    };
+    let Some(openssl) = require("openssl", "openssl") else {
+        return;
+    };
 
     let tmp = TempDir::new("nginx");
     let cert_dir = tmp.path().join("cert");
     fs::create_dir_all(&cert_dir).unwrap();
     let output = run(Command::new(&openssl)
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
         .args(["-subj", "/CN=armario.example.org"])
         .arg("-keyout")
         .arg(cert_dir.join("privkey.pem"))
@@ -337,7 +408,17 @@ fn nginx_accepts_the_site() {
             extra.extend(["--domain", domain]);
         }
         let (_, site, _) = render(&bash, &dir, &extra);
-        assert!(site.contains(&format!("ssl_certificate {}/fullchain.pem;", cert_dir.display())));
+        assert!(site.contains(&format!(
+            "ssl_certificate {}/fullchain.pem;",
+            cert_dir.display()
+        )));
+
+        // nginx -t opens the listening sockets, and ports 80 and 443 need root, must be free
+        // and, for [::], need IPv6. So the checked copy listens on free loopback ports
+        // instead; every other line is checked as rendered.
+        let (http_port, https_port) = (free_port(), free_port());
+        let checked = listen_on_loopback(&site, http_port, https_port);
+        fs::write(dir.join(SITE_NAME), &checked).unwrap();
 
         // A minimal main configuration that keeps every file nginx touches in the temp dir,
         // so the check runs as any user.
@@ -383,8 +464,12 @@ fn nginx_accepts_the_site() {
 
 #[test]
 fn shellcheck_finds_nothing_in_deploy_sh_or_its_remote_scripts() {
-    let Some(bash) = require("bash", "bash") else { return };
-    let Some(shellcheck) = require("shellcheck", "shellcheck") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
+    let Some(shellcheck) = require("shellcheck", "shellcheck") else {
+        return;
+    };
 
     let output = run(Command::new(&shellcheck).arg(deploy_sh()));
     assert_success("shellcheck deploy.sh", &output);
@@ -392,13 +477,25 @@ fn shellcheck_finds_nothing_in_deploy_sh_or_its_remote_scripts() {
 
     // The scripts sent to the server are quoted heredocs, invisible to the check above:
     // check each one as the dry run prints it, for the fullest set of steps.
-    let output = deploy(&bash, &["--dry-run", "user@example.invalid", "--domain", "example.com"]);
+    let output = deploy(
+        &bash,
+        &[
+            "--dry-run",
+            "user@example.invalid",
+            "--domain",
+            "example.com",
+        ],
+    );
     assert_success("deploy.sh --dry-run", &output);
     let mut scripts = remote_scripts(&text(&output.stdout));
     let output = deploy(&bash, &["--dry-run", "root@example.invalid", "--rollback"]);
     assert_success("deploy.sh --dry-run --rollback", &output);
     scripts.extend(remote_scripts(&text(&output.stdout)));
-    assert!(scripts.len() >= 8, "expected the remote scripts, got {}", scripts.len());
+    assert!(
+        scripts.len() >= 8,
+        "expected the remote scripts, got {}",
+        scripts.len()
+    );
 
     let tmp = TempDir::new("shellcheck");
     for (i, script) in scripts.iter().enumerate() {
@@ -415,7 +512,9 @@ fn shellcheck_finds_nothing_in_deploy_sh_or_its_remote_scripts() {
 
 #[test]
 fn dry_run_prints_every_step_and_touches_nothing() {
-    let Some(bash) = require("bash", "bash") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
 
     // Stand-ins for everything that reaches the network or builds: any call is recorded.
     let tmp = TempDir::new("dry-run");
@@ -424,7 +523,10 @@ fn dry_run_prints_every_step_and_touches_nothing() {
     for tool in ["ssh", "scp", "cargo", "curl", "certbot"] {
         write_executable(
             &stubs.join(tool),
-            &format!("#!/bin/sh\necho \"{tool} $*\" >> '{}'\nexit 1\n", calls.display()),
+            &format!(
+                "#!/bin/sh\necho \"{tool} $*\" >> '{}'\nexit 1\n",
+                calls.display()
+            ),
         );
     }
     let path = format!(
@@ -434,7 +536,12 @@ fn dry_run_prints_every_step_and_touches_nothing() {
     );
     let output = run(Command::new(&bash)
         .arg(deploy_sh())
-        .args(["--dry-run", "user@example.invalid", "--domain", "example.com"])
+        .args([
+            "--dry-run",
+            "user@example.invalid",
+            "--domain",
+            "example.com",
+        ])
         .env("PATH", &path));
     assert_success("deploy.sh --dry-run", &output);
     assert!(
@@ -486,7 +593,10 @@ fn dry_run_prints_every_step_and_touches_nothing() {
             None => panic!("dry run lacks `{step}` (after byte {from}):\n{stdout}"),
         }
     }
-    assert!(!contains_master_key(&stdout), "a dry run must not show a key");
+    assert!(
+        !contains_master_key(&stdout),
+        "a dry run must not show a key"
+    );
 
     // Without --domain there is no nginx step and no TLS setting.
     let output = run(Command::new(&bash)
@@ -505,27 +615,52 @@ fn dry_run_prints_every_step_and_touches_nothing() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let Some(bash) = require("bash", "bash") else { return };
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
 
     let output = deploy(&bash, &["--help"]);
     assert_success("deploy.sh --help", &output);
     let help = text(&output.stdout);
-    for option in ["--domain", "--binary", "--dry-run", "--render", "--rollback", "--cert-dir"] {
+    for option in [
+        "--domain",
+        "--binary",
+        "--dry-run",
+        "--render",
+        "--rollback",
+        "--cert-dir",
+    ] {
         assert!(help.contains(option), "--help does not mention {option}");
     }
 
     for (args, message) in [
         (&[][..], "missing USER@HOST"),
-        (&["user@host", "--domain", "not a domain"][..], "is not a domain name"),
+        (
+            &["user@host", "--domain", "not a domain"][..],
+            "is not a domain name",
+        ),
         (&["user@host", "--frobnicate"][..], "unknown option"),
         (&["-oProxyCommand=x"][..], "unknown option"),
         (&["user@host", "--domain"][..], "needs a value"),
-        (&["user@host", "--rollback", "--domain", "example.com"][..], "--rollback"),
-        (&["--render", "/tmp/x", "user@host"][..], "--render takes no USER@HOST"),
+        (
+            &["user@host", "--rollback", "--domain", "example.com"][..],
+            "--rollback",
+        ),
+        (
+            &["--render", "/tmp/x", "user@host"][..],
+            "--render takes no USER@HOST",
+        ),
     ] {
         let output = deploy(&bash, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?} should be a usage error");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?} should be a usage error"
+        );
         let stderr = text(&output.stderr);
-        assert!(stderr.contains(message), "{args:?}: expected `{message}` in:\n{stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected `{message}` in:\n{stderr}"
+        );
     }
 }
