@@ -67,7 +67,7 @@ export function field(spec) {
   const parts = [h('label', { for: id }, spec.label, spec.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null)];
   let swatch = null;
   if (spec.type === 'color') {
-    swatch = h('input', { type: 'color', class: 'swatch', value: COLOR.test(spec.value || '') ? spec.value : '#1f6feb', 'aria-label': spec.label, tabindex: '-1' });
+    swatch = h('input', { type: 'color', class: 'swatch', value: COLOR.test(spec.value || '') ? spec.value : '#1f6f5c', 'aria-label': spec.label, tabindex: '-1' });
     swatch.addEventListener('input', () => {
       input.value = swatch.value;
       api.validate(true);

@@ -5,8 +5,8 @@ import en from './i18n/en.js';
 const STORAGE_KEY = 'armario.lang';
 const DICTS = { 'pt-BR': ptBR, en };
 export const LANGS = [
-  { code: 'pt-BR', label: 'Português' },
-  { code: 'en', label: 'English' },
+  { code: 'pt-BR', label: 'PT', name: 'Português' },
+  { code: 'en', label: 'EN', name: 'English' },
 ];
 
 function stored() {

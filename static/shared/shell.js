@@ -7,7 +7,7 @@ const LOGO = new URL('./logo.svg', import.meta.url).href;
 
 export function languageSelect() {
   const id = 'lang-select';
-  const select = h('select', { id, class: 'lang' }, LANGS.map((l) => h('option', { value: l.code, selected: l.code === lang() }, l.label)));
+  const select = h('select', { id, class: 'lang' }, LANGS.map((l) => h('option', { value: l.code, selected: l.code === lang(), title: l.name, lang: l.code }, l.label)));
   select.addEventListener('change', () => setLang(select.value));
   return h('div', { class: 'lang-switch' }, h('label', { for: id, class: 'sr-only' }, t('shell.language')), select);
 }
