@@ -218,6 +218,9 @@ await step('screenshots of the main pages at desktop and phone width', async () 
   await op.setViewportSize(PHONE);
   await op.goto(`${BASE}/admin/#/companies`);
   await op.getByRole('button', { name: 'Menu' }).click();
+  await op.getByRole('link', { name: 'Aprovações' }).waitFor();
+  await op.waitForTimeout(300); // the drawer slides in
+  await shot(op, 'admin-menu-open');
   await op.getByRole('link', { name: 'Aprovações' }).click();
   await heading(op, 'Aprovações').waitFor();
   await op.setViewportSize(DESKTOP);
