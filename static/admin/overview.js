@@ -83,6 +83,7 @@ function backupCard() {
 function usageCard() {
   let days = 7;
   const body = h('div');
+  let reload = null;
   const buttons = [7, 30].map((d) => {
     const b = h('button', { type: 'button', class: 'btn small', 'aria-pressed': d === days ? 'true' : 'false' }, t('usage.lastDays', { count: d }));
     b.addEventListener('click', () => {
@@ -92,16 +93,14 @@ function usageCard() {
     });
     return b;
   });
-  const reload = () =>
-    loadInto(
-      body,
-      () => fetchUsage({ days }),
-      (data) => {
-        const total = data.items.reduce((acc, it) => acc + (Number(it.requests) || 0), 0);
-        return h('div', {}, h('p', { class: 'muted' }, t('usage.total', { total: formatNumber(total) })), usageChart(data.range, data.items, t('usage.chartLabel', { count: days })));
-      },
-    );
-  reload();
+  reload = loadInto(
+    body,
+    () => fetchUsage({ days }),
+    (data) => {
+      const total = data.items.reduce((acc, it) => acc + (Number(it.requests) || 0), 0);
+      return h('div', {}, h('p', { class: 'muted' }, t('usage.total', { total: formatNumber(total) })), usageChart(data.range, data.items, t('usage.chartLabel', { count: data.range.length })));
+    },
+  );
   return h('section', { class: 'card' }, h('div', { class: 'spread' }, h('h2', {}, t('overview.requests')), h('div', { class: 'row', role: 'group', 'aria-label': t('usage.period') }, buttons)), body);
 }
 

@@ -39,6 +39,7 @@ export function signInPage({ title, subtitle, footer, notice, onSignedIn }) {
       }
     },
   });
+  document.title = `${title} · armario`;
   return plainPage(
     h('h1', { tabindex: '-1' }, title),
     subtitle ? h('p', { class: 'muted' }, subtitle) : null,
