@@ -1,5 +1,6 @@
 // First sign-in: the setup link printed by `armario serve` (…/admin/setup#token=…) creates the
-// first owner and signs them in.
+// first owner and signs them in. The server answers /admin/setup with admin/index.html, whose
+// main.js loads this module.
 import { api } from '../shared/api.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
@@ -7,7 +8,8 @@ import { t } from '../shared/i18n.js';
 import { plainPage } from '../shared/shell.js';
 import { errorState, loadingState } from '../shared/ui.js';
 
-const ADMIN_HOME = new URL('./', import.meta.url).href;
+// The dashboard's address (this module itself is served from /static/admin/).
+const ADMIN_HOME = '/admin/';
 const root = document.getElementById('app');
 
 function tokenFromHash() {
@@ -15,7 +17,7 @@ function tokenFromHash() {
 }
 
 function setupForm(token) {
-  const password = { name: 'password', label: t('auth.password'), type: 'password', required: true, minLength: 12, maxLength: 256, trim: false, hint: t('auth.passwordHint') };
+  const password = { name: 'password', label: t('auth.password'), type: 'password', required: true, minLength: 10, maxLength: 256, trim: false, hint: t('auth.passwordHint') };
   const form = createForm({
     fields: [
       { name: 'name', label: t('user.name'), required: true, maxLength: 120, autocomplete: 'name' },

@@ -38,7 +38,7 @@ function readOnly(company) {
 function editable(company, reload) {
   const form = createForm({
     columns: 2,
-    fields: companyFields(company),
+    fields: companyFields(company, { cnpjLocked: true }),
     async onSubmit(values) {
       const body = changed(values, company);
       if (!Object.keys(body).length) return notify(t('form.nothingChanged'));

@@ -17,7 +17,7 @@ export function signupPage() {
       h('h2', { class: 'wide form-section' }, t('signup.adminSection')),
       { name: 'name', label: t('user.name'), required: true, maxLength: 120, autocomplete: 'name', apiField: 'admin.name' },
       { name: 'email', label: t('auth.email'), type: 'email', required: true, maxLength: 254, autocomplete: 'username', apiField: 'admin.email' },
-      { name: 'password', label: t('auth.password'), type: 'password', required: true, minLength: 12, maxLength: 256, trim: false, hint: t('auth.passwordHint'), apiField: 'admin.password' },
+      { name: 'password', label: t('auth.password'), type: 'password', required: true, minLength: 10, maxLength: 256, trim: false, hint: t('auth.passwordHint'), apiField: 'admin.password' },
       {
         name: 'confirm',
         label: t('auth.passwordConfirm'),

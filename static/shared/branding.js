@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 import { notify } from './ui.js';
 
 export const LOGO_MAX = 64 * 1024;
-const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml', 'image/gif'];
+const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 /** Applies the company colour to the page (CSSOM, allowed by the CSP). */
@@ -32,7 +32,8 @@ function readAsDataUrl(file) {
   });
 }
 
-/** A form field (same interface as form.js fields) holding the logo as a data URL. */
+/** A form field (same interface as form.js fields) holding the logo as a data URL; the limit is
+ * on the image's bytes, as on the server. */
 function logoField(initial) {
   const id = nextId('f-logo');
   let value = initial || null;
@@ -77,12 +78,11 @@ function logoField(initial) {
       f.setError(t('branding.logoType'));
       return;
     }
-    const url = await readAsDataUrl(file);
-    if (url.length > LOGO_MAX) {
-      f.setError(t('branding.logoTooBig', { size: formatBytes(url.length), max: formatBytes(LOGO_MAX) }));
+    if (file.size > LOGO_MAX) {
+      f.setError(t('branding.logoTooBig', { size: formatBytes(file.size), max: formatBytes(LOGO_MAX) }));
       return;
     }
-    value = url;
+    value = await readAsDataUrl(file);
     show();
   });
   remove.addEventListener('click', () => {
@@ -105,10 +105,11 @@ export function brandingForm(company, onSaved) {
     ],
     submitLabel: t('action.save'),
     async onSubmit(values) {
+      // An empty string clears a value on the server.
       const body = {
-        display_name: values.display_name || null,
-        primary_color: values.primary_color || null,
-        logo_data_url: values.logo_data_url || null,
+        display_name: values.display_name || '',
+        primary_color: values.primary_color || '',
+        logo_data_url: values.logo_data_url || '',
       };
       const saved = await api.patch(`/companies/${encodeURIComponent(company.id)}`, body);
       notify(t('branding.saved'));

@@ -3,7 +3,15 @@ import { formatCnpj } from './format.js';
 import { t } from './i18n.js';
 
 export const COMPANY_STATUSES = ['pending', 'active', 'suspended', 'cancelled'];
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const SLUG = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const PHONE_CHARS = /^[\d+ ()-]*$/;
+
+function phoneProblem(v, final) {
+  if (!v) return null;
+  if (!PHONE_CHARS.test(v)) return t('validation.phoneChars');
+  const digits = v.replace(/\D/g, '').length;
+  return final && (digits < 8 || digits > 15) ? t('validation.phoneDigits') : null;
+}
 
 export function companyName(c) {
   if (!c) return '';
@@ -16,9 +24,9 @@ export function companyLabel(c) {
 
 /**
  * Field specs for a company's registration data. `owner` adds slug, plan and user limit;
- * `cnpjLocked` makes the CNPJ read-only (a company admin can't move the company to another CNPJ).
+ * `cnpjLocked` makes the CNPJ read-only (only the owner may change a company's CNPJ).
  */
-export function companyFields(c = {}, { owner = false, create = false } = {}) {
+export function companyFields(c = {}, { owner = false, create = false, cnpjLocked = false } = {}) {
   const fields = [
     { name: 'legal_name', label: t('company.legalName'), required: true, maxLength: 200, value: c.legal_name, autocomplete: 'organization', wide: true },
     { name: 'trade_name', label: t('company.tradeName'), maxLength: 200, value: c.trade_name },
@@ -28,17 +36,19 @@ export function companyFields(c = {}, { owner = false, create = false } = {}) {
       type: 'cnpj',
       required: true,
       value: c.cnpj,
-      hint: t('company.cnpjHint'),
-      valid: () => t('validation.cnpjOk'),
+      readonly: cnpjLocked,
+      hint: cnpjLocked ? t('company.cnpjLocked') : t('company.cnpjHint'),
+      valid: cnpjLocked ? undefined : () => t('validation.cnpjOk'),
     },
     { name: 'contact_email', label: t('company.contactEmail'), type: 'email', maxLength: 254, value: c.contact_email, autocomplete: 'email' },
-    { name: 'contact_phone', label: t('company.contactPhone'), type: 'tel', maxLength: 30, value: c.contact_phone, autocomplete: 'tel' },
+    { name: 'contact_phone', label: t('company.contactPhone'), type: 'tel', maxLength: 32, value: c.contact_phone, autocomplete: 'tel', hint: t('company.phoneHint'), validate: phoneProblem },
   ];
   if (owner) {
     fields.push(
       {
         name: 'slug',
         label: t('company.slug'),
+        minLength: 3,
         maxLength: 63,
         value: c.slug,
         hint: create ? t('company.slugHintCreate') : t('company.slugHint'),

@@ -219,13 +219,16 @@ export function createForm({ fields, submitLabel, onSubmit, extra, actions, clas
   return form;
 }
 
-/** Only the values that differ from `original` (for PATCH), with '' sent as null. */
+/**
+ * Only the values that differ from `original`, for PATCH: an absent field stays as it is and an
+ * empty string clears an optional field.
+ */
 export function changed(values, original) {
   const out = {};
   for (const [k, v] of Object.entries(values)) {
     const before = original[k] ?? '';
     const after = v ?? '';
-    if (String(before) !== String(after)) out[k] = after === '' ? null : v;
+    if (String(before) !== String(after)) out[k] = v ?? '';
   }
   return out;
 }

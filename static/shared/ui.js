@@ -28,8 +28,10 @@ export function pageHeader(title, { subtitle, actions, back } = {}) {
   );
 }
 
-export function badge(status) {
-  return h('span', { class: ['badge', `st-${status}`] }, tOr(`status.${status}`, status || '—'));
+/** A status pill; `kind` picks wording that agrees with the noun (pt-BR: usuário ativo). */
+export function badge(status, kind) {
+  const label = (kind && tOr(`${kind}Status.${status}`, '')) || tOr(`status.${status}`, status || '—');
+  return h('span', { class: ['badge', `st-${status}`] }, label);
 }
 
 export function loadingState(text) {

@@ -83,7 +83,7 @@ function createUserCard(companyId, onCreated) {
       { name: 'name', label: t('user.name'), required: true, maxLength: 120, autocomplete: 'off' },
       { name: 'email', label: t('auth.email'), type: 'email', required: true, maxLength: 254, autocomplete: 'off' },
       { name: 'role', label: t('user.role'), type: 'select', value: 'member', options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })) },
-      { name: 'password', label: t('users.initialPassword'), type: 'password', required: true, minLength: 12, maxLength: 256, trim: false, hint: t('users.initialPasswordHint') },
+      { name: 'password', label: t('users.initialPassword'), type: 'password', required: true, minLength: 10, maxLength: 256, trim: false, hint: t('users.initialPasswordHint') },
     ],
     submitLabel: t('users.create'),
     actions: h('button', { type: 'button', class: 'btn', onclick: () => toggle(false) }, t('action.cancel')),
@@ -113,7 +113,7 @@ export function usersPanel({ companyId, canManage, selfId }) {
   const columns = [
     { label: t('user.name'), render: (u) => h('div', {}, h('strong', {}, u.name || '—'), h('div', { class: 'muted' }, u.email)) },
     { label: t('user.role'), render: (u) => roleControl(companyId, u, canManage, selfId) },
-    { label: t('user.status'), render: (u) => badge(u.status) },
+    { label: t('user.status'), render: (u) => badge(u.status, 'user') },
     { label: t('user.lastLogin'), render: (u) => formatDateTime(u.last_login_at) },
   ];
   if (canManage) columns.push({ label: t('list.actions'), className: 'actions', render: (u) => actionButtons(companyId, u, selfId, () => list.refresh()) });
@@ -126,7 +126,7 @@ export function usersPanel({ companyId, canManage, selfId }) {
   const bar = filterBar(
     [
       { name: 'q', label: t('users.search'), placeholder: t('users.searchPlaceholder') },
-      { name: 'status', label: t('user.status'), options: [{ value: '', label: t('filter.all') }, ...USER_STATUSES.map((st) => ({ value: st, label: t(`status.${st}`) }))] },
+      { name: 'status', label: t('user.status'), options: [{ value: '', label: t('filter.all') }, ...USER_STATUSES.map((st) => ({ value: st, label: t(`userStatus.${st}`) }))] },
     ],
     (values) => {
       filters = values;

@@ -15,7 +15,7 @@ export default {
   'users.roleOf': 'Role of {name}',
   'users.roleChanged': "{name}'s role was changed.",
   'users.initialPassword': 'Initial password',
-  'users.initialPasswordHint': 'At least 12 characters. Hand it over through a safe channel.',
+  'users.initialPasswordHint': 'At least 10 characters. Hand it over through a safe channel.',
   'users.approved': '{name} was approved.',
   'users.disableTitle': 'Disable {name}?',
   'users.disableText': 'They can no longer sign in and their open sessions end. They can be enabled again later.',

@@ -15,7 +15,7 @@ export default {
   'users.roleOf': 'Papel de {name}',
   'users.roleChanged': 'O papel de {name} foi alterado.',
   'users.initialPassword': 'Senha inicial',
-  'users.initialPasswordHint': 'Pelo menos 12 caracteres. Passe-a à pessoa por um canal seguro.',
+  'users.initialPasswordHint': 'Pelo menos 10 caracteres. Passe-a à pessoa por um canal seguro.',
   'users.approved': '{name} foi aprovado.',
   'users.disableTitle': 'Desativar {name}?',
   'users.disableText': 'A pessoa não consegue mais entrar e as sessões abertas são encerradas. Dá para reativar depois.',
