@@ -17,6 +17,7 @@ const { step, results } = stepper();
 
 const owner = { name: 'Ana Dona', email: 'ana@plataforma.test', password: 'senha-do-dono-muito-longa' };
 const admin = { name: 'Bruno Gestor', email: 'bruno@padaria.test', password: 'senha-do-bruno-longa' };
+const member = { name: 'Carla Caixa', email: 'carla@padaria.test', password: 'senha-da-carla-longa' };
 const companyA = { legal: 'Oficina Roda Viva Ltda', cnpj: randomCnpj() };
 const companyB = { legal: 'Padaria Pão Quente Ltda', trade: 'Pão Quente', cnpj: randomCnpj() };
 const ids = {};
@@ -186,6 +187,33 @@ await step('company admin sees the linked application with its scopes', async ()
   await ap.getByRole('link', { name: 'Aplicações' }).click();
   await ap.locator('tr', { hasText: 'secrets:omie:read' }).getByRole('button', { name: 'Revogar' }).waitFor();
   await shot(ap, 'portal-applications');
+});
+
+await step('company admin adds a member, who sees users read-only and no credentials', async () => {
+  await ap.getByRole('link', { name: 'Usuários' }).click();
+  await ap.getByRole('button', { name: 'Novo usuário' }).click();
+  await field(ap, 'Nome').fill(member.name);
+  await field(ap, 'E-mail').fill(member.email);
+  await field(ap, 'Senha inicial').fill(member.password);
+  await ap.getByRole('button', { name: 'Criar usuário' }).click();
+  const row = ap.locator('tr', { hasText: member.email });
+  await row.waitFor();
+  assert.equal(await row.getByRole('combobox').inputValue(), 'member');
+  const memberCtx = await watchedContext(browser, problems);
+  const mp = await memberCtx.newPage();
+  await mp.goto(`${BASE}/portal/`);
+  await field(mp, 'E-mail').fill(member.email);
+  await field(mp, 'Senha').fill(member.password);
+  await mp.getByRole('button', { name: 'Entrar' }).click();
+  await heading(mp, 'Empresa').waitFor();
+  assert.equal(await mp.getByRole('link', { name: 'Credenciais' }).count(), 0, 'members have no credentials screen');
+  await mp.getByText('Só administradores da empresa podem alterar estes dados.').waitFor();
+  await mp.getByRole('link', { name: 'Usuários' }).click();
+  await mp.locator('tr', { hasText: admin.email }).waitFor();
+  assert.equal(await mp.getByRole('button', { name: 'Novo usuário' }).count(), 0, 'members cannot add users');
+  assert.equal(await mp.locator('tbody select, tbody button').count(), 0, 'members cannot change users');
+  await shot(mp, 'portal-users-member');
+  await memberCtx.close();
 });
 
 await step("company admin opening another company's page by URL sees not found", async () => {

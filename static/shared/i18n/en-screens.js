@@ -131,7 +131,7 @@ export default {
   'audit.actor': 'Who',
   'audit.actorId': 'Actor id',
   'audit.action': 'Action',
-  'audit.actionPlaceholder': 'company.update',
+  'audit.actionPlaceholder': 'company.created',
   'audit.target': 'Object',
   'audit.company': 'Company',
   'audit.companyId': 'Company id',

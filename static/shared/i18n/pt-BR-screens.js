@@ -131,7 +131,7 @@ export default {
   'audit.actor': 'Quem',
   'audit.actorId': 'Identificador de quem',
   'audit.action': 'Ação',
-  'audit.actionPlaceholder': 'company.update',
+  'audit.actionPlaceholder': 'company.created',
   'audit.target': 'Objeto',
   'audit.company': 'Empresa',
   'audit.companyId': 'Identificador da empresa',
