@@ -49,6 +49,7 @@ export function createShell({ brand, nav, user, onSignOut, areaLabel }) {
   const setOpen = (open) => {
     el.classList.toggle('nav-open', open);
     menu.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (open) (sidebar.querySelector('.active') || links[0]).focus();
   };
   menu.addEventListener('click', () => setOpen(!el.classList.contains('nav-open')));
   scrim.addEventListener('click', () => setOpen(false));

@@ -264,6 +264,15 @@ await step('both sign out', async () => {
   await shot(op, 'admin-sign-in');
 });
 
+await step('the language switch is remembered', async () => {
+  await op.getByLabel('Idioma').selectOption('en');
+  await heading(op, 'Sign in to armario').waitFor();
+  await op.reload();
+  await heading(op, 'Sign in to armario').waitFor();
+  await op.getByLabel('Language').selectOption('pt-BR');
+  await heading(op, 'Entrar no armario').waitFor();
+});
+
 await step('no console errors and no request left 127.0.0.1', async () => {
   assert.deepEqual(problems, []);
 });
