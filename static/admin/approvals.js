@@ -25,7 +25,7 @@ function actionButton(label, { primary, confirm, run, done, after }) {
   return btn;
 }
 
-function companiesQueue() {
+function companiesQueue(afterChange) {
   const list = pagedTable({
     caption: t('approvals.companies'),
     empty: t('approvals.noCompanies'),
@@ -42,13 +42,13 @@ function companiesQueue() {
           const name = companyName(c);
           const path = `/companies/${encodeURIComponent(c.id)}`;
           return [
-            actionButton(t('action.approve'), { primary: true, run: () => api.post(`${path}/approve`), done: t('companyAction.approveDone', { name }), after: () => list.reload() }),
+            actionButton(t('action.approve'), { primary: true, run: () => api.post(`${path}/approve`), done: t('companyAction.approveDone', { name }), after: afterChange }),
             ' ',
             actionButton(t('approvals.reject'), {
               confirm: { title: t('companyAction.cancelTitle', { name }), message: t('companyAction.cancelText'), confirmLabel: t('approvals.reject') },
               run: () => api.post(`${path}/cancel`),
               done: t('companyAction.cancelDone', { name }),
-              after: () => list.reload(),
+              after: afterChange,
             }),
           ];
         },
@@ -86,7 +86,11 @@ function usersQueue() {
 
 export function render({ setTitle }) {
   setTitle(t('nav.approvals'));
-  const companies = companiesQueue();
+  // Approving a company also activates its pending first admin, so both queues reload.
+  const companies = companiesQueue(() => {
+    companies.reload();
+    users.reload();
+  });
   const users = usersQueue();
   return h(
     'div',

@@ -61,15 +61,24 @@ export function screenshotter(dir) {
   };
 }
 
-/** Runs named steps in order, stopping at the first failure (later steps depend on earlier ones). */
+/**
+ * Runs named steps in order, stopping at the first failure (later steps depend on earlier ones).
+ * A step given `missing` (a reason, such as an endpoint the server does not have yet) is skipped
+ * and reported, without failing the walk.
+ */
 export function stepper() {
   const results = [];
   return {
     results,
-    async step(name, fn) {
-      if (results.some((r) => !r.ok)) {
+    async step(name, fn, { missing } = {}) {
+      if (results.some((r) => !r.ok && !r.skipped)) {
+        results.push({ name, ok: false, skipped: false, blocked: true });
+        console.log(`not run - ${name}`);
+        return;
+      }
+      if (missing) {
         results.push({ name, ok: false, skipped: true });
-        console.log(`skip - ${name}`);
+        console.log(`skip - ${name}: ${missing}`);
         return;
       }
       const started = Date.now();

@@ -11,7 +11,7 @@ export default {
   'users.empty': 'No user found.',
   'users.search': 'Search',
   'users.searchPlaceholder': 'Name or e-mail',
-  'users.readOnly': 'Only company admins can change users.',
+  'users.readOnly': 'Only company admins manage users. As a member, you see only your own account.',
   'users.roleOf': 'Role of {name}',
   'users.roleChanged': "{name}'s role was changed.",
   'users.initialPassword': 'Initial password',

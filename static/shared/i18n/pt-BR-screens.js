@@ -11,7 +11,7 @@ export default {
   'users.empty': 'Nenhum usuário encontrado.',
   'users.search': 'Buscar',
   'users.searchPlaceholder': 'Nome ou e-mail',
-  'users.readOnly': 'Só administradores da empresa podem alterar usuários.',
+  'users.readOnly': 'Só administradores da empresa gerenciam usuários. Como membro, você vê apenas a sua conta.',
   'users.roleOf': 'Papel de {name}',
   'users.roleChanged': 'O papel de {name} foi alterado.',
   'users.initialPassword': 'Senha inicial',
