@@ -17,53 +17,57 @@ async function countOf(path, query) {
 
 const shown = (c) => (c === undefined || c === null ? '—' : typeof c === 'object' ? `${formatNumber(c.count)}${c.more ? '+' : ''}` : formatNumber(c));
 
-/** Reads GET /overview when the server has it, otherwise counts through the list endpoints. */
-async function loadCounts() {
+/** GET /overview when the server has it (null when it answers 404). */
+async function loadOverview() {
   try {
-    const o = await api.get('/overview');
-    const companies = o.companies_by_status || (o.companies && (o.companies.by_status || o.companies)) || {};
-    const num = (v) => (typeof v === 'number' ? v : v && typeof v.total === 'number' ? v.total : undefined);
-    return {
-      companies,
-      users: num(o.users),
-      applications: num(o.applications),
-      pendingCompanies: o.pending_companies ?? companies.pending,
-      pendingUsers: o.pending_users ?? (o.users && o.users.pending),
-    };
+    return await api.get('/overview');
   } catch (err) {
-    if (err.status !== 404) throw err;
+    if (err.status === 404) return null;
+    throw err;
   }
-  const statuses = await Promise.all(COMPANY_STATUSES.map((st) => countOf('/companies', { status: st })));
-  const [users, applications, pendingUsers] = await Promise.all([countOf('/users'), countOf('/applications'), countOf('/users', { status: 'pending' })]);
-  return {
-    companies: Object.fromEntries(COMPANY_STATUSES.map((st, i) => [st, statuses[i]])),
-    users,
-    applications,
-    pendingCompanies: statuses[0],
-    pendingUsers,
+}
+
+const num = (v) => (typeof v === 'number' ? v : v && typeof v.total === 'number' ? v.total : undefined);
+
+/** Each card loads on its own: from /overview when it has the number, else from a list. */
+function countCards() {
+  const ov = loadOverview();
+  const fromOverview = async (pick, fallback) => {
+    const o = await ov.catch(() => null);
+    const v = o ? pick(o) : undefined;
+    return v !== undefined && v !== null ? v : fallback();
   };
+  const statCard = (title, load, render) => {
+    const body = h('div');
+    loadInto(body, load, render);
+    return card(title, body);
+  };
+  const companies = statCard(
+    t('overview.companies'),
+    () => fromOverview((o) => o.companies_by_status || (o.companies && o.companies.by_status), async () => {
+      const counts = await Promise.all(COMPANY_STATUSES.map((st) => countOf('/companies', { status: st })));
+      return Object.fromEntries(COMPANY_STATUSES.map((st, i) => [st, counts[i]]));
+    }),
+    (byStatus) => h('ul', { class: 'stat-list' }, COMPANY_STATUSES.map((st) => h('li', {}, h('a', { href: `#/companies?status=${st}` }, t(`status.${st}`)), h('strong', {}, shown(byStatus[st]))))),
+  );
+  const users = statCard(t('overview.users'), () => fromOverview((o) => num(o.users), () => countOf('/users')), (c) => stat(null, shown(c)));
+  const apps = statCard(t('overview.applications'), () => fromOverview((o) => num(o.applications), () => countOf('/applications')), (c) => stat(null, shown(c), h('a', { href: '#/applications' }, t('overview.seeApplications'))));
+  const approvals = statCard(
+    t('overview.approvals'),
+    async () => ({
+      companies: await fromOverview((o) => o.pending_companies, () => countOf('/companies', { status: 'pending' })),
+      users: await fromOverview((o) => o.pending_users, () => countOf('/users', { status: 'pending' })),
+    }),
+    (p) => {
+      const n = (c) => (typeof c === 'object' ? c.count : c || 0);
+      return stat(null, formatNumber(n(p.companies) + n(p.users)), h('a', { href: '#/approvals' }, t('overview.approvalsDetail', { companies: shown(p.companies), users: shown(p.users) })));
+    },
+  );
+  return h('div', { class: 'grid' }, companies, users, apps, approvals);
 }
 
 function stat(label, value, link) {
-  return h('div', { class: 'stat' }, h('span', { class: 'label' }, label), h('span', { class: 'value' }, value), link || null);
-}
-
-function countsCards(c) {
-  const waiting = (typeof c.pendingCompanies === 'object' ? c.pendingCompanies.count : c.pendingCompanies || 0) + (typeof c.pendingUsers === 'object' ? c.pendingUsers.count : c.pendingUsers || 0);
-  return h(
-    'div',
-    { class: 'grid' },
-    card(
-      t('overview.companies'),
-      h('ul', { class: 'stat-list' }, COMPANY_STATUSES.map((st) => h('li', {}, h('a', { href: `#/companies?status=${st}` }, t(`status.${st}`)), h('strong', {}, shown(c.companies[st]))))),
-    ),
-    card(null, stat(t('overview.users'), shown(c.users))),
-    card(null, stat(t('overview.applications'), shown(c.applications), h('a', { href: '#/applications' }, t('overview.seeApplications')))),
-    card(
-      null,
-      stat(t('overview.approvals'), formatNumber(waiting), h('a', { href: '#/approvals' }, t('overview.approvalsDetail', { companies: shown(c.pendingCompanies), users: shown(c.pendingUsers) }))),
-    ),
-  );
+  return h('div', { class: 'stat' }, label ? h('span', { class: 'label' }, label) : null, h('span', { class: 'value' }, value), link || null);
 }
 
 function backupCard() {
@@ -106,7 +110,5 @@ function usageCard() {
 
 export function render({ setTitle }) {
   setTitle(t('nav.overview'));
-  const counts = h('div');
-  loadInto(counts, loadCounts, countsCards);
-  return h('div', {}, pageHeader(t('nav.overview')), counts, usageCard(), h('div', { class: 'grid' }, backupCard()));
+  return h('div', {}, pageHeader(t('nav.overview')), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard()));
 }

@@ -3,6 +3,7 @@
 import { h, nextId } from './dom.js';
 import { t } from './i18n.js';
 import { cnpjDigits, cnpjProblem, formatCnpj } from './format.js';
+import { fieldMessage } from './messages.js';
 import { errorMessage } from './ui.js';
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -180,7 +181,7 @@ export function createForm({ fields, submitLabel, onSubmit, extra, actions, clas
     showError(err) {
       const target = err && err.field ? list.find((f) => f.matches(err.field)) : null;
       if (target) {
-        target.setError(err.message);
+        target.setError(fieldMessage(err));
         target.focus();
         errorBox.hidden = true;
       } else {

@@ -7,7 +7,8 @@ import { t, tOr } from './i18n.js';
 export function errorMessage(err) {
   if (!err) return t('error.generic');
   if (err.status === 0) return t('error.network');
-  if (err.status === 404 && (!err.message || err.message.startsWith('HTTP'))) return t('error.notFoundShort');
+  // A bare "not found" is a route the server does not have (yet); other 404s say what is missing.
+  if (err.status === 404 && (!err.message || /^(HTTP 404|not found)$/i.test(err.message))) return t('error.notFoundShort');
   if (err.status >= 500) return err.errorId ? t('error.internalId', { id: err.errorId }) : t('error.internal');
   if (err.code === 'csrf') return t('error.csrf');
   return err.message || t('error.generic');

@@ -31,7 +31,7 @@ export default {
 
   'error.generic': 'Something went wrong. Please try again.',
   'error.network': 'Cannot reach the server. Check the network and try again.',
-  'error.notFoundShort': 'This resource does not exist (or is not available on this server yet).',
+  'error.notFoundShort': 'Not available on this server yet.',
   'error.internal': 'Internal server error.',
   'error.internalId': 'Internal server error (id {id}). Give this id to support.',
   'error.csrf': 'The session lost its CSRF protection. Reload the page and try again.',
@@ -48,6 +48,13 @@ export default {
   'validation.positiveInt': 'Enter a whole number greater than zero.',
   'validation.phoneChars': 'Use only digits, spaces, +, ( ) and hyphens.',
   'validation.phoneDigits': 'A phone number has 8 to 15 digits.',
+  'validation.cnpj14': 'A CNPJ has 14 digits.',
+  'validation.cnpjInUse': 'A company with this CNPJ already exists.',
+  'validation.emailInUse': 'An account with this e-mail already exists.',
+  'validation.slugInUse': 'Another company already uses this slug.',
+  'validation.inUse': 'This value is already in use.',
+  'validation.logoSize': 'The logo can be at most 64 KiB.',
+  'validation.between': 'Enter a number from 1 to {max}.',
   'validation.passwordMismatch': 'The passwords do not match.',
   'validation.future': 'Pick a date in the future.',
 

@@ -31,7 +31,7 @@ export default {
 
   'error.generic': 'Algo deu errado. Tente de novo.',
   'error.network': 'Sem conexão com o servidor. Verifique a rede e tente de novo.',
-  'error.notFoundShort': 'Este recurso não existe (ou ainda não está disponível neste servidor).',
+  'error.notFoundShort': 'Ainda não disponível neste servidor.',
   'error.internal': 'Erro interno do servidor.',
   'error.internalId': 'Erro interno do servidor (código {id}). Informe este código ao suporte.',
   'error.csrf': 'A sessão perdeu a proteção contra CSRF. Recarregue a página e tente de novo.',
@@ -48,6 +48,13 @@ export default {
   'validation.positiveInt': 'Informe um número inteiro maior que zero.',
   'validation.phoneChars': 'Use só números, espaços, +, ( ) e hífen.',
   'validation.phoneDigits': 'O telefone tem de 8 a 15 dígitos.',
+  'validation.cnpj14': 'O CNPJ tem 14 dígitos.',
+  'validation.cnpjInUse': 'Já existe uma empresa com este CNPJ.',
+  'validation.emailInUse': 'Já existe uma conta com este e-mail.',
+  'validation.slugInUse': 'Este apelido já é usado por outra empresa.',
+  'validation.inUse': 'Este valor já está em uso.',
+  'validation.logoSize': 'O logo pode ter no máximo 64 KiB.',
+  'validation.between': 'Informe um número de 1 a {max}.',
   'validation.passwordMismatch': 'As senhas não são iguais.',
   'validation.future': 'Escolha uma data no futuro.',
 
