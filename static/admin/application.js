@@ -1,14 +1,14 @@
 // One application: its data, its credentials (the secret is shown once, at creation, with a copy
 // button; afterwards only label, dates and last use), and the companies it is linked to.
 import { api } from '../shared/api.js';
-import { confirmDialog, secretDialog } from '../shared/dialog.js';
+import { actionButton, secretDialog } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
 import { changed, createForm } from '../shared/form.js';
 import { formatDateTime, formatRelative } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
 import { table } from '../shared/list.js';
-import { badge, card, emptyState, errorMessage, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
+import { badge, card, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
 import { applicationFields } from './applications.js';
 
 const base = (id) => `/applications/${encodeURIComponent(id)}`;
@@ -75,21 +75,13 @@ function credentialsCard(app) {
 }
 
 function revokeButton(app, cred, reload) {
-  const btn = h('button', { type: 'button', class: 'btn small' }, t('action.revoke'));
-  btn.addEventListener('click', async () => {
-    const ok = await confirmDialog({ title: t('creds.revokeTitle', { label: cred.label || cred.id }), message: t('creds.revokeText'), confirmLabel: t('action.revoke') });
-    if (!ok) return;
-    btn.disabled = true;
-    try {
-      await api.del(`${base(app.id)}/credentials/${encodeURIComponent(cred.id)}`);
-      notify(t('creds.revoked', { label: cred.label || cred.id }));
-      reload();
-    } catch (err) {
-      btn.disabled = false;
-      notify(errorMessage(err), 'error');
-    }
+  const label = cred.label || cred.id;
+  return actionButton(t('action.revoke'), {
+    confirm: { title: t('creds.revokeTitle', { label }), message: t('creds.revokeText'), confirmLabel: t('action.revoke') },
+    run: () => api.del(`${base(app.id)}/credentials/${encodeURIComponent(cred.id)}`),
+    done: t('creds.revoked', { label }),
+    after: reload,
   });
-  return btn;
 }
 
 function editCard(app, reload) {

@@ -1,29 +1,12 @@
 // The approvals queue: companies that signed up and users waiting for approval.
 import { api } from '../shared/api.js';
 import { cnpjText, companyName } from '../shared/company.js';
-import { confirmDialog } from '../shared/dialog.js';
+import { actionButton } from '../shared/dialog.js';
 import { h } from '../shared/dom.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { pagedTable } from '../shared/list.js';
-import { card, errorMessage, notify, pageHeader } from '../shared/ui.js';
-
-function actionButton(label, { primary, confirm, run, done, after }) {
-  const btn = h('button', { type: 'button', class: ['btn', 'small', primary && 'primary'] }, label);
-  btn.addEventListener('click', async () => {
-    if (confirm && !(await confirmDialog(confirm))) return;
-    btn.disabled = true;
-    try {
-      await run();
-      notify(done);
-      after();
-    } catch (err) {
-      btn.disabled = false;
-      notify(errorMessage(err), 'error');
-    }
-  });
-  return btn;
-}
+import { card, pageHeader } from '../shared/ui.js';
 
 function companiesQueue(afterChange) {
   const list = pagedTable({

@@ -4,7 +4,7 @@ import { api } from '../shared/api.js';
 import { auditPanel } from '../shared/audit.js';
 import { brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
-import { confirmDialog } from '../shared/dialog.js';
+import { actionButton } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm, changed } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
@@ -13,7 +13,7 @@ import { linksPanel } from '../shared/links.js';
 import { table } from '../shared/list.js';
 import { usagePanel } from '../shared/usage.js';
 import { usersPanel } from '../shared/users.js';
-import { badge, card, details, emptyState, errorMessage, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader, tabs } from '../shared/ui.js';
+import { badge, card, details, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader, tabs } from '../shared/ui.js';
 
 const TABS = ['data', 'branding', 'users', 'secrets', 'applications', 'usage', 'audit'];
 
@@ -25,23 +25,17 @@ const ACTIONS = {
 };
 
 function statusButtons(company, reload) {
-  return (ACTIONS[company.status] || []).map(({ action, primary, confirm }) => {
-    const btn = h('button', { type: 'button', class: ['btn', primary && 'primary'] }, t(`companyAction.${action}`));
-    btn.addEventListener('click', async () => {
-      const name = companyName(company);
-      if (confirm && !(await confirmDialog({ title: t(`companyAction.${action}Title`, { name }), message: t(`companyAction.${action}Text`), confirmLabel: t(`companyAction.${action}`) }))) return;
-      btn.disabled = true;
-      try {
-        await api.post(`/companies/${encodeURIComponent(company.id)}/${action}`);
-        notify(t(`companyAction.${action}Done`, { name }));
-        reload();
-      } catch (err) {
-        btn.disabled = false;
-        notify(errorMessage(err), 'error');
-      }
-    });
-    return btn;
-  });
+  const name = companyName(company);
+  return (ACTIONS[company.status] || []).map(({ action, primary, confirm }) =>
+    actionButton(t(`companyAction.${action}`), {
+      primary,
+      small: false,
+      confirm: confirm && { title: t(`companyAction.${action}Title`, { name }), message: t(`companyAction.${action}Text`), confirmLabel: t(`companyAction.${action}`) },
+      run: () => api.post(`/companies/${encodeURIComponent(company.id)}/${action}`),
+      done: t(`companyAction.${action}Done`, { name }),
+      after: reload,
+    }),
+  );
 }
 
 function dataTab(company, reload) {

@@ -1,12 +1,12 @@
 // The company's third-party credentials, write-only: one form per kind (Omie first). After a
 // save the page shows only that the credential is set, its hint and when it changed.
 import { api } from '../shared/api.js';
-import { confirmDialog } from '../shared/dialog.js';
+import { actionButton } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
 import { formatDateTime, formatRelative } from '../shared/format.js';
 import { t, tOr } from '../shared/i18n.js';
-import { badge, card, errorMessage, errorState, loadingState, notify } from '../shared/ui.js';
+import { badge, card, errorState, loadingState, notify } from '../shared/ui.js';
 import { withCompany } from './common.js';
 
 const FALLBACK_KINDS = [
@@ -36,10 +36,22 @@ function kindCard(company, kind, initial) {
   let state = initial;
   const path = `/companies/${encodeURIComponent(company.id)}/secrets/${encodeURIComponent(kind.kind)}`;
   const status = h('div', {}, statusLine(state));
-  const remove = h('button', { type: 'button', class: 'btn', hidden: !state }, t('secrets.remove'));
+  const label = tOr(`secretKind.${kind.kind}`, kind.kind);
+  const remove = actionButton(t('secrets.remove'), {
+    small: false,
+    confirm: { title: t('secrets.removeTitle', { kind: label }), message: t('secrets.removeText'), confirmLabel: t('secrets.remove') },
+    run: () => api.del(path),
+    done: t('secrets.removed', { kind: label }),
+    after: () => {
+      state = null;
+      mount(status, statusLine(state));
+      remove.hidden = true;
+    },
+  });
+  remove.hidden = !state;
   const fields = (kind.fields || []).map((name) => {
     const plain = /url|instance|client_id/.test(name);
-    return { name, label: tOr(`secretField.${name}`, name), type: plain ? 'text' : 'password', required: true, maxLength: 4096, autocomplete: 'off', trim: !plain ? false : true, apiField: `values.${name}` };
+    return { name, label: tOr(`secretField.${name}`, name), type: plain ? 'text' : 'password', required: true, maxLength: 4096, autocomplete: 'off', trim: plain, apiField: `values.${name}` };
   });
   const form = createForm({
     fields,
@@ -51,26 +63,10 @@ function kindCard(company, kind, initial) {
       for (const f of Object.values(form.fields)) f.value = '';
       mount(status, statusLine(state));
       remove.hidden = false;
-      notify(t('secrets.saved', { kind: tOr(`secretKind.${kind.kind}`, kind.kind) }));
+      notify(t('secrets.saved', { kind: label }));
     },
   });
-  remove.addEventListener('click', async () => {
-    const label = tOr(`secretKind.${kind.kind}`, kind.kind);
-    if (!(await confirmDialog({ title: t('secrets.removeTitle', { kind: label }), message: t('secrets.removeText'), confirmLabel: t('secrets.remove') }))) return;
-    remove.disabled = true;
-    try {
-      await api.del(path);
-      state = null;
-      mount(status, statusLine(state));
-      remove.hidden = true;
-      notify(t('secrets.removed', { kind: label }));
-    } catch (err) {
-      notify(errorMessage(err), 'error');
-    } finally {
-      remove.disabled = false;
-    }
-  });
-  const el = card(tOr(`secretKind.${kind.kind}`, kind.kind), status, h('p', { class: 'muted' }, state ? t('secrets.replaceNote') : t('secrets.writeOnlyNote')), form.el);
+  const el = card(label, status, h('p', { class: 'muted' }, state ? t('secrets.replaceNote') : t('secrets.writeOnlyNote')), form.el);
   el.dataset.kind = kind.kind;
   return el;
 }

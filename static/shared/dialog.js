@@ -2,7 +2,7 @@
 // browser) and resolved as promises.
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { copyButton } from './ui.js';
+import { copyButton, errorMessage, notify } from './ui.js';
 
 function open(dialog) {
   document.body.append(dialog);
@@ -35,6 +35,29 @@ export function confirmDialog({ title, message, confirmLabel, danger = true }) {
     open(dialog);
     cancel.focus();
   });
+}
+
+/**
+ * A button for an action on the server: asks `confirm` ({title, message, confirmLabel}) first when
+ * given, runs `run()`, then says `done` and calls `after()`; a failure is told and the button
+ * comes back.
+ */
+export function actionButton(label, { primary = false, small = true, confirm, run, done, after }) {
+  const btn = h('button', { type: 'button', class: ['btn', small && 'small', primary && 'primary'] }, label);
+  btn.addEventListener('click', async () => {
+    if (confirm && !(await confirmDialog(confirm))) return;
+    btn.disabled = true;
+    try {
+      await run();
+      if (done) notify(done);
+      if (after) after();
+    } catch (err) {
+      notify(errorMessage(err), 'error');
+    } finally {
+      if (btn.isConnected) btn.disabled = false;
+    }
+  });
+  return btn;
 }
 
 /** Shows a secret exactly once, with a copy button and a clear warning. */

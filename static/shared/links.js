@@ -1,12 +1,11 @@
 // Links between applications and companies: which application may act for which company, with
 // which scopes. A table with revoke buttons, used by the owner and by company admins.
 import { api } from './api.js';
-import { confirmDialog } from './dialog.js';
+import { actionButton } from './dialog.js';
 import { h } from './dom.js';
 import { formatDateTime } from './format.js';
 import { t } from './i18n.js';
 import { pagedTable } from './list.js';
-import { errorMessage, notify } from './ui.js';
 
 export const KNOWN_SCOPES = ['company:read', 'users:read', 'usage:read', 'audit:read'];
 
@@ -45,30 +44,15 @@ export function linksPanel(opts) {
     columns.push({
       label: t('list.actions'),
       className: 'actions',
-      render: (l) =>
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            async onclick(event) {
-              const btn = event.currentTarget;
-              const name = (opts.appName && opts.appName(l)) || l.application_name || l.application_id;
-              const ok = await confirmDialog({ title: t('links.revokeTitle', { name }), message: t('links.revokeText'), confirmLabel: t('action.revoke') });
-              if (!ok) return;
-              btn.disabled = true;
-              try {
-                await api.del(opts.deletePath(l));
-                notify(t('links.revoked', { name }));
-                list.reload();
-              } catch (err) {
-                btn.disabled = false;
-                notify(errorMessage(err), 'error');
-              }
-            },
-          },
-          t('action.revoke'),
-        ),
+      render: (l) => {
+        const name = (opts.appName && opts.appName(l)) || l.application_name || l.application_id;
+        return actionButton(t('action.revoke'), {
+          confirm: { title: t('links.revokeTitle', { name }), message: t('links.revokeText'), confirmLabel: t('action.revoke') },
+          run: () => api.del(opts.deletePath(l)),
+          done: t('links.revoked', { name }),
+          after: () => list.reload(),
+        });
+      },
     });
   }
   const list = pagedTable({ columns, caption: t('links.title'), empty: opts.empty || t('links.empty'), load: opts.load });

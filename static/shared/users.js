@@ -1,7 +1,7 @@
 // A company's users: list with search and status filter; company admins (and the owner) create
 // users, change roles, approve, disable and enable; members get the same list read-only.
 import { api } from './api.js';
-import { confirmDialog } from './dialog.js';
+import { actionButton } from './dialog.js';
 import { h } from './dom.js';
 import { createForm } from './form.js';
 import { formatDateTime } from './format.js';
@@ -39,39 +39,18 @@ function roleControl(companyId, user, canManage, selfId) {
 function actionButtons(companyId, user, selfId, refresh) {
   const path = `/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}`;
   const who = user.name || user.email;
-  const run = (action, { confirm, done }) => async (event) => {
-    const btn = event.currentTarget;
-    if (confirm && !(await confirmDialog(confirm))) return;
-    btn.disabled = true;
-    try {
-      await api.post(`${path}/${action}`);
-      notify(done);
-      refresh();
-    } catch (err) {
-      btn.disabled = false;
-      notify(errorMessage(err), 'error');
-    }
-  };
-  const buttons = [];
-  if (user.status === 'pending') buttons.push(h('button', { type: 'button', class: 'btn small primary', onclick: run('approve', { done: t('users.approved', { name: who }) }) }, t('action.approve')));
+  const call = (action) => () => api.post(`${path}/${action}`);
+  if (user.status === 'pending') return actionButton(t('action.approve'), { primary: true, run: call('approve'), done: t('users.approved', { name: who }), after: refresh });
+  if (user.status === 'disabled') return actionButton(t('action.enable'), { run: call('enable'), done: t('users.enabled', { name: who }), after: refresh });
   if (user.status === 'active' && user.id !== selfId) {
-    buttons.push(
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn small',
-          onclick: run('disable', {
-            confirm: { title: t('users.disableTitle', { name: who }), message: t('users.disableText'), confirmLabel: t('action.disable') },
-            done: t('users.disabled', { name: who }),
-          }),
-        },
-        t('action.disable'),
-      ),
-    );
+    return actionButton(t('action.disable'), {
+      confirm: { title: t('users.disableTitle', { name: who }), message: t('users.disableText'), confirmLabel: t('action.disable') },
+      run: call('disable'),
+      done: t('users.disabled', { name: who }),
+      after: refresh,
+    });
   }
-  if (user.status === 'disabled') buttons.push(h('button', { type: 'button', class: 'btn small', onclick: run('enable', { done: t('users.enabled', { name: who }) }) }, t('action.enable')));
-  return buttons;
+  return null;
 }
 
 function createUserCard(companyId, onCreated) {
