@@ -75,26 +75,16 @@ function startApp(session) {
     },
   });
   mount(root, shell.el);
-  let seq = 0;
+  const setTitle = (title) => (document.title = `${title} · armario`);
   router = createRouter(ROUTES, {
-    notFound: null,
-    async onRoute({ route, params, query }) {
-      const mine = ++seq;
+    onRoute({ route, params, query }) {
       shell.setActive(route.nav);
       if (!route.load) {
-        document.title = `armario · ${t('notFound.title')}`;
+        setTitle(t('notFound.title'));
         shell.show(notFoundPage('#/'));
         return;
       }
-      mount(shell.main, loadingState());
-      try {
-        const mod = await route.load();
-        if (mine !== seq) return;
-        const ctx = { params, query, session, shell, setTitle: (title) => (document.title = `${title} · armario`) };
-        shell.show(mod.render(ctx));
-      } catch (err) {
-        if (mine === seq) shell.show(errorState(err, () => router.resolve()));
-      }
+      shell.open(route.load, { params, query, session, shell, setTitle });
     },
   });
   router.resolve();

@@ -76,29 +76,21 @@ function startApp(session) {
   });
   mount(root, shell.el);
   const routes = [{ path: '/', redirect: true }, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id }))];
-  let seq = 0;
+  const home = `#${companyBase(company.id)}`;
+  const setTitle = (title) => (document.title = `${title} · ${companyName(company)}`);
   router = createRouter(routes, {
-    async onRoute({ route, params, query }) {
-      const mine = ++seq;
+    onRoute({ route, params, query }) {
       if (route.redirect) {
         navigate(companyBase(company.id), undefined, { replace: true });
         return;
       }
       shell.setActive(route.nav || null);
       if (!route.load) {
-        document.title = `${t('notFound.title')} · armario`;
-        shell.show(notFoundPage(`#${companyBase(company.id)}`));
+        setTitle(t('notFound.title'));
+        shell.show(notFoundPage(home));
         return;
       }
-      mount(shell.main, loadingState());
-      try {
-        const mod = await route.load();
-        if (mine !== seq) return;
-        const ctx = { params, query, session, isAdmin, shell, home: `#${companyBase(company.id)}`, setTitle: (title) => (document.title = `${title} · ${companyName(company)}`) };
-        shell.show(mod.render(ctx));
-      } catch (err) {
-        if (mine === seq) shell.show(errorState(err, () => router.resolve()));
-      }
+      shell.open(route.load, { params, query, session, isAdmin, shell, home, setTitle });
     },
   });
   router.resolve();

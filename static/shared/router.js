@@ -45,10 +45,11 @@ function compile(pattern) {
 }
 
 /**
- * createRouter([{path: '/companies/:id', view: fn}], {notFound}) — `view({params, query, path})`
- * is called on every hash change; it returns nothing, the caller renders.
+ * createRouter([{path: '/companies/:id', ...}], {onRoute}) — on every hash change
+ * `onRoute({route, params, query, path})` gets the matching route, or `{nav: null}` when none
+ * matches; the caller renders.
  */
-export function createRouter(routes, { notFound, onRoute }) {
+export function createRouter(routes, { onRoute }) {
   const table = routes.map((r) => ({ ...r, ...compile(r.path) }));
   function resolve() {
     const { path, query } = parseHash();
@@ -62,7 +63,7 @@ export function createRouter(routes, { notFound, onRoute }) {
       onRoute({ route, params, query, path });
       return;
     }
-    onRoute({ route: { view: notFound, nav: null }, params: {}, query, path });
+    onRoute({ route: { nav: null }, params: {}, query, path });
   }
   window.addEventListener('hashchange', resolve);
   return {

@@ -1,6 +1,7 @@
 // The page frame: a top bar (brand, language, user, sign out), a sidebar that collapses into a
 // drawer on phones, and the main region screens render into.
 import { h, mount } from './dom.js';
+import { errorState, loadingState } from './ui.js';
 import { LANGS, lang, setLang, t } from './i18n.js';
 
 const LOGO = new URL('./logo.svg', import.meta.url).href;
@@ -68,6 +69,13 @@ export function createShell({ brand, nav, user, onSignOut, areaLabel }) {
     main.focus();
   });
 
+  let seq = 0;
+  const show = (...nodes) => {
+    mount(main, ...nodes);
+    const heading = main.querySelector('h1');
+    if (heading) heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  };
   return {
     el,
     main,
@@ -80,11 +88,20 @@ export function createShell({ brand, nav, user, onSignOut, areaLabel }) {
       }
     },
     /** Renders a screen and moves focus to its heading, as a page load would. */
-    show(...nodes) {
-      mount(main, ...nodes);
-      const heading = main.querySelector('h1');
-      if (heading) heading.focus({ preventScroll: true });
-      window.scrollTo(0, 0);
+    show,
+    /**
+     * Loads a screen module (`load()` → {render(ctx)}) and shows what it renders; a later call
+     * wins over a slower earlier one.
+     */
+    async open(load, ctx) {
+      const mine = ++seq;
+      mount(main, loadingState());
+      try {
+        const mod = await load();
+        if (mine === seq) show(mod.render(ctx));
+      } catch (err) {
+        if (mine === seq) show(errorState(err, () => this.open(load, ctx)));
+      }
     },
   };
 }
