@@ -7,9 +7,11 @@ import { changed, createForm } from '../shared/form.js';
 import { formatDateTime, formatRelative } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
-import { table } from '../shared/list.js';
+import { navigate } from '../shared/router.js';
+import { pageLocally, table } from '../shared/list.js';
 import { badge, card, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
 import { applicationFields } from './applications.js';
+import { withCompanyNames } from './names.js';
 
 const base = (id) => `/applications/${encodeURIComponent(id)}`;
 
@@ -62,12 +64,13 @@ function credentialsCard(app) {
     async onSubmit(values) {
       const bodyReq = { label: values.label };
       if (values.expires_on) bodyReq.expires_at = new Date(`${values.expires_on}T23:59:59`).toISOString();
-      const created = await api.post(`${base(app.id)}/credentials`, bodyReq);
+      const issued = await api.post(`${base(app.id)}/credentials`, bodyReq);
+      const cred = issued.credential || issued;
       form.fields.label.value = '';
       form.fields.expires_on.value = '';
       reload();
       // Not awaited: the form is done; the dialog stays until the user confirms the copy.
-      secretDialog({ title: t('creds.createdTitle', { label: created.label || values.label }), secret: created.secret, note: t('creds.createdNote') });
+      secretDialog({ title: t('creds.createdTitle', { label: cred.label || values.label }), secret: issued.secret, note: t('creds.createdNote') });
     },
   });
   reload();
@@ -96,7 +99,14 @@ function editCard(app, reload) {
       reload();
     },
   });
-  return card(t('apps.edit'), form.el);
+  const remove = actionButton(t('apps.delete'), {
+    small: false,
+    confirm: { title: t('apps.deleteTitle', { name: app.name }), message: t('apps.deleteText'), confirmLabel: t('apps.delete') },
+    run: () => api.del(base(app.id)),
+    done: t('apps.deleted', { name: app.name }),
+    after: () => navigate('/applications'),
+  });
+  return h('div', {}, card(t('apps.edit'), form.el), card(t('apps.dangerZone'), h('p', { class: 'muted' }, t('apps.deleteText')), remove));
 }
 
 function linksCard(app) {
@@ -104,10 +114,7 @@ function linksCard(app) {
     columns: 'company',
     canRevoke: true,
     companyHref: (l) => `#/companies/${encodeURIComponent(l.company_id)}`,
-    load: async (cursor) => {
-      const data = await api.get('/links', { application_id: app.id, cursor, limit: 50 });
-      return { ...data, items: ((data && data.items) || []).filter((l) => l.application_id === app.id) };
-    },
+    load: pageLocally(() => api.get('/links', { application_id: app.id }), { enrich: withCompanyNames }),
     deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
     empty: t('links.emptyApplication'),
   });

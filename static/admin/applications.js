@@ -2,9 +2,10 @@
 import { api } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
+import { withoutEmpty } from '../shared/company.js';
 import { formatDate } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
-import { pagedTable } from '../shared/list.js';
+import { pageLocally, pagedTable } from '../shared/list.js';
 import { navigate } from '../shared/router.js';
 import { badge, card, notify, pageHeader } from '../shared/ui.js';
 
@@ -13,6 +14,7 @@ export const appHref = (id) => `#/applications/${encodeURIComponent(id)}`;
 export function applicationFields(app = {}) {
   return [
     { name: 'name', label: t('app.name'), required: true, maxLength: 120, value: app.name, autocomplete: 'off' },
+    { name: 'contact_email', label: t('app.contactEmail'), type: 'email', maxLength: 254, value: app.contact_email, hint: t('app.contactEmailHint') },
     { name: 'description', label: t('app.description'), type: 'textarea', maxLength: 500, value: app.description, wide: true },
   ];
 }
@@ -23,9 +25,7 @@ function createCard(onCancel) {
     submitLabel: t('apps.create'),
     actions: h('button', { type: 'button', class: 'btn', onclick: onCancel }, t('action.cancel')),
     async onSubmit(values) {
-      const body = { name: values.name };
-      if (values.description) body.description = values.description;
-      const app = await api.post('/applications', body);
+      const app = await api.post('/applications', withoutEmpty(values));
       notify(t('apps.created', { name: app.name || values.name }));
       navigate(`/applications/${encodeURIComponent(app.id)}`);
     },
@@ -38,7 +38,7 @@ export function render({ setTitle }) {
   const list = pagedTable({
     caption: t('nav.applications'),
     empty: t('apps.empty'),
-    load: (cursor) => api.get('/applications', { cursor, limit: 50 }),
+    load: pageLocally(() => api.get('/applications')),
     columns: [
       { label: t('app.name'), render: (a) => h('div', {}, h('a', { href: appHref(a.id) }, a.name || a.id), a.description ? h('div', { class: 'muted' }, a.description) : null) },
       { label: t('app.status'), render: (a) => badge(a.status || 'active') },

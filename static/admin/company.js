@@ -10,9 +10,10 @@ import { createForm, changed } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
-import { table } from '../shared/list.js';
+import { pageLocally, table } from '../shared/list.js';
 import { usagePanel } from '../shared/usage.js';
 import { usersPanel } from '../shared/users.js';
+import { withApplicationNames } from './names.js';
 import { badge, card, details, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader, tabs } from '../shared/ui.js';
 
 const TABS = ['data', 'branding', 'users', 'secrets', 'applications', 'usage', 'audit'];
@@ -98,7 +99,7 @@ function applicationsTab(company) {
     columns: 'application',
     canRevoke: true,
     appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,
-    load: (cursor) => api.get(`/companies/${encodeURIComponent(company.id)}/links`, { cursor, limit: 50 }),
+    load: pageLocally(() => api.get(`/companies/${encodeURIComponent(company.id)}/links`), { enrich: withApplicationNames }),
     deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
     empty: t('links.emptyCompany'),
   });
@@ -107,7 +108,7 @@ function applicationsTab(company) {
 
 async function applicationsForUsage() {
   try {
-    return ((await api.get('/applications', { limit: 200 })).items || []).map((a) => ({ id: a.id, name: a.name }));
+    return ((await api.get('/applications')).items || []).map((a) => ({ id: a.id, name: a.name }));
   } catch {
     return [];
   }

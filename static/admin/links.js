@@ -5,15 +5,17 @@ import { h, mount } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
 import { t } from '../shared/i18n.js';
 import { KNOWN_SCOPES, linksPanel } from '../shared/links.js';
+import { pageLocally } from '../shared/list.js';
 import { href } from '../shared/router.js';
 import { card, errorState, loadingState, notify, pageHeader } from '../shared/ui.js';
+import { withCompanyNames } from './names.js';
 import { companyPicker, scopesField } from './pickers.js';
 
 const DEFAULT_KINDS = ['omie', 'asaas', 'evolution', 'google_calendar'];
 
 async function loadChoices() {
   const [apps, kinds] = await Promise.all([
-    api.get('/applications', { limit: 200 }),
+    api.get('/applications'),
     api.get('/secret-kinds').catch(() => null),
   ]);
   const kindList = Array.isArray(kinds) ? kinds : (kinds && kinds.items) || DEFAULT_KINDS.map((kind) => ({ kind }));
@@ -59,7 +61,7 @@ export function render({ query, setTitle }) {
         appName: (l) => names[l.application_id],
         appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,
         companyHref: (l) => `#/companies/${encodeURIComponent(l.company_id)}`,
-        load: (cursor) => api.get('/links', { application_id: query.application_id, company_id: query.company_id, cursor, limit: 50 }),
+        load: pageLocally(() => api.get('/links', { application_id: query.application_id, company_id: query.company_id }), { enrich: withCompanyNames }),
         deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
       });
       const filtered = query.application_id || query.company_id;

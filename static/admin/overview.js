@@ -51,7 +51,7 @@ function countCards() {
     (byStatus) => h('ul', { class: 'stat-list' }, COMPANY_STATUSES.map((st) => h('li', {}, h('a', { href: `#/companies?status=${st}` }, t(`status.${st}`)), h('strong', {}, shown(byStatus[st]))))),
   );
   const users = statCard(t('overview.users'), () => fromOverview((o) => num(o.users), () => countOf('/users')), (c) => stat(null, shown(c)));
-  const apps = statCard(t('overview.applications'), () => fromOverview((o) => num(o.applications), () => countOf('/applications')), (c) => stat(null, shown(c), h('a', { href: '#/applications' }, t('overview.seeApplications'))));
+  const apps = statCard(t('overview.applications'), () => fromOverview((o) => num(o.applications), () => countOf('/applications', {})), (c) => stat(null, shown(c), h('a', { href: '#/applications' }, t('overview.seeApplications'))));
   const approvals = statCard(
     t('overview.approvals'),
     async () => ({

@@ -9,7 +9,7 @@ export function render({ query, setTitle }) {
   setTitle(t('nav.usage'));
   const body = h('div', {}, loadingState());
   api
-    .get('/applications', { limit: 200 })
+    .get('/applications')
     .then((d) => (d && d.items) || [])
     .catch(() => [])
     .then((apps) => mount(body, usagePanel({ applications: apps, companyFilter: true, initial: query })));

@@ -3,6 +3,7 @@ import { api } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
+import { pageLocally } from '../shared/list.js';
 import { withCompany } from './common.js';
 
 export function render(ctx) {
@@ -11,7 +12,7 @@ export function render(ctx) {
     const panel = linksPanel({
       columns: 'application',
       canRevoke: ctx.isAdmin,
-      load: (cursor) => api.get(base, { cursor, limit: 50 }),
+      load: pageLocally(() => api.get(base)),
       deletePath: (l) => `${base}/${encodeURIComponent(l.id)}`,
       empty: t('links.emptyPortal'),
     });

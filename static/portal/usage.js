@@ -10,7 +10,7 @@ export function render(ctx) {
     const box = h('div', {}, loadingState());
     // Application names come from the company's links; usage still shows ids without them.
     api
-      .get(`/companies/${encodeURIComponent(company.id)}/links`, { limit: 200 })
+      .get(`/companies/${encodeURIComponent(company.id)}/links`)
       .then((d) => ((d && d.items) || []).map((l) => ({ id: l.application_id, name: l.application_name || l.application_id })))
       .catch(() => [])
       .then((apps) => mount(box, usagePanel({ companyId: company.id, applications: apps })));

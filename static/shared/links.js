@@ -7,7 +7,8 @@ import { formatDateTime } from './format.js';
 import { t } from './i18n.js';
 import { pagedTable } from './list.js';
 
-export const KNOWN_SCOPES = ['company:read', 'users:read', 'usage:read', 'audit:read'];
+// The scopes the server knows, besides secrets:<kind>:read for each secret kind.
+export const KNOWN_SCOPES = ['company:read', 'users:read', 'usage:read'];
 
 export function scopeList(scopes) {
   if (!scopes || !scopes.length) return '—';

@@ -92,6 +92,25 @@ export function pagedTable({ columns, load, empty, emptyAction, caption }) {
   return { el, reload, refresh: show };
 }
 
+/**
+ * For endpoints that answer the whole list at once: a `load(cursor)` for pagedTable that fetches
+ * once per reload and pages through the items locally (the cursor is an offset). `enrich(items)`
+ * may add display data to the items of the page being shown.
+ */
+export function pageLocally(fetchAll, { size = 50, enrich } = {}) {
+  let all = null;
+  return async (cursor) => {
+    const start = Number(cursor) || 0;
+    if (!cursor || !all) {
+      const data = await fetchAll();
+      all = (data && data.items) || [];
+    }
+    let items = all.slice(start, start + size);
+    if (enrich) items = await enrich(items);
+    return { items, next_cursor: start + size < all.length ? String(start + size) : undefined };
+  };
+}
+
 /** Calls fn at most once per `ms` of quiet typing. */
 export function debounce(fn, ms = 300) {
   let timer = null;
