@@ -7,6 +7,7 @@ import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { pagedTable } from '../shared/list.js';
 import { card, pageHeader } from '../shared/ui.js';
+import { withCompanyNames } from './names.js';
 
 function companiesQueue(afterChange) {
   const list = pagedTable({
@@ -45,11 +46,14 @@ function usersQueue() {
   const list = pagedTable({
     caption: t('approvals.users'),
     empty: t('approvals.noUsers'),
-    load: (cursor) => api.get('/users', { status: 'pending', cursor, limit: 50 }),
+    load: async (cursor) => {
+      const page = await api.get('/users', { status: 'pending', cursor, limit: 50 });
+      return { ...page, items: await withCompanyNames(page.items || []) };
+    },
     columns: [
       { label: t('user.name'), render: (u) => h('div', {}, h('strong', {}, u.name || '—'), h('div', { class: 'muted' }, u.email)) },
       { label: t('user.role'), render: (u) => t(`role.${u.role}`) },
-      { label: t('approvals.company'), render: (u) => (u.company_id ? h('a', { href: `#/companies/${encodeURIComponent(u.company_id)}?tab=users`, class: 'mono' }, u.company_name || u.company_id) : '—') },
+      { label: t('approvals.company'), render: (u) => (u.company_id ? h('a', { href: `#/companies/${encodeURIComponent(u.company_id)}?tab=users` }, u.company_name || u.company_id) : '—') },
       { label: t('approvals.since'), render: (u) => formatDateTime(u.created_at) },
       {
         label: t('list.actions'),

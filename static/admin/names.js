@@ -1,5 +1,5 @@
-// Links carry only ids. The owner's screens show names instead, looked up only for the rows on
-// screen (company names once per id and page load).
+// Links and users carry only ids. The owner's screens show names instead, looked up only for the
+// rows on screen (company names once per id and page load).
 import { api } from '../shared/api.js';
 import { companyName } from '../shared/company.js';
 
@@ -15,10 +15,10 @@ function companyNameOf(id) {
   return companies.get(id);
 }
 
-/** The links of a page, each with `company_name`. */
-export async function withCompanyNames(links) {
-  const names = await Promise.all(links.map((l) => companyNameOf(l.company_id)));
-  return links.map((l, i) => ({ ...l, company_name: names[i] }));
+/** The items of a page (links, users), each with `company_name` when it has a company. */
+export async function withCompanyNames(items) {
+  const names = await Promise.all(items.map((it) => (it.company_id ? companyNameOf(it.company_id) : null)));
+  return items.map((it, i) => ({ ...it, company_name: names[i] || undefined }));
 }
 
 /** The links of a page, each with `application_name` (applications are few: one request). */
