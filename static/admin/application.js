@@ -101,6 +101,7 @@ function editCard(app, reload) {
   });
   const remove = actionButton(t('apps.delete'), {
     small: false,
+    danger: true,
     confirm: { title: t('apps.deleteTitle', { name: app.name }), message: t('apps.deleteText'), confirmLabel: t('apps.delete') },
     run: () => api.del(base(app.id)),
     done: t('apps.deleted', { name: app.name }),

@@ -42,8 +42,8 @@ export function confirmDialog({ title, message, confirmLabel, danger = true }) {
  * given, runs `run()`, then says `done` and calls `after()`; a failure is told and the button
  * comes back.
  */
-export function actionButton(label, { primary = false, small = true, confirm, run, done, after }) {
-  const btn = h('button', { type: 'button', class: ['btn', small && 'small', primary && 'primary'] }, label);
+export function actionButton(label, { primary = false, danger = false, small = true, confirm, run, done, after }) {
+  const btn = h('button', { type: 'button', class: ['btn', small && 'small', primary && 'primary', danger && 'danger'] }, label);
   btn.addEventListener('click', async () => {
     if (confirm && !(await confirmDialog(confirm))) return;
     btn.disabled = true;
