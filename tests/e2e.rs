@@ -1,7 +1,8 @@
 //! Runs the end-to-end walk of the web UI (tests/e2e/run.mjs) against the real binary: the
 //! server on 127.0.0.1:0 with a fresh data directory, driven by Debian's Chromium through
-//! playwright-core. Without node, chromium or tests/e2e/node_modules the test skips with the
-//! reason, unless CI=true, where a missing tool is a failure.
+//! playwright-core; and the server-less checks of static/ (tests/e2e/static.test.mjs). Without
+//! node, chromium or tests/e2e/node_modules a test skips with the reason, unless CI=true, where a
+//! missing tool is a failure.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -68,15 +69,41 @@ fn url_containing(line: &str, needle: &str) -> Option<String> {
         .map(|url| url.trim_end_matches([',', '.', ')']).to_string())
 }
 
+/// Says why a test is skipped; in CI (CI=true) a missing tool is a failure instead.
+fn skip_unless_ci(reason: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("the web UI test cannot run in CI: {reason}");
+    }
+    eprintln!("skipping: {reason}");
+}
+
+/// The checks on static/ that need no server: translations complete in both languages, nothing
+/// that breaks the Content-Security-Policy, nothing loaded from outside the binary.
+#[test]
+fn static_files_follow_the_rules() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let node = Command::new("node").arg("--version").output();
+    if !matches!(node, Ok(ref out) if out.status.success()) {
+        skip_unless_ci("node is not installed");
+        return;
+    }
+    let status = Command::new("node")
+        .args(["--test", "tests/e2e/static.test.mjs"])
+        .current_dir(&root)
+        .status()
+        .expect("run node --test");
+    assert!(
+        status.success(),
+        "static/ breaks a rule; see the node test output above"
+    );
+}
+
 #[test]
 fn web_ui_end_to_end() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let e2e_dir = root.join("tests/e2e");
     if let Some(reason) = missing_tool(&e2e_dir) {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("the web UI walk cannot run in CI: {reason}");
-        }
-        eprintln!("skipping the web UI end-to-end walk: {reason}");
+        skip_unless_ci(&format!("the web UI end-to-end walk: {reason}"));
         return;
     }
 

@@ -116,14 +116,15 @@ await step('a company signs up in the portal; a CNPJ already taken is shown next
 await step('owner approves the signed-up company and its admin in the approvals queue', async () => {
   await op.goto(`${BASE}/admin/#/approvals`);
   await heading(op, 'Aprovações').waitFor();
-  const row = op.locator('tr', { hasText: companyB.trade });
+  const queue = (title) => op.locator('section.card', { has: op.getByRole('heading', { name: title }) });
+  const row = queue('Empresas pendentes').locator('tr', { hasText: companyB.trade });
   await row.waitFor();
   await shot(op, 'admin-approvals');
   ids.b = decodeURIComponent((await row.getByRole('link').first().getAttribute('href')).split('/')[2]);
   await row.getByRole('button', { name: 'Aprovar' }).click();
   await row.waitFor({ state: 'detached' });
   await settled(op);
-  const userRow = op.locator('tr', { hasText: admin.email });
+  const userRow = queue('Usuários pendentes').locator('tr', { hasText: admin.email });
   if (await userRow.count()) {
     await userRow.getByRole('button', { name: 'Aprovar' }).click();
     await userRow.waitFor({ state: 'detached' });
