@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod companies;
 pub mod directory;
+pub mod keys;
 pub mod links;
 pub mod secrets;
 pub mod setup;
