@@ -9,6 +9,7 @@ pub mod companies;
 pub mod directory;
 pub mod keys;
 pub mod links;
+pub mod overview;
 pub mod secrets;
 pub mod setup;
 pub mod throttle;
