@@ -17,7 +17,11 @@ async function countOf(path, query) {
 
 const shown = (c) => (c === undefined || c === null ? '—' : typeof c === 'object' ? `${formatNumber(c.count)}${c.more ? '+' : ''}` : formatNumber(c));
 
-/** GET /overview when the server has it (null when it answers 404). */
+/**
+ * GET /overview ({companies: {pending, active, suspended, cancelled}, users, pending_users,
+ * applications, requests_7d, requests_30d}); null from a server without it (404), whose cards
+ * then count through the list endpoints.
+ */
 async function loadOverview() {
   try {
     return await api.get('/overview');
@@ -27,7 +31,6 @@ async function loadOverview() {
   }
 }
 
-const num = (v) => (typeof v === 'number' ? v : v && typeof v.total === 'number' ? v.total : undefined);
 
 /** Each card loads on its own: from /overview when it has the number, else from a list. */
 function countCards() {
@@ -44,18 +47,18 @@ function countCards() {
   };
   const companies = statCard(
     t('overview.companies'),
-    () => fromOverview((o) => o.companies_by_status || (o.companies && o.companies.by_status), async () => {
+    () => fromOverview((o) => o.companies, async () => {
       const counts = await Promise.all(COMPANY_STATUSES.map((st) => countOf('/companies', { status: st })));
       return Object.fromEntries(COMPANY_STATUSES.map((st, i) => [st, counts[i]]));
     }),
     (byStatus) => h('ul', { class: 'stat-list' }, COMPANY_STATUSES.map((st) => h('li', {}, h('a', { href: `#/companies?status=${st}` }, t(`status.${st}`)), h('strong', {}, shown(byStatus[st]))))),
   );
-  const users = statCard(t('overview.users'), () => fromOverview((o) => num(o.users), () => countOf('/users')), (c) => stat(null, shown(c)));
-  const apps = statCard(t('overview.applications'), () => fromOverview((o) => num(o.applications), () => countOf('/applications', {})), (c) => stat(null, shown(c), h('a', { href: '#/applications' }, t('overview.seeApplications'))));
+  const users = statCard(t('overview.users'), () => fromOverview((o) => o.users, () => countOf('/users')), (c) => stat(null, shown(c)));
+  const apps = statCard(t('overview.applications'), () => fromOverview((o) => o.applications, () => countOf('/applications', {})), (c) => stat(null, shown(c), h('a', { href: '#/applications' }, t('overview.seeApplications'))));
   const approvals = statCard(
     t('overview.approvals'),
     async () => ({
-      companies: await fromOverview((o) => o.pending_companies, () => countOf('/companies', { status: 'pending' })),
+      companies: await fromOverview((o) => o.companies && o.companies.pending, () => countOf('/companies', { status: 'pending' })),
       users: await fromOverview((o) => o.pending_users, () => countOf('/users', { status: 'pending' })),
     }),
     (p) => {

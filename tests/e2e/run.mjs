@@ -131,6 +131,13 @@ await step('owner approves the signed-up company and its admin in the approvals 
   }
 });
 
+await step('the overview counts the companies by status', async () => {
+  await op.goto(`${BASE}/admin/#/`);
+  await heading(op, 'Visão geral').waitFor();
+  const active = op.locator('.stat-list li', { hasText: 'Ativa' });
+  await active.locator('strong', { hasText: /^2$/ }).waitFor();
+});
+
 await step('owner creates an application and a credential, shown once', async () => {
   await op.goto(`${BASE}/admin/#/applications`);
   await op.getByRole('button', { name: 'Nova aplicação' }).click();
