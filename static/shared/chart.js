@@ -5,8 +5,9 @@ import { formatNumber } from './format.js';
 
 const PAD = { top: 12, right: 12, bottom: 28, left: 48 };
 
+/** A round top for the y axis; at least 4, so counts get whole-number ticks. */
 function niceMax(max) {
-  if (max <= 0) return 1;
+  if (max <= 4) return 4;
   const exp = 10 ** Math.floor(Math.log10(max));
   const f = max / exp;
   const nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
