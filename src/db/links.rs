@@ -35,7 +35,7 @@ pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
 
 pub fn get(conn: &Connection, id: &LinkId) -> DomainResult<Option<Link>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// A link of one company; another company's link is `None`.
@@ -45,9 +45,7 @@ pub fn get_in_company(
     id: &LinkId,
 ) -> DomainResult<Option<Link>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1 AND l.company_id = ?2");
-    Ok(conn
-        .query_row(&sql, params![id, company], from_row)
-        .optional()?)
+    Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
 pub fn list(
@@ -58,7 +56,7 @@ pub fn list(
     let sql = format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE (?1 IS NULL OR l.application_id = ?1) AND (?2 IS NULL OR l.company_id = ?2) ORDER BY l.id"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(params![app, company], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -96,7 +94,7 @@ pub fn add_domain(
 }
 
 pub fn domains(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT domain, created_at FROM company_domains WHERE company_id = ?1 ORDER BY domain",
     )?;
     let rows = stmt
@@ -113,19 +111,21 @@ pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> Do
 }
 
 pub fn company_by_domain(conn: &Connection, domain: &str) -> DomainResult<Option<CompanyId>> {
-    Ok(conn
-        .query_row(
-            "SELECT company_id FROM company_domains WHERE domain = ?1",
-            [domain],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT company_id FROM company_domains WHERE domain = ?1",
+        [domain],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<CompanyId>> {
-    Ok(conn
-        .query_row("SELECT id FROM companies WHERE slug = ?1", [slug], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT id FROM companies WHERE slug = ?1",
+        [slug],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
