@@ -8,8 +8,14 @@
 //! the CLI calls [`BackupEngine::run_backup`], [`BackupEngine::list`],
 //! [`BackupEngine::verify`] and [`BackupEngine::restore`].
 
+mod archive;
+mod crypto;
 mod error;
+mod manifest;
+mod progress;
+mod scratch;
 mod settings;
+mod snapshot;
 
 pub use error::{BackupError, Result};
 pub use settings::{parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings};
