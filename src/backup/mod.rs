@@ -16,6 +16,7 @@ mod progress;
 mod scratch;
 mod settings;
 mod snapshot;
+mod target;
 
 pub use error::{BackupError, Result};
 pub use settings::{parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings};
