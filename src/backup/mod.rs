@@ -10,16 +10,29 @@
 
 mod archive;
 mod crypto;
+mod engine;
 mod error;
 mod manifest;
 mod progress;
+mod restore;
+mod retention;
 mod scratch;
 mod settings;
 mod snapshot;
 mod target;
+mod verify;
 
+pub use crypto::{master_key_id, BackupKey};
+pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus, Clock, SystemClock};
 pub use error::{BackupError, Result};
-pub use settings::{parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings};
+pub use manifest::{BackupId, Manifest};
+pub use restore::{RestoreOptions, RestoreReport, LOCK_FILE_NAME};
+pub use retention::{plan_prune, PruneReport};
+pub use settings::{
+    parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings,
+};
+pub use target::{StoredObject, Target};
+pub use verify::{BackupSelector, VerifyReport};
 
 /// File name of the live database inside the data directory.
 pub const DB_FILE_NAME: &str = "armario.db";
