@@ -16,6 +16,7 @@ mod manifest;
 mod progress;
 mod restore;
 mod retention;
+mod schedule;
 mod scratch;
 mod settings;
 mod snapshot;
@@ -28,6 +29,7 @@ pub use error::{BackupError, Result};
 pub use manifest::{BackupId, Manifest};
 pub use restore::{RestoreOptions, RestoreReport, LOCK_FILE_NAME};
 pub use retention::{plan_prune, PruneReport};
+pub use schedule::{due_at_start, next_run, run_scheduler, RunRecorder};
 pub use settings::{
     parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings,
 };
