@@ -12,7 +12,7 @@ use super::crypto::BackupKey;
 use super::error::{error_chain, BackupError, Result};
 use super::manifest::{self, parse_stored_name, BackupId, Manifest, StoredName};
 use super::progress::step;
-use super::scratch::ScratchFile;
+use super::scratch::{sweep_stale, ScratchFile};
 use super::settings::BackupSettings;
 use super::snapshot::{inspect, take_snapshot, DbFacts};
 use super::target::{blocking, StoredObject, Target};
@@ -50,7 +50,8 @@ pub struct BackupReport {
     pub status: BackupStatus,
     /// Size of the stored object in bytes (succeeded runs).
     pub size: Option<u64>,
-    /// Full name of the stored object, e.g. `s3://bucket/prefix/armario-....db.zst.enc`.
+    /// Where the object is: its key in the bucket (`prefix/armario-<id>.db.zst.enc`) or its
+    /// path in the local directory.
     pub object_name: Option<String>,
     /// Why the run failed, with the underlying cause.
     pub error: Option<String>,
@@ -165,7 +166,7 @@ impl BackupEngine {
             Ok(manifest) => {
                 report.status = BackupStatus::Succeeded;
                 report.size = Some(manifest.encrypted_size);
-                report.object_name = Some(self.full_name(&manifest.object));
+                report.object_name = Some(self.target.full_name(&manifest.object));
                 match self.prune(self.clock.now()).await {
                     Ok(pruned) => report.pruned = pruned.deleted,
                     Err(e) => report.warnings.push(format!("retention failed: {e}")),
@@ -180,13 +181,6 @@ impl BackupEngine {
         }
         report.finished_at = self.clock.now();
         Ok(report)
-    }
-
-    fn full_name(&self, object: &str) -> String {
-        match &self.target {
-            Target::Local(t) => t.dir().join(object).display().to_string(),
-            Target::S3(_) => format!("{} ({})", object, self.target.describe()),
-        }
     }
 
     async fn backup_once(&self, id: &BackupId, created_at: DateTime<Utc>) -> Result<Manifest> {
@@ -237,6 +231,7 @@ impl BackupEngine {
             self.quiet,
         );
         blocking(move || {
+            sweep_stale(&data_dir, std::time::Duration::from_secs(24 * 3600));
             if !db.exists() {
                 return Err(BackupError::Io {
                     context: format!("opening {}", db.display()),

@@ -109,10 +109,7 @@ pub async fn run_scheduler(
         }
     };
     if due_at_start(last_good, &times, engine.now()) {
-        tokio::select! {
-            _ = &mut shutdown => return,
-            _ = run_and_record(&engine, &recorder) => {}
-        }
+        run_and_record(&engine, &recorder).await;
     }
     loop {
         let next = next_run(&times, tz, engine.now());

@@ -2,6 +2,7 @@
 //! (which could hold secrets in clear) behind in the data directory.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// A path removed when dropped, unless [`ScratchFile::keep`] was called.
 #[derive(Debug)]
@@ -52,4 +53,25 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// Removes scratch files (`.backup-*`) older than `max_age` that a crashed run left in `dir`;
+/// younger ones may belong to a run in another process (the CLI beside a server).
+pub fn sweep_stale(dir: &Path, max_age: Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(".backup-") {
+            continue;
+        }
+        let modified = entry.metadata().and_then(|m| m.modified());
+        let old = modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() > max_age);
+        if old {
+            tracing::warn!(file = %entry.path().display(), "removing a stale backup scratch file");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

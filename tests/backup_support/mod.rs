@@ -177,3 +177,20 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `test` on a local directory, then on a loopback S3 server when moto is there.
+pub async fn each_target<F, Fut>(test: F)
+where
+    F: Fn(Where) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    test(Where::Local).await;
+    if let Some(moto) = Moto::start().await {
+        let prefix = "prod/armario".to_string();
+        test(Where::S3 {
+            moto: Arc::new(moto),
+            prefix,
+        })
+        .await;
+    }
+}

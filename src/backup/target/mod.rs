@@ -43,6 +43,14 @@ impl Target {
         }
     }
 
+    /// The full name of `name`: its path for a local directory, its key for a bucket.
+    pub fn full_name(&self, name: &str) -> String {
+        match self {
+            Target::Local(t) => t.dir().join(name).display().to_string(),
+            Target::S3(t) => t.key(name),
+        }
+    }
+
     /// Uploads the file at `path` as `name`, streaming it (multipart on S3).
     pub async fn put_file(&self, name: &str, path: &Path, quiet: bool) -> Result<()> {
         match self {

@@ -77,7 +77,7 @@ impl S3Target {
         self.location.clone()
     }
 
-    fn key(&self, name: &str) -> String {
+    pub fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
     }
 
