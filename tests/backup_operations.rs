@@ -113,6 +113,14 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
         .unwrap()
         .starts_with("armario.db.before-restore-"));
     assert_eq!(count(&previous, "SELECT count(*) FROM companies"), 3);
+    // A second restore right after keeps both earlier databases.
+    let again = engine
+        .restore(&BackupSelector::Latest, &RestoreOptions::default())
+        .await;
+    let again = again.unwrap().previous.unwrap();
+    assert_ne!(again, previous);
+    assert_eq!(count(&previous, "SELECT count(*) FROM companies"), 3);
+    assert_eq!(count(&again, "SELECT count(*) FROM companies"), 2);
 }
 
 struct Recorded(Mutex<Vec<BackupReport>>);

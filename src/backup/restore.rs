@@ -135,10 +135,15 @@ fn set_aside(db: &Path, stamp: DateTime<Utc>) -> Result<Option<PathBuf>> {
             tracing::warn!(error = %e, "could not checkpoint the old database before restore");
         }
     }
-    let kept = with_suffix(
-        db,
-        &format!(".before-restore-{}", stamp.format("%Y%m%dT%H%M%SZ")),
-    );
+    let base = format!(".before-restore-{}", stamp.format("%Y%m%dT%H%M%SZ"));
+    // Two restores within one second must not overwrite the first one's copy.
+    let kept = (0..)
+        .map(|n| match n {
+            0 => with_suffix(db, &base),
+            n => with_suffix(db, &format!("{base}-{n}")),
+        })
+        .find(|p| !p.exists())
+        .expect("an unused name");
     let io_err = |what: &str| BackupError::io(format!("{what} {}", db.display()));
     // A hard link keeps the old file without a moment where the database path is missing.
     if fs::hard_link(db, &kept).is_err() {

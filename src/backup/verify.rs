@@ -123,11 +123,22 @@ impl BackupEngine {
             _ => {
                 let id = self.resolve(selector).await?;
                 let manifest = self.manifest(&id).await?;
+                // The object's name comes from the id, never from the manifest's text.
+                let object = id.object_name();
+                if manifest.id != id || manifest.object != object {
+                    return Err(BackupError::InvalidManifest {
+                        name: id.manifest_name(),
+                        reason: format!(
+                            "describes {} / {}, not {id}",
+                            manifest.id, manifest.object
+                        ),
+                    });
+                }
                 download = ScratchFile::new_in(work_dir, "backup-download", "enc");
-                step(&format!("downloading {}", manifest.object), quiet);
+                step(&format!("downloading {object}"), quiet);
                 let found = self
                     .target
-                    .get_to_file(&manifest.object, download.path(), quiet)
+                    .get_to_file(&object, download.path(), quiet)
                     .await?;
                 if !found {
                     return Err(BackupError::ObjectMissing(id.to_string()));
