@@ -241,11 +241,21 @@ impl BackupEngine {
             let snapshot = ScratchFile::new_in(&data_dir, "backup-snapshot", "db");
             step("taking snapshot", quiet);
             take_snapshot(&db, snapshot.path())?;
-            step("checking snapshot", quiet);
-            let facts = inspect(snapshot.path())?;
             let sealed_file = ScratchFile::new_in(&data_dir, "backup-sealed", "enc");
-            let sealed = seal_file(snapshot.path(), sealed_file.path(), &key, quiet)?;
-            Ok((facts, sealed, sealed_file))
+            // The checks (integrity_check, row counts) read the copy on a second thread while
+            // this one compresses and seals it: on two cores this nearly halves the run.
+            let (facts, sealed) = std::thread::scope(|scope| {
+                let check = scope.spawn(|| inspect(snapshot.path()));
+                let sealed = seal_file(snapshot.path(), sealed_file.path(), &key, quiet);
+                let facts = check.join().unwrap_or_else(|_| {
+                    Err(BackupError::IntegrityCheck(
+                        "the check thread panicked".into(),
+                    ))
+                });
+                (facts, sealed)
+            });
+            // A failed check says more than a failed seal, so it wins when both fail.
+            Ok((facts?, sealed?, sealed_file))
         })
         .await
     }
