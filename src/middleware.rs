@@ -209,13 +209,18 @@ fn error_response(e: poem::Error) -> Response {
 async fn limit_body(mut req: Request) -> Result<(Request, Option<bytes::Bytes>), Response> {
     let max = req.data::<MaxBody>().map_or(usize::MAX, |m| m.0);
     let too_large = || {
-        json_error(
+        let mut resp = json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::new(
                 "payload_too_large",
                 format!("the request body is larger than {max} bytes"),
             ),
-        )
+        );
+        // The rest of the body stays unread, so this connection cannot carry another request.
+        // Say so; a client that reuses it would otherwise see its next request cut off.
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp
     };
     let declared = req
         .header(header::CONTENT_LENGTH)
