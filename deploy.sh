@@ -324,6 +324,7 @@ render_env_template() {
 # Behind TLS (deploy.sh --domain sets these):
 # ARMARIO_PUBLIC_URL=https://${PLACEHOLDER_DOMAIN}
 # ARMARIO_COOKIE_SECURE=true
+# ARMARIO_TRUST_PROXY=true
 
 # Backups, twice a day. The default target is a local directory on the same disk
 # (${DATA_DIR}/backups; the service can only write under ${DATA_DIR}):
@@ -353,6 +354,7 @@ render_env_example() {
         # The same lines the server script switches on for --domain.
         text=${text/"# ARMARIO_PUBLIC_URL=https://${PLACEHOLDER_DOMAIN}"/"ARMARIO_PUBLIC_URL=https://${domain}"}
         text=${text/"# ARMARIO_COOKIE_SECURE=true"/"ARMARIO_COOKIE_SECURE=true"}
+        text=${text/"# ARMARIO_TRUST_PROXY=true"/"ARMARIO_TRUST_PROXY=true"}
     fi
     printf '# ARMARIO_MASTER_KEY=<32 random bytes, base64; generated on the server at the first install>\n'
     printf '%s\n' "$text"
@@ -573,7 +575,8 @@ set_key() {
 if [ -n "$public_url" ]; then
     set_key ARMARIO_PUBLIC_URL "$public_url"
     set_key ARMARIO_COOKIE_SECURE true
-    echo "set ARMARIO_PUBLIC_URL=$public_url and ARMARIO_COOKIE_SECURE=true"
+    set_key ARMARIO_TRUST_PROXY true
+    echo "set ARMARIO_PUBLIC_URL=$public_url, ARMARIO_COOKIE_SECURE=true and ARMARIO_TRUST_PROXY=true"
 fi
 SCRIPT
 }

@@ -6,6 +6,8 @@ use crate::config::{LogFormat, Settings};
 use crate::crypto::{Passwords, Sealer};
 use crate::datadir::{self, DataDirLock};
 use crate::db::Store;
+use crate::service::directory::AppDirectory;
+use crate::service::usage::{self, UsageRecorder};
 use crate::service::{setup, throttle::LoginThrottle, AppState};
 
 pub fn init_tracing(format: LogFormat) {
@@ -45,6 +47,8 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         sealer: Arc::new(Sealer::new(&key, &previous)),
         settings: Arc::new(settings),
         throttle: Arc::new(LoginThrottle::default()),
+        directory: Arc::new(AppDirectory::default()),
+        usage: Arc::new(UsageRecorder::default()),
     })
 }
 
@@ -78,6 +82,32 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let state = open_state(settings)?;
+    state
+        .directory
+        .reload(&state.store)
+        .await
+        .map_err(|e| e.to_string())?;
+    let flush_secs = state
+        .settings
+        .get("usage_flush_secs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usage::DEFAULT_FLUSH_SECS);
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let usage_task = {
+        let (usage, store) = (state.usage.clone(), state.store.clone());
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            };
+            usage
+                .run(
+                    store,
+                    std::time::Duration::from_secs(flush_secs.max(1)),
+                    stop,
+                )
+                .await;
+        })
+    };
     let base = state
         .settings
         .public_url
@@ -94,6 +124,8 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(data_dir = %state.settings.data_dir.display(), "listening on http://{local}");
     let store = state.store.clone();
     let result = crate::server::serve(listener, state, shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    let _ = usage_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

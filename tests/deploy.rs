@@ -314,7 +314,8 @@ fn render_writes_a_hardened_unit_a_tls_site_and_the_env_template() {
         lines_starting(&env, "ARMARIO_"),
         [
             "ARMARIO_PUBLIC_URL=https://armario.example.org",
-            "ARMARIO_COOKIE_SECURE=true"
+            "ARMARIO_COOKIE_SECURE=true",
+            "ARMARIO_TRUST_PROXY=true"
         ]
     );
 }

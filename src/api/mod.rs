@@ -1,16 +1,22 @@
 //! The HTTP API: one struct per resource, combined into one OpenAPI service. Handlers are thin:
 //! resolve the principal, convert the input, call the service, map the result.
 
+pub mod app;
+pub mod app_auth;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod body_check;
 pub mod companies;
 pub mod error;
 pub mod health;
+pub mod links;
+pub mod overview;
 pub mod secrets;
 pub mod session;
 pub mod signup;
 pub mod time;
+pub mod usage;
 pub mod users;
 
 use poem_openapi::OpenApiService;
@@ -24,6 +30,11 @@ pub type Apis = (
     users::UsersApi,
     secrets::SecretsApi,
     audit::AuditApi,
+    applications::ApplicationsApi,
+    links::LinksApi,
+    usage::UsageApi,
+    app::AppApi,
+    overview::OverviewApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -34,6 +45,11 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         users::UsersApi::new(state.clone()),
         secrets::SecretsApi::new(state.clone()),
         audit::AuditApi::new(state.clone()),
+        applications::ApplicationsApi::new(state.clone()),
+        links::LinksApi::new(state.clone()),
+        usage::UsageApi::new(state.clone()),
+        app::AppApi::new(state.clone()),
+        overview::OverviewApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")
@@ -64,4 +80,10 @@ pub enum Tag {
     Secrets,
     /// The audit log.
     Audit,
+    /// Applications, their credentials, and the API they call with them.
+    Applications,
+    /// Links between applications and companies; companies' custom domains.
+    Links,
+    /// Requests made by applications.
+    Usage,
 }

@@ -124,7 +124,7 @@ impl From<User> for UserOut {
 
 /// A page of users.
 #[derive(Object)]
-struct UserList {
+pub struct UserList {
     items: Vec<UserOut>,
     #[oai(skip_serializing_if_is_none)]
     next_cursor: Option<String>,
@@ -168,7 +168,7 @@ fn role_str(r: CompanyRoleDto) -> &'static str {
     }
 }
 
-fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
+pub fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
     Json(UserList {
         items: page.items.into_iter().map(Into::into).collect(),
         next_cursor: page.next_cursor,

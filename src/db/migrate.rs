@@ -6,8 +6,14 @@ use rusqlite::Connection;
 use crate::error::{DomainError, DomainResult};
 
 /// (version, name, SQL). Versions are consecutive from 1.
-pub const MIGRATIONS: &[(u32, &str, &str)] =
-    &[(1, "core", include_str!("../../migrations/0001_core.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "core", include_str!("../../migrations/0001_core.sql")),
+    (
+        2,
+        "applications",
+        include_str!("../../migrations/0002_applications.sql"),
+    ),
+];
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)

@@ -3,11 +3,14 @@
 //! connections. Callers hand closures over; no SQLite call ever runs on the async runtime.
 //! All SQL lives in this module's files.
 
+pub mod applications;
 pub mod audit;
 pub mod companies;
+pub mod links;
 pub mod migrate;
 pub mod secrets;
 pub mod sessions;
+pub mod usage;
 pub mod users;
 mod writer;
 

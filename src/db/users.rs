@@ -215,3 +215,11 @@ pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
 pub fn count_all(conn: &Connection) -> DomainResult<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
 }
+
+pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM users WHERE status = 'pending'",
+        [],
+        |r| r.get(0),
+    )?)
+}

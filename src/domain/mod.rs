@@ -1,6 +1,7 @@
 //! Domain types and rules: what a company, a user or an audit event is, and what input is
 //! acceptable. No HTTP and no SQL here.
 
+pub mod application;
 pub mod audit;
 pub mod cnpj;
 pub mod company;
@@ -11,7 +12,7 @@ pub mod validate;
 
 pub use audit::{Actor, AuditEvent, NewAuditEvent};
 pub use company::{Company, CompanyPatch, CompanyStatus, NewCompany};
-pub use principal::{Principal, UserPrincipal};
+pub use principal::{AppPrincipal, Principal, UserPrincipal};
 pub use user::{NewUser, Role, User, UserPatch, UserStatus};
 
 /// A page of a keyset-paginated list.

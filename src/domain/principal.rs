@@ -5,7 +5,7 @@ use crate::crypto::token::TokenHash;
 use crate::domain::audit::{Actor, AuditCtx};
 use crate::domain::Role;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CompanyId, UserId};
+use crate::ids::{ApplicationId, CompanyId, CredentialId, UserId};
 
 /// A signed-in user.
 #[derive(Clone, Debug)]
@@ -17,9 +17,27 @@ pub struct UserPrincipal {
     pub ip: Option<String>,
 }
 
+/// An application calling with one of its keys.
+#[derive(Clone, Debug)]
+pub struct AppPrincipal {
+    pub application_id: ApplicationId,
+    pub credential_id: CredentialId,
+    pub ip: Option<String>,
+}
+
+impl AppPrincipal {
+    pub fn audit(&self) -> AuditCtx {
+        AuditCtx {
+            actor: Actor::Application(self.application_id.to_string()),
+            ip: self.ip.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Principal {
     User(UserPrincipal),
+    App(AppPrincipal),
 }
 
 impl UserPrincipal {

@@ -1,12 +1,19 @@
 //! Business operations: access checks, validation, the write and its audit event in one
 //! transaction. No HTTP types here; handlers call these and map the result.
 
+pub mod app_access;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod companies;
+pub mod directory;
+pub mod keys;
+pub mod links;
+pub mod overview;
 pub mod secrets;
 pub mod setup;
 pub mod throttle;
+pub mod usage;
 pub mod users;
 
 use std::sync::Arc;
@@ -23,4 +30,6 @@ pub struct AppState {
     pub sealer: Arc<Sealer>,
     pub settings: Arc<Settings>,
     pub throttle: Arc<throttle::LoginThrottle>,
+    pub directory: Arc<directory::AppDirectory>,
+    pub usage: Arc<usage::UsageRecorder>,
 }

@@ -1,0 +1,65 @@
+# Shared helpers for the benchmarks: start a release armario on a free port over a fresh data
+# directory, sign the owner in, and read wrk's figures. Sourced, not run.
+
+ARMARIO_BIN=${ARMARIO_BIN:-target/release/armario}
+
+need() {
+    command -v "$1" >/dev/null || { echo "bench: $1 is required (apt-get install -y $2)" >&2; exit 1; }
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_armario DIR: starts the server, sets ARMARIO_PID, BASE and SETUP_TOKEN.
+start_armario() {
+    local dir=$1 port
+    port=$(free_port)
+    ARMARIO_MASTER_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') \
+    RUST_LOG=${RUST_LOG:-warn} \
+        "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
+    ARMARIO_PID=$!
+    BASE="http://127.0.0.1:$port"
+    for _ in $(seq 1 200); do
+        curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break
+        sleep 0.05
+    done
+    SETUP_TOKEN=$(grep -o 'token=arm_setup_[A-Za-z0-9_-]*' "$dir/server.log" | head -n1 | cut -d= -f2)
+}
+
+stop_armario() {
+    kill -TERM "$ARMARIO_PID" 2>/dev/null || true
+    wait "$ARMARIO_PID" 2>/dev/null || true
+}
+
+json_field() {
+    python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"
+}
+
+# api METHOD PATH [BODY]: calls the API as the signed-in owner.
+api() {
+    curl -fsS -X "$1" "$BASE$2" -H "Authorization: Bearer $OWNER_TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
+
+sign_in_owner() {
+    curl -fsS -X POST "$BASE/api/v1/setup" -H 'Content-Type: application/json' \
+        -d "{\"token\":\"$SETUP_TOKEN\",\"email\":\"owner@bench.test\",\"name\":\"Bench\",\"password\":\"bench-password-1\"}" >/dev/null
+    OWNER_TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d '{"email":"owner@bench.test","password":"bench-password-1"}' | json_field '["token"]')
+}
+
+# wrk_run NAME URL [HEADER]: prints "NAME rps p99_ms" from a wrk run.
+wrk_run() {
+    local name=$1 url=$2 header=${3:-} out
+    if [ -n "$header" ]; then
+        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency -H "$header" "$url")
+    else
+        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency "$url")
+    fi
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+    local non2xx
+    non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+    echo "$name ${rps:-0} ${p99:-0} ${non2xx:-0}"
+}

@@ -1,0 +1,210 @@
+//! The API applications live on: the companies linked to them and, with the right scopes,
+//! those companies' data and decrypted secrets.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::app_auth::AppAuth;
+use crate::api::auth::Caller;
+use crate::api::companies::{company_id, CompanyOut};
+use crate::api::error::ApiResult;
+use crate::api::time::ts;
+use crate::api::usage::{usage_filter, UsageList};
+use crate::api::users::{UserList, UserOut};
+use crate::api::Tag;
+use crate::domain::page_size;
+use crate::service::{app_access, AppState};
+
+pub struct AppApi {
+    state: AppState,
+}
+
+impl AppApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// A company linked to the calling application, with the scopes it granted.
+#[derive(Object)]
+struct LinkedCompanyOut {
+    company: CompanyOut,
+    scopes: Vec<String>,
+}
+
+#[derive(Object)]
+struct LinkedCompanyList {
+    items: Vec<LinkedCompanyOut>,
+}
+
+/// A decrypted secret.
+#[derive(Object)]
+struct SecretValueOut {
+    kind: String,
+    values: BTreeMap<String, String>,
+}
+
+#[derive(Object)]
+struct ValidateIn {
+    /// A user's session token (`arm_sess_…`).
+    token: String,
+}
+
+/// The answer about a session token.
+#[derive(Object)]
+struct ValidateOut {
+    valid: bool,
+    #[oai(skip_serializing_if_is_none)]
+    user: Option<UserOut>,
+    #[oai(skip_serializing_if_is_none)]
+    company_id: Option<String>,
+    /// company_admin or member.
+    #[oai(skip_serializing_if_is_none)]
+    role: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[OpenApi(tag = "Tag::Applications")]
+impl AppApi {
+    /// The companies linked to the calling application.
+    #[oai(path = "/app/companies", method = "get")]
+    async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
+        let app = auth.app(&self.state, &caller)?;
+        self.state.usage.record(&app, None, "companies");
+        let items = app_access::linked_companies(&self.state, &app).await?;
+        Ok(Json(LinkedCompanyList {
+            items: items
+                .into_iter()
+                .map(|(c, scopes)| LinkedCompanyOut {
+                    company: c.into(),
+                    scopes,
+                })
+                .collect(),
+        }))
+    }
+
+    /// A linked company (scope `company:read`).
+    #[oai(path = "/app/companies/:id", method = "get")]
+    async fn company(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        let app = auth.app(&self.state, &caller)?;
+        let id = company_id(&id.0)?;
+        self.state.usage.record(&app, Some(&id), "companies");
+        Ok(Json(
+            app_access::company(&self.state, &app, id).await?.into(),
+        ))
+    }
+
+    /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
+    #[oai(path = "/app/companies/:id/secrets/:kind", method = "get")]
+    async fn secret(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        id: Path<String>,
+        kind: Path<String>,
+    ) -> ApiResult<Json<SecretValueOut>> {
+        let app = auth.app(&self.state, &caller)?;
+        let id = company_id(&id.0)?;
+        self.state.usage.record(&app, Some(&id), "secrets");
+        let values = app_access::secret(&self.state, &app, id, kind.0.clone()).await?;
+        Ok(Json(SecretValueOut {
+            kind: kind.0,
+            values,
+        }))
+    }
+
+    /// A linked company's users (scope `users:read`).
+    #[oai(path = "/app/companies/:id/users", method = "get")]
+    async fn users(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        id: Path<String>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<u32>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<UserList>> {
+        let app = auth.app(&self.state, &caller)?;
+        let id = company_id(&id.0)?;
+        self.state.usage.record(&app, Some(&id), "users");
+        let page = app_access::users(&self.state, &app, id, cursor.0, page_size(limit.0)?).await?;
+        Ok(crate::api::users::list_out(page))
+    }
+
+    /// This application's usage for a linked company (scope `usage:read`).
+    #[oai(path = "/app/companies/:id/usage", method = "get")]
+    async fn usage(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        id: Path<String>,
+        /// First day (UTC), inclusive; default 30 days ago.
+        from: Query<Option<NaiveDate>>,
+        /// Last day (UTC), inclusive; default today.
+        to: Query<Option<NaiveDate>>,
+    ) -> ApiResult<Json<UsageList>> {
+        let app = auth.app(&self.state, &caller)?;
+        let id = company_id(&id.0)?;
+        self.state.usage.record(&app, Some(&id), "usage");
+        let rows = app_access::usage(&self.state, &app, id, usage_filter(from.0, to.0)?).await?;
+        Ok(Json(UsageList::from_rows(rows)))
+    }
+
+    /// Checks a user's session token in real time. Valid only for an active user of an
+    /// active company linked to this application; anything else answers `valid: false`.
+    #[oai(path = "/app/sessions/validate", method = "post")]
+    async fn validate(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        body: Json<ValidateIn>,
+    ) -> ApiResult<Json<ValidateOut>> {
+        let app = auth.app(&self.state, &caller)?;
+        self.state.usage.record(&app, None, "sessions");
+        let found = app_access::validate_session(&self.state, &app, body.0.token.trim()).await?;
+        Ok(Json(match found {
+            Some(s) => ValidateOut {
+                valid: true,
+                company_id: s.user.company_id.as_ref().map(|c| c.to_string()),
+                role: Some(s.user.role.as_str().to_string()),
+                expires_at: Some(ts(s.expires_at)),
+                user: Some(s.user.into()),
+            },
+            None => ValidateOut {
+                valid: false,
+                user: None,
+                company_id: None,
+                role: None,
+                expires_at: None,
+            },
+        }))
+    }
+
+    /// Finds the linked company a host name belongs to: `<slug>.<base_domain>` or one of the
+    /// company's custom domains.
+    #[oai(path = "/app/resolve", method = "get")]
+    async fn resolve(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        host: Query<String>,
+    ) -> ApiResult<Json<CompanyOut>> {
+        let app = auth.app(&self.state, &caller)?;
+        self.state.usage.record(&app, None, "resolve");
+        Ok(Json(
+            app_access::resolve(&self.state, &app, &host.0)
+                .await?
+                .into(),
+        ))
+    }
+}

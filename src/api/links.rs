@@ -1,0 +1,274 @@
+//! Links between applications and companies, and companies' custom domains.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::applications::application_id;
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::companies::company_id;
+use crate::api::error::ApiResult;
+use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::time::ts;
+use crate::api::Tag;
+use crate::domain::application::{validate_domain, validate_scopes, Link};
+use crate::error::DomainError;
+use crate::ids::{CompanyId, LinkId};
+use crate::service::{links, AppState};
+
+pub struct LinksApi {
+    state: AppState,
+}
+
+impl LinksApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+fn link_id(raw: &str) -> Result<LinkId, DomainError> {
+    LinkId::parse(raw).ok_or(DomainError::NotFound("link"))
+}
+
+/// Permission for an application to act for a company, with scopes.
+#[derive(Object)]
+#[oai(rename = "Link")]
+pub struct LinkOut {
+    id: String,
+    application_id: String,
+    company_id: String,
+    /// company:read, users:read, usage:read, secrets:<kind>:read.
+    scopes: Vec<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<Link> for LinkOut {
+    fn from(l: Link) -> Self {
+        Self {
+            id: l.id.to_string(),
+            application_id: l.application_id.to_string(),
+            company_id: l.company_id.to_string(),
+            scopes: l.scopes,
+            created_at: ts(l.created_at),
+            updated_at: ts(l.updated_at),
+        }
+    }
+}
+
+#[derive(Object)]
+struct LinkList {
+    items: Vec<LinkOut>,
+}
+
+#[derive(Object)]
+struct LinkCreateIn {
+    application_id: String,
+    company_id: String,
+    scopes: Vec<String>,
+}
+
+#[derive(Object)]
+struct LinkPatchIn {
+    scopes: Vec<String>,
+}
+
+/// A custom domain of a company, unique across companies.
+#[derive(Object)]
+struct DomainOut {
+    domain: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Object)]
+struct DomainList {
+    items: Vec<DomainOut>,
+}
+
+#[derive(Object)]
+struct DomainIn {
+    /// A host name such as app.padaria.com.br.
+    domain: String,
+}
+
+fn list_out(items: Vec<Link>) -> Json<LinkList> {
+    Json(LinkList {
+        items: items.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[OpenApi(tag = "Tag::Links")]
+impl LinksApi {
+    /// Every link, optionally of one application or one company (owner only).
+    #[oai(path = "/links", method = "get")]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        application_id: Query<Option<String>>,
+        company_id: Query<Option<String>>,
+    ) -> ApiResult<Json<LinkList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        who.require_owner()?;
+        let app = application_id
+            .0
+            .map(|a| self::application_id(&a))
+            .transpose()?;
+        let company = company_id.0.map(|c| self::company_id(&c)).transpose()?;
+        Ok(list_out(
+            links::list(&self.state, &who, app, company).await?,
+        ))
+    }
+
+    /// Link an application to a company with scopes (owner only).
+    #[oai(path = "/links", method = "post")]
+    async fn create(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        body: Json<LinkCreateIn>,
+    ) -> ApiResult<CreatedResponse<LinkOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        who.require_owner()?;
+        let b = body.0;
+        let app = application_id(&b.application_id)
+            .map_err(|_| DomainError::invalid("application_id", "no such application"))?;
+        let company = CompanyId::parse(&b.company_id)
+            .ok_or_else(|| DomainError::invalid("company_id", "no such company"))?;
+        let scopes = validate_scopes("scopes", &b.scopes)?;
+        Ok(CreatedResponse::Created(Json(
+            links::create(&self.state, &who, app, company, scopes)
+                .await?
+                .into(),
+        )))
+    }
+
+    /// Change a link's scopes (owner only).
+    #[oai(path = "/links/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        body: Json<LinkPatchIn>,
+    ) -> ApiResult<Json<LinkOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        who.require_owner()?;
+        let scopes = validate_scopes("scopes", &body.0.scopes)?;
+        Ok(Json(
+            links::set_scopes(&self.state, &who, link_id(&id.0)?, scopes)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Remove a link (owner only).
+    #[oai(path = "/links/:id", method = "delete")]
+    async fn delete(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        who.require_owner()?;
+        links::revoke(&self.state, &who, None, link_id(&id.0)?).await?;
+        Ok(NoContentResponse::Done)
+    }
+
+    /// The applications linked to a company (company admin or owner).
+    #[oai(path = "/companies/:id/links", method = "get")]
+    async fn company_links(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<LinkList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        Ok(list_out(
+            links::list_for_company(&self.state, &who, company_id(&id.0)?).await?,
+        ))
+    }
+
+    /// Revoke an application's access to a company (company admin or owner).
+    #[oai(path = "/companies/:id/links/:link_id", method = "delete")]
+    async fn revoke_company_link(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        link_id: Path<String>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        links::revoke(
+            &self.state,
+            &who,
+            Some(company_id(&id.0)?),
+            self::link_id(&link_id.0)?,
+        )
+        .await?;
+        Ok(NoContentResponse::Done)
+    }
+
+    /// A company's custom domains.
+    #[oai(path = "/companies/:id/domains", method = "get")]
+    async fn domains(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+    ) -> ApiResult<Json<DomainList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let items = links::domains(&self.state, &who, company_id(&id.0)?).await?;
+        Ok(Json(DomainList {
+            items: items
+                .into_iter()
+                .map(|(domain, at)| DomainOut {
+                    domain,
+                    created_at: ts(at),
+                })
+                .collect(),
+        }))
+    }
+
+    /// Add a custom domain (company admin or owner); a domain belongs to one company only.
+    #[oai(path = "/companies/:id/domains", method = "post")]
+    async fn add_domain(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        body: Json<DomainIn>,
+    ) -> ApiResult<CreatedResponse<DomainOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let company = company_id(&id.0)?;
+        who.require_company_admin(&company, "company")?;
+        let domain = validate_domain("domain", &body.0.domain)?;
+        links::add_domain(&self.state, &who, company, domain.clone()).await?;
+        Ok(CreatedResponse::Created(Json(DomainOut {
+            domain,
+            created_at: ts(crate::clock::now_ms()),
+        })))
+    }
+
+    /// Remove a custom domain (company admin or owner).
+    #[oai(path = "/companies/:id/domains/:domain", method = "delete")]
+    async fn remove_domain(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        id: Path<String>,
+        domain: Path<String>,
+    ) -> ApiResult<NoContentResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        links::remove_domain(
+            &self.state,
+            &who,
+            company_id(&id.0)?,
+            domain.0.trim().to_ascii_lowercase(),
+        )
+        .await?;
+        Ok(NoContentResponse::Done)
+    }
+}

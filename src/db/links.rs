@@ -1,0 +1,126 @@
+//! SQL for links between applications and companies, and for companies' custom domains.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::application::Link;
+use crate::error::DomainResult;
+use crate::ids::{ApplicationId, CompanyId, LinkId};
+
+const COLUMNS: &str = "id, application_id, company_id, scopes, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
+    let scopes: String = r.get(3)?;
+    Ok(Link {
+        id: r.get(0)?,
+        application_id: r.get(1)?,
+        company_id: r.get(2)?,
+        scopes: scopes.split_whitespace().map(str::to_string).collect(),
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO links (id, application_id, company_id, scopes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![l.id, l.application_id, l.company_id, l.scopes.join(" "), l.created_at, l.updated_at],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &LinkId) -> DomainResult<Option<Link>> {
+    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// A link of one company; another company's link is `None`.
+pub fn get_in_company(
+    conn: &Connection,
+    company: &CompanyId,
+    id: &LinkId,
+) -> DomainResult<Option<Link>> {
+    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1 AND company_id = ?2");
+    Ok(conn
+        .query_row(&sql, params![id, company], from_row)
+        .optional()?)
+}
+
+pub fn list(
+    conn: &Connection,
+    app: Option<&ApplicationId>,
+    company: Option<&CompanyId>,
+) -> DomainResult<Vec<Link>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM links WHERE (?1 IS NULL OR application_id = ?1) AND (?2 IS NULL OR company_id = ?2) ORDER BY id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![app, company], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn all(conn: &Connection) -> DomainResult<Vec<Link>> {
+    list(conn, None, None)
+}
+
+pub fn set_scopes(conn: &Connection, id: &LinkId, scopes: &[String], now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE links SET scopes = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, scopes.join(" "), now],
+    )?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: &LinkId) -> DomainResult<()> {
+    conn.execute("DELETE FROM links WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn add_domain(
+    conn: &Connection,
+    company: &CompanyId,
+    domain: &str,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO company_domains (domain, company_id, created_at) VALUES (?1, ?2, ?3)",
+        params![domain, company, now],
+    )?;
+    Ok(())
+}
+
+pub fn domains(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT domain, created_at FROM company_domains WHERE company_id = ?1 ORDER BY domain",
+    )?;
+    let rows = stmt
+        .query_map([company], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> DomainResult<bool> {
+    Ok(conn.execute(
+        "DELETE FROM company_domains WHERE company_id = ?1 AND domain = ?2",
+        params![company, domain],
+    )? > 0)
+}
+
+pub fn company_by_domain(conn: &Connection, domain: &str) -> DomainResult<Option<CompanyId>> {
+    Ok(conn
+        .query_row(
+            "SELECT company_id FROM company_domains WHERE domain = ?1",
+            [domain],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<CompanyId>> {
+    Ok(conn
+        .query_row("SELECT id FROM companies WHERE slug = ?1", [slug], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}

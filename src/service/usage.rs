@@ -1,0 +1,122 @@
+//! Usage of the API by applications: counted in memory per application, company, route group
+//! and day, and added to the store in one transaction every few seconds (and at shutdown), so
+//! counting costs no database write per request. A crash loses at most the last interval.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::clock::now_ms;
+use crate::db;
+use crate::db::usage::{UsageFilter, UsageKey, UsageRow};
+use crate::db::Store;
+use crate::domain::AppPrincipal;
+use crate::error::DomainResult;
+use crate::ids::{CompanyId, CredentialId};
+
+pub const DEFAULT_FLUSH_SECS: u64 = 5;
+
+#[derive(Default)]
+pub struct UsageRecorder {
+    counts: Mutex<HashMap<UsageKey, u64>>,
+    last_used: Mutex<HashMap<CredentialId, (i64, Option<String>)>>,
+}
+
+impl UsageRecorder {
+    /// Counts one request of `app` (about `company`, if any) in `route_group`.
+    pub fn record(
+        &self,
+        app: &AppPrincipal,
+        company: Option<&CompanyId>,
+        route_group: &'static str,
+    ) {
+        let key = UsageKey {
+            day: Utc::now().format("%Y-%m-%d").to_string(),
+            application_id: app.application_id.to_string(),
+            company_id: company.map(ToString::to_string).unwrap_or_default(),
+            route_group,
+        };
+        *self
+            .counts
+            .lock()
+            .expect("usage lock")
+            .entry(key)
+            .or_insert(0) += 1;
+        self.last_used
+            .lock()
+            .expect("usage lock")
+            .insert(app.credential_id.clone(), (now_ms(), app.ip.clone()));
+    }
+
+    /// Writes what was counted since the last flush; on failure the counts are kept.
+    pub async fn flush(&self, store: &Store) -> DomainResult<()> {
+        let counts = std::mem::take(&mut *self.counts.lock().expect("usage lock"));
+        let used = std::mem::take(&mut *self.last_used.lock().expect("usage lock"));
+        if counts.is_empty() && used.is_empty() {
+            return Ok(());
+        }
+        let (c2, u2) = (counts.clone(), used.clone());
+        let result = store
+            .write(move |tx| {
+                for (k, n) in &c2 {
+                    db::usage::add(tx, k, *n)?;
+                }
+                for (id, (at, ip)) in &u2 {
+                    db::applications::touch_credential(tx, id, *at, ip.as_deref())?;
+                }
+                Ok(())
+            })
+            .await;
+        if result.is_err() {
+            let mut current = self.counts.lock().expect("usage lock");
+            for (k, n) in counts {
+                *current.entry(k).or_insert(0) += n;
+            }
+            let mut last = self.last_used.lock().expect("usage lock");
+            for (id, v) in used {
+                last.entry(id).or_insert(v);
+            }
+        }
+        result
+    }
+
+    /// Flushes every `every` until `stop` resolves, then once more.
+    pub async fn run(
+        &self,
+        store: Store,
+        every: Duration,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(stop);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = self.flush(&store).await {
+                        tracing::error!(error = %e, "usage flush failed; counts kept for the next try");
+                    }
+                }
+                _ = &mut stop => break,
+            }
+        }
+        if let Err(e) = self.flush(&store).await {
+            tracing::error!(error = %e, "final usage flush failed");
+        }
+    }
+}
+
+/// Usage rows after flushing what is pending, so a report includes the latest requests.
+pub async fn query(
+    recorder: &UsageRecorder,
+    store: &Store,
+    filter: UsageFilter,
+    limit: u32,
+) -> DomainResult<Vec<UsageRow>> {
+    recorder.flush(store).await?;
+    store
+        .read(move |c| db::usage::query(c, &filter, limit))
+        .await
+}
