@@ -7,13 +7,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::walk::{fill, routes, Kind};
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Paths that do not name a company. The walker reads them (GET only) for B's data but does
-/// not substitute ids into them. A new path must be added here or live under
-/// `/api/v1/companies/{id}`.
+/// not substitute ids into them. A new path must be added here or live under one of
+/// `SCOPED_PREFIXES`.
 const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/login",
     "/api/v1/auth/logout",
@@ -25,122 +26,70 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/users",
     "/api/v1/secret-kinds",
     "/api/v1/audit-events",
+    "/api/v1/applications",
+    "/api/v1/applications/{id}",
+    "/api/v1/applications/{id}/credentials",
+    "/api/v1/applications/{id}/credentials/{credential_id}",
+    "/api/v1/links",
+    "/api/v1/links/{id}",
+    "/api/v1/usage",
+    "/api/v1/usage.csv",
+    "/api/v1/overview",
+    "/api/v1/app/companies",
+    "/api/v1/app/sessions/validate",
+    "/api/v1/app/resolve",
 ];
 
-const COMPANY_SCOPED_PREFIX: &str = "/api/v1/companies/{id}";
+/// Where `{id}` is a company: the users' routes and the applications' routes.
+const SCOPED_PREFIXES: &[&str] = &["/api/v1/companies/{id}", "/api/v1/app/companies/{id}"];
 
-struct Route {
-    method: Method,
-    path: String,
-    params: Vec<String>,
-    body: Option<Value>,
-}
-
-/// A value of the right type for a schema, so a body parses and the handler's access checks run.
-fn example(spec: &Value, schema: &Value, name: &str) -> Value {
-    if let Some(r) = schema["$ref"].as_str() {
-        let target = &spec["components"]["schemas"][r.rsplit('/').next().unwrap()];
-        return example(spec, target, name);
-    }
-    if let Some(first) = schema["allOf"].as_array().and_then(|a| a.first()) {
-        return example(spec, first, name);
-    }
-    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
-        return first.clone();
-    }
-    match schema["type"].as_str().unwrap_or("object") {
-        "string" if name.contains("email") => json!("walker@walker.test"),
-        "string" if name.contains("password") => json!("walker-password-123"),
-        "string" if name.contains("cnpj") => json!(cnpj(99_999)),
-        "string" => json!("Walker"),
-        "integer" | "number" => json!(1),
-        "boolean" => json!(false),
-        "array" => json!([]),
-        _ => {
-            let mut obj = Map::new();
-            for key in schema["required"].as_array().into_iter().flatten() {
-                let key = key.as_str().unwrap();
-                let prop = &schema["properties"][key];
-                obj.insert(key.to_string(), example(spec, prop, key));
-            }
-            if obj.is_empty() && schema["additionalProperties"].is_object() {
-                obj.insert("walker".into(), json!("walker-value"));
-            }
-            Value::Object(obj)
-        }
-    }
-}
-
-/// Every operation of the live spec, checking that each path is classified.
-fn routes(spec: &Value) -> (Vec<Route>, Vec<Route>) {
-    let mut scoped = Vec::new();
-    let mut other = Vec::new();
-    let mut unclassified = Vec::new();
-    for (path, ops) in spec["paths"].as_object().expect("paths") {
-        let is_scoped =
-            path == COMPANY_SCOPED_PREFIX || path.starts_with(&format!("{COMPANY_SCOPED_PREFIX}/"));
-        let listed = NOT_COMPANY_SCOPED.contains(&path.as_str());
-        assert!(!(is_scoped && listed), "{path} is both scoped and listed");
-        if !is_scoped && !listed {
-            unclassified.push(path.clone());
-            continue;
-        }
-        for (method, op) in ops.as_object().unwrap() {
-            let params = path
-                .split('/')
-                .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-                .map(str::to_string)
-                .collect();
-            let body = op["requestBody"]["content"]
-                .as_object()
-                .and_then(|c| c.values().next())
-                .map(|media| example(spec, &media["schema"], ""));
-            let route = Route {
-                method: method.to_uppercase().parse().expect("method"),
-                path: path.clone(),
-                params,
-                body,
-            };
-            if is_scoped {
-                scoped.push(route);
-            } else {
-                other.push(route);
-            }
-        }
-    }
-    assert!(
-        unclassified.is_empty(),
-        "classify these paths: put them under {COMPANY_SCOPED_PREFIX} or add them to \
-         NOT_COMPANY_SCOPED in tests/core_isolation.rs: {unclassified:?}"
-    );
-    (scoped, other)
-}
-
-fn fill(route: &Route, ids: &BTreeMap<&str, String>) -> String {
-    let mut path = route.path.clone();
-    for p in &route.params {
-        // A parameter this test has no object for still gets a value, so the route is walked.
-        let value = ids.get(p.as_str()).cloned().unwrap_or_else(|| {
-            eprintln!(
-                "note: no object of B for {{{p}}} in {}; using a placeholder",
-                route.path
-            );
-            format!("walker-{p}")
-        });
-        path = path.replace(&format!("{{{p}}}"), &value);
-    }
-    path
-}
+/// Query parameters that could name B on routes that name no company.
+const B_QUERY: &str = "company_id={b}&q=bravo&host=app.bravo.test";
 
 struct World {
     server: Server,
     owner: Client,
     a: String,
     a_admin: String,
+    a_link: String,
+    /// An API key of an application linked to A only, with every scope.
+    a_app_key: String,
     b: String,
+    b_admin_session: String,
     b_ids: BTreeMap<&'static str, String>,
     /// Strings that only B's data contains.
     b_markers: Vec<String>,
+}
+
+/// Creates an application linked to `company` with every scope; returns (key, link id).
+async fn linked_app(owner: &Client, name: &str, company: &str) -> (String, String) {
+    let r = owner
+        .post("/api/v1/applications", json!({"name": name}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let app = r.body["id"].as_str().unwrap().to_string();
+    let r = owner
+        .post(
+            &format!("/api/v1/applications/{app}/credentials"),
+            json!({"label": "walker"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let key = r.body["secret"].as_str().unwrap().to_string();
+    let scopes = [
+        "company:read",
+        "users:read",
+        "usage:read",
+        "secrets:omie:read",
+    ];
+    let r = owner
+        .post(
+            "/api/v1/links",
+            json!({"application_id": app, "company_id": company, "scopes": scopes}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (key, r.body["id"].as_str().unwrap().to_string())
 }
 
 async fn world() -> World {
@@ -165,16 +114,40 @@ async fn world() -> World {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
+    let r = owner
+        .post(
+            &format!("/api/v1/companies/{b}/domains"),
+            json!({"domain": "app.bravo.test"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = owner
+        .post(
+            &format!("/api/v1/companies/{a}/domains"),
+            json!({"domain": "app.alfa.test"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let (a_app_key, a_link) = linked_app(&owner, "Integrador Alfa", &a).await;
+    let (_, b_link) = linked_app(&owner, "Integrador Bravo", &b).await;
+    let b_admin_session = server
+        .login("admin@bravo.test", PASSWORD)
+        .await
+        .token
+        .unwrap();
     let b_body = owner.get(&format!("/api/v1/companies/{b}")).await.body;
     let b_ids = BTreeMap::from([
         ("id", b.clone()),
         ("user_id", b_admin.clone()),
         ("kind", "omie".to_string()),
+        ("link_id", b_link.clone()),
+        ("domain", "app.bravo.test".to_string()),
     ]);
     let b_markers = vec![
         b.clone(),
         b_admin,
         b_member,
+        b_link,
         "Bravo".into(),
         "bravo".into(),
         b_body["cnpj"].as_str().unwrap().to_string(),
@@ -186,7 +159,10 @@ async fn world() -> World {
         owner,
         a,
         a_admin,
+        a_link,
+        a_app_key,
         b,
+        b_admin_session,
         b_ids,
         b_markers,
     }
@@ -204,21 +180,28 @@ fn assert_no_b_data(w: &World, what: &str, r: &Resp) {
 
 /// What the owner sees of B, to check that the walk changed nothing.
 async fn b_state(w: &World) -> Value {
-    json!({
-        "company": w.owner.get(&format!("/api/v1/companies/{}", w.b)).await.body,
-        "users": all_pages(&w.owner, &format!("/api/v1/companies/{}/users", w.b)).await,
-        "secrets": w.owner.get(&format!("/api/v1/companies/{}/secrets", w.b)).await.body,
-        "audit": audit_events(&w.owner, &format!("company_id={}", w.b)).await,
-    })
+    let b = &w.b;
+    let mut state = json!({
+        "users": all_pages(&w.owner, &format!("/api/v1/companies/{b}/users")).await,
+        "audit": audit_events(&w.owner, &format!("company_id={b}")).await,
+    });
+    for part in ["", "/secrets", "/links", "/domains"] {
+        state[part] = w
+            .owner
+            .get(&format!("/api/v1/companies/{b}{part}"))
+            .await
+            .body;
+    }
+    state
 }
 
 #[tokio::test]
 async fn company_scoped_routes_never_reach_another_company() {
     let w = world().await;
     let spec = w.server.anon().get("/api/openapi.json").await.body;
-    let (scoped, other) = routes(&spec);
+    let (scoped, other) = routes(&spec, SCOPED_PREFIXES, NOT_COMPANY_SCOPED);
     assert!(
-        scoped.len() >= 15,
+        scoped.len() >= 20,
         "only {} company-scoped routes",
         scoped.len()
     );
@@ -226,69 +209,71 @@ async fn company_scoped_routes_never_reach_another_company() {
     let admin = w.server.login("admin@alfa.test", PASSWORD).await;
     let member = w.server.login("membro@alfa.test", PASSWORD).await;
     let anon = w.server.anon();
+    let app = anon.with_token(&w.a_app_key);
+    let callers = [
+        ("anonymous", &anon, Kind::Anonymous),
+        ("member of A", &member, Kind::Session),
+        ("admin of A", &admin, Kind::Session),
+        ("application of A", &app, Kind::App),
+    ];
 
     for route in &scoped {
         let path = fill(route, &w.b_ids);
-        let what = format!("{} {path}", route.method);
-        let r = anon
-            .send(route.method.clone(), &path, route.body.clone())
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNAUTHORIZED,
-            "anonymous {what}: {}",
-            r.text
-        );
-        assert_no_b_data(&w, &format!("anonymous {what}"), &r);
-        for (who, client) in [("member of A", &member), ("admin of A", &admin)] {
-            let r = client
-                .send(route.method.clone(), &path, route.body.clone())
-                .await;
-            assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {what}: {}", r.text);
-            assert_eq!(r.body["code"], "not_found", "{who} {what}: {}", r.text);
-            assert_no_b_data(&w, &format!("{who} {what}"), &r);
-        }
-        // A's own company with B's objects in the other parameters.
-        if route.params.len() > 1 && route.params.iter().any(|p| p.ends_with("_id")) {
-            let mut mixed = w.b_ids.clone();
-            mixed.insert("id", w.a.clone());
-            let path = fill(route, &mixed);
-            let r = admin
-                .send(route.method.clone(), &path, route.body.clone())
-                .await;
-            assert_eq!(
-                r.status,
-                StatusCode::NOT_FOUND,
-                "admin of A {} {path}: {}",
-                route.method,
-                r.text
-            );
-            assert_no_b_data(&w, &format!("admin of A {} {path}", route.method), &r);
+        // A's own company with B's objects (not a kind, which is only a name) in the others.
+        let mut mixed = w.b_ids.clone();
+        mixed.insert("id", w.a.clone());
+        let mixed_path = fill(route, &mixed);
+        for (who, client, kind) in callers {
+            let mut paths = vec![&path];
+            let names_b_object = route.params.iter().any(|p| p != "id" && p != "kind");
+            // Only callers with every right on A: a member may be refused for their role first.
+            if names_b_object && matches!(who, "admin of A" | "application of A") {
+                paths.push(&mixed_path);
+            }
+            for path in paths {
+                let what = format!("{who} {} {path}", route.method);
+                let r = client
+                    .send(route.method.clone(), path, route.body.clone())
+                    .await;
+                let expected = route.refusal(kind);
+                assert_eq!(r.status, expected, "{what}: {}", r.text);
+                let code = if expected == StatusCode::NOT_FOUND {
+                    "not_found"
+                } else {
+                    "unauthorized"
+                };
+                assert_eq!(r.body["code"], code, "{what}: {}", r.text);
+                assert_no_b_data(&w, &what, &r);
+            }
         }
     }
 
-    // Routes that name no company must not show B's data to A's users either, whatever
-    // company filter they are given.
-    for route in other.iter().filter(|r| r.method == Method::GET) {
-        for (who, client) in [("member of A", &member), ("admin of A", &admin)] {
-            let r = client.get(&route.path).await;
-            assert!(
-                !r.status.is_server_error(),
-                "{who} GET {}: {}",
-                route.path,
-                r.text
-            );
-            assert_no_b_data(&w, &format!("{who} GET {}", route.path), &r);
-            let filtered = format!("{}?company_id={}&q=bravo", route.path, w.b);
-            let r = client.get(&filtered).await;
-            assert!(
-                !r.status.is_server_error(),
-                "{who} GET {filtered}: {}",
-                r.text
-            );
-            assert_no_b_data(&w, &format!("{who} GET {filtered}"), &r);
+    // Routes that name no company must not show B's data to A's users or A's application,
+    // whatever company, search or host they are asked about.
+    let b_query = B_QUERY.replace("{b}", &w.b);
+    for route in other
+        .iter()
+        .filter(|r| r.method == Method::GET && r.params.is_empty())
+    {
+        for (who, client, _) in &callers[1..] {
+            for path in [route.path.clone(), format!("{}?{b_query}", route.path)] {
+                let r = client.get(&path).await;
+                assert!(!r.status.is_server_error(), "{who} GET {path}: {}", r.text);
+                assert_no_b_data(&w, &format!("{who} GET {path}"), &r);
+            }
         }
     }
+    // A session of B's admin is not valid for A's application.
+    let r = app
+        .post(
+            "/api/v1/app/sessions/validate",
+            json!({"token": w.b_admin_session}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["valid"], false, "{}", r.text);
+    assert_no_b_data(&w, "validate B's session", &r);
+
     assert_eq!(b_state(&w).await, before, "the walk changed company B");
 }
 
@@ -296,19 +281,21 @@ async fn company_scoped_routes_never_reach_another_company() {
 async fn a_member_cannot_use_admin_routes_of_their_own_company() {
     let w = world().await;
     let spec = w.server.anon().get("/api/openapi.json").await.body;
-    let (scoped, _) = routes(&spec);
+    let (scoped, _) = routes(&spec, SCOPED_PREFIXES, NOT_COMPANY_SCOPED);
     let member = w.server.login("membro@alfa.test", PASSWORD).await;
     let own = BTreeMap::from([
         ("id", w.a.clone()),
         ("user_id", w.a_admin.clone()),
         ("kind", "omie".to_string()),
+        ("link_id", w.a_link.clone()),
+        ("domain", "app.alfa.test".to_string()),
     ]);
     let a_before = w
         .owner
         .get(&format!("/api/v1/companies/{}", w.a))
         .await
         .body;
-    for route in &scoped {
+    for route in scoped.iter().filter(|r| r.sessions) {
         let path = fill(route, &own);
         let r = member
             .send(route.method.clone(), &path, route.body.clone())
@@ -321,8 +308,14 @@ async fn a_member_cannot_use_admin_routes_of_their_own_company() {
                 r.text
             );
         } else {
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.text);
-            assert_eq!(r.body["code"], "forbidden", "{what}: {}", r.text);
+            // Objects A does not have (a link or domain named by placeholder) may be 404.
+            let placeholder = path.contains("walker-");
+            let allowed = [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND];
+            assert!(
+                r.status == StatusCode::FORBIDDEN || placeholder && allowed.contains(&r.status),
+                "{what}: {}",
+                r.text
+            );
         }
         assert!(
             !r.text.contains("alfa-omie-secret-value"),

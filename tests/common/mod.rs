@@ -458,3 +458,5 @@ impl Client {
         }
     }
 }
+
+pub mod walk;
