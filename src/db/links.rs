@@ -6,7 +6,10 @@ use crate::domain::application::Link;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, LinkId};
 
-const COLUMNS: &str = "id, application_id, company_id, scopes, created_at, updated_at";
+const COLUMNS: &str =
+    "l.id, l.application_id, l.company_id, l.scopes, l.created_at, l.updated_at, a.name, \
+    COALESCE(c.trade_name, c.legal_name)";
+const FROM: &str = "links l JOIN applications a ON a.id = l.application_id JOIN companies c ON c.id = l.company_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
     let scopes: String = r.get(3)?;
@@ -17,6 +20,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
         scopes: scopes.split_whitespace().map(str::to_string).collect(),
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+        application_name: r.get(6)?,
+        company_name: r.get(7)?,
     })
 }
 
@@ -29,7 +34,7 @@ pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
 }
 
 pub fn get(conn: &Connection, id: &LinkId) -> DomainResult<Option<Link>> {
-    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1");
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1");
     Ok(conn.query_row(&sql, [id], from_row).optional()?)
 }
 
@@ -39,7 +44,7 @@ pub fn get_in_company(
     company: &CompanyId,
     id: &LinkId,
 ) -> DomainResult<Option<Link>> {
-    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1 AND company_id = ?2");
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1 AND l.company_id = ?2");
     Ok(conn
         .query_row(&sql, params![id, company], from_row)
         .optional()?)
@@ -51,7 +56,7 @@ pub fn list(
     company: Option<&CompanyId>,
 ) -> DomainResult<Vec<Link>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM links WHERE (?1 IS NULL OR application_id = ?1) AND (?2 IS NULL OR company_id = ?2) ORDER BY id"
+        "SELECT {COLUMNS} FROM {FROM} WHERE (?1 IS NULL OR l.application_id = ?1) AND (?2 IS NULL OR l.company_id = ?2) ORDER BY l.id"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt

@@ -92,6 +92,10 @@ pub fn list(
         args.push(Box::new(c.clone()));
         sql.push_str(&format!(" AND company_id = ?{}", args.len()));
     }
+    if let Some(u) = &f.only {
+        args.push(Box::new(u.clone()));
+        sql.push_str(&format!(" AND id = ?{}", args.len()));
+    }
     if let Some(s) = f.status {
         args.push(Box::new(s.as_str()));
         sql.push_str(&format!(" AND status = ?{}", args.len()));
