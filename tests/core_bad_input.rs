@@ -42,6 +42,10 @@ fn png_data_url(bytes: usize) -> String {
 async fn bad_json_bodies_name_the_field_and_change_nothing() {
     let Fixture { server, owner, a } = fixture().await;
     let admin = server.login("ana@alfa.test", PASSWORD).await;
+    let ana = admin.get("/api/v1/auth/me").await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let users = format!("/api/v1/companies/{a}/users");
     let company_path = format!("/api/v1/companies/{a}");
     let long = "x".repeat(201);
@@ -82,6 +86,8 @@ async fn bad_json_bodies_name_the_field_and_change_nothing() {
         (&admin, post.clone(), users.clone(), new_user("Bruno@BETA.test"), 409, "email"),
         (&admin, post.clone(), users.clone(), new_user("Owner@Armario.Test"), 409, "email"),
         (&admin, post.clone(), users.clone(), new_user("sem-arroba"), 400, "email"),
+        (&admin, patch.clone(), format!("{users}/{ana}"), json!({"email": "BRUNO@beta.TEST"}), 409, "email"),
+        (&owner, patch.clone(), company_path.clone(), json!({"slug": "beta-sistemas"}), 409, "slug"),
         (&owner, post.clone(), signup_path.clone(), signup(good_company.clone(), json!({"name": "Gil", "email": "BRUNO@beta.test", "password": PASSWORD})), 409, "admin.email"),
         // Lengths.
         (&owner, post.clone(), companies.clone(), json!({"legal_name": long, "cnpj": cnpj(4)}), 400, "legal_name"),
