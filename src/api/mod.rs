@@ -6,6 +6,7 @@ pub mod app_auth;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod body_check;
 pub mod companies;
 pub mod error;
@@ -35,6 +36,7 @@ pub type Apis = (
     usage::UsageApi,
     app::AppApi,
     overview::OverviewApi,
+    backups::BackupsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -50,6 +52,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         usage::UsageApi::new(state.clone()),
         app::AppApi::new(state.clone()),
         overview::OverviewApi::new(state.clone()),
+        backups::BackupsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")
@@ -86,4 +89,6 @@ pub enum Tag {
     Links,
     /// Requests made by applications.
     Usage,
+    /// Encrypted snapshots of the database.
+    Backups,
 }
