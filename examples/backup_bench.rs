@@ -43,14 +43,16 @@ fn main() {
 fn make_db(data_dir: &Path, size_mib: u64) {
     std::fs::create_dir_all(data_dir).unwrap();
     let path = data_dir.join(DB_FILE_NAME);
-    let conn = Connection::open(&path).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    // The real schema first, so `armario backup now` can record its run in this database.
+    armario::db::migrate::apply(&mut conn).unwrap();
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA user_version=1;
-         CREATE TABLE IF NOT EXISTS companies(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
+         CREATE TABLE IF NOT EXISTS bench_companies(
              id INTEGER PRIMARY KEY, legal_name TEXT NOT NULL, cnpj TEXT NOT NULL,
              payload TEXT NOT NULL, created_at TEXT NOT NULL);
-         CREATE INDEX IF NOT EXISTS companies_cnpj ON companies(cnpj);
-         CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+         CREATE INDEX IF NOT EXISTS bench_companies_cnpj ON bench_companies(cnpj);
+         CREATE TABLE IF NOT EXISTS bench_events(id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
     )
     .unwrap();
     let started = Instant::now();
@@ -59,7 +61,7 @@ fn make_db(data_dir: &Path, size_mib: u64) {
         conn.execute_batch(
             "BEGIN;
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
-             INSERT INTO companies(legal_name, cnpj, payload, created_at)
+             INSERT INTO bench_companies(legal_name, cnpj, payload, created_at)
              SELECT 'Empresa ' || i || ' Ltda', printf('%014d', abs(random()) % 100000000000000),
                     hex(randomblob(200)) || ' ' || substr('lorem ipsum dolor sit amet ', 1 + i % 20),
                     datetime('now') FROM n;
@@ -114,7 +116,7 @@ fn write_load(db: &Path, stop_file: &Path) {
     while !stop.exists() && Instant::now() < deadline {
         let started = Instant::now();
         conn.execute(
-            "INSERT INTO events(body) VALUES (?1)",
+            "INSERT INTO bench_events(body) VALUES (?1)",
             [format!("event {i} {}", "x".repeat(100))],
         )
         .unwrap();
