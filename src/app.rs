@@ -7,6 +7,7 @@ use crate::crypto::{Passwords, Sealer};
 use crate::datadir::{self, DataDirLock};
 use crate::db::Store;
 use crate::logging;
+use crate::metrics::Metrics;
 use crate::service::directory::AppDirectory;
 use crate::service::usage::{self, UsageRecorder};
 use crate::service::{setup, throttle::LoginThrottle, AppState};
@@ -65,6 +66,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         throttle: Arc::new(LoginThrottle::default()),
         directory: Arc::new(AppDirectory::default()),
         usage: Arc::new(UsageRecorder::default()),
+        metrics: Arc::new(Metrics::default()),
     })
 }
 

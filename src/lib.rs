@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod logging;
+pub mod metrics;
 pub mod middleware;
 pub mod server;
 pub mod service;

@@ -4,12 +4,13 @@
 use std::time::Instant;
 
 use poem::http::{header, HeaderValue, Method, StatusCode};
-use poem::{Endpoint, IntoResponse, Request, Response};
+use poem::{Endpoint, IntoResponse, PathPattern, Request, Response};
 use tracing::Instrument;
 
 use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 use crate::api::error::ErrorBody;
 use crate::crypto::token;
+use crate::service::AppState;
 
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
@@ -110,7 +111,10 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
     req.set_data(RequestId(request_id.clone()));
+    let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
     let started = Instant::now();
+    // The route that matched (its pattern, not the raw path), for the metrics.
+    let mut pattern: Option<PathPattern> = None;
     let mut resp = async {
         if !csrf_ok(&req) {
             return json_error(
@@ -126,8 +130,14 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         let resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) if e.is_from_response() => e.into_response(),
-            Err(e) => error_response(e),
+            Err(e) => {
+                pattern = e.data::<PathPattern>().cloned();
+                error_response(e)
+            }
         };
+        if pattern.is_none() {
+            pattern = resp.data::<PathPattern>().cloned();
+        }
         match (resp.status(), raw_body, spec) {
             (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, &spec).await,
             _ => resp,
@@ -143,7 +153,11 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     let status = resp.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    if let Some(m) = metrics {
+        m.observe_request(pattern.map(|p| p.0), &method, status, elapsed);
+    }
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, elapsed_ms = format!("{elapsed_ms:.2}"), "handled"));
     Ok(resp)
 }

@@ -16,7 +16,8 @@ use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
 use crate::api::users::{UserList, UserOut};
 use crate::api::Tag;
-use crate::domain::page_size;
+use crate::domain::{page_size, AppPrincipal};
+use crate::ids::CompanyId;
 use crate::service::{app_access, AppState};
 
 pub struct AppApi {
@@ -26,6 +27,12 @@ pub struct AppApi {
 impl AppApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    /// Counts a request for the usage report and for the metrics.
+    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: &'static str) {
+        self.state.usage.record(app, company, route_group);
+        self.state.metrics.app_request(route_group);
     }
 }
 
@@ -75,7 +82,7 @@ impl AppApi {
     #[oai(path = "/app/companies", method = "get")]
     async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "companies");
+        self.count(&app, None, "companies");
         let items = app_access::linked_companies(&self.state, &app).await?;
         Ok(Json(LinkedCompanyList {
             items: items
@@ -98,7 +105,7 @@ impl AppApi {
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "companies");
+        self.count(&app, Some(&id), "companies");
         Ok(Json(
             app_access::company(&self.state, &app, id).await?.into(),
         ))
@@ -115,7 +122,7 @@ impl AppApi {
     ) -> ApiResult<Json<SecretValueOut>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "secrets");
+        self.count(&app, Some(&id), "secrets");
         let values = app_access::secret(&self.state, &app, id, kind.0.clone()).await?;
         Ok(Json(SecretValueOut {
             kind: kind.0,
@@ -136,7 +143,7 @@ impl AppApi {
     ) -> ApiResult<Json<UserList>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "users");
+        self.count(&app, Some(&id), "users");
         let page = app_access::users(&self.state, &app, id, cursor.0, page_size(limit.0)?).await?;
         Ok(crate::api::users::list_out(page))
     }
@@ -155,7 +162,7 @@ impl AppApi {
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "usage");
+        self.count(&app, Some(&id), "usage");
         let rows = app_access::usage(&self.state, &app, id, usage_filter(from.0, to.0)?).await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
@@ -170,7 +177,7 @@ impl AppApi {
         body: Json<ValidateIn>,
     ) -> ApiResult<Json<ValidateOut>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "sessions");
+        self.count(&app, None, "sessions");
         let found = app_access::validate_session(&self.state, &app, body.0.token.trim()).await?;
         Ok(Json(match found {
             Some(s) => ValidateOut {
@@ -200,7 +207,7 @@ impl AppApi {
         host: Query<String>,
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "resolve");
+        self.count(&app, None, "resolve");
         Ok(Json(
             app_access::resolve(&self.state, &app, &host.0)
                 .await?

@@ -11,6 +11,7 @@ pub mod companies;
 pub mod error;
 pub mod health;
 pub mod links;
+pub mod metrics;
 pub mod secrets;
 pub mod session;
 pub mod signup;

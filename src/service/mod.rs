@@ -30,4 +30,5 @@ pub struct AppState {
     pub throttle: Arc<throttle::LoginThrottle>,
     pub directory: Arc<directory::AppDirectory>,
     pub usage: Arc<usage::UsageRecorder>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

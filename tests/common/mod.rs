@@ -40,7 +40,12 @@ impl Server {
 
     pub fn start_in(dir: tempfile::TempDir, master_key: &str, env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_armario"));
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        // The flag wins over the environment, so an `ARMARIO_ADDR` given here becomes the flag.
+        let addr = env
+            .iter()
+            .find(|(k, _)| *k == "ARMARIO_ADDR")
+            .map_or("127.0.0.1:0", |(_, v)| *v);
+        cmd.args(["serve", "--addr", addr, "--data-dir"])
             .arg(dir.path().join("data"))
             .current_dir(dir.path())
             .env("ARMARIO_MASTER_KEY", master_key)
@@ -73,7 +78,7 @@ impl Server {
             if let Some(rest) = text.split("listening on http://").nth(1) {
                 let addr: String = rest
                     .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, '\u{1b}' | '"'))
                     .collect();
                 break format!("http://{addr}");
             }
