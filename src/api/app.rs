@@ -79,7 +79,11 @@ struct ValidateOut {
 #[OpenApi(tag = "Tag::Applications")]
 impl AppApi {
     /// The companies linked to the calling application.
-    #[oai(path = "/app/companies", method = "get")]
+    #[oai(
+        path = "/app/companies",
+        method = "get",
+        operation_id = "list_linked_companies"
+    )]
     async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "companies");
@@ -96,7 +100,11 @@ impl AppApi {
     }
 
     /// A linked company (scope `company:read`).
-    #[oai(path = "/app/companies/:id", method = "get")]
+    #[oai(
+        path = "/app/companies/:id",
+        method = "get",
+        operation_id = "get_linked_company"
+    )]
     async fn company(
         &self,
         auth: AppAuth,
@@ -112,7 +120,11 @@ impl AppApi {
     }
 
     /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
-    #[oai(path = "/app/companies/:id/secrets/:kind", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/secrets/:kind",
+        method = "get",
+        operation_id = "read_company_secret"
+    )]
     async fn secret(
         &self,
         auth: AppAuth,
@@ -131,7 +143,11 @@ impl AppApi {
     }
 
     /// A linked company's users (scope `users:read`).
-    #[oai(path = "/app/companies/:id/users", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/users",
+        method = "get",
+        operation_id = "list_linked_company_users"
+    )]
     async fn users(
         &self,
         auth: AppAuth,
@@ -149,7 +165,11 @@ impl AppApi {
     }
 
     /// This application's usage for a linked company (scope `usage:read`).
-    #[oai(path = "/app/companies/:id/usage", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/usage",
+        method = "get",
+        operation_id = "get_linked_company_usage"
+    )]
     async fn usage(
         &self,
         auth: AppAuth,
@@ -169,7 +189,11 @@ impl AppApi {
 
     /// Checks a user's session token in real time. Valid only for an active user of an
     /// active company linked to this application; anything else answers `valid: false`.
-    #[oai(path = "/app/sessions/validate", method = "post")]
+    #[oai(
+        path = "/app/sessions/validate",
+        method = "post",
+        operation_id = "validate_session"
+    )]
     async fn validate(
         &self,
         auth: AppAuth,
@@ -199,7 +223,7 @@ impl AppApi {
 
     /// Finds the linked company a host name belongs to: `<slug>.<base_domain>` or one of the
     /// company's custom domains.
-    #[oai(path = "/app/resolve", method = "get")]
+    #[oai(path = "/app/resolve", method = "get", operation_id = "resolve_host")]
     async fn resolve(
         &self,
         auth: AppAuth,

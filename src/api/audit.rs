@@ -77,7 +77,11 @@ struct AuditList {
 #[OpenApi(tag = "Tag::Audit")]
 impl AuditApi {
     /// Audit events, newest first. The owner sees everything; a company admin only their company.
-    #[oai(path = "/audit-events", method = "get")]
+    #[oai(
+        path = "/audit-events",
+        method = "get",
+        operation_id = "list_audit_events"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,

@@ -206,7 +206,7 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
 #[OpenApi(tag = "Tag::Companies")]
 impl CompaniesApi {
     /// List companies. The owner sees all; anyone else only their own company.
-    #[oai(path = "/companies", method = "get")]
+    #[oai(path = "/companies", method = "get", operation_id = "list_companies")]
     async fn list(
         &self,
         auth: UserAuth,
@@ -233,7 +233,7 @@ impl CompaniesApi {
     }
 
     /// Create an active company (owner only).
-    #[oai(path = "/companies", method = "post")]
+    #[oai(path = "/companies", method = "post", operation_id = "create_company")]
     async fn create(
         &self,
         auth: UserAuth,
@@ -249,7 +249,7 @@ impl CompaniesApi {
     }
 
     /// Read a company.
-    #[oai(path = "/companies/:id", method = "get")]
+    #[oai(path = "/companies/:id", method = "get", operation_id = "get_company")]
     async fn get(
         &self,
         auth: UserAuth,
@@ -262,7 +262,11 @@ impl CompaniesApi {
     }
 
     /// Edit a company's data, branding and (owner only) plan.
-    #[oai(path = "/companies/:id", method = "patch")]
+    #[oai(
+        path = "/companies/:id",
+        method = "patch",
+        operation_id = "update_company"
+    )]
     async fn update(
         &self,
         auth: UserAuth,
@@ -282,7 +286,11 @@ impl CompaniesApi {
     }
 
     /// Approve a company that signed up (owner only); its pending first admin becomes active.
-    #[oai(path = "/companies/:id/approve", method = "post")]
+    #[oai(
+        path = "/companies/:id/approve",
+        method = "post",
+        operation_id = "approve_company"
+    )]
     async fn approve(
         &self,
         auth: UserAuth,
@@ -294,7 +302,11 @@ impl CompaniesApi {
     }
 
     /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
-    #[oai(path = "/companies/:id/suspend", method = "post")]
+    #[oai(
+        path = "/companies/:id/suspend",
+        method = "post",
+        operation_id = "suspend_company"
+    )]
     async fn suspend(
         &self,
         auth: UserAuth,
@@ -306,7 +318,11 @@ impl CompaniesApi {
     }
 
     /// Reactivate a suspended or cancelled company (owner only).
-    #[oai(path = "/companies/:id/reactivate", method = "post")]
+    #[oai(
+        path = "/companies/:id/reactivate",
+        method = "post",
+        operation_id = "reactivate_company"
+    )]
     async fn reactivate(
         &self,
         auth: UserAuth,
@@ -318,7 +334,11 @@ impl CompaniesApi {
     }
 
     /// Cancel a company (owner only): its users' sessions are revoked.
-    #[oai(path = "/companies/:id/cancel", method = "post")]
+    #[oai(
+        path = "/companies/:id/cancel",
+        method = "post",
+        operation_id = "cancel_company"
+    )]
     async fn cancel(
         &self,
         auth: UserAuth,

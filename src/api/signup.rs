@@ -60,7 +60,7 @@ struct SignupOut {
 impl SignupApi {
     /// Sign a company up. The company and its first admin wait for the owner's approval before
     /// they can sign in.
-    #[oai(path = "/signup", method = "post")]
+    #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
     async fn signup(
         &self,
         body: Json<SignupIn>,

@@ -133,7 +133,7 @@ impl UsageApi {
 impl UsageApi {
     /// Usage by day, application, company and route group. The owner sees everything; a
     /// company admin only their company.
-    #[oai(path = "/usage", method = "get")]
+    #[oai(path = "/usage", method = "get", operation_id = "get_usage")]
     async fn usage(
         &self,
         auth: UserAuth,
@@ -153,7 +153,7 @@ impl UsageApi {
     }
 
     /// The same report as CSV.
-    #[oai(path = "/usage.csv", method = "get")]
+    #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
     async fn usage_csv(
         &self,
         auth: UserAuth,
