@@ -44,6 +44,22 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage the master key.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Re-seal every stored secret under a new master key. Stop the server first.
+    Rotate {
+        /// File holding the new key (64 hex characters or base64 of 32 bytes); created with a
+        /// fresh random key (mode 0600) when it does not exist.
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod keys_cli;
 pub mod logging;
 pub mod metrics;
 pub mod middleware;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use armario::app;
-use armario::cli::{AdminCommand, Cli, Command};
+use armario::cli::{AdminCommand, Cli, Command, KeysCommand};
 use armario::config::{LogFormat, Settings};
 use armario::crypto::SecretString;
 use armario::service::setup;
@@ -45,6 +45,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{}", armario::api::spec_json(&state));
             Ok(())
         }
+        Command::Keys {
+            command: KeysCommand::Rotate { new_key_file },
+        } => armario::keys_cli::rotate(settings, &new_key_file).await,
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {

@@ -199,7 +199,19 @@ fn error_response(e: poem::Error) -> Response {
         404 => ErrorBody::new("not_found", "not found"),
         405 => ErrorBody::new("method_not_allowed", "method not allowed on this route"),
         413 => ErrorBody::new("payload_too_large", "the request body is too large"),
-        _ => ErrorBody::new("invalid", e.to_string()),
+        // poem-openapi's own parse errors end up here. Name a query parameter of the wrong
+        // type, as every other 400 names its field; a body that fails to parse is explained
+        // against the schema afterwards (`name_parse_error`).
+        _ => {
+            let message = e.to_string();
+            let field = (!message.starts_with("parse request payload error"))
+                .then(|| crate::api::error::guess_field(&message))
+                .flatten();
+            ErrorBody {
+                field,
+                ..ErrorBody::new("invalid", message)
+            }
+        }
     };
     json_error(status, body)
 }
@@ -211,13 +223,18 @@ fn error_response(e: poem::Error) -> Response {
 async fn limit_body(mut req: Request) -> Result<(Request, Option<bytes::Bytes>), Response> {
     let max = req.data::<MaxBody>().map_or(usize::MAX, |m| m.0);
     let too_large = || {
-        json_error(
+        let mut resp = json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::new(
                 "payload_too_large",
                 format!("the request body is larger than {max} bytes"),
             ),
-        )
+        );
+        // The rest of the body stays unread, so this connection cannot carry another request.
+        // Say so; a client that reuses it would otherwise see its next request cut off.
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp
     };
     let declared = req
         .header(header::CONTENT_LENGTH)

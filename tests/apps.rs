@@ -432,6 +432,17 @@ async fn usage_is_counted_per_application_company_and_group() {
     assert_eq!(find(&r.body, Some(&w.a), "secrets"), Some(1));
     assert_eq!(find(&r.body, None, "companies"), Some(1));
     assert_eq!(r.body["total"], 5);
+    let o = w.owner.get("/api/v1/overview").await;
+    assert_eq!(o.status, StatusCode::OK, "{}", o.body);
+    assert_eq!(
+        (
+            o.body["requests_7d"].as_i64(),
+            o.body["requests_30d"].as_i64()
+        ),
+        (Some(5), Some(5))
+    );
+    assert_eq!(o.body["companies"]["active"], 2);
+    assert_eq!(o.body["applications"], 1);
 
     let csv = w.owner.get("/api/v1/usage.csv").await;
     assert!(csv.headers["content-type"]

@@ -141,7 +141,7 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
 
 /// poem-openapi names the offending parameter or property in its messages
 /// (`failed to parse parameter \`limit\``, `failed to parse "Company": [field] ...`); pick it out.
-fn guess_field(message: &str) -> Option<String> {
+pub fn guess_field(message: &str) -> Option<String> {
     if let Some(rest) = message.split("parameter `").nth(1) {
         return rest.split('`').next().map(str::to_string);
     }

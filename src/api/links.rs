@@ -38,6 +38,9 @@ pub struct LinkOut {
     id: String,
     application_id: String,
     company_id: String,
+    application_name: String,
+    /// The company's trade name, or its legal name.
+    company_name: String,
     /// company:read, users:read, usage:read, secrets:<kind>:read.
     scopes: Vec<String>,
     created_at: DateTime<Utc>,
@@ -50,6 +53,8 @@ impl From<Link> for LinkOut {
             id: l.id.to_string(),
             application_id: l.application_id.to_string(),
             company_id: l.company_id.to_string(),
+            application_name: l.application_name,
+            company_name: l.company_name,
             scopes: l.scopes,
             created_at: ts(l.created_at),
             updated_at: ts(l.updated_at),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod links;
 pub mod metrics;
+pub mod overview;
 pub mod secrets;
 pub mod session;
 pub mod signup;
@@ -34,6 +35,7 @@ pub type Apis = (
     links::LinksApi,
     usage::UsageApi,
     app::AppApi,
+    overview::OverviewApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -48,6 +50,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         links::LinksApi::new(state.clone()),
         usage::UsageApi::new(state.clone()),
         app::AppApi::new(state.clone()),
+        overview::OverviewApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")

@@ -195,10 +195,10 @@ impl UsersApi {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
-            company: None,
             search: q.0,
             status: status.0.map(Into::into),
             role: role.0.map(Into::into),
+            ..Default::default()
         };
         Ok(list_out(
             users::list_all(&self.state, &who, filter, cursor.0, limit).await?,

@@ -40,12 +40,12 @@ pub fn insert(
 
 pub fn get(conn: &Connection, id: &ApplicationId) -> DomainResult<Option<Application>> {
     let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], app_from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], app_from_row).optional()?)
 }
 
 pub fn list(conn: &Connection) -> DomainResult<Vec<Application>> {
     let sql = format!("SELECT {APP_COLUMNS} FROM applications ORDER BY id");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map([], app_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -84,7 +84,12 @@ pub fn delete(conn: &Connection, id: &ApplicationId) -> DomainResult<()> {
 }
 
 pub fn count(conn: &Connection) -> DomainResult<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM applications", [], |r| r.get(0))?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT COUNT(*) FROM applications",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 fn cred_from_row(r: &Row<'_>) -> rusqlite::Result<Credential> {
@@ -129,7 +134,7 @@ pub fn insert_credential(
 pub fn credentials(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<Credential>> {
     let sql =
         format!("SELECT {CRED_COLUMNS} FROM app_credentials WHERE application_id = ?1 ORDER BY id");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map([app], cred_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -143,9 +148,7 @@ pub fn credential(
 ) -> DomainResult<Option<Credential>> {
     let sql =
         format!("SELECT {CRED_COLUMNS} FROM app_credentials WHERE id = ?1 AND application_id = ?2");
-    Ok(conn
-        .query_row(&sql, params![id, app], cred_from_row)
-        .optional()?)
+    Ok(super::cached_row(conn, &sql, params![id, app], cred_from_row).optional()?)
 }
 
 pub fn revoke_credential(conn: &Connection, id: &CredentialId, now: i64) -> DomainResult<()> {
@@ -167,7 +170,7 @@ pub struct LiveKey {
 
 /// Every key not revoked, with its application's status.
 pub fn live_keys(conn: &Connection) -> DomainResult<Vec<LiveKey>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT c.key_hash, c.id, c.application_id, c.expires_at, a.status = 'active'
          FROM app_credentials c JOIN applications a ON a.id = c.application_id
          WHERE c.revoked_at IS NULL",

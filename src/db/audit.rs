@@ -79,7 +79,7 @@ pub fn list(
         cond(&mut sql, &mut args, "id <", Box::new(v));
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut items = stmt
         .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -93,5 +93,10 @@ pub fn list(
 }
 
 pub fn count(conn: &Connection) -> DomainResult<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT COUNT(*) FROM audit_events",
+        [],
+        |r| r.get(0),
+    )?)
 }

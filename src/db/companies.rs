@@ -66,18 +66,18 @@ pub fn insert(
 
 pub fn get(conn: &Connection, id: &CompanyId) -> DomainResult<Option<Company>> {
     let sql = format!("SELECT {COLUMNS} FROM companies c WHERE c.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM companies WHERE slug = ?1",
-            [slug],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(super::cached_row(
+        conn,
+        "SELECT 1 FROM companies WHERE slug = ?1",
+        [slug],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%".
@@ -131,7 +131,7 @@ pub fn list(
         sql.push_str(&format!(" AND c.id > ?{}", args.len()));
     }
     sql.push_str(&format!(" ORDER BY c.id LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut items = stmt
         .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -200,8 +200,8 @@ pub fn set_status(
 }
 
 pub fn count_by_status(conn: &Connection) -> DomainResult<Vec<(String, i64)>> {
-    let mut stmt =
-        conn.prepare("SELECT status, COUNT(*) FROM companies GROUP BY status ORDER BY status")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT status, COUNT(*) FROM companies GROUP BY status ORDER BY status")?;
     let rows = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

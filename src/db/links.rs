@@ -6,7 +6,10 @@ use crate::domain::application::Link;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, LinkId};
 
-const COLUMNS: &str = "id, application_id, company_id, scopes, created_at, updated_at";
+const COLUMNS: &str =
+    "l.id, l.application_id, l.company_id, l.scopes, l.created_at, l.updated_at, a.name, \
+    COALESCE(c.trade_name, c.legal_name)";
+const FROM: &str = "links l JOIN applications a ON a.id = l.application_id JOIN companies c ON c.id = l.company_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
     let scopes: String = r.get(3)?;
@@ -17,6 +20,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
         scopes: scopes.split_whitespace().map(str::to_string).collect(),
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+        application_name: r.get(6)?,
+        company_name: r.get(7)?,
     })
 }
 
@@ -29,8 +34,8 @@ pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
 }
 
 pub fn get(conn: &Connection, id: &LinkId) -> DomainResult<Option<Link>> {
-    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1");
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// A link of one company; another company's link is `None`.
@@ -39,10 +44,8 @@ pub fn get_in_company(
     company: &CompanyId,
     id: &LinkId,
 ) -> DomainResult<Option<Link>> {
-    let sql = format!("SELECT {COLUMNS} FROM links WHERE id = ?1 AND company_id = ?2");
-    Ok(conn
-        .query_row(&sql, params![id, company], from_row)
-        .optional()?)
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1 AND l.company_id = ?2");
+    Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
 pub fn list(
@@ -51,9 +54,9 @@ pub fn list(
     company: Option<&CompanyId>,
 ) -> DomainResult<Vec<Link>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM links WHERE (?1 IS NULL OR application_id = ?1) AND (?2 IS NULL OR company_id = ?2) ORDER BY id"
+        "SELECT {COLUMNS} FROM {FROM} WHERE (?1 IS NULL OR l.application_id = ?1) AND (?2 IS NULL OR l.company_id = ?2) ORDER BY l.id"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(params![app, company], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -91,7 +94,7 @@ pub fn add_domain(
 }
 
 pub fn domains(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT domain, created_at FROM company_domains WHERE company_id = ?1 ORDER BY domain",
     )?;
     let rows = stmt
@@ -108,19 +111,21 @@ pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> Do
 }
 
 pub fn company_by_domain(conn: &Connection, domain: &str) -> DomainResult<Option<CompanyId>> {
-    Ok(conn
-        .query_row(
-            "SELECT company_id FROM company_domains WHERE domain = ?1",
-            [domain],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT company_id FROM company_domains WHERE domain = ?1",
+        [domain],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<CompanyId>> {
-    Ok(conn
-        .query_row("SELECT id FROM companies WHERE slug = ?1", [slug], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT id FROM companies WHERE slug = ?1",
+        [slug],
+        |r| r.get(0),
+    )
+    .optional()?)
 }

@@ -43,6 +43,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let level = match sync {
         Synchronous::Full => "FULL",
@@ -53,6 +54,20 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
         conn.pragma_update(None, "query_only", "ON")?;
     }
     Ok(())
+}
+
+/// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
+pub(crate) fn cached_row<T, P, F>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    f: F,
+) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    conn.prepare_cached(sql)?.query_row(params, f)
 }
 
 impl Store {
@@ -73,7 +88,9 @@ impl Store {
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(move |c| configure(c, sync, true));
+        // Connections are local files that do not go stale: skip the check on every checkout.
         let pool = Pool::builder()
+            .test_on_check_out(false)
             .max_size(readers.max(1))
             .min_idle(Some(1))
             .build(manager)?;

@@ -36,7 +36,7 @@ pub fn upsert(
 }
 
 pub fn list(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<SecretMeta>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT kind, hint, key_id, updated_at FROM company_secrets WHERE company_id = ?1 ORDER BY kind",
     )?;
     let rows = stmt
@@ -57,18 +57,18 @@ pub fn get_sealed(
     company: &CompanyId,
     kind: &str,
 ) -> DomainResult<Option<SealedRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT sealed, key_id FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
-            params![company, kind],
-            |r| {
-                Ok(SealedRow {
-                    sealed: r.get(0)?,
-                    key_id: r.get(1)?,
-                })
-            },
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT sealed, key_id FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
+        params![company, kind],
+        |r| {
+            Ok(SealedRow {
+                sealed: r.get(0)?,
+                key_id: r.get(1)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResult<bool> {
@@ -80,7 +80,8 @@ pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResul
 
 /// Every sealed value, for re-encryption under a new key.
 pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(CompanyId, String, SealedRow)>> {
-    let mut stmt = conn.prepare("SELECT company_id, kind, sealed, key_id FROM company_secrets")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT company_id, kind, sealed, key_id FROM company_secrets")?;
     let rows = stmt
         .query_map([], |r| {
             Ok((

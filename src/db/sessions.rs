@@ -35,23 +35,23 @@ pub fn find_live(
     hash: &TokenHash,
     now: i64,
 ) -> DomainResult<Option<SessionRow>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.token_hash, s.user_id, s.expires_at FROM sessions s
+    Ok(super::cached_row(
+        conn,
+        "SELECT s.token_hash, s.user_id, s.expires_at FROM sessions s
              JOIN users u ON u.id = s.user_id
              LEFT JOIN companies c ON c.id = u.company_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.status = 'active'
                AND (u.company_id IS NULL OR c.status = 'active')",
-            params![&hash[..], now],
-            |r| {
-                Ok(SessionRow {
-                    hash: r.get(0)?,
-                    user_id: r.get(1)?,
-                    expires_at: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+        params![&hash[..], now],
+        |r| {
+            Ok(SessionRow {
+                hash: r.get(0)?,
+                user_id: r.get(1)?,
+                expires_at: r.get(2)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
 pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
@@ -89,13 +89,13 @@ pub fn insert_setup_token(
 
 /// Consumes a setup token: true when it existed and had not expired.
 pub fn take_setup_token(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
-    let found: Option<i64> = conn
-        .query_row(
-            "SELECT expires_at FROM setup_tokens WHERE token_hash = ?1",
-            [&hash[..]],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<i64> = super::cached_row(
+        conn,
+        "SELECT expires_at FROM setup_tokens WHERE token_hash = ?1",
+        [&hash[..]],
+        |r| r.get(0),
+    )
+    .optional()?;
     conn.execute("DELETE FROM setup_tokens", [])?;
     Ok(found.is_some_and(|exp| exp > now))
 }

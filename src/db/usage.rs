@@ -41,7 +41,7 @@ pub struct UsageRow {
 
 /// Rows in the period (days inclusive), oldest first; at most `limit`.
 pub fn query(conn: &Connection, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT day, application_id, company_id, route_group, requests FROM usage_daily
          WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)
            AND (?3 IS NULL OR application_id = ?3) AND (?4 IS NULL OR company_id = ?4)

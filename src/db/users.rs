@@ -47,7 +47,7 @@ pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<(
 
 pub fn get(conn: &Connection, id: &UserId) -> DomainResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// A user of one company; another company's user is `None`.
@@ -57,27 +57,26 @@ pub fn get_in_company(
     id: &UserId,
 ) -> DomainResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND company_id = ?2");
-    Ok(conn
-        .query_row(&sql, params![id, company], from_row)
-        .optional()?)
+    Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
 /// The user and password hash for a sign-in attempt.
 pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(User, String)>> {
     let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1");
-    Ok(conn
-        .query_row(&sql, [email], |r| {
-            Ok((from_row(r)?, r.get::<_, String>(9)?))
-        })
-        .optional()?)
+    Ok(super::cached_row(conn, &sql, [email], |r| {
+        Ok((from_row(r)?, r.get::<_, String>(9)?))
+    })
+    .optional()?)
 }
 
 pub fn password_hash(conn: &Connection, id: &UserId) -> DomainResult<Option<String>> {
-    Ok(conn
-        .query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT password_hash FROM users WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 pub fn list(
@@ -91,6 +90,10 @@ pub fn list(
     if let Some(c) = &f.company {
         args.push(Box::new(c.clone()));
         sql.push_str(&format!(" AND company_id = ?{}", args.len()));
+    }
+    if let Some(u) = &f.only {
+        args.push(Box::new(u.clone()));
+        sql.push_str(&format!(" AND id = ?{}", args.len()));
     }
     if let Some(s) = f.status {
         args.push(Box::new(s.as_str()));
@@ -116,7 +119,7 @@ pub fn list(
         sql.push_str(&format!(" AND id > ?{}", args.len()));
     }
     sql.push_str(&format!(" ORDER BY id LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut items = stmt
         .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -186,7 +189,8 @@ pub fn delete(conn: &Connection, id: &UserId) -> DomainResult<()> {
 
 /// Users counted against a company's plan: everyone not disabled.
 pub fn count_billable(conn: &Connection, company: &CompanyId) -> DomainResult<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT COUNT(*) FROM users WHERE company_id = ?1 AND status != 'disabled'",
         [company],
         |r| r.get(0),
@@ -194,18 +198,19 @@ pub fn count_billable(conn: &Connection, company: &CompanyId) -> DomainResult<i6
 }
 
 pub fn owner_exists(conn: &Connection) -> DomainResult<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM users WHERE role = 'owner' LIMIT 1",
-            [],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(super::cached_row(
+        conn,
+        "SELECT 1 FROM users WHERE role = 'owner' LIMIT 1",
+        [],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT COUNT(*) FROM users WHERE role = 'owner' AND status = 'active'",
         [],
         |r| r.get(0),
@@ -213,5 +218,19 @@ pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
 }
 
 pub fn count_all(conn: &Connection) -> DomainResult<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT COUNT(*) FROM users",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT COUNT(*) FROM users WHERE status = 'pending'",
+        [],
+        |r| r.get(0),
+    )?)
 }

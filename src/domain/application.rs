@@ -109,6 +109,9 @@ pub struct Link {
     pub id: LinkId,
     pub application_id: ApplicationId,
     pub company_id: CompanyId,
+    /// Names for display, read with the link.
+    pub application_name: String,
+    pub company_name: String,
     pub scopes: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,

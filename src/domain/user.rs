@@ -139,6 +139,8 @@ impl UserPatch {
 #[derive(Debug, Default)]
 pub struct UserFilter {
     pub company: Option<CompanyId>,
+    /// Restricts the list to one user (a member sees only themself).
+    pub only: Option<UserId>,
     pub search: Option<String>,
     pub status: Option<UserStatus>,
     pub role: Option<Role>,

@@ -53,13 +53,22 @@ pub async fn create(
     let link = state
         .store
         .write(move |tx| {
-            db::applications::get(tx, &app)?.ok_or_else(|| DomainError::invalid("application_id", "no such application"))?;
-            db::companies::get(tx, &company)?.ok_or_else(|| DomainError::invalid("company_id", "no such company"))?;
+            let application = db::applications::get(tx, &app)?.ok_or_else(|| DomainError::invalid("application_id", "no such application"))?;
+            let target = db::companies::get(tx, &company)?.ok_or_else(|| DomainError::invalid("company_id", "no such company"))?;
             if !db::links::list(tx, Some(&app), Some(&company))?.is_empty() {
                 return Err(DomainError::conflict("company_id", "the application is already linked to this company"));
             }
             let now = now_ms();
-            let link = Link { id: LinkId::generate(), application_id: app, company_id: company, scopes, created_at: now, updated_at: now };
+            let link = Link {
+                id: LinkId::generate(),
+                application_id: app,
+                company_id: company,
+                application_name: application.name,
+                company_name: target.trade_name.unwrap_or(target.legal_name),
+                scopes,
+                created_at: now,
+                updated_at: now,
+            };
             db::links::insert(tx, &link)?;
             let event = NewAuditEvent::new("link.created")
                 .company(&link.company_id)

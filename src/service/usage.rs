@@ -14,13 +14,38 @@ use crate::db::usage::{UsageFilter, UsageKey, UsageRow};
 use crate::db::Store;
 use crate::domain::AppPrincipal;
 use crate::error::DomainResult;
-use crate::ids::{CompanyId, CredentialId};
+use crate::ids::{ApplicationId, CompanyId, CredentialId};
 
 pub const DEFAULT_FLUSH_SECS: u64 = 5;
 
+/// What a request is counted under, cheap to build on the request path (the day as a number).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Pending {
+    day: i64,
+    application_id: ApplicationId,
+    company_id: Option<CompanyId>,
+    route_group: &'static str,
+}
+
+impl Pending {
+    fn key(&self) -> UsageKey {
+        let day = chrono::DateTime::from_timestamp(self.day * 86_400, 0).unwrap_or_default();
+        UsageKey {
+            day: day.format("%Y-%m-%d").to_string(),
+            application_id: self.application_id.to_string(),
+            company_id: self
+                .company_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            route_group: self.route_group,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct UsageRecorder {
-    counts: Mutex<HashMap<UsageKey, u64>>,
+    counts: Mutex<HashMap<Pending, u64>>,
     last_used: Mutex<HashMap<CredentialId, (i64, Option<String>)>>,
 }
 
@@ -32,10 +57,10 @@ impl UsageRecorder {
         company: Option<&CompanyId>,
         route_group: &'static str,
     ) {
-        let key = UsageKey {
-            day: Utc::now().format("%Y-%m-%d").to_string(),
-            application_id: app.application_id.to_string(),
-            company_id: company.map(ToString::to_string).unwrap_or_default(),
+        let key = Pending {
+            day: Utc::now().timestamp().div_euclid(86_400),
+            application_id: app.application_id.clone(),
+            company_id: company.cloned(),
             route_group,
         };
         *self
@@ -61,7 +86,7 @@ impl UsageRecorder {
         let result = store
             .write(move |tx| {
                 for (k, n) in &c2 {
-                    db::usage::add(tx, k, *n)?;
+                    db::usage::add(tx, &k.key(), *n)?;
                 }
                 for (id, (at, ip)) in &u2 {
                     db::applications::touch_credential(tx, id, *at, ip.as_deref())?;

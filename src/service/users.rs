@@ -64,18 +64,15 @@ pub async fn list_in_company(
 ) -> DomainResult<Page<User>> {
     who.require_company_read(&company, "company")?;
     let after = parse_cursor(cursor)?;
-    let me = who.user_id.clone();
-    let member = who.role == Role::Member;
+    if who.role == Role::Member {
+        filter.only = Some(who.user_id.clone());
+    }
     filter.company = Some(company.clone());
     state
         .store
         .read(move |c| {
             company_exists(c, &company)?;
-            let mut page = db::users::list(c, &filter, after.as_ref(), limit)?;
-            if member {
-                page.items.retain(|u| u.id == me);
-            }
-            Ok(page)
+            db::users::list(c, &filter, after.as_ref(), limit)
         })
         .await
 }

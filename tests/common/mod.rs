@@ -327,3 +327,176 @@ pub fn require_tool(name: &str, install: &str) -> Option<std::path::PathBuf> {
         None
     })
 }
+
+// ---- Helpers shared by the core_* tests ----
+
+/// Percent-encodes a value for a query string.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Asserts an error answer: its status, its `code` and the `field` it names.
+pub fn assert_error(r: &Resp, status: StatusCode, code: &str, field: Option<&str>) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(r.body["code"], code, "{}", r.text);
+    match field {
+        Some(f) => assert_eq!(r.body["field"], f, "{}", r.text),
+        None => assert!(r.body.get("field").is_none(), "{}", r.text),
+    }
+    assert!(
+        !r.body["message"].as_str().unwrap_or("").is_empty(),
+        "error without a message: {}",
+        r.text
+    );
+}
+
+/// Follows `next_cursor` from `path` (which may already carry a query) and returns every item.
+pub async fn all_pages(client: &Client, path: &str) -> Vec<Value> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..1000 {
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}cursor={}", enc(c)),
+            None => path.to_string(),
+        };
+        let r = client.get(&url).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text);
+        items.extend(r.body["items"].as_array().expect("items").iter().cloned());
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return items,
+        }
+    }
+    panic!("{path}: pagination did not end");
+}
+
+/// The audit events matching `query` (for example `action=company.created`), newest first.
+pub async fn audit_events(client: &Client, query: &str) -> Vec<Value> {
+    all_pages(client, &format!("/api/v1/audit-events?{query}")).await
+}
+
+/// The ids of a list of objects.
+pub fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+/// Runs the `armario` binary (not `serve`) over a data directory with `stdin` as its input,
+/// and waits for it to finish (at most 60 s).
+pub fn run_armario(
+    data_dir: &std::path::Path,
+    master_key: &str,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_armario"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .current_dir(data_dir.parent().unwrap_or(data_dir))
+        .env("ARMARIO_MASTER_KEY", master_key)
+        .env("RUST_LOG", "info")
+        .env_remove("ARMARIO_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn armario");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("armario output"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("armario {args:?} did not finish within 60 s");
+        }
+    }
+}
+
+impl Server {
+    /// Takes the temporary directory out of a stopped server, to start another on the same data.
+    pub fn take_dir(&mut self) -> tempfile::TempDir {
+        assert!(self.child.is_none(), "stop the server first");
+        std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// Stops the server with SIGTERM and starts a new one on the same data and master key.
+    pub fn restart(mut self, env: &[(&str, &str)]) -> Server {
+        let status = self.stop();
+        assert!(status.success(), "armario exited with {status}");
+        let dir = self.take_dir();
+        Server::start_in(dir, &self.master_key.clone(), env)
+    }
+
+    /// The path of the database file.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.data_dir().join("armario.db")
+    }
+}
+
+/// Polls `check` every 50 ms until it returns true, for at most `secs` seconds.
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Client {
+    /// Sends a raw body with the given content type, for bodies that are not JSON values.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Resp {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+}
+
+pub mod walk;

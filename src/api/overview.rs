@@ -1,0 +1,69 @@
+//! The owner's overview.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::error::ApiResult;
+use crate::api::Tag;
+use crate::service::{overview, AppState};
+
+pub struct OverviewApi {
+    state: AppState,
+}
+
+impl OverviewApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(Object)]
+struct CompaniesByStatus {
+    pending: i64,
+    active: i64,
+    suspended: i64,
+    cancelled: i64,
+}
+
+/// Counts for the dashboard.
+#[derive(Object)]
+struct OverviewOut {
+    companies: CompaniesByStatus,
+    users: i64,
+    /// Users waiting for approval.
+    pending_users: i64,
+    applications: i64,
+    /// Application requests over the last 7 and 30 days (UTC days, today included).
+    requests_7d: i64,
+    requests_30d: i64,
+}
+
+#[OpenApi(tag = "Tag::Companies")]
+impl OverviewApi {
+    /// Companies by status, users, applications, approvals waiting and API requests (owner only).
+    #[oai(path = "/overview", method = "get")]
+    async fn overview(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<OverviewOut>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let o = overview::overview(&self.state, &who).await?;
+        let count = |s: &str| {
+            o.companies_by_status
+                .iter()
+                .find(|(k, _)| k == s)
+                .map_or(0, |(_, n)| *n)
+        };
+        Ok(Json(OverviewOut {
+            companies: CompaniesByStatus {
+                pending: count("pending"),
+                active: count("active"),
+                suspended: count("suspended"),
+                cancelled: count("cancelled"),
+            },
+            users: o.users,
+            pending_users: o.pending_users,
+            applications: o.applications,
+            requests_7d: o.requests_7d,
+            requests_30d: o.requests_30d,
+        }))
+    }
+}

@@ -1,0 +1,333 @@
+//! Backup key derivation and the chunked AES-256-GCM stream format.
+//!
+//! Layout of a sealed stream: a 32-byte header, then records of `chunk_size + 16` bytes (the
+//! last one may be shorter). Header: magic `ARMBAK01` (8), key id as 8 ASCII hex digits (8),
+//! chunk size as u32 big-endian (4), random nonce base (12). Chunk `i` is sealed with nonce
+//! `base XOR i` (in the low 8 bytes) and associated data `header || i (u64 BE) || final (u8)`,
+//! so reordered, dropped or altered chunks, a changed header and a missing tail all fail
+//! authentication, and a stream cut at a chunk boundary is told apart as truncation.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hkdf::Hkdf;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 8] = b"ARMBAK01";
+pub const HEADER_LEN: usize = 32;
+pub const TAG_LEN: usize = 16;
+/// Plaintext bytes per chunk.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+/// The AES key for backup objects and the id of the master key it came from.
+#[derive(Clone)]
+pub struct BackupKey {
+    key: [u8; 32],
+    id: String,
+}
+
+impl BackupKey {
+    /// Derives the backup key with HKDF-SHA256 (no salt, info "armario/backup/v1").
+    pub fn derive(master_key: &[u8; 32]) -> Self {
+        let mut key = [0u8; 32];
+        Hkdf::<Sha256>::new(None, master_key)
+            .expand(b"armario/backup/v1", &mut key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        BackupKey {
+            key,
+            id: master_key_id(master_key),
+        }
+    }
+
+    /// First 8 hex digits of SHA-256("armario/key-id/v1" || master key).
+    pub fn key_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl fmt::Debug for BackupKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BackupKey")
+            .field("key", &"<redacted>")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+/// The key id of a master key, as recorded in manifests and sealed values.
+pub fn master_key_id(master_key: &[u8; 32]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"armario/key-id/v1");
+    hasher.update(master_key);
+    hex::encode(&hasher.finalize()[..4])
+}
+
+/// Why a sealed stream could not be opened; carried inside `io::Error` through zstd.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    BadHeader(String),
+    WrongKey { expected: String, actual: String },
+    Truncated(String),
+    Tampered(String),
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::BadHeader(d) | OpenError::Truncated(d) | OpenError::Tampered(d) => {
+                f.write_str(d)
+            }
+            OpenError::WrongKey { expected, actual } => {
+                write!(f, "sealed with key id {expected}, this key is {actual}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+fn nonce_for(base: &[u8; 12], index: u64) -> [u8; 12] {
+    let mut nonce = *base;
+    for (n, i) in nonce[4..].iter_mut().zip(index.to_be_bytes()) {
+        *n ^= i;
+    }
+    nonce
+}
+
+fn aad_for(header: &[u8; HEADER_LEN], index: u64, last: bool) -> [u8; HEADER_LEN + 9] {
+    let mut aad = [0u8; HEADER_LEN + 9];
+    aad[..HEADER_LEN].copy_from_slice(header);
+    aad[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&index.to_be_bytes());
+    aad[HEADER_LEN + 8] = u8::from(last);
+    aad
+}
+
+/// Seals everything written to it; call [`SealWriter::finish`] to write the final chunk.
+pub struct SealWriter<W: Write> {
+    inner: W,
+    cipher: Aes256Gcm,
+    header: [u8; HEADER_LEN],
+    base: [u8; 12],
+    buf: Vec<u8>,
+    index: u64,
+}
+
+impl<W: Write> SealWriter<W> {
+    pub fn new(mut inner: W, key: &BackupKey) -> io::Result<Self> {
+        let mut base = [0u8; 12];
+        rand::thread_rng().fill_bytes(&mut base);
+        let mut header = [0u8; HEADER_LEN];
+        header[..8].copy_from_slice(MAGIC);
+        header[8..16].copy_from_slice(key.id.as_bytes());
+        header[16..20].copy_from_slice(&(CHUNK_SIZE as u32).to_be_bytes());
+        header[20..].copy_from_slice(&base);
+        inner.write_all(&header)?;
+        Ok(SealWriter {
+            inner,
+            cipher: Aes256Gcm::new((&key.key).into()),
+            header,
+            base,
+            buf: Vec::with_capacity(CHUNK_SIZE + TAG_LEN),
+            index: 0,
+        })
+    }
+
+    fn seal_buffered(&mut self, last: bool) -> io::Result<()> {
+        let nonce = nonce_for(&self.base, self.index);
+        let aad = aad_for(&self.header, self.index, last);
+        self.cipher
+            .encrypt_in_place(Nonce::from_slice(&nonce), &aad, &mut self.buf)
+            .map_err(|_| io::Error::other("AES-GCM encryption failed"))?;
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        self.index += 1;
+        Ok(())
+    }
+
+    /// Seals the last chunk (possibly empty) and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.seal_buffered(true)?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for SealWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        // A full chunk is sealed only once more data arrives, so the last chunk is never empty
+        // unless the whole stream is.
+        if self.buf.len() == CHUNK_SIZE {
+            self.seal_buffered(false)?;
+        }
+        let n = data.len().min(CHUNK_SIZE - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Opens a sealed stream, yielding plaintext; errors carry an [`OpenError`].
+pub struct OpenReader<R: Read> {
+    inner: R,
+    cipher: Aes256Gcm,
+    header: [u8; HEADER_LEN],
+    base: [u8; 12],
+    record_len: usize,
+    current: Vec<u8>,
+    pos: usize,
+    lookahead: Option<Vec<u8>>,
+    index: u64,
+    done: bool,
+}
+
+fn open_err(e: OpenError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+impl<R: Read> OpenReader<R> {
+    /// Reads and checks the header; fails with `WrongKey` before any decryption is tried.
+    pub fn new(mut inner: R, key: &BackupKey) -> io::Result<Self> {
+        let mut header = [0u8; HEADER_LEN];
+        let got = read_full(&mut inner, &mut header)?;
+        if got < HEADER_LEN {
+            return Err(open_err(OpenError::Truncated(format!(
+                "object is {got} bytes, shorter than its {HEADER_LEN}-byte header"
+            ))));
+        }
+        if &header[..8] != MAGIC {
+            return Err(open_err(OpenError::BadHeader(
+                "not an armario backup object (bad magic)".into(),
+            )));
+        }
+        let sealed_id = String::from_utf8_lossy(&header[8..16]).into_owned();
+        if sealed_id != key.id {
+            return Err(open_err(OpenError::WrongKey {
+                expected: sealed_id,
+                actual: key.id.clone(),
+            }));
+        }
+        let chunk = u32::from_be_bytes(header[16..20].try_into().expect("4 bytes")) as usize;
+        if chunk == 0 || chunk > 64 << 20 {
+            return Err(open_err(OpenError::BadHeader(format!(
+                "implausible chunk size {chunk}"
+            ))));
+        }
+        let mut base = [0u8; 12];
+        base.copy_from_slice(&header[20..]);
+        Ok(OpenReader {
+            inner,
+            cipher: Aes256Gcm::new((&key.key).into()),
+            header,
+            base,
+            record_len: chunk + TAG_LEN,
+            current: Vec::new(),
+            pos: 0,
+            lookahead: None,
+            index: 0,
+            done: false,
+        })
+    }
+
+    fn read_record(&mut self) -> io::Result<Vec<u8>> {
+        let mut record = vec![0u8; self.record_len];
+        let n = read_full(&mut self.inner, &mut record)?;
+        record.truncate(n);
+        Ok(record)
+    }
+
+    fn next_chunk(&mut self) -> io::Result<()> {
+        let mut record = match self.lookahead.take() {
+            Some(r) => r,
+            None => self.read_record()?,
+        };
+        if record.is_empty() {
+            return Err(open_err(OpenError::Truncated(format!(
+                "stream ends after chunk {} without its final chunk",
+                self.index
+            ))));
+        }
+        let next = self.read_record()?;
+        let last = next.is_empty();
+        self.lookahead = Some(next);
+        let nonce = nonce_for(&self.base, self.index);
+        let sealed = record.clone();
+        let aad = aad_for(&self.header, self.index, last);
+        if self
+            .cipher
+            .decrypt_in_place(Nonce::from_slice(&nonce), &aad, &mut record)
+            .is_err()
+        {
+            // A chunk that opens as "not final" at the end of the stream means the tail is gone.
+            let mut probe = sealed;
+            let aad = aad_for(&self.header, self.index, false);
+            let opens_as_middle = last
+                && self
+                    .cipher
+                    .decrypt_in_place(Nonce::from_slice(&nonce), &aad, &mut probe)
+                    .is_ok();
+            if opens_as_middle {
+                return Err(open_err(OpenError::Truncated(format!(
+                    "stream ends after chunk {} without its final chunk",
+                    self.index
+                ))));
+            }
+            let detail = format!(
+                "chunk {} failed authentication (altered, or cut short)",
+                self.index
+            );
+            return Err(open_err(OpenError::Tampered(detail)));
+        }
+        self.current = record;
+        self.pos = 0;
+        self.index += 1;
+        self.done = last;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for OpenReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.current.len() {
+            if self.done || out.is_empty() {
+                return Ok(0);
+            }
+            self.next_chunk()?;
+        }
+        let n = out.len().min(self.current.len() - self.pos);
+        out[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads until `buf` is full or the reader ends; returns how many bytes were read.
+fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Finds the [`OpenError`] inside an `io::Error`, if there is one.
+pub fn open_error_of(err: &io::Error) -> Option<&OpenError> {
+    err.get_ref().and_then(|e| e.downcast_ref::<OpenError>())
+}
+
+#[cfg(test)]
+#[path = "crypto_tests.rs"]
+mod tests;

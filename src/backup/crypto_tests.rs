@@ -1,0 +1,103 @@
+use std::io::{Read, Write};
+
+use super::*;
+
+fn key(byte: u8) -> BackupKey {
+    BackupKey::derive(&[byte; 32])
+}
+
+fn seal(plain: &[u8], key: &BackupKey) -> Vec<u8> {
+    let mut w = SealWriter::new(Vec::new(), key).unwrap();
+    w.write_all(plain).unwrap();
+    w.finish().unwrap()
+}
+
+fn open(sealed: &[u8], key: &BackupKey) -> Result<Vec<u8>, OpenError> {
+    let mut out = Vec::new();
+    OpenReader::new(sealed, key)
+        .and_then(|mut r| r.read_to_end(&mut out))
+        .map_err(|e| open_error_of(&e).cloned().expect("an OpenError"))?;
+    Ok(out)
+}
+
+fn sample(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[test]
+fn key_id_is_stable_and_depends_on_the_key() {
+    assert_eq!(key(1).key_id().len(), 8);
+    assert_eq!(key(1).key_id(), master_key_id(&[1; 32]));
+    assert_ne!(key(1).key_id(), key(2).key_id());
+    assert!(!format!("{:?}", key(1)).contains(&format!("{:?}", key(1).key)));
+}
+
+#[test]
+fn round_trips_empty_exact_and_ragged_lengths() {
+    let k = key(7);
+    for len in [
+        0,
+        1,
+        CHUNK_SIZE - 1,
+        CHUNK_SIZE,
+        CHUNK_SIZE + 1,
+        2 * CHUNK_SIZE,
+        3 * CHUNK_SIZE + 5,
+    ] {
+        let plain = sample(len);
+        let sealed = seal(&plain, &k);
+        let chunks = len.div_ceil(CHUNK_SIZE).max(1);
+        assert_eq!(
+            sealed.len(),
+            HEADER_LEN + len + chunks * TAG_LEN,
+            "len {len}"
+        );
+        assert_eq!(open(&sealed, &k).unwrap(), plain, "len {len}");
+    }
+}
+
+#[test]
+fn wrong_key_is_named_before_decrypting() {
+    let sealed = seal(b"hello", &key(1));
+    match open(&sealed, &key(2)) {
+        Err(OpenError::WrongKey { expected, actual }) => {
+            assert_eq!(expected, key(1).key_id());
+            assert_eq!(actual, key(2).key_id());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn truncation_at_a_chunk_boundary_is_told_apart() {
+    let k = key(3);
+    let sealed = seal(&sample(2 * CHUNK_SIZE + 10), &k);
+    let cut = &sealed[..HEADER_LEN + CHUNK_SIZE + TAG_LEN];
+    assert!(matches!(open(cut, &k), Err(OpenError::Truncated(_))));
+    assert!(matches!(
+        open(&sealed[..HEADER_LEN], &k),
+        Err(OpenError::Truncated(_))
+    ));
+    assert!(matches!(
+        open(&sealed[..10], &k),
+        Err(OpenError::Truncated(_))
+    ));
+}
+
+#[test]
+fn flipped_bytes_and_swapped_chunks_fail_authentication() {
+    let k = key(4);
+    let sealed = seal(&sample(2 * CHUNK_SIZE + 10), &k);
+    let mut flipped = sealed.clone();
+    flipped[HEADER_LEN + 100] ^= 1;
+    assert!(matches!(open(&flipped, &k), Err(OpenError::Tampered(_))));
+    let mut header = sealed.clone();
+    header[25] ^= 1;
+    assert!(matches!(open(&header, &k), Err(OpenError::Tampered(_))));
+    let rec = CHUNK_SIZE + TAG_LEN;
+    let mut swapped = sealed[..HEADER_LEN].to_vec();
+    swapped.extend_from_slice(&sealed[HEADER_LEN + rec..HEADER_LEN + 2 * rec]);
+    swapped.extend_from_slice(&sealed[HEADER_LEN..HEADER_LEN + rec]);
+    swapped.extend_from_slice(&sealed[HEADER_LEN + 2 * rec..]);
+    assert!(matches!(open(&swapped, &k), Err(OpenError::Tampered(_))));
+}

@@ -1,0 +1,170 @@
+//! Backup ids, object names and the manifest written beside each object.
+//!
+//! Names sort by time: `<prefix>armario-20261123T030000Z-1a2b3c4d.db.zst.enc`, with the
+//! manifest at the same name plus `.manifest.json`. An object only counts as a backup once its
+//! manifest exists, and the manifest is always written last.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{BackupError, Result};
+
+const NAME_PREFIX: &str = "armario-";
+pub const OBJECT_SUFFIX: &str = ".db.zst.enc";
+pub const MANIFEST_SUFFIX: &str = ".manifest.json";
+const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+
+/// Identifies a backup: its UTC start time to the second and 8 random hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BackupId(String);
+
+impl BackupId {
+    pub fn generate(at: DateTime<Utc>) -> Self {
+        let short = &uuid::Uuid::new_v4().simple().to_string()[..8];
+        BackupId(format!("{}-{short}", at.format(TIME_FORMAT)))
+    }
+
+    /// Parses and checks an id such as `20261123T030000Z-1a2b3c4d`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (time, short) = text.split_once('-')?;
+        NaiveDateTime::parse_from_str(time, TIME_FORMAT).ok()?;
+        let short_ok = short.len() == 8 && short.bytes().all(|b| b.is_ascii_hexdigit());
+        short_ok.then(|| BackupId(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The time encoded in the id.
+    pub fn time(&self) -> DateTime<Utc> {
+        let time = self.0.split_once('-').map(|(t, _)| t).unwrap_or_default();
+        NaiveDateTime::parse_from_str(time, TIME_FORMAT)
+            .map(|t| t.and_utc())
+            .unwrap_or_default()
+    }
+
+    /// The object's name relative to the target's prefix.
+    pub fn object_name(&self) -> String {
+        format!("{NAME_PREFIX}{}{OBJECT_SUFFIX}", self.0)
+    }
+
+    pub fn manifest_name(&self) -> String {
+        format!("{}{MANIFEST_SUFFIX}", self.object_name())
+    }
+}
+
+impl fmt::Display for BackupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a stored name is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredName {
+    Object(BackupId),
+    Manifest(BackupId),
+}
+
+/// Recognises `armario-<id>.db.zst.enc[.manifest.json]`; anything else is not ours.
+pub fn parse_stored_name(name: &str) -> Option<StoredName> {
+    let rest = name.strip_prefix(NAME_PREFIX)?;
+    if let Some(id) = rest.strip_suffix(MANIFEST_SUFFIX) {
+        let id = id.strip_suffix(OBJECT_SUFFIX)?;
+        return BackupId::parse(id).map(StoredName::Manifest);
+    }
+    let id = rest.strip_suffix(OBJECT_SUFFIX)?;
+    BackupId::parse(id).map(StoredName::Object)
+}
+
+/// The manifest of one backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Manifest format version.
+    pub format: u32,
+    pub id: BackupId,
+    pub created_at: DateTime<Utc>,
+    /// `PRAGMA user_version` of the snapshot.
+    pub schema_version: i64,
+    /// Size of the uncompressed database snapshot.
+    pub plaintext_size: u64,
+    /// Size of the stored (compressed and encrypted) object.
+    pub encrypted_size: u64,
+    /// SHA-256 of the stored object, lowercase hex.
+    pub sha256: String,
+    pub row_counts: BTreeMap<String, u64>,
+    /// Key id of the master key the object was sealed under.
+    pub key_id: String,
+    pub armario_version: String,
+    /// Name of the object relative to the target prefix.
+    pub object: String,
+    pub compression: String,
+    pub encryption: String,
+}
+
+pub const MANIFEST_FORMAT: u32 = 1;
+pub const COMPRESSION: &str = "zstd";
+pub const ENCRYPTION: &str = "aes-256-gcm-chunked-1mib-v1";
+
+impl Manifest {
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    pub fn from_json(name: &str, bytes: &[u8]) -> Result<Self> {
+        let invalid = |reason: String| BackupError::InvalidManifest {
+            name: name.to_string(),
+            reason,
+        };
+        let manifest: Manifest =
+            serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+        if manifest.format != MANIFEST_FORMAT {
+            return Err(invalid(format!(
+                "format {} is not supported by this armario (knows {MANIFEST_FORMAT})",
+                manifest.format
+            )));
+        }
+        if manifest.encryption != ENCRYPTION || manifest.compression != COMPRESSION {
+            return Err(invalid(format!(
+                "unknown encoding {} + {}",
+                manifest.compression, manifest.encryption
+            )));
+        }
+        Ok(manifest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_round_trip_and_sort_by_time() {
+        let early = BackupId::generate(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap());
+        let late = BackupId::generate(Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap());
+        assert!(early.object_name() < late.object_name());
+        assert!(early.as_str().starts_with("20261123T030000Z-"));
+        assert_eq!(
+            early.time(),
+            Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_stored_name(&early.object_name()),
+            Some(StoredName::Object(early.clone()))
+        );
+        assert_eq!(
+            parse_stored_name(&early.manifest_name()),
+            Some(StoredName::Manifest(early))
+        );
+        assert_eq!(parse_stored_name("armario-junk.db.zst.enc"), None);
+        assert_eq!(parse_stored_name("notes.txt"), None);
+    }
+}

@@ -1,0 +1,40 @@
+//! The backup engine: consistent online snapshots of the SQLite database, compressed with zstd,
+//! sealed with AES-256-GCM under a key derived from the master key, stored in a local directory
+//! or an S3-compatible bucket with a manifest beside each object; retention, verification,
+//! restore and the twice-a-day schedule.
+//!
+//! The engine knows nothing of HTTP or of the application's tables: the server wires
+//! [`run_scheduler`] in with a [`RunRecorder`] that writes `backup_runs` and the audit log, and
+//! the CLI calls [`BackupEngine::run_backup`], [`BackupEngine::list`],
+//! [`BackupEngine::verify`] and [`BackupEngine::restore`].
+
+mod archive;
+mod crypto;
+mod engine;
+mod error;
+mod manifest;
+mod progress;
+mod restore;
+mod retention;
+mod schedule;
+mod scratch;
+mod settings;
+mod snapshot;
+mod target;
+mod verify;
+
+pub use crypto::{master_key_id, BackupKey};
+pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus, Clock, SystemClock};
+pub use error::{BackupError, Result};
+pub use manifest::{BackupId, Manifest};
+pub use restore::{RestoreOptions, RestoreReport, LOCK_FILE_NAME};
+pub use retention::{plan_prune, PruneReport};
+pub use schedule::{due_at_start, next_run, run_scheduler, RunRecorder};
+pub use settings::{
+    parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings,
+};
+pub use target::{StoredObject, Target};
+pub use verify::{BackupSelector, VerifyReport};
+
+/// File name of the live database inside the data directory.
+pub const DB_FILE_NAME: &str = "armario.db";

@@ -1,0 +1,172 @@
+//! Restore: verify a backup completely, then swap it in atomically. Until the final rename the
+//! current database is not touched, so any failure leaves it as it was.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::engine::BackupEngine;
+use super::error::{BackupError, Result};
+use super::manifest::Manifest;
+use super::scratch::sync_dir;
+use super::target::blocking;
+use super::verify::BackupSelector;
+
+/// The lock file a running server holds (exclusive `File::try_lock`) in the data directory.
+pub const LOCK_FILE_NAME: &str = "armario.lock";
+
+/// Where to restore.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreOptions {
+    /// Restore to this path instead of the live `<data_dir>/armario.db`.
+    pub to: Option<PathBuf>,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone)]
+pub struct RestoreReport {
+    pub manifest: Manifest,
+    pub source: String,
+    pub restored_to: PathBuf,
+    /// The database that was there before, kept as `<name>.before-restore-<timestamp>`.
+    pub previous: Option<PathBuf>,
+}
+
+impl BackupEngine {
+    /// Verifies the selected backup and puts it in place. Refuses while a server holds the data
+    /// directory's lock file (unless restoring elsewhere with `to`).
+    pub async fn restore(
+        &self,
+        selector: &BackupSelector,
+        options: &RestoreOptions,
+    ) -> Result<RestoreReport> {
+        let live = self.db_path();
+        let dest = options.to.clone().unwrap_or_else(|| live.clone());
+        let dest_dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Holding the lock from before the download to after the rename keeps a server from
+        // starting on the database half-way through.
+        let _lock = if same_file_path(&dest, &live) {
+            Some(self.lock_data_dir()?)
+        } else {
+            None
+        };
+        let checked = self.fetch_and_check(selector, &dest_dir).await?;
+        let stamp = self.clock.now();
+        let (db, dest_for_swap) = (checked.db, dest.clone());
+        let previous = blocking(move || {
+            let previous = set_aside(&dest_for_swap, stamp)?;
+            fs::rename(db.path(), &dest_for_swap).map_err(BackupError::io(format!(
+                "renaming into {}",
+                dest_for_swap.display()
+            )))?;
+            db.keep();
+            if let Some(dir) = dest_for_swap.parent() {
+                sync_dir(dir).map_err(BackupError::io("syncing the database directory"))?;
+            }
+            Ok(previous)
+        })
+        .await?;
+        tracing::info!(backup_id = %checked.manifest.id, to = %dest.display(), "backup restored");
+        Ok(RestoreReport {
+            manifest: checked.manifest,
+            source: checked.source,
+            restored_to: dest,
+            previous,
+        })
+    }
+
+    /// Takes the server's lock file, or says that a server is running.
+    fn lock_data_dir(&self) -> Result<File> {
+        fs::create_dir_all(&self.data_dir).map_err(BackupError::io(format!(
+            "creating {}",
+            self.data_dir.display()
+        )))?;
+        let path = self.data_dir.join(LOCK_FILE_NAME);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(BackupError::io(format!("opening {}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(TryLockError::WouldBlock) => Err(BackupError::ServerRunning(path)),
+            Err(TryLockError::Error(e)) => {
+                Err(BackupError::io(format!("locking {}", path.display()))(e))
+            }
+        }
+    }
+}
+
+fn same_file_path(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        dir.canonicalize()
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    a == b || matches!((canon(a), canon(b)), (Some(x), Some(y)) if x == y)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s: OsString = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Keeps the current database at `<db>.before-restore-<stamp>` and clears its `-wal`/`-shm`,
+/// so that no stale WAL is ever applied to the restored file. Returns the kept path.
+fn set_aside(db: &Path, stamp: DateTime<Utc>) -> Result<Option<PathBuf>> {
+    if !db.exists() {
+        return Ok(None);
+    }
+    let wal = with_suffix(db, "-wal");
+    if wal.exists() {
+        // Fold committed WAL frames into the main file; closing the last connection then
+        // deletes the WAL. If that fails the WAL is kept beside the set-aside copy below.
+        if let Err(e) = checkpoint(db) {
+            tracing::warn!(error = %e, "could not checkpoint the old database before restore");
+        }
+    }
+    let base = format!(".before-restore-{}", stamp.format("%Y%m%dT%H%M%SZ"));
+    // Two restores within one second must not overwrite the first one's copy.
+    let kept = (0..)
+        .map(|n| match n {
+            0 => with_suffix(db, &base),
+            n => with_suffix(db, &format!("{base}-{n}")),
+        })
+        .find(|p| !p.exists())
+        .expect("an unused name");
+    let io_err = |what: &str| BackupError::io(format!("{what} {}", db.display()));
+    // A hard link keeps the old file without a moment where the database path is missing.
+    if fs::hard_link(db, &kept).is_err() {
+        fs::copy(db, &kept).map_err(io_err("copying aside"))?;
+    }
+    for (suffix, keep) in [("-wal", true), ("-journal", true), ("-shm", false)] {
+        let side = with_suffix(db, suffix);
+        let result = if keep {
+            fs::rename(&side, with_suffix(&kept, suffix))
+        } else {
+            fs::remove_file(&side)
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&format!("clearing {suffix} of"))(e)),
+        }
+    }
+    Ok(Some(kept))
+}
+
+fn checkpoint(db: &Path) -> rusqlite::Result<()> {
+    let conn = rusqlite::Connection::open(db)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    conn.close().map_err(|(_, e)| e)
+}

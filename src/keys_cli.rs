@@ -1,0 +1,62 @@
+//! `armario keys rotate`: the operator's side of a master key rotation.
+
+use std::path::Path;
+
+use crate::config::Settings;
+use crate::crypto::MasterKey;
+use crate::datadir;
+use crate::service::keys;
+
+fn load_or_create(path: &Path) -> Result<MasterKey, String> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        MasterKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    } else {
+        MasterKey::write_new_file(path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+pub async fn rotate(settings: Settings, new_key_file: &Path) -> Result<(), String> {
+    datadir::ensure(&settings.data_dir)?;
+    let _lock = datadir::lock(&settings.data_dir)?;
+    let new_key = load_or_create(new_key_file)?;
+    let from_data_dir = settings.master_key.is_none();
+    let current = datadir::master_key(&settings)?;
+    if current.id() == new_key.id() {
+        return Err("the new key is the current key".into());
+    }
+    let state = crate::app::open_state(settings.clone())?;
+    let count = keys::rotate(&state.store, &state.sealer, &new_key, current.id())
+        .await
+        .map_err(|e| format!("rotation stopped, nothing changed: {e}"))?;
+    state.store.close().await;
+    println!(
+        "re-sealed {count} values under key {} (was {})",
+        new_key.id(),
+        current.id()
+    );
+    if from_data_dir {
+        let key_path = settings.data_dir.join(datadir::KEY_FILE);
+        let old_path =
+            settings
+                .data_dir
+                .join(format!("{}.previous-{}", datadir::KEY_FILE, current.id()));
+        std::fs::rename(&key_path, &old_path)
+            .map_err(|e| format!("cannot move the old key aside: {e}"))?;
+        std::fs::copy(new_key_file, &key_path)
+            .map_err(|e| format!("cannot install the new key: {e}"))?;
+        println!(
+            "installed the new key in {}; the old one is {}",
+            key_path.display(),
+            old_path.display()
+        );
+    } else {
+        println!("now set ARMARIO_MASTER_KEY (or ARMARIO_MASTER_KEY_FILE) to the new key before starting armario");
+    }
+    println!(
+        "keep the old key: backups taken before now were sealed with it (key id {}) and need it to restore",
+        current.id()
+    );
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Master key rotation: every sealed value is opened with the keys it may use and sealed again
+//! under the new key, in one transaction, with one audit event.
+
+use serde_json::json;
+
+use crate::clock::now_ms;
+use crate::crypto::{MasterKey, Sealer};
+use crate::db;
+use crate::db::Store;
+use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::error::DomainResult;
+use crate::service::secrets;
+
+/// Re-seals every company secret under `new_key`; returns how many values were re-sealed.
+pub async fn rotate(
+    store: &Store,
+    current: &Sealer,
+    new_key: &MasterKey,
+    current_id: String,
+) -> DomainResult<usize> {
+    let new_sealer = Sealer::new(new_key, &[]);
+    let new_id = new_key.id();
+    // Open everything first, outside the write, so a value that does not open stops the rotation
+    // before anything changes.
+    let rows = store.read(db::secrets::all_sealed).await?;
+    let mut resealed = Vec::with_capacity(rows.len());
+    for (company, kind, row) in rows {
+        let ad_row = format!("{company}/{kind}");
+        let plain = current.open(&row.sealed, &row.key_id, &secrets::context(&ad_row))?;
+        let sealed = new_sealer.seal(&plain, &secrets::context(&ad_row));
+        resealed.push((company, kind, sealed));
+    }
+    let count = resealed.len();
+    store
+        .write(move |tx| {
+            for (company, kind, sealed) in &resealed {
+                db::secrets::replace_sealed(tx, company, kind, &sealed.bytes, &sealed.key_id)?;
+            }
+            let event = NewAuditEvent::new("keys.rotated").details(
+                json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),
+            );
+            db::audit::insert(tx, &AuditCtx::operator(), &event, now_ms())
+        })
+        .await?;
+    Ok(count)
+}

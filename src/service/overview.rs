@@ -1,0 +1,49 @@
+//! The owner's overview: counts that the dashboard shows at a glance.
+
+use chrono::{Duration, Utc};
+
+use crate::db;
+use crate::db::usage::UsageFilter;
+use crate::domain::UserPrincipal;
+use crate::error::DomainResult;
+use crate::service::AppState;
+
+pub struct Overview {
+    pub companies_by_status: Vec<(String, i64)>,
+    pub users: i64,
+    pub pending_users: i64,
+    pub applications: i64,
+    pub requests_7d: i64,
+    pub requests_30d: i64,
+}
+
+pub async fn overview(state: &AppState, who: &UserPrincipal) -> DomainResult<Overview> {
+    who.require_owner()?;
+    state.usage.flush(&state.store).await?;
+    let today = Utc::now().date_naive();
+    let since = |days: i64| (today - Duration::days(days - 1)).to_string();
+    let (d7, d30) = (since(7), since(30));
+    state
+        .store
+        .read(move |c| {
+            let requests = |from: &str| -> DomainResult<i64> {
+                let f = UsageFilter {
+                    from_day: Some(from.to_string()),
+                    ..Default::default()
+                };
+                Ok(db::usage::query(c, &f, u32::MAX)?
+                    .iter()
+                    .map(|r| r.requests)
+                    .sum())
+            };
+            Ok(Overview {
+                companies_by_status: db::companies::count_by_status(c)?,
+                users: db::users::count_all(c)?,
+                pending_users: db::users::count_pending(c)?,
+                applications: db::applications::count(c)?,
+                requests_7d: requests(&d7)?,
+                requests_30d: requests(&d30)?,
+            })
+        })
+        .await
+}

@@ -1,0 +1,121 @@
+// The owner's dashboard: sign-in, then a hash-routed app. Each screen is its own module, loaded
+// when first opened.
+import { onUnauthorized, api } from '../shared/api.js';
+import { currentSession, signInPage, signOut } from '../shared/auth.js';
+import { h, mount } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { createRouter } from '../shared/router.js';
+import { createShell, plainPage } from '../shared/shell.js';
+import { errorState, loadingState, notFoundPage } from '../shared/ui.js';
+
+const root = document.getElementById('app');
+
+const ROUTES = [
+  { path: '/', nav: 'overview', load: () => import('./overview.js') },
+  { path: '/companies', nav: 'companies', load: () => import('./companies.js') },
+  { path: '/companies/new', nav: 'companies', load: () => import('./company-new.js') },
+  { path: '/companies/:id', nav: 'companies', load: () => import('./company.js') },
+  { path: '/approvals', nav: 'approvals', load: () => import('./approvals.js') },
+  { path: '/applications', nav: 'applications', load: () => import('./applications.js') },
+  { path: '/applications/:id', nav: 'applications', load: () => import('./application.js') },
+  { path: '/links', nav: 'links', load: () => import('./links.js') },
+  { path: '/usage', nav: 'usage', load: () => import('./usage.js') },
+  { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
+  { path: '/backups', nav: 'backups', load: () => import('./backups.js') },
+];
+
+const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups'];
+const NAV_HREF = { overview: '#/' };
+
+let router = null;
+
+async function showSignIn(notice) {
+  let setupNeeded = false;
+  try {
+    setupNeeded = Boolean((await api.get('/setup')).needed);
+  } catch {
+    // An older server without the endpoint: offer the sign-in form anyway.
+  }
+  mount(
+    root,
+    signInPage({
+      title: t('admin.signInTitle'),
+      subtitle: t('admin.signInSubtitle'),
+      notice: setupNeeded ? t('admin.setupNeeded') : notice,
+      footer: h('p', { class: 'plain-foot muted' }, t('admin.companyHint'), ' ', h('a', { href: '../portal/' }, t('admin.toPortal'))),
+      onSignedIn: () => boot(),
+    }),
+  );
+  document.querySelector('h1').focus();
+}
+
+function notOwnerPage(session) {
+  return plainPage(
+    h('h1', { tabindex: '-1' }, t('admin.notOwnerTitle')),
+    h('p', {}, t('admin.notOwnerText', { email: session.user.email })),
+    h(
+      'div',
+      { class: 'row' },
+      h('a', { class: 'btn primary', href: '../portal/' }, t('admin.toPortal')),
+      h('button', { type: 'button', class: 'btn', onclick: async () => { await signOut(); boot(); } }, t('shell.signOut')),
+    ),
+  );
+}
+
+function startApp(session) {
+  const shell = createShell({
+    brand: { name: t('admin.brand') },
+    areaLabel: t('admin.nav'),
+    nav: NAV.map((id) => ({ id, label: t(`nav.${id}`), href: NAV_HREF[id] || `#/${id}` })),
+    user: session.user,
+    async onSignOut() {
+      await signOut();
+      location.hash = '#/';
+      boot(t('auth.signedOut'));
+    },
+  });
+  mount(root, shell.el);
+  const setTitle = (title) => (document.title = `${title} · armario`);
+  router = createRouter(ROUTES, {
+    onRoute({ route, params, query }) {
+      shell.setActive(route.nav);
+      if (!route.load) {
+        setTitle(t('notFound.title'));
+        shell.show(notFoundPage('#/'));
+        return;
+      }
+      shell.open(route.load, { params, query, session, shell, setTitle });
+    },
+  });
+  router.resolve();
+}
+
+async function boot(notice) {
+  if (router) router.stop();
+  router = null;
+  mount(root, h('div', { class: 'plain' }, loadingState()));
+  let session;
+  try {
+    session = await currentSession();
+  } catch (err) {
+    mount(root, plainPage(errorState(err, () => boot())));
+    return;
+  }
+  if (!session) {
+    showSignIn(notice);
+    return;
+  }
+  if (!session.user || session.user.role !== 'owner') {
+    mount(root, notOwnerPage(session));
+    return;
+  }
+  startApp(session);
+}
+
+if (/\/setup\/?$/.test(location.pathname)) {
+  import('./setup.js');
+} else {
+  onUnauthorized(() => boot(t('auth.sessionExpired')));
+  window.addEventListener('langchange', () => boot());
+  boot();
+}

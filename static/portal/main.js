@@ -1,0 +1,131 @@
+// The companies' self-service portal: sign-in and sign-up, then a hash-routed app for the signed-in
+// user's company. Every company screen carries the company id in its URL and loads the company
+// through the API, so another company's id shows "not found" (the API answers 404).
+import { onUnauthorized } from '../shared/api.js';
+import { currentSession, signInPage, signOut } from '../shared/auth.js';
+import { applyBrandColor } from '../shared/branding.js';
+import { companyName } from '../shared/company.js';
+import { h, mount } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { createRouter, navigate, parseHash } from '../shared/router.js';
+import { createShell, plainPage } from '../shared/shell.js';
+import { errorState, loadingState, notFoundPage } from '../shared/ui.js';
+
+const root = document.getElementById('app');
+const SECTIONS = [
+  { id: 'company', path: '', load: () => import('./company.js') },
+  { id: 'users', path: '/users', load: () => import('./users.js') },
+  { id: 'secrets', path: '/secrets', admin: true, load: () => import('./secrets.js') },
+  { id: 'applications', path: '/applications', load: () => import('./applications.js') },
+  { id: 'usage', path: '/usage', load: () => import('./usage.js') },
+  { id: 'audit', path: '/audit', admin: true, load: () => import('./audit.js') },
+];
+
+let router = null;
+
+function publicPages(notice) {
+  const { path } = parseHash();
+  if (path === '/signup') {
+    import('./signup.js').then((m) => mount(root, m.signupPage()));
+    return;
+  }
+  if (path === '/signup/done') {
+    import('./signup.js').then((m) => mount(root, m.waitingPage()));
+    return;
+  }
+  mount(
+    root,
+    signInPage({
+      title: t('portal.signInTitle'),
+      subtitle: t('portal.signInSubtitle'),
+      notice,
+      footer: h('p', { class: 'plain-foot muted' }, t('portal.noAccount'), ' ', h('a', { href: '#/signup' }, t('portal.signUpLink'))),
+      onSignedIn: () => boot(),
+    }),
+  );
+}
+
+function noticePage(title, text, session) {
+  return plainPage(
+    h('h1', { tabindex: '-1' }, title),
+    h('p', {}, text),
+    h('div', { class: 'row' }, session && session.user.role === 'owner' ? h('a', { class: 'btn primary', href: '../admin/' }, t('portal.toAdmin')) : null, h('button', { type: 'button', class: 'btn', onclick: async () => { await signOut(); boot(); } }, t('shell.signOut'))),
+  );
+}
+
+export function companyBase(id) {
+  return `/companies/${encodeURIComponent(id)}`;
+}
+
+function startApp(session) {
+  const company = session.company;
+  const isAdmin = session.user.role === 'company_admin';
+  applyBrandColor(company.primary_color);
+  const sections = SECTIONS.filter((s) => isAdmin || !s.admin);
+  const shell = createShell({
+    brand: { name: companyName(company), logo: company.logo_data_url },
+    areaLabel: t('portal.nav'),
+    nav: sections.map((s) => ({ id: s.id, label: t(`portalNav.${s.id}`), href: `#${companyBase(company.id)}${s.path}` })),
+    user: session.user,
+    async onSignOut() {
+      await signOut();
+      applyBrandColor(null);
+      history.replaceState(null, '', '#/');
+      boot(t('auth.signedOut'));
+    },
+  });
+  mount(root, shell.el);
+  const routes = [{ path: '/', redirect: true }, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id }))];
+  const home = `#${companyBase(company.id)}`;
+  const setTitle = (title) => (document.title = `${title} · ${companyName(company)}`);
+  router = createRouter(routes, {
+    onRoute({ route, params, query }) {
+      if (route.redirect) {
+        navigate(companyBase(company.id), undefined, { replace: true });
+        return;
+      }
+      shell.setActive(route.nav || null);
+      if (!route.load) {
+        setTitle(t('notFound.title'));
+        shell.show(notFoundPage(home));
+        return;
+      }
+      shell.open(route.load, { params, query, session, isAdmin, shell, home, setTitle });
+    },
+  });
+  router.resolve();
+}
+
+async function boot(notice) {
+  if (router) router.stop();
+  router = null;
+  mount(root, h('div', { class: 'plain' }, loadingState()));
+  let session;
+  try {
+    session = await currentSession();
+  } catch (err) {
+    mount(root, plainPage(errorState(err, () => boot())));
+    return;
+  }
+  if (!session) {
+    publicPages(notice);
+    return;
+  }
+  if (!session.company) {
+    mount(root, noticePage(t('portal.noCompanyTitle'), t('portal.noCompanyText'), session));
+    return;
+  }
+  if (session.company.status !== 'active') {
+    const st = session.company.status;
+    mount(root, noticePage(t(`portal.status.${st}.title`), t(`portal.status.${st}.text`), session));
+    return;
+  }
+  startApp(session);
+}
+
+onUnauthorized(() => boot(t('auth.sessionExpired')));
+window.addEventListener('langchange', () => boot());
+window.addEventListener('hashchange', () => {
+  if (!router) boot();
+});
+boot();

@@ -1,0 +1,58 @@
+// Sign-in and sign-out, shared by the admin dashboard and the portal.
+import { api } from './api.js';
+import { h } from './dom.js';
+import { createForm } from './form.js';
+import { t } from './i18n.js';
+import { plainPage } from './shell.js';
+
+/** The signed-in user and company, or null when nobody is signed in. */
+export async function currentSession() {
+  try {
+    return await api.get('/auth/me', undefined, { quiet401: true });
+  } catch (err) {
+    if (err.status === 401) return null;
+    throw err;
+  }
+}
+
+/**
+ * signInPage({title, subtitle, footer, onSignedIn(loginResponse)}) → page element.
+ * A wrong password keeps the e-mail and tells the user without saying which part was wrong.
+ */
+export function signInPage({ title, subtitle, footer, notice, onSignedIn }) {
+  const form = createForm({
+    fields: [
+      { name: 'email', label: t('auth.email'), type: 'email', required: true, autocomplete: 'username', maxLength: 254 },
+      { name: 'password', label: t('auth.password'), type: 'password', required: true, autocomplete: 'current-password', trim: false },
+    ],
+    submitLabel: t('auth.signIn'),
+    async onSubmit(values) {
+      try {
+        const res = await api.post('/auth/login', values, { quiet401: true });
+        await onSignedIn(res);
+      } catch (err) {
+        if (err.status === 401) {
+          const e = new Error(t('auth.badCredentials'));
+          throw e;
+        }
+        throw err;
+      }
+    },
+  });
+  document.title = `${title} · armario`;
+  return plainPage(
+    h('h1', { tabindex: '-1' }, title),
+    subtitle ? h('p', { class: 'muted' }, subtitle) : null,
+    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    form.el,
+    footer || null,
+  );
+}
+
+export async function signOut() {
+  try {
+    await api.post('/auth/logout', undefined, { quiet401: true });
+  } catch {
+    // Already signed out or the session expired: the result is the same.
+  }
+}

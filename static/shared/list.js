@@ -1,0 +1,142 @@
+// Tables fed by the API's cursor pagination ({items, next_cursor}), with loading, empty and
+// error states, and previous/next buttons that keep a stack of cursors.
+import { h, mount } from './dom.js';
+import { t } from './i18n.js';
+import { emptyState, errorState, loadingState } from './ui.js';
+
+/** A table of `items`; each cell carries its column label so phones can show rows as cards. */
+export function table(columns, items, { caption } = {}) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table' },
+      caption ? h('caption', { class: 'sr-only' }, caption) : null,
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
+      h(
+        'tbody',
+        {},
+        items.map((item) =>
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('td', { class: c.className, 'data-label': c.label }, c.render(item))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * pagedTable({columns, load(cursor) → {items, next_cursor}, empty, emptyAction, caption})
+ * → {el, reload()}. reload() goes back to the first page (for new filters).
+ */
+export function pagedTable({ columns, load, empty, emptyAction, caption }) {
+  const body = h('div', { class: 'list-body', 'aria-live': 'polite' });
+  const prev = h('button', { type: 'button', class: 'btn' }, t('list.previous'));
+  const next = h('button', { type: 'button', class: 'btn' }, t('list.next'));
+  const pageLabel = h('span', { class: 'muted' });
+  const pager = h('div', { class: 'pager', hidden: true }, prev, pageLabel, next);
+  const el = h('div', { class: 'list' }, body, pager);
+  let cursors = [undefined];
+  let page = 0;
+  let seq = 0;
+
+  async function show() {
+    const mine = ++seq;
+    mount(body, loadingState());
+    body.setAttribute('aria-busy', 'true');
+    prev.disabled = true;
+    next.disabled = true;
+    try {
+      const data = await load(cursors[page]);
+      if (mine !== seq) return;
+      const items = (data && data.items) || [];
+      cursors[page + 1] = data && data.next_cursor ? data.next_cursor : undefined;
+      if (!items.length && page === 0) mount(body, emptyState(empty, emptyAction));
+      else mount(body, table(columns, items, { caption }));
+      prev.disabled = page === 0;
+      next.disabled = !cursors[page + 1];
+      pageLabel.textContent = t('list.page', { page: page + 1 });
+      pager.hidden = page === 0 && !cursors[page + 1];
+    } catch (err) {
+      if (mine !== seq) return;
+      mount(body, errorState(err, show));
+      pager.hidden = true;
+    } finally {
+      if (mine === seq) body.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  prev.addEventListener('click', () => {
+    if (page > 0) {
+      page -= 1;
+      show();
+    }
+  });
+  next.addEventListener('click', () => {
+    if (cursors[page + 1]) {
+      page += 1;
+      show();
+    }
+  });
+
+  function reload() {
+    cursors = [undefined];
+    page = 0;
+    return show();
+  }
+  reload();
+  return { el, reload, refresh: show };
+}
+
+/**
+ * For endpoints that answer the whole list at once: a `load(cursor)` for pagedTable that fetches
+ * once per reload and pages through the items locally (the cursor is an offset). `enrich(items)`
+ * may add display data to the items of the page being shown.
+ */
+export function pageLocally(fetchAll, { size = 50, enrich } = {}) {
+  let all = null;
+  return async (cursor) => {
+    const start = Number(cursor) || 0;
+    if (!cursor || !all) {
+      const data = await fetchAll();
+      all = (data && data.items) || [];
+    }
+    let items = all.slice(start, start + size);
+    if (enrich) items = await enrich(items);
+    return { items, next_cursor: start + size < all.length ? String(start + size) : undefined };
+  };
+}
+
+/** Calls fn at most once per `ms` of quiet typing. */
+export function debounce(fn, ms = 300) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** A filter bar of labelled controls; `onChange(values)` fires on change (debounced for text). */
+export function filterBar(controls, onChange) {
+  const inputs = {};
+  const fire = () => onChange(Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.value.trim()])));
+  const typed = debounce(fire, 300);
+  const items = controls.map((c) => {
+    const id = `flt-${c.name}`;
+    let input;
+    if (c.options) {
+      input = h('select', { id, name: c.name }, c.options.map((o) => h('option', { value: o.value, selected: String(o.value) === String(c.value ?? '') }, o.label)));
+      input.addEventListener('change', fire);
+    } else {
+      input = h('input', { id, name: c.name, type: c.type || 'search', value: c.value || '', placeholder: c.placeholder, autocomplete: 'off' });
+      input.addEventListener(c.type === 'date' ? 'change' : 'input', c.type === 'date' ? fire : typed);
+    }
+    inputs[c.name] = input;
+    return h('div', { class: 'filter' }, h('label', { for: id }, c.label), input);
+  });
+  return { el: h('div', { class: 'filters', role: 'search' }, items), inputs };
+}

@@ -1,0 +1,124 @@
+// A company's users: list with search and status filter; company admins (and the owner) create
+// users, change roles, approve, disable and enable; members get the same list read-only.
+import { api } from './api.js';
+import { actionButton } from './dialog.js';
+import { h } from './dom.js';
+import { createForm } from './form.js';
+import { formatDateTime } from './format.js';
+import { t } from './i18n.js';
+import { filterBar, pagedTable } from './list.js';
+import { badge, card, errorMessage, notify } from './ui.js';
+
+export const ROLES = ['company_admin', 'member'];
+const USER_STATUSES = ['pending', 'active', 'disabled'];
+
+function roleControl(companyId, user, canManage, selfId) {
+  if (!canManage || user.id === selfId || !ROLES.includes(user.role)) return t(`role.${user.role}`);
+  const select = h(
+    'select',
+    { 'aria-label': t('users.roleOf', { name: user.name || user.email }), class: 'inline-select' },
+    ROLES.map((r) => h('option', { value: r, selected: r === user.role }, t(`role.${r}`))),
+  );
+  select.addEventListener('change', async () => {
+    const before = user.role;
+    select.disabled = true;
+    try {
+      await api.patch(`/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}`, { role: select.value });
+      user.role = select.value;
+      notify(t('users.roleChanged', { name: user.name || user.email }));
+    } catch (err) {
+      select.value = before;
+      notify(errorMessage(err), 'error');
+    } finally {
+      select.disabled = false;
+    }
+  });
+  return select;
+}
+
+function actionButtons(companyId, user, selfId, refresh) {
+  const path = `/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}`;
+  const who = user.name || user.email;
+  const call = (action) => () => api.post(`${path}/${action}`);
+  if (user.status === 'pending') return actionButton(t('action.approve'), { primary: true, run: call('approve'), done: t('users.approved', { name: who }), after: refresh });
+  if (user.status === 'disabled') return actionButton(t('action.enable'), { run: call('enable'), done: t('users.enabled', { name: who }), after: refresh });
+  if (user.status === 'active' && user.id !== selfId) {
+    return actionButton(t('action.disable'), {
+      confirm: { title: t('users.disableTitle', { name: who }), message: t('users.disableText'), confirmLabel: t('action.disable') },
+      run: call('disable'),
+      done: t('users.disabled', { name: who }),
+      after: refresh,
+    });
+  }
+  return null;
+}
+
+function createUserCard(companyId, onCreated) {
+  const box = h('div', { hidden: true });
+  const open = h('button', { type: 'button', class: 'btn primary', 'aria-expanded': 'false' }, t('users.new'));
+  const form = createForm({
+    columns: 2,
+    fields: [
+      { name: 'name', label: t('user.name'), required: true, maxLength: 120, autocomplete: 'off' },
+      { name: 'email', label: t('auth.email'), type: 'email', required: true, maxLength: 254, autocomplete: 'off' },
+      { name: 'role', label: t('user.role'), type: 'select', value: 'member', options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })) },
+      { name: 'password', label: t('users.initialPassword'), type: 'password', required: true, minLength: 10, maxLength: 256, trim: false, hint: t('users.initialPasswordHint') },
+    ],
+    submitLabel: t('users.create'),
+    actions: h('button', { type: 'button', class: 'btn', onclick: () => toggle(false) }, t('action.cancel')),
+    async onSubmit(values) {
+      const user = await api.post(`/companies/${encodeURIComponent(companyId)}/users`, values);
+      notify(t('users.created', { name: (user && user.name) || values.name }));
+      for (const f of Object.values(form.fields)) if (f.name !== 'role') f.value = '';
+      toggle(false);
+      onCreated();
+    },
+  });
+  function toggle(show) {
+    box.hidden = !show;
+    open.hidden = show;
+    open.setAttribute('aria-expanded', show ? 'true' : 'false');
+    if (show) form.fields.name.focus();
+    else open.focus();
+  }
+  open.addEventListener('click', () => toggle(true));
+  box.append(card(t('users.new'), form.el));
+  return { open, box };
+}
+
+/** usersPanel({companyId, canManage, selfId}) → element. */
+export function usersPanel({ companyId, canManage, selfId }) {
+  let filters = { q: '', status: '' };
+  const columns = [
+    { label: t('user.name'), render: (u) => h('div', {}, h('strong', {}, u.name || '—'), h('div', { class: 'muted' }, u.email)) },
+    { label: t('user.role'), render: (u) => roleControl(companyId, u, canManage, selfId) },
+    { label: t('user.status'), render: (u) => badge(u.status, 'user') },
+    { label: t('user.lastLogin'), render: (u) => formatDateTime(u.last_login_at) },
+  ];
+  if (canManage) columns.push({ label: t('list.actions'), className: 'actions', render: (u) => actionButtons(companyId, u, selfId, () => list.refresh()) });
+  const list = pagedTable({
+    columns,
+    caption: t('users.title'),
+    empty: t('users.empty'),
+    load: (cursor) => api.get(`/companies/${encodeURIComponent(companyId)}/users`, { ...filters, cursor, limit: 50 }),
+  });
+  const bar = filterBar(
+    [
+      { name: 'q', label: t('users.search'), placeholder: t('users.searchPlaceholder') },
+      { name: 'status', label: t('user.status'), options: [{ value: '', label: t('filter.all') }, ...USER_STATUSES.map((st) => ({ value: st, label: t(`userStatus.${st}`) }))] },
+    ],
+    (values) => {
+      filters = values;
+      list.reload();
+    },
+  );
+  const create = canManage ? createUserCard(companyId, () => list.reload()) : null;
+  return h(
+    'div',
+    { class: 'users-panel' },
+    create ? h('div', { class: 'spread' }, bar.el, create.open) : bar.el,
+    !canManage ? h('p', { class: 'muted' }, t('users.readOnly')) : null,
+    create ? create.box : null,
+    list.el,
+  );
+}

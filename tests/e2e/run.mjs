@@ -1,0 +1,304 @@
+// End-to-end walk of armario's admin dashboard and portal in Debian's Chromium.
+// ARMARIO_URL=http://127.0.0.1:PORT ARMARIO_SETUP_URL=http://…/admin/setup#token=… node run.mjs
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
+
+const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
+const SETUP_URL = process.env.ARMARIO_SETUP_URL || '';
+if (!BASE || !SETUP_URL) {
+  console.error('set ARMARIO_URL and ARMARIO_SETUP_URL');
+  process.exit(2);
+}
+const OUT = process.env.ARMARIO_SCREENSHOTS || fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
+const shot = screenshotter(OUT);
+const problems = [];
+const { step, results } = stepper();
+
+const owner = { name: 'Ana Dona', email: 'ana@plataforma.test', password: 'senha-do-dono-muito-longa' };
+const admin = { name: 'Bruno Gestor', email: 'bruno@padaria.test', password: 'senha-do-bruno-longa' };
+const member = { name: 'Carla Caixa', email: 'carla@padaria.test', password: 'senha-da-carla-longa' };
+const companyA = { legal: 'Oficina Roda Viva Ltda', cnpj: randomCnpj() };
+const companyB = { legal: 'Padaria Pão Quente Ltda', trade: 'Pão Quente', cnpj: randomCnpj() };
+const ids = {};
+const omie = { app_key: '4455667788', app_secret: 'segredo-omie-9f8e7d6c5b4a' };
+
+// A label is the field's name, followed by ' *' when the field is required.
+const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
+const field = (page, label) => page.getByLabel(exactLabel(label));
+const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+const idFromHash = (page) => decodeURIComponent(new URL(page.url()).hash.split('/')[2].split('?')[0]);
+
+// Screens whose endpoints the server does not have yet are skipped, with the reason printed.
+const spec = await (await fetch(`${BASE}/api/openapi.json`)).json();
+const lacks = (...paths) => {
+  const absent = paths.filter((p) => !(`/api/v1${p}` in (spec.paths || {})));
+  return absent.length ? `the server has no ${absent.join(', ')} yet` : undefined;
+};
+const noApps = lacks('/applications', '/applications/{id}/credentials');
+const noLinks = lacks('/applications', '/links', '/companies/{id}/links');
+
+const browser = await launch();
+const ownerCtx = await watchedContext(browser, problems);
+const adminCtx = await watchedContext(browser, problems);
+const op = await ownerCtx.newPage();
+const ap = await adminCtx.newPage();
+
+await step('owner signs in for the first time through the setup link', async () => {
+  await op.goto(SETUP_URL);
+  await heading(op, 'Primeiro acesso').waitFor();
+  await field(op, 'Nome').fill(owner.name);
+  await field(op, 'E-mail').fill(owner.email);
+  await field(op, 'Senha').fill(owner.password);
+  await field(op, 'Repita a senha').fill(owner.password);
+  await shot(op, 'admin-setup');
+  await op.getByRole('button', { name: 'Criar conta e entrar' }).click();
+  await heading(op, 'Visão geral').waitFor();
+  assert.match(op.url(), /\/admin\/#\/$/);
+  await op.getByText(owner.name).first().waitFor();
+});
+
+await step('owner creates a company, and a bad CNPJ is shown next to its field', async () => {
+  await op.goto(`${BASE}/admin/#/companies/new`);
+  await heading(op, 'Nova empresa').waitFor();
+  await field(op, 'Razão social').fill(companyA.legal);
+  await field(op, 'E-mail de contato').fill('contato@rodaviva.test');
+  await field(op, 'CNPJ').fill(badCnpj(companyA.cnpj));
+  const cnpjError = op.locator('.field', { has: field(op, 'CNPJ') }).locator('.field-error');
+  await assert.doesNotReject(cnpjError.getByText('dígitos verificadores').waitFor());
+  await op.getByRole('button', { name: 'Cadastrar empresa' }).click();
+  assert.equal(await field(op, 'Razão social').inputValue(), companyA.legal, 'the legal name is kept');
+  assert.equal(await field(op, 'E-mail de contato').inputValue(), 'contato@rodaviva.test');
+  assert.equal(await field(op, 'CNPJ').getAttribute('aria-invalid'), 'true');
+  await shot(op, 'admin-company-new-bad-cnpj');
+  await field(op, 'CNPJ').fill(companyA.cnpj);
+  await op.getByText('CNPJ válido.').waitFor();
+  await op.getByRole('button', { name: 'Cadastrar empresa' }).click();
+  await heading(op, companyA.legal).waitFor();
+  ids.a = idFromHash(op);
+  // A company the owner registers starts active; signed-up companies wait (approved below).
+  await op.locator('.page-head .badge', { hasText: 'Ativa' }).waitFor();
+});
+
+await step('Escape cancels a destructive confirmation and changes nothing', async () => {
+  await op.getByRole('button', { name: 'Suspender' }).click();
+  const dialog = op.getByRole('dialog');
+  await dialog.waitFor();
+  await op.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await op.locator('.page-head .badge', { hasText: 'Ativa' }).waitFor();
+  await shot(op, 'admin-company');
+});
+
+await step('a company signs up in the portal; a CNPJ already taken is shown next to its field', async () => {
+  await ap.goto(`${BASE}/portal/#/signup`);
+  await heading(ap, 'Cadastre sua empresa').waitFor();
+  await field(ap, 'Razão social').fill(companyB.legal);
+  await field(ap, 'Nome fantasia').fill(companyB.trade);
+  await field(ap, 'CNPJ').fill(companyA.cnpj);
+  await field(ap, 'E-mail de contato').fill('contato@paoquente.test');
+  await field(ap, 'Nome').fill(admin.name);
+  await field(ap, 'E-mail').fill(admin.email);
+  await field(ap, 'Senha').fill(admin.password);
+  await field(ap, 'Repita a senha').fill(admin.password);
+  await ap.getByRole('button', { name: 'Enviar cadastro' }).click();
+  const cnpjError = ap.locator('.field', { has: field(ap, 'CNPJ') }).locator('.field-error');
+  await cnpjError.filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await field(ap, 'Razão social').inputValue(), companyB.legal, 'the form keeps what was typed');
+  assert.equal(await field(ap, 'E-mail').inputValue(), admin.email);
+  assert.equal(await field(ap, 'Senha').inputValue(), admin.password);
+  await shot(ap, 'portal-signup-error');
+  await field(ap, 'CNPJ').fill(companyB.cnpj);
+  await ap.getByRole('button', { name: 'Enviar cadastro' }).click();
+  await heading(ap, 'Cadastro recebido').waitFor();
+});
+
+await step('owner approves the signed-up company and its admin in the approvals queue', async () => {
+  await op.goto(`${BASE}/admin/#/approvals`);
+  await heading(op, 'Aprovações').waitFor();
+  const queue = (title) => op.locator('section.card', { has: op.getByRole('heading', { name: title }) });
+  const row = queue('Empresas pendentes').locator('tr', { hasText: companyB.trade });
+  await row.waitFor();
+  await shot(op, 'admin-approvals');
+  ids.b = decodeURIComponent((await row.getByRole('link').first().getAttribute('href')).split('/')[2]);
+  await row.getByRole('button', { name: 'Aprovar' }).click();
+  await row.waitFor({ state: 'detached' });
+  await settled(op);
+  const userRow = queue('Usuários pendentes').locator('tr', { hasText: admin.email });
+  if (await userRow.count()) {
+    await userRow.getByRole('button', { name: 'Aprovar' }).click();
+    await userRow.waitFor({ state: 'detached' });
+  }
+});
+
+await step('the overview counts the companies by status', async () => {
+  await op.goto(`${BASE}/admin/#/`);
+  await heading(op, 'Visão geral').waitFor();
+  const active = op.locator('.stat-list li', { hasText: 'Ativa' });
+  await active.locator('strong', { hasText: /^2$/ }).waitFor();
+});
+
+await step('owner creates an application and a credential, shown once', async () => {
+  await op.goto(`${BASE}/admin/#/applications`);
+  await op.getByRole('button', { name: 'Nova aplicação' }).click();
+  await field(op, 'Nome').fill('ERP Sync');
+  await op.getByRole('button', { name: 'Criar aplicação' }).click();
+  await heading(op, 'ERP Sync').waitFor();
+  ids.app = idFromHash(op);
+  await field(op, 'Rótulo').fill('produção');
+  await op.getByRole('button', { name: 'Gerar credencial' }).click();
+  const dialog = op.getByRole('dialog');
+  await dialog.getByText('não será exibido de novo').waitFor();
+  const secret = await dialog.getByRole('textbox').inputValue();
+  assert.ok(secret.length >= 20, 'the secret is shown');
+  await dialog.getByRole('button', { name: 'Copiar' }).waitFor();
+  await shot(op, 'admin-credential-secret');
+  await dialog.getByRole('button', { name: 'Já copiei' }).click();
+  await op.locator('tr', { hasText: 'produção' }).getByText('Nunca usada').waitFor();
+  assert.equal(await op.getByText(secret).count(), 0, 'the secret is not shown again');
+}, { missing: noApps });
+
+await step('owner links the application to the company with scopes', async () => {
+  await op.goto(`${BASE}/admin/#/links?application_id=${encodeURIComponent(ids.app)}`);
+  await heading(op, 'Vínculos').waitFor();
+  await field(op, 'Empresa').fill(ids.b);
+  await op.getByLabel('secrets:omie:read').check();
+  await op.getByRole('button', { name: 'Vincular' }).click();
+  await op.locator('tr', { hasText: 'secrets:omie:read' }).waitFor();
+  await shot(op, 'admin-links');
+}, { missing: noLinks });
+
+await step('company admin signs in to the portal with the keyboard', async () => {
+  await ap.goto(`${BASE}/portal/`);
+  await heading(ap, 'Portal do cliente').waitFor();
+  await field(ap, 'E-mail').focus();
+  await ap.keyboard.type(admin.email);
+  await ap.keyboard.press('Tab');
+  await ap.keyboard.type(admin.password);
+  await ap.keyboard.press('Enter');
+  await heading(ap, 'Empresa').waitFor();
+  assert.ok(ap.url().includes(encodeURIComponent(ids.b)), 'lands on its own company');
+  await ap.getByText('ERP Sync').count();
+});
+
+await step('company admin sets the Omie credentials and sees only the hint', async () => {
+  await ap.getByRole('link', { name: 'Credenciais' }).click();
+  const omieCard = ap.locator('[data-kind="omie"]');
+  await omieCard.getByText('Ainda não configurada.').waitFor();
+  await omieCard.getByLabel(exactLabel('App key')).fill(omie.app_key);
+  await omieCard.getByLabel(exactLabel('App secret')).fill(omie.app_secret);
+  await omieCard.getByRole('button', { name: 'Salvar credenciais' }).click();
+  await omieCard.locator('.badge', { hasText: 'Configurado' }).waitFor();
+  const hint = (await omieCard.locator('.secret-hint').textContent()).trim();
+  assert.ok(hint && hint !== '—', 'a hint is shown');
+  assert.ok(!hint.includes(omie.app_secret) && !hint.includes(omie.app_key), 'the hint is not the secret');
+  assert.equal(await omieCard.getByLabel(exactLabel('App secret')).inputValue(), '', 'the inputs are cleared');
+  await ap.reload();
+  await omieCard.locator('.secret-hint').waitFor();
+  const text = await ap.locator('main').textContent();
+  assert.ok(!text.includes(omie.app_secret) && !text.includes(omie.app_key), 'the values never come back');
+  await shot(ap, 'portal-secrets');
+});
+
+await step('company admin sees the linked application with its scopes', async () => {
+  await ap.getByRole('link', { name: 'Aplicações' }).click();
+  await ap.locator('tr', { hasText: 'secrets:omie:read' }).getByRole('button', { name: 'Revogar' }).waitFor();
+  await shot(ap, 'portal-applications');
+}, { missing: noLinks });
+
+await step('company admin adds a member, who sees users read-only and no credentials', async () => {
+  await ap.getByRole('link', { name: 'Usuários' }).click();
+  await ap.getByRole('button', { name: 'Novo usuário' }).click();
+  await field(ap, 'Nome').fill(member.name);
+  await field(ap, 'E-mail').fill(member.email);
+  await field(ap, 'Senha inicial').fill(member.password);
+  await ap.getByRole('button', { name: 'Criar usuário' }).click();
+  const row = ap.locator('tr', { hasText: member.email });
+  await row.waitFor();
+  assert.equal(await row.getByRole('combobox').inputValue(), 'member');
+  const memberCtx = await watchedContext(browser, problems);
+  const mp = await memberCtx.newPage();
+  await mp.goto(`${BASE}/portal/`);
+  await field(mp, 'E-mail').fill(member.email);
+  await field(mp, 'Senha').fill(member.password);
+  await mp.getByRole('button', { name: 'Entrar' }).click();
+  await heading(mp, 'Empresa').waitFor();
+  assert.equal(await mp.getByRole('link', { name: 'Credenciais' }).count(), 0, 'members have no credentials screen');
+  await mp.getByText('Só administradores da empresa podem alterar estes dados.').waitFor();
+  await mp.getByRole('link', { name: 'Usuários' }).click();
+  // The server lists only a member's own account to a member.
+  await mp.locator('tr', { hasText: member.email }).waitFor();
+  assert.equal(await mp.getByRole('button', { name: 'Novo usuário' }).count(), 0, 'members cannot add users');
+  assert.equal(await mp.locator('tbody select, tbody button').count(), 0, 'members cannot change users');
+  await shot(mp, 'portal-users-member');
+  await memberCtx.close();
+});
+
+await step("company admin opening another company's page by URL sees not found", async () => {
+  await ap.goto(`${BASE}/portal/#/companies/${encodeURIComponent(ids.a)}`);
+  await heading(ap, 'Página não encontrada').waitFor();
+  assert.equal(await ap.getByText(companyA.legal).count(), 0, 'nothing of the other company shows');
+  await shot(ap, 'portal-not-found');
+  await ap.goto(`${BASE}/portal/#/companies/${encodeURIComponent(ids.a)}/users`);
+  await heading(ap, 'Página não encontrada').waitFor();
+});
+
+await step('screenshots of the main pages at desktop and phone width', async () => {
+  const adminPages = ['', 'companies', `companies/${ids.b}`, `companies/${ids.b}?tab=users`, 'approvals', 'applications', ids.app && `applications/${ids.app}`, 'links', 'usage', 'audit', 'backups'].filter((p) => p !== undefined);
+  const portalPages = ['', '/users', '/secrets', '/applications', '/usage', '/audit'];
+  for (const viewport of [DESKTOP, PHONE]) {
+    await op.setViewportSize(viewport);
+    await ap.setViewportSize(viewport);
+    for (const p of adminPages) {
+      await op.goto(`${BASE}/admin/#/${p}`);
+      await op.locator('main h1').first().waitFor();
+      await shot(op, `admin-${p.replace(/[/?=]+/g, '-').replace(/cmp_[\w-]+|app_[\w-]+/g, 'id') || 'overview'}`);
+    }
+    for (const p of portalPages) {
+      await ap.goto(`${BASE}/portal/#/companies/${encodeURIComponent(ids.b)}${p}`);
+      await ap.locator('main h1').first().waitFor();
+      await shot(ap, `portal-${p.replace(/\//g, '') || 'company'}`);
+    }
+  }
+  await op.setViewportSize(PHONE);
+  await op.goto(`${BASE}/admin/#/companies`);
+  await op.getByRole('button', { name: 'Menu' }).click();
+  await op.getByRole('link', { name: 'Aprovações' }).waitFor();
+  await op.waitForTimeout(300); // the drawer slides in
+  await shot(op, 'admin-menu-open');
+  await op.getByRole('link', { name: 'Aprovações' }).click();
+  await heading(op, 'Aprovações').waitFor();
+  await op.setViewportSize(DESKTOP);
+});
+
+await step('both sign out', async () => {
+  await ap.getByRole('button', { name: 'Sair' }).click();
+  await heading(ap, 'Portal do cliente').waitFor();
+  await ap.reload();
+  await heading(ap, 'Portal do cliente').waitFor();
+  await shot(ap, 'portal-sign-in');
+  await op.getByRole('button', { name: 'Sair' }).click();
+  await heading(op, 'Entrar no armario').waitFor();
+  await shot(op, 'admin-sign-in');
+});
+
+await step('the language switch is remembered', async () => {
+  await op.getByLabel('Idioma').selectOption('en');
+  await heading(op, 'Sign in to armario').waitFor();
+  await op.reload();
+  await heading(op, 'Sign in to armario').waitFor();
+  await op.getByLabel('Language').selectOption('pt-BR');
+  await heading(op, 'Entrar no armario').waitFor();
+});
+
+await step('no console errors and no request left 127.0.0.1', async () => {
+  assert.deepEqual(problems, []);
+});
+
+await browser.close();
+const passed = results.filter((r) => r.ok).length;
+const skipped = results.filter((r) => r.skipped).length;
+const failed = results.length - passed - skipped;
+console.log(`screenshots in ${OUT}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed ? 1 : 0);
