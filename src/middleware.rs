@@ -9,6 +9,7 @@ use tracing::Instrument;
 
 use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 use crate::api::error::ErrorBody;
+use crate::api::request_check;
 use crate::crypto::token;
 use crate::service::AppState;
 
@@ -112,6 +113,7 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
     req.set_data(RequestId(request_id.clone()));
     let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
+    let spec = req.data::<ApiSpec>().cloned();
     let started = Instant::now();
     // The route that matched (its pattern, not the raw path), for the metrics.
     let mut pattern: Option<PathPattern> = None;
@@ -126,7 +128,6 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
             Ok(pair) => pair,
             Err(resp) => return resp,
         };
-        let spec = req.data::<ApiSpec>().cloned();
         let resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) if e.is_from_response() => e.into_response(),
@@ -138,8 +139,8 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         if pattern.is_none() {
             pattern = resp.data::<PathPattern>().cloned();
         }
-        match (resp.status(), raw_body, spec) {
-            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, &spec).await,
+        match (resp.status(), raw_body, &spec) {
+            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, spec).await,
             _ => resp,
         }
     }
@@ -147,6 +148,14 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     .await;
     if let Some(replaced) = normalize_errors(&resp, &path) {
         resp = replaced;
+    }
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !resp.headers().contains_key(header::ALLOW)
+    {
+        let allow = spec.and_then(|s| request_check::allowed_methods(&s.0, &path));
+        if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
     }
     secure_headers(&path, &mut resp);
     if let Ok(v) = HeaderValue::from_str(&request_id) {

@@ -13,6 +13,7 @@ pub mod health;
 pub mod links;
 pub mod metrics;
 pub mod overview;
+pub mod request_check;
 pub mod secrets;
 pub mod session;
 pub mod signup;
