@@ -208,6 +208,18 @@ fn error_response(e: poem::Error) -> Response {
         404 => ErrorBody::new("not_found", "not found"),
         405 => ErrorBody::new("method_not_allowed", "method not allowed on this route"),
         413 => ErrorBody::new("payload_too_large", "the request body is too large"),
+        // A body without `Content-Type: application/json` is bad input like any other, and
+        // answers the documented 400 rather than a 415 no operation lists.
+        415 => {
+            let mut body = ErrorBody::new(
+                "invalid",
+                format!(
+                    "Content-Type: {e}; send the body as JSON with Content-Type: application/json"
+                ),
+            );
+            body.field = Some("Content-Type".into());
+            return json_error(StatusCode::BAD_REQUEST, body);
+        }
         // poem-openapi's own parse errors end up here. Name a query parameter of the wrong
         // type, as every other 400 names its field; a body that fails to parse is explained
         // against the schema afterwards (`name_parse_error`).
