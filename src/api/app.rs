@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -11,6 +10,7 @@ use poem_openapi::{Object, OpenApi};
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
 use crate::api::companies::{company_id, CompanyOut};
+use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
@@ -154,6 +154,7 @@ impl AppApi {
         caller: Caller,
         id: Path<String>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
@@ -176,14 +177,20 @@ impl AppApi {
         caller: Caller,
         id: Path<String>,
         /// First day (UTC), inclusive; default 30 days ago.
-        from: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
-        to: Query<Option<NaiveDate>>,
+        to: Query<Option<Day>>,
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
         self.count(&app, Some(&id), "usage");
-        let rows = app_access::usage(&self.state, &app, id, usage_filter(from.0, to.0)?).await?;
+        let rows = app_access::usage(
+            &self.state,
+            &app,
+            id,
+            usage_filter(days(from.0), days(to.0))?,
+        )
+        .await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
 

@@ -97,6 +97,7 @@ impl AuditApi {
         actor_id: Query<Option<String>>,
         company_id: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditList>> {

@@ -215,6 +215,7 @@ impl CompaniesApi {
         q: Query<Option<String>>,
         status: Query<Option<CompanyStatusDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CompanyList>> {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod body_check;
 pub mod companies;
+pub mod day;
 pub mod error;
 pub mod health;
 pub mod links;

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::companies::company_id;
+use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::Tag;
 use crate::db::usage::{UsageFilter, UsageRow};
@@ -139,15 +140,21 @@ impl UsageApi {
         auth: UserAuth,
         caller: Caller,
         /// First day (UTC), inclusive; default 29 days before `to`.
-        from: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
-        to: Query<Option<NaiveDate>>,
+        to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
     ) -> ApiResult<Json<UsageList>> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
-            .rows(&who, from.0, to.0, company_id.0, application_id.0)
+            .rows(
+                &who,
+                days(from.0),
+                days(to.0),
+                company_id.0,
+                application_id.0,
+            )
             .await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
@@ -158,14 +165,20 @@ impl UsageApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        from: Query<Option<NaiveDate>>,
-        to: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
+        to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
     ) -> ApiResult<CsvResponse> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
-            .rows(&who, from.0, to.0, company_id.0, application_id.0)
+            .rows(
+                &who,
+                days(from.0),
+                days(to.0),
+                company_id.0,
+                application_id.0,
+            )
             .await?;
         let mut csv = String::from("day,application_id,company_id,route_group,requests\n");
         for r in rows {

@@ -189,6 +189,7 @@ impl UsersApi {
         status: Query<Option<UserStatusDto>>,
         role: Query<Option<RoleDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
@@ -220,6 +221,7 @@ impl UsersApi {
         q: Query<Option<String>>,
         status: Query<Option<UserStatusDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
