@@ -114,6 +114,9 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     req.set_data(RequestId(request_id.clone()));
     let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
     let spec = req.data::<ApiSpec>().cloned();
+    let json_body = req
+        .content_type()
+        .is_some_and(|ct| ct.starts_with("application/json"));
     let started = Instant::now();
     // The route that matched (its pattern, not the raw path), for the metrics.
     let mut pattern: Option<PathPattern> = None;
@@ -128,6 +131,18 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
             Ok(pair) => pair,
             Err(resp) => return resp,
         };
+        if let (Some(raw), Some(spec), true) = (&raw_body, &spec, json_body) {
+            if let Some((field, reason)) = request_check::check_body(&spec.0, method.as_str(), &path, raw) {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    ErrorBody {
+                        message: format!("{field}: {reason}"),
+                        field: Some(field),
+                        ..ErrorBody::new("invalid", "")
+                    },
+                );
+            }
+        }
         let resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) if e.is_from_response() => e.into_response(),

@@ -94,7 +94,9 @@ struct ApplicationList {
 struct ApplicationCreateIn {
     /// Up to 120 characters.
     name: String,
+    #[oai(nullable)]
     description: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
 }
 
@@ -102,8 +104,11 @@ struct ApplicationCreateIn {
 /// Setting `status` to `disabled` stops every key of the application at once.
 #[derive(Object)]
 struct ApplicationPatchIn {
+    #[oai(nullable)]
     name: Option<String>,
+    #[oai(nullable)]
     description: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
     // No doc comment here: poem-openapi would wrap the enum's $ref in an allOf, which client
     // generators reject ("cannot take allOf a non-object").
@@ -154,6 +159,7 @@ struct CredentialCreateIn {
     /// What the key is for, e.g. "production 2026".
     label: String,
     /// When the key stops working; never when absent.
+    #[oai(nullable)]
     expires_at: Option<DateTime<Utc>>,
 }
 

@@ -134,19 +134,28 @@ struct CompanyList {
 #[derive(Object)]
 pub struct CompanyCreateIn {
     pub legal_name: String,
+    #[oai(nullable)]
     pub trade_name: Option<String>,
     /// Formatted (`00.000.000/0000-00`) or 14 bare digits; check digits are verified.
     pub cnpj: String,
     /// Lowercase letters, digits and hyphens; derived from the name when absent.
+    #[oai(nullable)]
     pub slug: Option<String>,
+    #[oai(nullable)]
     pub contact_email: Option<String>,
+    #[oai(nullable)]
     pub contact_phone: Option<String>,
+    #[oai(nullable)]
     pub plan: Option<String>,
     /// 1 to 100000; default 25.
+    #[oai(nullable)]
     pub max_users: Option<i64>,
+    #[oai(nullable)]
     pub display_name: Option<String>,
+    #[oai(nullable)]
     pub primary_color: Option<String>,
     /// `data:image/png;base64,…` (PNG, JPEG, WebP or GIF), at most 64 KiB.
+    #[oai(nullable)]
     pub logo_data_url: Option<String>,
 }
 
@@ -172,16 +181,27 @@ impl From<CompanyCreateIn> for CompanyInput {
 /// field. Company admins may not change `plan`, `max_users`, `slug` or `cnpj`.
 #[derive(Object)]
 struct CompanyPatchIn {
+    #[oai(nullable)]
     legal_name: Option<String>,
+    #[oai(nullable)]
     trade_name: Option<String>,
+    #[oai(nullable)]
     cnpj: Option<String>,
+    #[oai(nullable)]
     slug: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
+    #[oai(nullable)]
     contact_phone: Option<String>,
+    #[oai(nullable)]
     plan: Option<String>,
+    #[oai(nullable)]
     max_users: Option<i64>,
+    #[oai(nullable)]
     display_name: Option<String>,
+    #[oai(nullable)]
     primary_color: Option<String>,
+    #[oai(nullable)]
     logo_data_url: Option<String>,
 }
 

@@ -28,10 +28,12 @@ impl SignupApi {
 #[derive(Object)]
 struct SignupCompanyIn {
     legal_name: String,
+    #[oai(nullable)]
     trade_name: Option<String>,
     /// Formatted or bare; check digits are verified.
     cnpj: String,
     contact_email: String,
+    #[oai(nullable)]
     contact_phone: Option<String>,
 }
 

@@ -150,7 +150,9 @@ struct UserCreateIn {
 /// Changes to a user; absent fields stay as they are.
 #[derive(Object)]
 struct UserPatchIn {
+    #[oai(nullable)]
     name: Option<String>,
+    #[oai(nullable)]
     email: Option<String>,
     role: Option<CompanyRoleDto>,
 }
