@@ -55,6 +55,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
             settings.db_path().display()
         )
     })?;
+    let backups = crate::service::backups::engine(&settings, &key)?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -66,6 +67,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         throttle: Arc::new(LoginThrottle::default()),
         directory: Arc::new(AppDirectory::default()),
         usage: Arc::new(UsageRecorder::default()),
+        backups: Arc::new(backups),
         metrics: Arc::new(Metrics::default()),
     })
 }
@@ -126,6 +128,21 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
                 .await;
         })
     };
+    let backup_task = {
+        let recorder = Arc::new(crate::service::backups::SchedulerRecorder {
+            store: state.store.clone(),
+            handle: tokio::runtime::Handle::current(),
+        });
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::backup::run_scheduler(
+            state.backups.clone(),
+            recorder,
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
+    tracing::info!(target = %state.backups.target().describe(), "backups scheduled");
     let base = state
         .settings
         .public_url
@@ -144,6 +161,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let result = crate::server::serve(listener, state, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     let _ = usage_task.await;
+    let _ = backup_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

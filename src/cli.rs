@@ -44,10 +44,45 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Take, list and verify backups.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// Restore the database from a backup (the server must be stopped): `latest`, a backup id,
+    /// or the path of a backup file with its manifest beside it.
+    Restore {
+        #[arg(default_value = "latest")]
+        backup: String,
+        /// Restore to this path instead of replacing the live database.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// Open the backup with this master key file instead of the current key (a backup taken
+        /// before a key rotation).
+        #[arg(long)]
+        master_key_file: Option<PathBuf>,
+    },
     /// Manage the master key.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Take a backup now (also while the server runs).
+    Now,
+    /// List the backups the target holds.
+    List,
+    /// Download a backup and check it end to end without touching the database: `latest`, an
+    /// id, or a file.
+    Verify {
+        #[arg(default_value = "latest")]
+        backup: String,
+        /// Open the backup with this master key file instead of the current key.
+        #[arg(long)]
+        master_key_file: Option<PathBuf>,
     },
 }
 

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod backup;
+pub mod backup_cli;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use armario::app;
-use armario::cli::{AdminCommand, Cli, Command, KeysCommand};
+use armario::cli::{AdminCommand, BackupCommand, Cli, Command, KeysCommand};
 use armario::config::{LogFormat, Settings};
 use armario::crypto::SecretString;
 use armario::service::setup;
@@ -44,6 +44,27 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             let state = openapi_state(settings)?;
             println!("{}", armario::api::spec_json(&state));
             Ok(())
+        }
+        Command::Backup { command } => match command {
+            BackupCommand::Now => armario::backup_cli::now(settings).await,
+            BackupCommand::List => armario::backup_cli::list(settings).await,
+            BackupCommand::Verify {
+                backup,
+                master_key_file,
+            } => armario::backup_cli::verify(settings, &backup, master_key_file.as_deref()).await,
+        },
+        Command::Restore {
+            backup,
+            to,
+            master_key_file,
+        } => {
+            armario::backup_cli::restore(
+                settings,
+                &backup,
+                to.as_deref(),
+                master_key_file.as_deref(),
+            )
+            .await
         }
         Command::Keys {
             command: KeysCommand::Rotate { new_key_file },

@@ -444,6 +444,20 @@ async fn usage_is_counted_per_application_company_and_group() {
     assert_eq!(o.body["companies"]["active"], 2);
     assert_eq!(o.body["applications"], 1);
 
+    for path in [
+        "/api/v1/usage?company_id=nope",
+        "/api/v1/audit-events?company_id=nope",
+    ] {
+        let bad = w.owner.get(path).await;
+        assert_eq!(
+            (bad.status, bad.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("company_id")),
+            "{path}"
+        );
+    }
+    let bad = w.owner.get("/api/v1/usage?application_id=nope").await;
+    assert_eq!(bad.body["field"], "application_id");
+
     let csv = w.owner.get("/api/v1/usage.csv").await;
     assert!(csv.headers["content-type"]
         .to_str()

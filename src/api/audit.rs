@@ -105,7 +105,10 @@ impl AuditApi {
         let limit = page_size(limit.0)?;
         let company_id = company_id
             .0
-            .map(|c| CompanyId::parse(&c).ok_or(DomainError::NotFound("company")))
+            .map(|c| {
+                CompanyId::parse(&c)
+                    .ok_or_else(|| DomainError::invalid("company_id", "is not a company id"))
+            })
             .transpose()?;
         let filter = AuditFilter {
             from: from.0.map(|t| t.timestamp_millis()),

@@ -6,6 +6,7 @@ pub mod app_auth;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod body_check;
 pub mod companies;
 pub mod day;
@@ -38,6 +39,7 @@ pub type Apis = (
     usage::UsageApi,
     app::AppApi,
     overview::OverviewApi,
+    backups::BackupsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -53,6 +55,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         usage::UsageApi::new(state.clone()),
         app::AppApi::new(state.clone()),
         overview::OverviewApi::new(state.clone()),
+        backups::BackupsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")
@@ -89,4 +92,6 @@ pub enum Tag {
     Links,
     /// Requests made by applications.
     Usage,
+    /// Encrypted snapshots of the database.
+    Backups,
 }

@@ -5,15 +5,14 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::companies::company_id;
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::Tag;
 use crate::db::usage::{UsageFilter, UsageRow};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
+use crate::ids::{ApplicationId, CompanyId};
 use crate::service::{usage, AppState};
 
 pub struct UsageApi {
@@ -107,7 +106,12 @@ impl UsageApi {
         application: Option<String>,
     ) -> DomainResult<Vec<UsageRow>> {
         let mut filter = usage_filter(from, to)?;
-        let company = company.map(|c| company_id(&c)).transpose()?;
+        let company = company
+            .map(|c| {
+                CompanyId::parse(&c)
+                    .ok_or_else(|| DomainError::invalid("company_id", "is not a company id"))
+            })
+            .transpose()?;
         match (&company, who.is_owner()) {
             (_, true) => {}
             (Some(c), false) => who.require_company_admin(c, "company")?,
@@ -124,7 +128,13 @@ impl UsageApi {
             filter.company_id = Some(c.to_string());
         }
         filter.application_id = application
-            .map(|a| application_id(&a).map(|a| a.to_string()))
+            .map(|a| {
+                ApplicationId::parse(&a)
+                    .map(|a| a.to_string())
+                    .ok_or_else(|| {
+                        DomainError::invalid("application_id", "is not an application id")
+                    })
+            })
             .transpose()?;
         usage::query(&self.state.usage, &self.state.store, filter, MAX_ROWS).await
     }

@@ -1,6 +1,6 @@
 //! Backup ids, object names and the manifest written beside each object.
 //!
-//! Names sort by time: `<prefix>armario-20261123T030000Z-1a2b3c4d.db.zst.enc`, with the
+//! Names sort by time: `<prefix>armario-20261123T030000.000Z-1a2b3c4d.db.zst.enc`, with the
 //! manifest at the same name plus `.manifest.json`. An object only counts as a backup once its
 //! manifest exists, and the manifest is always written last.
 
@@ -15,9 +15,10 @@ use super::error::{BackupError, Result};
 const NAME_PREFIX: &str = "armario-";
 pub const OBJECT_SUFFIX: &str = ".db.zst.enc";
 pub const MANIFEST_SUFFIX: &str = ".manifest.json";
-const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+const TIME_FORMAT: &str = "%Y%m%dT%H%M%S%.3fZ";
 
-/// Identifies a backup: its UTC start time to the second and 8 random hex digits.
+/// Identifies a backup: its UTC start time to the millisecond (so names sort in the order the
+/// backups were taken, even several in one second) and 8 random hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct BackupId(String);
@@ -28,7 +29,7 @@ impl BackupId {
         BackupId(format!("{}-{short}", at.format(TIME_FORMAT)))
     }
 
-    /// Parses and checks an id such as `20261123T030000Z-1a2b3c4d`.
+    /// Parses and checks an id such as `20261123T030000.000Z-1a2b3c4d`.
     pub fn parse(text: &str) -> Option<Self> {
         let (time, short) = text.split_once('-')?;
         NaiveDateTime::parse_from_str(time, TIME_FORMAT).ok()?;
@@ -151,7 +152,7 @@ mod tests {
         let early = BackupId::generate(Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap());
         let late = BackupId::generate(Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap());
         assert!(early.object_name() < late.object_name());
-        assert!(early.as_str().starts_with("20261123T030000Z-"));
+        assert!(early.as_str().starts_with("20261123T030000.000Z-"));
         assert_eq!(
             early.time(),
             Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()

@@ -22,11 +22,13 @@ pub struct DbFacts {
 
 /// Writes a consistent copy of the WAL database `db` into the new file `dest`.
 ///
-/// `VACUUM INTO` runs on its own read-only connection inside one read transaction: it sees
-/// the database as of the moment it starts while the writer keeps committing to the WAL, and
-/// it takes no write lock at any time. The copy is also compacted (free pages dropped).
+/// SQLite's online backup copies every page in one step on its own read-only connection: one
+/// read transaction, so the copy is the database as of the moment it starts, while the writer
+/// keeps committing to the WAL (a reader never blocks the writer in WAL mode). Copying pages is
+/// several times faster than rebuilding the tables with `VACUUM INTO`. The copy is switched to
+/// a rollback journal so it opens as a plain file.
 pub fn take_snapshot(db: &Path, dest: &Path) -> Result<()> {
-    let conn = Connection::open_with_flags(
+    let src = Connection::open_with_flags(
         db,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -34,14 +36,34 @@ pub fn take_snapshot(db: &Path, dest: &Path) -> Result<()> {
         "opening {} for the snapshot",
         db.display()
     )))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
+    src.busy_timeout(BUSY_TIMEOUT)
         .map_err(BackupError::sqlite("setting busy_timeout"))?;
-    let dest_text = dest.to_str().ok_or_else(|| BackupError::Io {
-        context: "naming the snapshot file".into(),
-        source: std::io::Error::other(format!("{} is not valid UTF-8", dest.display())),
-    })?;
-    conn.execute("VACUUM INTO ?1", [dest_text])
-        .map_err(BackupError::sqlite("taking the snapshot (VACUUM INTO)"))?;
+    let mut dst = Connection::open(dest).map_err(BackupError::sqlite(format!(
+        "creating the snapshot file {}",
+        dest.display()
+    )))?;
+    {
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst)
+            .map_err(BackupError::sqlite("starting the snapshot"))?;
+        // -1: every page in a single step, inside one read transaction of the source.
+        loop {
+            match backup
+                .step(-1)
+                .map_err(BackupError::sqlite("taking the snapshot"))?
+            {
+                rusqlite::backup::StepResult::Done => break,
+                _ => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    }
+    let mode: String = dst
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .map_err(BackupError::sqlite(
+            "switching the snapshot to a rollback journal",
+        ))?;
+    debug_assert_eq!(mode.to_ascii_lowercase(), "delete");
+    dst.close()
+        .map_err(|(_, e)| BackupError::sqlite("closing the snapshot")(e))?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use super::target::blocking;
 pub enum BackupSelector {
     /// The newest complete backup on the target.
     Latest,
-    /// A backup id (`20261123T030000Z-1a2b3c4d`) or just its 8-hex-digit suffix.
+    /// A backup id (`20261123T030000.000Z-1a2b3c4d`) or just its 8-hex-digit suffix.
     Id(String),
     /// A local copy of an object, with its manifest beside it (`<file>.manifest.json`).
     File(PathBuf),
@@ -204,8 +204,8 @@ mod tests {
     fn selector_reads_latest_ids_and_files() {
         assert_eq!(BackupSelector::parse("latest"), BackupSelector::Latest);
         assert_eq!(
-            BackupSelector::parse("20261123T030000Z-1a2b3c4d"),
-            BackupSelector::Id("20261123T030000Z-1a2b3c4d".into())
+            BackupSelector::parse("20261123T030000.000Z-1a2b3c4d"),
+            BackupSelector::Id("20261123T030000.000Z-1a2b3c4d".into())
         );
         assert_eq!(
             BackupSelector::parse("1a2b3c4d"),

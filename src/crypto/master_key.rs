@@ -57,6 +57,11 @@ impl MasterKey {
         Ok(Self(arr))
     }
 
+    /// The raw key, for the backup engine's own derivation. Never log it.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub fn to_base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(self.0)
     }

@@ -13,6 +13,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "applications",
         include_str!("../../migrations/0002_applications.sql"),
     ),
+    (
+        3,
+        "backups",
+        include_str!("../../migrations/0003_backups.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod backups;
 pub mod companies;
 pub mod links;
 pub mod migrate;

@@ -5,6 +5,7 @@ pub mod app_access;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod companies;
 pub mod directory;
 pub mod keys;
@@ -32,5 +33,6 @@ pub struct AppState {
     pub throttle: Arc<throttle::LoginThrottle>,
     pub directory: Arc<directory::AppDirectory>,
     pub usage: Arc<usage::UsageRecorder>,
+    pub backups: Arc<crate::backup::BackupEngine>,
     pub metrics: Arc<crate::metrics::Metrics>,
 }

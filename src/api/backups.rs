@@ -1,0 +1,138 @@
+//! Backups: the record of runs, and taking one now (owner only).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+
+use crate::api::auth::{Caller, UserAuth};
+use crate::api::error::ApiResult;
+use crate::api::time::ts;
+use crate::api::Tag;
+use crate::backup::{BackupReport, BackupStatus};
+use crate::db::backups::BackupRun;
+use crate::service::{backups, AppState};
+
+pub struct BackupsApi {
+    state: AppState,
+}
+
+impl BackupsApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+enum RunStatus {
+    Succeeded,
+    Failed,
+}
+
+/// One backup run.
+#[derive(Object)]
+#[oai(rename = "BackupRun")]
+struct BackupRunOut {
+    id: String,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    status: RunStatus,
+    /// Bytes stored (compressed and encrypted).
+    #[oai(skip_serializing_if_is_none)]
+    size: Option<i64>,
+    /// The object's key in the bucket, or its path in the local directory.
+    #[oai(skip_serializing_if_is_none)]
+    object_name: Option<String>,
+    /// Why it failed.
+    #[oai(skip_serializing_if_is_none)]
+    error: Option<String>,
+    /// scheduler, api or cli.
+    trigger: String,
+}
+
+impl From<BackupRun> for BackupRunOut {
+    fn from(r: BackupRun) -> Self {
+        Self {
+            id: r.id,
+            started_at: ts(r.started_at),
+            finished_at: ts(r.finished_at),
+            status: if r.succeeded {
+                RunStatus::Succeeded
+            } else {
+                RunStatus::Failed
+            },
+            size: r.size,
+            object_name: r.object_name,
+            error: r.error,
+            trigger: r.trigger,
+        }
+    }
+}
+
+impl From<BackupReport> for BackupRunOut {
+    fn from(r: BackupReport) -> Self {
+        Self {
+            id: r.id.as_str().to_string(),
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status: if r.status == BackupStatus::Succeeded {
+                RunStatus::Succeeded
+            } else {
+                RunStatus::Failed
+            },
+            size: r.size.map(|s| s as i64),
+            object_name: r.object_name,
+            error: r.error,
+            trigger: "api".into(),
+        }
+    }
+}
+
+/// The recent runs and where backups go.
+#[derive(Object)]
+struct BackupList {
+    /// Newest first, at most 100.
+    items: Vec<BackupRunOut>,
+    /// The target, without credentials (a local directory or an S3 bucket and prefix).
+    target: String,
+    #[oai(skip_serializing_if_is_none)]
+    last_good_at: Option<DateTime<Utc>>,
+}
+
+#[derive(ApiResponse)]
+enum TakeResponse {
+    /// The run finished; `status` says whether it succeeded.
+    #[oai(status = 201)]
+    Done(Json<BackupRunOut>),
+}
+
+#[OpenApi(tag = "Tag::Backups")]
+impl BackupsApi {
+    /// Recent backup runs (owner only).
+    #[oai(path = "/backups", method = "get")]
+    async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<BackupList>> {
+        let who = auth.user(&self.state, &caller).await?;
+        let runs = backups::recent(&self.state, &who, 100).await?;
+        let last_good_at = runs.iter().find(|r| r.succeeded).map(|r| ts(r.finished_at));
+        let last_good_at = match last_good_at {
+            Some(t) => Some(t),
+            None => backups::last_good(&self.state.store)
+                .await?
+                .map(|r| ts(r.finished_at)),
+        };
+        Ok(Json(BackupList {
+            items: runs.into_iter().map(Into::into).collect(),
+            target: backups::describe_target(&self.state.backups),
+            last_good_at,
+        }))
+    }
+
+    /// Take a backup now and wait for it (owner only); 409 while another runs. A failed run is
+    /// answered (and recorded) with `status: failed` and its reason.
+    #[oai(path = "/backups", method = "post")]
+    async fn take(&self, auth: UserAuth, caller: Caller) -> ApiResult<TakeResponse> {
+        let who = auth.user(&self.state, &caller).await?;
+        let report = backups::take_now(&self.state, &who).await?;
+        Ok(TakeResponse::Done(Json(report.into())))
+    }
+}

@@ -1,0 +1,66 @@
+//! SQL for the record of backup runs.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::DomainResult;
+
+pub struct BackupRun {
+    pub id: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+    pub succeeded: bool,
+    pub size: Option<i64>,
+    pub object_name: Option<String>,
+    pub error: Option<String>,
+    /// scheduler, api or cli.
+    pub trigger: String,
+}
+
+pub fn insert(conn: &Connection, r: &BackupRun) -> DomainResult<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO backup_runs (id, started_at, finished_at, status, size, object_name, error, trigger)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            r.id,
+            r.started_at,
+            r.finished_at,
+            if r.succeeded { "succeeded" } else { "failed" },
+            r.size,
+            r.object_name,
+            r.error,
+            r.trigger
+        ],
+    )?;
+    Ok(())
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackupRun> {
+    let status: String = r.get(3)?;
+    Ok(BackupRun {
+        id: r.get(0)?,
+        started_at: r.get(1)?,
+        finished_at: r.get(2)?,
+        succeeded: status == "succeeded",
+        size: r.get(4)?,
+        object_name: r.get(5)?,
+        error: r.get(6)?,
+        trigger: r.get(7)?,
+    })
+}
+
+const COLUMNS: &str = "id, started_at, finished_at, status, size, object_name, error, trigger";
+
+/// The most recent runs, newest first.
+pub fn recent(conn: &Connection, limit: u32) -> DomainResult<Vec<BackupRun>> {
+    let sql = format!("SELECT {COLUMNS} FROM backup_runs ORDER BY started_at DESC LIMIT ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map([limit], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn last_good(conn: &Connection) -> DomainResult<Option<BackupRun>> {
+    let sql = format!("SELECT {COLUMNS} FROM backup_runs WHERE status = 'succeeded' ORDER BY finished_at DESC LIMIT 1");
+    Ok(super::cached_row(conn, &sql, [], from_row).optional()?)
+}

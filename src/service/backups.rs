@@ -1,0 +1,162 @@
+//! Backups as the application sees them: the engine (in `crate::backup`) takes, checks, seals
+//! and stores snapshots; this records every run in `backup_runs` and the audit log, and
+//! triggers runs for the API and the CLI.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::backup::{
+    BackupEngine, BackupError, BackupReport, BackupSettings, BackupStatus, RunRecorder,
+};
+use crate::clock::now_ms;
+use crate::config::Settings;
+use crate::crypto::MasterKey;
+use crate::db;
+use crate::db::backups::BackupRun;
+use crate::db::Store;
+use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::UserPrincipal;
+use crate::error::{DomainError, DomainResult};
+use crate::service::AppState;
+
+/// Reads the `backup_*` settings into the engine's validated form.
+pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
+    let text = |k: &str| s.get(k).map(str::to_string);
+    let cfg = crate::backup::BackupConfig {
+        target: text("backup_target"),
+        local_dir: text("backup_local_dir").map(Into::into),
+        s3_endpoint: text("backup_s3_endpoint"),
+        s3_region: text("backup_s3_region"),
+        s3_bucket: text("backup_s3_bucket"),
+        s3_prefix: text("backup_s3_prefix"),
+        s3_path_style: s
+            .get_bool("backup_s3_path_style")
+            .map_err(|e| e.to_string())?,
+        s3_access_key: text("backup_s3_access_key"),
+        s3_secret_key: text("backup_s3_secret_key").map(crate::backup::Secret::new),
+        times: text("backup_times"),
+        timezone: text("backup_timezone"),
+        retention_days: s
+            .get("backup_retention_days")
+            .map(|v| {
+                v.trim().parse().map_err(|_| {
+                    format!("setting backup_retention_days: expected a number of days, got {v:?}")
+                })
+            })
+            .transpose()?,
+    };
+    cfg.resolve(&s.data_dir).map_err(|e| e.to_string())
+}
+
+pub fn engine(s: &Settings, key: &MasterKey) -> Result<BackupEngine, String> {
+    BackupEngine::new(&s.data_dir, settings(s)?, key.expose_bytes()).map_err(|e| e.to_string())
+}
+
+fn run_of(report: &BackupReport, trigger: &str) -> BackupRun {
+    BackupRun {
+        id: report.id.as_str().to_string(),
+        started_at: report.started_at.timestamp_millis(),
+        finished_at: report.finished_at.timestamp_millis(),
+        succeeded: report.status == BackupStatus::Succeeded,
+        size: report.size.map(|s| s as i64),
+        object_name: report.object_name.clone(),
+        error: report.error.clone(),
+        trigger: trigger.to_string(),
+    }
+}
+
+/// Records a run and its audit event in one transaction, and logs a failure as an error.
+pub async fn record(
+    store: &Store,
+    report: &BackupReport,
+    trigger: &'static str,
+    ctx: AuditCtx,
+) -> DomainResult<()> {
+    let run = run_of(report, trigger);
+    if run.succeeded {
+        tracing::info!(backup_id = %run.id, size = run.size, object = ?run.object_name, trigger, "backup succeeded");
+    } else {
+        tracing::error!(backup_id = %run.id, reason = ?run.error, trigger, "backup failed");
+    }
+    for w in &report.warnings {
+        tracing::warn!(backup_id = %run.id, warning = %w, "backup warning");
+    }
+    let pruned: Vec<String> = report
+        .pruned
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
+    store
+        .write(move |tx| {
+            db::backups::insert(tx, &run)?;
+            let action = if run.succeeded {
+                "backup.succeeded"
+            } else {
+                "backup.failed"
+            };
+            let event = NewAuditEvent::new(action)
+                .target("backup", &run.id)
+                .details(json!({
+                    "trigger": run.trigger, "size": run.size, "object_name": run.object_name,
+                    "error": run.error, "pruned": pruned,
+                }));
+            db::audit::insert(tx, &ctx, &event, now_ms())
+        })
+        .await
+}
+
+/// The scheduler's recorder; it runs on a blocking thread, so it drives the async store there.
+pub struct SchedulerRecorder {
+    pub store: Store,
+    pub handle: tokio::runtime::Handle,
+}
+
+impl RunRecorder for SchedulerRecorder {
+    fn record(&self, report: &BackupReport) {
+        if let Err(e) =
+            self.handle
+                .block_on(record(&self.store, report, "scheduler", AuditCtx::system()))
+        {
+            tracing::error!(error = %e, "could not record a backup run");
+        }
+    }
+}
+
+/// Takes a backup now for the owner; 409 while another runs.
+pub async fn take_now(state: &AppState, who: &UserPrincipal) -> DomainResult<BackupReport> {
+    who.require_owner()?;
+    let report = match state.backups.run_backup().await {
+        Ok(r) => r,
+        Err(BackupError::AlreadyRunning) => {
+            return Err(DomainError::conflict(
+                "backup",
+                "a backup is already running",
+            ))
+        }
+        Err(e) => return Err(DomainError::internal(e)),
+    };
+    record(&state.store, &report, "api", who.audit()).await?;
+    Ok(report)
+}
+
+pub async fn recent(
+    state: &AppState,
+    who: &UserPrincipal,
+    limit: u32,
+) -> DomainResult<Vec<BackupRun>> {
+    who.require_owner()?;
+    state
+        .store
+        .read(move |c| db::backups::recent(c, limit))
+        .await
+}
+
+pub async fn last_good(store: &Store) -> DomainResult<Option<BackupRun>> {
+    store.read(db::backups::last_good).await
+}
+
+/// Where backups go, for display (never with credentials).
+pub fn describe_target(engine: &Arc<BackupEngine>) -> String {
+    engine.target().describe()
+}
