@@ -132,6 +132,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         let recorder = Arc::new(crate::service::backups::SchedulerRecorder {
             store: state.store.clone(),
             handle: tokio::runtime::Handle::current(),
+            metrics: state.metrics.clone(),
         });
         let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::backup::run_scheduler(

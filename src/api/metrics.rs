@@ -9,7 +9,7 @@ use poem::{handler, Request, Response};
 
 use crate::crypto::token;
 use crate::metrics::{render, Gauges, RouteNames};
-use crate::service::AppState;
+use crate::service::{backups, AppState};
 
 /// Headers a reverse proxy adds: a request carrying one came from elsewhere, even though its
 /// TCP peer is the proxy on loopback.
@@ -49,6 +49,18 @@ async fn resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// The last good backup in `backup_runs`, which also holds runs taken by the CLI or before a
+/// restart, in Unix seconds (0 when none).
+async fn recorded_backup(state: &AppState) -> i64 {
+    match backups::last_good(&state.store).await {
+        Ok(run) => run.map_or(0, |r| r.finished_at.div_euclid(1000)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the last backup run for /metrics");
+            0
+        }
+    }
+}
+
 #[handler]
 pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
     if !allowed(req, state.settings.get("metrics_token")) {
@@ -61,6 +73,10 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
         database_bytes: file_size(db).await,
         wal_bytes: file_size(wal.into()).await,
         resident_bytes: resident_bytes().await,
+        last_backup_unix: state
+            .metrics
+            .last_backup()
+            .max(recorded_backup(&state).await),
     };
     Ok(Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

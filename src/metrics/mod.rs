@@ -201,7 +201,8 @@ impl Metrics {
     }
 
     /// Records the end time (Unix seconds) of the last backup that completed and checked good.
-    /// Called by the backup engine; the gauge reads 0 until then.
+    /// Called when the server's scheduler or the API takes one; `/metrics` also reads the
+    /// recorded runs, so a backup taken by the CLI or before a restart counts too.
     pub fn set_last_backup(&self, unix_secs: i64) {
         self.last_backup_unix.store(unix_secs, Ordering::Relaxed);
     }

@@ -13,6 +13,8 @@ pub struct Gauges {
     pub database_bytes: Option<u64>,
     pub wal_bytes: Option<u64>,
     pub resident_bytes: Option<u64>,
+    /// Unix time of the last good backup; 0 when there is none.
+    pub last_backup_unix: i64,
 }
 
 /// Route patterns as the router sees them mapped to the paths of the OpenAPI document:
@@ -204,7 +206,7 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
     let _ = writeln!(
         out,
         "armario_last_backup_timestamp_seconds {}",
-        m.last_backup()
+        gauges.last_backup_unix
     );
     header(
         &mut out,
