@@ -1,7 +1,7 @@
 # Shared helpers for the benchmarks: start a release armario on a free port over a fresh data
 # directory, sign the owner in, and read wrk's figures. Sourced, not run.
 
-ARMARIO_BIN=${ARMARIO_BIN:-target/release/armario}
+ARMARIO_BIN=${ARMARIO_BIN:-${CARGO_TARGET_DIR:-target}/release/armario}
 
 need() {
     command -v "$1" >/dev/null || { echo "bench: $1 is required (apt-get install -y $2)" >&2; exit 1; }
@@ -11,11 +11,12 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_armario DIR: starts the server, sets ARMARIO_PID, BASE and SETUP_TOKEN.
+# start_armario DIR: starts the server, sets ARMARIO_PID, BASE and SETUP_TOKEN. A master key
+# already in the environment is kept (to restart over the same data); otherwise a fresh one.
 start_armario() {
     local dir=$1 port
     port=$(free_port)
-    ARMARIO_MASTER_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') \
+    ARMARIO_MASTER_KEY=${ARMARIO_MASTER_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')} \
     RUST_LOG=${RUST_LOG:-warn} \
         "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
     ARMARIO_PID=$!
@@ -24,7 +25,7 @@ start_armario() {
         curl -fsS "$BASE/readyz" >/dev/null 2>&1 && break
         sleep 0.05
     done
-    SETUP_TOKEN=$(grep -o 'token=arm_setup_[A-Za-z0-9_-]*' "$dir/server.log" | head -n1 | cut -d= -f2)
+    SETUP_TOKEN=$(grep -o 'token=arm_setup_[A-Za-z0-9_-]*' "$dir/server.log" | head -n1 | cut -d= -f2 || true)
 }
 
 stop_armario() {

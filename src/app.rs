@@ -6,19 +6,36 @@ use crate::config::{LogFormat, Settings};
 use crate::crypto::{Passwords, Sealer};
 use crate::datadir::{self, DataDirLock};
 use crate::db::Store;
+use crate::logging;
+use crate::metrics::Metrics;
 use crate::service::directory::AppDirectory;
 use crate::service::usage::{self, UsageRecorder};
 use crate::service::{setup, throttle::LoginThrottle, AppState};
 
 pub fn init_tracing(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::prelude::*;
+    use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => {
+            let json = fmt::format()
+                .json()
+                .with_current_span(true)
+                .with_span_list(true);
+            registry
+                .with(logging::RequestIdLayer)
+                .with(
+                    fmt::layer()
+                        .json()
+                        .event_format(logging::WithRequestId(json))
+                        .with_writer(std::io::stderr),
+                )
+                .try_init()
+        }
+        LogFormat::Text => registry
+            .with(fmt::layer().with_writer(std::io::stderr))
+            .try_init(),
     };
 }
 
@@ -51,6 +68,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         directory: Arc::new(AppDirectory::default()),
         usage: Arc::new(UsageRecorder::default()),
         backups: Arc::new(backups),
+        metrics: Arc::new(Metrics::default()),
     })
 }
 
@@ -114,6 +132,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         let recorder = Arc::new(crate::service::backups::SchedulerRecorder {
             store: state.store.clone(),
             handle: tokio::runtime::Handle::current(),
+            metrics: state.metrics.clone(),
         });
         let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::backup::run_scheduler(

@@ -14,6 +14,8 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod keys_cli;
+pub mod logging;
+pub mod metrics;
 pub mod middleware;
 pub mod server;
 pub mod service;

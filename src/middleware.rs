@@ -4,12 +4,14 @@
 use std::time::Instant;
 
 use poem::http::{header, HeaderValue, Method, StatusCode};
-use poem::{Endpoint, IntoResponse, Request, Response};
+use poem::{Endpoint, IntoResponse, PathPattern, Request, Response};
 use tracing::Instrument;
 
 use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 use crate::api::error::ErrorBody;
+use crate::api::request_check;
 use crate::crypto::token;
+use crate::service::AppState;
 
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
@@ -110,7 +112,14 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
     req.set_data(RequestId(request_id.clone()));
+    let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
+    let spec = req.data::<ApiSpec>().cloned();
+    let json_body = req
+        .content_type()
+        .is_some_and(|ct| ct.starts_with("application/json"));
     let started = Instant::now();
+    // The route that matched (its pattern, not the raw path), for the metrics.
+    let mut pattern: Option<PathPattern> = None;
     let mut resp = async {
         if !csrf_ok(&req) {
             return json_error(
@@ -122,14 +131,31 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
             Ok(pair) => pair,
             Err(resp) => return resp,
         };
-        let spec = req.data::<ApiSpec>().cloned();
+        if let (Some(raw), Some(spec), true) = (&raw_body, &spec, json_body) {
+            if let Some((field, reason)) = request_check::check_body(&spec.0, method.as_str(), &path, raw) {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    ErrorBody {
+                        message: format!("{field}: {reason}"),
+                        field: Some(field),
+                        ..ErrorBody::new("invalid", "")
+                    },
+                );
+            }
+        }
         let resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) if e.is_from_response() => e.into_response(),
-            Err(e) => error_response(e),
+            Err(e) => {
+                pattern = e.data::<PathPattern>().cloned();
+                error_response(e)
+            }
         };
-        match (resp.status(), raw_body, spec) {
-            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, &spec).await,
+        if pattern.is_none() {
+            pattern = resp.data::<PathPattern>().cloned();
+        }
+        match (resp.status(), raw_body, &spec) {
+            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, spec).await,
             _ => resp,
         }
     }
@@ -138,12 +164,24 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     if let Some(replaced) = normalize_errors(&resp, &path) {
         resp = replaced;
     }
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !resp.headers().contains_key(header::ALLOW)
+    {
+        let allow = spec.and_then(|s| request_check::allowed_methods(&s.0, &path));
+        if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
+    }
     secure_headers(&path, &mut resp);
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     let status = resp.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    if let Some(m) = metrics {
+        m.observe_request(pattern.map(|p| p.0), &method, status, elapsed);
+    }
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, elapsed_ms = format!("{elapsed_ms:.2}"), "handled"));
     Ok(resp)
 }
@@ -185,6 +223,18 @@ fn error_response(e: poem::Error) -> Response {
         404 => ErrorBody::new("not_found", "not found"),
         405 => ErrorBody::new("method_not_allowed", "method not allowed on this route"),
         413 => ErrorBody::new("payload_too_large", "the request body is too large"),
+        // A body without `Content-Type: application/json` is bad input like any other, and
+        // answers the documented 400 rather than a 415 no operation lists.
+        415 => {
+            let mut body = ErrorBody::new(
+                "invalid",
+                format!(
+                    "Content-Type: {e}; send the body as JSON with Content-Type: application/json"
+                ),
+            );
+            body.field = Some("Content-Type".into());
+            return json_error(StatusCode::BAD_REQUEST, body);
+        }
         // poem-openapi's own parse errors end up here. Name a query parameter of the wrong
         // type, as every other 400 names its field; a body that fails to parse is explained
         // against the schema afterwards (`name_parse_error`).

@@ -28,6 +28,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let route = Route::new()
         .at("/healthz", get(api::health::healthz))
         .at("/readyz", get(api::health::readyz))
+        .at("/metrics", get(api::metrics::scrape))
         .at("/api/openapi.json", spec_endpoint)
         .nest("/api/docs", docs)
         .nest("/api/v1", api_service);
@@ -35,6 +36,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .with(CookieJarManager::new())
         .with(CatchPanic::new().with_handler(crate::middleware::panic_response))
         .around(crate::middleware::around)
+        .data(crate::metrics::RouteNames::from_spec(&spec))
         .data(crate::middleware::ApiSpec(std::sync::Arc::new(spec)))
         .data(crate::middleware::MaxBody(max_body))
         .data(TrustProxy(trust_proxy))

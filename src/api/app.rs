@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -11,12 +10,14 @@ use poem_openapi::{Object, OpenApi};
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
 use crate::api::companies::{company_id, CompanyOut};
+use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
 use crate::api::users::{UserList, UserOut};
 use crate::api::Tag;
-use crate::domain::page_size;
+use crate::domain::{page_size, AppPrincipal};
+use crate::ids::CompanyId;
 use crate::service::{app_access, AppState};
 
 pub struct AppApi {
@@ -26,6 +27,12 @@ pub struct AppApi {
 impl AppApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    /// Counts a request for the usage report and for the metrics.
+    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: &'static str) {
+        self.state.usage.record(app, company, route_group);
+        self.state.metrics.app_request(route_group);
     }
 }
 
@@ -72,10 +79,14 @@ struct ValidateOut {
 #[OpenApi(tag = "Tag::Applications")]
 impl AppApi {
     /// The companies linked to the calling application.
-    #[oai(path = "/app/companies", method = "get")]
+    #[oai(
+        path = "/app/companies",
+        method = "get",
+        operation_id = "list_linked_companies"
+    )]
     async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "companies");
+        self.count(&app, None, "companies");
         let items = app_access::linked_companies(&self.state, &app).await?;
         Ok(Json(LinkedCompanyList {
             items: items
@@ -89,7 +100,11 @@ impl AppApi {
     }
 
     /// A linked company (scope `company:read`).
-    #[oai(path = "/app/companies/:id", method = "get")]
+    #[oai(
+        path = "/app/companies/:id",
+        method = "get",
+        operation_id = "get_linked_company"
+    )]
     async fn company(
         &self,
         auth: AppAuth,
@@ -98,14 +113,18 @@ impl AppApi {
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "companies");
+        self.count(&app, Some(&id), "companies");
         Ok(Json(
             app_access::company(&self.state, &app, id).await?.into(),
         ))
     }
 
     /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
-    #[oai(path = "/app/companies/:id/secrets/:kind", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/secrets/:kind",
+        method = "get",
+        operation_id = "read_company_secret"
+    )]
     async fn secret(
         &self,
         auth: AppAuth,
@@ -115,7 +134,7 @@ impl AppApi {
     ) -> ApiResult<Json<SecretValueOut>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "secrets");
+        self.count(&app, Some(&id), "secrets");
         let values = app_access::secret(&self.state, &app, id, kind.0.clone()).await?;
         Ok(Json(SecretValueOut {
             kind: kind.0,
@@ -124,45 +143,64 @@ impl AppApi {
     }
 
     /// A linked company's users (scope `users:read`).
-    #[oai(path = "/app/companies/:id/users", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/users",
+        method = "get",
+        operation_id = "list_linked_company_users"
+    )]
     async fn users(
         &self,
         auth: AppAuth,
         caller: Caller,
         id: Path<String>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "users");
+        self.count(&app, Some(&id), "users");
         let page = app_access::users(&self.state, &app, id, cursor.0, page_size(limit.0)?).await?;
         Ok(crate::api::users::list_out(page))
     }
 
     /// This application's usage for a linked company (scope `usage:read`).
-    #[oai(path = "/app/companies/:id/usage", method = "get")]
+    #[oai(
+        path = "/app/companies/:id/usage",
+        method = "get",
+        operation_id = "get_linked_company_usage"
+    )]
     async fn usage(
         &self,
         auth: AppAuth,
         caller: Caller,
         id: Path<String>,
         /// First day (UTC), inclusive; default 30 days ago.
-        from: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
-        to: Query<Option<NaiveDate>>,
+        to: Query<Option<Day>>,
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
         let id = company_id(&id.0)?;
-        self.state.usage.record(&app, Some(&id), "usage");
-        let rows = app_access::usage(&self.state, &app, id, usage_filter(from.0, to.0)?).await?;
+        self.count(&app, Some(&id), "usage");
+        let rows = app_access::usage(
+            &self.state,
+            &app,
+            id,
+            usage_filter(days(from.0), days(to.0))?,
+        )
+        .await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
 
     /// Checks a user's session token in real time. Valid only for an active user of an
     /// active company linked to this application; anything else answers `valid: false`.
-    #[oai(path = "/app/sessions/validate", method = "post")]
+    #[oai(
+        path = "/app/sessions/validate",
+        method = "post",
+        operation_id = "validate_session"
+    )]
     async fn validate(
         &self,
         auth: AppAuth,
@@ -170,7 +208,7 @@ impl AppApi {
         body: Json<ValidateIn>,
     ) -> ApiResult<Json<ValidateOut>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "sessions");
+        self.count(&app, None, "sessions");
         let found = app_access::validate_session(&self.state, &app, body.0.token.trim()).await?;
         Ok(Json(match found {
             Some(s) => ValidateOut {
@@ -192,7 +230,7 @@ impl AppApi {
 
     /// Finds the linked company a host name belongs to: `<slug>.<base_domain>` or one of the
     /// company's custom domains.
-    #[oai(path = "/app/resolve", method = "get")]
+    #[oai(path = "/app/resolve", method = "get", operation_id = "resolve_host")]
     async fn resolve(
         &self,
         auth: AppAuth,
@@ -200,7 +238,7 @@ impl AppApi {
         host: Query<String>,
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
-        self.state.usage.record(&app, None, "resolve");
+        self.count(&app, None, "resolve");
         Ok(Json(
             app_access::resolve(&self.state, &app, &host.0)
                 .await?

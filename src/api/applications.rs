@@ -94,17 +94,24 @@ struct ApplicationList {
 struct ApplicationCreateIn {
     /// Up to 120 characters.
     name: String,
+    #[oai(nullable)]
     description: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
 }
 
 /// Changes to an application; absent fields stay, an empty string clears an optional one.
+/// Setting `status` to `disabled` stops every key of the application at once.
 #[derive(Object)]
 struct ApplicationPatchIn {
+    #[oai(nullable)]
     name: Option<String>,
+    #[oai(nullable)]
     description: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
-    /// `disabled` stops every key of the application at once.
+    // No doc comment here: poem-openapi would wrap the enum's $ref in an allOf, which client
+    // generators reject ("cannot take allOf a non-object").
     status: Option<AppStatusDto>,
 }
 
@@ -152,6 +159,7 @@ struct CredentialCreateIn {
     /// What the key is for, e.g. "production 2026".
     label: String,
     /// When the key stops working; never when absent.
+    #[oai(nullable)]
     expires_at: Option<DateTime<Utc>>,
 }
 
@@ -166,7 +174,11 @@ struct IssuedCredentialOut {
 #[OpenApi(tag = "Tag::Applications")]
 impl ApplicationsApi {
     /// Every application (owner only).
-    #[oai(path = "/applications", method = "get")]
+    #[oai(
+        path = "/applications",
+        method = "get",
+        operation_id = "list_applications"
+    )]
     async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<ApplicationList>> {
         let who = auth.user(&self.state, &caller).await?;
         let items = applications::list(&self.state, &who).await?;
@@ -176,7 +188,11 @@ impl ApplicationsApi {
     }
 
     /// Register an application (owner only).
-    #[oai(path = "/applications", method = "post")]
+    #[oai(
+        path = "/applications",
+        method = "post",
+        operation_id = "create_application"
+    )]
     async fn create(
         &self,
         auth: UserAuth,
@@ -197,7 +213,11 @@ impl ApplicationsApi {
     }
 
     /// Read an application (owner only).
-    #[oai(path = "/applications/:id", method = "get")]
+    #[oai(
+        path = "/applications/:id",
+        method = "get",
+        operation_id = "get_application"
+    )]
     async fn get(
         &self,
         auth: UserAuth,
@@ -214,7 +234,11 @@ impl ApplicationsApi {
     }
 
     /// Edit, disable or re-enable an application (owner only).
-    #[oai(path = "/applications/:id", method = "patch")]
+    #[oai(
+        path = "/applications/:id",
+        method = "patch",
+        operation_id = "update_application"
+    )]
     async fn update(
         &self,
         auth: UserAuth,
@@ -239,7 +263,11 @@ impl ApplicationsApi {
     }
 
     /// Delete an application with its credentials and links (owner only).
-    #[oai(path = "/applications/:id", method = "delete")]
+    #[oai(
+        path = "/applications/:id",
+        method = "delete",
+        operation_id = "delete_application"
+    )]
     async fn delete(
         &self,
         auth: UserAuth,
@@ -253,7 +281,11 @@ impl ApplicationsApi {
     }
 
     /// An application's credentials, with when and from where each was last used.
-    #[oai(path = "/applications/:id/credentials", method = "get")]
+    #[oai(
+        path = "/applications/:id/credentials",
+        method = "get",
+        operation_id = "list_credentials"
+    )]
     async fn credentials(
         &self,
         auth: UserAuth,
@@ -270,7 +302,11 @@ impl ApplicationsApi {
 
     /// Generate a credential. The secret is in this answer only. Several may be live at once,
     /// so a key can be rotated with overlap and the old one revoked afterwards.
-    #[oai(path = "/applications/:id/credentials", method = "post")]
+    #[oai(
+        path = "/applications/:id/credentials",
+        method = "post",
+        operation_id = "issue_credential"
+    )]
     async fn issue(
         &self,
         auth: UserAuth,
@@ -298,7 +334,8 @@ impl ApplicationsApi {
     /// Revoke a credential: it stops working at once.
     #[oai(
         path = "/applications/:id/credentials/:credential_id",
-        method = "delete"
+        method = "delete",
+        operation_id = "revoke_credential"
     )]
     async fn revoke(
         &self,

@@ -77,7 +77,11 @@ struct AuditList {
 #[OpenApi(tag = "Tag::Audit")]
 impl AuditApi {
     /// Audit events, newest first. The owner sees everything; a company admin only their company.
-    #[oai(path = "/audit-events", method = "get")]
+    #[oai(
+        path = "/audit-events",
+        method = "get",
+        operation_id = "list_audit_events"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
@@ -93,6 +97,7 @@ impl AuditApi {
         actor_id: Query<Option<String>>,
         company_id: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditList>> {

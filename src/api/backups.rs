@@ -109,7 +109,7 @@ enum TakeResponse {
 #[OpenApi(tag = "Tag::Backups")]
 impl BackupsApi {
     /// Recent backup runs (owner only).
-    #[oai(path = "/backups", method = "get")]
+    #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
     async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<BackupList>> {
         let who = auth.user(&self.state, &caller).await?;
         let runs = backups::recent(&self.state, &who, 100).await?;
@@ -129,7 +129,7 @@ impl BackupsApi {
 
     /// Take a backup now and wait for it (owner only); 409 while another runs. A failed run is
     /// answered (and recorded) with `status: failed` and its reason.
-    #[oai(path = "/backups", method = "post")]
+    #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
     async fn take(&self, auth: UserAuth, caller: Caller) -> ApiResult<TakeResponse> {
         let who = auth.user(&self.state, &caller).await?;
         let report = backups::take_now(&self.state, &who).await?;

@@ -15,6 +15,63 @@ pub fn explain(spec: &Value, schema: &str, body: &[u8]) -> (String, String) {
         .unwrap_or_else(|| ("body".into(), "does not match the expected shape".into()))
 }
 
+/// Checks a parsed body against `schema` (an entry of the document, usually a `$ref`): the
+/// first property that breaks it, as `(field path, reason)`.
+pub fn check_value(spec: &Value, schema: &Value, value: &Value) -> Option<(String, String)> {
+    check(&spec["components"]["schemas"], schema, value, "")
+}
+
+fn nullable(schema: &Value) -> bool {
+    schema["nullable"] == true
+        || schema["allOf"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|s| s["nullable"] == true))
+}
+
+/// Length, range and size limits the schema states.
+fn check_limits(schema: &Value, value: &Value) -> Option<String> {
+    let limit = |key: &str| schema[key].as_f64();
+    match value {
+        Value::String(s) => {
+            let n = s.chars().count() as f64;
+            if let Some(max) = limit("maxLength").filter(|max| n > *max) {
+                return Some(format!("must have at most {max} characters"));
+            }
+            limit("minLength")
+                .filter(|min| n < *min)
+                .map(|min| format!("must have at least {min} characters"))
+        }
+        Value::Number(x) => {
+            let x = x.as_f64()?;
+            if let Some(max) = limit("maximum").filter(|max| x > *max) {
+                return Some(format!("must be at most {max}"));
+            }
+            limit("minimum")
+                .filter(|min| x < *min)
+                .map(|min| format!("must be at least {min}"))
+        }
+        Value::Array(items) => {
+            let n = items.len() as f64;
+            if let Some(max) = limit("maxItems").filter(|max| n > *max) {
+                return Some(format!("must have at most {max} items"));
+            }
+            limit("minItems")
+                .filter(|min| n < *min)
+                .map(|min| format!("must have at least {min} items"))
+        }
+        Value::Object(fields) => {
+            let n = fields.len() as f64;
+            if let Some(max) = limit("maxProperties").filter(|max| n > *max) {
+                return Some(format!("must have at most {max} fields"));
+            }
+            limit("minProperties")
+                .filter(|min| n < *min)
+                .map(|min| format!("must have at least {min} fields"))
+        }
+        _ => None,
+    }
+}
+
 fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_string()
@@ -37,6 +94,7 @@ fn resolve<'a>(schemas: &'a Value, schema: &'a Value) -> &'a Value {
 }
 
 fn check(schemas: &Value, schema: &Value, value: &Value, path: &str) -> Option<(String, String)> {
+    let outer = schema;
     let schema = resolve(schemas, schema);
     let ty = schema["type"].as_str().unwrap_or("");
     let here = || {
@@ -46,6 +104,10 @@ fn check(schemas: &Value, schema: &Value, value: &Value, path: &str) -> Option<(
             path.to_string()
         }
     };
+    // Limits may sit on the property (next to a `$ref`) or on the schema it names.
+    if let Some(reason) = check_limits(outer, value).or_else(|| check_limits(schema, value)) {
+        return Some((here(), reason));
+    }
     match ty {
         "object" => {
             let Value::Object(obj) = value else {
@@ -100,10 +162,13 @@ fn check_object(
         }
     }
     for (key, value) in obj {
-        if value.is_null() {
-            continue;
-        }
         if let Some(prop) = props.get(key) {
+            if value.is_null() {
+                if !nullable(prop) {
+                    return Some((join(path, key), "must not be null".into()));
+                }
+                continue;
+            }
             if let Some(found) = check(schemas, prop, value, &join(path, key)) {
                 return Some(found);
             }

@@ -134,19 +134,28 @@ struct CompanyList {
 #[derive(Object)]
 pub struct CompanyCreateIn {
     pub legal_name: String,
+    #[oai(nullable)]
     pub trade_name: Option<String>,
     /// Formatted (`00.000.000/0000-00`) or 14 bare digits; check digits are verified.
     pub cnpj: String,
     /// Lowercase letters, digits and hyphens; derived from the name when absent.
+    #[oai(nullable)]
     pub slug: Option<String>,
+    #[oai(nullable)]
     pub contact_email: Option<String>,
+    #[oai(nullable)]
     pub contact_phone: Option<String>,
+    #[oai(nullable)]
     pub plan: Option<String>,
     /// 1 to 100000; default 25.
+    #[oai(nullable)]
     pub max_users: Option<i64>,
+    #[oai(nullable)]
     pub display_name: Option<String>,
+    #[oai(nullable)]
     pub primary_color: Option<String>,
     /// `data:image/png;base64,…` (PNG, JPEG, WebP or GIF), at most 64 KiB.
+    #[oai(nullable)]
     pub logo_data_url: Option<String>,
 }
 
@@ -172,16 +181,27 @@ impl From<CompanyCreateIn> for CompanyInput {
 /// field. Company admins may not change `plan`, `max_users`, `slug` or `cnpj`.
 #[derive(Object)]
 struct CompanyPatchIn {
+    #[oai(nullable)]
     legal_name: Option<String>,
+    #[oai(nullable)]
     trade_name: Option<String>,
+    #[oai(nullable)]
     cnpj: Option<String>,
+    #[oai(nullable)]
     slug: Option<String>,
+    #[oai(nullable)]
     contact_email: Option<String>,
+    #[oai(nullable)]
     contact_phone: Option<String>,
+    #[oai(nullable)]
     plan: Option<String>,
+    #[oai(nullable)]
     max_users: Option<i64>,
+    #[oai(nullable)]
     display_name: Option<String>,
+    #[oai(nullable)]
     primary_color: Option<String>,
+    #[oai(nullable)]
     logo_data_url: Option<String>,
 }
 
@@ -206,7 +226,7 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
 #[OpenApi(tag = "Tag::Companies")]
 impl CompaniesApi {
     /// List companies. The owner sees all; anyone else only their own company.
-    #[oai(path = "/companies", method = "get")]
+    #[oai(path = "/companies", method = "get", operation_id = "list_companies")]
     async fn list(
         &self,
         auth: UserAuth,
@@ -215,6 +235,7 @@ impl CompaniesApi {
         q: Query<Option<String>>,
         status: Query<Option<CompanyStatusDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CompanyList>> {
@@ -233,7 +254,7 @@ impl CompaniesApi {
     }
 
     /// Create an active company (owner only).
-    #[oai(path = "/companies", method = "post")]
+    #[oai(path = "/companies", method = "post", operation_id = "create_company")]
     async fn create(
         &self,
         auth: UserAuth,
@@ -249,7 +270,7 @@ impl CompaniesApi {
     }
 
     /// Read a company.
-    #[oai(path = "/companies/:id", method = "get")]
+    #[oai(path = "/companies/:id", method = "get", operation_id = "get_company")]
     async fn get(
         &self,
         auth: UserAuth,
@@ -262,7 +283,11 @@ impl CompaniesApi {
     }
 
     /// Edit a company's data, branding and (owner only) plan.
-    #[oai(path = "/companies/:id", method = "patch")]
+    #[oai(
+        path = "/companies/:id",
+        method = "patch",
+        operation_id = "update_company"
+    )]
     async fn update(
         &self,
         auth: UserAuth,
@@ -282,7 +307,11 @@ impl CompaniesApi {
     }
 
     /// Approve a company that signed up (owner only); its pending first admin becomes active.
-    #[oai(path = "/companies/:id/approve", method = "post")]
+    #[oai(
+        path = "/companies/:id/approve",
+        method = "post",
+        operation_id = "approve_company"
+    )]
     async fn approve(
         &self,
         auth: UserAuth,
@@ -294,7 +323,11 @@ impl CompaniesApi {
     }
 
     /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
-    #[oai(path = "/companies/:id/suspend", method = "post")]
+    #[oai(
+        path = "/companies/:id/suspend",
+        method = "post",
+        operation_id = "suspend_company"
+    )]
     async fn suspend(
         &self,
         auth: UserAuth,
@@ -306,7 +339,11 @@ impl CompaniesApi {
     }
 
     /// Reactivate a suspended or cancelled company (owner only).
-    #[oai(path = "/companies/:id/reactivate", method = "post")]
+    #[oai(
+        path = "/companies/:id/reactivate",
+        method = "post",
+        operation_id = "reactivate_company"
+    )]
     async fn reactivate(
         &self,
         auth: UserAuth,
@@ -318,7 +355,11 @@ impl CompaniesApi {
     }
 
     /// Cancel a company (owner only): its users' sessions are revoked.
-    #[oai(path = "/companies/:id/cancel", method = "post")]
+    #[oai(
+        path = "/companies/:id/cancel",
+        method = "post",
+        operation_id = "cancel_company"
+    )]
     async fn cancel(
         &self,
         auth: UserAuth,

@@ -106,7 +106,7 @@ fn list_out(items: Vec<Link>) -> Json<LinkList> {
 #[OpenApi(tag = "Tag::Links")]
 impl LinksApi {
     /// Every link, optionally of one application or one company (owner only).
-    #[oai(path = "/links", method = "get")]
+    #[oai(path = "/links", method = "get", operation_id = "list_links")]
     async fn list(
         &self,
         auth: UserAuth,
@@ -127,7 +127,7 @@ impl LinksApi {
     }
 
     /// Link an application to a company with scopes (owner only).
-    #[oai(path = "/links", method = "post")]
+    #[oai(path = "/links", method = "post", operation_id = "create_link")]
     async fn create(
         &self,
         auth: UserAuth,
@@ -150,7 +150,7 @@ impl LinksApi {
     }
 
     /// Change a link's scopes (owner only).
-    #[oai(path = "/links/:id", method = "patch")]
+    #[oai(path = "/links/:id", method = "patch", operation_id = "update_link")]
     async fn update(
         &self,
         auth: UserAuth,
@@ -169,7 +169,7 @@ impl LinksApi {
     }
 
     /// Remove a link (owner only).
-    #[oai(path = "/links/:id", method = "delete")]
+    #[oai(path = "/links/:id", method = "delete", operation_id = "delete_link")]
     async fn delete(
         &self,
         auth: UserAuth,
@@ -183,7 +183,11 @@ impl LinksApi {
     }
 
     /// The applications linked to a company (company admin or owner).
-    #[oai(path = "/companies/:id/links", method = "get")]
+    #[oai(
+        path = "/companies/:id/links",
+        method = "get",
+        operation_id = "list_company_links"
+    )]
     async fn company_links(
         &self,
         auth: UserAuth,
@@ -197,7 +201,11 @@ impl LinksApi {
     }
 
     /// Revoke an application's access to a company (company admin or owner).
-    #[oai(path = "/companies/:id/links/:link_id", method = "delete")]
+    #[oai(
+        path = "/companies/:id/links/:link_id",
+        method = "delete",
+        operation_id = "revoke_company_link"
+    )]
     async fn revoke_company_link(
         &self,
         auth: UserAuth,
@@ -217,7 +225,11 @@ impl LinksApi {
     }
 
     /// A company's custom domains.
-    #[oai(path = "/companies/:id/domains", method = "get")]
+    #[oai(
+        path = "/companies/:id/domains",
+        method = "get",
+        operation_id = "list_company_domains"
+    )]
     async fn domains(
         &self,
         auth: UserAuth,
@@ -238,7 +250,11 @@ impl LinksApi {
     }
 
     /// Add a custom domain (company admin or owner); a domain belongs to one company only.
-    #[oai(path = "/companies/:id/domains", method = "post")]
+    #[oai(
+        path = "/companies/:id/domains",
+        method = "post",
+        operation_id = "add_company_domain"
+    )]
     async fn add_domain(
         &self,
         auth: UserAuth,
@@ -258,7 +274,11 @@ impl LinksApi {
     }
 
     /// Remove a custom domain (company admin or owner).
-    #[oai(path = "/companies/:id/domains/:domain", method = "delete")]
+    #[oai(
+        path = "/companies/:id/domains/:domain",
+        method = "delete",
+        operation_id = "remove_company_domain"
+    )]
     async fn remove_domain(
         &self,
         auth: UserAuth,

@@ -42,7 +42,7 @@ struct OverviewOut {
 #[OpenApi(tag = "Tag::Companies")]
 impl OverviewApi {
     /// Companies by status, users, applications, approvals waiting and API requests (owner only).
-    #[oai(path = "/overview", method = "get")]
+    #[oai(path = "/overview", method = "get", operation_id = "get_overview")]
     async fn overview(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<OverviewOut>> {
         let who = auth.user(&self.state, &caller).await?;
         let o = overview::overview(&self.state, &who).await?;

@@ -72,7 +72,11 @@ struct SecretPutIn {
 #[OpenApi(tag = "Tag::Secrets")]
 impl SecretsApi {
     /// The known kinds of secrets and their fields (`custom_<name>` kinds take any fields).
-    #[oai(path = "/secret-kinds", method = "get")]
+    #[oai(
+        path = "/secret-kinds",
+        method = "get",
+        operation_id = "list_secret_kinds"
+    )]
     async fn kinds(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<Vec<SecretKindOut>>> {
         auth.user(&self.state, &caller).await?;
         Ok(Json(
@@ -87,7 +91,11 @@ impl SecretsApi {
     }
 
     /// Which secrets a company has set (company admin or owner).
-    #[oai(path = "/companies/:id/secrets", method = "get")]
+    #[oai(
+        path = "/companies/:id/secrets",
+        method = "get",
+        operation_id = "list_company_secrets"
+    )]
     async fn list(
         &self,
         auth: UserAuth,
@@ -102,7 +110,11 @@ impl SecretsApi {
     }
 
     /// Set (or replace) a secret. It is sealed at rest and never returned to users.
-    #[oai(path = "/companies/:id/secrets/:kind", method = "put")]
+    #[oai(
+        path = "/companies/:id/secrets/:kind",
+        method = "put",
+        operation_id = "put_company_secret"
+    )]
     async fn put(
         &self,
         auth: UserAuth,
@@ -118,7 +130,11 @@ impl SecretsApi {
     }
 
     /// Remove a secret.
-    #[oai(path = "/companies/:id/secrets/:kind", method = "delete")]
+    #[oai(
+        path = "/companies/:id/secrets/:kind",
+        method = "delete",
+        operation_id = "delete_company_secret"
+    )]
     async fn delete(
         &self,
         auth: UserAuth,

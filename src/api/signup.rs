@@ -28,10 +28,12 @@ impl SignupApi {
 #[derive(Object)]
 struct SignupCompanyIn {
     legal_name: String,
+    #[oai(nullable)]
     trade_name: Option<String>,
     /// Formatted or bare; check digits are verified.
     cnpj: String,
     contact_email: String,
+    #[oai(nullable)]
     contact_phone: Option<String>,
 }
 
@@ -60,7 +62,7 @@ struct SignupOut {
 impl SignupApi {
     /// Sign a company up. The company and its first admin wait for the owner's approval before
     /// they can sign in.
-    #[oai(path = "/signup", method = "post")]
+    #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
     async fn signup(
         &self,
         body: Json<SignupIn>,

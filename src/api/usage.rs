@@ -6,6 +6,7 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::Tag;
 use crate::db::usage::{UsageFilter, UsageRow};
@@ -143,39 +144,51 @@ impl UsageApi {
 impl UsageApi {
     /// Usage by day, application, company and route group. The owner sees everything; a
     /// company admin only their company.
-    #[oai(path = "/usage", method = "get")]
+    #[oai(path = "/usage", method = "get", operation_id = "get_usage")]
     async fn usage(
         &self,
         auth: UserAuth,
         caller: Caller,
         /// First day (UTC), inclusive; default 29 days before `to`.
-        from: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
-        to: Query<Option<NaiveDate>>,
+        to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
     ) -> ApiResult<Json<UsageList>> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
-            .rows(&who, from.0, to.0, company_id.0, application_id.0)
+            .rows(
+                &who,
+                days(from.0),
+                days(to.0),
+                company_id.0,
+                application_id.0,
+            )
             .await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
 
     /// The same report as CSV.
-    #[oai(path = "/usage.csv", method = "get")]
+    #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
     async fn usage_csv(
         &self,
         auth: UserAuth,
         caller: Caller,
-        from: Query<Option<NaiveDate>>,
-        to: Query<Option<NaiveDate>>,
+        from: Query<Option<Day>>,
+        to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
     ) -> ApiResult<CsvResponse> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
-            .rows(&who, from.0, to.0, company_id.0, application_id.0)
+            .rows(
+                &who,
+                days(from.0),
+                days(to.0),
+                company_id.0,
+                application_id.0,
+            )
             .await?;
         let mut csv = String::from("day,application_id,company_id,route_group,requests\n");
         for r in rows {

@@ -150,7 +150,9 @@ struct UserCreateIn {
 /// Changes to a user; absent fields stay as they are.
 #[derive(Object)]
 struct UserPatchIn {
+    #[oai(nullable)]
     name: Option<String>,
+    #[oai(nullable)]
     email: Option<String>,
     role: Option<CompanyRoleDto>,
 }
@@ -178,7 +180,7 @@ pub fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
 #[OpenApi(tag = "Tag::Users")]
 impl UsersApi {
     /// Every user of the platform (owner only): the approval queue is `status=pending`.
-    #[oai(path = "/users", method = "get")]
+    #[oai(path = "/users", method = "get", operation_id = "list_all_users")]
     #[allow(clippy::too_many_arguments)]
     async fn list_all(
         &self,
@@ -189,6 +191,7 @@ impl UsersApi {
         status: Query<Option<UserStatusDto>>,
         role: Query<Option<RoleDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
@@ -206,7 +209,11 @@ impl UsersApi {
     }
 
     /// The users of a company. A member sees only themself.
-    #[oai(path = "/companies/:id/users", method = "get")]
+    #[oai(
+        path = "/companies/:id/users",
+        method = "get",
+        operation_id = "list_company_users"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
@@ -216,6 +223,7 @@ impl UsersApi {
         q: Query<Option<String>>,
         status: Query<Option<UserStatusDto>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
@@ -240,7 +248,11 @@ impl UsersApi {
     }
 
     /// Add a user to a company (company admin or owner). Counts against the plan's user limit.
-    #[oai(path = "/companies/:id/users", method = "post")]
+    #[oai(
+        path = "/companies/:id/users",
+        method = "post",
+        operation_id = "create_user"
+    )]
     async fn create(
         &self,
         auth: UserAuth,
@@ -262,7 +274,11 @@ impl UsersApi {
     }
 
     /// Read a user of a company.
-    #[oai(path = "/companies/:id/users/:user_id", method = "get")]
+    #[oai(
+        path = "/companies/:id/users/:user_id",
+        method = "get",
+        operation_id = "get_user"
+    )]
     async fn get(
         &self,
         auth: UserAuth,
@@ -282,7 +298,11 @@ impl UsersApi {
     }
 
     /// Edit a user's name, e-mail or role. Members may edit only their own name and e-mail.
-    #[oai(path = "/companies/:id/users/:user_id", method = "patch")]
+    #[oai(
+        path = "/companies/:id/users/:user_id",
+        method = "patch",
+        operation_id = "update_user"
+    )]
     async fn update(
         &self,
         auth: UserAuth,
@@ -307,7 +327,11 @@ impl UsersApi {
     }
 
     /// Delete a user (company admin or owner).
-    #[oai(path = "/companies/:id/users/:user_id", method = "delete")]
+    #[oai(
+        path = "/companies/:id/users/:user_id",
+        method = "delete",
+        operation_id = "delete_user"
+    )]
     async fn delete(
         &self,
         auth: UserAuth,
@@ -327,7 +351,11 @@ impl UsersApi {
     }
 
     /// Approve a pending user.
-    #[oai(path = "/companies/:id/users/:user_id/approve", method = "post")]
+    #[oai(
+        path = "/companies/:id/users/:user_id/approve",
+        method = "post",
+        operation_id = "approve_user"
+    )]
     async fn approve(
         &self,
         auth: UserAuth,
@@ -340,7 +368,11 @@ impl UsersApi {
     }
 
     /// Disable a user: their sessions are revoked and they cannot sign in.
-    #[oai(path = "/companies/:id/users/:user_id/disable", method = "post")]
+    #[oai(
+        path = "/companies/:id/users/:user_id/disable",
+        method = "post",
+        operation_id = "disable_user"
+    )]
     async fn disable(
         &self,
         auth: UserAuth,
@@ -353,7 +385,11 @@ impl UsersApi {
     }
 
     /// Enable a disabled user (counts against the plan's user limit).
-    #[oai(path = "/companies/:id/users/:user_id/enable", method = "post")]
+    #[oai(
+        path = "/companies/:id/users/:user_id/enable",
+        method = "post",
+        operation_id = "enable_user"
+    )]
     async fn enable(
         &self,
         auth: UserAuth,
@@ -366,7 +402,11 @@ impl UsersApi {
     }
 
     /// Set a new password for a user; their sessions are revoked.
-    #[oai(path = "/companies/:id/users/:user_id/password", method = "post")]
+    #[oai(
+        path = "/companies/:id/users/:user_id/password",
+        method = "post",
+        operation_id = "set_user_password"
+    )]
     async fn set_password(
         &self,
         auth: UserAuth,

@@ -10,6 +10,7 @@ use crate::domain::company::CompanyStatus;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
+use crate::metrics::SignInFailure;
 use crate::service::AppState;
 
 pub struct LoginOutcome {
@@ -20,8 +21,29 @@ pub struct LoginOutcome {
 
 const BAD_CREDENTIALS: &str = "invalid e-mail or password";
 
+/// Signs in with e-mail and password, and counts the outcome for the metrics.
 #[tracing::instrument(skip_all)]
 pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &SecretString,
+    ip: Option<String>,
+    user_agent: Option<String>,
+) -> DomainResult<LoginOutcome> {
+    let result = attempt_login(state, email, password, ip, user_agent).await;
+    match &result {
+        Ok(_) => state.metrics.sign_in_succeeded(),
+        Err(e) => state.metrics.sign_in_failed(match e {
+            DomainError::Unauthorized(_) => SignInFailure::Credentials,
+            DomainError::TooManyRequests { .. } => SignInFailure::Throttled,
+            DomainError::Forbidden(_) => SignInFailure::Inactive,
+            _ => SignInFailure::Error,
+        }),
+    }
+    result
+}
+
+async fn attempt_login(
     state: &AppState,
     email: &str,
     password: &SecretString,

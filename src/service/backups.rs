@@ -18,6 +18,7 @@ use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
+use crate::metrics::Metrics;
 use crate::service::AppState;
 
 /// Reads the `backup_*` settings into the engine's validated form.
@@ -106,14 +107,23 @@ pub async fn record(
         .await
 }
 
+/// Moves the metrics' last-good-backup gauge when `report` is a success.
+fn note_success(metrics: &Metrics, report: &BackupReport) {
+    if report.status == BackupStatus::Succeeded {
+        metrics.set_last_backup(report.finished_at.timestamp());
+    }
+}
+
 /// The scheduler's recorder; it runs on a blocking thread, so it drives the async store there.
 pub struct SchedulerRecorder {
     pub store: Store,
     pub handle: tokio::runtime::Handle,
+    pub metrics: Arc<Metrics>,
 }
 
 impl RunRecorder for SchedulerRecorder {
     fn record(&self, report: &BackupReport) {
+        note_success(&self.metrics, report);
         if let Err(e) =
             self.handle
                 .block_on(record(&self.store, report, "scheduler", AuditCtx::system()))
@@ -136,6 +146,7 @@ pub async fn take_now(state: &AppState, who: &UserPrincipal) -> DomainResult<Bac
         }
         Err(e) => return Err(DomainError::internal(e)),
     };
+    note_success(&state.metrics, &report);
     record(&state.store, &report, "api", who.audit()).await?;
     Ok(report)
 }

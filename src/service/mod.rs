@@ -34,4 +34,5 @@ pub struct AppState {
     pub directory: Arc<directory::AppDirectory>,
     pub usage: Arc<usage::UsageRecorder>,
     pub backups: Arc<crate::backup::BackupEngine>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -40,7 +40,12 @@ impl Server {
 
     pub fn start_in(dir: tempfile::TempDir, master_key: &str, env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_armario"));
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        // The flag wins over the environment, so an `ARMARIO_ADDR` given here becomes the flag.
+        let addr = env
+            .iter()
+            .find(|(k, _)| *k == "ARMARIO_ADDR")
+            .map_or("127.0.0.1:0", |(_, v)| *v);
+        cmd.args(["serve", "--addr", addr, "--data-dir"])
             .arg(dir.path().join("data"))
             .current_dir(dir.path())
             .env("ARMARIO_MASTER_KEY", master_key)
@@ -73,7 +78,7 @@ impl Server {
             if let Some(rest) = text.split("listening on http://").nth(1) {
                 let addr: String = rest
                     .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, '\u{1b}' | '"'))
                     .collect();
                 break format!("http://{addr}");
             }
@@ -286,6 +291,41 @@ pub async fn user(owner: &Client, company: &str, email: &str, role: &str) -> Str
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     r.body["id"].as_str().unwrap().to_string()
+}
+
+/// Whether the tests run under CI, where a missing tool is a failure rather than a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// An executable on PATH.
+pub fn find_tool(name: &str) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Says why a test is skipped and returns false, or under CI=true fails it: for a test whose
+/// tool (`what`, installed by `install`) is missing.
+pub fn skip_or_fail(what: &str, install: &str) -> bool {
+    assert!(
+        !in_ci(),
+        "{what} is missing but CI=true: .ci/run must run `{install}`"
+    );
+    eprintln!("skipped: {what} not found ({install})");
+    false
+}
+
+/// The tool's path, or None after [`skip_or_fail`].
+pub fn require_tool(name: &str, install: &str) -> Option<std::path::PathBuf> {
+    find_tool(name).or_else(|| {
+        skip_or_fail(name, install);
+        None
+    })
 }
 
 // ---- Helpers shared by the core_* tests ----

@@ -1,0 +1,254 @@
+//! The Prometheus text exposition format (version 0.0.4).
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+
+use super::histogram::BUCKETS;
+use super::Metrics;
+
+/// Values read at scrape time rather than counted: `None` leaves the series out.
+#[derive(Debug, Default)]
+pub struct Gauges {
+    pub database_bytes: Option<u64>,
+    pub wal_bytes: Option<u64>,
+    pub resident_bytes: Option<u64>,
+    /// Unix time of the last good backup; 0 when there is none.
+    pub last_backup_unix: i64,
+}
+
+/// Route patterns as the router sees them mapped to the paths of the OpenAPI document:
+/// poem-openapi registers `/companies/{id}` as `/companies/:param0`.
+#[derive(Clone, Debug, Default)]
+pub struct RouteNames(pub std::sync::Arc<HashMap<String, String>>);
+
+impl RouteNames {
+    /// Reads the paths of an OpenAPI document served under its first server URL.
+    pub fn from_spec(spec: &serde_json::Value) -> Self {
+        let prefix = spec["servers"][0]["url"].as_str().unwrap_or("");
+        let names = spec["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.keys())
+            .map(|path| {
+                let mut n = 0;
+                let pattern: Vec<String> = path
+                    .split('/')
+                    .map(|seg| {
+                        if seg.starts_with('{') && seg.ends_with('}') {
+                            n += 1;
+                            format!(":param{}", n - 1)
+                        } else {
+                            seg.to_string()
+                        }
+                    })
+                    .collect();
+                (
+                    format!("{prefix}{}", pattern.join("/")),
+                    format!("{prefix}{path}"),
+                )
+            })
+            .collect();
+        Self(std::sync::Arc::new(names))
+    }
+}
+
+/// The label of a route pattern: the OpenAPI path when there is one, otherwise `:id` and
+/// `*rest` become `{id}` and `{rest}`; requests that matched no route share `unmatched`.
+fn route_label(pattern: Option<&str>, names: &RouteNames) -> String {
+    let Some(pattern) = pattern else {
+        return "unmatched".into();
+    };
+    if let Some(name) = names.0.get(pattern) {
+        return name.clone();
+    }
+    pattern
+        .split('/')
+        .map(
+            |seg| match seg.strip_prefix(':').or(seg.strip_prefix('*')) {
+                Some(name) => format!("{{{name}}}"),
+                None => seg.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+fn seconds(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}
+
+pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    header(
+        &mut out,
+        "armario_http_requests_total",
+        "counter",
+        "HTTP requests answered, by route template, method and status.",
+    );
+    for ((key, status), n) in m.requests.sorted() {
+        let _ = writeln!(
+            out,
+            "armario_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {}",
+            escape(&route_label(key.pattern.as_deref(), names)),
+            key.method,
+            n.load(Ordering::Relaxed)
+        );
+    }
+    let name = "armario_http_request_duration_seconds";
+    header(
+        &mut out,
+        name,
+        "histogram",
+        "Time from receiving a request to its answer, by route template and method.",
+    );
+    for (key, h) in m.latency.sorted() {
+        let labels = format!(
+            "route=\"{}\",method=\"{}\"",
+            escape(&route_label(key.pattern.as_deref(), names)),
+            key.method
+        );
+        let s = h.snapshot();
+        for (le, n) in BUCKETS.iter().zip(&s.cumulative) {
+            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{}\"}} {n}", seconds(*le));
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels},le=\"+Inf\"}} {}",
+            s.cumulative[BUCKETS.len()]
+        );
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", s.sum_secs);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {}", s.count);
+    }
+    header(
+        &mut out,
+        "armario_sign_ins_total",
+        "counter",
+        "Successful sign-ins with e-mail and password.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_sign_ins_total {}",
+        m.sign_ins.load(Ordering::Relaxed)
+    );
+    header(
+        &mut out,
+        "armario_sign_in_failures_total",
+        "counter",
+        "Refused sign-ins, by reason: credentials, throttled, inactive, error.",
+    );
+    for (reason, n) in m.sign_in_failures.sorted() {
+        let _ = writeln!(
+            out,
+            "armario_sign_in_failures_total{{reason=\"{reason}\"}} {}",
+            n.load(Ordering::Relaxed)
+        );
+    }
+    header(
+        &mut out,
+        "armario_app_requests_total",
+        "counter",
+        "Requests of applications with a valid key, by route group.",
+    );
+    for (group, n) in m.app_requests.sorted() {
+        let _ = writeln!(
+            out,
+            "armario_app_requests_total{{route_group=\"{}\"}} {}",
+            escape(group),
+            n.load(Ordering::Relaxed)
+        );
+    }
+    let gauges_list = [
+        (
+            "armario_database_size_bytes",
+            "Size of the database file.",
+            gauges.database_bytes,
+        ),
+        (
+            "armario_database_wal_size_bytes",
+            "Size of the database's write-ahead log.",
+            gauges.wal_bytes,
+        ),
+        (
+            "process_resident_memory_bytes",
+            "Resident memory of the process.",
+            gauges.resident_bytes,
+        ),
+    ];
+    for (name, help, value) in gauges_list {
+        if let Some(v) = value {
+            header(&mut out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {v}");
+        }
+    }
+    header(
+        &mut out,
+        "armario_last_backup_timestamp_seconds",
+        "gauge",
+        "Unix time of the last backup that completed and checked good; 0 when none has yet.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_last_backup_timestamp_seconds {}",
+        gauges.last_backup_unix
+    );
+    header(
+        &mut out,
+        "process_start_time_seconds",
+        "gauge",
+        "Unix time the process started.",
+    );
+    let _ = writeln!(out, "process_start_time_seconds {}", m.started_unix);
+    header(
+        &mut out,
+        "armario_build_info",
+        "gauge",
+        "The running version, as a label; always 1.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_patterns_read_like_the_spec() {
+        let spec = serde_json::json!({"servers": [{"url": "/api/v1"}], "paths": {
+            "/companies/{id}/users/{user_id}": {}, "/companies": {}}});
+        let names = RouteNames::from_spec(&spec);
+        assert_eq!(
+            route_label(Some("/api/v1/companies/:param0/users/:param1"), &names),
+            "/api/v1/companies/{id}/users/{user_id}"
+        );
+        assert_eq!(
+            route_label(Some("/api/v1/companies"), &names),
+            "/api/v1/companies"
+        );
+        assert_eq!(route_label(Some("/static/*rest"), &names), "/static/{rest}");
+        assert_eq!(route_label(None, &names), "unmatched");
+        assert_eq!(seconds(1.0), "1.0");
+        assert_eq!(seconds(0.0025), "0.0025");
+    }
+}
