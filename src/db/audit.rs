@@ -80,16 +80,7 @@ pub fn list(
     }
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    super::keyset_page(&mut stmt, &args, limit, from_row, |e| e.id.to_string())
 }
 
 pub fn count(conn: &Connection) -> DomainResult<i64> {

@@ -80,15 +80,6 @@ pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
     .is_some())
 }
 
-/// Escapes LIKE wildcards so a search for "50%" means the text "50%".
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 pub fn list(
     conn: &Connection,
     filter: &CompanyFilter,
@@ -111,7 +102,7 @@ pub fn list(
         .map(str::trim)
         .filter(|q| !q.is_empty())
     {
-        args.push(Box::new(like_pattern(q)));
+        args.push(Box::new(super::like_pattern(q)));
         let n = args.len();
         let mut cond = format!(
             "c.legal_name LIKE ?{n} ESCAPE '\\' OR c.trade_name LIKE ?{n} ESCAPE '\\' OR c.slug LIKE ?{n} ESCAPE '\\'"
@@ -132,16 +123,7 @@ pub fn list(
     }
     sql.push_str(&format!(" ORDER BY c.id LIMIT {}", limit + 1));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|c| c.id.to_string())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    super::keyset_page(&mut stmt, &args, limit, from_row, |c| c.id.to_string())
 }
 
 pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> DomainResult<()> {

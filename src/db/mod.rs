@@ -71,6 +71,36 @@ where
     conn.prepare_cached(sql)?.query_row(params, f)
 }
 
+/// Escapes LIKE wildcards so a search for "50%" means the text "50%"; use with `ESCAPE '\\'`.
+pub(crate) fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Runs a keyset query that fetched `limit + 1` rows: the extra row only says that another
+/// page exists, and the cursor is the key of the last row kept.
+pub(crate) fn keyset_page<T>(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    args: &[Box<dyn rusqlite::ToSql>],
+    limit: u32,
+    from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    key: impl Fn(&T) -> String,
+) -> DomainResult<crate::domain::Page<T>> {
+    let mut items = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Ok(crate::domain::Page { items, next_cursor })
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, applies pending migrations and
     /// refuses a database made by a newer armario.

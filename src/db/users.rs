@@ -104,11 +104,7 @@ pub fn list(
         sql.push_str(&format!(" AND role = ?{}", args.len()));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Box::new(format!("%{escaped}%")));
+        args.push(Box::new(super::like_pattern(q)));
         let n = args.len();
         sql.push_str(&format!(
             " AND (email LIKE ?{n} ESCAPE '\\' OR name LIKE ?{n} ESCAPE '\\')"
@@ -120,16 +116,7 @@ pub fn list(
     }
     sql.push_str(&format!(" ORDER BY id LIMIT {}", limit + 1));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|u| u.id.to_string())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    super::keyset_page(&mut stmt, &args, limit, from_row, |u| u.id.to_string())
 }
 
 pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
