@@ -15,7 +15,7 @@ use super::progress::step;
 use super::scratch::{sweep_stale, ScratchFile};
 use super::settings::BackupSettings;
 use super::snapshot::{inspect, take_snapshot, DbFacts};
-use super::target::{blocking, StoredObject, Target};
+use super::target::{background, StoredObject, Target};
 use super::DB_FILE_NAME;
 
 /// Where the engine gets "now" from; tests inject a clock they can move.
@@ -230,7 +230,7 @@ impl BackupEngine {
             self.key.clone(),
             self.quiet,
         );
-        blocking(move || {
+        background(move || {
             sweep_stale(&data_dir, std::time::Duration::from_secs(24 * 3600));
             if !db.exists() {
                 return Err(BackupError::Io {
