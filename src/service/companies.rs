@@ -33,7 +33,8 @@ fn free_slug(tx: &rusqlite::Connection, c: &mut NewCompany, explicit: bool) -> D
     ))
 }
 
-fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Company> {
+/// The company, or "not found": the one check every company-scoped service starts with.
+pub(crate) fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Company> {
     db::companies::get(tx, id)?.ok_or(DomainError::NotFound("company"))
 }
 

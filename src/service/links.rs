@@ -34,7 +34,7 @@ pub async fn list_for_company(
     state
         .store
         .read(move |c| {
-            db::companies::get(c, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(c, &company)?;
             db::links::list(c, None, Some(&company))
         })
         .await
@@ -150,7 +150,7 @@ pub async fn domains(
     state
         .store
         .read(move |c| {
-            db::companies::get(c, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(c, &company)?;
             db::links::domains(c, &company)
         })
         .await
@@ -168,7 +168,7 @@ pub async fn add_domain(
     state
         .store
         .write(move |tx| {
-            db::companies::get(tx, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(tx, &company)?;
             let now = now_ms();
             db::links::add_domain(tx, &company, &domain, now)?;
             let event = NewAuditEvent::new("domain.added")
@@ -191,7 +191,7 @@ pub async fn remove_domain(
     state
         .store
         .write(move |tx| {
-            db::companies::get(tx, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(tx, &company)?;
             if !db::links::remove_domain(tx, &company, &domain)? {
                 return Err(DomainError::NotFound("domain"));
             }

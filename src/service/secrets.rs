@@ -37,7 +37,7 @@ pub async fn list(
     state
         .store
         .read(move |c| {
-            db::companies::get(c, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(c, &company)?;
             db::secrets::list(c, &company)
         })
         .await
@@ -63,7 +63,7 @@ pub async fn put(
     state
         .store
         .write(move |tx| {
-            db::companies::get(tx, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(tx, &company)?;
             let now = now_ms();
             db::secrets::upsert(
                 tx,
@@ -101,7 +101,7 @@ pub async fn delete(
     state
         .store
         .write(move |tx| {
-            db::companies::get(tx, &company)?.ok_or(DomainError::NotFound("company"))?;
+            crate::service::companies::load(tx, &company)?;
             if !db::secrets::delete(tx, &company, &kind)? {
                 return Err(DomainError::NotFound("secret"));
             }

@@ -17,15 +17,8 @@ fn load(tx: &rusqlite::Connection, company: &CompanyId, id: &UserId) -> DomainRe
     db::users::get_in_company(tx, company, id)?.ok_or(DomainError::NotFound("user"))
 }
 
-fn company_exists(
-    tx: &rusqlite::Connection,
-    company: &CompanyId,
-) -> DomainResult<crate::domain::Company> {
-    db::companies::get(tx, company)?.ok_or(DomainError::NotFound("company"))
-}
-
 fn ensure_seat(tx: &rusqlite::Connection, company: &CompanyId) -> DomainResult<()> {
-    let c = company_exists(tx, company)?;
+    let c = crate::service::companies::load(tx, company)?;
     if db::users::count_billable(tx, company)? >= c.max_users {
         return Err(DomainError::LimitExceeded {
             field: "max_users".into(),
@@ -71,7 +64,7 @@ pub async fn list_in_company(
     state
         .store
         .read(move |c| {
-            company_exists(c, &company)?;
+            crate::service::companies::load(c, &company)?;
             db::users::list(c, &filter, after.as_ref(), limit)
         })
         .await
