@@ -41,9 +41,10 @@ pub fn init_tracing(format: LogFormat) {
 
 /// Opens everything the application needs. Used by `serve` and by CLI commands.
 pub fn open_state(settings: Settings) -> Result<AppState, String> {
-    datadir::ensure(&settings.data_dir)?;
+    // The key first: a command refused for want of a key leaves no file or directory behind.
     let key = datadir::master_key(&settings)?;
     let previous = datadir::previous_keys(&settings)?;
+    datadir::ensure(&settings.data_dir)?;
     let store = Store::open(
         &settings.db_path(),
         settings.synchronous,
@@ -69,6 +70,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         usage: Arc::new(UsageRecorder::default()),
         backups: Arc::new(backups),
         metrics: Arc::new(Metrics::default()),
+        key_check: Arc::default(),
     })
 }
 
@@ -101,7 +103,21 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    datadir::generate_key_for_new_data_dir(&settings)?;
+    let how_to_pass = datadir::how_to_pass_a_key(&settings);
     let state = open_state(settings)?;
+    let checked =
+        crate::service::key_check::check(&state.store, &state.sealer, &state.backups, &how_to_pass)
+            .await;
+    match checked {
+        Ok(report) => {
+            let _ = state.key_check.set(report);
+        }
+        Err(message) => {
+            state.store.close().await;
+            return Err(message);
+        }
+    }
     state
         .directory
         .reload(&state.store)

@@ -11,7 +11,7 @@ use crate::domain::audit::AuditCtx;
 use crate::service::backups;
 
 fn engine(settings: &Settings, key_file: Option<&Path>) -> Result<BackupEngine, String> {
-    datadir::ensure(&settings.data_dir)?;
+    // The key first: without one the command stops before creating anything.
     let key = match key_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -20,6 +20,7 @@ fn engine(settings: &Settings, key_file: Option<&Path>) -> Result<BackupEngine, 
         }
         None => datadir::master_key(settings)?,
     };
+    datadir::ensure(&settings.data_dir)?;
     Ok(backups::engine(settings, &key)?.with_terminal_progress(std::io::stderr().is_terminal()))
 }
 
@@ -130,11 +131,13 @@ pub async fn restore(
     );
     if to.is_none() {
         // The restored database records that it was restored, so its audit trail explains the gap.
-        let state = crate::app::open_state(settings.clone())?;
+        // The store alone: the audit event needs no key, and the backup may have been opened
+        // with `--master-key-file` on a machine that has no other key configured.
+        let store = crate::db::Store::open(&settings.db_path(), settings.synchronous, 1)
+            .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
         let id = report.manifest.id.as_str().to_string();
         let event_ctx = AuditCtx::operator();
-        let written = state
-            .store
+        let written = store
             .write(move |tx| {
                 let event = crate::domain::audit::NewAuditEvent::new("backup.restored")
                     .target("backup", &id)
@@ -142,7 +145,7 @@ pub async fn restore(
                 crate::db::audit::insert(tx, &event_ctx, &event, crate::clock::now_ms())
             })
             .await;
-        state.store.close().await;
+        store.close().await;
         written.map_err(|e| format!("restored, but could not audit the restore: {e}"))?;
     }
     if let Some(prev) = &report.previous {

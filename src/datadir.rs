@@ -46,8 +46,19 @@ pub fn lock(dir: &Path) -> Result<DataDirLock, String> {
     }
 }
 
-/// The master key: from the settings, else from `<data_dir>/master.key`, generated on first
-/// use with a loud warning.
+/// How a person passes the key; every refusal repeats it.
+pub fn how_to_pass_a_key(settings: &Settings) -> String {
+    format!(
+        "pass the master key with ARMARIO_MASTER_KEY (64 hex characters or base64 of 32 bytes) or \
+         ARMARIO_MASTER_KEY_FILE (a file holding it), or put back the master.key that armario \
+         generated in the data directory ({})",
+        settings.data_dir.join(KEY_FILE).display()
+    )
+}
+
+/// The master key: from the settings, else from `<data_dir>/master.key`. Never creates one:
+/// only [`generate_key_for_new_data_dir`] may, for `serve` on a data directory without a
+/// database.
 pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
     if let Some(text) = &settings.master_key {
         return MasterKey::parse(text.expose()).map_err(|e| format!("ARMARIO_MASTER_KEY: {e}"));
@@ -58,7 +69,30 @@ pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         return MasterKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
-    let key = MasterKey::write_new_file(&path)
+    let db = settings.db_path();
+    let why = if db.exists() {
+        format!(
+            "the database {} holds values sealed with a master key, and no key is configured",
+            db.display()
+        )
+    } else {
+        "no master key is configured".to_string()
+    };
+    Err(format!(
+        "{why}; {}. Only `armario serve` on a data directory without a database generates one.",
+        how_to_pass_a_key(settings)
+    ))
+}
+
+/// For `serve`: on a data directory without a database and without a configured key, writes a
+/// new `master.key` (mode 0600) and says so loudly. Anywhere else it does nothing, so a moved
+/// or lost key is never silently replaced.
+pub fn generate_key_for_new_data_dir(settings: &Settings) -> Result<(), String> {
+    let path: PathBuf = settings.data_dir.join(KEY_FILE);
+    if settings.master_key.is_some() || path.exists() || settings.db_path().exists() {
+        return Ok(());
+    }
+    MasterKey::write_new_file(&path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tracing::warn!(
         path = %path.display(),
@@ -66,7 +100,7 @@ pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
          In production pass ARMARIO_MASTER_KEY or ARMARIO_MASTER_KEY_FILE and keep a copy away from this server.",
         path.display()
     );
-    Ok(key)
+    Ok(())
 }
 
 /// Previous master keys still accepted for opening sealed values during a rotation.

@@ -26,6 +26,10 @@ pub enum DomainError {
     /// Too many attempts; try again after the given number of seconds.
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The disk is full: the write was refused and nothing changed. The text says what SQLite
+    /// reported, for the log.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Anything unexpected. The text goes to the log only, never to a client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -56,6 +60,11 @@ impl DomainError {
 /// Unique-constraint violations become `Conflict` here and nowhere else.
 impl From<rusqlite::Error> for DomainError {
     fn from(err: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(code, _) = &err {
+            if code.code == rusqlite::ErrorCode::DiskFull {
+                return DomainError::StorageFull(err.to_string());
+            }
+        }
         if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &err {
             if code.code == rusqlite::ErrorCode::ConstraintViolation {
                 if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {

@@ -18,11 +18,12 @@ fn load_or_create(path: &Path) -> Result<MasterKey, String> {
 }
 
 pub async fn rotate(settings: Settings, new_key_file: &Path) -> Result<(), String> {
+    // The current key first: without it nothing can be re-sealed, and nothing is written.
+    let current = datadir::master_key(&settings)?;
     datadir::ensure(&settings.data_dir)?;
     let _lock = datadir::lock(&settings.data_dir)?;
     let new_key = load_or_create(new_key_file)?;
     let from_data_dir = settings.master_key.is_none();
-    let current = datadir::master_key(&settings)?;
     if current.id() == new_key.id() {
         return Err("the new key is the current key".into());
     }

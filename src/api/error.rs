@@ -10,7 +10,7 @@ use crate::error::DomainError;
 #[derive(Object, Debug)]
 pub struct ErrorBody {
     /// Machine-readable code: invalid, unauthorized, forbidden, csrf, not_found, conflict,
-    /// limit_exceeded, too_many_requests, internal.
+    /// limit_exceeded, too_many_requests, storage_full, internal.
     pub code: String,
     /// What went wrong, for a person.
     pub message: String,
@@ -63,6 +63,10 @@ pub enum ApiError {
     /// Too many attempts; retry after the given seconds.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
+    /// The server's disk is full: the change was refused and nothing changed. Retry once space
+    /// is freed.
+    #[oai(status = 507)]
+    InsufficientStorage(Json<ErrorBody>),
     /// Unexpected error; only its id is returned, the details are in the log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -97,6 +101,13 @@ impl From<DomainError> for ApiError {
                 )),
                 retry_after_secs.to_string(),
             ),
+            DomainError::StorageFull(detail) => {
+                tracing::error!(detail = %detail, "a write was refused: the disk is full");
+                Self::InsufficientStorage(Json(ErrorBody::new(
+                    "storage_full",
+                    "the server's disk is full, so nothing was changed; try again once the operator has freed space",
+                )))
+            }
             DomainError::Internal(detail) => Self::Internal(Json(internal_body(&detail))),
         }
     }

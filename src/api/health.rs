@@ -12,16 +12,62 @@ pub fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the store answers and its schema is the one this binary expects.
+/// Ready when the store answers and its schema is the one this binary expects. `checks` says
+/// how each part fared: `master_key` (the check at start; a wrong key never gets this far) and
+/// `storage` (`full` while writes are refused for lack of space).
+///
+/// A full disk makes the answer `"status": "degraded"` with a `reasons` list but keeps the
+/// status 200: reads still work, and a load balancer that took the only instance out would turn
+/// a refused write into a full outage. Alert on `status`, or on `armario_storage_full` in
+/// `/metrics`.
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
     let checked = state.store.read(db::migrate::current_version).await;
     let expected = db::migrate::latest_version();
     match checked {
         Ok(v) if v == expected => {
-            let last = crate::service::backups::last_good(&state.store).await.ok().flatten();
+            let last = crate::service::backups::last_good(&state.store)
+                .await
+                .ok()
+                .flatten();
             let age = last.map(|r| (crate::clock::now_ms() - r.finished_at).max(0) / 1000);
-            Json(json!({ "status": "ready", "schema_version": v, "last_good_backup_age_secs": age })).into_response()
+            let mut reasons = Vec::new();
+            let mut warnings = Vec::new();
+            let master_key = match state.key_check.get() {
+                Some(report) => {
+                    warnings.extend(report.warnings.iter().cloned());
+                    "ok"
+                }
+                None => "unchecked",
+            };
+            let storage = match state.store.storage_health().full() {
+                Some(full) => {
+                    let secs = (crate::clock::now_ms() - full.since_ms).max(0) / 1000;
+                    reasons.push(format!(
+                        "storage full: writes have been refused for lack of disk space for {secs} s; free space on the data directory's disk"
+                    ));
+                    "full"
+                }
+                None => "ok",
+            };
+            let status = if reasons.is_empty() {
+                "ready"
+            } else {
+                "degraded"
+            };
+            let mut body = json!({
+                "status": status,
+                "schema_version": v,
+                "last_good_backup_age_secs": age,
+                "checks": { "master_key": master_key, "storage": storage },
+            });
+            if !reasons.is_empty() {
+                body["reasons"] = json!(reasons);
+            }
+            if !warnings.is_empty() {
+                body["warnings"] = json!(warnings);
+            }
+            Json(body).into_response()
         }
         Ok(v) => (
             StatusCode::SERVICE_UNAVAILABLE,

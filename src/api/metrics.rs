@@ -77,6 +77,8 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
             .metrics
             .last_backup()
             .max(recorded_backup(&state).await),
+        storage_full_total: state.store.storage_health().refused_total(),
+        storage_full: state.store.storage_health().full().is_some(),
     };
     Ok(Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -53,6 +53,11 @@ impl Sealer {
         &self.current.0
     }
 
+    /// Ids of the keys given as previous ones (`ARMARIO_MASTER_KEY_PREVIOUS`).
+    pub fn previous_key_ids(&self) -> impl Iterator<Item = &str> {
+        self.previous.iter().map(|(id, _)| id.as_str())
+    }
+
     pub fn seal(&self, plaintext: &[u8], ctx: &SealContext<'_>) -> Sealed {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);

@@ -9,8 +9,10 @@ pub mod backups;
 pub mod companies;
 pub mod links;
 pub mod migrate;
+pub mod sealed;
 pub mod secrets;
 pub mod sessions;
+pub mod storage_health;
 pub mod usage;
 pub mod users;
 mod writer;
@@ -23,6 +25,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 use crate::error::{DomainError, DomainResult};
+pub use storage_health::{StorageFull, StorageHealth};
 use writer::Writer;
 
 /// How hard a commit waits for the disk. FULL survives power loss; NORMAL may lose the last
@@ -126,7 +129,7 @@ impl Store {
             .min_idle(Some(1))
             .build(manager)?;
         Ok(Self {
-            writer: Writer::spawn(conn),
+            writer: Writer::spawn(conn, std::sync::Arc::new(StorageHealth::default())),
             pool,
             path: path.to_path_buf(),
         })
@@ -134,6 +137,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether writes are being refused for lack of space, and how often they were.
+    pub fn storage_health(&self) -> &StorageHealth {
+        self.writer.health()
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction on the writer thread; commits when it

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::storage_health::{is_out_of_space, last_error_is_out_of_space, StorageHealth};
 use crate::error::{DomainError, DomainResult};
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -14,12 +15,13 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 pub(super) struct Writer {
     jobs: Arc<Mutex<Option<mpsc::Sender<Job>>>>,
     done: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
+    health: Arc<StorageHealth>,
 }
 
 const QUEUE: usize = 1024;
 
 impl Writer {
-    pub(super) fn spawn(mut conn: Connection) -> Self {
+    pub(super) fn spawn(mut conn: Connection, health: Arc<StorageHealth>) -> Self {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
         std::thread::Builder::new()
@@ -38,6 +40,7 @@ impl Writer {
         Self {
             jobs: Arc::new(Mutex::new(Some(tx))),
             done: Arc::new(Mutex::new(Some(done_rx))),
+            health,
         }
     }
 
@@ -53,16 +56,17 @@ impl Writer {
             .clone()
             .ok_or_else(|| DomainError::Internal("the store is closed".into()))?;
         let (reply, answer) = oneshot::channel();
+        let health = self.health.clone();
         let job: Job = Box::new(move |conn: &mut Connection| {
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let value = f(&tx)?;
-                tx.commit()?;
-                Ok(value)
-            }));
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| transact(conn, f)));
             let result = outcome.unwrap_or_else(|_| {
                 Err(DomainError::Internal("a write transaction panicked".into()))
             });
+            match &result {
+                Ok(_) => health.record_ok(),
+                Err(DomainError::StorageFull(detail)) => health.record_full(detail),
+                Err(_) => {}
+            }
             let _ = reply.send(result);
         });
         sender
@@ -74,11 +78,46 @@ impl Writer {
             .map_err(|_| DomainError::Internal("the writer stopped".into()))?
     }
 
+    pub(super) fn health(&self) -> &Arc<StorageHealth> {
+        &self.health
+    }
+
     pub(super) async fn close(&self) {
         self.jobs.lock().expect("writer lock").take();
         let done = self.done.lock().expect("writer lock").take();
         if let Some(done) = done {
             let _ = done.await;
         }
+    }
+}
+
+/// One `BEGIN IMMEDIATE` transaction. A failure for lack of space becomes `StorageFull`
+/// whatever the caller turned it into, so every write path answers it the same way.
+fn transact<T, F>(conn: &mut Connection, f: F) -> DomainResult<T>
+where
+    F: FnOnce(&Transaction<'_>) -> DomainResult<T>,
+{
+    let full = |e: rusqlite::Error, conn: &Connection| {
+        if is_out_of_space(conn, &e) {
+            DomainError::StorageFull(e.to_string())
+        } else {
+            DomainError::from(e)
+        }
+    };
+    // BEGIN writes nothing to the file; `From` already turns SQLITE_FULL into `StorageFull`.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = match f(&tx) {
+        Ok(value) => value,
+        // Read the connection's error while the failed statement is still its last call.
+        Err(DomainError::Internal(detail)) if last_error_is_out_of_space(&tx) => {
+            return Err(DomainError::StorageFull(detail))
+        }
+        Err(e) => return Err(e),
+    };
+    // `commit` consumes the transaction and rolls back on failure: the error value carries the
+    // code, and SQLite keeps the errno of the failed I/O for `full` to read.
+    match tx.commit() {
+        Ok(()) => Ok(value),
+        Err(e) => Err(full(e, conn)),
     }
 }

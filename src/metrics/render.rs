@@ -15,6 +15,10 @@ pub struct Gauges {
     pub resident_bytes: Option<u64>,
     /// Unix time of the last good backup; 0 when there is none.
     pub last_backup_unix: i64,
+    /// Writes refused for lack of disk space since start (a counter kept by the store).
+    pub storage_full_total: u64,
+    /// Whether writes are being refused for lack of space right now.
+    pub storage_full: bool,
 }
 
 /// Route patterns as the router sees them mapped to the paths of the OpenAPI document:
@@ -207,6 +211,28 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
         out,
         "armario_last_backup_timestamp_seconds {}",
         gauges.last_backup_unix
+    );
+    header(
+        &mut out,
+        "armario_storage_full_total",
+        "counter",
+        "Writes refused because the disk was full (answered 507 storage_full).",
+    );
+    let _ = writeln!(
+        out,
+        "armario_storage_full_total {}",
+        gauges.storage_full_total
+    );
+    header(
+        &mut out,
+        "armario_storage_full",
+        "gauge",
+        "1 while writes are refused for lack of disk space; 0 once a write succeeds again.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_storage_full {}",
+        u8::from(gauges.storage_full)
     );
     header(
         &mut out,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backups;
 pub mod companies;
 pub mod directory;
+pub mod key_check;
 pub mod keys;
 pub mod links;
 pub mod overview;
@@ -35,4 +36,6 @@ pub struct AppState {
     pub usage: Arc<usage::UsageRecorder>,
     pub backups: Arc<crate::backup::BackupEngine>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The master key check made at start, for `/readyz`; unset outside `serve`.
+    pub key_check: Arc<std::sync::OnceLock<key_check::KeyCheck>>,
 }

@@ -1,0 +1,72 @@
+//! Which master keys the stored data depends on: the key id beside every sealed column, and the
+//! keys `keys rotate` retired (backups taken before a rotation are still sealed with them).
+
+use rusqlite::Connection;
+
+use crate::error::DomainResult;
+
+/// Every table that stores sealed values, with the column that records the sealing key's id.
+/// A new sealed column belongs here; the test below fails until it is listed.
+pub const SEALED_KEY_COLUMNS: &[(&str, &str)] = &[("company_secrets", "key_id")];
+
+/// The distinct key ids found in the sealed columns, each with the table it was found in and
+/// how many values it seals.
+pub fn key_ids_in_use(conn: &Connection) -> DomainResult<Vec<(String, &'static str, i64)>> {
+    let mut out = Vec::new();
+    for (table, column) in SEALED_KEY_COLUMNS {
+        // Both names are compile-time constants from the list above, never input.
+        let sql = format!("SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY 1");
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (id, count) = row?;
+            out.push((id, *table, count));
+        }
+    }
+    Ok(out)
+}
+
+/// Key ids this database was rotated away from (`keys.rotated` audit events): older backups
+/// are legitimately sealed with them.
+pub fn retired_key_ids(conn: &Connection) -> DomainResult<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT json_extract(details, '$.from_key_id') FROM audit_events
+         WHERE action = 'keys.rotated' AND json_extract(details, '$.from_key_id') IS NOT NULL",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every column of the schema named `key_id` sits beside sealed data and must be checked.
+    #[test]
+    fn every_key_id_column_is_listed() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::apply(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND p.name LIKE '%key_id'",
+            )
+            .unwrap();
+        let found: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!found.is_empty());
+        for (table, column) in found {
+            assert!(
+                SEALED_KEY_COLUMNS.contains(&(table.as_str(), column.as_str())),
+                "{table}.{column} holds key ids but is not in SEALED_KEY_COLUMNS"
+            );
+        }
+        assert!(key_ids_in_use(&conn).unwrap().is_empty());
+        assert!(retired_key_ids(&conn).unwrap().is_empty());
+    }
+}
