@@ -123,6 +123,9 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .reload(&state.store)
         .await
         .map_err(|e| e.to_string())?;
+    crate::service::hosts::report_rule_breakers(&state)
+        .await
+        .map_err(|e| e.to_string())?;
     let flush_secs = state
         .settings
         .get("usage_flush_secs")

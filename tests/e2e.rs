@@ -78,7 +78,8 @@ fn skip_unless_ci(reason: &str) {
 }
 
 /// The checks on static/ that need no server: translations complete in both languages, nothing
-/// that breaks the Content-Security-Policy, nothing loaded from outside the binary.
+/// that breaks the Content-Security-Policy, nothing loaded from outside the binary, and the
+/// CNPJ mask and live check (numeric and alphanumeric).
 #[test]
 fn static_files_follow_the_rules() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -88,7 +89,11 @@ fn static_files_follow_the_rules() {
         return;
     }
     let status = Command::new("node")
-        .args(["--test", "tests/e2e/static.test.mjs"])
+        .args([
+            "--test",
+            "tests/e2e/static.test.mjs",
+            "tests/e2e/cnpj.test.mjs",
+        ])
         .current_dir(&root)
         .status()
         .expect("run node --test");

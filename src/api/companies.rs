@@ -73,7 +73,8 @@ pub struct CompanyOut {
     legal_name: String,
     #[oai(skip_serializing_if_is_none)]
     trade_name: Option<String>,
-    /// 14 digits, without punctuation.
+    /// 14 characters without punctuation, letters in upper case: 12 letters or digits, then
+    /// 2 check digits (`11222333000181`, `12ABC34501DE35`).
     cnpj: String,
     slug: String,
     #[oai(skip_serializing_if_is_none)]
@@ -136,9 +137,12 @@ pub struct CompanyCreateIn {
     pub legal_name: String,
     #[oai(nullable)]
     pub trade_name: Option<String>,
-    /// Formatted (`00.000.000/0000-00`) or 14 bare digits; check digits are verified.
+    /// Numeric or alphanumeric, formatted (`12.ABC.345/01DE-35`) or bare (`12ABC34501DE35`), in
+    /// any case; the punctuation `.` `/` `-` only at its standard places, nothing else inside.
+    /// Check digits are verified; stored bare in upper case.
     pub cnpj: String,
-    /// Lowercase letters, digits and hyphens; derived from the name when absent.
+    /// Lowercase letters, digits and hyphens; derived from the name when absent. Names the
+    /// platform keeps (`www`, `api`, `admin`, `portal`, … see the README) are refused.
     #[oai(nullable)]
     pub slug: Option<String>,
     #[oai(nullable)]
@@ -185,8 +189,10 @@ struct CompanyPatchIn {
     legal_name: Option<String>,
     #[oai(nullable)]
     trade_name: Option<String>,
+    /// As on creation: numeric or alphanumeric, formatted or bare.
     #[oai(nullable)]
     cnpj: Option<String>,
+    /// As on creation; reserved names are refused.
     #[oai(nullable)]
     slug: Option<String>,
     #[oai(nullable)]
@@ -231,7 +237,7 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        /// Search in legal name, trade name, slug, or CNPJ digits.
+        /// Search in legal name, trade name, slug, or CNPJ characters.
         q: Query<Option<String>>,
         status: Query<Option<CompanyStatusDto>>,
         /// Page size, 1 to 200 (default 50).

@@ -93,7 +93,8 @@ struct DomainList {
 
 #[derive(Object)]
 struct DomainIn {
-    /// A host name such as app.padaria.com.br.
+    /// A host name such as app.padaria.com.br; not the base domain nor a name under it (there a
+    /// company answers at its slug).
     domain: String,
 }
 

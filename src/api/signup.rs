@@ -30,7 +30,8 @@ struct SignupCompanyIn {
     legal_name: String,
     #[oai(nullable)]
     trade_name: Option<String>,
-    /// Formatted or bare; check digits are verified.
+    /// Numeric or alphanumeric, formatted (`12.ABC.345/01DE-35`) or bare, in any case; check
+    /// digits are verified.
     cnpj: String,
     contact_email: String,
     #[oai(nullable)]

@@ -107,12 +107,18 @@ pub fn list(
         let mut cond = format!(
             "c.legal_name LIKE ?{n} ESCAPE '\\' OR c.trade_name LIKE ?{n} ESCAPE '\\' OR c.slug LIKE ?{n} ESCAPE '\\'"
         );
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 2
+        // A query that looks like (part of) a CNPJ, numeric or alphanumeric, also matches
+        // the stored bare upper-case characters.
+        let chars: String = q
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|ch| ch.to_ascii_uppercase())
+            .collect();
+        if chars.len() >= 2
             && q.chars()
-                .all(|ch| ch.is_ascii_digit() || ".-/ ".contains(ch))
+                .all(|ch| ch.is_ascii_alphanumeric() || ".-/ ".contains(ch))
         {
-            args.push(Box::new(format!("%{digits}%")));
+            args.push(Box::new(format!("%{chars}%")));
             cond.push_str(&format!(" OR c.cnpj LIKE ?{}", args.len()));
         }
         sql.push_str(&format!(" AND ({cond})"));

@@ -129,3 +129,32 @@ pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<Com
     )
     .optional()?)
 }
+
+/// Custom domains equal to `base` or under it, with their companies: rows that break the
+/// host rules (registered before the rule, or before the base domain was set).
+pub fn domains_within(conn: &Connection, base: &str) -> DomainResult<Vec<(CompanyId, String)>> {
+    let suffix = format!(".{base}");
+    let mut stmt = conn.prepare_cached(
+        "SELECT company_id, domain FROM company_domains \
+         WHERE domain = ?1 OR substr(domain, -length(?2)) = ?2 ORDER BY domain",
+    )?;
+    let rows = stmt
+        .query_map(params![base, suffix], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Companies whose slug is one of `slugs`.
+pub fn companies_with_slugs(
+    conn: &Connection,
+    slugs: &[&str],
+) -> DomainResult<Vec<(CompanyId, String)>> {
+    let list = serde_json::to_string(slugs).map_err(crate::error::DomainError::internal)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, slug FROM companies WHERE slug IN (SELECT value FROM json_each(?1)) ORDER BY slug",
+    )?;
+    let rows = stmt
+        .query_map([list], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -1,6 +1,6 @@
 //! Companies (tenants) and the rules on their fields.
 
-use super::{cnpj, validate};
+use super::{cnpj, host, validate};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
 
@@ -100,6 +100,13 @@ pub fn max_users(field: &str, value: i64) -> DomainResult<i64> {
     Ok(value)
 }
 
+/// A slug a person chose: well formed and not kept for the platform.
+pub fn slug(field: &str, value: &str) -> DomainResult<String> {
+    let s = validate::slug(field, value)?;
+    host::require_unreserved_slug(field, &s)?;
+    Ok(s)
+}
+
 impl NewCompany {
     pub fn validate(input: CompanyInput) -> DomainResult<Self> {
         let legal_name = validate::required("legal_name", &input.legal_name, NAME_MAX)?;
@@ -111,7 +118,7 @@ impl NewCompany {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(s) => validate::slug("slug", s)?,
+            Some(s) => slug("slug", s)?,
             None => validate::slugify(trade_name.as_deref().unwrap_or(&legal_name)),
         };
         Ok(Self {
@@ -175,7 +182,7 @@ impl CompanyPatch {
                 .cnpj
                 .map(|v| cnpj::normalize("cnpj", &v))
                 .transpose()?,
-            slug: input.slug.map(|v| validate::slug("slug", &v)).transpose()?,
+            slug: input.slug.map(|v| slug("slug", &v)).transpose()?,
             contact_email: input
                 .contact_email
                 .map(|v| validate::optional_email("contact_email", Some(&v)))

@@ -5,6 +5,7 @@ pub mod application;
 pub mod audit;
 pub mod cnpj;
 pub mod company;
+pub mod host;
 pub mod principal;
 pub mod secret_kind;
 pub mod user;

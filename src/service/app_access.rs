@@ -183,31 +183,15 @@ pub async fn validate_session(
     }))
 }
 
-/// Finds the company a host name belongs to: `<slug>.<base_domain>` or a custom domain.
+/// Finds the company a host name belongs to: `<slug>.<base_domain>` (by slug only) or a
+/// custom domain outside the base domain.
 pub async fn resolve(state: &AppState, app: &AppPrincipal, host: &str) -> DomainResult<Company> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let host = host.split(':').next().unwrap_or_default().to_string();
     if host.is_empty() {
         return Err(DomainError::invalid("host", "is required"));
     }
-    let base = state
-        .settings
-        .get("base_domain")
-        .map(|b| b.trim_start_matches('.').to_ascii_lowercase());
-    let slug = base.and_then(|b| {
-        host.strip_suffix(&format!(".{b}"))
-            .filter(|s| !s.contains('.'))
-            .map(str::to_string)
-    });
-    let id = state
-        .store
-        .read(move |c| match db::links::company_by_domain(c, &host)? {
-            Some(id) => Ok(Some(id)),
-            None => match slug {
-                Some(s) => db::links::company_by_slug(c, &s),
-                None => Ok(None),
-            },
-        })
+    let id = crate::service::hosts::company_for_host(state, host)
         .await?
         .ok_or(DomainError::NotFound("company"))?;
     require_link(state, app, &id, None)?;

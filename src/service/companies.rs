@@ -7,6 +7,7 @@ use crate::db;
 use crate::db::users::InsertUser;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
+use crate::domain::host::is_reserved_slug;
 use crate::domain::user::{NewUser, Role, User, UserStatus};
 use crate::domain::{Actor, Page, UserPrincipal};
 use crate::error::{DomainError, DomainResult};
@@ -14,9 +15,10 @@ use crate::ids::{CompanyId, UserId};
 use crate::service::AppState;
 
 /// Picks a free slug: the given one when explicit (a clash is a conflict), otherwise the
-/// derived one with a numeric suffix when needed.
+/// derived one with a numeric suffix when needed. A derived slug the platform keeps (a company
+/// named "Admin") counts as taken, so `admin.<base domain>` never names a company.
 fn free_slug(tx: &rusqlite::Connection, c: &mut NewCompany, explicit: bool) -> DomainResult<()> {
-    if explicit || !db::companies::slug_taken(tx, &c.slug)? {
+    if explicit || !(is_reserved_slug(&c.slug) || db::companies::slug_taken(tx, &c.slug)?) {
         return Ok(());
     }
     let base = c.slug.clone();

@@ -164,6 +164,7 @@ pub async fn add_domain(
     domain: String,
 ) -> DomainResult<()> {
     who.require_company_admin(&company, "company")?;
+    crate::service::hosts::require_custom_domain_allowed(state, "domain", &domain)?;
     let ctx = who.audit();
     state
         .store

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backups;
 pub mod companies;
 pub mod directory;
+pub mod hosts;
 pub mod key_check;
 pub mod keys;
 pub mod links;

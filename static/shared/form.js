@@ -2,7 +2,7 @@
 // error next to the field it names, and values that are never cleared on an error.
 import { h, nextId } from './dom.js';
 import { t } from './i18n.js';
-import { cnpjDigits, cnpjProblem, formatCnpj } from './format.js';
+import { cnpjChars, cnpjProblem, formatCnpj } from './format.js';
 import { fieldMessage } from './messages.js';
 import { errorMessage } from './ui.js';
 
@@ -14,11 +14,12 @@ export const checks = {
   email: (v, final) => (v && (final || v.includes('@')) && !EMAIL.test(v) ? t('validation.email') : null),
   color: (v, final) => (v && (final || v.length >= 7) && !COLOR.test(v) ? t('validation.color') : null),
   cnpj: (v, final) => {
-    const digits = cnpjDigits(v);
-    if (!digits) return null;
+    const chars = cnpjChars(v);
+    if (!chars) return null;
     const problem = cnpjProblem(v);
+    if (problem === 'shape') return t('validation.cnpjShape');
     if (problem === 'check') return t('validation.cnpjCheck');
-    if (problem === 'length' && final) return t('validation.cnpjLength', { count: digits.length });
+    if (problem === 'length' && final) return t('validation.cnpjLength', { count: chars.length });
     return null;
   },
 };
@@ -47,7 +48,9 @@ function control(spec, id, describedBy) {
     minlength: spec.minLength,
     min: spec.min,
     max: spec.max,
-    inputmode: spec.type === 'cnpj' ? 'numeric' : spec.inputmode,
+    // Text, not numeric: an alphanumeric CNPJ carries letters.
+    inputmode: spec.inputmode,
+    autocapitalize: spec.type === 'cnpj' ? 'characters' : undefined,
     spellcheck: ['email', 'password', 'cnpj'].includes(spec.type) ? 'false' : undefined,
   });
 }
@@ -86,7 +89,7 @@ export function field(spec) {
     el: wrap,
     input,
     get value() {
-      if (spec.type === 'cnpj') return cnpjDigits(input.value);
+      if (spec.type === 'cnpj') return cnpjChars(input.value);
       if (spec.type === 'number') return input.value === '' ? null : Number(input.value);
       return spec.trim === false ? input.value : input.value.trim();
     },

@@ -1,6 +1,8 @@
 // Formatting for the chosen language, and the CNPJ rules used for as-you-type feedback.
 import { lang } from './i18n.js';
 
+export { cnpjChars, cnpjCheckDigits, cnpjProblem, formatCnpj } from './cnpj.js';
+
 export function formatNumber(n, opts) {
   if (n === null || n === undefined || Number.isNaN(Number(n))) return '—';
   return new Intl.NumberFormat(lang(), opts).format(Number(n));
@@ -69,40 +71,7 @@ export function formatDuration(ms) {
 
 // --- CNPJ -------------------------------------------------------------------------------------
 
+/** Only the digits of a search that looks like a numeric CNPJ. */
 export function cnpjDigits(value) {
   return String(value || '').replace(/\D/g, '').slice(0, 14);
-}
-
-/** Masks as typed: 11222333000181 → 11.222.333/0001-81 (partial input masked as far as it goes). */
-export function formatCnpj(value) {
-  const d = cnpjDigits(value);
-  const parts = [d.slice(0, 2), d.slice(2, 5), d.slice(5, 8), d.slice(8, 12), d.slice(12, 14)];
-  let out = parts[0];
-  if (d.length > 2) out += `.${parts[1]}`;
-  if (d.length > 5) out += `.${parts[2]}`;
-  if (d.length > 8) out += `/${parts[3]}`;
-  if (d.length > 12) out += `-${parts[4]}`;
-  return out;
-}
-
-function checkDigit(digits, weights) {
-  const sum = weights.reduce((acc, w, i) => acc + w * Number(digits[i]), 0);
-  const rest = sum % 11;
-  return rest < 2 ? 0 : 11 - rest;
-}
-
-/** The two check digits for the first 12 digits of a CNPJ. */
-export function cnpjCheckDigits(first12) {
-  const d1 = checkDigit(first12, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
-  const d2 = checkDigit(first12 + d1, [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
-  return `${d1}${d2}`;
-}
-
-/** null when valid, otherwise 'length' or 'check'. Accepts formatted or bare input. */
-export function cnpjProblem(value) {
-  const raw = String(value || '');
-  const d = raw.replace(/\D/g, '');
-  if (d.length !== 14 || /[^\d./\-\s]/.test(raw)) return 'length';
-  if (/^(\d)\1{13}$/.test(d)) return 'check';
-  return cnpjCheckDigits(d.slice(0, 12)) === d.slice(12) ? null : 'check';
 }
