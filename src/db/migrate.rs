@@ -1,7 +1,7 @@
 //! Embedded migrations, applied at start, each in its own transaction. The schema version is
 //! SQLite's `user_version`; a database newer than this binary is refused.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DomainError, DomainResult};
 
@@ -17,6 +17,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         3,
         "backups",
         include_str!("../../migrations/0003_backups.sql"),
+    ),
+    (
+        4,
+        "pending_signups",
+        include_str!("../../migrations/0004_pending_signups.sql"),
     ),
 ];
 
@@ -37,11 +42,31 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
              run a newer armario or restore a backup taken with this version"
         )));
     }
+    // A migration that rebuilds a table drops the old one; with foreign keys on, that drop
+    // would cascade into every referencing row. SQLite's documented way: keys off outside the
+    // transaction, `foreign_key_check` before commit, keys back on afterwards.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = apply_each(conn, current);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
+}
+
+fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(|e| {
+        let failed = |e: rusqlite::Error| {
             DomainError::Internal(format!("migration {version:04}_{name} failed: {e}"))
-        })?;
+        };
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql).map_err(failed)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        if let Some(table) = broken {
+            return Err(DomainError::Internal(format!(
+                "migration {version:04}_{name} left rows in {table} that refer to nothing"
+            )));
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(version, name, "applied migration");
