@@ -98,8 +98,8 @@ pub struct CompanyOut {
     updated_at: chrono::DateTime<chrono::Utc>,
     /// For a sign-up waiting for approval: what it clashes with. Approving a sign-up whose
     /// CNPJ or admin e-mail is in use is refused; cancelling it frees both. Absent otherwise.
-    #[oai(skip_serializing_if_is_empty)]
-    conflicts: Vec<SignupConflictDto>,
+    #[oai(skip_serializing_if_is_none)]
+    conflicts: Option<Vec<SignupConflictDto>>,
 }
 
 /// A pending sign-up's clash: `cnpj_in_use` (a live company has the CNPJ),
@@ -144,7 +144,8 @@ impl From<Company> for CompanyOut {
             logo_data_url: c.logo_data_url,
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
-            conflicts: c.conflicts.into_iter().map(Into::into).collect(),
+            conflicts: (!c.conflicts.is_empty())
+                .then(|| c.conflicts.into_iter().map(Into::into).collect()),
         }
     }
 }
