@@ -9,8 +9,10 @@ use crate::db::Store;
 use crate::logging;
 use crate::metrics::Metrics;
 use crate::service::directory::AppDirectory;
+use crate::service::limits::Limits;
+use crate::service::throttle::{LoginThrottle, SignupThrottle};
 use crate::service::usage::{self, UsageRecorder};
-use crate::service::{setup, throttle::LoginThrottle, AppState};
+use crate::service::{setup, AppState};
 
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::prelude::*;
@@ -57,6 +59,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         )
     })?;
     let backups = crate::service::backups::engine(&settings, &key)?;
+    let limits = Limits::from_settings(&settings).map_err(|e| e.to_string())?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -65,7 +68,8 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         passwords: Passwords::new(workers),
         sealer: Arc::new(Sealer::new(&key, &previous)),
         settings: Arc::new(settings),
-        throttle: Arc::new(LoginThrottle::default()),
+        throttle: Arc::new(LoginThrottle::new(&limits)),
+        signups: Arc::new(SignupThrottle::new(&limits)),
         directory: Arc::new(AppDirectory::default()),
         usage: Arc::new(UsageRecorder::default()),
         backups: Arc::new(backups),

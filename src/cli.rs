@@ -37,7 +37,7 @@ pub enum Command {
         #[arg(long)]
         addr: Option<String>,
     },
-    /// Manage owners from the server's console.
+    /// Manage owners and recover accounts from the server's console.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -107,6 +107,17 @@ pub enum AdminCommand {
         /// Display name (default: the part of the e-mail before @).
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Set a user's password and revoke their sessions (audited as the operator). The password
+    /// is read from the terminal, or from standard input when it is not a terminal.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a one-time sign-in link for a user, valid 15 minutes (audited as the operator).
+    LoginLink {
+        #[arg(long)]
+        email: String,
     },
 }
 

@@ -84,6 +84,15 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("created owner {} ({})", user.email, user.id);
             Ok(())
         }
+        Command::Admin {
+            command: AdminCommand::SetPassword { email },
+        } => {
+            let password = read_password()?;
+            armario::admin_cli::set_password(settings, &email, password).await
+        }
+        Command::Admin {
+            command: AdminCommand::LoginLink { email },
+        } => armario::admin_cli::login_link(settings, &email).await,
     }
 }
 

@@ -156,12 +156,14 @@ async fn signup_waits_for_approval_then_the_admin_signs_in() {
             }),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.body["company"]["status"], "pending");
-    assert_eq!(r.body["user"]["status"], "pending");
-    assert_eq!(r.body["user"]["role"], "company_admin");
-    let id = r.body["company"]["id"].as_str().unwrap().to_string();
-    assert_eq!(r.body["user"]["company_id"], id.as_str());
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(r.body["status"], "pending_review");
+    let pending = list(&owner, "status=pending").await;
+    assert_eq!(pending.len(), 1);
+    let id = pending[0]["id"].as_str().unwrap().to_string();
+    let admins = all_pages(&owner, "/api/v1/users?status=pending").await;
+    assert_eq!(admins[0]["role"], "company_admin");
+    assert_eq!(admins[0]["company_id"], id.as_str());
 
     let login = json!({"email": "bia@auau.test", "password": PASSWORD});
     let r = server

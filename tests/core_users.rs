@@ -162,9 +162,10 @@ async fn a_pending_user_is_approved_before_signing_in() {
                    "admin": {"name": "Caio", "email": "caio@dash.test", "password": PASSWORD}}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let company_id = r.body["company"]["id"].as_str().unwrap().to_string();
-    let uid = r.body["user"]["id"].as_str().unwrap().to_string();
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let pending = all_pages(&owner, "/api/v1/users?status=pending").await;
+    let company_id = pending[0]["company_id"].as_str().unwrap().to_string();
+    let uid = pending[0]["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/companies/{company_id}/users/{uid}");
 
     let r = owner.post_empty(&format!("{path}/approve")).await;

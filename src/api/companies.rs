@@ -11,7 +11,7 @@ use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::company::{
     Company, CompanyFilter, CompanyInput, CompanyInputPatch, CompanyPatch, CompanyStatus,
-    NewCompany,
+    NewCompany, SignupConflict,
 };
 use crate::domain::page_size;
 use crate::error::DomainError;
@@ -97,6 +97,33 @@ pub struct CompanyOut {
     logo_data_url: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+    /// For a sign-up waiting for approval: what it clashes with. Approving a sign-up whose
+    /// CNPJ or admin e-mail is in use is refused; cancelling it frees both. Absent otherwise.
+    #[oai(skip_serializing_if_is_none)]
+    conflicts: Option<Vec<SignupConflictDto>>,
+}
+
+/// A pending sign-up's clash: `cnpj_in_use` (a live company has the CNPJ),
+/// `cnpj_in_other_signup`, `email_in_use` (a live user has the admin's e-mail),
+/// `email_in_other_signup`.
+#[derive(poem_openapi::Enum)]
+#[oai(rename = "SignupConflict", rename_all = "snake_case")]
+enum SignupConflictDto {
+    CnpjInUse,
+    CnpjInOtherSignup,
+    EmailInUse,
+    EmailInOtherSignup,
+}
+
+impl From<SignupConflict> for SignupConflictDto {
+    fn from(c: SignupConflict) -> Self {
+        match c {
+            SignupConflict::CnpjInUse => Self::CnpjInUse,
+            SignupConflict::CnpjInOtherSignup => Self::CnpjInOtherSignup,
+            SignupConflict::EmailInUse => Self::EmailInUse,
+            SignupConflict::EmailInOtherSignup => Self::EmailInOtherSignup,
+        }
+    }
 }
 
 impl From<Company> for CompanyOut {
@@ -118,6 +145,8 @@ impl From<Company> for CompanyOut {
             logo_data_url: c.logo_data_url,
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
+            conflicts: (!c.conflicts.is_empty())
+                .then(|| c.conflicts.into_iter().map(Into::into).collect()),
         }
     }
 }

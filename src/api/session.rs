@@ -11,7 +11,7 @@ use crate::api::time::ts;
 use crate::api::users::UserOut;
 use crate::api::Tag;
 use crate::crypto::{token, SecretString};
-use crate::service::{auth, companies, setup, AppState};
+use crate::service::{auth, companies, recovery, setup, AppState};
 
 pub struct SessionApi {
     state: AppState,
@@ -37,6 +37,17 @@ impl SessionApi {
         csrf.set_max_age(std::time::Duration::from_secs(max_age_secs.max(0) as u64));
         jar.add(session);
         jar.add(csrf);
+    }
+
+    fn signed_in(&self, jar: &CookieJar, out: auth::LoginOutcome) -> LoginOut {
+        let ttl = (out.expires_at - crate::clock::now_ms()) / 1000;
+        self.set_cookies(jar, &out.token, ttl);
+        LoginOut {
+            csrf_token: token::csrf_for(&out.token),
+            token: out.token,
+            expires_at: ts(out.expires_at),
+            user: out.user.into(),
+        }
     }
 }
 
@@ -68,6 +79,12 @@ struct MeOut {
     // $ref in an allOf and make generators emit a copy of the Company model.)
     #[oai(skip_serializing_if_is_none)]
     company: Option<CompanyOut>,
+}
+
+#[derive(Object)]
+struct LoginLinkIn {
+    /// The token of the link printed by `armario admin login-link` (prefix `arm_link_`).
+    token: String,
 }
 
 #[derive(Object)]
@@ -127,14 +144,26 @@ impl SessionApi {
             caller.user_agent,
         )
         .await?;
-        let ttl = (out.expires_at - crate::clock::now_ms()) / 1000;
-        self.set_cookies(jar, &out.token, ttl);
-        Ok(Json(LoginOut {
-            csrf_token: token::csrf_for(&out.token),
-            token: out.token,
-            expires_at: ts(out.expires_at),
-            user: out.user.into(),
-        }))
+        Ok(Json(self.signed_in(jar, out)))
+    }
+
+    /// Sign in with a one-time link printed by `armario admin login-link`. The link works once,
+    /// for a few minutes; the answer is the same as a sign-in's.
+    #[oai(
+        path = "/auth/login-link",
+        method = "post",
+        operation_id = "login_with_link"
+    )]
+    async fn login_link(
+        &self,
+        body: Json<LoginLinkIn>,
+        caller: Caller,
+        jar: &CookieJar,
+    ) -> ApiResult<Json<LoginOut>> {
+        let out =
+            recovery::login_with_link(&self.state, &body.0.token, caller.ip, caller.user_agent)
+                .await?;
+        Ok(Json(self.signed_in(jar, out)))
     }
 
     /// Sign out: revokes the session server-side and clears the cookies.

@@ -1,19 +1,16 @@
 //! Self-service sign-up: a company and its first admin, both waiting for the owner's approval.
 
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::api::auth::Caller;
-use crate::api::companies::CompanyOut;
 use crate::api::error::ApiResult;
-use crate::api::session::CreatedResponse;
-use crate::api::users::UserOut;
 use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::company::{CompanyInput, NewCompany};
 use crate::domain::user::{NewUser, Role};
-use crate::service::companies::{self, prefix_field};
-use crate::service::AppState;
+use crate::service::companies::prefix_field;
+use crate::service::{signup, AppState};
 
 pub struct SignupApi {
     state: AppState,
@@ -52,23 +49,30 @@ struct SignupIn {
     admin: SignupAdminIn,
 }
 
-/// The pending company and its pending first admin.
+/// The sign-up was received. The answer is the same whether or not the CNPJ or the e-mail is
+/// already in use, so it reveals neither; the owner sees any clash when reviewing it.
 #[derive(Object)]
-struct SignupOut {
-    company: CompanyOut,
-    user: UserOut,
+struct SignupReceived {
+    /// Always `pending_review`.
+    status: String,
+    /// What happens next, for a person.
+    message: String,
+}
+
+#[derive(ApiResponse)]
+enum SignupResponse {
+    /// Received; the owner reviews every sign-up before anyone can sign in.
+    #[oai(status = 202)]
+    Accepted(Json<SignupReceived>),
 }
 
 #[OpenApi(tag = "Tag::Signup")]
 impl SignupApi {
     /// Sign a company up. The company and its first admin wait for the owner's approval before
-    /// they can sign in.
+    /// they can sign in. Throttled per IP and overall (429 with `Retry-After`). The answer is
+    /// the same whether or not the CNPJ or e-mail is taken; a pending sign-up holds neither.
     #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
-    async fn signup(
-        &self,
-        body: Json<SignupIn>,
-        caller: Caller,
-    ) -> ApiResult<CreatedResponse<SignupOut>> {
+    async fn signup(&self, body: Json<SignupIn>, caller: Caller) -> ApiResult<SignupResponse> {
         let SignupIn {
             company: c,
             admin: a,
@@ -94,10 +98,12 @@ impl SignupApi {
             SecretString::new(a.password),
         )
         .map_err(|e| prefix_field(e, "admin."))?;
-        let (company, user) = companies::signup(&self.state, company, admin, caller.ip).await?;
-        Ok(CreatedResponse::Created(Json(SignupOut {
-            company: company.into(),
-            user: user.into(),
+        signup::signup(&self.state, company, admin, caller.ip).await?;
+        Ok(SignupResponse::Accepted(Json(SignupReceived {
+            status: "pending_review".into(),
+            message: "thank you: the sign-up waits for approval; once approved, sign in with \
+                      the e-mail and password you chose"
+                .into(),
         })))
     }
 }

@@ -2,14 +2,27 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
+use crate::domain::company::{
+    Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany, SignupConflict,
+};
 use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 
 const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
     c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled')";
+    (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled'), \
+    CASE WHEN c.approved_at IS NULL AND c.status = 'pending' THEN \
+      EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id AND o.approved_at IS NOT NULL) \
+      | (EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id \
+                 AND o.approved_at IS NULL AND o.status = 'pending') << 1) \
+      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email = u.email AND o.id <> u.id \
+                 WHERE u.company_id = c.id AND u.status = 'pending' AND o.status <> 'pending') << 2) \
+      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email = u.email AND o.id <> u.id \
+                 JOIN companies oc ON oc.id = o.company_id \
+                 WHERE u.company_id = c.id AND u.status = 'pending' AND o.status = 'pending' \
+                 AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
+    ELSE 0 END";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
     let status: String = r.get(7)?;
@@ -30,6 +43,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         user_count: r.get(15)?,
+        conflicts: SignupConflict::from_bits(r.get(16)?),
     })
 }
 
@@ -42,8 +56,9 @@ pub fn insert(
 ) -> DomainResult<()> {
     conn.execute(
         "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
-         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, \
+         CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END)",
         params![
             id,
             c.legal_name,

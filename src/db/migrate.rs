@@ -1,7 +1,7 @@
 //! Embedded migrations, applied at start, each in its own transaction. The schema version is
 //! SQLite's `user_version`; a database newer than this binary is refused.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DomainError, DomainResult};
 
@@ -17,6 +17,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         3,
         "backups",
         include_str!("../../migrations/0003_backups.sql"),
+    ),
+    (
+        4,
+        "pending_signups",
+        include_str!("../../migrations/0004_pending_signups.sql"),
     ),
 ];
 
@@ -37,11 +42,31 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
              run a newer armario or restore a backup taken with this version"
         )));
     }
+    // A migration that rebuilds a table drops the old one; with foreign keys on, that drop
+    // would cascade into every referencing row. SQLite's documented way: keys off outside the
+    // transaction, `foreign_key_check` before commit, keys back on afterwards.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = apply_each(conn, current);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
+}
+
+fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql).map_err(|e| {
+        let failed = |e: rusqlite::Error| {
             DomainError::Internal(format!("migration {version:04}_{name} failed: {e}"))
-        })?;
+        };
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql).map_err(failed)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        if let Some(table) = broken {
+            return Err(DomainError::Internal(format!(
+                "migration {version:04}_{name} left rows in {table} that refer to nothing"
+            )));
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(version, name, "applied migration");
@@ -63,5 +88,50 @@ mod tests {
             .unwrap();
         let err = apply(&mut conn).unwrap_err().to_string();
         assert!(err.contains("newer than this armario"), "{err}");
+    }
+
+    #[test]
+    fn rebuilding_companies_and_users_keeps_every_referencing_row() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        // Stop at version 3, fill it, then apply 0004 (which rebuilds both tables).
+        for (version, _, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at)
+               VALUES ('c1', 'A', '11222333000181', 'a', 'active', 1, 1),
+                      ('c2', 'B', '11444777000161', 'b', 'pending', 2, 2);
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at)
+               VALUES ('u1', 'c1', 'a@x.test', 'A', 'company_admin', 'active', 'h', 1, 1);
+             INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (x'01', 'u1', 1, 9);
+             INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at)
+               VALUES ('c1', 'omie', x'00', 'k', 'h', 1);",
+        )
+        .unwrap();
+        apply(&mut conn).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM sessions"), 1);
+        assert_eq!(count("SELECT COUNT(*) FROM company_secrets"), 1);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM companies WHERE approved_at IS NOT NULL"),
+            1
+        );
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        // A pending sign-up may now share the CNPJ of a live company; two live ones may not.
+        conn.execute_batch(
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at)
+               VALUES ('c3', 'C', '11222333000181', 'a', 'pending', 3, 3);",
+        )
+        .unwrap();
+        let clash = conn.execute_batch(
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, approved_at)
+               VALUES ('c4', 'D', '11222333000181', 'd', 'active', 4, 4, 4);",
+        );
+        assert!(clash.is_err());
     }
 }

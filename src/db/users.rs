@@ -60,9 +60,13 @@ pub fn get_in_company(
     Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
-/// The user and password hash for a sign-in attempt.
+/// The user and password hash for a sign-in attempt. Pending sign-ups may share an e-mail with
+/// a live user (they hold no unique value), so the live user wins, then the newest sign-up.
 pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(User, String)>> {
-    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1");
+    let sql = format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1 \
+         ORDER BY status = 'pending', created_at DESC LIMIT 1"
+    );
     Ok(super::cached_row(conn, &sql, [email], |r| {
         Ok((from_row(r)?, r.get::<_, String>(9)?))
     })

@@ -51,6 +51,50 @@ pub struct Company {
     pub logo_data_url: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What an unapproved sign-up clashes with; empty for every other company.
+    pub conflicts: Vec<SignupConflict>,
+}
+
+/// A clash between a pending sign-up and a live company or user, or another pending sign-up.
+/// Sign-up answers the same whatever it clashes with; only the owner sees these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignupConflict {
+    /// A created or approved company has this CNPJ.
+    CnpjInUse,
+    /// Another pending sign-up has this CNPJ.
+    CnpjInOtherSignup,
+    /// A user who is not pending has the sign-up admin's e-mail.
+    EmailInUse,
+    /// The admin of another pending sign-up has this e-mail.
+    EmailInOtherSignup,
+}
+
+impl SignupConflict {
+    const ALL: [Self; 4] = [
+        Self::CnpjInUse,
+        Self::CnpjInOtherSignup,
+        Self::EmailInUse,
+        Self::EmailInOtherSignup,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CnpjInUse => "cnpj_in_use",
+            Self::CnpjInOtherSignup => "cnpj_in_other_signup",
+            Self::EmailInUse => "email_in_use",
+            Self::EmailInOtherSignup => "email_in_other_signup",
+        }
+    }
+
+    /// Decodes the bit set the store computes (bit n is `ALL[n]`).
+    pub fn from_bits(bits: i64) -> Vec<Self> {
+        Self::ALL
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| bits & (1 << n) != 0)
+            .map(|(_, c)| *c)
+            .collect()
+    }
 }
 
 /// Raw input for a new company, as it arrives.

@@ -51,11 +51,7 @@ async fn attempt_login(
     user_agent: Option<String>,
 ) -> DomainResult<LoginOutcome> {
     let email = email.trim().to_lowercase();
-    if let Some(wait) = state.throttle.check(&email, ip.as_deref()) {
-        return Err(DomainError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
+    throttle_gate(state, &email, ip.as_deref()).await?;
     let lookup = email.clone();
     let found = state
         .store
@@ -83,6 +79,13 @@ async fn attempt_login(
         return Err(DomainError::Unauthorized(BAD_CREDENTIALS.into()));
     };
     // The password was right, so saying why the account cannot sign in reveals nothing new.
+    ensure_may_sign_in(state, &user).await?;
+    state.throttle.record_success(&email, ip.as_deref());
+    start_session(state, user, ip, user_agent, "auth.login").await
+}
+
+/// Refuses a pending or disabled user, or one whose company is not active.
+pub(crate) async fn ensure_may_sign_in(state: &AppState, user: &User) -> DomainResult<()> {
     match user.status {
         UserStatus::Active => {}
         UserStatus::Pending => {
@@ -114,8 +117,32 @@ async fn attempt_login(
             }
         }
     }
-    state.throttle.record_success(&email);
+    Ok(())
+}
 
+/// Refuses a throttled (account, IP) pair or IP with 429; otherwise waits the account's
+/// bounded backoff, so failures from elsewhere slow the account down but never shut it out.
+async fn throttle_gate(state: &AppState, email: &str, ip: Option<&str>) -> DomainResult<()> {
+    match state.throttle.check(email, ip) {
+        Err(wait) => Err(DomainError::TooManyRequests {
+            retry_after_secs: wait,
+        }),
+        Ok(delay) if !delay.is_zero() => {
+            tokio::time::sleep(delay).await;
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Opens a session for a user who proved who they are, audited as `action`.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: User,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    action: &'static str,
+) -> DomainResult<LoginOutcome> {
     let (session_token, hash) = token::generate(token::SESSION_PREFIX);
     let now = now_ms();
     let expires_at = now + state.settings.session_ttl_secs as i64 * 1000;
@@ -139,7 +166,7 @@ async fn attempt_login(
                 now,
             )?;
             db::users::touch_last_login(tx, &u.id, now)?;
-            let mut event = NewAuditEvent::new("auth.login").target("user", &u.id);
+            let mut event = NewAuditEvent::new(action).target("user", &u.id);
             event.company_id = u.company_id.clone();
             db::audit::insert(tx, &ctx, &event, now)
         })
@@ -210,7 +237,8 @@ pub async fn me(state: &AppState, who: &UserPrincipal) -> DomainResult<User> {
         .ok_or(DomainError::NotFound("user"))
 }
 
-/// Changes the caller's own password and revokes all of their sessions.
+/// Changes the caller's own password and revokes all of their sessions. A wrong current
+/// password counts as a failed sign-in, so a stolen session cannot guess it at leisure.
 pub async fn change_password(
     state: &AppState,
     who: &UserPrincipal,
@@ -219,13 +247,21 @@ pub async fn change_password(
 ) -> DomainResult<()> {
     crate::crypto::password::validate("new_password", new)?;
     let id = who.user_id.clone();
-    let hash = state
+    let (user, hash) = state
         .store
-        .read(move |c| db::users::password_hash(c, &id))
+        .read(move |c| {
+            let user = db::users::get(c, &id)?.ok_or(DomainError::NotFound("user"))?;
+            Ok((user, db::users::password_hash(c, &id)?))
+        })
         .await?;
+    let email = user.email.to_lowercase();
+    let ip = who.ip.clone();
+    throttle_gate(state, &email, ip.as_deref()).await?;
     if !state.passwords.verify(current, hash).await {
+        state.throttle.record_failure(&email, ip.as_deref());
         return Err(DomainError::invalid("current_password", "is not correct"));
     }
+    state.throttle.record_success(&email, ip.as_deref());
     let new_hash = state.passwords.hash(new).await?;
     let who = who.clone();
     state

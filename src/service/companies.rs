@@ -1,23 +1,26 @@
-//! Companies: creation by the owner, self-service sign-up, edits, and status changes.
+//! Companies: creation by the owner, edits, and status changes (approving a sign-up among
+//! them; the sign-up itself is in `signup.rs`).
 
 use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::db;
-use crate::db::users::InsertUser;
-use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
 use crate::domain::host::is_reserved_slug;
-use crate::domain::user::{NewUser, Role, User, UserStatus};
-use crate::domain::{Actor, Page, UserPrincipal};
+use crate::domain::{Page, UserPrincipal};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CompanyId, UserId};
-use crate::service::AppState;
+use crate::ids::CompanyId;
+use crate::service::{signup, AppState};
 
 /// Picks a free slug: the given one when explicit (a clash is a conflict), otherwise the
 /// derived one with a numeric suffix when needed. A derived slug the platform keeps (a company
 /// named "Admin") counts as taken, so `admin.<base domain>` never names a company.
-fn free_slug(tx: &rusqlite::Connection, c: &mut NewCompany, explicit: bool) -> DomainResult<()> {
+pub(crate) fn free_slug(
+    tx: &rusqlite::Connection,
+    c: &mut NewCompany,
+    explicit: bool,
+) -> DomainResult<()> {
     if explicit || !(is_reserved_slug(&c.slug) || db::companies::slug_taken(tx, &c.slug)?) {
         return Ok(());
     }
@@ -62,53 +65,6 @@ pub async fn create(
                 .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "slug": company.slug }));
             db::audit::insert(tx, &ctx, &event, now)?;
             load(tx, &id)
-        })
-        .await
-}
-
-/// Self-service sign-up: a pending company and its pending first admin.
-#[tracing::instrument(skip_all)]
-pub async fn signup(
-    state: &AppState,
-    mut company: NewCompany,
-    admin: NewUser,
-    ip: Option<String>,
-) -> DomainResult<(Company, User)> {
-    let password_hash = state.passwords.hash(&admin.password).await?;
-    let ctx = AuditCtx {
-        actor: Actor::Anonymous,
-        ip,
-    };
-    state
-        .store
-        .write(move |tx| {
-            free_slug(tx, &mut company, false)?;
-            let id = CompanyId::generate();
-            let user_id = UserId::generate();
-            let now = now_ms();
-            db::companies::insert(tx, &id, &company, CompanyStatus::Pending, now)
-                .map_err(|e| prefix_field(e, "company."))?;
-            db::users::insert(
-                tx,
-                &InsertUser {
-                    id: &user_id,
-                    company_id: Some(&id),
-                    email: &admin.email,
-                    name: &admin.name,
-                    role: Role::CompanyAdmin,
-                    status: UserStatus::Pending,
-                    password_hash: &password_hash,
-                },
-                now,
-            )
-            .map_err(|e| prefix_field(e, "admin."))?;
-            let event = NewAuditEvent::new("company.signup")
-                .company(&id)
-                .target("company", &id)
-                .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "admin_email": admin.email }));
-            db::audit::insert(tx, &ctx, &event, now)?;
-            let user = db::users::get(tx, &user_id)?.ok_or(DomainError::NotFound("user"))?;
-            Ok((load(tx, &id)?, user))
         })
         .await
 }
@@ -218,7 +174,9 @@ impl StatusAction {
 }
 
 /// Approves, suspends, reactivates or cancels a company. Suspending or cancelling revokes
-/// every session of its users; approving activates its pending first admin.
+/// every session of its users; approving activates its pending first admin. Approving a
+/// sign-up that clashes with a live company or user is a conflict; cancelling one that was
+/// never approved removes its pending admin, freeing the e-mail.
 #[tracing::instrument(skip_all, fields(company_id = %id))]
 pub async fn change_status(
     state: &AppState,
@@ -239,9 +197,18 @@ pub async fn change_status(
                 )
             })?;
             let now = now_ms();
+            let approved = db::signups::is_approved(tx, &id)?;
+            if to == CompanyStatus::Active && !approved {
+                signup::admit(tx, &company, now)?;
+            }
             db::companies::set_status(tx, &id, to, now)?;
             let mut details = json!({ "from": company.status.as_str(), "to": to.as_str() });
             match to {
+                CompanyStatus::Cancelled if !approved => {
+                    // A turned-down sign-up frees its admin's e-mail (its CNPJ is already free).
+                    details["signup_rejected"] = true.into();
+                    details["users_removed"] = db::signups::delete_pending_users(tx, &id)?.into();
+                }
                 CompanyStatus::Suspended | CompanyStatus::Cancelled => {
                     details["sessions_revoked"] = db::sessions::delete_for_company(tx, &id)?.into();
                 }

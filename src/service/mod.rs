@@ -11,10 +11,13 @@ pub mod directory;
 pub mod hosts;
 pub mod key_check;
 pub mod keys;
+pub mod limits;
 pub mod links;
 pub mod overview;
+pub mod recovery;
 pub mod secrets;
 pub mod setup;
+pub mod signup;
 pub mod throttle;
 pub mod usage;
 pub mod users;
@@ -33,6 +36,7 @@ pub struct AppState {
     pub sealer: Arc<Sealer>,
     pub settings: Arc<Settings>,
     pub throttle: Arc<throttle::LoginThrottle>,
+    pub signups: Arc<throttle::SignupThrottle>,
     pub directory: Arc<directory::AppDirectory>,
     pub usage: Arc<usage::UsageRecorder>,
     pub backups: Arc<crate::backup::BackupEngine>,

@@ -1,75 +1,177 @@
-//! Sign-in throttling per account and per IP, in memory. A locked account answers exactly as a
-//! wrong password would not: with 429, whether or not the e-mail exists.
+//! Throttling in memory: sign-in failures and sign-ups.
+//!
+//! Sign-in failures lock out only the (account, IP) pair and the IP that made them; failures
+//! from elsewhere merely slow the account down by a bounded delay, so nobody can lock an owner
+//! out of their own account from another address. A locked pair answers 429 whether or not the
+//! e-mail exists.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_PER_ACCOUNT: u32 = 5;
-pub const MAX_PER_IP: u32 = 30;
+use crate::service::limits::Limits;
+
 const MAX_ENTRIES: usize = 100_000;
+/// The delay after an account's first failure; it doubles with each further failure.
+const BACKOFF_STEP: Duration = Duration::from_millis(100);
 
 struct Window {
     started: Instant,
-    failures: u32,
+    count: u32,
 }
 
-#[derive(Default)]
+/// Fixed windows of counts by key.
+struct Counts {
+    window: Duration,
+    entries: HashMap<String, Window>,
+}
+
+impl Counts {
+    fn new(window: Duration) -> Self {
+        Self {
+            window,
+            entries: HashMap::new(),
+        }
+    }
+
+    fn live(&self, key: &str, now: Instant) -> Option<&Window> {
+        self.entries
+            .get(key)
+            .filter(|w| now.duration_since(w.started) < self.window)
+    }
+
+    fn count(&self, key: &str, now: Instant) -> u32 {
+        self.live(key, now).map_or(0, |w| w.count)
+    }
+
+    /// Seconds until the key's window ends, when it has reached `max`.
+    fn wait(&self, key: &str, max: u32, now: Instant) -> Option<u64> {
+        let w = self.live(key, now).filter(|w| w.count >= max)?;
+        Some(
+            (self.window - now.duration_since(w.started))
+                .as_secs()
+                .max(1),
+        )
+    }
+
+    fn add(&mut self, key: String, now: Instant) {
+        if self.entries.len() >= MAX_ENTRIES {
+            let window = self.window;
+            self.entries
+                .retain(|_, w| now.duration_since(w.started) < window);
+        }
+        let window = self.window;
+        let w = self.entries.entry(key).or_insert(Window {
+            started: now,
+            count: 0,
+        });
+        if now.duration_since(w.started) >= window {
+            *w = Window {
+                started: now,
+                count: 0,
+            };
+        }
+        w.count += 1;
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.entries.remove(key);
+    }
+}
+
+fn account_key(email: &str) -> String {
+    format!("account:{}", email.trim().to_lowercase())
+}
+
+fn pair_key(email: &str, ip: Option<&str>) -> String {
+    format!("pair:{}|{}", email.trim().to_lowercase(), ip.unwrap_or("-"))
+}
+
+fn ip_key(ip: Option<&str>) -> String {
+    format!("ip:{}", ip.unwrap_or("-"))
+}
+
 pub struct LoginThrottle {
-    entries: Mutex<HashMap<String, Window>>,
-}
-
-fn keys(email: &str, ip: Option<&str>) -> [(String, u32); 2] {
-    [
-        (
-            format!("account:{}", email.trim().to_lowercase()),
-            MAX_PER_ACCOUNT,
-        ),
-        (format!("ip:{}", ip.unwrap_or("-")), MAX_PER_IP),
-    ]
+    limits: Limits,
+    counts: Mutex<Counts>,
 }
 
 impl LoginThrottle {
-    /// `Some(seconds)` to wait when either the account or the IP is over its limit.
-    pub fn check(&self, email: &str, ip: Option<&str>) -> Option<u64> {
-        let entries = self.entries.lock().expect("throttle lock");
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            limits: limits.clone(),
+            counts: Mutex::new(Counts::new(limits.login_window)),
+        }
+    }
+
+    /// `Err(seconds)` when this (account, IP) pair or this IP must wait; otherwise the delay
+    /// to apply first, which grows with the account's failures from anywhere and is bounded.
+    pub fn check(&self, email: &str, ip: Option<&str>) -> Result<Duration, u64> {
+        let counts = self.counts.lock().expect("throttle lock");
         let now = Instant::now();
-        keys(email, ip)
-            .iter()
-            .filter_map(|(key, max)| {
-                let w = entries.get(key)?;
-                let elapsed = now.duration_since(w.started);
-                (elapsed < WINDOW && w.failures >= *max)
-                    .then(|| (WINDOW - elapsed).as_secs().max(1))
-            })
-            .max()
+        let pair = counts.wait(
+            &pair_key(email, ip),
+            self.limits.login_max_failures_per_account_ip,
+            now,
+        );
+        let by_ip = counts.wait(&ip_key(ip), self.limits.login_max_failures_per_ip, now);
+        if let Some(wait) = pair.max(by_ip) {
+            return Err(wait);
+        }
+        let failures = counts.count(&account_key(email), now);
+        Ok(backoff(failures, self.limits.login_backoff_max))
     }
 
     pub fn record_failure(&self, email: &str, ip: Option<&str>) {
-        let mut entries = self.entries.lock().expect("throttle lock");
+        let mut counts = self.counts.lock().expect("throttle lock");
         let now = Instant::now();
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, w| now.duration_since(w.started) < WINDOW);
-        }
-        for (key, _) in keys(email, ip) {
-            let w = entries.entry(key).or_insert(Window {
-                started: now,
-                failures: 0,
-            });
-            if now.duration_since(w.started) >= WINDOW {
-                *w = Window {
-                    started: now,
-                    failures: 0,
-                };
-            }
-            w.failures += 1;
+        counts.add(pair_key(email, ip), now);
+        counts.add(ip_key(ip), now);
+        counts.add(account_key(email), now);
+    }
+
+    pub fn record_success(&self, email: &str, ip: Option<&str>) {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        counts.remove(&pair_key(email, ip));
+        counts.remove(&account_key(email));
+    }
+}
+
+/// 0 without failures, then 100 ms doubling per failure, never above `max`.
+fn backoff(failures: u32, max: Duration) -> Duration {
+    if failures == 0 {
+        return Duration::ZERO;
+    }
+    let factor = 1u32 << (failures - 1).min(16);
+    (BACKOFF_STEP * factor).min(max)
+}
+
+/// Sign-ups per IP and overall, counted when accepted.
+pub struct SignupThrottle {
+    limits: Limits,
+    counts: Mutex<Counts>,
+}
+
+impl SignupThrottle {
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            limits: limits.clone(),
+            counts: Mutex::new(Counts::new(limits.signup_window)),
         }
     }
 
-    pub fn record_success(&self, email: &str) {
-        let key = format!("account:{}", email.trim().to_lowercase());
-        self.entries.lock().expect("throttle lock").remove(&key);
+    /// Counts a sign-up, or `Some(seconds)` to wait when the IP or everyone is over the limit.
+    pub fn try_acquire(&self, ip: Option<&str>) -> Option<u64> {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        let now = Instant::now();
+        let by_ip = counts.wait(&ip_key(ip), self.limits.signup_max_per_ip, now);
+        let total = counts.wait("total", self.limits.signup_max_total, now);
+        if let Some(wait) = by_ip.max(total) {
+            return Some(wait);
+        }
+        counts.add(ip_key(ip), now);
+        counts.add("total".into(), now);
+        None
     }
 }
 
@@ -78,14 +180,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_limit_and_success_resets_account() {
-        let t = LoginThrottle::default();
-        for _ in 0..MAX_PER_ACCOUNT {
-            assert!(t.check("a@x.com", Some("1.1.1.1")).is_none());
+    fn failures_lock_the_pair_and_only_slow_the_account_elsewhere() {
+        let limits = Limits::default();
+        let t = LoginThrottle::new(&limits);
+        for _ in 0..limits.login_max_failures_per_account_ip {
+            assert!(t.check("a@x.com", Some("1.1.1.1")).is_ok());
             t.record_failure("A@x.com", Some("1.1.1.1"));
         }
-        assert!(t.check("a@x.com", Some("2.2.2.2")).is_some());
-        t.record_success("a@x.com");
-        assert!(t.check("a@x.com", Some("2.2.2.2")).is_none());
+        assert!(t.check("a@x.com", Some("1.1.1.1")).is_err());
+        let delay = t.check("a@x.com", Some("2.2.2.2")).unwrap();
+        assert!(delay > Duration::ZERO && delay <= limits.login_backoff_max);
+        t.record_success("a@x.com", Some("2.2.2.2"));
+        assert_eq!(t.check("a@x.com", Some("2.2.2.2")), Ok(Duration::ZERO));
+        assert!(t.check("a@x.com", Some("1.1.1.1")).is_err());
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        let max = Duration::from_secs(2);
+        assert_eq!(backoff(0, max), Duration::ZERO);
+        assert_eq!(backoff(1, max), BACKOFF_STEP);
+        assert_eq!(backoff(1000, max), max);
+    }
+
+    #[test]
+    fn signups_are_limited_per_ip_and_overall() {
+        let limits = Limits {
+            signup_max_per_ip: 2,
+            signup_max_total: 3,
+            ..Limits::default()
+        };
+        let t = SignupThrottle::new(&limits);
+        assert!(t.try_acquire(Some("1.1.1.1")).is_none());
+        assert!(t.try_acquire(Some("1.1.1.1")).is_none());
+        assert!(t.try_acquire(Some("1.1.1.1")).is_some());
+        assert!(t.try_acquire(Some("2.2.2.2")).is_none());
+        assert!(t.try_acquire(Some("3.3.3.3")).is_some());
     }
 }

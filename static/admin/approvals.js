@@ -19,6 +19,8 @@ function companiesQueue(afterChange) {
       { label: t('company.cnpj'), render: (c) => h('span', { class: 'mono' }, cnpjText(c)) },
       { label: t('company.contactEmail'), render: (c) => c.contact_email || '—' },
       { label: t('approvals.since'), render: (c) => formatDateTime(c.created_at) },
+      // What the sign-up clashes with; sign-up itself never says, so only the owner sees it.
+      { label: t('approvals.conflicts'), render: (c) => ((c.conflicts || []).length ? (c.conflicts || []).map((k) => h('span', { class: 'badge st-suspended' }, t(`conflict.${k}`))) : '—') },
       {
         label: t('list.actions'),
         className: 'actions',

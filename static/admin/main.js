@@ -114,6 +114,8 @@ async function boot(notice) {
 
 if (/\/setup\/?$/.test(location.pathname)) {
   import('./setup.js');
+} else if (/\/link\/?$/.test(location.pathname)) {
+  import('./link.js');
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
   window.addEventListener('langchange', () => boot());

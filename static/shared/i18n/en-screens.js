@@ -164,6 +164,11 @@ export default {
   'approvals.noUsers': 'No user waiting.',
   'approvals.company': 'Company',
   'approvals.since': 'Since',
+  'approvals.conflicts': 'Clashes',
+  'conflict.cnpj_in_use': 'CNPJ of an existing company',
+  'conflict.cnpj_in_other_signup': 'CNPJ in another sign-up',
+  'conflict.email_in_use': 'E-mail of an existing user',
+  'conflict.email_in_other_signup': 'E-mail in another sign-up',
   'approvals.reject': 'Reject',
 
   'portal.nav': 'Company portal',

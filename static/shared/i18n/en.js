@@ -112,6 +112,8 @@ export default {
   'setup.noToken': 'This address has no setup code. Use the full link printed by armario serve.',
   'setup.done': 'Setup is already done. Sign in with your account.',
   'setup.toSignIn': 'Go to sign-in',
+  'link.title': 'Sign-in link',
+  'link.invalid': 'This sign-in link is invalid, was already used or has expired. Ask the operator for a new one.',
 
   'admin.brand': 'armario',
   'admin.nav': 'Administration',

@@ -164,6 +164,11 @@ export default {
   'approvals.noUsers': 'Nenhum usuário aguardando.',
   'approvals.company': 'Empresa',
   'approvals.since': 'Desde',
+  'approvals.conflicts': 'Conflitos',
+  'conflict.cnpj_in_use': 'CNPJ de empresa existente',
+  'conflict.cnpj_in_other_signup': 'CNPJ em outro cadastro',
+  'conflict.email_in_use': 'E-mail de usuário existente',
+  'conflict.email_in_other_signup': 'E-mail em outro cadastro',
   'approvals.reject': 'Recusar',
 
   'portal.nav': 'Portal da empresa',

@@ -112,6 +112,8 @@ export default {
   'setup.noToken': 'Este endereço não tem o código de configuração. Use o link completo exibido pelo armario serve.',
   'setup.done': 'A configuração inicial já foi feita. Entre com sua conta.',
   'setup.toSignIn': 'Ir para o login',
+  'link.title': 'Link de acesso',
+  'link.invalid': 'Este link de acesso é inválido, já foi usado ou expirou. Peça um novo ao operador.',
 
   'admin.brand': 'armario',
   'admin.nav': 'Administração',

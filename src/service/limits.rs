@@ -1,0 +1,80 @@
+//! Typed throttling limits, read from the layered settings (`armario.toml` keys or
+//! `ARMARIO_*` variables) with the defaults documented in the README.
+
+use std::time::Duration;
+
+use crate::config::{ConfigError, Settings};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Sign-ups accepted from one IP per window (`signup_max_per_ip`, default 5).
+    pub signup_max_per_ip: u32,
+    /// Sign-ups accepted from everyone per window (`signup_max_total`, default 100).
+    pub signup_max_total: u32,
+    /// The sign-up window (`signup_window_secs`, default 3600).
+    pub signup_window: Duration,
+    /// Wrong passwords for one account from one IP before that pair must wait
+    /// (`login_max_failures_per_account_ip`, default 5).
+    pub login_max_failures_per_account_ip: u32,
+    /// Wrong passwords from one IP, whatever the account, before that IP must wait
+    /// (`login_max_failures_per_ip`, default 30).
+    pub login_max_failures_per_ip: u32,
+    /// How long failures count (`login_window_secs`, default 900).
+    pub login_window: Duration,
+    /// The longest delay failures from elsewhere add to an account's sign-ins
+    /// (`login_backoff_max_ms`, default 2000). They never shut the account out.
+    pub login_backoff_max: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            signup_max_per_ip: 5,
+            signup_max_total: 100,
+            signup_window: Duration::from_secs(3600),
+            login_max_failures_per_account_ip: 5,
+            login_max_failures_per_ip: 30,
+            login_window: Duration::from_secs(15 * 60),
+            login_backoff_max: Duration::from_millis(2000),
+        }
+    }
+}
+
+impl Limits {
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let num = |key: &str, default: u64| -> Result<u64, ConfigError> {
+            let Some(v) = settings.get(key) else {
+                return Ok(default);
+            };
+            match v.trim().parse::<u64>() {
+                Ok(n) if n >= 1 && n <= u32::MAX as u64 => Ok(n),
+                _ => Err(ConfigError::Invalid {
+                    key: key.into(),
+                    message: format!("expected a whole number from 1, got {v:?}"),
+                }),
+            }
+        };
+        Ok(Self {
+            signup_max_per_ip: num("signup_max_per_ip", d.signup_max_per_ip.into())? as u32,
+            signup_max_total: num("signup_max_total", d.signup_max_total.into())? as u32,
+            signup_window: Duration::from_secs(num(
+                "signup_window_secs",
+                d.signup_window.as_secs(),
+            )?),
+            login_max_failures_per_account_ip: num(
+                "login_max_failures_per_account_ip",
+                d.login_max_failures_per_account_ip.into(),
+            )? as u32,
+            login_max_failures_per_ip: num(
+                "login_max_failures_per_ip",
+                d.login_max_failures_per_ip.into(),
+            )? as u32,
+            login_window: Duration::from_secs(num("login_window_secs", d.login_window.as_secs())?),
+            login_backoff_max: Duration::from_millis(num(
+                "login_backoff_max_ms",
+                d.login_backoff_max.as_millis() as u64,
+            )?),
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! Recovery from the server's console: `armario admin set-password` and
+//! `armario admin login-link`, both audited as the operator, and signing in with such a link.
+
+use serde_json::json;
+
+use crate::clock::now_ms;
+use crate::crypto::{token, SecretString};
+use crate::db;
+use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::user::User;
+use crate::error::{DomainError, DomainResult};
+use crate::service::auth::{self, LoginOutcome};
+use crate::service::AppState;
+
+/// How long a sign-in link works.
+pub const LOGIN_LINK_TTL_MS: i64 = 15 * 60 * 1000;
+
+async fn find_user(state: &AppState, email: &str) -> DomainResult<User> {
+    let email = email.trim().to_lowercase();
+    state
+        .store
+        .read(move |c| db::users::find_for_login(c, &email))
+        .await?
+        .map(|(u, _)| u)
+        .ok_or(DomainError::NotFound("user"))
+}
+
+/// Sets a user's password and revokes every session of theirs.
+pub async fn set_password_as_operator(
+    state: &AppState,
+    email: &str,
+    password: &SecretString,
+) -> DomainResult<User> {
+    crate::crypto::password::validate("password", password)?;
+    let user = find_user(state, email).await?;
+    let hash = state.passwords.hash(password).await?;
+    let u = user.clone();
+    state
+        .store
+        .write(move |tx| {
+            let now = now_ms();
+            db::users::set_password_hash(tx, &u.id, &hash, now)?;
+            let revoked = db::sessions::delete_for_user(tx, &u.id)?;
+            let mut event = NewAuditEvent::new("user.password_set")
+                .target("user", &u.id)
+                .details(json!({ "sessions_revoked": revoked }));
+            event.company_id = u.company_id.clone();
+            db::audit::insert(tx, &AuditCtx::operator(), &event, now)
+        })
+        .await?;
+    Ok(user)
+}
+
+/// A one-time sign-in link's token for the user, valid [`LOGIN_LINK_TTL_MS`]; only its
+/// digest is stored.
+pub async fn issue_login_link(state: &AppState, email: &str) -> DomainResult<(User, String)> {
+    let user = find_user(state, email).await?;
+    let (link_token, hash) = token::generate(token::LOGIN_LINK_PREFIX);
+    let u = user.clone();
+    state
+        .store
+        .write(move |tx| {
+            let now = now_ms();
+            db::login_links::insert(tx, &hash, &u.id, now + LOGIN_LINK_TTL_MS, now)?;
+            let mut event = NewAuditEvent::new("auth.login_link_issued")
+                .target("user", &u.id)
+                .details(json!({ "valid_minutes": LOGIN_LINK_TTL_MS / 60_000 }));
+            event.company_id = u.company_id.clone();
+            db::audit::insert(tx, &AuditCtx::operator(), &event, now)
+        })
+        .await?;
+    Ok((user, link_token))
+}
+
+/// Signs in with a link's token: it works once, before it expires, and only for a user who
+/// may sign in.
+pub async fn login_with_link(
+    state: &AppState,
+    link_token: &str,
+    ip: Option<String>,
+    user_agent: Option<String>,
+) -> DomainResult<LoginOutcome> {
+    let invalid = || DomainError::Unauthorized("the link is invalid, used or expired".into());
+    let link_token = link_token.trim();
+    if !token::well_formed(link_token, token::LOGIN_LINK_PREFIX) {
+        return Err(invalid());
+    }
+    let hash = token::digest(link_token);
+    let user = state
+        .store
+        .write(
+            move |tx| match db::login_links::take(tx, &hash, now_ms())? {
+                Some(id) => db::users::get(tx, &id),
+                None => Ok(None),
+            },
+        )
+        .await?
+        .ok_or_else(invalid)?;
+    auth::ensure_may_sign_in(state, &user).await?;
+    auth::start_session(state, user, ip, user_agent, "auth.login_link").await
+}
