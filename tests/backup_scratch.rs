@@ -173,6 +173,28 @@ async fn restore_outputs_and_the_kept_database_are_owner_only() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(mode(&elsewhere), "600", "restore --to");
 
+    // Onto another filesystem (tmpfs), where the copy cannot simply be renamed into place.
+    let shm = Path::new("/dev/shm");
+    let other_fs = |p: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).is_ok_and(|m| m.dev() != std::fs::metadata(&data).unwrap().dev())
+    };
+    if other_fs(shm) {
+        let far = tempfile::tempdir_in(shm).unwrap();
+        let target = far.path().join("restored.db");
+        let out = run_armario(
+            &data,
+            &key,
+            &["restore", "latest", "--to", target.to_str().unwrap()],
+            "",
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(mode(&target), "600", "restore --to another filesystem");
+        assert_eq!(tree(far.path()).len(), 1, "{:?}", tree(far.path()));
+    } else {
+        eprintln!("no second filesystem at /dev/shm: restoring across filesystems not checked");
+    }
+
     let out = run_armario(&data, &key, &["restore", "latest"], "");
     assert!(out.status.success(), "{out:?}");
     let kept: Vec<_> = std::fs::read_dir(&data)

@@ -54,11 +54,19 @@ where
 fn step_aside() {
     // Process-wide on purpose: the warning is about the host, not about one engine.
     static WARNED: AtomicBool = AtomicBool::new(false);
-    if let Err(e) = lower_priority() {
-        if !WARNED.swap(true, Ordering::Relaxed) {
-            tracing::warn!(error = %e, "could not lower the backup thread's priority; backups will compete with requests for CPU and disk");
-        }
+    warn_once_if_failed(lower_priority(), &WARNED);
+}
+
+/// Logs `result`'s error unless `warned` says it was logged already; true when it logged.
+fn warn_once_if_failed(result: std::io::Result<()>, warned: &AtomicBool) -> bool {
+    let Err(e) = result else {
+        return false;
+    };
+    if warned.swap(true, Ordering::Relaxed) {
+        return false;
     }
+    tracing::warn!(error = %e, "could not lower the backup thread's priority; backups will compete with requests for CPU and disk");
+    true
 }
 
 /// Nice 10 and the idle I/O class for the calling thread (on Linux, `setpriority` and
@@ -115,5 +123,14 @@ mod tests {
             ioprio as libc::c_int >> IOPRIO_CLASS_SHIFT,
             IOPRIO_CLASS_IDLE
         );
+    }
+
+    #[test]
+    fn a_refused_priority_change_is_logged_once() {
+        let warned = AtomicBool::new(false);
+        let refused = || Err(std::io::Error::from_raw_os_error(libc::EPERM));
+        assert!(!warn_once_if_failed(Ok(()), &warned));
+        assert!(warn_once_if_failed(refused(), &warned));
+        assert!(!warn_once_if_failed(refused(), &warned));
     }
 }

@@ -174,7 +174,9 @@ impl S3Store {
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Running::Moto(child) = &mut store.running {
                 if let Ok(Some(status)) = child.try_wait() {
-                    return moto_unusable(format!("moto_server exited at start: {status}"));
+                    return moto_unusable(format!(
+                        "moto_server exited at start ({status}); run it by hand to see why"
+                    ));
                 }
             }
             if Instant::now() > deadline {
