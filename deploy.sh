@@ -232,6 +232,10 @@ MemoryDenyWriteExecute=yes
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
 SystemCallFilter=~@privileged @resources
+# Back from @resources: backups lower their own thread's CPU and disk priority, so that
+# requests win while a backup runs. Without CAP_SYS_NICE (granted none above) these calls
+# can only make a process nicer, never raise it.
+SystemCallFilter=setpriority ioprio_set
 SystemCallErrorNumber=EPERM
 
 [Install]

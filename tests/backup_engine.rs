@@ -1,5 +1,5 @@
-//! The backup engine against a real WAL database, on a local directory and on a real
-//! S3-compatible server (moto) on loopback.
+//! The backup engine against a real WAL database, on a local directory and on real
+//! S3-compatible servers (moto and s3s-fs) on loopback.
 
 mod backup_support;
 
@@ -222,7 +222,7 @@ fn engine_with_key(base: &BackupEngine, place: &Where, key: &[u8; 32]) -> Backup
             local_dir: Some(base.data_dir().join("backups")),
             ..Default::default()
         },
-        Where::S3 { moto, prefix } => moto.config(prefix),
+        Where::S3 { store, prefix } => store.config(prefix),
     };
     BackupEngine::new(&other_dir, config.resolve(&other_dir).unwrap(), key).unwrap()
 }

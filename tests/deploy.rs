@@ -665,3 +665,73 @@ fn help_and_bad_arguments() {
         );
     }
 }
+
+/// Expands a `SystemCallFilter=` entry (a system call or an `@group`) with the groups that
+/// `systemd-analyze syscall-filter` prints.
+fn expand_syscalls(
+    entry: &str,
+    groups: &std::collections::HashMap<String, Vec<String>>,
+) -> Vec<String> {
+    match groups.get(entry) {
+        Some(members) => members
+            .iter()
+            .flat_map(|m| expand_syscalls(m, groups))
+            .collect(),
+        None => vec![entry.to_string()],
+    }
+}
+
+/// The system calls the rendered unit lets armario make, by systemd's rules: the first
+/// `SystemCallFilter=` line without `~` starts an allow list, each later `~` line removes from
+/// it and each later line without `~` adds to it.
+#[test]
+fn the_units_syscall_filter_lets_backups_lower_their_priority() {
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
+    let Some(analyze) = require("systemd-analyze", "systemd") else {
+        return;
+    };
+    let output = run(Command::new(&analyze).args(["syscall-filter", "--no-pager"]));
+    assert_success("systemd-analyze syscall-filter", &output);
+    let mut groups = std::collections::HashMap::<String, Vec<String>>::new();
+    let mut current = None;
+    for line in text(&output.stdout).lines() {
+        if let Some(name) = line.strip_prefix('@') {
+            current = Some(format!("@{}", name.trim()));
+            groups.insert(format!("@{}", name.trim()), Vec::new());
+        } else if let (Some(group), entry) = (&current, line.trim()) {
+            if !entry.is_empty() && !entry.starts_with('#') {
+                groups.get_mut(group).unwrap().push(entry.to_string());
+            }
+        }
+    }
+    assert!(groups.contains_key("@resources"), "no groups listed");
+
+    let dir = TempDir::new("syscalls");
+    let (unit, _, _) = render(&bash, dir.path(), &[]);
+    let mut allowed = std::collections::HashSet::new();
+    for value in lines_starting(&unit, "SystemCallFilter=") {
+        let value = &value["SystemCallFilter=".len()..];
+        let (deny, list) = match value.strip_prefix('~') {
+            Some(rest) => (true, rest),
+            None => (false, value),
+        };
+        for call in list
+            .split_whitespace()
+            .flat_map(|e| expand_syscalls(e, &groups))
+        {
+            if deny {
+                allowed.remove(&call);
+            } else {
+                allowed.insert(call);
+            }
+        }
+    }
+    for call in ["setpriority", "ioprio_set", "read", "fsync", "flock"] {
+        assert!(allowed.contains(call), "the unit forbids {call}:\n{unit}");
+    }
+    for call in ["reboot", "mount", "setrlimit", "sched_setscheduler"] {
+        assert!(!allowed.contains(call), "the unit allows {call}:\n{unit}");
+    }
+}

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::crypto::{open_error_of, BackupKey, OpenError, OpenReader, SealWriter};
 use super::error::{BackupError, Result};
 use super::progress::Progress;
+use super::scratch::create_private;
 
 /// zstd level 1: about twice as fast as the default 3 on a 2-core machine, for output a few
 /// percent larger; compression is the slowest step of a backup.
@@ -69,7 +70,7 @@ pub fn seal_file(src: &Path, dst: &Path, key: &BackupKey, quiet: bool) -> Result
         .map_err(BackupError::io("reading the snapshot size"))?
         .len();
     let output =
-        File::create(dst).map_err(BackupError::io(format!("creating {}", dst.display())))?;
+        create_private(dst).map_err(BackupError::io(format!("creating {}", dst.display())))?;
     let mut progress = Progress::new("compressing and encrypting", plaintext_size, quiet);
     let run = || -> io::Result<(File, Sha256, u64)> {
         let hashing = HashingWriter {
@@ -137,7 +138,7 @@ pub fn open_file(src: &Path, dst: &Path, key: &BackupKey, name: &str, quiet: boo
         .map_err(BackupError::io("reading size"))?
         .len();
     let output =
-        File::create(dst).map_err(BackupError::io(format!("creating {}", dst.display())))?;
+        create_private(dst).map_err(BackupError::io(format!("creating {}", dst.display())))?;
     let mut progress = Progress::new("decrypting and decompressing", size, quiet);
     let reader = ProgressReader {
         inner: BufReader::with_capacity(IO_BUF, input),

@@ -12,11 +12,15 @@ use super::crypto::BackupKey;
 use super::error::{error_chain, BackupError, Result};
 use super::manifest::{self, parse_stored_name, BackupId, Manifest, StoredName};
 use super::progress::step;
-use super::scratch::{sweep_stale, ScratchFile};
+use super::scratch::{self, ScratchDir};
 use super::settings::BackupSettings;
 use super::snapshot::{inspect, take_snapshot, DbFacts};
-use super::target::{background, StoredObject, Target};
+use super::target::{StoredObject, Target};
+use super::worker::background;
 use super::DB_FILE_NAME;
+
+/// The sealed object's name inside a run's scratch directory.
+const SEALED_FILE: &str = "sealed.enc";
 
 /// Where the engine gets "now" from; tests inject a clock they can move.
 pub trait Clock: Send + Sync {
@@ -184,16 +188,16 @@ impl BackupEngine {
     }
 
     async fn backup_once(&self, id: &BackupId, created_at: DateTime<Utc>) -> Result<Manifest> {
-        let (facts, sealed, sealed_file) = self.snapshot_and_seal().await?;
+        let (facts, sealed, run_dir) = self.snapshot_and_seal().await?;
         let object = id.object_name();
         step(
             &format!("uploading to {}", self.target.describe()),
             self.quiet,
         );
         self.target
-            .put_file(&object, sealed_file.path(), self.quiet)
+            .put_file(&object, &run_dir.path().join(SEALED_FILE), self.quiet)
             .await?;
-        drop(sealed_file);
+        drop(run_dir);
         let manifest = Manifest {
             format: manifest::MANIFEST_FORMAT,
             id: id.clone(),
@@ -221,9 +225,17 @@ impl BackupEngine {
         Ok(manifest)
     }
 
-    /// Snapshot, check and seal, off the async runtime. The clear-text snapshot is removed
-    /// before this returns; the sealed file is removed when the returned guard drops.
-    async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, ScratchFile)> {
+    /// Removes what interrupted runs left in the scratch directory; runs still going on (in
+    /// this process or another) are spared. The server and every backup command call it at
+    /// start; each run calls it again before it begins.
+    pub fn sweep_scratch(&self) {
+        scratch::sweep(&self.data_dir);
+    }
+
+    /// Snapshot, check and seal, off the async runtime, in a private scratch directory. The
+    /// clear-text snapshot is removed before this returns; the sealed file
+    /// (`<run dir>/sealed.enc`) goes with the returned directory when it drops.
+    async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, ScratchDir)> {
         let (data_dir, db, key, quiet) = (
             self.data_dir.clone(),
             self.db_path(),
@@ -231,22 +243,24 @@ impl BackupEngine {
             self.quiet,
         );
         background(move || {
-            sweep_stale(&data_dir, std::time::Duration::from_secs(24 * 3600));
+            scratch::sweep(&data_dir);
             if !db.exists() {
                 return Err(BackupError::Io {
                     context: format!("opening {}", db.display()),
                     source: std::io::Error::from(std::io::ErrorKind::NotFound),
                 });
             }
-            let snapshot = ScratchFile::new_in(&data_dir, "backup-snapshot", "db");
+            let run_dir = ScratchDir::create(&data_dir)
+                .map_err(BackupError::io("creating the backup scratch directory"))?;
+            let snapshot = run_dir.file("snapshot", "db");
             step("taking snapshot", quiet);
             take_snapshot(&db, snapshot.path())?;
-            let sealed_file = ScratchFile::new_in(&data_dir, "backup-sealed", "enc");
+            let sealed_path = run_dir.path().join(SEALED_FILE);
             // The checks (integrity_check, row counts) read the copy on a second thread while
             // this one compresses and seals it: on two cores this nearly halves the run.
             let (facts, sealed) = std::thread::scope(|scope| {
                 let check = scope.spawn(|| inspect(snapshot.path()));
-                let sealed = seal_file(snapshot.path(), sealed_file.path(), &key, quiet);
+                let sealed = seal_file(snapshot.path(), &sealed_path, &key, quiet);
                 let facts = check.join().unwrap_or_else(|_| {
                     Err(BackupError::IntegrityCheck(
                         "the check thread panicked".into(),
@@ -254,8 +268,9 @@ impl BackupEngine {
                 });
                 (facts, sealed)
             });
+            drop(snapshot);
             // A failed check says more than a failed seal, so it wins when both fail.
-            Ok((facts?, sealed?, sealed_file))
+            Ok((facts?, sealed?, run_dir))
         })
         .await
     }

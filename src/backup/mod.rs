@@ -22,6 +22,7 @@ mod settings;
 mod snapshot;
 mod target;
 mod verify;
+mod worker;
 
 pub use crypto::{master_key_id, BackupKey};
 pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus, Clock, SystemClock};

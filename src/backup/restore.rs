@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use super::engine::BackupEngine;
 use super::error::{BackupError, Result};
 use super::manifest::Manifest;
-use super::scratch::sync_dir;
-use super::target::blocking;
+use super::scratch::{create_private, make_owner_only, sync_dir};
 use super::verify::BackupSelector;
+use super::worker::blocking;
 
 /// The lock file a running server holds (exclusive `File::try_lock`) in the data directory.
 pub const LOCK_FILE_NAME: &str = "armario.lock";
@@ -45,10 +45,6 @@ impl BackupEngine {
     ) -> Result<RestoreReport> {
         let live = self.db_path();
         let dest = options.to.clone().unwrap_or_else(|| live.clone());
-        let dest_dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
         // Holding the lock from before the download to after the rename keeps a server from
         // starting on the database half-way through.
         let _lock = if same_file_path(&dest, &live) {
@@ -56,17 +52,20 @@ impl BackupEngine {
         } else {
             None
         };
-        let checked = self.fetch_and_check(selector, &dest_dir).await?;
+        let checked = self.fetch_and_check(selector).await?;
         let stamp = self.clock.now();
-        let (db, dest_for_swap) = (checked.db, dest.clone());
+        let (db, run_dir, dest_for_swap) = (checked.db, checked.run_dir, dest.clone());
         let previous = blocking(move || {
+            let dest_dir = dest_for_swap.parent().filter(|d| !d.as_os_str().is_empty());
+            if let Some(dir) = dest_dir {
+                fs::create_dir_all(dir)
+                    .map_err(BackupError::io(format!("creating {}", dir.display())))?;
+            }
             let previous = set_aside(&dest_for_swap, stamp)?;
-            fs::rename(db.path(), &dest_for_swap).map_err(BackupError::io(format!(
-                "renaming into {}",
-                dest_for_swap.display()
-            )))?;
+            move_into_place(db.path(), &dest_for_swap)?;
             db.keep();
-            if let Some(dir) = dest_for_swap.parent() {
+            drop(run_dir);
+            if let Some(dir) = dest_dir {
                 sync_dir(dir).map_err(BackupError::io("syncing the database directory"))?;
             }
             Ok(previous)
@@ -102,6 +101,29 @@ impl BackupEngine {
             }
         }
     }
+}
+
+/// Renames the checked copy (0600, in the data directory's scratch directory) to `dest`. When
+/// `dest` is on another filesystem, copies it to an owner-only file beside `dest` first, removed
+/// if the copy fails, so that the final step is still one atomic rename.
+fn move_into_place(src: &Path, dest: &Path) -> Result<()> {
+    let io_err = |what: &str| BackupError::io(format!("{what} {}", dest.display()));
+    match fs::rename(src, dest) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {}
+        Err(e) => return Err(io_err("renaming into")(e)),
+    }
+    let part = with_suffix(dest, ".restore-part");
+    let copy = || -> io::Result<()> {
+        let mut out = create_private(&part)?;
+        io::copy(&mut File::open(src)?, &mut out)?;
+        out.sync_all()?;
+        fs::rename(&part, dest)
+    };
+    copy().map_err(|e| {
+        let _ = fs::remove_file(&part);
+        io_err("copying into")(e)
+    })
 }
 
 fn same_file_path(a: &Path, b: &Path) -> bool {
@@ -149,10 +171,14 @@ fn set_aside(db: &Path, stamp: DateTime<Utc>) -> Result<Option<PathBuf>> {
     if fs::hard_link(db, &kept).is_err() {
         fs::copy(db, &kept).map_err(io_err("copying aside"))?;
     }
+    // The kept copy is the whole database: owner-only, whatever mode the live file had (with a
+    // hard link this also tightens the old inode, which the rename below takes off the path).
+    make_owner_only(&kept).map_err(io_err("restricting the copy of"))?;
     for (suffix, keep) in [("-wal", true), ("-journal", true), ("-shm", false)] {
         let side = with_suffix(db, suffix);
         let result = if keep {
-            fs::rename(&side, with_suffix(&kept, suffix))
+            let kept_side = with_suffix(&kept, suffix);
+            fs::rename(&side, &kept_side).and_then(|()| make_owner_only(&kept_side))
         } else {
             fs::remove_file(&side)
         };

@@ -38,6 +38,12 @@ pub fn take_snapshot(db: &Path, dest: &Path) -> Result<()> {
     )))?;
     src.busy_timeout(BUSY_TIMEOUT)
         .map_err(BackupError::sqlite("setting busy_timeout"))?;
+    // Created owner-only before SQLite opens it: SQLite would make it 0644 (its journal takes
+    // the same mode), and this is the whole database in clear text.
+    super::scratch::create_private(dest).map_err(BackupError::io(format!(
+        "creating the snapshot file {}",
+        dest.display()
+    )))?;
     let mut dst = Connection::open(dest).map_err(BackupError::sqlite(format!(
         "creating the snapshot file {}",
         dest.display()

@@ -1,16 +1,16 @@
 //! Verification: fetch a backup, check it end to end and leave a checked clear-text copy for a
 //! restore to put in place. Each failed check is its own error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::archive::{hash_file, open_file};
 use super::engine::BackupEngine;
 use super::error::{BackupError, Result};
 use super::manifest::{BackupId, Manifest, MANIFEST_SUFFIX};
 use super::progress::step;
-use super::scratch::ScratchFile;
+use super::scratch::{self, ScratchDir, ScratchFile};
 use super::snapshot::{diff_row_counts, inspect};
-use super::target::blocking;
+use super::worker::blocking;
 
 /// Which backup to verify or restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,14 +51,15 @@ pub(crate) struct Checked {
     pub manifest: Manifest,
     pub source: String,
     pub db: ScratchFile,
+    /// The private directory `db` lives in; removed, with whatever is left in it, on drop.
+    pub run_dir: ScratchDir,
 }
 
 impl BackupEngine {
     /// Downloads, checks the SHA-256, decrypts, decompresses, runs `integrity_check` and
     /// compares row counts with the manifest. Leaves nothing behind.
     pub async fn verify(&self, selector: &BackupSelector) -> Result<VerifyReport> {
-        let dir = self.data_dir.clone();
-        let checked = self.fetch_and_check(selector, &dir).await?;
+        let checked = self.fetch_and_check(selector).await?;
         Ok(VerifyReport {
             manifest: checked.manifest,
             source: checked.source,
@@ -96,16 +97,19 @@ impl BackupEngine {
         }
     }
 
-    /// Fetches the selected backup into `work_dir` and checks it; the returned copy lives in
-    /// `work_dir` so that a restore can rename it into place.
-    pub(crate) async fn fetch_and_check(
-        &self,
-        selector: &BackupSelector,
-        work_dir: &Path,
-    ) -> Result<Checked> {
+    /// Fetches the selected backup into a private scratch directory of the data directory and
+    /// checks it; the returned copy lives there until a restore moves it into place.
+    pub(crate) async fn fetch_and_check(&self, selector: &BackupSelector) -> Result<Checked> {
         let quiet = self.quiet;
-        std::fs::create_dir_all(work_dir)
-            .map_err(BackupError::io(format!("creating {}", work_dir.display())))?;
+        let data_dir = self.data_dir.clone();
+        let run_dir = blocking(move || {
+            std::fs::create_dir_all(&data_dir)
+                .map_err(BackupError::io(format!("creating {}", data_dir.display())))?;
+            scratch::sweep(&data_dir);
+            ScratchDir::create(&data_dir)
+                .map_err(BackupError::io("creating the backup scratch directory"))
+        })
+        .await?;
         let download;
         let (manifest, object_path, source) = match selector {
             BackupSelector::File(path) => {
@@ -134,7 +138,7 @@ impl BackupEngine {
                         ),
                     });
                 }
-                download = ScratchFile::new_in(work_dir, "backup-download", "enc");
+                download = run_dir.file("download", "enc");
                 step(&format!("downloading {object}"), quiet);
                 let found = self
                     .target
@@ -147,7 +151,7 @@ impl BackupEngine {
                 (manifest, download.path().to_path_buf(), source)
             }
         };
-        let (key, work_dir) = (self.key.clone(), work_dir.to_path_buf());
+        let key = self.key.clone();
         blocking(move || {
             let name = manifest.object.clone();
             let (sha256, size) = hash_file(&object_path, quiet)?;
@@ -173,7 +177,7 @@ impl BackupEngine {
                     actual: key.key_id().to_string(),
                 });
             }
-            let db = ScratchFile::new_in(&work_dir, "backup-restore", "db");
+            let db = run_dir.file("restored", "db");
             open_file(&object_path, db.path(), &key, &name, quiet)?;
             step("checking the restored copy", quiet);
             let facts = inspect(db.path())?;
@@ -190,6 +194,7 @@ impl BackupEngine {
                 manifest,
                 source,
                 db,
+                run_dir,
             })
         })
         .await

@@ -50,8 +50,13 @@ pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
     cfg.resolve(&s.data_dir).map_err(|e| e.to_string())
 }
 
+/// The backup engine for these settings. The server and every backup command get theirs here,
+/// so each of them first sweeps what killed runs left in the scratch directory.
 pub fn engine(s: &Settings, key: &MasterKey) -> Result<BackupEngine, String> {
-    BackupEngine::new(&s.data_dir, settings(s)?, key.expose_bytes()).map_err(|e| e.to_string())
+    let engine = BackupEngine::new(&s.data_dir, settings(s)?, key.expose_bytes())
+        .map_err(|e| e.to_string())?;
+    engine.sweep_scratch();
+    Ok(engine)
 }
 
 fn run_of(report: &BackupReport, trigger: &str) -> BackupRun {

@@ -5,9 +5,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{blocking, target_error, StoredObject};
+use super::{target_error, StoredObject};
 use crate::backup::error::{BackupError, Result};
-use crate::backup::scratch::sync_dir;
+use crate::backup::scratch::{create_private, sync_dir};
+use crate::backup::worker::blocking;
 
 #[derive(Debug, Clone)]
 pub struct LocalTarget {
@@ -60,7 +61,9 @@ impl LocalTarget {
         blocking(move || {
             // A hard link is instant when the scratch file is on the same filesystem.
             this.install(&name, |part| {
-                fs::hard_link(&path, part).or_else(|_| fs::copy(&path, part).map(|_| ()))
+                fs::hard_link(&path, part).or_else(|_| {
+                    io::copy(&mut fs::File::open(&path)?, &mut create_private(part)?).map(|_| ())
+                })
             })
             .map_err(this.fail("writing", &name))
         })
@@ -78,10 +81,17 @@ impl LocalTarget {
 
     pub async fn get_to_file(&self, name: &str, path: &Path) -> Result<bool> {
         let (this, name, path) = (self.clone(), name.to_string(), path.to_path_buf());
-        blocking(move || match fs::copy(this.dir.join(&name), &path) {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(this.fail("reading", &name)(e)),
+        blocking(move || {
+            let mut src = match fs::File::open(this.dir.join(&name)) {
+                Ok(src) => src,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(this.fail("reading", &name)(e)),
+            };
+            // Not fs::copy: the copy is owner-only whatever mode the stored object has.
+            let mut dst = create_private(&path)
+                .map_err(BackupError::io(format!("creating {}", path.display())))?;
+            io::copy(&mut src, &mut dst).map_err(this.fail("reading", &name))?;
+            Ok(true)
         })
         .await
     }

@@ -2,6 +2,7 @@
 //! target are relative (`armario-<id>.db.zst.enc`); an S3 target adds its prefix.
 
 mod local;
+mod multipart;
 mod s3;
 
 use std::path::Path;
@@ -108,53 +109,4 @@ pub(crate) fn target_error(
 ) -> impl FnOnce(String) -> BackupError {
     let op = op.into();
     move |reason| BackupError::Target { target, op, reason }
-}
-
-/// Runs heavy blocking work (snapshot, compression, encryption) on a thread of its own at a
-/// lower scheduling priority, so on a small machine the server's writer and readers win the CPU
-/// while a backup runs. Threads it starts inherit the priority; the thread ends with the work,
-/// so the shared blocking pool never keeps a lowered priority.
-pub(crate) async fn background<T, F>(f: F) -> Result<T>
-where
-    F: FnOnce() -> Result<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("armario-backup".into())
-        .spawn(move || {
-            lower_priority();
-            let _ = tx.send(f());
-        })
-        .map_err(|e| BackupError::Io {
-            context: "starting the backup thread".into(),
-            source: e,
-        })?;
-    rx.await.map_err(|_| BackupError::Io {
-        context: "running the backup thread".into(),
-        source: std::io::Error::other("the backup thread stopped"),
-    })?
-}
-
-/// Nice 10 for the calling thread (on Linux, `setpriority` with who = 0 names the thread).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority takes plain integers and touches no memory of ours.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
-}
-
-/// Runs blocking file work off the async runtime.
-pub(crate) async fn blocking<T, F>(f: F) -> Result<T>
-where
-    F: FnOnce() -> Result<T> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| BackupError::Io {
-            context: "running a blocking task".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?
 }

@@ -1,6 +1,6 @@
 //! An S3-compatible bucket through rust-s3: AWS S3, Cloudflare R2, Backblaze B2, DigitalOcean
-//! Spaces and MinIO all speak this one protocol. Big objects stream from and to files; an
-//! upload larger than one part (8 MiB) goes up as a multipart upload.
+//! Spaces, Wasabi and MinIO all speak this one protocol. Big objects stream from and to files;
+//! an upload larger than one part (8 MiB) goes up as a multipart upload (see `multipart`).
 
 use std::path::Path;
 use std::pin::Pin;
@@ -12,13 +12,14 @@ use s3::error::S3Error;
 use s3::{Bucket, Region};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::{target_error, StoredObject};
+use super::{multipart, target_error, StoredObject};
 use crate::backup::error::{error_chain, BackupError, Result};
 use crate::backup::progress::Progress;
+use crate::backup::scratch::create_private;
 use crate::backup::settings::S3Settings;
 
-/// Parts uploaded at once; each holds 8 MiB in memory.
-const CONCURRENT_PARTS: usize = 4;
+/// Content type of the sealed objects.
+const OBJECT_TYPE: &str = "application/octet-stream";
 /// Whole-object downloads may take long on slow links; small requests keep rust-s3's 60 s.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 
@@ -95,28 +96,41 @@ impl S3Target {
             inner: file,
             progress: Progress::new("uploading", size, quiet),
         };
-        self.bucket
-            .put_object_stream_builder(self.key(name))
-            .with_content_type("application/octet-stream")
-            .with_max_concurrent_chunks(CONCURRENT_PARTS)
-            .execute_stream(&mut reader)
+        let first = multipart::read_part(&mut reader)
             .await
-            .map_err(self.fail("uploading", name))?;
+            .map_err(BackupError::io(format!("reading {}", path.display())))?;
+        if first.len() < multipart::PART_SIZE {
+            self.put_object(name, &first, OBJECT_TYPE).await?;
+        } else {
+            multipart::upload(
+                &self.bucket,
+                &self.key(name),
+                OBJECT_TYPE,
+                first,
+                &mut reader,
+            )
+            .await
+            .map_err(|e| self.fail(e.step, name)(e.error))?;
+        }
         reader.progress.done();
         Ok(())
     }
 
-    pub async fn put_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
+    async fn put_object(&self, name: &str, bytes: &[u8], content_type: &str) -> Result<()> {
         self.bucket
-            .put_object_with_content_type(self.key(name), &bytes, "application/json")
+            .put_object_with_content_type(self.key(name), bytes, content_type)
             .await
             .map_err(self.fail("uploading", name))?;
         Ok(())
     }
 
+    pub async fn put_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
+        self.put_object(name, &bytes, "application/json").await
+    }
+
     pub async fn get_to_file(&self, name: &str, path: &Path, quiet: bool) -> Result<bool> {
-        let file = tokio::fs::File::create(path)
-            .await
+        let file = create_private(path)
+            .map(tokio::fs::File::from_std)
             .map_err(BackupError::io(format!("creating {}", path.display())))?;
         let mut writer = Counting {
             inner: file,
