@@ -5,8 +5,11 @@ pub mod application;
 pub mod audit;
 pub mod cnpj;
 pub mod company;
+pub mod cursor;
+pub mod image;
 pub mod principal;
 pub mod secret_kind;
+pub mod text;
 pub mod user;
 pub mod validate;
 
