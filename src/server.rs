@@ -23,9 +23,9 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .flatten()
         .unwrap_or(false);
     let max_body = state.settings.max_body_bytes;
-    let spec = api::spec::strict(&api_service.spec());
-    let spec_text =
-        bytes::Bytes::from(serde_json::to_string_pretty(&spec).expect("spec serialises"));
+    let generated = api_service.spec();
+    let spec = api::spec::strict(&generated);
+    let spec_text = bytes::Bytes::from(api::spec::strict_text(&generated));
     let spec_endpoint = get(make_sync(move |_| {
         poem::Response::builder()
             .content_type("application/json; charset=utf-8")

@@ -71,7 +71,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
 
 /// The OpenAPI document as JSON, as served at `/api/openapi.json`.
 pub fn spec_json(state: &AppState) -> String {
-    serde_json::to_string_pretty(&spec::strict(&service(state).spec())).expect("spec serialises")
+    spec::strict_text(&service(state).spec())
 }
 
 #[derive(poem_openapi::Tags)]
