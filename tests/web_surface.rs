@@ -168,3 +168,25 @@ fn no_color_turns_colour_off_even_on_a_terminal() {
         "NO_COLOR=1 still coloured:\n{plain:?}"
     );
 }
+
+#[test]
+fn cli_output_into_a_pipe_has_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = "cd".repeat(32);
+    for args in [
+        vec!["backup", "now"],
+        vec!["backup", "list"],
+        vec!["admin", "create", "--email", "not-an-email"],
+        vec!["no-such-command"],
+    ] {
+        let out = run_armario(&data, &key, &args, "correct-horse-battery\n");
+        let printed = [out.stdout, out.stderr].concat();
+        assert!(!printed.is_empty(), "armario {args:?} printed nothing");
+        assert!(
+            !printed.contains(&0x1b),
+            "armario {args:?} wrote escape bytes into a pipe:\n{:?}",
+            String::from_utf8_lossy(&printed)
+        );
+    }
+}
