@@ -182,3 +182,16 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::colour_wanted;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(colour_wanted(true, None));
+        assert!(colour_wanted(true, Some("".into())));
+        assert!(!colour_wanted(true, Some("1".into())));
+        assert!(!colour_wanted(false, None));
+    }
+}

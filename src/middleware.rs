@@ -17,6 +17,7 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
     let json = serde_json::json!({
         "code": body.code,
