@@ -1,5 +1,6 @@
 //! Wiring: settings → data directory → store → state; and the `serve` loop with its signals.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::config::{LogFormat, Settings};
@@ -36,9 +37,23 @@ pub fn init_tracing(format: LogFormat) {
                 .try_init()
         }
         LogFormat::Text => registry
-            .with(fmt::layer().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_ansi(colour_wanted(
+                        std::io::stderr().is_terminal(),
+                        std::env::var_os("NO_COLOR"),
+                    ))
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
+}
+
+/// Colour codes only for a person at a terminal: not into a pipe, a file or journald (which
+/// would store the escape bytes), and never when `NO_COLOR` is set to anything
+/// (<https://no-color.org>).
+pub fn colour_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Opens everything the application needs. Used by `serve` and by CLI commands.
@@ -189,4 +204,17 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colour_wanted;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(colour_wanted(true, None));
+        assert!(colour_wanted(true, Some("".into())));
+        assert!(!colour_wanted(true, Some("1".into())));
+        assert!(!colour_wanted(false, None));
+    }
 }

@@ -17,9 +17,6 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-/// The interactive API docs page ships inline script and style.
-const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 pub fn json_error(status: StatusCode, body: ErrorBody) -> Response {
     let json = serde_json::json!({
@@ -71,14 +68,10 @@ fn csrf_ok(req: &Request) -> bool {
 
 fn secure_headers(path: &str, resp: &mut Response) {
     let h = resp.headers_mut();
-    let csp = if path.starts_with("/api/docs") {
-        DOCS_CSP
-    } else {
-        CSP
-    };
+    // The API docs page too: it loads Swagger UI from files (see `api::docs`).
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
+        HeaderValue::from_static(CSP),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -167,7 +160,11 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED
         && !resp.headers().contains_key(header::ALLOW)
     {
-        let allow = spec.and_then(|s| request_check::allowed_methods(&s.0, &path));
+        // Routes outside the API (pages, static files, the spec, the docs) answer only reads.
+        let allow = match spec {
+            Some(s) if path.starts_with("/api/v1/") => request_check::allowed_methods(&s.0, &path),
+            _ => Some("GET, HEAD".to_string()),
+        };
         if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
             resp.headers_mut().insert(header::ALLOW, v);
         }

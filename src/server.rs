@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use poem::endpoint::make_sync;
 use poem::listener::{Acceptor, TcpAcceptor};
 use poem::middleware::{CatchPanic, CookieJarManager};
 use poem::{get, EndpointExt, Route, Server};
@@ -14,8 +15,7 @@ use crate::service::AppState;
 /// The whole HTTP application.
 pub fn app(state: AppState) -> impl poem::Endpoint {
     let api_service = api::service(&state);
-    let spec_endpoint = api_service.spec_endpoint();
-    let docs = api_service.swagger_ui();
+    let docs = api::docs::routes(&api_service.swagger_ui_html());
     let trust_proxy = state
         .settings
         .get_bool("trust_proxy")
@@ -23,8 +23,14 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .flatten()
         .unwrap_or(false);
     let max_body = state.settings.max_body_bytes;
-    let spec: serde_json::Value =
-        serde_json::from_str(&api_service.spec()).expect("the generated spec is JSON");
+    let generated = api_service.spec();
+    let spec = api::spec::strict(&generated);
+    let spec_text = bytes::Bytes::from(api::spec::strict_text(&generated));
+    let spec_endpoint = get(make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(spec_text.clone())
+    }));
     let route = Route::new()
         .at("/healthz", get(api::health::healthz))
         .at("/readyz", get(api::health::readyz))

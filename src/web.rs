@@ -3,7 +3,7 @@
 
 use poem::http::{header, StatusCode};
 use poem::web::{Path, Redirect};
-use poem::{handler, Request, Response, Route};
+use poem::{get, handler, Request, Response, Route};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
@@ -89,14 +89,16 @@ fn shared(req: &Request, Path(rest): Path<String>) -> Response {
     asset(req, &rest)
 }
 
+/// Pages and files answer GET and HEAD; any other method is a 405 (with `Allow`, added by
+/// the middleware).
 pub fn routes(route: Route) -> Route {
     route
-        .at("/", root)
-        .at("/admin", admin_root)
-        .at("/portal", portal_root)
-        .at("/admin/", admin_index)
-        .at("/portal/", portal_index)
-        .at("/admin/*rest", admin)
-        .at("/portal/*rest", portal)
-        .at("/static/*rest", shared)
+        .at("/", get(root))
+        .at("/admin", get(admin_root))
+        .at("/portal", get(portal_root))
+        .at("/admin/", get(admin_index))
+        .at("/portal/", get(portal_index))
+        .at("/admin/*rest", get(admin))
+        .at("/portal/*rest", get(portal))
+        .at("/static/*rest", get(shared))
 }

@@ -34,7 +34,10 @@ async fn fixture() -> Fixture {
 }
 
 fn png_data_url(bytes: usize) -> String {
-    let data = base64::engine::general_purpose::STANDARD.encode(vec![7u8; bytes]);
+    // A PNG signature, then filler: the server checks the magic number against the type.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(bytes, 7);
+    let data = base64::engine::general_purpose::STANDARD.encode(png);
     format!("data:image/png;base64,{data}")
 }
 

@@ -156,6 +156,7 @@ impl AppApi {
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
         let app = auth.app(&self.state, &caller)?;

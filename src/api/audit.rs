@@ -11,7 +11,7 @@ use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::audit::{AuditEvent, AuditFilter};
 use crate::domain::page_size;
-use crate::error::DomainError;
+use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
 use crate::service::{audit, AppState};
 
@@ -87,7 +87,7 @@ impl AuditApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        /// Events at or after this time.
+        /// Events at or after this time; at most 366 days before `to` (or now).
         from: Query<Option<DateTime<Utc>>>,
         /// Events before this time.
         to: Query<Option<DateTime<Utc>>>,
@@ -99,6 +99,7 @@ impl AuditApi {
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditList>> {
         let who = auth.user(&self.state, &caller).await?;
@@ -110,6 +111,7 @@ impl AuditApi {
                     .ok_or_else(|| DomainError::invalid("company_id", "is not a company id"))
             })
             .transpose()?;
+        audit_period(from.0, to.0)?;
         let filter = AuditFilter {
             from: from.0.map(|t| t.timestamp_millis()),
             to: to.0.map(|t| t.timestamp_millis()),
@@ -123,4 +125,29 @@ impl AuditApi {
             next_cursor: page.next_cursor,
         }))
     }
+}
+
+/// The longest period a query may span, as for usage reports.
+const MAX_PERIOD_DAYS: i64 = 366;
+
+/// A period that starts at `from` ends at `to`, or now: `from` must not be after it, and the
+/// period must not be longer than a year (26 years of events are an export, not a page).
+fn audit_period(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> DomainResult<()> {
+    let Some(from) = from else {
+        return Ok(());
+    };
+    let end = to.unwrap_or_else(Utc::now);
+    if from > end {
+        return Err(DomainError::invalid(
+            "from",
+            "must not be after to (or now, when to is absent)",
+        ));
+    }
+    if end - from > chrono::Duration::days(MAX_PERIOD_DAYS) {
+        return Err(DomainError::invalid(
+            "from",
+            format!("the period from `from` to `to` (or now) is at most {MAX_PERIOD_DAYS} days"),
+        ));
+    }
+    Ok(())
 }

@@ -66,10 +66,34 @@ fn check_limits(schema: &Value, value: &Value) -> Option<String> {
             }
             limit("minProperties")
                 .filter(|min| n < *min)
-                .map(|min| format!("must have at least {min} fields"))
+                .map(|min| match min as u64 {
+                    1 => "must name at least one field".to_string(),
+                    n => format!("must have at least {n} fields"),
+                })
         }
         _ => None,
     }
+}
+
+/// An integer too large for the width its `format` states (`max_users: 2^63` for an int64):
+/// the parser would refuse it without naming the field.
+fn out_of_format(format: Option<&str>, value: &Value) -> Option<String> {
+    let (min, max): (i128, i128) = match format? {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" => (i64::MIN.into(), i64::MAX.into()),
+        "uint8" => (0, u8::MAX.into()),
+        "uint16" => (0, u16::MAX.into()),
+        "uint32" => (0, u32::MAX.into()),
+        "uint64" => (0, u64::MAX.into()),
+        _ => return None,
+    };
+    let n: i128 = value
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| value.as_u64().map(i128::from))?;
+    (n < min || n > max).then(|| format!("must be between {min} and {max}"))
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -132,6 +156,9 @@ fn check(schemas: &Value, schema: &Value, value: &Value, path: &str) -> Option<(
         "integer" if !(value.is_i64() || value.is_u64()) => {
             Some((here(), "must be an integer".into()))
         }
+        "integer" => out_of_format(schema["format"].as_str(), value)
+            .or_else(|| out_of_format(outer["format"].as_str(), value))
+            .map(|reason| (here(), reason)),
         "number" if !value.is_number() => Some((here(), "must be a number".into())),
         "boolean" if !value.is_boolean() => Some((here(), "must be true or false".into())),
         "array" => {
@@ -176,6 +203,10 @@ fn check_object(
             if let Some(found) = check(schemas, extra, value, &join(path, key)) {
                 return Some(found);
             }
+        } else if schema["additionalProperties"] == false {
+            // A misspelt or foreign field (`company_id` in a company's PATCH) would otherwise
+            // be dropped without a word, and the caller would believe it was applied.
+            return Some((join(path, key), "is not a known field".into()));
         }
     }
     None

@@ -272,12 +272,13 @@ impl CompaniesApi {
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CompanyList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = CompanyFilter {
-            search: q.0,
+            search: crate::domain::text::query("q", q.0)?,
             status: status.0.map(Into::into),
             only: None,
         };

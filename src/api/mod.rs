@@ -10,6 +10,7 @@ pub mod backups;
 pub mod body_check;
 pub mod companies;
 pub mod day;
+pub mod docs;
 pub mod error;
 pub mod health;
 pub mod links;
@@ -19,6 +20,7 @@ pub mod request_check;
 pub mod secrets;
 pub mod session;
 pub mod signup;
+pub mod spec;
 pub mod time;
 pub mod usage;
 pub mod users;
@@ -69,7 +71,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
 
 /// The OpenAPI document as JSON, as served at `/api/openapi.json`.
 pub fn spec_json(state: &AppState) -> String {
-    service(state).spec()
+    spec::strict_text(&service(state).spec())
 }
 
 #[derive(poem_openapi::Tags)]

@@ -193,12 +193,13 @@ impl UsersApi {
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
-            search: q.0,
+            search: crate::domain::text::query("q", q.0)?,
             status: status.0.map(Into::into),
             role: role.0.map(Into::into),
             ..Default::default()
@@ -220,17 +221,19 @@ impl UsersApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<String>,
+        /// Search in e-mail and name.
         q: Query<Option<String>>,
         status: Query<Option<UserStatusDto>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
-            search: q.0,
+            search: crate::domain::text::query("q", q.0)?,
             status: status.0.map(Into::into),
             ..Default::default()
         };

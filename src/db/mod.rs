@@ -99,7 +99,9 @@ pub(crate) fn keyset_page<T>(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items.last().map(key)
+        items
+            .last()
+            .map(|last| crate::domain::cursor::seal(&key(last)))
     } else {
         None
     };

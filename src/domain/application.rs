@@ -87,6 +87,47 @@ impl ApplicationPatch {
                 .transpose()?,
             status,
         })
+        .and_then(|patch: Self| {
+            if patch.changed_fields(None).is_empty() {
+                return Err(DomainError::invalid(
+                    "body",
+                    "must name at least one field to change",
+                ));
+            }
+            Ok(patch)
+        })
+    }
+
+    /// The fields whose value this patch changes on `current` (every field it sets, without
+    /// one).
+    pub fn changed_fields(&self, current: Option<&Application>) -> Vec<&'static str> {
+        let same = |f: &dyn Fn(&Application) -> bool| current.is_some_and(f);
+        [
+            (
+                "name",
+                self.name.is_some(),
+                same(&|c| self.name.as_ref() == Some(&c.name)),
+            ),
+            (
+                "description",
+                self.description.is_some(),
+                same(&|c| self.description.as_ref() == Some(&c.description)),
+            ),
+            (
+                "contact_email",
+                self.contact_email.is_some(),
+                same(&|c| self.contact_email.as_ref() == Some(&c.contact_email)),
+            ),
+            (
+                "status",
+                self.status.is_some(),
+                same(&|c| self.status == Some(c.status)),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, set, unchanged)| *set && !unchanged)
+        .map(|(field, ..)| field)
+        .collect()
     }
 }
 

@@ -253,6 +253,26 @@ impl CompanyPatch {
                 .map(|v| validate::optional_logo("logo_data_url", Some(&v)))
                 .transpose()?,
         })
+        .and_then(|patch: Self| {
+            if patch.is_empty() {
+                return Err(DomainError::invalid(
+                    "body",
+                    "must name at least one field to change",
+                ));
+            }
+            Ok(patch)
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.touches_owner_fields().is_none()
+            && self.legal_name.is_none()
+            && self.trade_name.is_none()
+            && self.contact_email.is_none()
+            && self.contact_phone.is_none()
+            && self.display_name.is_none()
+            && self.primary_color.is_none()
+            && self.logo_data_url.is_none()
     }
 
     /// Fields only the owner may change.
@@ -270,11 +290,16 @@ impl CompanyPatch {
         }
     }
 
-    /// Names of the fields this patch changes, for the audit log.
-    pub fn changed_fields(&self) -> Vec<&'static str> {
+    /// Names of the fields whose value this patch changes on `current`, for the audit log; a
+    /// patch that sets every field to what it already is changes nothing.
+    pub fn changed_fields(&self, current: &Company) -> Vec<&'static str> {
         let mut out = Vec::new();
         macro_rules! push {
-            ($($f:ident),*) => { $( if self.$f.is_some() { out.push(stringify!($f)); } )* };
+            ($($f:ident),*) => { $(
+                if self.$f.as_ref().is_some_and(|v| *v != current.$f) {
+                    out.push(stringify!($f));
+                }
+            )* };
         }
         push!(
             legal_name,

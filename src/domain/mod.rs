@@ -5,9 +5,12 @@ pub mod application;
 pub mod audit;
 pub mod cnpj;
 pub mod company;
+pub mod cursor;
 pub mod host;
+pub mod image;
 pub mod principal;
 pub mod secret_kind;
+pub mod text;
 pub mod user;
 pub mod validate;
 

@@ -133,6 +133,30 @@ impl UserPatch {
                 .map(|r| Role::parse_company_role("role", r))
                 .transpose()?,
         })
+        .and_then(|patch: Self| {
+            if patch.name.is_none() && patch.email.is_none() && patch.role.is_none() {
+                return Err(DomainError::invalid(
+                    "body",
+                    "must name at least one field to change",
+                ));
+            }
+            Ok(patch)
+        })
+    }
+
+    /// The fields whose value this patch changes on `current`, for the audit log.
+    pub fn changed_fields(&self, current: &User) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.name.as_ref().is_some_and(|v| *v != current.name) {
+            out.push("name");
+        }
+        if self.email.as_ref().is_some_and(|v| *v != current.email) {
+            out.push("email");
+        }
+        if self.role.is_some_and(|v| v != current.role) {
+            out.push("role");
+        }
+        out
     }
 }
 

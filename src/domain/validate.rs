@@ -26,29 +26,27 @@ fn bounded(field: &str, v: &str, max: usize) -> DomainResult<String> {
             format!("must have at most {max} characters"),
         ));
     }
-    if v.chars().any(|c| c.is_control()) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
+    super::text::check(field, v)?;
     Ok(v.to_string())
 }
 
+/// An e-mail address as RFC 5322 writes one (checked by the `email_address` crate): a
+/// dot-atom local part (no quoted strings) and a domain of at least two labels, each of
+/// letters, digits and hyphens (no `a@b..com`, no `[1.2.3.4]`). Stored in lower case.
 pub fn email(field: &str, value: &str) -> DomainResult<String> {
+    use email_address::{EmailAddress, Options};
     let v = required(field, value, 254)?.to_lowercase();
-    let (local, domain) = v
-        .split_once('@')
-        .ok_or_else(|| DomainError::invalid(field, "must be an e-mail address"))?;
-    let ok = !local.is_empty()
-        && local.len() <= 64
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !v.contains(char::is_whitespace);
-    if !ok {
-        return Err(DomainError::invalid(field, "must be an e-mail address"));
+    let options = Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    let parsed = EmailAddress::parse_with_options(&v, options)
+        .map_err(|e| DomainError::invalid(field, format!("must be an e-mail address ({e})")))?;
+    if parsed.local_part().starts_with('"') {
+        return Err(DomainError::invalid(
+            field,
+            "must be an e-mail address without quotes",
+        ));
     }
     Ok(v)
 }
@@ -162,6 +160,7 @@ pub fn optional_logo(field: &str, value: Option<&str>) -> DomainResult<Option<St
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(DomainError::invalid(field, "must be at most 64 KiB"));
     }
+    super::image::check_kind(field, mime, &bytes)?;
     Ok(Some(v.to_string()))
 }
 
@@ -183,5 +182,19 @@ mod tests {
         );
         assert!(email("email", "ana@example").is_err());
         assert!(email("email", "ana example@x.com").is_err());
+        for bad in [
+            "<script>@x.com",
+            "a@b..com",
+            "\"a b\"@x.com",
+            "a@[1.2.3.4]",
+            "a@-x.com",
+            "a@x.com>",
+        ] {
+            assert!(email("email", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            email("email", "ana.maria+erp@sub.example.com.br").unwrap(),
+            "ana.maria+erp@sub.example.com.br"
+        );
     }
 }

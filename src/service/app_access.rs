@@ -124,11 +124,7 @@ pub async fn users(
     limit: u32,
 ) -> DomainResult<Page<User>> {
     require_link(state, app, &id, Some(SCOPE_USERS_READ))?;
-    let after = cursor
-        .map(|c| {
-            UserId::parse(&c).ok_or_else(|| DomainError::invalid("cursor", "is not a valid cursor"))
-        })
-        .transpose()?;
+    let after = crate::domain::cursor::open_as(cursor, UserId::parse)?;
     state
         .store
         .read(move |c| {

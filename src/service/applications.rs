@@ -68,19 +68,16 @@ pub async fn update(
     let updated = state
         .store
         .write(move |tx| {
-            load(tx, &id)?;
+            let current = load(tx, &id)?;
+            let mut fields = patch.changed_fields(Some(&current));
+            if fields.is_empty() {
+                // Nothing changes, so there is nothing to audit.
+                return Ok(current);
+            }
             let now = now_ms();
             db::applications::update(tx, &id, &patch, now)?;
-            let mut fields = Vec::new();
-            if patch.name.is_some() {
-                fields.push("name");
-            }
-            if patch.description.is_some() {
-                fields.push("description");
-            }
-            if patch.contact_email.is_some() {
-                fields.push("contact_email");
-            }
+            // The status is recorded as a value of its own.
+            fields.retain(|f| *f != "status");
             let mut details = json!({ "fields": fields });
             if let Some(s) = patch.status {
                 details["status"] = s.as_str().into();

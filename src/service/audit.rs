@@ -25,12 +25,7 @@ pub async fn list(
         who.require_company_admin(&own, "company")?;
         filter.company_id = Some(own);
     }
-    let before = cursor
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "is not a valid cursor"))
-        })
-        .transpose()?;
+    let before = crate::domain::cursor::open_as(cursor, |k| k.parse::<i64>().ok())?;
     state
         .store
         .read(move |c| db::audit::list(c, &filter, before, limit))

@@ -99,12 +99,7 @@ pub async fn list(
     if !who.is_owner() {
         filter.only = who.company_id.clone();
     }
-    let after = cursor
-        .map(|c| {
-            CompanyId::parse(&c)
-                .ok_or_else(|| DomainError::invalid("cursor", "is not a valid cursor"))
-        })
-        .transpose()?;
+    let after = crate::domain::cursor::open_as(cursor, CompanyId::parse)?;
     state
         .store
         .read(move |c| db::companies::list(c, &filter, after.as_ref(), limit))
@@ -130,13 +125,18 @@ pub async fn update(
     state
         .store
         .write(move |tx| {
-            load(tx, &id)?;
+            let current = load(tx, &id)?;
+            let fields = patch.changed_fields(&current);
+            if fields.is_empty() {
+                // Nothing changes, so there is nothing to audit.
+                return Ok(current);
+            }
             let now = now_ms();
             db::companies::update(tx, &id, &patch, now)?;
             let event = NewAuditEvent::new("company.updated")
                 .company(&id)
                 .target("company", &id)
-                .details(json!({ "fields": patch.changed_fields() }));
+                .details(json!({ "fields": fields }));
             db::audit::insert(tx, &ctx, &event, now)?;
             load(tx, &id)
         })

@@ -95,6 +95,13 @@ pub async fn set_scopes(
         .store
         .write(move |tx| {
             let before = db::links::get(tx, &id)?.ok_or(DomainError::NotFound("link"))?;
+            let (mut old, mut new) = (before.scopes.clone(), scopes.clone());
+            old.sort();
+            new.sort();
+            if old == new {
+                // Nothing changes, so there is nothing to audit.
+                return Ok(before);
+            }
             let now = now_ms();
             db::links::set_scopes(tx, &id, &scopes, now)?;
             let event = NewAuditEvent::new("link.updated")

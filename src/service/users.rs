@@ -29,11 +29,7 @@ fn ensure_seat(tx: &rusqlite::Connection, company: &CompanyId) -> DomainResult<(
 }
 
 fn parse_cursor(cursor: Option<String>) -> DomainResult<Option<UserId>> {
-    cursor
-        .map(|c| {
-            UserId::parse(&c).ok_or_else(|| DomainError::invalid("cursor", "is not a valid cursor"))
-        })
-        .transpose()
+    crate::domain::cursor::open_as(cursor, UserId::parse)
 }
 
 /// A member may look only at themself; admins and the owner at everyone of the company.
@@ -159,16 +155,16 @@ pub async fn update(
     state
         .store
         .write(move |tx| {
-            load(tx, &company, &id)?;
+            let current = load(tx, &company, &id)?;
+            let mut fields = patch.changed_fields(&current);
+            if fields.is_empty() {
+                // Nothing changes, so there is nothing to audit.
+                return Ok(current);
+            }
             let now = now_ms();
             db::users::update(tx, &id, &patch, now)?;
-            let mut fields = Vec::new();
-            if patch.name.is_some() {
-                fields.push("name");
-            }
-            if patch.email.is_some() {
-                fields.push("email");
-            }
+            // The role is recorded as a value of its own.
+            fields.retain(|f| *f != "role");
             let mut details = json!({ "fields": fields });
             if let Some(role) = patch.role {
                 details["role"] = role.as_str().into();

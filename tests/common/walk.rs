@@ -66,6 +66,14 @@ pub fn example(spec: &Value, schema: &Value, name: &str) -> Value {
                 let prop = &schema["properties"][key];
                 obj.insert(key.to_string(), example(spec, prop, key));
             }
+            // A PATCH body must name a field (`minProperties`).
+            let min = schema["minProperties"].as_u64().unwrap_or(0) as usize;
+            for (key, prop) in schema["properties"].as_object().into_iter().flatten() {
+                if obj.len() >= min {
+                    break;
+                }
+                obj.insert(key.clone(), example(spec, prop, key));
+            }
             if obj.is_empty() && schema["additionalProperties"].is_object() {
                 obj.insert("walker".into(), json!("walker-value"));
             }

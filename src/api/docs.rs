@@ -1,0 +1,91 @@
+//! The interactive API docs at `/api/docs`, under the same kind of CSP as every other page:
+//! no inline script or style. poem-openapi's own page inlines the Swagger UI bundle, its
+//! stylesheet and a start-up script, which only `'unsafe-inline'` would let run. Its bundle and
+//! stylesheet are served here as files instead, with a small start-up script of our own that
+//! loads the document from `/api/openapi.json`.
+
+use poem::http::header;
+use poem::{get, handler, Endpoint, Response, Route};
+
+const PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>armario API</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css">
+<script src="/api/docs/swagger-ui-bundle.js" defer></script>
+<script src="/api/docs/init.js" defer></script>
+</head>
+<body>
+<div id="ui"></div>
+</body>
+</html>
+"#;
+
+const INIT: &str = "// Starts Swagger UI on the published document.\n\
+window.ui = SwaggerUIBundle({ dom_id: '#ui', url: '/api/openapi.json', deepLinking: true, filter: false });\n";
+
+/// The text between `open` and the next `close` in `html`.
+fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
+    let start = html.find(open).map_or(html.len(), |i| i + open.len());
+    let len = html[start..].find(close).unwrap_or(0);
+    &html[start..start + len]
+}
+
+fn file(content_type: &'static str, body: bytes::Bytes) -> impl Endpoint {
+    get(poem::endpoint::make_sync(move |_| {
+        Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.clone())
+    }))
+}
+
+#[handler]
+fn page() -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(PAGE)
+}
+
+/// The docs routes, from poem-openapi's generated page (`swagger_ui_html`), whose inline
+/// bundle and stylesheet become files.
+pub fn routes(generated_html: &str) -> Route {
+    let js = between(generated_html, "<script charset=\"UTF-8\">", "</script>");
+    let css = between(generated_html, "<style charset=\"UTF-8\">", "</style>");
+    let js = bytes::Bytes::copy_from_slice(js.as_bytes());
+    let css = bytes::Bytes::copy_from_slice(css.as_bytes());
+    Route::new()
+        .at("/", get(page))
+        .at(
+            "/swagger-ui-bundle.js",
+            file("text/javascript; charset=utf-8", js),
+        )
+        .at("/swagger-ui.css", file("text/css; charset=utf-8", css))
+        .at(
+            "/init.js",
+            file(
+                "text/javascript; charset=utf-8",
+                bytes::Bytes::from_static(INIT.as_bytes()),
+            ),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_the_bundle_out_of_the_generated_page() {
+        let html = "<style charset=\"UTF-8\">a{}</style><script charset=\"UTF-8\">var x;</script><script>inline()</script>";
+        assert_eq!(
+            between(html, "<style charset=\"UTF-8\">", "</style>"),
+            "a{}"
+        );
+        assert_eq!(
+            between(html, "<script charset=\"UTF-8\">", "</script>"),
+            "var x;"
+        );
+        assert!(!PAGE.contains("<style") && !PAGE.contains("<script>"));
+    }
+}

@@ -1,0 +1,150 @@
+//! The published OpenAPI document, made as strict as the server: poem-openapi leaves request
+//! bodies open to any extra property and lets a PATCH be empty, while the server refuses both.
+//! The document says so, so generated clients and fuzzers see the same rules.
+
+use serde_json::Value;
+
+/// The document poem-openapi generates, with every request body closed
+/// (`additionalProperties: false`) and every PATCH body required to name a field.
+pub fn strict(generated: &str) -> Value {
+    let mut spec: Value = serde_json::from_str(generated).expect("the generated spec is JSON");
+    let mut closed = Vec::new();
+    let mut patched = Vec::new();
+    for ops in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for (method, op) in ops.as_object().into_iter().flatten() {
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            for media in content.values() {
+                if let Some(name) = ref_name(&media["schema"]) {
+                    if method == "patch" {
+                        patched.push(name.to_string());
+                    }
+                    closed.push(name.to_string());
+                }
+            }
+        }
+    }
+    let schemas = &mut spec["components"]["schemas"];
+    let mut seen = Vec::new();
+    while let Some(name) = closed.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        let schema = &mut schemas[&name];
+        collect_refs(schema, &mut closed);
+        if schema["type"] == "object" && schema.get("additionalProperties").is_none() {
+            schema["additionalProperties"] = Value::Bool(false);
+        }
+        seen.push(name);
+    }
+    for name in patched {
+        schemas[&name]["minProperties"] = 1.into();
+    }
+    spec
+}
+
+/// The strict document as text, in poem-openapi's key order (a `Value` sorts its keys, which
+/// would reorder the whole committed document). The added keys are written into the generated
+/// text as the first key of their schema; if that text ever fails to parse back to the same
+/// document, the sorted serialisation is used instead.
+pub fn strict_text(generated: &str) -> String {
+    let spec = strict(generated);
+    let original: Value = serde_json::from_str(generated).expect("the generated spec is JSON");
+    let added = |name: &str, key: &str| {
+        let had = original["components"]["schemas"][name].get(key).is_some();
+        let has = spec["components"]["schemas"][name].get(key);
+        has.filter(|_| !had).cloned()
+    };
+    let mut out = String::with_capacity(generated.len() + 4096);
+    let mut in_schemas = false;
+    for line in generated.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line == "    \"schemas\": {" {
+            in_schemas = true;
+            continue;
+        }
+        if in_schemas && line.starts_with("    }") {
+            in_schemas = false;
+        }
+        let name = line
+            .strip_prefix("      \"")
+            .and_then(|rest| rest.strip_suffix("\": {"));
+        if let (true, Some(name)) = (in_schemas, name) {
+            for key in ["additionalProperties", "minProperties"] {
+                if let Some(value) = added(name, key) {
+                    out.push_str(&format!("        \"{key}\": {value},\n"));
+                }
+            }
+        }
+    }
+    let text = out.trim_end().to_string();
+    match serde_json::from_str::<Value>(&text) {
+        Ok(parsed) if parsed == spec => text,
+        _ => serde_json::to_string_pretty(&spec).expect("spec serialises"),
+    }
+}
+
+fn ref_name(schema: &Value) -> Option<&str> {
+    schema["$ref"].as_str().and_then(|r| r.rsplit('/').next())
+}
+
+/// Names of the schemas `schema` refers to, at any depth.
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = ref_name(schema) {
+                out.push(name.to_string());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_bodies_are_closed_and_patches_non_empty() {
+        let generated = json!({
+            "paths": {"/things/{id}": {
+                "patch": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThingPatch"}}}}},
+                "get": {}
+            }},
+            "components": {"schemas": {
+                "ThingPatch": {"type": "object", "properties": {"inner": {"$ref": "#/components/schemas/Inner"}}},
+                "Inner": {"type": "object", "properties": {}},
+                "Map": {"type": "object", "additionalProperties": {"type": "string"}},
+                "Thing": {"type": "object", "properties": {}}
+            }}
+        });
+        let spec = strict(&generated.to_string());
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(schemas["ThingPatch"]["additionalProperties"], false);
+        assert_eq!(schemas["ThingPatch"]["minProperties"], 1);
+        assert_eq!(schemas["Inner"]["additionalProperties"], false);
+        assert!(schemas["Thing"].get("additionalProperties").is_none());
+        assert_eq!(schemas["Map"]["additionalProperties"]["type"], "string");
+        let generated = serde_json::to_string_pretty(&generated).unwrap();
+        let text = strict_text(&generated);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), spec);
+        // Written into the generated text, not re-sorted: only added lines differ.
+        assert!(text.contains("\"ThingPatch\": {\n        \"additionalProperties\": false,\n        \"minProperties\": 1,\n"), "{text}");
+        let removed: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                !l.contains("additionalProperties\": false") && !l.contains("minProperties")
+            })
+            .collect();
+        assert_eq!(removed.join("\n"), generated);
+    }
+}
