@@ -131,3 +131,30 @@ async fn a_database_from_a_newer_armario_is_refused() {
         .unwrap();
     assert_eq!(owners, 1);
 }
+
+/// The live database holds every user's personal data: it, its WAL and its shared-memory file
+/// are owner-only from the first start, and a database left wider (copied in with mode 0644)
+/// is narrowed at the next start.
+#[tokio::test]
+async fn the_live_database_and_its_wal_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let mut server = Server::start();
+    let owner = server.owner().await;
+    company(&owner, "Privada", 5151).await;
+    let db = server.data_dir().join("armario.db");
+    assert_eq!(mode(&server.data_dir()), 0o700);
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        assert_eq!(mode(&file), 0o600, "{} is not owner-only", file.display());
+    }
+    assert!(server.stop().success());
+
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    let again = Server::start_in(dir, &server.master_key, &[]);
+    let r = again.anon().get("/readyz").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(mode(&again.data_dir().join("armario.db")), 0o600);
+}

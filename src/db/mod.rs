@@ -108,10 +108,39 @@ pub(crate) fn keyset_page<T>(
     Ok(crate::domain::Page { items, next_cursor })
 }
 
+/// Creates the database file owner-only (0600) before SQLite opens it, and narrows one left
+/// wider by an older armario or a copy. SQLite gives the `-wal` and `-shm` files the mode of
+/// the database file, so the whole store stays private whatever the process umask is.
+fn make_private(path: &Path) -> DomainResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = std::fs::Permissions::from_mode(0o600);
+    let io = |e: std::io::Error| DomainError::Internal(format!("{}: {e}", path.display()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for suffix in ["", "-wal", "-shm"] {
+                let file = format!("{}{suffix}", path.display());
+                match std::fs::set_permissions(&file, private.clone()) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, applies pending migrations and
     /// refuses a database made by a newer armario.
     pub fn open(path: &Path, sync: Synchronous, readers: u32) -> DomainResult<Self> {
+        make_private(path)?;
         let mut conn = Connection::open(path)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
