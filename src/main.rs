@@ -72,6 +72,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {
+            // Refuse a missing key before asking for a password that would then be thrown away.
+            armario::datadir::master_key(&settings)?;
             let password = read_password()?;
             let name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or("owner").to_string());
@@ -87,6 +89,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::SetPassword { email },
         } => {
+            // Refuse a missing key before asking for a password that would then be thrown away.
+            armario::datadir::master_key(&settings)?;
             let password = read_password()?;
             armario::admin_cli::set_password(settings, &email, password).await
         }

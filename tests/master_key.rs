@@ -196,6 +196,9 @@ fn commands_other_than_serve_refuse_without_a_key_and_write_no_file() {
             &["backup", "verify", "latest"],
             &["restore", "latest"],
             &["backup", "now"],
+            &["admin", "create", "--email", "dono@exemplo.test"],
+            &["admin", "set-password", "--email", "dono@exemplo.test"],
+            &["admin", "login-link", "--email", "dono@exemplo.test"],
             &[
                 "keys",
                 "rotate",
