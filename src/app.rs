@@ -93,26 +93,24 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+/// Installs the SIGTERM and SIGINT handlers now, before the server says it listens, and returns
+/// the future that resolves on either. Handlers installed lazily, on the future's first poll,
+/// left a window after "listening on" in which a SIGTERM killed the process outright instead of
+/// stopping it cleanly.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let handler = |kind: SignalKind| {
+        signal(kind).map_err(|e| format!("could not install a signal handler: {e}"))
     };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut term = handler(SignalKind::terminate())?;
+    let mut int = handler(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
 }
 
 pub async fn serve(settings: Settings) -> Result<(), String> {
@@ -195,9 +193,10 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         tracing::warn!("no owner exists yet. Create the first owner within {minutes} minutes at: {base}/admin/setup#token={token}");
         tracing::warn!("or from this machine: armario admin create --email you@example.com");
     }
+    let shutdown = shutdown_signal()?;
     tracing::info!(data_dir = %state.settings.data_dir.display(), "listening on http://{local}");
     let store = state.store.clone();
-    let result = crate::server::serve(listener, state, shutdown_signal()).await;
+    let result = crate::server::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = usage_task.await;
     let _ = backup_task.await;

@@ -158,3 +158,18 @@ async fn the_live_database_and_its_wal_are_owner_only() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(mode(&again.data_dir().join("armario.db")), 0o600);
 }
+
+/// A supervisor may stop armario the moment it says it listens: the signal handlers are in
+/// place by then, so SIGTERM is a clean stop (exit 0, store closed), not a kill by the signal.
+#[tokio::test]
+async fn sigterm_right_after_listening_is_a_clean_stop() {
+    for _ in 0..10 {
+        let mut server = Server::start();
+        let status = server.stop();
+        assert!(
+            status.success(),
+            "stopped with {status} right after listening:\n{}",
+            server.logs()
+        );
+    }
+}
