@@ -66,6 +66,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         &settings.db_path(),
         settings.synchronous,
         settings.read_pool_size,
+        crate::db::Batching::new(settings.write_batch_max),
     )
     .map_err(|e| {
         format!(

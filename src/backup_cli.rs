@@ -133,8 +133,13 @@ pub async fn restore(
         // The restored database records that it was restored, so its audit trail explains the gap.
         // The store alone: the audit event needs no key, and the backup may have been opened
         // with `--master-key-file` on a machine that has no other key configured.
-        let store = crate::db::Store::open(&settings.db_path(), settings.synchronous, 1)
-            .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
+        let store = crate::db::Store::open(
+            &settings.db_path(),
+            settings.synchronous,
+            1,
+            crate::db::Batching::OFF,
+        )
+        .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
         let id = report.manifest.id.as_str().to_string();
         let event_ctx = AuditCtx::operator();
         let written = store

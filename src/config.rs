@@ -28,6 +28,8 @@ pub struct Settings {
     /// Marks the session cookie `Secure`; set when armario is served behind TLS.
     pub cookie_secure: bool,
     pub read_pool_size: u32,
+    /// Most writes committed together in one transaction (group commit); 1 switches it off.
+    pub write_batch_max: u32,
     pub max_body_bytes: usize,
     /// Every key that was set, for the parts that read their own settings. Secret values stay
     /// here too, so this map is never logged.
@@ -243,6 +245,7 @@ impl Settings {
             cookie_secure: get("cookie_secure")
                 .map_or(Ok(false), |v| parse_bool("cookie_secure", v))?,
             read_pool_size: num("read_pool_size", 8)? as u32,
+            write_batch_max: num("write_batch_max", 64)?.clamp(1, 1024) as u32,
             max_body_bytes: num("max_body_bytes", 256 * 1024)? as usize,
             values,
         })

@@ -78,6 +78,7 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
             .last_backup()
             .max(recorded_backup(&state).await),
         storage_full_total: state.store.storage_health().refused_total(),
+        write_batches: state.store.storage_health().batches(),
         storage_full: state.store.storage_health().full().is_some(),
     };
     Ok(Response::builder()

@@ -19,6 +19,8 @@ pub mod usage;
 pub mod users;
 mod writer;
 
+pub use writer::Batching;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -139,7 +141,12 @@ fn make_private(path: &Path) -> DomainResult<()> {
 impl Store {
     /// Opens (creating if needed) the database at `path`, applies pending migrations and
     /// refuses a database made by a newer armario.
-    pub fn open(path: &Path, sync: Synchronous, readers: u32) -> DomainResult<Self> {
+    pub fn open(
+        path: &Path,
+        sync: Synchronous,
+        readers: u32,
+        batching: Batching,
+    ) -> DomainResult<Self> {
         make_private(path)?;
         let mut conn = Connection::open(path)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -162,7 +169,11 @@ impl Store {
             .min_idle(Some(1))
             .build(manager)?;
         Ok(Self {
-            writer: Writer::spawn(conn, std::sync::Arc::new(StorageHealth::default())),
+            writer: Writer::spawn(
+                conn,
+                std::sync::Arc::new(StorageHealth::default()),
+                batching,
+            ),
             pool,
             path: path.to_path_buf(),
         })
@@ -184,7 +195,18 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
     {
-        self.writer.run(f).await
+        self.writer.run(f, |_| Ok(())).await
+    }
+
+    /// As [`Store::write`]; after the commit, `after` runs on the writer thread with the
+    /// connection, before any other write: for caches that must follow commit order.
+    pub async fn write_then<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+    {
+        self.writer.run(f, after).await
     }
 
     /// Runs `f` with a pooled read-only connection on the blocking thread pool.

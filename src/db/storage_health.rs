@@ -20,6 +20,10 @@ pub struct StorageHealth {
     is_full: AtomicBool,
     full: Mutex<Option<StorageFull>>,
     refused: AtomicU64,
+    /// Write transactions committed, and the jobs they carried (group commit puts several
+    /// jobs in one transaction).
+    batches: AtomicU64,
+    batched_jobs: AtomicU64,
 }
 
 impl StorageHealth {
@@ -46,6 +50,19 @@ impl StorageHealth {
     /// The current refusal, while writes are failing for lack of space.
     pub fn full(&self) -> Option<StorageFull> {
         self.full.lock().expect("storage health lock").clone()
+    }
+
+    pub(super) fn record_batch(&self, jobs: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.batched_jobs.fetch_add(jobs as u64, Ordering::Relaxed);
+    }
+
+    /// Write transactions committed since the process started, and the jobs they carried.
+    pub fn batches(&self) -> (u64, u64) {
+        (
+            self.batches.load(Ordering::Relaxed),
+            self.batched_jobs.load(Ordering::Relaxed),
+        )
     }
 
     /// How many writes were refused for lack of space since the process started.

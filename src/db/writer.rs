@@ -1,7 +1,15 @@
 //! The single writer: a dedicated OS thread owning the writing connection, fed by a channel.
+//!
+//! Group commit: the thread takes the jobs already waiting in its queue (up to a count, and
+//! for at most a short time) and runs them in one `BEGIN IMMEDIATE` transaction, each inside
+//! its own savepoint. A job that fails rolls back its savepoint alone and gets its own error;
+//! the others commit together, so a burst of writers pays one fsync instead of one each. A
+//! job is answered only after its batch has committed. The thread never waits for more jobs
+//! to arrive: a lone write commits at once, as without batching.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -9,7 +17,60 @@ use tokio::sync::{mpsc, oneshot};
 use super::storage_health::{is_out_of_space, last_error_is_out_of_space, StorageHealth};
 use crate::error::{DomainError, DomainResult};
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// What a job leaves for after its batch's commit: given the commit's outcome and the
+/// connection, it runs the job's after-commit step and answers the caller.
+type Finish = Box<dyn FnOnce(&Connection, Result<(), BatchError>) + Send>;
+/// A job runs inside its savepoint in the batch's transaction (or is told why none opened);
+/// `Ok` releases the savepoint, `Err` rolls it back.
+type Job = Box<dyn FnOnce(Result<&Transaction<'_>, BatchError>) -> Result<Finish, Finish> + Send>;
+
+/// Why a whole batch failed, given to each of its jobs as its own error.
+#[derive(Clone, Debug)]
+enum BatchError {
+    Full(String),
+    Other(String),
+}
+
+impl BatchError {
+    fn from_sqlite(conn: &Connection, e: rusqlite::Error) -> Self {
+        if is_out_of_space(conn, &e) {
+            return Self::Full(e.to_string());
+        }
+        match DomainError::from(e) {
+            DomainError::StorageFull(detail) => Self::Full(detail),
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    fn into_domain(self) -> DomainError {
+        match self {
+            Self::Full(detail) => DomainError::StorageFull(detail),
+            Self::Other(detail) => DomainError::Internal(detail),
+        }
+    }
+}
+
+/// How many waiting jobs one transaction takes, and for how long it keeps taking more.
+#[derive(Clone, Copy, Debug)]
+pub struct Batching {
+    pub max_jobs: usize,
+    pub max_time: Duration,
+}
+
+impl Batching {
+    /// One job per transaction: the behaviour without group commit.
+    pub const OFF: Batching = Batching {
+        max_jobs: 1,
+        max_time: Duration::ZERO,
+    };
+
+    pub fn new(max_jobs: u32) -> Self {
+        Self {
+            max_jobs: max_jobs.max(1) as usize,
+            max_time: Duration::from_millis(10),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub(super) struct Writer {
@@ -21,14 +82,15 @@ pub(super) struct Writer {
 const QUEUE: usize = 1024;
 
 impl Writer {
-    pub(super) fn spawn(mut conn: Connection, health: Arc<StorageHealth>) -> Self {
+    pub(super) fn spawn(conn: Connection, health: Arc<StorageHealth>, batching: Batching) -> Self {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
+        let thread_health = health.clone();
         std::thread::Builder::new()
             .name("armario-writer".into())
             .spawn(move || {
-                while let Some(job) = rx.blocking_recv() {
-                    job(&mut conn);
+                while let Some(first) = rx.blocking_recv() {
+                    run_batch(&conn, first, &mut rx, batching, &thread_health);
                 }
                 if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
                     tracing::warn!(error = %e, "checkpoint at close failed");
@@ -44,10 +106,14 @@ impl Writer {
         }
     }
 
-    pub(super) async fn run<T, F>(&self, f: F) -> DomainResult<T>
+    /// Runs `f` in the writer's transaction; after the commit, `after` runs on the same
+    /// thread before any later job's, so whatever it derives from the data follows commit
+    /// order.
+    pub(super) async fn run<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
     {
         let sender = self
             .jobs
@@ -57,17 +123,53 @@ impl Writer {
             .ok_or_else(|| DomainError::Internal("the store is closed".into()))?;
         let (reply, answer) = oneshot::channel();
         let health = self.health.clone();
-        let job: Job = Box::new(move |conn: &mut Connection| {
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| transact(conn, f)));
-            let result = outcome.unwrap_or_else(|_| {
-                Err(DomainError::Internal("a write transaction panicked".into()))
-            });
+        let answer_with = move |result: DomainResult<T>| {
             match &result {
                 Ok(_) => health.record_ok(),
                 Err(DomainError::StorageFull(detail)) => health.record_full(detail),
                 Err(_) => {}
             }
             let _ = reply.send(result);
+        };
+        let job: Job = Box::new(move |tx: Result<&Transaction<'_>, BatchError>| {
+            let tx = match tx {
+                Ok(tx) => tx,
+                Err(e) => {
+                    return Err(
+                        Box::new(move |_: &Connection, _| answer_with(Err(e.into_domain())))
+                            as Finish,
+                    )
+                }
+            };
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match f(tx) {
+                Ok(value) => Ok(value),
+                // Read the connection's error while the failed statement is still its last
+                // call: a failure for lack of space is `StorageFull` whatever the caller turned
+                // it into.
+                Err(DomainError::Internal(detail)) if last_error_is_out_of_space(tx) => {
+                    Err(DomainError::StorageFull(detail))
+                }
+                Err(e) => Err(e),
+            }));
+            let result = outcome.unwrap_or_else(|_| {
+                Err(DomainError::Internal("a write transaction panicked".into()))
+            });
+            match result {
+                Ok(value) => Ok(Box::new(
+                    move |conn: &Connection, committed: Result<(), BatchError>| {
+                        let result = committed.map_err(BatchError::into_domain).and_then(|()| {
+                            std::panic::catch_unwind(AssertUnwindSafe(|| after(conn)))
+                                .unwrap_or_else(|_| {
+                                    Err(DomainError::Internal(
+                                        "an after-commit step panicked".into(),
+                                    ))
+                                })
+                        });
+                        answer_with(result.map(|()| value));
+                    },
+                ) as Finish),
+                Err(e) => Err(Box::new(move |_: &Connection, _| answer_with(Err(e))) as Finish),
+            }
         });
         sender
             .send(job)
@@ -91,33 +193,270 @@ impl Writer {
     }
 }
 
-/// One `BEGIN IMMEDIATE` transaction. A failure for lack of space becomes `StorageFull`
-/// whatever the caller turned it into, so every write path answers it the same way.
-fn transact<T, F>(conn: &mut Connection, f: F) -> DomainResult<T>
-where
-    F: FnOnce(&Transaction<'_>) -> DomainResult<T>,
-{
-    let full = |e: rusqlite::Error, conn: &Connection| {
-        if is_out_of_space(conn, &e) {
-            DomainError::StorageFull(e.to_string())
+/// Runs `first` and whatever else is waiting (within `batching`'s bounds) in one transaction,
+/// then answers each job with its own outcome once the batch's fate is known.
+fn run_batch(
+    conn: &Connection,
+    first: Job,
+    rx: &mut mpsc::Receiver<Job>,
+    batching: Batching,
+    health: &StorageHealth,
+) {
+    // `new_unchecked` borrows the connection shared, so the finish steps can use it after the
+    // commit; this thread is its only user, so no other transaction can be open on it.
+    let begun = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(|e| e.sqlite_error_code());
+    let tx = match begun {
+        Ok(tx) => tx,
+        Err(code) => {
+            // BEGIN writes nothing to the file: only a full disk's own code is `Full` here.
+            let error = match code {
+                Some(rusqlite::ErrorCode::DiskFull) => {
+                    BatchError::Full("database or disk is full".into())
+                }
+                _ => BatchError::Other(format!("could not begin a write transaction: {code:?}")),
+            };
+            let (Ok(finish) | Err(finish)) = first(Err(error));
+            finish(conn, Ok(()));
+            return;
+        }
+    };
+    let started = Instant::now();
+    let mut committed: Vec<Finish> = Vec::new();
+    let mut failed: Vec<Finish> = Vec::new();
+    let mut broken: Option<BatchError> = None;
+    let mut next = Some(first);
+    while let Some(job) = next.take() {
+        if let Err(e) = tx.execute_batch("SAVEPOINT job") {
+            broken = Some(BatchError::from_sqlite(&tx, e));
+            let (Ok(finish) | Err(finish)) = job(Err(broken.clone().expect("just set")));
+            failed.push(finish);
+            break;
+        }
+        let outcome = job(Ok(&tx));
+        // After some I/O errors SQLite rolls the whole transaction back by itself: then the
+        // jobs before this one are gone too, and must not be answered as committed.
+        if tx.is_autocommit() {
+            broken = Some(BatchError::Other(
+                "the database rolled the write batch back".into(),
+            ));
         } else {
-            DomainError::from(e)
+            let end = if outcome.is_ok() {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
+            if let Err(e) = tx.execute_batch(end) {
+                broken = Some(BatchError::from_sqlite(&tx, e));
+            }
         }
-    };
-    // BEGIN writes nothing to the file; `From` already turns SQLITE_FULL into `StorageFull`.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let value = match f(&tx) {
-        Ok(value) => value,
-        // Read the connection's error while the failed statement is still its last call.
-        Err(DomainError::Internal(detail)) if last_error_is_out_of_space(&tx) => {
-            return Err(DomainError::StorageFull(detail))
+        match outcome {
+            Ok(finish) => committed.push(finish),
+            Err(finish) => failed.push(finish),
         }
-        Err(e) => return Err(e),
+        if broken.is_some()
+            || committed.len() + failed.len() >= batching.max_jobs
+            || started.elapsed() >= batching.max_time
+        {
+            break;
+        }
+        next = rx.try_recv().ok();
+    }
+    let result = match broken {
+        Some(error) => {
+            drop(tx);
+            Err(error)
+        }
+        // `commit` consumes the transaction and rolls back on failure: the error value carries
+        // the code, and SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
+        None => tx.commit().map_err(|e| BatchError::from_sqlite(conn, e)),
     };
-    // `commit` consumes the transaction and rolls back on failure: the error value carries the
-    // code, and SQLite keeps the errno of the failed I/O for `full` to read.
-    match tx.commit() {
-        Ok(()) => Ok(value),
-        Err(e) => Err(full(e, conn)),
+    if result.is_ok() {
+        health.record_batch(committed.len() + failed.len());
+    }
+    for finish in failed {
+        finish(conn, Ok(()));
+    }
+    for finish in committed {
+        finish(conn, result.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(batching: Batching) -> (Writer, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT NOT NULL);",
+        )
+        .unwrap();
+        let health = Arc::new(StorageHealth::default());
+        (Writer::spawn(conn, health, batching), dir)
+    }
+
+    fn insert(n: i64) -> impl FnOnce(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {
+        move |tx| {
+            tx.execute("INSERT INTO t (n, v) VALUES (?1, 'x')", [n])?;
+            Ok(n)
+        }
+    }
+
+    async fn count(w: &Writer) -> i64 {
+        w.run(
+            |tx| Ok(tx.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?),
+            |_| Ok(()),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Holds the writer busy while `n` jobs queue behind it, so they meet in batches.
+    async fn burst(w: &Writer, n: i64, failing: i64) -> Vec<DomainResult<i64>> {
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let blocker = {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.run(
+                    move |_| {
+                        let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
+                        Ok(0)
+                    },
+                    |_| Ok(()),
+                )
+                .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let jobs: Vec<_> = (1..=n)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move {
+                    if i == failing {
+                        // Writes a row, then fails: its savepoint must take the row back.
+                        w.run(
+                            move |tx| {
+                                insert(i)(tx)?;
+                                Err(DomainError::invalid("v", "refused on purpose"))
+                            },
+                            |_| Ok(()),
+                        )
+                        .await
+                    } else {
+                        w.run(insert(i), |_| Ok(())).await
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        go.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        let mut out = Vec::new();
+        for j in jobs {
+            out.push(j.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_writes_commit_together_and_a_failing_one_rolls_back_alone() {
+        let (w, _dir) = writer(Batching::new(64));
+        let results = burst(&w, 40, 17).await;
+        for (i, r) in results.iter().enumerate() {
+            let n = i as i64 + 1;
+            match r {
+                Ok(v) => assert_eq!(*v, n),
+                Err(DomainError::Invalid { field, .. }) if n == 17 => assert_eq!(field, "v"),
+                other => panic!("write {n}: {other:?}"),
+            }
+        }
+        assert_eq!(count(&w).await, 39, "the failing write's row stayed");
+        let (batches, jobs) = w.health().batches();
+        // The blocker, the 40 writes and the count: 42 jobs, far fewer transactions.
+        assert_eq!(jobs, 42);
+        assert!(batches <= 4, "{batches} transactions for {jobs} writes");
+        w.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn switched_off_each_write_is_its_own_transaction() {
+        let (w, _dir) = writer(Batching::OFF);
+        let results = burst(&w, 10, 3).await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 9);
+        assert_eq!(count(&w).await, 9);
+        assert_eq!(w.health().batches(), (12, 12));
+        w.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unique_clash_inside_a_batch_is_that_writes_conflict_only() {
+        let (w, _dir) = writer(Batching::new(64));
+        // Write 5 twice in one burst: the second is a conflict, the rest commit.
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let blocker = {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.run(
+                    move |_| {
+                        let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
+                        Ok(0)
+                    },
+                    |_| Ok(()),
+                )
+                .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut jobs = Vec::new();
+        for n in [4, 5, 5, 6] {
+            let w = w.clone();
+            jobs.push(tokio::spawn(
+                async move { w.run(insert(n), |_| Ok(())).await },
+            ));
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        go.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        let mut outcomes = Vec::new();
+        for j in jobs {
+            outcomes.push(j.await.unwrap());
+        }
+        assert!(matches!(outcomes[0], Ok(4)));
+        assert!(matches!(outcomes[1], Ok(5)));
+        assert!(
+            matches!(outcomes[2], Err(DomainError::Conflict { .. })),
+            "{:?}",
+            outcomes[2]
+        );
+        assert!(matches!(outcomes[3], Ok(6)));
+        assert_eq!(count(&w).await, 3);
+        w.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn after_commit_steps_run_in_commit_order() {
+        let (w, _dir) = writer(Batching::new(64));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut jobs = Vec::new();
+        for n in 1..=20 {
+            let (w, seen) = (w.clone(), seen.clone());
+            jobs.push(tokio::spawn(async move {
+                w.run(insert(n), move |conn| {
+                    // The step sees its own write committed.
+                    let v: i64 =
+                        conn.query_row("SELECT n FROM t WHERE n = ?1", [n], |r| r.get(0))?;
+                    seen.lock().unwrap().push(v);
+                    Ok(())
+                })
+                .await
+            }));
+        }
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        assert_eq!(seen.lock().unwrap().len(), 20);
+        w.close().await;
     }
 }

@@ -17,6 +17,8 @@ pub struct Gauges {
     pub last_backup_unix: i64,
     /// Writes refused for lack of disk space since start (a counter kept by the store).
     pub storage_full_total: u64,
+    /// Write transactions committed and the writes they carried.
+    pub write_batches: (u64, u64),
     /// Whether writes are being refused for lack of space right now.
     pub storage_full: bool,
 }
@@ -223,6 +225,24 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
         "armario_storage_full_total {}",
         gauges.storage_full_total
     );
+    header(
+        &mut out,
+        "armario_write_transactions_total",
+        "counter",
+        "Write transactions committed; with group commit one carries several writes.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_write_transactions_total {}",
+        gauges.write_batches.0
+    );
+    header(
+        &mut out,
+        "armario_writes_total",
+        "counter",
+        "Writes that ran in a committed transaction (including those that failed alone).",
+    );
+    let _ = writeln!(out, "armario_writes_total {}", gauges.write_batches.1);
     header(
         &mut out,
         "armario_storage_full",
