@@ -12,7 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use armario::backup::{BackupEngine, BackupSettings, BackupStatus, DB_FILE_NAME};
+use armario::backup::{BackupEngine, BackupSettings, BackupStatus};
+use armario::crypto::MasterKey;
+use armario::datadir::DB_FILE;
 use rusqlite::{Connection, MAIN_DB};
 
 /// The master key of the benchmark's throwaway data (also set by the script for the CLI).
@@ -42,7 +44,7 @@ fn main() {
 /// half-compressible payload (hex of random bytes), about 600 bytes a row.
 fn make_db(data_dir: &Path, size_mib: u64) {
     std::fs::create_dir_all(data_dir).unwrap();
-    let path = data_dir.join(DB_FILE_NAME);
+    let path = data_dir.join(DB_FILE);
     let mut conn = Connection::open(&path).unwrap();
     // The real schema first, so `armario backup now` can record its run in this database.
     armario::db::migrate::apply(&mut conn).unwrap();
@@ -82,7 +84,7 @@ fn make_db(data_dir: &Path, size_mib: u64) {
 fn backup(data_dir: &Path) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let settings = BackupSettings::defaults(data_dir);
-    let engine = BackupEngine::new(data_dir, settings, &BENCH_KEY).unwrap();
+    let engine = BackupEngine::new(data_dir, settings, &MasterKey::from_bytes(BENCH_KEY)).unwrap();
     let started = Instant::now();
     let report = runtime.block_on(engine.run_backup()).unwrap();
     let seconds = started.elapsed().as_secs_f64();

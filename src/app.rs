@@ -168,7 +168,6 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let backup_task = {
         let recorder = Arc::new(crate::service::backups::SchedulerRecorder {
             store: state.store.clone(),
-            handle: tokio::runtime::Handle::current(),
             metrics: state.metrics.clone(),
         });
         let mut stop_rx = stop_tx.subscribe();

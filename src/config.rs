@@ -264,7 +264,7 @@ impl Settings {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("armario.db")
+        self.data_dir.join(crate::datadir::DB_FILE)
     }
 
     /// Keys that are set, with secret values hidden (for `--print-config` style diagnostics).

@@ -1,5 +1,6 @@
 //! The data directory: created with mode 0700, locked by a running server (so `restore` can
-//! refuse to pull the database out from under it), and home of the generated master key.
+//! refuse to pull the database out from under it), and home of the generated master key. The
+//! names of what lives in it are defined here, once, for the server, the CLI and backups.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -7,12 +8,55 @@ use std::path::{Path, PathBuf};
 use crate::config::Settings;
 use crate::crypto::MasterKey;
 
+/// The live database.
+pub const DB_FILE: &str = "armario.db";
+/// Held (exclusive lock) by a running server, `keys rotate` and an in-place restore.
 pub const LOCK_FILE: &str = "armario.lock";
+/// The master key `serve` generates on a new data directory.
 pub const KEY_FILE: &str = "master.key";
+/// Private per-run scratch directories of backups and restores.
+pub const SCRATCH_DIR: &str = "scratch";
 
 /// Held for as long as the server runs; dropping it releases the lock.
 pub struct DataDirLock {
     _file: File,
+}
+
+/// Why the data directory could not be locked.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process (a running server) holds the lock file at this path.
+    Held { dir: PathBuf, lock_file: PathBuf },
+    /// The lock file could not be opened or locked.
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for LockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::Held { dir, lock_file } => write!(
+                f,
+                "another armario server is running on {} (it holds {}); stop it first",
+                dir.display(),
+                lock_file.display()
+            ),
+            LockError::Io { what, path, source } => {
+                write!(f, "cannot {what} {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LockError {}
+
+impl From<LockError> for String {
+    fn from(e: LockError) -> String {
+        e.to_string()
+    }
 }
 
 pub fn ensure(dir: &Path) -> Result<(), String> {
@@ -27,22 +71,34 @@ pub fn ensure(dir: &Path) -> Result<(), String> {
 }
 
 /// Takes the exclusive lock of the data directory, or says who holds it.
-pub fn lock(dir: &Path) -> Result<DataDirLock, String> {
+pub fn lock(dir: &Path) -> Result<DataDirLock, LockError> {
     let path = dir.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .open(&path);
+    let file = match file {
+        Ok(file) => file,
+        Err(source) => {
+            return Err(LockError::Io {
+                what: "open",
+                path,
+                source,
+            })
+        }
+    };
     match file.try_lock() {
         Ok(()) => Ok(DataDirLock { _file: file }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
-            "another armario server is running on {} (it holds {}); stop it first",
-            dir.display(),
-            path.display()
-        )),
-        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Held {
+            dir: dir.to_path_buf(),
+            lock_file: path,
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(LockError::Io {
+            what: "lock",
+            path,
+            source,
+        }),
     }
 }
 

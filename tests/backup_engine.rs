@@ -66,10 +66,7 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
         let verified = engine.verify(&BackupSelector::Latest).await.unwrap();
         assert_eq!(verified.manifest.id, report.id);
         assert_eq!(verified.manifest.schema_version, 3);
-        assert_eq!(
-            verified.manifest.key_id,
-            armario::backup::master_key_id(&KEY)
-        );
+        assert_eq!(verified.manifest.key_id, master_key(&KEY).id());
         let in_snapshot = verified.manifest.row_counts["events"] as i64;
         assert!(
             in_snapshot >= acked_before,
@@ -224,7 +221,12 @@ fn engine_with_key(base: &BackupEngine, place: &Where, key: &[u8; 32]) -> Backup
         },
         Where::S3 { store, prefix } => store.config(prefix),
     };
-    BackupEngine::new(&other_dir, config.resolve(&other_dir).unwrap(), key).unwrap()
+    BackupEngine::new(
+        &other_dir,
+        config.resolve(&other_dir).unwrap(),
+        &master_key(key),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +267,12 @@ async fn an_unreachable_target_fails_the_run_with_its_reason() {
         s3_secret_key: Some(Secret::new("s")),
         ..Default::default()
     };
-    let engine = BackupEngine::new(dir.path(), config.resolve(dir.path()).unwrap(), &KEY).unwrap();
+    let engine = BackupEngine::new(
+        dir.path(),
+        config.resolve(dir.path()).unwrap(),
+        &master_key(&KEY),
+    )
+    .unwrap();
     let report = engine.run_backup().await.unwrap();
     assert_eq!(report.status, BackupStatus::Failed);
     let error = report.error.unwrap();
@@ -280,7 +287,12 @@ async fn an_unreachable_target_fails_the_run_with_its_reason() {
         local_dir: Some(blocker.join("backups")),
         ..Default::default()
     };
-    let engine = BackupEngine::new(dir.path(), config.resolve(dir.path()).unwrap(), &KEY).unwrap();
+    let engine = BackupEngine::new(
+        dir.path(),
+        config.resolve(dir.path()).unwrap(),
+        &master_key(&KEY),
+    )
+    .unwrap();
     let report = engine.run_backup().await.unwrap();
     assert_eq!(report.status, BackupStatus::Failed);
     let error = report.error.unwrap();

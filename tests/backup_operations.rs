@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use armario::backup::{
     BackupError, BackupReport, BackupSelector, BackupStatus, RestoreOptions, RunRecorder,
-    LOCK_FILE_NAME,
 };
+use armario::datadir::LOCK_FILE;
 use backup_support::*;
 use chrono::TimeZone;
 
@@ -80,7 +80,7 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.path().join(LOCK_FILE_NAME))
+        .open(dir.path().join(LOCK_FILE))
         .unwrap();
     lock.try_lock().unwrap();
     let before = db_state(&db);
@@ -89,7 +89,7 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
         .await;
     let err = err.unwrap_err().to_string();
     assert!(
-        err.contains("server is running") && err.contains(LOCK_FILE_NAME),
+        err.contains("server is running") && err.contains(LOCK_FILE),
         "{err}"
     );
     assert!(db_state(&db) == before, "the live database changed");
@@ -126,7 +126,7 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
 struct Recorded(Mutex<Vec<BackupReport>>);
 
 impl RunRecorder for Recorded {
-    fn record(&self, report: &BackupReport) {
+    async fn record(&self, report: &BackupReport) {
         self.0.lock().unwrap().push(report.clone());
     }
 }

@@ -24,7 +24,7 @@ fn make_big_db(dir: &Path) {
 
 fn s3_engine(dir: &Path, store: &S3Store, prefix: &str, secret: &str) -> BackupEngine {
     let config = store.config_with_secret(prefix, secret);
-    BackupEngine::new(dir, config.resolve(dir).unwrap(), &KEY).unwrap()
+    BackupEngine::new(dir, config.resolve(dir).unwrap(), &master_key(&KEY)).unwrap()
 }
 
 /// The bucket as rust-s3 sees it with the right credentials.

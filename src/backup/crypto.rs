@@ -11,10 +11,10 @@ use std::fmt;
 use std::io::{self, Read, Write};
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
-use hkdf::Hkdf;
+use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
+
+use crate::crypto::master_key::{MasterKey, BACKUP_INFO};
 
 const MAGIC: &[u8; 8] = b"ARMBAK01";
 pub const HEADER_LEN: usize = 32;
@@ -22,27 +22,25 @@ pub const TAG_LEN: usize = 16;
 /// Plaintext bytes per chunk.
 pub const CHUNK_SIZE: usize = 1 << 20;
 
-/// The AES key for backup objects and the id of the master key it came from.
+/// The cipher for backup objects and the id of the master key it came from. It holds no raw key
+/// bytes of its own: the subkey is derived from the master key (HKDF label [`BACKUP_INFO`]) and
+/// lives only inside the cipher.
 #[derive(Clone)]
 pub struct BackupKey {
-    key: [u8; 32],
+    cipher: Aes256Gcm,
     id: String,
 }
 
 impl BackupKey {
-    /// Derives the backup key with HKDF-SHA256 (no salt, info "armario/backup/v1").
-    pub fn derive(master_key: &[u8; 32]) -> Self {
-        let mut key = [0u8; 32];
-        Hkdf::<Sha256>::new(None, master_key)
-            .expand(b"armario/backup/v1", &mut key)
-            .expect("32 bytes is a valid HKDF-SHA256 output length");
+    pub fn derive(master_key: &MasterKey) -> Self {
+        let subkey = master_key.derive(BACKUP_INFO);
         BackupKey {
-            key,
-            id: master_key_id(master_key),
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&subkey)),
+            id: master_key.id(),
         }
     }
 
-    /// First 8 hex digits of SHA-256("armario/key-id/v1" || master key).
+    /// The master key's id, as recorded in headers and manifests.
     pub fn key_id(&self) -> &str {
         &self.id
     }
@@ -50,19 +48,8 @@ impl BackupKey {
 
 impl fmt::Debug for BackupKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BackupKey")
-            .field("key", &"<redacted>")
-            .field("id", &self.id)
-            .finish()
+        write!(f, "BackupKey({})", self.id)
     }
-}
-
-/// The key id of a master key, as recorded in manifests and sealed values.
-pub fn master_key_id(master_key: &[u8; 32]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"armario/key-id/v1");
-    hasher.update(master_key);
-    hex::encode(&hasher.finalize()[..4])
 }
 
 /// Why a sealed stream could not be opened; carried inside `io::Error` through zstd.
@@ -127,7 +114,7 @@ impl<W: Write> SealWriter<W> {
         inner.write_all(&header)?;
         Ok(SealWriter {
             inner,
-            cipher: Aes256Gcm::new((&key.key).into()),
+            cipher: key.cipher.clone(),
             header,
             base,
             buf: Vec::with_capacity(CHUNK_SIZE + TAG_LEN),
@@ -225,7 +212,7 @@ impl<R: Read> OpenReader<R> {
         base.copy_from_slice(&header[20..]);
         Ok(OpenReader {
             inner,
-            cipher: Aes256Gcm::new((&key.key).into()),
+            cipher: key.cipher.clone(),
             header,
             base,
             record_len: chunk + TAG_LEN,

@@ -3,7 +3,7 @@ use std::io::{Read, Write};
 use super::*;
 
 fn key(byte: u8) -> BackupKey {
-    BackupKey::derive(&[byte; 32])
+    BackupKey::derive(&MasterKey::from_bytes([byte; 32]))
 }
 
 fn seal(plain: &[u8], key: &BackupKey) -> Vec<u8> {
@@ -25,11 +25,23 @@ fn sample(len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn key_id_is_stable_and_depends_on_the_key() {
+fn key_id_is_the_master_keys_and_depends_on_the_key() {
     assert_eq!(key(1).key_id().len(), 8);
-    assert_eq!(key(1).key_id(), master_key_id(&[1; 32]));
+    assert_eq!(key(1).key_id(), MasterKey::from_bytes([1; 32]).id());
     assert_ne!(key(1).key_id(), key(2).key_id());
-    assert!(!format!("{:?}", key(1)).contains(&format!("{:?}", key(1).key)));
+    assert_eq!(
+        format!("{:?}", key(1)),
+        format!("BackupKey({})", key(1).key_id())
+    );
+}
+
+/// Every stored backup was sealed with these: changing either makes them all unreadable.
+#[test]
+fn the_format_parameters_stay_as_backups_were_written() {
+    assert_eq!(BACKUP_INFO, b"armario/backup/v1");
+    assert_eq!(key(7).key_id(), "86edbb24");
+    assert_eq!(MAGIC, b"ARMBAK01");
+    assert_eq!(CHUNK_SIZE, 1 << 20);
 }
 
 #[test]

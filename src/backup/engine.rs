@@ -16,26 +16,13 @@ use super::scratch::{self, ScratchDir};
 use super::settings::BackupSettings;
 use super::snapshot::{inspect, take_snapshot, DbFacts};
 use super::target::{StoredObject, Target};
-use super::worker::background;
-use super::DB_FILE_NAME;
+use super::threads::on_backup_thread;
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::MasterKey;
+use crate::datadir;
 
 /// The sealed object's name inside a run's scratch directory.
 const SEALED_FILE: &str = "sealed.enc";
-
-/// Where the engine gets "now" from; tests inject a clock they can move.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The real wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// Outcome of one backup run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,9 +80,9 @@ pub struct BackupEngine {
 }
 
 impl BackupEngine {
-    /// An engine for the database `<data_dir>/armario.db`. Builds the target client but makes
-    /// no network call.
-    pub fn new(data_dir: &Path, settings: BackupSettings, master_key: &[u8; 32]) -> Result<Self> {
+    /// An engine for the database `<data_dir>/armario.db`, sealing under a key derived from
+    /// `master_key`. Builds the target client but makes no network call.
+    pub fn new(data_dir: &Path, settings: BackupSettings, master_key: &MasterKey) -> Result<Self> {
         Ok(BackupEngine {
             data_dir: data_dir.to_path_buf(),
             target: Target::from_settings(&settings.target)?,
@@ -124,7 +111,7 @@ impl BackupEngine {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join(DB_FILE_NAME)
+        self.data_dir.join(datadir::DB_FILE)
     }
 
     pub fn settings(&self) -> &BackupSettings {
@@ -242,7 +229,7 @@ impl BackupEngine {
             self.key.clone(),
             self.quiet,
         );
-        background(move || {
+        on_backup_thread(move || {
             scratch::sweep(&data_dir);
             if !db.exists() {
                 return Err(BackupError::Io {

@@ -3,6 +3,10 @@
 //! or an S3-compatible bucket with a manifest beside each object; retention, verification,
 //! restore and the twice-a-day schedule.
 //!
+//! It shares the crate's primitives rather than keeping its own: the master key and its id
+//! (`crypto::MasterKey`, HKDF label `BACKUP_INFO`), the clock (`crate::clock`) and the names
+//! inside the data directory (`crate::datadir`).
+//!
 //! The engine knows nothing of HTTP or of the application's tables: the server wires
 //! [`run_scheduler`] in with a [`RunRecorder`] that writes `backup_runs` and the audit log, and
 //! the CLI calls [`BackupEngine::run_backup`], [`BackupEngine::list`],
@@ -21,14 +25,14 @@ mod scratch;
 mod settings;
 mod snapshot;
 mod target;
+mod threads;
 mod verify;
-mod worker;
 
-pub use crypto::{master_key_id, BackupKey};
-pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus, Clock, SystemClock};
+pub use crypto::BackupKey;
+pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus};
 pub use error::{BackupError, Result};
 pub use manifest::{BackupId, Manifest};
-pub use restore::{RestoreOptions, RestoreReport, LOCK_FILE_NAME};
+pub use restore::{RestoreOptions, RestoreReport};
 pub use retention::{plan_prune, PruneReport};
 pub use schedule::{due_at_start, next_run, run_scheduler, RunRecorder};
 pub use settings::{
@@ -36,6 +40,3 @@ pub use settings::{
 };
 pub use target::{StoredObject, Target};
 pub use verify::{BackupSelector, VerifyReport};
-
-/// File name of the live database inside the data directory.
-pub const DB_FILE_NAME: &str = "armario.db";

@@ -2,7 +2,7 @@
 //! current database is not touched, so any failure leaves it as it was.
 
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,11 +12,9 @@ use super::engine::BackupEngine;
 use super::error::{BackupError, Result};
 use super::manifest::Manifest;
 use super::scratch::{create_private, make_owner_only, sync_dir};
+use super::threads::blocking;
 use super::verify::BackupSelector;
-use super::worker::blocking;
-
-/// The lock file a running server holds (exclusive `File::try_lock`) in the data directory.
-pub const LOCK_FILE_NAME: &str = "armario.lock";
+use crate::datadir::{self, DataDirLock, LockError};
 
 /// Where to restore.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +46,7 @@ impl BackupEngine {
         // Holding the lock from before the download to after the rename keeps a server from
         // starting on the database half-way through.
         let _lock = if same_file_path(&dest, &live) {
-            Some(self.lock_data_dir()?)
+            Some(self.lock_data_dir().await?)
         } else {
             None
         };
@@ -80,26 +78,21 @@ impl BackupEngine {
         })
     }
 
-    /// Takes the server's lock file, or says that a server is running.
-    fn lock_data_dir(&self) -> Result<File> {
-        fs::create_dir_all(&self.data_dir).map_err(BackupError::io(format!(
-            "creating {}",
-            self.data_dir.display()
-        )))?;
-        let path = self.data_dir.join(LOCK_FILE_NAME);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(BackupError::io(format!("opening {}", path.display())))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(TryLockError::WouldBlock) => Err(BackupError::ServerRunning(path)),
-            Err(TryLockError::Error(e)) => {
-                Err(BackupError::io(format!("locking {}", path.display()))(e))
-            }
-        }
+    /// Takes the data directory's lock (the one a running server holds), or says that a server
+    /// is running.
+    async fn lock_data_dir(&self) -> Result<DataDirLock> {
+        let dir = self.data_dir.clone();
+        blocking(move || {
+            fs::create_dir_all(&dir)
+                .map_err(BackupError::io(format!("creating {}", dir.display())))?;
+            datadir::lock(&dir).map_err(|e| match e {
+                LockError::Held { lock_file, .. } => BackupError::ServerRunning(lock_file),
+                LockError::Io { what, path, source } => {
+                    BackupError::io(format!("{what}ing {}", path.display()))(source)
+                }
+            })
+        })
+        .await
     }
 }
 

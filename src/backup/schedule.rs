@@ -15,9 +15,10 @@ use super::error::BackupError;
 const MAX_SLEEP: Duration = Duration::from_secs(60);
 
 /// Receives every scheduled run's report; the server records it in `backup_runs` and the audit
-/// log. Called on a blocking thread, so it may write to SQLite directly.
+/// log. Awaited on the runtime like the rest of the run, so it must not block: the store does
+/// its SQLite work on its own threads.
 pub trait RunRecorder: Send + Sync + 'static {
-    fn record(&self, report: &BackupReport);
+    fn record(&self, report: &BackupReport) -> impl Future<Output = ()> + Send;
 }
 
 /// The instant a local wall-clock time happens in `tz`: the earlier one when the clock is
@@ -74,15 +75,9 @@ pub fn due_at_start(
     }
 }
 
-async fn run_and_record(engine: &Arc<BackupEngine>, recorder: &Arc<dyn RunRecorder>) {
+async fn run_and_record(engine: &BackupEngine, recorder: &impl RunRecorder) {
     match engine.run_backup().await {
-        Ok(report) => {
-            let recorder = Arc::clone(recorder);
-            let done = tokio::task::spawn_blocking(move || recorder.record(&report)).await;
-            if let Err(e) = done {
-                tracing::error!(error = %e, "recording the backup run failed");
-            }
-        }
+        Ok(report) => recorder.record(&report).await,
         Err(BackupError::AlreadyRunning) => {
             tracing::info!("scheduled backup skipped: another backup is running");
         }
@@ -92,9 +87,9 @@ async fn run_and_record(engine: &Arc<BackupEngine>, recorder: &Arc<dyn RunRecord
 
 /// The background loop: a catch-up run at start when [`due_at_start`], then one run at each
 /// scheduled time, until `shutdown` resolves. A run in progress is finished before returning.
-pub async fn run_scheduler(
+pub async fn run_scheduler<R: RunRecorder>(
     engine: Arc<BackupEngine>,
-    recorder: Arc<dyn RunRecorder>,
+    recorder: Arc<R>,
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -109,7 +104,7 @@ pub async fn run_scheduler(
         }
     };
     if due_at_start(last_good, &times, engine.now()) {
-        run_and_record(&engine, &recorder).await;
+        run_and_record(&engine, &*recorder).await;
     }
     loop {
         let next = next_run(&times, tz, engine.now());
@@ -125,7 +120,7 @@ pub async fn run_scheduler(
                 _ = tokio::time::sleep(wait) => {}
             }
         }
-        run_and_record(&engine, &recorder).await;
+        run_and_record(&engine, &*recorder).await;
     }
 }
 

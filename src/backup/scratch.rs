@@ -8,8 +8,7 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The folder under the data directory that holds every run's scratch directory.
-pub const SCRATCH_DIR_NAME: &str = "scratch";
+use crate::datadir::SCRATCH_DIR;
 
 /// A run's private scratch directory, removed with everything in it when dropped.
 #[derive(Debug)]
@@ -22,7 +21,7 @@ pub struct ScratchDir {
 impl ScratchDir {
     /// Creates and locks a fresh run directory under `<data_dir>/scratch/`.
     pub fn create(data_dir: &Path) -> io::Result<Self> {
-        let root = data_dir.join(SCRATCH_DIR_NAME);
+        let root = data_dir.join(SCRATCH_DIR);
         make_private_dir(&root, true)?;
         loop {
             let tag = &uuid::Uuid::new_v4().simple().to_string()[..12];
@@ -161,7 +160,7 @@ pub struct Swept {
 /// itself. Never fails: a sweep that cannot remove something says so in the log.
 pub fn sweep(data_dir: &Path) -> Swept {
     let mut swept = Swept::default();
-    if let Ok(entries) = fs::read_dir(data_dir.join(SCRATCH_DIR_NAME)) {
+    if let Ok(entries) = fs::read_dir(data_dir.join(SCRATCH_DIR)) {
         for entry in entries.flatten() {
             let path = entry.path();
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
@@ -251,7 +250,7 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(&data.path().join(SCRATCH_DIR_NAME)), 0o700);
+            assert_eq!(mode(&data.path().join(SCRATCH_DIR)), 0o700);
             assert_eq!(mode(run.path()), 0o700);
             assert_eq!(mode(file.path()), 0o600);
         }
@@ -266,7 +265,7 @@ mod tests {
     #[test]
     fn a_sweep_removes_unlocked_runs_and_old_layout_files() {
         let data = tempfile::tempdir().unwrap();
-        let dead = data.path().join(SCRATCH_DIR_NAME).join("run-dead");
+        let dead = data.path().join(SCRATCH_DIR).join("run-dead");
         fs::create_dir_all(&dead).unwrap();
         fs::write(dead.join("snapshot.db"), b"clear text").unwrap();
         fs::write(data.path().join(".backup-snapshot-1.db"), b"old").unwrap();

@@ -10,7 +10,7 @@ use super::manifest::{BackupId, Manifest, MANIFEST_SUFFIX};
 use super::progress::step;
 use super::scratch::{self, ScratchDir, ScratchFile};
 use super::snapshot::{diff_row_counts, inspect};
-use super::worker::blocking;
+use super::threads::blocking;
 
 /// Which backup to verify or restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,15 +113,7 @@ impl BackupEngine {
         let download;
         let (manifest, object_path, source) = match selector {
             BackupSelector::File(path) => {
-                let manifest_path = PathBuf::from(format!("{}{MANIFEST_SUFFIX}", path.display()));
-                let bytes = match std::fs::read(&manifest_path) {
-                    Ok(bytes) => bytes,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        return Err(BackupError::ManifestMissing(path.display().to_string()))
-                    }
-                    Err(e) => return Err(BackupError::io("reading the manifest")(e)),
-                };
-                let manifest = Manifest::from_json(&manifest_path.display().to_string(), &bytes)?;
+                let manifest = read_manifest_beside(path.clone()).await?;
                 (manifest, path.clone(), path.display().to_string())
             }
             _ => {
@@ -199,6 +191,22 @@ impl BackupEngine {
         })
         .await
     }
+}
+
+/// The manifest `<file>.manifest.json` beside a local copy of an object.
+async fn read_manifest_beside(path: PathBuf) -> Result<Manifest> {
+    blocking(move || {
+        let manifest_path = PathBuf::from(format!("{}{MANIFEST_SUFFIX}", path.display()));
+        let bytes = match std::fs::read(&manifest_path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(BackupError::ManifestMissing(path.display().to_string()))
+            }
+            Err(e) => return Err(BackupError::io("reading the manifest")(e)),
+        };
+        Manifest::from_json(&manifest_path.display().to_string(), &bytes)
+    })
+    .await
 }
 
 #[cfg(test)]

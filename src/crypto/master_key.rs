@@ -8,6 +8,8 @@ use hkdf::Hkdf;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// HKDF labels of the subkeys. Every stored value and backup was sealed under one of them:
+/// changing a label makes them unreadable.
 pub const SEALED_COLUMNS_INFO: &[u8] = b"armario/sealed-columns/v1";
 pub const BACKUP_INFO: &[u8] = b"armario/backup/v1";
 
@@ -55,11 +57,6 @@ impl MasterKey {
             .try_into()
             .map_err(|_| "the master key must be exactly 32 bytes".to_string())?;
         Ok(Self(arr))
-    }
-
-    /// The raw key, for the backup engine's own derivation. Never log it.
-    pub fn expose_bytes(&self) -> &[u8; 32] {
-        &self.0
     }
 
     pub fn to_base64(&self) -> String {

@@ -53,8 +53,7 @@ pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
 /// The backup engine for these settings. The server and every backup command get theirs here,
 /// so each of them first sweeps what killed runs left in the scratch directory.
 pub fn engine(s: &Settings, key: &MasterKey) -> Result<BackupEngine, String> {
-    let engine = BackupEngine::new(&s.data_dir, settings(s)?, key.expose_bytes())
-        .map_err(|e| e.to_string())?;
+    let engine = BackupEngine::new(&s.data_dir, settings(s)?, key).map_err(|e| e.to_string())?;
     engine.sweep_scratch();
     Ok(engine)
 }
@@ -119,20 +118,16 @@ fn note_success(metrics: &Metrics, report: &BackupReport) {
     }
 }
 
-/// The scheduler's recorder; it runs on a blocking thread, so it drives the async store there.
+/// The scheduler's recorder.
 pub struct SchedulerRecorder {
     pub store: Store,
-    pub handle: tokio::runtime::Handle,
     pub metrics: Arc<Metrics>,
 }
 
 impl RunRecorder for SchedulerRecorder {
-    fn record(&self, report: &BackupReport) {
+    async fn record(&self, report: &BackupReport) {
         note_success(&self.metrics, report);
-        if let Err(e) =
-            self.handle
-                .block_on(record(&self.store, report, "scheduler", AuditCtx::system()))
-        {
+        if let Err(e) = record(&self.store, report, "scheduler", AuditCtx::system()).await {
             tracing::error!(error = %e, "could not record a backup run");
         }
     }

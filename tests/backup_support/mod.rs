@@ -12,16 +12,24 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use armario::backup::{BackupConfig, BackupEngine, BackupSettings, Clock, Secret, DB_FILE_NAME};
+use armario::backup::{BackupConfig, BackupEngine, BackupSettings, Secret};
+use armario::clock::Clock;
+use armario::crypto::MasterKey;
+use armario::datadir::DB_FILE;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 pub const KEY: [u8; 32] = [7; 32];
 pub const OTHER_KEY: [u8; 32] = [8; 32];
 
+/// The master key of these bytes, as the server holds it.
+pub fn master_key(bytes: &[u8; 32]) -> MasterKey {
+    MasterKey::from_bytes(*bytes)
+}
+
 /// Creates `<dir>/armario.db` in WAL mode with two tables and `rows` events.
 pub fn make_db(dir: &Path, rows: usize) -> PathBuf {
-    let path = dir.join(DB_FILE_NAME);
+    let path = dir.join(DB_FILE);
     let conn = open_writer(&path);
     conn.execute_batch(
         "PRAGMA user_version = 3;
@@ -106,7 +114,7 @@ pub fn engine(data_dir: &Path, place: &Where, key: &[u8; 32]) -> BackupEngine {
         Where::S3 { store, prefix } => store.config(prefix),
     };
     let settings: BackupSettings = config.resolve(data_dir).unwrap();
-    BackupEngine::new(data_dir, settings, key).unwrap()
+    BackupEngine::new(data_dir, settings, &master_key(key)).unwrap()
 }
 
 pub const ACCESS_KEY: &str = "armario-test";

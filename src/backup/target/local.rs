@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{target_error, StoredObject};
 use crate::backup::error::{BackupError, Result};
 use crate::backup::scratch::{create_private, sync_dir};
-use crate::backup::worker::blocking;
+use crate::backup::threads::blocking;
 
 #[derive(Debug, Clone)]
 pub struct LocalTarget {

@@ -1,5 +1,7 @@
-//! Where backup work runs: heavy work (snapshot, compression, encryption) on a thread of its own
-//! that steps aside for the server, light file work on the shared blocking pool.
+//! The threads backup work runs on, so that no blocking step runs on the async runtime: heavy
+//! work (snapshot, compression, encryption) on a thread of its own that steps aside for the
+//! server, light file work on the runtime's blocking pool. A run is one async pipeline that
+//! awaits these steps; nothing here ever blocks on a future.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,7 +14,7 @@ const BACKUP_NICE: i32 = 10;
 /// class, so on a small machine requests win the CPU and the disk while a backup runs. Threads
 /// it starts inherit both; the thread ends with the work, so the shared blocking pool never
 /// keeps a lowered priority.
-pub(crate) async fn background<T, F>(f: F) -> Result<T>
+pub(crate) async fn on_backup_thread<T, F>(f: F) -> Result<T>
 where
     F: FnOnce() -> Result<T> + Send + 'static,
     T: Send + 'static,
@@ -110,7 +112,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_backup_thread_runs_at_nice_10_in_the_idle_io_class() {
-        let (nice, ioprio) = background(|| {
+        let (nice, ioprio) = on_backup_thread(|| {
             // SAFETY: plain integer system calls about the calling thread.
             let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
             let ioprio = unsafe { libc::syscall(libc::SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0) };
