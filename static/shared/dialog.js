@@ -101,7 +101,10 @@ export function secretDialog({ title, secret, note }) {
     value.addEventListener('copy', () => (copied = true));
     done.addEventListener('click', tryClose);
     close.addEventListener('click', tryClose);
+    // A cancel the browser lets us refuse is refused and asked about; one it does not (Escape
+    // pressed again with no user activation between) is handled by the close listener below.
     dialog.addEventListener('cancel', (e) => {
+      if (!e.cancelable) return;
       e.preventDefault();
       tryClose();
     });
@@ -112,8 +115,7 @@ export function secretDialog({ title, secret, note }) {
       if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) tryClose();
     });
     dialog.addEventListener('close', () => {
-      // The browser may close a dialog on Escape without a cancelable event (repeated Escape
-      // with no user activation between): show it again and ask.
+      // Closed by the browser without asking: show it again and ask.
       if (!leaving) {
         dialog.showModal();
         tryClose();
