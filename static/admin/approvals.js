@@ -21,10 +21,19 @@ function companiesQueue(afterChange) {
       return { ...page, items: await withFirstAdmins(page.items || []) };
     },
     columns: [
-      { label: t('company.name'), render: (c) => h('a', { href: `#/companies/${encodeURIComponent(c.id)}` }, companyName(c)) },
-      { label: t('approvals.firstAdmin'), render: (c) => (c.first_admin ? h('div', {}, h('strong', {}, c.first_admin.name || '—'), h('div', { class: 'muted' }, c.first_admin.email)) : '—') },
-      { label: t('company.cnpj'), render: (c) => h('span', { class: 'mono' }, cnpjText(c)) },
-      { label: t('company.contactEmail'), render: (c) => c.contact_email || '—' },
+      // The company's CNPJ and contact sit under its name, so the row fits the page at 1280 px.
+      {
+        label: t('company.name'),
+        render: (c) =>
+          h(
+            'div',
+            {},
+            h('a', { href: `#/companies/${encodeURIComponent(c.id)}` }, companyName(c)),
+            h('div', { class: 'muted small mono' }, cnpjText(c)),
+            c.contact_email ? h('div', { class: 'muted small' }, c.contact_email) : null,
+          ),
+      },
+      { label: t('approvals.firstAdmin'), render: (c) => (c.first_admin ? h('div', {}, h('strong', {}, c.first_admin.name || '—'), h('div', { class: 'muted small' }, c.first_admin.email)) : '—') },
       { label: t('approvals.since'), render: (c) => formatDateTime(c.created_at) },
       // What the sign-up clashes with; sign-up itself never says, so only the owner sees it.
       { label: t('approvals.conflicts'), render: (c) => ((c.conflicts || []).length ? (c.conflicts || []).map((k) => h('span', { class: 'badge st-suspended' }, t(`conflict.${k}`))) : '—') },

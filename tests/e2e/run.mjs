@@ -2,7 +2,7 @@
 // ARMARIO_URL=http://127.0.0.1:PORT ARMARIO_SETUP_URL=http://…/admin/setup#token=… node run.mjs
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { auditWalk, memberWalk } from './everyday.mjs';
+import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
 const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
@@ -140,6 +140,11 @@ await step('owner approves a sign-up as one item and rejects another with a clea
     await op.goto(`${BASE}/admin/#/approvals`);
     await heading(op, 'Aprovações').waitFor();
     await settled(op);
+    await fitsWidth(op, 'approvals');
+    for (const wrap of await op.locator('.table-wrap').all()) {
+      const { scroll, client } = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      assert.ok(scroll <= client + 1, `an approvals table is ${scroll} px wide in ${client} px`);
+    }
     await shot(op, 'admin-approvals');
   }
   await op.setViewportSize(DESKTOP);
