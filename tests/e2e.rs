@@ -93,6 +93,7 @@ fn static_files_follow_the_rules() {
             "--test",
             "tests/e2e/static.test.mjs",
             "tests/e2e/cnpj.test.mjs",
+            "tests/e2e/audit-actions.test.mjs",
         ])
         .current_dir(&root)
         .status()

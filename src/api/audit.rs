@@ -35,14 +35,24 @@ pub struct AuditEventOut {
     actor_kind: String,
     #[oai(skip_serializing_if_is_none)]
     actor_id: Option<String>,
+    /// The acting user's or application's name; absent when it is gone, or for a company admin
+    /// when the actor is not of their company (the platform's owner, an unlinked application).
+    #[oai(skip_serializing_if_is_none)]
+    actor_name: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
+    /// The company's display name (display name, else trade name, else legal name).
+    #[oai(skip_serializing_if_is_none)]
+    company_name: Option<String>,
     /// For example `company.created`, `auth.login_failed`, `secret.set`.
     action: String,
     #[oai(skip_serializing_if_is_none)]
     target_kind: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     target_id: Option<String>,
+    /// The target's name when it is a user, an application or a company the reader may see.
+    #[oai(skip_serializing_if_is_none)]
+    target_name: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     ip: Option<String>,
     /// What changed; never secrets or hashes.
@@ -56,10 +66,13 @@ impl From<AuditEvent> for AuditEventOut {
             at: ts(e.at),
             actor_kind: e.actor_kind,
             actor_id: e.actor_id,
+            actor_name: e.actor_name,
             company_id: e.company_id,
+            company_name: e.company_name,
             action: e.action,
             target_kind: e.target_kind,
             target_id: e.target_id,
+            target_name: e.target_name,
             ip: e.ip,
             details: e.details,
         }
@@ -118,6 +131,7 @@ impl AuditApi {
             action: action.0,
             actor_id: actor_id.0,
             company_id,
+            names_within: None,
         };
         let page = audit::list(&self.state, &who, filter, cursor.0, limit).await?;
         Ok(Json(AuditList {

@@ -38,8 +38,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
         target_id: r.get(7)?,
         ip: r.get(8)?,
         details: serde_json::from_str(&details).unwrap_or_default(),
+        actor_name: r.get(10)?,
+        company_name: r.get(11)?,
+        target_name: r.get(12)?,
     })
 }
+
+/// A user's name, when the user is of the reader's company (or the reader sees all).
+const USER_NAME: &str =
+    "(SELECT u.name FROM users u WHERE u.id = {id} AND (?1 IS NULL OR u.company_id = ?1))";
+/// An application's name, when it is linked to the reader's company (or the reader sees all).
+const APP_NAME: &str =
+    "(SELECT a.name FROM applications a WHERE a.id = {id} AND (?1 IS NULL OR EXISTS \
+     (SELECT 1 FROM links l WHERE l.application_id = a.id AND l.company_id = ?1)))";
+/// A company's display name, as the web UI shows it, when it is the reader's (or all are seen).
+const COMPANY_NAME: &str =
+    "(SELECT COALESCE(NULLIF(c.display_name, ''), NULLIF(c.trade_name, ''), c.legal_name) \
+     FROM companies c WHERE c.id = {id} AND (?1 IS NULL OR c.id = ?1))";
 
 /// Newest first; the cursor is the id of the last event of the previous page.
 pub fn list(
@@ -48,11 +63,24 @@ pub fn list(
     before: Option<i64>,
     limit: u32,
 ) -> DomainResult<Page<AuditEvent>> {
-    let mut sql = String::from(
-        "SELECT id, at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details
-         FROM audit_events WHERE 1 = 1",
+    // ?1 is the company whose names the reader may see (NULL: all). Names are looked up by
+    // correlated subqueries so a deleted or hidden object simply has none.
+    let mut sql = format!(
+        "SELECT e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind,
+                e.target_id, e.ip, e.details,
+                CASE e.actor_kind WHEN 'user' THEN {user_name} WHEN 'application' THEN {app_name} END,
+                {company_name},
+                CASE e.target_kind WHEN 'user' THEN {target_user} WHEN 'application' THEN {target_app}
+                    WHEN 'company' THEN {target_company} END
+         FROM audit_events e WHERE 1 = 1",
+        user_name = USER_NAME.replace("{id}", "e.actor_id"),
+        app_name = APP_NAME.replace("{id}", "e.actor_id"),
+        company_name = COMPANY_NAME.replace("{id}", "e.company_id"),
+        target_user = USER_NAME.replace("{id}", "e.target_id"),
+        target_app = APP_NAME.replace("{id}", "e.target_id"),
+        target_company = COMPANY_NAME.replace("{id}", "e.target_id"),
     );
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(f.names_within.clone())];
     let cond = |sql: &mut String,
                 args: &mut Vec<Box<dyn rusqlite::ToSql>>,
                 clause: &str,
@@ -61,24 +89,24 @@ pub fn list(
         sql.push_str(&format!(" AND {clause} ?{}", args.len()));
     };
     if let Some(v) = f.from {
-        cond(&mut sql, &mut args, "at >=", Box::new(v));
+        cond(&mut sql, &mut args, "e.at >=", Box::new(v));
     }
     if let Some(v) = f.to {
-        cond(&mut sql, &mut args, "at <", Box::new(v));
+        cond(&mut sql, &mut args, "e.at <", Box::new(v));
     }
     if let Some(v) = &f.action {
-        cond(&mut sql, &mut args, "action =", Box::new(v.clone()));
+        cond(&mut sql, &mut args, "e.action =", Box::new(v.clone()));
     }
     if let Some(v) = &f.actor_id {
-        cond(&mut sql, &mut args, "actor_id =", Box::new(v.clone()));
+        cond(&mut sql, &mut args, "e.actor_id =", Box::new(v.clone()));
     }
     if let Some(v) = &f.company_id {
-        cond(&mut sql, &mut args, "company_id =", Box::new(v.clone()));
+        cond(&mut sql, &mut args, "e.company_id =", Box::new(v.clone()));
     }
     if let Some(v) = before {
-        cond(&mut sql, &mut args, "id <", Box::new(v));
+        cond(&mut sql, &mut args, "e.id <", Box::new(v));
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+    sql.push_str(&format!(" ORDER BY e.id DESC LIMIT {}", limit + 1));
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset_page(&mut stmt, &args, limit, from_row, |e| e.id.to_string())
 }

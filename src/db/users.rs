@@ -217,10 +217,13 @@ pub fn count_all(conn: &Connection) -> DomainResult<i64> {
     )?)
 }
 
+/// Users waiting for their own approval. The pending admin of a pending sign-up is not
+/// counted: approving the company approves them, so the sign-up is one item to approve.
 pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
-        "SELECT COUNT(*) FROM users WHERE status = 'pending'",
+        "SELECT COUNT(*) FROM users u WHERE u.status = 'pending' AND NOT EXISTS \
+         (SELECT 1 FROM companies c WHERE c.id = u.company_id AND c.status = 'pending')",
         [],
         |r| r.get(0),
     )?)

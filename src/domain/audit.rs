@@ -107,6 +107,11 @@ pub struct AuditEvent {
     pub target_id: Option<String>,
     pub ip: Option<String>,
     pub details: Value,
+    /// Display names beside the ids, for people reading the log; absent when the object is gone
+    /// or when the reader may not see it (see `AuditFilter::names_within`).
+    pub actor_name: Option<String>,
+    pub company_name: Option<String>,
+    pub target_name: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -116,4 +121,7 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub actor_id: Option<String>,
     pub company_id: Option<CompanyId>,
+    /// Names are given only for users, applications and companies of this company (a company
+    /// admin's view: the platform's owner and other companies stay unnamed); `None` names all.
+    pub names_within: Option<CompanyId>,
 }

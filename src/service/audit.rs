@@ -23,6 +23,7 @@ pub async fn list(
             who.require_company_read(asked, "company")?;
         }
         who.require_company_admin(&own, "company")?;
+        filter.names_within = Some(own.clone());
         filter.company_id = Some(own);
     }
     let before = crate::domain::cursor::open_as(cursor, |k| k.parse::<i64>().ok())?;

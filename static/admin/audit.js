@@ -10,6 +10,6 @@ export function render({ query, setTitle }) {
     'div',
     {},
     pageHeader(t('nav.audit'), { subtitle: t('audit.subtitle') }),
-    auditPanel({ companyHref: (id) => `#/companies/${encodeURIComponent(id)}?tab=audit`, initial: query }),
+    auditPanel({ ownerView: true, companyHref: (id) => `#/companies/${encodeURIComponent(id)}?tab=audit`, initial: query }),
   );
 }

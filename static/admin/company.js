@@ -119,7 +119,7 @@ function tabBody(tab, company, session, reload) {
   if (tab === 'users') return usersPanel({ companyId: company.id, canManage: true, selfId: session.user.id });
   if (tab === 'secrets') return secretsTab(company);
   if (tab === 'applications') return applicationsTab(company);
-  if (tab === 'audit') return auditPanel({ companyId: company.id });
+  if (tab === 'audit') return auditPanel({ companyId: company.id, ownerView: true });
   if (tab === 'usage') {
     const box = h('div', {}, loadingState());
     applicationsForUsage().then((apps) => mount(box, usagePanel({ companyId: company.id, applications: apps })));

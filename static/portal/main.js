@@ -16,8 +16,10 @@ const SECTIONS = [
   { id: 'company', path: '', load: () => import('./company.js') },
   { id: 'users', path: '/users', load: () => import('./users.js') },
   { id: 'secrets', path: '/secrets', admin: true, load: () => import('./secrets.js') },
-  { id: 'applications', path: '/applications', load: () => import('./applications.js') },
-  { id: 'usage', path: '/usage', load: () => import('./usage.js') },
+  // The API lets only company admins read the company's links and usage: members don't get
+  // these screens (nor a red "forbidden" with a retry that can never work).
+  { id: 'applications', path: '/applications', admin: true, load: () => import('./applications.js') },
+  { id: 'usage', path: '/usage', admin: true, load: () => import('./usage.js') },
   { id: 'audit', path: '/audit', admin: true, load: () => import('./audit.js') },
 ];
 
@@ -53,6 +55,17 @@ function noticePage(title, text, session) {
   );
 }
 
+/** What a member sees at the address of a screen only company admins have. */
+function adminOnlyPage(home) {
+  return h(
+    'div',
+    { class: 'not-found' },
+    h('h1', { tabindex: '-1' }, t('portal.adminOnlyTitle')),
+    h('p', {}, t('portal.adminOnlyText')),
+    h('a', { class: 'btn primary', href: home }, t('notFound.home')),
+  );
+}
+
 export function companyBase(id) {
   return `/companies/${encodeURIComponent(id)}`;
 }
@@ -75,7 +88,8 @@ function startApp(session) {
     },
   });
   mount(root, shell.el);
-  const routes = [{ path: '/', redirect: true }, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id }))];
+  const adminOnly = SECTIONS.filter((s) => !isAdmin && s.admin).map((s) => ({ path: `/companies/:id${s.path}`, adminOnly: true }));
+  const routes = [{ path: '/', redirect: true }, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id })), ...adminOnly];
   const home = `#${companyBase(company.id)}`;
   const setTitle = (title) => (document.title = `${title} · ${companyName(company)}`);
   router = createRouter(routes, {
@@ -85,6 +99,11 @@ function startApp(session) {
         return;
       }
       shell.setActive(route.nav || null);
+      if (route.adminOnly) {
+        setTitle(t('portal.adminOnlyTitle'));
+        shell.show(adminOnlyPage(home));
+        return;
+      }
       if (!route.load) {
         setTitle(t('notFound.title'));
         shell.show(notFoundPage(home));

@@ -12,11 +12,13 @@ function open(dialog) {
 
 /**
  * confirmDialog({title, message, confirmLabel, danger}) → Promise<boolean>.
- * The safe choice (cancel) has the focus first.
+ * The button names the action (confirmLabel); the way out is always "Voltar" / "Back", so a
+ * dialog about cancelling never offers two buttons that both say "cancel". The safe choice has
+ * the focus first.
  */
 export function confirmDialog({ title, message, confirmLabel, danger = true }) {
   return new Promise((resolve) => {
-    const cancel = h('button', { type: 'button', class: 'btn', value: 'cancel' }, t('action.cancel'));
+    const cancel = h('button', { type: 'button', class: 'btn', value: 'cancel' }, t('action.back'));
     const confirm = h('button', { type: 'button', class: ['btn', danger ? 'danger' : 'primary'], value: 'ok' }, confirmLabel || t('action.confirm'));
     const dialog = h(
       'dialog',
@@ -60,24 +62,70 @@ export function actionButton(label, { primary = false, danger = false, small = t
   return btn;
 }
 
-/** Shows a secret exactly once, with a copy button and a clear warning. */
+/**
+ * Shows a secret exactly once, with a copy button and a clear warning. Until the secret has been
+ * copied (the copy button, or a copy from the field), every way of closing (the done button, the
+ * close button, Escape, a click on the backdrop) asks first, so the only copy is not lost by a
+ * slip.
+ */
 export function secretDialog({ title, secret, note }) {
   return new Promise((resolve) => {
+    let copied = false;
+    let leaving = false;
+    let asking = false;
     const value = h('input', { type: 'text', class: 'secret-value', readonly: true, value: secret, 'aria-label': t('secret.value'), spellcheck: 'false' });
     const done = h('button', { type: 'button', class: 'btn primary' }, t('secret.done'));
+    const close = h('button', { type: 'button', class: 'btn small dialog-close', 'aria-label': t('secret.close') }, '×');
     const dialog = h(
       'dialog',
       { class: 'dialog', 'aria-labelledby': 'secret-title' },
-      h('h2', { id: 'secret-title' }, title),
+      h('div', { class: 'dialog-head' }, h('h2', { id: 'secret-title' }, title), close),
       h('p', { class: 'warning', role: 'note' }, t('secret.warning')),
       note ? h('p', { class: 'muted' }, note) : null,
-      h('div', { class: 'secret-row' }, value, copyButton(() => secret)),
+      h('div', { class: 'secret-row' }, value, copyButton(() => secret, undefined, () => (copied = true))),
       h('div', { class: 'dialog-actions' }, done),
     );
-    done.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => resolve());
-    value.addEventListener('focus', () => value.select());
-    open(dialog);
+    const leave = () => {
+      leaving = true;
+      if (dialog.open) dialog.close();
+    };
+    async function tryClose() {
+      if (copied) return leave();
+      if (asking) return;
+      asking = true;
+      const sure = await confirmDialog({ title: t('secret.leaveTitle'), message: t('secret.leaveText'), confirmLabel: t('secret.leave') });
+      asking = false;
+      if (sure) leave();
+      else value.focus();
+    }
+    value.addEventListener('copy', () => (copied = true));
+    done.addEventListener('click', tryClose);
+    close.addEventListener('click', tryClose);
+    // A cancel the browser lets us refuse is refused and asked about; one it does not (Escape
+    // pressed again with no user activation between) is handled by the close listener below.
+    dialog.addEventListener('cancel', (e) => {
+      if (!e.cancelable) return;
+      e.preventDefault();
+      tryClose();
+    });
+    // The backdrop is the dialog element itself, outside its box.
+    dialog.addEventListener('click', (e) => {
+      if (e.target !== dialog) return;
+      const r = dialog.getBoundingClientRect();
+      if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) tryClose();
+    });
+    dialog.addEventListener('close', () => {
+      // Closed by the browser without asking: show it again and ask.
+      if (!leaving) {
+        dialog.showModal();
+        tryClose();
+        return;
+      }
+      dialog.remove();
+      resolve();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
     value.focus();
   });
 }

@@ -89,13 +89,14 @@ export function notify(message, kind = 'ok') {
   setTimeout(() => toast.remove(), 5000);
 }
 
-export function copyButton(getText, label) {
+export function copyButton(getText, label, onCopied) {
   const btn = h('button', { type: 'button', class: 'btn' }, label || t('action.copy'));
   btn.addEventListener('click', async () => {
     const text = getText();
     try {
       await navigator.clipboard.writeText(text);
       btn.textContent = t('action.copied');
+      if (onCopied) onCopied();
     } catch {
       btn.textContent = t('action.copyFailed');
     }

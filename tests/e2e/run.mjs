@@ -2,6 +2,7 @@
 // ARMARIO_URL=http://127.0.0.1:PORT ARMARIO_SETUP_URL=http://…/admin/setup#token=… node run.mjs
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
 const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
@@ -20,6 +21,8 @@ const admin = { name: 'Bruno Gestor', email: 'bruno@padaria.test', password: 'se
 const member = { name: 'Carla Caixa', email: 'carla@padaria.test', password: 'senha-da-carla-longa' };
 const companyA = { legal: 'Oficina Roda Viva Ltda', cnpj: randomCnpj() };
 const companyB = { legal: 'Padaria Pão Quente Ltda', trade: 'Pão Quente', cnpj: randomCnpj() };
+const companyC = { legal: 'São José Móveis Ltda', cnpj: randomCnpj() };
+const adminC = { name: 'José Marceneiro', email: 'jose@moveis.test', password: 'senha-do-jose-longa' };
 const ids = {};
 const omie = { app_key: '4455667788', app_secret: 'segredo-omie-9f8e7d6c5b4a' };
 
@@ -41,6 +44,7 @@ const noLinks = lacks('/applications', '/links', '/companies/{id}/links');
 const browser = await launch();
 const ownerCtx = await watchedContext(browser, problems);
 const adminCtx = await watchedContext(browser, problems);
+await ownerCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
 const op = await ownerCtx.newPage();
 const ap = await adminCtx.newPage();
 
@@ -84,6 +88,10 @@ await step('Escape cancels a destructive confirmation and changes nothing', asyn
   await op.getByRole('button', { name: 'Suspender' }).click();
   const dialog = op.getByRole('dialog');
   await dialog.waitFor();
+  // The button names the action; the way out says "Voltar", never a second "Cancelar".
+  await dialog.getByRole('button', { name: 'Suspender' }).waitFor();
+  await dialog.getByRole('button', { name: 'Voltar' }).waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Cancelar' }).count(), 0);
   await op.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
   await op.locator('.page-head .badge', { hasText: 'Ativa' }).waitFor();
@@ -104,24 +112,65 @@ await step('a company signs up in the portal; the answer never says whether a CN
   await shot(ap, 'portal-signup');
   await ap.getByRole('button', { name: 'Enviar cadastro' }).click();
   await heading(ap, 'Cadastro recebido').waitFor();
+  // A second sign-up, which the owner will turn down.
+  await ap.goto(`${BASE}/portal/#/signup`);
+  await heading(ap, 'Cadastre sua empresa').waitFor();
+  await field(ap, 'Razão social').fill(companyC.legal);
+  await field(ap, 'CNPJ').fill(companyC.cnpj);
+  await field(ap, 'E-mail de contato').fill('contato@moveis.test');
+  await field(ap, 'Nome').fill(adminC.name);
+  await field(ap, 'E-mail').fill(adminC.email);
+  await field(ap, 'Senha').fill(adminC.password);
+  await field(ap, 'Repita a senha').fill(adminC.password);
+  await ap.getByRole('button', { name: 'Enviar cadastro' }).click();
+  await heading(ap, 'Cadastro recebido').waitFor();
 });
 
-await step('owner approves the signed-up company and its admin in the approvals queue', async () => {
-  await op.goto(`${BASE}/admin/#/approvals`);
-  await heading(op, 'Aprovações').waitFor();
+await step('the overview counts each sign-up once, as the company with its first admin', async () => {
+  await op.goto(`${BASE}/admin/#/`);
+  await heading(op, 'Visão geral').waitFor();
+  const approvals = op.locator('section.card', { has: op.getByRole('heading', { name: 'Aprovações aguardando' }) });
+  await approvals.locator('.stat .value', { hasText: /^2$/ }).waitFor();
+  await approvals.getByText('2 empresas, 0 usuários').waitFor();
+});
+
+await step('owner approves a sign-up as one item and rejects another with a clear dialog', async () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    await op.setViewportSize(viewport);
+    await op.goto(`${BASE}/admin/#/approvals`);
+    await heading(op, 'Aprovações').waitFor();
+    await settled(op);
+    await fitsWidth(op, 'approvals');
+    for (const wrap of await op.locator('.table-wrap').all()) {
+      const { scroll, client } = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      assert.ok(scroll <= client + 1, `an approvals table is ${scroll} px wide in ${client} px`);
+    }
+    await shot(op, 'admin-approvals');
+  }
+  await op.setViewportSize(DESKTOP);
   const queue = (title) => op.locator('section.card', { has: op.getByRole('heading', { name: title }) });
   const row = queue('Empresas pendentes').locator('tr', { hasText: companyB.trade });
   await row.waitFor();
-  await shot(op, 'admin-approvals');
+  // The first admin is part of the company's item, not a user to approve on their own.
+  await row.getByText(admin.email).waitFor();
+  await row.getByText(admin.name).waitFor();
+  assert.equal(await queue('Usuários pendentes').locator('tr', { hasText: admin.email }).count(), 0, 'the sign-up admin is not listed again');
+  assert.equal(await queue('Usuários pendentes').locator('tr', { hasText: adminC.email }).count(), 0);
   ids.b = decodeURIComponent((await row.getByRole('link').first().getAttribute('href')).split('/')[2]);
+
+  const rowC = queue('Empresas pendentes').locator('tr', { hasText: companyC.legal });
+  await rowC.getByRole('button', { name: 'Recusar' }).click();
+  const dialog = op.getByRole('dialog');
+  await dialog.getByRole('heading', { name: `Recusar o cadastro de ${companyC.legal}?` }).waitFor();
+  await dialog.getByRole('button', { name: 'Voltar' }).waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Cancelar' }).count(), 0, 'no "Cancelar" beside the action');
+  await shot(op, 'admin-approvals-reject-dialog');
+  await dialog.getByRole('button', { name: 'Recusar cadastro' }).click();
+  await rowC.waitFor({ state: 'detached' });
+
   await row.getByRole('button', { name: 'Aprovar' }).click();
   await row.waitFor({ state: 'detached' });
   await settled(op);
-  const userRow = queue('Usuários pendentes').locator('tr', { hasText: admin.email });
-  if (await userRow.count()) {
-    await userRow.getByRole('button', { name: 'Aprovar' }).click();
-    await userRow.waitFor({ state: 'detached' });
-  }
 });
 
 await step('the overview counts the companies by status', async () => {
@@ -140,13 +189,39 @@ await step('owner creates an application and a credential, shown once', async ()
   ids.app = idFromHash(op);
   await field(op, 'Rótulo').fill('produção');
   await op.getByRole('button', { name: 'Gerar credencial' }).click();
-  const dialog = op.getByRole('dialog');
-  await dialog.getByText('não será exibido de novo').waitFor();
+  const dialog = op.locator('dialog', { hasText: 'não será exibido de novo' });
+  await dialog.waitFor();
   const secret = await dialog.getByRole('textbox').inputValue();
   assert.ok(secret.length >= 20, 'the secret is shown');
-  await dialog.getByRole('button', { name: 'Copiar' }).waitFor();
   await shot(op, 'admin-credential-secret');
+  // Until the secret is copied, every way out asks first, and "Voltar" keeps it on screen.
+  const ask = op.locator('dialog', { hasText: 'Fechar sem copiar o segredo?' });
+  await op.keyboard.press('Escape');
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Fechar sem copiar' }).waitFor();
+  await shot(op, 'admin-credential-leave-dialog');
+  await ask.getByRole('button', { name: 'Voltar' }).click();
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(await dialog.getByRole('textbox').inputValue(), secret, 'the secret is still shown');
+  await dialog.getByRole('button', { name: 'Fechar', exact: true }).click();
+  await ask.waitFor();
+  await op.keyboard.press('Escape');
+  await ask.waitFor({ state: 'detached' });
+  await op.keyboard.press('Escape');
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Voltar' }).click();
+  await op.mouse.click(5, 5); // the backdrop
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Voltar' }).click();
   await dialog.getByRole('button', { name: 'Já copiei' }).click();
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Voltar' }).click();
+  await dialog.getByRole('button', { name: 'Copiar' }).click();
+  await dialog.getByRole('button', { name: 'Copiado' }).waitFor();
+  assert.equal(await op.evaluate(() => navigator.clipboard.readText()), secret, 'the secret is on the clipboard');
+  await dialog.getByRole('button', { name: 'Já copiei' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await ask.count(), 0, 'no question once copied');
   await op.locator('tr', { hasText: 'produção' }).getByText('Nunca usada').waitFor();
   assert.equal(await op.getByText(secret).count(), 0, 'the secret is not shown again');
 }, { missing: noApps });
@@ -224,7 +299,16 @@ await step('company admin adds a member, who sees users read-only and no credent
   assert.equal(await mp.getByRole('button', { name: 'Novo usuário' }).count(), 0, 'members cannot add users');
   assert.equal(await mp.locator('tbody select, tbody button').count(), 0, 'members cannot change users');
   await shot(mp, 'portal-users-member');
+  await memberWalk({ page: mp, base: BASE, companyId: ids.b, member, shot });
   await memberCtx.close();
+});
+
+await step('owner reads the audit log by name, filters it by pickers and opens the drawer', async () => {
+  await auditWalk({ page: op, url: `${BASE}/admin/#/audit`, names: [owner.name, admin.name, companyB.trade], companyPick: companyB.trade, shot, label: 'admin' });
+});
+
+await step("company admin reads their company's audit log by name, and no one else's names", async () => {
+  await auditWalk({ page: ap, url: `${BASE}/portal/#/companies/${encodeURIComponent(ids.b)}/audit`, names: [admin.name, member.name], hidden: [owner.name, companyA.legal], shot, label: 'portal' });
 });
 
 await step("company admin opening another company's page by URL sees not found", async () => {

@@ -159,7 +159,7 @@ export default {
   'approvals.subtitle': 'Companies and users waiting for your approval.',
   'approvals.companies': 'Pending companies',
   'approvals.users': 'Pending users',
-  'approvals.usersNote': "Pending users of a pending company are let in when the company is approved.",
+  'approvals.usersNote': 'Users of companies already active. The admin of a new sign-up is listed with its company above and is let in when it is approved.',
   'approvals.noCompanies': 'No company waiting.',
   'approvals.noUsers': 'No user waiting.',
   'approvals.company': 'Company',

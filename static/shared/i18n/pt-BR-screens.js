@@ -159,7 +159,7 @@ export default {
   'approvals.subtitle': 'Empresas e usuários que aguardam sua aprovação.',
   'approvals.companies': 'Empresas pendentes',
   'approvals.users': 'Usuários pendentes',
-  'approvals.usersNote': 'Usuários pendentes de empresas pendentes são liberados ao aprovar a empresa.',
+  'approvals.usersNote': 'Usuários de empresas já ativas. O administrador de um cadastro novo está com a empresa acima e é liberado ao aprová-la.',
   'approvals.noCompanies': 'Nenhuma empresa aguardando.',
   'approvals.noUsers': 'Nenhum usuário aguardando.',
   'approvals.company': 'Empresa',
