@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .with(CookieJarManager::new())
         .with(CatchPanic::new().with_handler(crate::middleware::panic_response))
         .around(crate::middleware::around)
+        .around(api::language::localize_errors)
         .data(crate::metrics::RouteNames::from_spec(&spec))
         .data(crate::middleware::ApiSpec(std::sync::Arc::new(spec)))
         .data(crate::middleware::MaxBody(max_body))

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::domain::company::{
     Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany, SignupConflict,
 };
+use crate::domain::search::fold;
 use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
@@ -56,9 +57,10 @@ pub fn insert(
 ) -> DomainResult<()> {
     conn.execute(
         "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
-         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at) \
+         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at, \
+         search_fold) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, \
-         CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END)",
+         CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END, ?15)",
         params![
             id,
             c.legal_name,
@@ -73,9 +75,39 @@ pub fn insert(
             c.display_name,
             c.primary_color,
             c.logo_data_url,
-            now
+            now,
+            search_text(&c.legal_name, c.trade_name.as_deref(), &c.slug),
         ],
     )?;
+    Ok(())
+}
+
+fn search_text(legal_name: &str, trade_name: Option<&str>, slug: &str) -> String {
+    crate::domain::search::search_text(&[Some(legal_name), trade_name, Some(slug)])
+}
+
+/// Rewrites the company's folded search text from its current names and slug; every write
+/// that may change them calls this in the same transaction.
+pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
+    let names = super::cached_row(
+        conn,
+        "SELECT legal_name, trade_name, slug FROM companies WHERE id = ?1",
+        [id],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )
+    .optional()?;
+    if let Some((legal, trade, slug)) = names {
+        conn.execute(
+            "UPDATE companies SET search_fold = ?2 WHERE id = ?1",
+            params![id, search_text(&legal, trade.as_deref(), &slug)],
+        )?;
+    }
     Ok(())
 }
 
@@ -117,11 +149,9 @@ pub fn list(
         .map(str::trim)
         .filter(|q| !q.is_empty())
     {
-        args.push(Box::new(super::like_pattern(q)));
-        let n = args.len();
-        let mut cond = format!(
-            "c.legal_name LIKE ?{n} ESCAPE '\\' OR c.trade_name LIKE ?{n} ESCAPE '\\' OR c.slug LIKE ?{n} ESCAPE '\\'"
-        );
+        // Names and slug are matched folded (accents and case ignored) on both sides.
+        args.push(Box::new(super::like_pattern(&fold(q))));
+        let mut cond = format!("c.search_fold LIKE ?{} ESCAPE '\\'", args.len());
         // A query that looks like (part of) a CNPJ, numeric or alphanumeric, also matches
         // the stored bare upper-case characters.
         let chars: String = q
@@ -186,7 +216,7 @@ pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> 
             now
         ],
     )?;
-    Ok(())
+    refresh_search(conn, id)
 }
 
 pub fn set_status(

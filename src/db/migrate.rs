@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "pending_signups",
         include_str!("../../migrations/0004_pending_signups.sql"),
     ),
+    (
+        5,
+        "search_fold",
+        include_str!("../../migrations/0005_search_fold.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {
@@ -46,9 +51,29 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
     // would cascade into every referencing row. SQLite's documented way: keys off outside the
     // transaction, `foreign_key_check` before commit, keys back on afterwards.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
+    register_functions(conn)?;
     let result = apply_each(conn, current);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     result
+}
+
+/// Functions migrations may call to compute what SQL cannot: `armario_search_text(field, ...)`
+/// is `domain::search::search_text` (NULL fields count as empty).
+fn register_functions(conn: &Connection) -> DomainResult<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "armario_search_text",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let fields = (0..ctx.len())
+                .map(|i| ctx.get::<Option<String>>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let refs: Vec<Option<&str>> = fields.iter().map(Option::as_deref).collect();
+            Ok(crate::domain::search::search_text(&refs))
+        },
+    )?;
+    Ok(())
 }
 
 fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {

@@ -68,7 +68,7 @@ pub fn mark_approved(conn: &Connection, id: &CompanyId, slug: &str, now: i64) ->
         "UPDATE companies SET approved_at = ?2, slug = ?3, updated_at = ?2 WHERE id = ?1",
         params![id, now, slug],
     )?;
-    Ok(())
+    super::companies::refresh_search(conn, id)
 }
 
 /// Removes the pending users of a sign-up the owner turned down, freeing their e-mails.

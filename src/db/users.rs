@@ -38,11 +38,25 @@ pub struct InsertUser<'a> {
 
 pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<()> {
     conn.execute(
-        "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![u.id, u.company_id, u.email, u.name, u.role.as_str(), u.status.as_str(), u.password_hash, now],
+        "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, \
+         search_fold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+        params![
+            u.id,
+            u.company_id,
+            u.email,
+            u.name,
+            u.role.as_str(),
+            u.status.as_str(),
+            u.password_hash,
+            now,
+            search_text(u.name, u.email)
+        ],
     )?;
     Ok(())
+}
+
+fn search_text(name: &str, email: &str) -> String {
+    crate::domain::search::search_text(&[Some(name), Some(email)])
 }
 
 pub fn get(conn: &Connection, id: &UserId) -> DomainResult<Option<User>> {
@@ -108,10 +122,13 @@ pub fn list(
         sql.push_str(&format!(" AND role = ?{}", args.len()));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        args.push(Box::new(super::like_pattern(q)));
-        let n = args.len();
+        // Name and e-mail are matched folded (accents and case ignored) on both sides.
+        args.push(Box::new(super::like_pattern(&crate::domain::search::fold(
+            q,
+        ))));
         sql.push_str(&format!(
-            " AND (email LIKE ?{n} ESCAPE '\\' OR name LIKE ?{n} ESCAPE '\\')"
+            " AND search_fold LIKE ?{} ESCAPE '\\'",
+            args.len()
         ));
     }
     if let Some(after) = after {
@@ -129,6 +146,21 @@ pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> Domain
          updated_at = ?5 WHERE id = ?1",
         params![id, p.name, p.email, p.role.map(Role::as_str), now],
     )?;
+    if p.name.is_some() || p.email.is_some() {
+        let names = super::cached_row(
+            conn,
+            "SELECT name, email FROM users WHERE id = ?1",
+            [id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+        if let Some((name, email)) = names {
+            conn.execute(
+                "UPDATE users SET search_fold = ?2 WHERE id = ?1",
+                params![id, search_text(&name, &email)],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -130,7 +130,9 @@ pub struct NewCompany {
 }
 
 pub const NAME_MAX: usize = 200;
-pub const DEFAULT_PLAN: &str = "standard";
+/// The plan of a company created or signed up without one: a pt-BR name, like the plan names
+/// people give (the product speaks pt-BR first), and the same for every way in.
+pub const DEFAULT_PLAN: &str = "Padrão";
 pub const DEFAULT_MAX_USERS: i64 = 25;
 pub const MAX_USERS_LIMIT: i64 = 100_000;
 

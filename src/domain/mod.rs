@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod host;
 pub mod image;
 pub mod principal;
+pub mod search;
 pub mod secret_kind;
 pub mod text;
 pub mod user;

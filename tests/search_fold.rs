@@ -1,0 +1,179 @@
+//! Search ignores accents and case, on both sides: "sao paulo comercio" and "COMÉRCIO" find
+//! "São Paulo Comércio", for companies (names, slug, CNPJ) and users (name, e-mail), and rows
+//! written before the search column existed are found too once the migration has run.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn names(c: &Client, path: &str, q: &str) -> Vec<String> {
+    let items: Vec<Value> = all_pages(c, &format!("{path}?q={}", enc(q))).await;
+    let mut names: Vec<String> = items
+        .iter()
+        .map(|i| {
+            i["legal_name"]
+                .as_str()
+                .or(i["name"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+async fn create(owner: &Client, legal: &str, trade: Option<&str>, seed: u32) -> String {
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": legal, "trade_name": trade, "cnpj": cnpj(seed)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+fn v(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+async fn assert_company_searches(owner: &Client) {
+    let list = "/api/v1/companies";
+    for (q, expected) in [
+        ("sao paulo comercio", v(&["São Paulo Comércio Ltda"])),
+        ("COMÉRCIO", v(&["São Paulo Comércio Ltda"])),
+        ("comércio", v(&["São Paulo Comércio Ltda"])),
+        ("mae terra", v(&["Mãe Terra Alimentos"])),
+        ("MÃE", v(&["Mãe Terra Alimentos"])),
+        ("ipe amarelo", v(&["Ipê Amarelo Flores"])),
+        // Through the trade name, not the slug: the slug is "delicias-do-norte".
+        ("acai", v(&["Delícias do Norte Ltda"])),
+        ("AÇAÍ", v(&["Delícias do Norte Ltda"])),
+        ("50%", v(&[])),
+    ] {
+        assert_eq!(names(owner, list, q).await, expected, "q={q}");
+    }
+    // The CNPJ still matches, formatted or bare.
+    let bare = cnpj(7101);
+    assert_eq!(
+        names(owner, list, &bare[..8]).await,
+        v(&["São Paulo Comércio Ltda"])
+    );
+}
+
+#[tokio::test]
+async fn company_search_folds_accents_and_case() {
+    let server = Server::start();
+    let owner = server.owner().await;
+    create(&owner, "São Paulo Comércio Ltda", None, 7101).await;
+    create(&owner, "Mãe Terra Alimentos", Some("Mãe Terra"), 7102).await;
+    create(&owner, "Ipê Amarelo Flores", None, 7103).await;
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": "Delícias do Norte Ltda", "trade_name": "Açaí do Norte",
+                   "slug": "delicias-do-norte", "cnpj": cnpj(7104)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    create(&owner, "Padaria 50 por cento", None, 7105).await;
+    assert_company_searches(&owner).await;
+
+    // A rename is searchable at once under its new name, and no longer under the old one.
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": "Ótica Visão", "slug": "loja-7106", "cnpj": cnpj(7106)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        names(&owner, "/api/v1/companies", "otica").await,
+        v(&["Ótica Visão"])
+    );
+    let r = owner
+        .patch(
+            &format!("/api/v1/companies/{id}"),
+            json!({"legal_name": "Relojoaria Céu Azul"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(names(&owner, "/api/v1/companies", "otica").await, v(&[]));
+    assert_eq!(
+        names(&owner, "/api/v1/companies", "CEU AZUL").await,
+        v(&["Relojoaria Céu Azul"])
+    );
+}
+
+#[tokio::test]
+async fn user_search_folds_accents_and_case() {
+    let server = Server::start();
+    let owner = server.owner().await;
+    let company = create(&owner, "Mãe Terra Alimentos", None, 7201).await;
+    for (email, name) in [
+        ("joao@maeterra.test", "João Conceição"),
+        ("ines@maeterra.test", "Inês Araújo"),
+        ("Zeca@MaeTerra.test", "Zeca"),
+    ] {
+        let r = owner
+            .post(
+                &format!("/api/v1/companies/{company}/users"),
+                json!({"email": email, "name": name, "role": "member", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let in_company = format!("/api/v1/companies/{company}/users");
+    for path in [in_company.as_str(), "/api/v1/users"] {
+        assert_eq!(
+            names(&owner, path, "joao conceicao").await,
+            v(&["João Conceição"])
+        );
+        assert_eq!(names(&owner, path, "ARAÚJO").await, v(&["Inês Araújo"]));
+        assert_eq!(names(&owner, path, "ines").await, v(&["Inês Araújo"]));
+        assert_eq!(names(&owner, path, "ZECA@maeterra").await, v(&["Zeca"]));
+        assert_eq!(names(&owner, path, "%").await, v(&[]));
+    }
+}
+
+#[tokio::test]
+async fn rows_written_before_the_migration_are_found() {
+    let server = Server::start();
+    let owner = server.owner().await;
+    create(&owner, "São Paulo Comércio Ltda", None, 7101).await;
+    create(&owner, "Mãe Terra Alimentos", Some("Mãe Terra"), 7102).await;
+    create(&owner, "Ipê Amarelo Flores", None, 7103).await;
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": "Delícias do Norte Ltda", "trade_name": "Açaí do Norte",
+                   "slug": "delicias-do-norte", "cnpj": cnpj(7104)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    create(&owner, "Padaria 50 por cento", None, 7105).await;
+
+    // Take the database back to schema version 4, as an older armario left it.
+    let mut server = server;
+    assert!(server.stop().success());
+    {
+        let db = rusqlite::Connection::open(server.db_path()).unwrap();
+        db.execute_batch(
+            "ALTER TABLE companies DROP COLUMN search_fold;
+             ALTER TABLE users DROP COLUMN search_fold;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let dir = server.take_dir();
+    let server = Server::start_in(dir, &server.master_key.clone(), &[]);
+    let owner = server.login("owner@armario.test", PASSWORD).await;
+    assert_company_searches(&owner).await;
+    assert_eq!(
+        names(&owner, "/api/v1/users", "OWNER@armario").await,
+        v(&["Dona"])
+    );
+}
