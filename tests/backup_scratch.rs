@@ -214,3 +214,65 @@ async fn restore_outputs_and_the_kept_database_are_owner_only() {
         .collect();
     assert!(scratch.is_empty(), "{scratch:?}");
 }
+
+/// A killed local upload leaves `<name>.part` in the backups folder, and a restore killed
+/// during its copy leaves `<dest>.restore-part`, a clear copy of a database. The next backup
+/// sweeps stale parts (a fresh one, maybe another process's live upload, stays), and the next
+/// restore to the same place removes its leftover instead of failing on it.
+#[tokio::test]
+async fn leftover_parts_of_killed_uploads_and_restores_are_swept() {
+    let mut server = Server::start();
+    server.owner().await;
+    assert!(server.stop().success());
+    let data = server.data_dir();
+    let key = server.master_key.clone();
+    let out = run_armario(&data, &key, &["backup", "now"], "");
+    assert!(out.status.success(), "{out:?}");
+
+    let backups = data.join("backups");
+    let stale = backups.join("armario-20260101T000000000Z.bak.part");
+    let fresh = backups.join("armario-20260101T000000001Z.bak.part");
+    for part in [&stale, &fresh] {
+        std::fs::write(part, b"sealed bytes of a killed upload").unwrap();
+    }
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let out = run_armario(&data, &key, &["backup", "now"], "");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        !stale.exists(),
+        "the stale part stayed: {:?}",
+        tree(&backups)
+    );
+    assert!(
+        fresh.exists(),
+        "a fresh part, maybe a live upload, was removed"
+    );
+
+    let dest = server.dir.path().join("copies").join("restored.db");
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    let leftover = server
+        .dir
+        .path()
+        .join("copies")
+        .join("restored.db.restore-part");
+    std::fs::write(
+        &leftover,
+        b"SQLite format 3\0 clear copy of a killed restore",
+    )
+    .unwrap();
+    let out = run_armario(
+        &data,
+        &key,
+        &["restore", "latest", "--to", dest.to_str().unwrap()],
+        "",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(dest.exists());
+    assert!(!leftover.exists(), "the killed restore's copy stayed");
+}

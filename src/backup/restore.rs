@@ -101,12 +101,22 @@ impl BackupEngine {
 /// if the copy fails, so that the final step is still one atomic rename.
 fn move_into_place(src: &Path, dest: &Path) -> Result<()> {
     let io_err = |what: &str| BackupError::io(format!("{what} {}", dest.display()));
+    let part = with_suffix(dest, ".restore-part");
+    // A restore killed during its copy left a clear copy of a database here: it goes now.
+    // Restores into one destination never run at once (in place, the data directory's lock
+    // keeps them apart), so a part found here is a leftover.
+    match fs::remove_file(&part) {
+        Ok(()) => {
+            tracing::info!(file = %part.display(), "removed the leftover of a killed restore")
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err("removing the leftover")(e)),
+    }
     match fs::rename(src, dest) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {}
         Err(e) => return Err(io_err("renaming into")(e)),
     }
-    let part = with_suffix(dest, ".restore-part");
     let copy = || -> io::Result<()> {
         let mut out = create_private(&part)?;
         io::copy(&mut File::open(src)?, &mut out)?;

@@ -10,6 +10,9 @@ use crate::backup::error::{BackupError, Result};
 use crate::backup::scratch::{create_private, sync_dir};
 use crate::backup::threads::blocking;
 
+/// How long a `.part` file must have gone untouched before a sweep takes it for a leftover.
+const STALE_PART: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 #[derive(Debug, Clone)]
 pub struct LocalTarget {
     dir: PathBuf,
@@ -41,9 +44,38 @@ impl LocalTarget {
         builder.create(&self.dir)
     }
 
+    /// Removes `<name>.part` files that a killed run left behind. A part still being written
+    /// is touched continuously, so only parts untouched for `STALE_PART` go: another process
+    /// (`armario backup now` beside the server) may be writing a fresh one.
+    fn sweep_stale_parts(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let stale = entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_PART);
+            if stale && path.extension().is_some_and(|e| e == "part") {
+                match fs::remove_file(&path) {
+                    Ok(()) => {
+                        tracing::info!(file = %path.display(), "removed a stale partial backup")
+                    }
+                    Err(e) => {
+                        tracing::warn!(file = %path.display(), error = %e, "could not remove a stale partial backup")
+                    }
+                }
+            }
+        }
+    }
+
     /// Moves (or copies) `src` into place as `name`, atomically.
     fn install(&self, name: &str, write: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
         self.ensure_dir()?;
+        self.sweep_stale_parts();
         let part = self.dir.join(format!("{name}.part"));
         let result = write(&part).and_then(|()| {
             fs::File::open(&part)?.sync_all()?;
