@@ -1,8 +1,6 @@
 //! Parsers for settings whose values are words, the "at least 1" rule, and the translation of
 //! a figment error into one that names the key as the person wrote it.
 
-use std::fmt::Display;
-
 use serde::de::{self, Deserialize, Deserializer};
 
 use super::fields::{self, SECRET_KEYS};
@@ -48,7 +46,7 @@ pub fn listen_addr<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 pub fn positive<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de> + Default + PartialEq + Display,
+    T: Deserialize<'de> + Default + PartialEq,
 {
     let v = T::deserialize(d)?;
     if v == T::default() {
