@@ -76,6 +76,8 @@ fn bad_values_name_the_key() {
         ("ARMARIO_ADDR", "127.0.0.1:http", "port"),
         ("ARMARIO_ADDR", "localhost", "host:port"),
         ("ARMARIO_READ_POOL_SIZE", "eight", "eight"),
+        ("ARMARIO_MAX_BODY_BYTES", "big", "expected a whole number"),
+        ("ARMARIO_COOKIE_SECURE", "perhaps", "expected true or false"),
         ("ARMARIO_TRUST_PROXY", "maybe", "maybe"),
         ("ARMARIO_SESSION_TTL_SECS", "0", "at least 1"),
         ("ARMARIO_USAGE_FLUSH_SECS", "soon", "soon"),

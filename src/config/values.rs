@@ -1,6 +1,7 @@
 //! Parsers for settings whose values are words, the "at least 1" rule, and the translation of
 //! a figment error into one that names the key as the person wrote it.
 
+use figment::error::Kind;
 use serde::de::{self, Deserialize, Deserializer};
 
 use super::fields::{self, SECRET_KEYS};
@@ -69,10 +70,24 @@ pub fn explain(error: figment::Error, layers: &[Layer]) -> ConfigError {
     let message = if SECRET_KEYS.contains(&key.as_str()) {
         "expected text".to_string()
     } else {
-        error.kind.to_string()
+        match &error.kind {
+            Kind::InvalidType(found, expected) | Kind::InvalidValue(found, expected) => {
+                format!("expected {}, found {found}", in_words(expected))
+            }
+            other => other.to_string(),
+        }
     };
     ConfigError::Invalid {
         key: shown,
         message,
+    }
+}
+
+/// serde's names for the expected kind (`u32`, `a boolean`) in words an operator reads.
+fn in_words(expected: &str) -> &str {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number",
+        "a boolean" => "true or false (also yes/no, on/off, 1/0)",
+        other => other,
     }
 }
