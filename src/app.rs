@@ -12,7 +12,7 @@ use crate::metrics::Metrics;
 use crate::service::directory::AppDirectory;
 use crate::service::limits::Limits;
 use crate::service::throttle::{LoginThrottle, SignupThrottle};
-use crate::service::usage::{self, UsageRecorder};
+use crate::service::usage::UsageRecorder;
 use crate::service::{setup, AppState};
 
 pub fn init_tracing(format: LogFormat) {
@@ -75,7 +75,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         )
     })?;
     let backups = crate::service::backups::engine(&settings, &key)?;
-    let limits = Limits::from_settings(&settings).map_err(|e| e.to_string())?;
+    let limits = Limits::from_settings(&settings);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -144,11 +144,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     crate::service::hosts::report_rule_breakers(&state)
         .await
         .map_err(|e| e.to_string())?;
-    let flush_secs = state
-        .settings
-        .get("usage_flush_secs")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(usage::DEFAULT_FLUSH_SECS);
+    let flush_secs = state.settings.usage_flush_secs;
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let usage_task = {
         let (usage, store) = (state.usage.clone(), state.store.clone());
@@ -157,11 +153,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
                 let _ = stop_rx.wait_for(|stopped| *stopped).await;
             };
             usage
-                .run(
-                    store,
-                    std::time::Duration::from_secs(flush_secs.max(1)),
-                    stop,
-                )
+                .run(store, std::time::Duration::from_secs(flush_secs), stop)
                 .await;
         })
     };

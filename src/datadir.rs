@@ -162,9 +162,11 @@ pub fn generate_key_for_new_data_dir(settings: &Settings) -> Result<(), String> 
 /// Previous master keys still accepted for opening sealed values during a rotation.
 pub fn previous_keys(settings: &Settings) -> Result<Vec<MasterKey>, String> {
     settings
-        .get("master_key_previous")
+        .master_key_previous
+        .as_ref()
         .map(|v| {
-            v.split(',')
+            v.expose()
+                .split(',')
                 .filter(|s| !s.trim().is_empty())
                 .map(|k| {
                     MasterKey::parse(k).map_err(|e| format!("ARMARIO_MASTER_KEY_PREVIOUS: {e}"))

@@ -16,12 +16,7 @@ use crate::service::AppState;
 pub fn app(state: AppState) -> impl poem::Endpoint {
     let api_service = api::service(&state);
     let docs = api::docs::routes(&api_service.swagger_ui_html());
-    let trust_proxy = state
-        .settings
-        .get_bool("trust_proxy")
-        .ok()
-        .flatten()
-        .unwrap_or(false);
+    let trust_proxy = state.settings.trust_proxy;
     let max_body = state.settings.max_body_bytes;
     let generated = api_service.spec();
     let spec = api::spec::strict(&generated);

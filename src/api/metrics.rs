@@ -63,7 +63,10 @@ async fn recorded_backup(state: &AppState) -> i64 {
 
 #[handler]
 pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Response> {
-    if !allowed(req, state.settings.get("metrics_token")) {
+    if !allowed(
+        req,
+        state.settings.metrics_token.as_ref().map(|t| t.expose()),
+    ) {
         return Err(NotFoundError.into());
     }
     let db = state.store.path().to_path_buf();

@@ -1,7 +1,6 @@
 //! Backup settings: the raw values read from the layered configuration (`backup_*` keys of the
 //! contract) and their validated form used by the engine.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveTime;
@@ -17,29 +16,12 @@ pub const DEFAULT_TIMES: &str = "03:00,15:00";
 /// Default time zone of the backup times.
 pub const DEFAULT_TIMEZONE: &str = "America/Sao_Paulo";
 
-/// A string whose `Debug` never shows its value.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// The crate's secret string: `Debug` never shows it, and it is wiped on drop.
+pub use crate::crypto::SecretString as Secret;
 
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// The `backup_*` settings as the configuration layer reads them (TOML `[backup]` table or
-/// `ARMARIO_BACKUP_*` variables), before validation. Every field is optional; defaults apply.
+/// The `backup_*` settings, deserialised by the configuration layer straight from the TOML
+/// `[backup]` table and the `ARMARIO_BACKUP_*` variables, before validation. Every field is
+/// optional; defaults apply.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackupConfig {
@@ -52,7 +34,7 @@ pub struct BackupConfig {
     pub s3_bucket: Option<String>,
     pub s3_prefix: Option<String>,
     pub s3_path_style: Option<bool>,
-    pub s3_access_key: Option<String>,
+    pub s3_access_key: Option<Secret>,
     pub s3_secret_key: Option<Secret>,
     /// Comma-separated local times, e.g. "03:00,15:00".
     pub times: Option<String>,
@@ -150,7 +132,8 @@ impl BackupConfig {
             }
         };
         let bucket = required("backup_s3_bucket", &self.s3_bucket)?;
-        let access_key = required("backup_s3_access_key", &self.s3_access_key)?;
+        let access_key = self.s3_access_key.as_ref().map(|k| k.expose().to_string());
+        let access_key = required("backup_s3_access_key", &access_key)?;
         let secret_key = match &self.s3_secret_key {
             Some(s) if !s.expose().is_empty() => s.clone(),
             _ => {

@@ -11,9 +11,28 @@ pub use password::Passwords;
 
 use std::fmt;
 
-/// A secret string: its `Debug` and `Display` never show the value.
+/// A secret string: its `Debug` and `Display` never show the value, and its memory is wiped
+/// when it is dropped.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretString(String);
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+impl From<&str> for SecretString {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
+    }
+}
 
 impl SecretString {
     pub fn new(value: impl Into<String>) -> Self {

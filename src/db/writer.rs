@@ -66,7 +66,7 @@ impl Batching {
 
     pub fn new(max_jobs: u32) -> Self {
         Self {
-            max_jobs: max_jobs.max(1) as usize,
+            max_jobs: max_jobs.clamp(1, 1024) as usize,
             max_time: Duration::from_millis(10),
         }
     }

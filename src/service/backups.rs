@@ -21,33 +21,9 @@ use crate::error::{DomainError, DomainResult};
 use crate::metrics::Metrics;
 use crate::service::AppState;
 
-/// Reads the `backup_*` settings into the engine's validated form.
+/// Validates the `[backup]` settings into the engine's form; errors name the setting.
 pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
-    let text = |k: &str| s.get(k).map(str::to_string);
-    let cfg = crate::backup::BackupConfig {
-        target: text("backup_target"),
-        local_dir: text("backup_local_dir").map(Into::into),
-        s3_endpoint: text("backup_s3_endpoint"),
-        s3_region: text("backup_s3_region"),
-        s3_bucket: text("backup_s3_bucket"),
-        s3_prefix: text("backup_s3_prefix"),
-        s3_path_style: s
-            .get_bool("backup_s3_path_style")
-            .map_err(|e| e.to_string())?,
-        s3_access_key: text("backup_s3_access_key"),
-        s3_secret_key: text("backup_s3_secret_key").map(crate::backup::Secret::new),
-        times: text("backup_times"),
-        timezone: text("backup_timezone"),
-        retention_days: s
-            .get("backup_retention_days")
-            .map(|v| {
-                v.trim().parse().map_err(|_| {
-                    format!("setting backup_retention_days: expected a number of days, got {v:?}")
-                })
-            })
-            .transpose()?,
-    };
-    cfg.resolve(&s.data_dir).map_err(|e| e.to_string())
+    s.backup.resolve(&s.data_dir).map_err(|e| e.to_string())
 }
 
 /// The backup engine for these settings. The server and every backup command get theirs here,

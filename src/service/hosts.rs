@@ -9,9 +9,11 @@ use crate::service::AppState;
 
 /// The base domain from the settings, if one is set.
 pub fn base_domain(state: &AppState) -> Option<BaseDomain> {
+    // `parse` is `None` only for an empty name, which is the setting left unset.
     state
         .settings
-        .get("base_domain")
+        .base_domain
+        .as_deref()
         .and_then(BaseDomain::parse)
 }
 

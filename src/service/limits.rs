@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::{ConfigError, Settings};
+use crate::config::Settings;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -41,40 +41,16 @@ impl Default for Limits {
 }
 
 impl Limits {
-    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
-        let d = Self::default();
-        let num = |key: &str, default: u64| -> Result<u64, ConfigError> {
-            let Some(v) = settings.get(key) else {
-                return Ok(default);
-            };
-            match v.trim().parse::<u64>() {
-                Ok(n) if n >= 1 && n <= u32::MAX as u64 => Ok(n),
-                _ => Err(ConfigError::Invalid {
-                    key: key.into(),
-                    message: format!("expected a whole number from 1, got {v:?}"),
-                }),
-            }
-        };
-        Ok(Self {
-            signup_max_per_ip: num("signup_max_per_ip", d.signup_max_per_ip.into())? as u32,
-            signup_max_total: num("signup_max_total", d.signup_max_total.into())? as u32,
-            signup_window: Duration::from_secs(num(
-                "signup_window_secs",
-                d.signup_window.as_secs(),
-            )?),
-            login_max_failures_per_account_ip: num(
-                "login_max_failures_per_account_ip",
-                d.login_max_failures_per_account_ip.into(),
-            )? as u32,
-            login_max_failures_per_ip: num(
-                "login_max_failures_per_ip",
-                d.login_max_failures_per_ip.into(),
-            )? as u32,
-            login_window: Duration::from_secs(num("login_window_secs", d.login_window.as_secs())?),
-            login_backoff_max: Duration::from_millis(num(
-                "login_backoff_max_ms",
-                d.login_backoff_max.as_millis() as u64,
-            )?),
-        })
+    /// The limits from the typed settings (each already checked to be at least 1).
+    pub fn from_settings(s: &Settings) -> Self {
+        Self {
+            signup_max_per_ip: s.signup_max_per_ip,
+            signup_max_total: s.signup_max_total,
+            signup_window: Duration::from_secs(s.signup_window_secs.into()),
+            login_max_failures_per_account_ip: s.login_max_failures_per_account_ip,
+            login_max_failures_per_ip: s.login_max_failures_per_ip,
+            login_window: Duration::from_secs(s.login_window_secs.into()),
+            login_backoff_max: Duration::from_millis(s.login_backoff_max_ms.into()),
+        }
     }
 }

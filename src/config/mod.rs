@@ -1,0 +1,204 @@
+//! Layered settings: defaults, then `armario.toml`, then `ARMARIO_*` environment variables,
+//! then command-line flags, merged by figment into one typed [`Settings`]. Any key `k` may
+//! instead be read from a file named by `k_file` (`ARMARIO_MASTER_KEY_FILE=/run/secrets/key`).
+//! TOML tables flatten with `_`: `[backup] s3_bucket = "x"` is `ARMARIO_BACKUP_S3_BUCKET`.
+//! An unknown key, or a value of the wrong kind, stops the start with a message naming it.
+
+mod fields;
+mod layers;
+mod values;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use serde::Deserialize;
+
+use crate::backup::BackupConfig;
+use crate::crypto::SecretString;
+use crate::db::Synchronous;
+use layers::Layer;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting, typed. Secrets are [`SecretString`]: `Debug` prints `<redacted>` and the
+/// memory is wiped on drop. Field names are the keys (`ARMARIO_` + the name in capitals).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `host:port` to listen on.
+    #[serde(deserialize_with = "values::listen_addr")]
+    pub addr: String,
+    pub data_dir: PathBuf,
+    /// Base URL people use to reach armario (for links printed in logs).
+    pub public_url: Option<String>,
+    #[serde(deserialize_with = "values::log_format")]
+    pub log_format: LogFormat,
+    pub master_key: Option<SecretString>,
+    /// Comma-separated older master keys still accepted to open sealed values.
+    pub master_key_previous: Option<SecretString>,
+    #[serde(deserialize_with = "values::synchronous")]
+    pub synchronous: Synchronous,
+    #[serde(deserialize_with = "values::positive")]
+    pub session_ttl_secs: u64,
+    /// Marks the session cookie `Secure`; set when armario is served behind TLS.
+    pub cookie_secure: bool,
+    /// Takes the client IP from `X-Forwarded-For`; set behind a reverse proxy only.
+    pub trust_proxy: bool,
+    #[serde(deserialize_with = "values::positive")]
+    pub read_pool_size: u32,
+    /// Most writes committed together in one transaction (group commit); 1 switches it off.
+    #[serde(deserialize_with = "values::positive")]
+    pub write_batch_max: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub max_body_bytes: usize,
+    /// Companies answer at `<slug>.<base_domain>`.
+    pub base_domain: Option<String>,
+    #[serde(deserialize_with = "values::positive")]
+    pub usage_flush_secs: u64,
+    /// Lets a client elsewhere read `/metrics` with this bearer token.
+    pub metrics_token: Option<SecretString>,
+    #[serde(deserialize_with = "values::positive")]
+    pub signup_max_per_ip: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub signup_max_total: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub signup_window_secs: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub login_max_failures_per_account_ip: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub login_max_failures_per_ip: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub login_window_secs: u32,
+    #[serde(deserialize_with = "values::positive")]
+    pub login_backoff_max_ms: u32,
+    /// The `[backup]` table (`ARMARIO_BACKUP_*`), validated by the backup engine.
+    pub backup: BackupConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let limits = crate::service::limits::Limits::default();
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("armario-data"),
+            public_url: None,
+            log_format: LogFormat::Text,
+            master_key: None,
+            master_key_previous: None,
+            synchronous: Synchronous::Full,
+            session_ttl_secs: 24 * 60 * 60,
+            cookie_secure: false,
+            trust_proxy: false,
+            read_pool_size: 8,
+            write_batch_max: 64,
+            max_body_bytes: 256 * 1024,
+            base_domain: None,
+            usage_flush_secs: crate::service::usage::DEFAULT_FLUSH_SECS,
+            metrics_token: None,
+            signup_max_per_ip: limits.signup_max_per_ip,
+            signup_max_total: limits.signup_max_total,
+            signup_window_secs: limits.signup_window.as_secs() as u32,
+            login_max_failures_per_account_ip: limits.login_max_failures_per_account_ip,
+            login_max_failures_per_ip: limits.login_max_failures_per_ip,
+            login_window_secs: limits.login_window.as_secs() as u32,
+            login_backoff_max_ms: limits.login_backoff_max.as_millis() as u32,
+            backup: BackupConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid TOML: {message}")]
+    Toml { path: String, message: String },
+    #[error("setting {key}: {message}")]
+    Invalid { key: String, message: String },
+    #[error("unknown setting {name} in {place}; did you mean {nearest}?")]
+    Unknown {
+        name: String,
+        place: String,
+        nearest: String,
+    },
+}
+
+/// Command-line values that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub addr: Option<String>,
+}
+
+impl Settings {
+    /// Loads settings from the layers. `env` is passed in so tests need not touch the process.
+    pub fn load(
+        overrides: &Overrides,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = env
+            .into_iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("ARMARIO_")
+                    .filter(|k| !k.is_empty())
+                    .map(|k| (k.to_ascii_lowercase(), v))
+            })
+            .collect();
+        let config_path = overrides
+            .config
+            .clone()
+            .or_else(|| env.get("config").map(PathBuf::from))
+            .or_else(|| {
+                Path::new("armario.toml")
+                    .exists()
+                    .then(|| PathBuf::from("armario.toml"))
+            });
+
+        let mut layers = Vec::new();
+        if let Some(path) = &config_path {
+            layers.push(Layer::file(path)?);
+        }
+        layers.push(Layer::env(&env));
+        let mut flags = Vec::new();
+        if let Some(d) = &overrides.data_dir {
+            flags.push(("data_dir", d.display().to_string()));
+        }
+        if let Some(a) = &overrides.addr {
+            flags.push(("addr", a.clone()));
+        }
+        layers.push(Layer::flags(flags));
+
+        let keys = fields::setting_keys();
+        let mut figment = Figment::new();
+        for layer in &mut layers {
+            layer.settle(&keys)?;
+        }
+        for layer in &layers {
+            figment = figment.merge(layer);
+        }
+        // Lossy: text from the environment reads as a number or a boolean where one is due.
+        let mut settings: Settings = figment
+            .extract_lossy()
+            .map_err(|e| values::explain(e, &layers))?;
+        settings.public_url = settings
+            .public_url
+            .map(|u| u.trim_end_matches('/').to_string());
+        Ok(settings)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(crate::datadir::DB_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests;
