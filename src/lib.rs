@@ -1,5 +1,6 @@
 //! armario: a tenant manager in one binary.
 
+pub mod access;
 pub mod admin_cli;
 pub mod api;
 pub mod app;

@@ -6,6 +6,7 @@ use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
 
+use crate::access::Owner;
 use crate::api::error::ApiResult;
 use crate::domain::UserPrincipal;
 use crate::service::{auth, AppState};
@@ -42,7 +43,12 @@ impl UserAuth {
 
     /// Resolves the session to its user, or answers 401.
     pub async fn user(&self, state: &AppState, caller: &Caller) -> ApiResult<UserPrincipal> {
-        Ok(auth::authenticate(state, self.token(), caller.ip.clone()).await?)
+        Ok(auth::authenticate(&state.store, self.token(), caller.ip.clone()).await?)
+    }
+
+    /// Resolves the session to the platform owner: 401 without a session, 403 for anyone else.
+    pub async fn owner(&self, state: &AppState, caller: &Caller) -> ApiResult<Owner> {
+        Ok(Owner::check(&self.user(state, caller).await?)?)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod health;
 pub mod links;
 pub mod metrics;
 pub mod overview;
+pub(crate) mod path_id;
 pub mod request_check;
 pub mod secrets;
 pub mod session;

@@ -155,7 +155,18 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
     {
-        self.writer.run(f).await
+        self.writer.run(f, |_| Ok(())).await
+    }
+
+    /// As [`Store::write`]; after the commit, `after` runs on the writer thread with the
+    /// connection, before any other write: for caches that must follow commit order.
+    pub async fn write_then<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+    {
+        self.writer.run(f, after).await
     }
 
     /// Runs `f` with a pooled read-only connection on the blocking thread pool.

@@ -44,10 +44,13 @@ impl Writer {
         }
     }
 
-    pub(super) async fn run<T, F>(&self, f: F) -> DomainResult<T>
+    /// Runs `f` in one transaction; after a commit, `after` runs on the same thread before
+    /// the next job, so whatever it derives from the data follows commit order.
+    pub(super) async fn run<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
     {
         let sender = self
             .jobs
@@ -58,7 +61,11 @@ impl Writer {
         let (reply, answer) = oneshot::channel();
         let health = self.health.clone();
         let job: Job = Box::new(move |conn: &mut Connection| {
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| transact(conn, f)));
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let value = transact(conn, f)?;
+                after(conn)?;
+                Ok(value)
+            }));
             let result = outcome.unwrap_or_else(|_| {
                 Err(DomainError::Internal("a write transaction panicked".into()))
             });

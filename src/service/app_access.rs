@@ -15,22 +15,21 @@ use crate::domain::application::{
 };
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyStatus};
+use crate::domain::principal::LinkEntry;
 use crate::domain::user::{User, UserFilter};
 use crate::domain::{AppPrincipal, Page};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, UserId};
-use crate::service::directory::LinkEntry;
 use crate::service::{secrets, AppState};
 
 fn require_link(
-    state: &AppState,
     app: &AppPrincipal,
     company: &CompanyId,
     scope: Option<&str>,
 ) -> DomainResult<LinkEntry> {
-    let link = state
-        .directory
-        .link(&app.application_id, company)
+    let link = app
+        .link(company)
+        .cloned()
         .ok_or(DomainError::NotFound("company"))?;
     if let Some(scope) = scope {
         if !link.has(scope) {
@@ -58,7 +57,7 @@ pub async fn linked_companies(
     state: &AppState,
     app: &AppPrincipal,
 ) -> DomainResult<Vec<(Company, Vec<String>)>> {
-    let links = state.directory.linked(&app.application_id);
+    let links = app.linked();
     state
         .store
         .read(move |c| {
@@ -74,7 +73,7 @@ pub async fn linked_companies(
 }
 
 pub async fn company(state: &AppState, app: &AppPrincipal, id: CompanyId) -> DomainResult<Company> {
-    require_link(state, app, &id, Some(SCOPE_COMPANY_READ))?;
+    require_link(app, &id, Some(SCOPE_COMPANY_READ))?;
     active(
         state
             .store
@@ -91,7 +90,7 @@ pub async fn secret(
     id: CompanyId,
     kind: String,
 ) -> DomainResult<BTreeMap<String, String>> {
-    require_link(state, app, &id, Some(&secret_scope(&kind)))?;
+    require_link(app, &id, Some(&secret_scope(&kind)))?;
     let (company_id, k) = (id.clone(), kind.clone());
     let sealed = state
         .store
@@ -101,7 +100,7 @@ pub async fn secret(
         })
         .await?
         .ok_or(DomainError::NotFound("secret"))?;
-    let values = secrets::open(state, &id, &kind, &sealed)?;
+    let values = secrets::open(&state.sealer, &id, &kind, &sealed)?;
     let ctx = app.audit();
     state
         .store
@@ -123,7 +122,7 @@ pub async fn users(
     cursor: Option<String>,
     limit: u32,
 ) -> DomainResult<Page<User>> {
-    require_link(state, app, &id, Some(SCOPE_USERS_READ))?;
+    require_link(app, &id, Some(SCOPE_USERS_READ))?;
     let after = crate::domain::cursor::open_as(cursor, UserId::parse)?;
     state
         .store
@@ -172,7 +171,7 @@ pub async fn validate_session(
     let linked = user
         .company_id
         .as_ref()
-        .is_some_and(|c| state.directory.link(&app.application_id, c).is_some());
+        .is_some_and(|c| app.link(c).is_some());
     Ok(linked.then_some(ValidSession {
         user,
         expires_at: row.expires_at,
@@ -190,7 +189,7 @@ pub async fn resolve(state: &AppState, app: &AppPrincipal, host: &str) -> Domain
     let id = crate::service::hosts::company_for_host(state, host)
         .await?
         .ok_or(DomainError::NotFound("company"))?;
-    require_link(state, app, &id, None)?;
+    require_link(app, &id, None)?;
     active(
         state
             .store
@@ -205,7 +204,7 @@ pub async fn usage(
     id: CompanyId,
     mut filter: UsageFilter,
 ) -> DomainResult<Vec<UsageRow>> {
-    require_link(state, app, &id, Some(SCOPE_USAGE_READ))?;
+    require_link(app, &id, Some(SCOPE_USAGE_READ))?;
     filter.application_id = Some(app.application_id.to_string());
     filter.company_id = Some(id.to_string());
     crate::service::usage::query(&state.usage, &state.store, filter, 10_000).await

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod backups;
+pub(crate) mod change;
 pub mod companies;
 pub mod directory;
 pub mod hosts;
@@ -43,4 +44,11 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The master key check made at start, for `/readyz`; unset outside `serve`.
     pub key_check: Arc<std::sync::OnceLock<key_check::KeyCheck>>,
+}
+
+impl AppState {
+    /// The handle for writes to applications, credentials and links.
+    pub fn key_writer(&self) -> directory::KeyWriter {
+        directory::KeyWriter::new(self.store.clone(), self.directory.clone())
+    }
 }
