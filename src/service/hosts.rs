@@ -15,18 +15,6 @@ pub fn base_domain(state: &AppState) -> Option<BaseDomain> {
         .and_then(BaseDomain::parse)
 }
 
-/// Refuses a custom domain in the base domain's namespace; the error names `field`.
-pub fn require_custom_domain_allowed(
-    state: &AppState,
-    field: &str,
-    domain: &str,
-) -> DomainResult<()> {
-    match base_domain(state) {
-        Some(base) => base.require_outside(field, domain),
-        None => Ok(()),
-    }
-}
-
 /// The company a host (lowercase, without port) belongs to. Names under the base domain
 /// resolve by slug only, so custom-domain rows there are never consulted.
 pub async fn company_for_host(state: &AppState, host: String) -> DomainResult<Option<CompanyId>> {
