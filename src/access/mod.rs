@@ -62,10 +62,13 @@ pub trait Level: sealed::Sealed {
 }
 
 /// Any user of the company, or the owner.
+#[derive(Debug)]
 pub enum Member {}
 /// An admin of the company, or the owner.
+#[derive(Debug)]
 pub enum Admin {}
 /// The owner, on one company: the company's own users get 403, everyone else 404.
+#[derive(Debug)]
 pub enum OwnerOf {}
 
 impl sealed::Sealed for Member {}
@@ -189,6 +192,41 @@ impl<L: Level> CompanyScope<L> {
             company: self.company.clone(),
             user: self.user.clone(),
             level: PhantomData,
+        }
+    }
+}
+
+/// What a report over many companies (usage, audit log) may cover: the owner everything, or
+/// one asked company; anyone else only a company they administer (another is "not found").
+#[derive(Debug)]
+pub enum Reach {
+    Platform {
+        owner: Owner,
+        company: Option<CompanyId>,
+    },
+    Company(CompanyScope<Admin>),
+}
+
+impl Reach {
+    /// `asked` narrows the report to one company; without it, a company admin gets their own.
+    pub fn check(who: &UserPrincipal, asked: Option<CompanyId>) -> DomainResult<Self> {
+        if let Ok(owner) = Owner::check(who) {
+            return Ok(Self::Platform {
+                owner,
+                company: asked,
+            });
+        }
+        Ok(Self::Company(match asked {
+            Some(company) => CompanyScope::check(who, company)?,
+            None => CompanyScope::own(who)?,
+        }))
+    }
+
+    /// The one company the report covers, if it is narrowed to one.
+    pub fn company(&self) -> Option<&CompanyId> {
+        match self {
+            Self::Platform { company, .. } => company.as_ref(),
+            Self::Company(scope) => Some(scope.company()),
         }
     }
 }
