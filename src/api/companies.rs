@@ -4,7 +4,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
-use crate::access::{Admin, CompanyScope, Member, OwnerOf};
+use crate::access::{Admin, Member, OwnerOf};
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
 use crate::api::session::CreatedResponse;
@@ -313,8 +313,7 @@ impl CompaniesApi {
         caller: Caller,
         id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Member>::check(&who, id.0)?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let c = companies::get(&self.state.store, &scope).await?;
         Ok(Json(c.into()))
     }
@@ -332,8 +331,7 @@ impl CompaniesApi {
         id: Path<CompanyId>,
         body: Json<CompanyPatchIn>,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let patch = CompanyPatch::validate(body.0.into())?;
         Ok(Json(
             companies::update(&self.state.store, &scope, patch)
@@ -412,8 +410,7 @@ impl CompaniesApi {
         id: CompanyId,
         action: StatusAction,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<OwnerOf>::check(&who, id)?;
+        let scope = auth.company::<OwnerOf>(&self.state, &caller, id).await?;
         let c = companies::change_status(&self.state.store, &scope, action).await?;
         Ok(Json(c.into()))
     }

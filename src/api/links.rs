@@ -5,7 +5,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::access::{Admin, CompanyScope, Member};
+use crate::access::{Admin, Member};
 use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::companies::company_id;
@@ -188,8 +188,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
     ) -> ApiResult<Json<LinkList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         Ok(list_out(
             links::list_for_company(&self.state.store, &scope).await?,
         ))
@@ -208,8 +207,7 @@ impl LinksApi {
         id: Path<CompanyId>,
         link_id: Path<LinkId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         links::revoke_in_company(&self.state.key_writer(), &scope, link_id.0).await?;
         Ok(NoContentResponse::Done)
     }
@@ -226,8 +224,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
     ) -> ApiResult<Json<DomainList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Member>::check(&who, id.0)?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let items = links::domains(&self.state.store, &scope).await?;
         Ok(Json(DomainList {
             items: items
@@ -253,8 +250,7 @@ impl LinksApi {
         id: Path<CompanyId>,
         body: Json<DomainIn>,
     ) -> ApiResult<CreatedResponse<DomainOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
         let base = hosts::base_domain(&self.state);
         links::add_domain(&self.state.store, base, &scope, domain.clone()).await?;
@@ -277,8 +273,7 @@ impl LinksApi {
         id: Path<CompanyId>,
         domain: Path<String>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = domain.0.trim().to_ascii_lowercase();
         links::remove_domain(&self.state.store, &scope, domain).await?;
         Ok(NoContentResponse::Done)

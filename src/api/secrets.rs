@@ -6,7 +6,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::access::{Admin, CompanyScope};
+use crate::access::Admin;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
 use crate::api::session::NoContentResponse;
@@ -103,8 +103,7 @@ impl SecretsApi {
         caller: Caller,
         id: Path<CompanyId>,
     ) -> ApiResult<Json<SecretList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let items = secrets::list(&self.state.store, &scope).await?;
         Ok(Json(SecretList {
             items: items.into_iter().map(Into::into).collect(),
@@ -125,8 +124,7 @@ impl SecretsApi {
         kind: Path<String>,
         body: Json<SecretPutIn>,
     ) -> ApiResult<Json<SecretInfoOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let (store, sealer) = (&self.state.store, &self.state.sealer);
         let meta = secrets::put(store, sealer, &scope, kind.0, body.0.values).await?;
         Ok(Json(meta.into()))
@@ -145,8 +143,7 @@ impl SecretsApi {
         id: Path<CompanyId>,
         kind: Path<String>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         secrets::delete(&self.state.store, &scope, kind.0).await?;
         Ok(NoContentResponse::Done)
     }

@@ -257,8 +257,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         body: Json<UserCreateIn>,
     ) -> ApiResult<CreatedResponse<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let b = body.0;
         let role = Role::parse_company_role("role", role_str(b.role))?;
         let input = NewUser::validate(&b.email, &b.name, role, SecretString::new(b.password))?;
@@ -282,8 +281,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Member>::check(&who, id.0)?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let u = users::get(&self.state.store, &scope, user_id.0).await?;
         Ok(Json(u.into()))
     }
@@ -324,8 +322,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         users::delete(&self.state.store, &scope, user_id.0).await?;
         Ok(NoContentResponse::Done)
     }
@@ -395,8 +392,7 @@ impl UsersApi {
         user_id: Path<UserId>,
         body: Json<PasswordSetIn>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id.0)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let pw = SecretString::new(body.0.password);
         users::set_password(
             &self.state.store,
@@ -419,8 +415,7 @@ impl UsersApi {
         uid: UserId,
         action: UserAction,
     ) -> ApiResult<Json<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let scope = CompanyScope::<Admin>::check(&who, id)?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id).await?;
         let u = users::change_status(&self.state.store, &scope, uid, action).await?;
         Ok(Json(u.into()))
     }
