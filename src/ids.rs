@@ -23,6 +23,12 @@ macro_rules! id_type {
                 ok.then(|| Self(raw.to_string()))
             }
 
+            /// An id that names nothing (no generated id has this form): what a malformed id
+            /// in a path stands for, so the route answers "not found" as for any unknown id.
+            pub(crate) fn unmatched() -> Self {
+                Self(concat!($prefix, "-").to_string())
+            }
+
             /// Wraps a value read from our own database.
             pub fn from_db(raw: String) -> Self {
                 Self(raw)

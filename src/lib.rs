@@ -1,5 +1,6 @@
 //! armario: a tenant manager in one binary.
 
+pub mod access;
 pub mod admin_cli;
 pub mod api;
 pub mod app;
@@ -15,9 +16,9 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod keys_cli;
-pub mod logging;
-pub mod metrics;
-pub mod middleware;
-pub mod server;
+pub(crate) mod logging;
+pub(crate) mod metrics;
+pub(crate) mod middleware;
+pub(crate) mod server;
 pub mod service;
-pub mod web;
+pub(crate) mod web;

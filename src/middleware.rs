@@ -94,7 +94,7 @@ fn secure_headers(path: &str, resp: &mut Response) {
 }
 
 /// Wraps the whole app.
-pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let request_id = req
         .header(REQUEST_ID_HEADER)
         .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
@@ -104,7 +104,6 @@ pub async fn around<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
     let path = req.uri().path().to_string();
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
-    req.set_data(RequestId(request_id.clone()));
     let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
     let spec = req.data::<ApiSpec>().cloned();
     let json_body = req
@@ -330,10 +329,6 @@ async fn name_parse_error(mut resp: Response, raw: &[u8], spec: &ApiSpec) -> Res
 /// The largest request body accepted, in bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct MaxBody(pub usize);
-
-/// The id of the current request, for handlers that want to log it.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
 
 /// A panic in a handler becomes a 500 with an error id, like any unexpected error.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {

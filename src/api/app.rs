@@ -7,9 +7,10 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::access::{AppCompanyScope, CompanyRead, SecretRead, UsageRead, UsersRead};
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
-use crate::api::companies::{company_id, CompanyOut};
+use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
 use crate::api::time::ts;
@@ -18,7 +19,7 @@ use crate::api::users::{UserList, UserOut};
 use crate::api::Tag;
 use crate::domain::{page_size, AppPrincipal};
 use crate::ids::CompanyId;
-use crate::service::{app_access, AppState};
+use crate::service::{app_access, hosts, usage, AppState};
 
 pub struct AppApi {
     state: AppState,
@@ -30,7 +31,9 @@ impl AppApi {
     }
 
     /// Counts a request for the usage report and for the metrics.
+    /// Counts the request for usage reports; a path id that names nothing counts as none.
     fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: &'static str) {
+        let company = company.filter(|c| CompanyId::parse(c.as_str()).is_some());
         self.state.usage.record(app, company, route_group);
         self.state.metrics.app_request(route_group);
     }
@@ -87,7 +90,7 @@ impl AppApi {
     async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "companies");
-        let items = app_access::linked_companies(&self.state, &app).await?;
+        let items = app_access::linked_companies(&self.state.store, &app).await?;
         Ok(Json(LinkedCompanyList {
             items: items
                 .into_iter()
@@ -109,13 +112,13 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
-        let id = company_id(&id.0)?;
-        self.count(&app, Some(&id), "companies");
+        self.count(&app, Some(&id.0), "companies");
+        let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
         Ok(Json(
-            app_access::company(&self.state, &app, id).await?.into(),
+            app_access::company(&self.state.store, &scope).await?.into(),
         ))
     }
 
@@ -129,13 +132,13 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         kind: Path<String>,
     ) -> ApiResult<Json<SecretValueOut>> {
         let app = auth.app(&self.state, &caller)?;
-        let id = company_id(&id.0)?;
-        self.count(&app, Some(&id), "secrets");
-        let values = app_access::secret(&self.state, &app, id, kind.0.clone()).await?;
+        self.count(&app, Some(&id.0), "secrets");
+        let scope = AppCompanyScope::check(&app, id.0, SecretRead(kind.0.clone()))?;
+        let values = app_access::secret(&self.state.store, &self.state.sealer, &scope).await?;
         Ok(Json(SecretValueOut {
             kind: kind.0,
             values,
@@ -152,7 +155,7 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
@@ -160,9 +163,10 @@ impl AppApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
         let app = auth.app(&self.state, &caller)?;
-        let id = company_id(&id.0)?;
-        self.count(&app, Some(&id), "users");
-        let page = app_access::users(&self.state, &app, id, cursor.0, page_size(limit.0)?).await?;
+        self.count(&app, Some(&id.0), "users");
+        let scope = AppCompanyScope::check(&app, id.0, UsersRead)?;
+        let page =
+            app_access::users(&self.state.store, &scope, cursor.0, page_size(limit.0)?).await?;
         Ok(crate::api::users::list_out(page))
     }
 
@@ -176,22 +180,18 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         /// First day (UTC), inclusive; default 30 days ago.
         from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
         to: Query<Option<Day>>,
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
-        let id = company_id(&id.0)?;
-        self.count(&app, Some(&id), "usage");
-        let rows = app_access::usage(
-            &self.state,
-            &app,
-            id,
-            usage_filter(days(from.0), days(to.0))?,
-        )
-        .await?;
+        self.count(&app, Some(&id.0), "usage");
+        let scope = AppCompanyScope::check(&app, id.0, UsageRead)?;
+        let filter = usage_filter(days(from.0), days(to.0))?;
+        let (recorder, store) = (&self.state.usage, &self.state.store);
+        let rows = usage::for_application(recorder, store, &scope, filter, 10_000).await?;
         Ok(Json(UsageList::from_rows(rows)))
     }
 
@@ -210,7 +210,8 @@ impl AppApi {
     ) -> ApiResult<Json<ValidateOut>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "sessions");
-        let found = app_access::validate_session(&self.state, &app, body.0.token.trim()).await?;
+        let found =
+            app_access::validate_session(&self.state.store, &app, body.0.token.trim()).await?;
         Ok(Json(match found {
             Some(s) => ValidateOut {
                 valid: true,
@@ -241,9 +242,14 @@ impl AppApi {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "resolve");
         Ok(Json(
-            app_access::resolve(&self.state, &app, &host.0)
-                .await?
-                .into(),
+            app_access::resolve(
+                &self.state.store,
+                hosts::base_domain(&self.state),
+                &app,
+                &host.0,
+            )
+            .await?
+            .into(),
         ))
     }
 }

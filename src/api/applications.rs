@@ -180,8 +180,8 @@ impl ApplicationsApi {
         operation_id = "list_applications"
     )]
     async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<ApplicationList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let items = applications::list(&self.state, &who).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        let items = applications::list(&self.state.store, &owner).await?;
         Ok(Json(ApplicationList {
             items: items.into_iter().map(Into::into).collect(),
         }))
@@ -199,8 +199,7 @@ impl ApplicationsApi {
         caller: Caller,
         body: Json<ApplicationCreateIn>,
     ) -> ApiResult<CreatedResponse<ApplicationOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let input = NewApplication::validate(
             &b.name,
@@ -208,7 +207,9 @@ impl ApplicationsApi {
             b.contact_email.as_deref(),
         )?;
         Ok(CreatedResponse::Created(Json(
-            applications::create(&self.state, &who, input).await?.into(),
+            applications::create(&self.state.key_writer(), &owner, input)
+                .await?
+                .into(),
         )))
     }
 
@@ -222,12 +223,11 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<ApplicationId>,
     ) -> ApiResult<Json<ApplicationOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         Ok(Json(
-            applications::get(&self.state, &who, application_id(&id.0)?)
+            applications::get(&self.state.store, &owner, id.0)
                 .await?
                 .into(),
         ))
@@ -243,11 +243,10 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<ApplicationId>,
         body: Json<ApplicationPatchIn>,
     ) -> ApiResult<Json<ApplicationOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let patch = ApplicationPatch::validate(
             b.name.as_deref(),
@@ -256,7 +255,7 @@ impl ApplicationsApi {
             b.status.map(Into::into),
         )?;
         Ok(Json(
-            applications::update(&self.state, &who, application_id(&id.0)?, patch)
+            applications::update(&self.state.key_writer(), &owner, id.0, patch)
                 .await?
                 .into(),
         ))
@@ -272,11 +271,10 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<ApplicationId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
-        applications::delete(&self.state, &who, application_id(&id.0)?).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        applications::delete(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
@@ -290,11 +288,11 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<ApplicationId>,
     ) -> ApiResult<Json<CredentialList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
-        let items = applications::credentials(&self.state, &who, application_id(&id.0)?).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        let items =
+            applications::credentials(&self.state.store, &self.state.usage, &owner, id.0).await?;
         Ok(Json(CredentialList {
             items: items.into_iter().map(Into::into).collect(),
         }))
@@ -311,16 +309,15 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<ApplicationId>,
         body: Json<CredentialCreateIn>,
     ) -> ApiResult<CreatedResponse<IssuedCredentialOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let issued = applications::issue_credential(
-            &self.state,
-            &who,
-            application_id(&id.0)?,
+            &self.state.key_writer(),
+            &owner,
+            id.0,
             &b.label,
             b.expires_at.map(|t| t.timestamp_millis()),
         )
@@ -341,14 +338,12 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        credential_id: Path<String>,
+        id: Path<ApplicationId>,
+        credential_id: Path<CredentialId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
-        let cred =
-            CredentialId::parse(&credential_id.0).ok_or(DomainError::NotFound("credential"))?;
-        applications::revoke_credential(&self.state, &who, application_id(&id.0)?, cred).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        applications::revoke_credential(&self.state.key_writer(), &owner, id.0, credential_id.0)
+            .await?;
         Ok(NoContentResponse::Done)
     }
 }

@@ -5,6 +5,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
 use crate::api::time::ts;
@@ -125,15 +126,16 @@ impl AuditApi {
             })
             .transpose()?;
         audit_period(from.0, to.0)?;
+        let reach = Reach::check(&who, company_id)?;
         let filter = AuditFilter {
             from: from.0.map(|t| t.timestamp_millis()),
             to: to.0.map(|t| t.timestamp_millis()),
             action: action.0,
             actor_id: actor_id.0,
-            company_id,
+            company_id: None,
             names_within: None,
         };
-        let page = audit::list(&self.state, &who, filter, cursor.0, limit).await?;
+        let page = audit::list(&self.state.store, &reach, filter, cursor.0, limit).await?;
         Ok(Json(AuditList {
             items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,

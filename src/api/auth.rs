@@ -6,8 +6,10 @@ use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
 
+use crate::access::{CompanyScope, Level, Owner};
 use crate::api::error::ApiResult;
 use crate::domain::UserPrincipal;
+use crate::ids::CompanyId;
 use crate::service::{auth, AppState};
 
 pub const SESSION_COOKIE: &str = "armario_session";
@@ -42,7 +44,26 @@ impl UserAuth {
 
     /// Resolves the session to its user, or answers 401.
     pub async fn user(&self, state: &AppState, caller: &Caller) -> ApiResult<UserPrincipal> {
-        Ok(auth::authenticate(state, self.token(), caller.ip.clone()).await?)
+        Ok(auth::authenticate(&state.store, self.token(), caller.ip.clone()).await?)
+    }
+
+    /// Resolves the session and proves that it may act on `company` at level `L`: another
+    /// company is 404, a role below `L` on one's own company 403.
+    pub async fn company<L: Level>(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        company: CompanyId,
+    ) -> ApiResult<CompanyScope<L>> {
+        Ok(CompanyScope::check(
+            &self.user(state, caller).await?,
+            company,
+        )?)
+    }
+
+    /// Resolves the session to the platform owner: 401 without a session, 403 for anyone else.
+    pub async fn owner(&self, state: &AppState, caller: &Caller) -> ApiResult<Owner> {
+        Ok(Owner::check(&self.user(state, caller).await?)?)
     }
 }
 

@@ -111,8 +111,8 @@ impl BackupsApi {
     /// Recent backup runs (owner only).
     #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
     async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<BackupList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let runs = backups::recent(&self.state, &who, 100).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        let runs = backups::recent(&self.state.store, &owner, 100).await?;
         let last_good_at = runs.iter().find(|r| r.succeeded).map(|r| ts(r.finished_at));
         let last_good_at = match last_good_at {
             Some(t) => Some(t),
@@ -131,8 +131,9 @@ impl BackupsApi {
     /// answered (and recorded) with `status: failed` and its reason.
     #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
     async fn take(&self, auth: UserAuth, caller: Caller) -> ApiResult<TakeResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        let report = backups::take_now(&self.state, &who).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        let s = &self.state;
+        let report = backups::take_now(&s.backups, &s.metrics, &s.store, &owner).await?;
         Ok(TakeResponse::Done(Json(report.into())))
     }
 }

@@ -4,6 +4,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
+use crate::access::{Admin, Member, OwnerOf};
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
 use crate::api::session::CreatedResponse;
@@ -282,7 +283,7 @@ impl CompaniesApi {
             status: status.0.map(Into::into),
             only: None,
         };
-        let page = companies::list(&self.state, &who, filter, cursor.0, limit).await?;
+        let page = companies::list(&self.state.store, &who, filter, cursor.0, limit).await?;
         Ok(Json(CompanyList {
             items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
@@ -297,11 +298,10 @@ impl CompaniesApi {
         caller: Caller,
         body: Json<CompanyCreateIn>,
     ) -> ApiResult<CreatedResponse<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let explicit_slug = body.0.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
         let company = NewCompany::validate(body.0.into())?;
-        let created = companies::create(&self.state, &who, company, explicit_slug).await?;
+        let created = companies::create(&self.state.store, &owner, company, explicit_slug).await?;
         Ok(CreatedResponse::Created(Json(created.into())))
     }
 
@@ -311,10 +311,10 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let c = companies::get(&self.state, &who, company_id(&id.0)?).await?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
+        let c = companies::get(&self.state.store, &scope).await?;
         Ok(Json(c.into()))
     }
 
@@ -328,15 +328,13 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         body: Json<CompanyPatchIn>,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let id = company_id(&id.0)?;
-        who.require_company_admin(&id, "company")?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let patch = CompanyPatch::validate(body.0.into())?;
         Ok(Json(
-            companies::update(&self.state, &who, id, patch)
+            companies::update(&self.state.store, &scope, patch)
                 .await?
                 .into(),
         ))
@@ -352,10 +350,9 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        self.status(auth, caller, &id.0, StatusAction::Approve)
-            .await
+        self.status(auth, caller, id.0, StatusAction::Approve).await
     }
 
     /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
@@ -368,10 +365,9 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        self.status(auth, caller, &id.0, StatusAction::Suspend)
-            .await
+        self.status(auth, caller, id.0, StatusAction::Suspend).await
     }
 
     /// Reactivate a suspended or cancelled company (owner only).
@@ -384,9 +380,9 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        self.status(auth, caller, &id.0, StatusAction::Reactivate)
+        self.status(auth, caller, id.0, StatusAction::Reactivate)
             .await
     }
 
@@ -400,9 +396,9 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<CompanyOut>> {
-        self.status(auth, caller, &id.0, StatusAction::Cancel).await
+        self.status(auth, caller, id.0, StatusAction::Cancel).await
     }
 }
 
@@ -411,11 +407,11 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: &str,
+        id: CompanyId,
         action: StatusAction,
     ) -> ApiResult<Json<CompanyOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let c = companies::change_status(&self.state, &who, company_id(id)?, action).await?;
+        let scope = auth.company::<OwnerOf>(&self.state, &caller, id).await?;
+        let c = companies::change_status(&self.state.store, &scope, action).await?;
         Ok(Json(c.into()))
     }
 }

@@ -5,6 +5,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::access::{Admin, Member};
 use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::companies::company_id;
@@ -15,7 +16,7 @@ use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
 use crate::error::DomainError;
 use crate::ids::{CompanyId, LinkId};
-use crate::service::{links, AppState};
+use crate::service::{hosts, links, AppState};
 
 pub struct LinksApi {
     state: AppState,
@@ -25,10 +26,6 @@ impl LinksApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
     }
-}
-
-fn link_id(raw: &str) -> Result<LinkId, DomainError> {
-    LinkId::parse(raw).ok_or(DomainError::NotFound("link"))
 }
 
 /// Permission for an application to act for a company, with scopes.
@@ -115,15 +112,14 @@ impl LinksApi {
         application_id: Query<Option<String>>,
         company_id: Query<Option<String>>,
     ) -> ApiResult<Json<LinkList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
             .0
             .map(|a| self::application_id(&a))
             .transpose()?;
         let company = company_id.0.map(|c| self::company_id(&c)).transpose()?;
         Ok(list_out(
-            links::list(&self.state, &who, app, company).await?,
+            links::list(&self.state.store, &owner, app, company).await?,
         ))
     }
 
@@ -135,8 +131,7 @@ impl LinksApi {
         caller: Caller,
         body: Json<LinkCreateIn>,
     ) -> ApiResult<CreatedResponse<LinkOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let app = application_id(&b.application_id)
             .map_err(|_| DomainError::invalid("application_id", "no such application"))?;
@@ -144,7 +139,7 @@ impl LinksApi {
             .ok_or_else(|| DomainError::invalid("company_id", "no such company"))?;
         let scopes = validate_scopes("scopes", &b.scopes)?;
         Ok(CreatedResponse::Created(Json(
-            links::create(&self.state, &who, app, company, scopes)
+            links::create(&self.state.key_writer(), &owner, app, company, scopes)
                 .await?
                 .into(),
         )))
@@ -156,14 +151,13 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<LinkId>,
         body: Json<LinkPatchIn>,
     ) -> ApiResult<Json<LinkOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let scopes = validate_scopes("scopes", &body.0.scopes)?;
         Ok(Json(
-            links::set_scopes(&self.state, &who, link_id(&id.0)?, scopes)
+            links::set_scopes(&self.state.key_writer(), &owner, id.0, scopes)
                 .await?
                 .into(),
         ))
@@ -175,11 +169,10 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<LinkId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        who.require_owner()?;
-        links::revoke(&self.state, &who, None, link_id(&id.0)?).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        links::revoke(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
@@ -193,11 +186,11 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<LinkList>> {
-        let who = auth.user(&self.state, &caller).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         Ok(list_out(
-            links::list_for_company(&self.state, &who, company_id(&id.0)?).await?,
+            links::list_for_company(&self.state.store, &scope).await?,
         ))
     }
 
@@ -211,17 +204,11 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        link_id: Path<String>,
+        id: Path<CompanyId>,
+        link_id: Path<LinkId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        links::revoke(
-            &self.state,
-            &who,
-            Some(company_id(&id.0)?),
-            self::link_id(&link_id.0)?,
-        )
-        .await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        links::revoke_in_company(&self.state.key_writer(), &scope, link_id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
@@ -235,10 +222,10 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<DomainList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let items = links::domains(&self.state, &who, company_id(&id.0)?).await?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
+        let items = links::domains(&self.state.store, &scope).await?;
         Ok(Json(DomainList {
             items: items
                 .into_iter()
@@ -260,14 +247,13 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         body: Json<DomainIn>,
     ) -> ApiResult<CreatedResponse<DomainOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let company = company_id(&id.0)?;
-        who.require_company_admin(&company, "company")?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
-        links::add_domain(&self.state, &who, company, domain.clone()).await?;
+        let base = hosts::base_domain(&self.state);
+        links::add_domain(&self.state.store, base, &scope, domain.clone()).await?;
         Ok(CreatedResponse::Created(Json(DomainOut {
             domain,
             created_at: ts(crate::clock::now_ms()),
@@ -284,17 +270,12 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         domain: Path<String>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        links::remove_domain(
-            &self.state,
-            &who,
-            company_id(&id.0)?,
-            domain.0.trim().to_ascii_lowercase(),
-        )
-        .await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        let domain = domain.0.trim().to_ascii_lowercase();
+        links::remove_domain(&self.state.store, &scope, domain).await?;
         Ok(NoContentResponse::Done)
     }
 }

@@ -1,31 +1,32 @@
 //! The HTTP API: one struct per resource, combined into one OpenAPI service. Handlers are thin:
 //! resolve the principal, convert the input, call the service, map the result.
 
-pub mod app;
-pub mod app_auth;
-pub mod applications;
-pub mod audit;
-pub mod auth;
-pub mod backups;
-pub mod body_check;
-pub mod companies;
-pub mod day;
-pub mod docs;
-pub mod error;
-pub mod health;
-pub mod language;
-pub mod links;
-pub mod messages;
-pub mod metrics;
-pub mod overview;
-pub mod request_check;
-pub mod secrets;
-pub mod session;
-pub mod signup;
-pub mod spec;
-pub mod time;
-pub mod usage;
-pub mod users;
+pub(crate) mod app;
+pub(crate) mod app_auth;
+pub(crate) mod applications;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod backups;
+pub(crate) mod body_check;
+pub(crate) mod companies;
+pub(crate) mod day;
+pub(crate) mod docs;
+pub(crate) mod error;
+pub(crate) mod health;
+pub(crate) mod language;
+pub(crate) mod links;
+pub(crate) mod messages;
+pub(crate) mod metrics;
+pub(crate) mod overview;
+pub(crate) mod path_id;
+pub(crate) mod request_check;
+pub(crate) mod secrets;
+pub(crate) mod session;
+pub(crate) mod signup;
+pub(crate) mod spec;
+pub(crate) mod time;
+pub(crate) mod usage;
+pub(crate) mod users;
 
 use poem_openapi::OpenApiService;
 

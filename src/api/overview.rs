@@ -44,8 +44,8 @@ impl OverviewApi {
     /// Companies by status, users, applications, approvals waiting and API requests (owner only).
     #[oai(path = "/overview", method = "get", operation_id = "get_overview")]
     async fn overview(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<OverviewOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let o = overview::overview(&self.state, &who).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
+        let o = overview::overview(&self.state.store, &self.state.usage, &owner).await?;
         let count = |s: &str| {
             o.companies_by_status
                 .iter()

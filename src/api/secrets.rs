@@ -6,14 +6,15 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::access::Admin;
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::companies::company_id;
 use crate::api::error::ApiResult;
 use crate::api::session::NoContentResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::db::secrets::SecretMeta;
 use crate::domain::secret_kind;
+use crate::ids::CompanyId;
 use crate::service::{secrets, AppState};
 
 pub struct SecretsApi {
@@ -100,10 +101,10 @@ impl SecretsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
     ) -> ApiResult<Json<SecretList>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let items = secrets::list(&self.state, &who, company_id(&id.0)?).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        let items = secrets::list(&self.state.store, &scope).await?;
         Ok(Json(SecretList {
             items: items.into_iter().map(Into::into).collect(),
         }))
@@ -119,13 +120,13 @@ impl SecretsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         kind: Path<String>,
         body: Json<SecretPutIn>,
     ) -> ApiResult<Json<SecretInfoOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let meta =
-            secrets::put(&self.state, &who, company_id(&id.0)?, kind.0, body.0.values).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        let (store, sealer) = (&self.state.store, &self.state.sealer);
+        let meta = secrets::put(store, sealer, &scope, kind.0, body.0.values).await?;
         Ok(Json(meta.into()))
     }
 
@@ -139,11 +140,11 @@ impl SecretsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         kind: Path<String>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        secrets::delete(&self.state, &who, company_id(&id.0)?, kind.0).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        secrets::delete(&self.state.store, &scope, kind.0).await?;
         Ok(NoContentResponse::Done)
     }
 }

@@ -4,6 +4,7 @@ use poem::web::cookie::{Cookie, CookieJar, SameSite};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use crate::access::{CompanyScope, Member};
 use crate::api::auth::{Caller, UserAuth, CSRF_COOKIE, SESSION_COOKIE};
 use crate::api::companies::CompanyOut;
 use crate::api::error::ApiResult;
@@ -175,7 +176,7 @@ impl SessionApi {
         jar: &CookieJar,
     ) -> ApiResult<NoContent> {
         let who = auth.user(&self.state, &caller).await?;
-        auth::logout(&self.state, &who).await?;
+        auth::logout(&self.state.store, &who).await?;
         self.set_cookies(jar, "", 0);
         Ok(NoContent::Done)
     }
@@ -184,9 +185,12 @@ impl SessionApi {
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
     async fn me(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<MeOut>> {
         let who = auth.user(&self.state, &caller).await?;
-        let user = auth::me(&self.state, &who).await?;
-        let company = match &who.company_id {
-            Some(id) => Some(companies::get(&self.state, &who, id.clone()).await?.into()),
+        let user = auth::me(&self.state.store, &who).await?;
+        let company = match who.company_id.clone() {
+            Some(id) => {
+                let scope = CompanyScope::<Member>::check(&who, id)?;
+                Some(companies::get(&self.state.store, &scope).await?.into())
+            }
             None => None,
         };
         Ok(Json(MeOut {

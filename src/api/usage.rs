@@ -5,6 +5,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
@@ -112,21 +113,7 @@ impl UsageApi {
                     .ok_or_else(|| DomainError::invalid("company_id", "is not a company id"))
             })
             .transpose()?;
-        match (&company, who.is_owner()) {
-            (_, true) => {}
-            (Some(c), false) => who.require_company_admin(c, "company")?,
-            (None, false) => {
-                let own = who
-                    .company_id
-                    .clone()
-                    .ok_or(DomainError::NotFound("company"))?;
-                who.require_company_admin(&own, "company")?;
-                filter.company_id = Some(own.to_string());
-            }
-        }
-        if let Some(c) = company {
-            filter.company_id = Some(c.to_string());
-        }
+        let reach = Reach::check(who, company)?;
         filter.application_id = application
             .map(|a| {
                 ApplicationId::parse(&a)
@@ -136,7 +123,14 @@ impl UsageApi {
                     })
             })
             .transpose()?;
-        usage::query(&self.state.usage, &self.state.store, filter, MAX_ROWS).await
+        usage::report(
+            &self.state.usage,
+            &self.state.store,
+            &reach,
+            filter,
+            MAX_ROWS,
+        )
+        .await
     }
 }
 

@@ -4,8 +4,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
+use crate::access::{Admin, CompanyScope, Member};
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::companies::company_id;
 use crate::api::error::ApiResult;
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::{opt_ts, ts};
@@ -13,8 +13,7 @@ use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::page_size;
 use crate::domain::user::{NewUser, Role, User, UserFilter, UserPatch, UserStatus};
-use crate::error::DomainError;
-use crate::ids::UserId;
+use crate::ids::{CompanyId, UserId};
 use crate::service::users::{self, UserAction};
 use crate::service::AppState;
 
@@ -26,10 +25,6 @@ impl UsersApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
     }
-}
-
-fn user_id(raw: &str) -> Result<UserId, DomainError> {
-    UserId::parse(raw).ok_or(DomainError::NotFound("user"))
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +191,7 @@ impl UsersApi {
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
-        let who = auth.user(&self.state, &caller).await?;
+        let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
             search: crate::domain::text::query("q", q.0)?,
@@ -205,7 +200,7 @@ impl UsersApi {
             ..Default::default()
         };
         Ok(list_out(
-            users::list_all(&self.state, &who, filter, cursor.0, limit).await?,
+            users::list_all(&self.state.store, &owner, filter, cursor.0, limit).await?,
         ))
     }
 
@@ -220,7 +215,7 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         /// Search in e-mail and name.
         q: Query<Option<String>>,
         status: Query<Option<UserStatusDto>>,
@@ -239,9 +234,8 @@ impl UsersApi {
         };
         Ok(list_out(
             users::list_in_company(
-                &self.state,
-                &who,
-                company_id(&id.0)?,
+                &self.state.store,
+                &CompanyScope::check(&who, id.0)?,
                 filter,
                 cursor.0,
                 limit,
@@ -260,17 +254,15 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
+        id: Path<CompanyId>,
         body: Json<UserCreateIn>,
     ) -> ApiResult<CreatedResponse<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let company = company_id(&id.0)?;
-        who.require_company_admin(&company, "company")?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let b = body.0;
         let role = Role::parse_company_role("role", role_str(b.role))?;
         let input = NewUser::validate(&b.email, &b.name, role, SecretString::new(b.password))?;
         Ok(CreatedResponse::Created(Json(
-            users::create(&self.state, &who, company, input)
+            users::create(&self.state.store, &self.state.passwords, &scope, input)
                 .await?
                 .into(),
         )))
@@ -286,17 +278,11 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let u = users::get(
-            &self.state,
-            &who,
-            company_id(&id.0)?,
-            self::user_id(&user_id.0)?,
-        )
-        .await?;
+        let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
+        let u = users::get(&self.state.store, &scope, user_id.0).await?;
         Ok(Json(u.into()))
     }
 
@@ -310,22 +296,16 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
         body: Json<UserPatchIn>,
     ) -> ApiResult<Json<UserOut>> {
         let who = auth.user(&self.state, &caller).await?;
         let b = body.0;
         let patch =
             UserPatch::validate(b.name.as_deref(), b.email.as_deref(), b.role.map(role_str))?;
-        let u = users::update(
-            &self.state,
-            &who,
-            company_id(&id.0)?,
-            self::user_id(&user_id.0)?,
-            patch,
-        )
-        .await?;
+        let scope = CompanyScope::<Member>::check(&who, id.0)?;
+        let u = users::update(&self.state.store, &scope, user_id.0, patch).await?;
         Ok(Json(u.into()))
     }
 
@@ -339,17 +319,11 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
-        users::delete(
-            &self.state,
-            &who,
-            company_id(&id.0)?,
-            self::user_id(&user_id.0)?,
-        )
-        .await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
+        users::delete(&self.state.store, &scope, user_id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
@@ -363,10 +337,10 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
-        self.status(auth, caller, &id.0, &user_id.0, UserAction::Approve)
+        self.status(auth, caller, id.0, user_id.0, UserAction::Approve)
             .await
     }
 
@@ -380,10 +354,10 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
-        self.status(auth, caller, &id.0, &user_id.0, UserAction::Disable)
+        self.status(auth, caller, id.0, user_id.0, UserAction::Disable)
             .await
     }
 
@@ -397,10 +371,10 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
     ) -> ApiResult<Json<UserOut>> {
-        self.status(auth, caller, &id.0, &user_id.0, UserAction::Enable)
+        self.status(auth, caller, id.0, user_id.0, UserAction::Enable)
             .await
     }
 
@@ -414,17 +388,17 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: Path<String>,
-        user_id: Path<String>,
+        id: Path<CompanyId>,
+        user_id: Path<UserId>,
         body: Json<PasswordSetIn>,
     ) -> ApiResult<NoContentResponse> {
-        let who = auth.user(&self.state, &caller).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let pw = SecretString::new(body.0.password);
         users::set_password(
-            &self.state,
-            &who,
-            company_id(&id.0)?,
-            self::user_id(&user_id.0)?,
+            &self.state.store,
+            &self.state.passwords,
+            &scope,
+            user_id.0,
             pw,
         )
         .await?;
@@ -437,13 +411,12 @@ impl UsersApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        id: &str,
-        uid: &str,
+        id: CompanyId,
+        uid: UserId,
         action: UserAction,
     ) -> ApiResult<Json<UserOut>> {
-        let who = auth.user(&self.state, &caller).await?;
-        let u =
-            users::change_status(&self.state, &who, company_id(id)?, user_id(uid)?, action).await?;
+        let scope = auth.company::<Admin>(&self.state, &caller, id).await?;
+        let u = users::change_status(&self.state.store, &scope, uid, action).await?;
         Ok(Json(u.into()))
     }
 }

@@ -74,6 +74,8 @@ fn warn_once_if_failed(result: std::io::Result<()>, warned: &AtomicBool) -> bool
 /// Nice 10 and the idle I/O class for the calling thread (on Linux, `setpriority` and
 /// `ioprio_set` with who = 0 name the calling thread).
 #[cfg(target_os = "linux")]
+// Two system calls the libc crate exposes only as unsafe functions; no safe wrapper exists.
+#[allow(unsafe_code)]
 pub(crate) fn lower_priority() -> std::io::Result<()> {
     // SAFETY: both calls take plain integers and touch no memory of ours.
     let nice = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BACKUP_NICE) };
@@ -107,6 +109,8 @@ const IOPRIO_CLASS_SHIFT: libc::c_int = 13;
 const IOPRIO_IDLE: libc::c_int = IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT;
 
 #[cfg(all(test, target_os = "linux"))]
+// Reads the thread's priorities back through the same system calls.
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
 

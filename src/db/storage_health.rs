@@ -84,12 +84,16 @@ pub(super) fn is_out_of_space(conn: &Connection, err: &rusqlite::Error) -> bool 
 
 /// The same question for a failure already turned into a domain error: the connection's last
 /// error code says whether the statement that failed was refused for space.
+// rusqlite has no safe call for a connection's last extended error code.
+#[allow(unsafe_code)]
 pub(super) fn last_error_is_out_of_space(conn: &Connection) -> bool {
     // SAFETY: the handle is valid while `conn` is borrowed, and this only reads its error code.
     let code = unsafe { ffi::sqlite3_extended_errcode(conn.handle()) } & 0xff;
     code == ffi::SQLITE_FULL || (code == ffi::SQLITE_IOERR && errno_is_enospc(conn))
 }
 
+// rusqlite has no safe call for the errno SQLite kept from its last I/O error.
+#[allow(unsafe_code)]
 fn errno_is_enospc(conn: &Connection) -> bool {
     // SAFETY: as above; sqlite3_system_errno reads the errno SQLite saved from its last I/O error.
     let errno = unsafe { ffi::sqlite3_system_errno(conn.handle()) };

@@ -17,7 +17,7 @@ pub mod validate;
 
 pub use audit::{Actor, AuditEvent, NewAuditEvent};
 pub use company::{Company, CompanyPatch, CompanyStatus, NewCompany};
-pub use principal::{AppPrincipal, Principal, UserPrincipal};
+pub use principal::{AppPrincipal, UserKind, UserPrincipal};
 pub use user::{NewUser, Role, User, UserPatch, UserStatus};
 
 /// A page of a keyset-paginated list.

@@ -6,41 +6,20 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use crate::access::{AppCompanyScope, CompanyRead, Linked, SecretRead, UsersRead};
 use crate::clock::now_ms;
-use crate::crypto::token;
+use crate::crypto::{token, Sealer};
 use crate::db;
-use crate::db::usage::{UsageFilter, UsageRow};
-use crate::domain::application::{
-    secret_scope, SCOPE_COMPANY_READ, SCOPE_USAGE_READ, SCOPE_USERS_READ,
-};
+use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyStatus};
+use crate::domain::host::BaseDomain;
 use crate::domain::user::{User, UserFilter};
 use crate::domain::{AppPrincipal, Page};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CompanyId, UserId};
-use crate::service::directory::LinkEntry;
-use crate::service::{secrets, AppState};
-
-fn require_link(
-    state: &AppState,
-    app: &AppPrincipal,
-    company: &CompanyId,
-    scope: Option<&str>,
-) -> DomainResult<LinkEntry> {
-    let link = state
-        .directory
-        .link(&app.application_id, company)
-        .ok_or(DomainError::NotFound("company"))?;
-    if let Some(scope) = scope {
-        if !link.has(scope) {
-            return Err(DomainError::Forbidden(format!(
-                "the application's link to this company lacks the scope {scope}"
-            )));
-        }
-    }
-    Ok(link)
-}
+use crate::ids::UserId;
+use crate::service::change::{audited, Change};
+use crate::service::secrets;
 
 fn active(company: Option<Company>) -> DomainResult<Company> {
     let c = company.ok_or(DomainError::NotFound("company"))?;
@@ -55,12 +34,11 @@ fn active(company: Option<Company>) -> DomainResult<Company> {
 
 /// The companies linked to the application, with the scopes of each link.
 pub async fn linked_companies(
-    state: &AppState,
+    store: &Store,
     app: &AppPrincipal,
 ) -> DomainResult<Vec<(Company, Vec<String>)>> {
-    let links = state.directory.linked(&app.application_id);
-    state
-        .store
+    let links = app.linked();
+    store
         .read(move |c| {
             let mut out = Vec::with_capacity(links.len());
             for (id, link) in links {
@@ -73,60 +51,49 @@ pub async fn linked_companies(
         .await
 }
 
-pub async fn company(state: &AppState, app: &AppPrincipal, id: CompanyId) -> DomainResult<Company> {
-    require_link(state, app, &id, Some(SCOPE_COMPANY_READ))?;
-    active(
-        state
-            .store
-            .read(move |c| db::companies::get(c, &id))
-            .await?,
-    )
+pub async fn company(store: &Store, scope: &AppCompanyScope<CompanyRead>) -> DomainResult<Company> {
+    let id = scope.company().clone();
+    active(store.read(move |c| db::companies::get(c, &id)).await?)
 }
 
 /// A linked company's secret, opened. Every read is audited.
-#[tracing::instrument(skip_all, fields(company_id = %id))]
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn secret(
-    state: &AppState,
-    app: &AppPrincipal,
-    id: CompanyId,
-    kind: String,
+    store: &Store,
+    sealer: &Sealer,
+    scope: &AppCompanyScope<SecretRead>,
 ) -> DomainResult<BTreeMap<String, String>> {
-    require_link(state, app, &id, Some(&secret_scope(&kind)))?;
+    let (id, kind) = (scope.company().clone(), scope.scope().0.clone());
     let (company_id, k) = (id.clone(), kind.clone());
-    let sealed = state
-        .store
+    let sealed = store
         .read(move |c| {
             active(db::companies::get(c, &company_id)?)?;
             db::secrets::get_sealed(c, &company_id, &k)
         })
         .await?
         .ok_or(DomainError::NotFound("secret"))?;
-    let values = secrets::open(state, &id, &kind, &sealed)?;
-    let ctx = app.audit();
-    state
-        .store
-        .write(move |tx| {
+    let values = secrets::open(sealer, &id, &kind, &sealed)?;
+    store
+        .write(audited(scope.audit(), move |_, _| {
             let event = NewAuditEvent::new("secret.read")
                 .company(&id)
                 .target("secret", &kind)
                 .details(json!({ "kind": kind }));
-            db::audit::insert(tx, &ctx, &event, now_ms())
-        })
+            Ok(Change::audited((), event))
+        }))
         .await?;
     Ok(values)
 }
 
 pub async fn users(
-    state: &AppState,
-    app: &AppPrincipal,
-    id: CompanyId,
+    store: &Store,
+    scope: &AppCompanyScope<UsersRead>,
     cursor: Option<String>,
     limit: u32,
 ) -> DomainResult<Page<User>> {
-    require_link(state, app, &id, Some(SCOPE_USERS_READ))?;
+    let id = scope.company().clone();
     let after = crate::domain::cursor::open_as(cursor, UserId::parse)?;
-    state
-        .store
+    store
         .read(move |c| {
             active(db::companies::get(c, &id)?)?;
             let filter = UserFilter {
@@ -145,7 +112,7 @@ pub struct ValidSession {
 }
 
 pub async fn validate_session(
-    state: &AppState,
+    store: &Store,
     app: &AppPrincipal,
     session_token: &str,
 ) -> DomainResult<Option<ValidSession>> {
@@ -154,8 +121,7 @@ pub async fn validate_session(
     }
     let hash = token::digest(session_token);
     let now = now_ms();
-    let found = state
-        .store
+    let found = store
         .read(move |c| {
             let Some(row) = db::sessions::find_live(c, &hash, now)? else {
                 return Ok(None);
@@ -172,7 +138,7 @@ pub async fn validate_session(
     let linked = user
         .company_id
         .as_ref()
-        .is_some_and(|c| state.directory.link(&app.application_id, c).is_some());
+        .is_some_and(|c| app.link(c).is_some());
     Ok(linked.then_some(ValidSession {
         user,
         expires_at: row.expires_at,
@@ -181,32 +147,21 @@ pub async fn validate_session(
 
 /// Finds the company a host name belongs to: `<slug>.<base_domain>` (by slug only) or a
 /// custom domain outside the base domain.
-pub async fn resolve(state: &AppState, app: &AppPrincipal, host: &str) -> DomainResult<Company> {
+pub async fn resolve(
+    store: &Store,
+    base: Option<BaseDomain>,
+    app: &AppPrincipal,
+    host: &str,
+) -> DomainResult<Company> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let host = host.split(':').next().unwrap_or_default().to_string();
     if host.is_empty() {
         return Err(DomainError::invalid("host", "is required"));
     }
-    let id = crate::service::hosts::company_for_host(state, host)
+    let id = crate::service::hosts::company_for_host(store, base.as_ref(), host)
         .await?
         .ok_or(DomainError::NotFound("company"))?;
-    require_link(state, app, &id, None)?;
-    active(
-        state
-            .store
-            .read(move |c| db::companies::get(c, &id))
-            .await?,
-    )
-}
-
-pub async fn usage(
-    state: &AppState,
-    app: &AppPrincipal,
-    id: CompanyId,
-    mut filter: UsageFilter,
-) -> DomainResult<Vec<UsageRow>> {
-    require_link(state, app, &id, Some(SCOPE_USAGE_READ))?;
-    filter.application_id = Some(app.application_id.to_string());
-    filter.company_id = Some(id.to_string());
-    crate::service::usage::query(&state.usage, &state.store, filter, 10_000).await
+    let scope = AppCompanyScope::check(app, id, Linked)?;
+    let id = scope.company().clone();
+    active(store.read(move |c| db::companies::get(c, &id)).await?)
 }

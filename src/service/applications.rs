@@ -2,124 +2,100 @@
 
 use serde_json::json;
 
+use crate::access::Owner;
 use crate::clock::now_ms;
 use crate::crypto::token;
 use crate::db;
 use crate::db::applications::InsertCredential;
+use crate::db::Store;
 use crate::domain::application::{Application, ApplicationPatch, Credential, NewApplication};
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::validate;
-use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, CredentialId};
-use crate::service::AppState;
+use crate::service::change::{audited, Change};
+use crate::service::directory::KeyWriter;
+use crate::service::usage::UsageRecorder;
 
 fn load(c: &rusqlite::Connection, id: &ApplicationId) -> DomainResult<Application> {
     db::applications::get(c, id)?.ok_or(DomainError::NotFound("application"))
 }
 
-pub async fn list(state: &AppState, who: &UserPrincipal) -> DomainResult<Vec<Application>> {
-    who.require_owner()?;
-    state.store.read(db::applications::list).await
+pub async fn list(store: &Store, _owner: &Owner) -> DomainResult<Vec<Application>> {
+    store.read(db::applications::list).await
 }
 
-pub async fn get(
-    state: &AppState,
-    who: &UserPrincipal,
-    id: ApplicationId,
-) -> DomainResult<Application> {
-    who.require_owner()?;
-    state.store.read(move |c| load(c, &id)).await
+pub async fn get(store: &Store, _owner: &Owner, id: ApplicationId) -> DomainResult<Application> {
+    store.read(move |c| load(c, &id)).await
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    state: &AppState,
-    who: &UserPrincipal,
+    keys: &KeyWriter,
+    owner: &Owner,
     app: NewApplication,
 ) -> DomainResult<Application> {
-    who.require_owner()?;
-    let ctx = who.audit();
-    let created = state
-        .store
-        .write(move |tx| {
-            let id = ApplicationId::generate();
-            let now = now_ms();
-            db::applications::insert(tx, &id, &app, now)?;
-            let event = NewAuditEvent::new("application.created")
-                .target("application", &id)
-                .details(json!({ "name": app.name }));
-            db::audit::insert(tx, &ctx, &event, now)?;
-            load(tx, &id)
-        })
-        .await?;
-    Ok(created)
+    keys.write(audited(owner.audit(), move |tx, now| {
+        let id = ApplicationId::generate();
+        db::applications::insert(tx, &id, &app, now)?;
+        let event = NewAuditEvent::new("application.created")
+            .target("application", &id)
+            .details(json!({ "name": app.name }));
+        Ok(Change::audited(load(tx, &id)?, event))
+    }))
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(application_id = %id))]
 pub async fn update(
-    state: &AppState,
-    who: &UserPrincipal,
+    keys: &KeyWriter,
+    owner: &Owner,
     id: ApplicationId,
     patch: ApplicationPatch,
 ) -> DomainResult<Application> {
-    who.require_owner()?;
-    let ctx = who.audit();
-    let updated = state
-        .store
-        .write(move |tx| {
-            let current = load(tx, &id)?;
-            let mut fields = patch.changed_fields(Some(&current));
-            if fields.is_empty() {
-                // Nothing changes, so there is nothing to audit.
-                return Ok(current);
-            }
-            let now = now_ms();
-            db::applications::update(tx, &id, &patch, now)?;
-            // The status is recorded as a value of its own.
-            fields.retain(|f| *f != "status");
-            let mut details = json!({ "fields": fields });
-            if let Some(s) = patch.status {
-                details["status"] = s.as_str().into();
-            }
-            let event = NewAuditEvent::new("application.updated")
-                .target("application", &id)
-                .details(details);
-            db::audit::insert(tx, &ctx, &event, now)?;
-            load(tx, &id)
-        })
-        .await?;
-    state.directory.reload(&state.store).await?;
-    Ok(updated)
+    keys.write(audited(owner.audit(), move |tx, now| {
+        let current = load(tx, &id)?;
+        let mut fields = patch.changed_fields(Some(&current));
+        if fields.is_empty() {
+            return Ok(Change::unchanged(current));
+        }
+        db::applications::update(tx, &id, &patch, now)?;
+        // The status is recorded as a value of its own.
+        fields.retain(|f| *f != "status");
+        let mut details = json!({ "fields": fields });
+        if let Some(s) = patch.status {
+            details["status"] = s.as_str().into();
+        }
+        let event = NewAuditEvent::new("application.updated")
+            .target("application", &id)
+            .details(details);
+        Ok(Change::audited(load(tx, &id)?, event))
+    }))
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(application_id = %id))]
-pub async fn delete(state: &AppState, who: &UserPrincipal, id: ApplicationId) -> DomainResult<()> {
-    who.require_owner()?;
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            let app = load(tx, &id)?;
-            db::applications::delete(tx, &id)?;
-            let event = NewAuditEvent::new("application.deleted")
-                .target("application", &id)
-                .details(json!({ "name": app.name }));
-            db::audit::insert(tx, &ctx, &event, now_ms())
-        })
-        .await?;
-    state.directory.reload(&state.store).await
+pub async fn delete(keys: &KeyWriter, owner: &Owner, id: ApplicationId) -> DomainResult<()> {
+    keys.write(audited(owner.audit(), move |tx, _| {
+        let app = load(tx, &id)?;
+        db::applications::delete(tx, &id)?;
+        let event = NewAuditEvent::new("application.deleted")
+            .target("application", &id)
+            .details(json!({ "name": app.name }));
+        Ok(Change::audited((), event))
+    }))
+    .await
 }
 
+/// The application's credentials, with their last use (pending usage is flushed first).
 pub async fn credentials(
-    state: &AppState,
-    who: &UserPrincipal,
+    store: &Store,
+    usage: &UsageRecorder,
+    _owner: &Owner,
     app: ApplicationId,
 ) -> DomainResult<Vec<Credential>> {
-    who.require_owner()?;
-    state.usage.flush(&state.store).await?;
-    state
-        .store
+    usage.flush(store).await?;
+    store
         .read(move |c| {
             load(c, &app)?;
             db::applications::credentials(c, &app)
@@ -135,13 +111,12 @@ pub struct IssuedCredential {
 
 #[tracing::instrument(skip_all, fields(application_id = %app))]
 pub async fn issue_credential(
-    state: &AppState,
-    who: &UserPrincipal,
+    keys: &KeyWriter,
+    owner: &Owner,
     app: ApplicationId,
     label: &str,
     expires_at: Option<i64>,
 ) -> DomainResult<IssuedCredential> {
-    who.require_owner()?;
     let label = validate::required("label", label, 100)?;
     if expires_at.is_some_and(|e| e <= now_ms()) {
         return Err(DomainError::invalid("expires_at", "must be in the future"));
@@ -151,13 +126,10 @@ pub async fn issue_credential(
         .chars()
         .take(token::API_KEY_PREFIX.len() + 4)
         .collect();
-    let ctx = who.audit();
-    let credential = state
-        .store
-        .write(move |tx| {
+    let credential = keys
+        .write(audited(owner.audit(), move |tx, now| {
             load(tx, &app)?;
             let id = CredentialId::generate();
-            let now = now_ms();
             db::applications::insert_credential(
                 tx,
                 &InsertCredential {
@@ -175,41 +147,35 @@ pub async fn issue_credential(
                 .details(
                     json!({ "application_id": app.to_string(), "label": label, "prefix": prefix }),
                 );
-            db::audit::insert(tx, &ctx, &event, now)?;
-            db::applications::credential(tx, &app, &id)?.ok_or(DomainError::NotFound("credential"))
-        })
+            let credential = db::applications::credential(tx, &app, &id)?
+                .ok_or(DomainError::NotFound("credential"))?;
+            Ok(Change::audited(credential, event))
+        }))
         .await?;
-    state.directory.reload(&state.store).await?;
     Ok(IssuedCredential { credential, secret })
 }
 
 #[tracing::instrument(skip_all, fields(application_id = %app))]
 pub async fn revoke_credential(
-    state: &AppState,
-    who: &UserPrincipal,
+    keys: &KeyWriter,
+    owner: &Owner,
     app: ApplicationId,
     id: CredentialId,
 ) -> DomainResult<()> {
-    who.require_owner()?;
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            let cred = db::applications::credential(tx, &app, &id)?
-                .ok_or(DomainError::NotFound("credential"))?;
-            if cred.revoked_at.is_some() {
-                return Err(DomainError::conflict(
-                    "credential_id",
-                    "the credential is already revoked",
-                ));
-            }
-            let now = now_ms();
-            db::applications::revoke_credential(tx, &id, now)?;
-            let event = NewAuditEvent::new("credential.revoked")
-                .target("credential", &id)
-                .details(json!({ "application_id": app.to_string(), "label": cred.label }));
-            db::audit::insert(tx, &ctx, &event, now)
-        })
-        .await?;
-    state.directory.reload(&state.store).await
+    keys.write(audited(owner.audit(), move |tx, now| {
+        let cred = db::applications::credential(tx, &app, &id)?
+            .ok_or(DomainError::NotFound("credential"))?;
+        if cred.revoked_at.is_some() {
+            return Err(DomainError::conflict(
+                "credential_id",
+                "the credential is already revoked",
+            ));
+        }
+        db::applications::revoke_credential(tx, &id, now)?;
+        let event = NewAuditEvent::new("credential.revoked")
+            .target("credential", &id)
+            .details(json!({ "application_id": app.to_string(), "label": cred.label }));
+        Ok(Change::audited((), event))
+    }))
+    .await
 }

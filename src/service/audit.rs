@@ -1,34 +1,29 @@
 //! Reading the audit log. Writing happens inside each change's own transaction.
 
+use crate::access::Reach;
 use crate::db;
+use crate::db::Store;
 use crate::domain::audit::{AuditEvent, AuditFilter};
-use crate::domain::{Page, UserPrincipal};
-use crate::error::{DomainError, DomainResult};
-use crate::service::AppState;
+use crate::domain::Page;
+use crate::error::DomainResult;
 
+/// The events `reach` covers: the owner's, everything (or one asked company); a company
+/// admin's, their company's, naming only their company's users and linked applications.
 #[tracing::instrument(skip_all)]
 pub async fn list(
-    state: &AppState,
-    who: &UserPrincipal,
+    store: &Store,
+    reach: &Reach,
     mut filter: AuditFilter,
     cursor: Option<String>,
     limit: u32,
 ) -> DomainResult<Page<AuditEvent>> {
-    if !who.is_owner() {
-        let own = who
-            .company_id
-            .clone()
-            .ok_or_else(|| DomainError::Forbidden("no company".into()))?;
-        if let Some(asked) = &filter.company_id {
-            who.require_company_read(asked, "company")?;
-        }
-        who.require_company_admin(&own, "company")?;
-        filter.names_within = Some(own.clone());
-        filter.company_id = Some(own);
+    filter.company_id = reach.company().cloned();
+    // A company admin sees names only of what belongs to their company.
+    if let Reach::Company(_) = reach {
+        filter.names_within = filter.company_id.clone();
     }
     let before = crate::domain::cursor::open_as(cursor, |k| k.parse::<i64>().ok())?;
-    state
-        .store
+    store
         .read(move |c| db::audit::list(c, &filter, before, limit))
         .await
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::clock::now_ms;
 use crate::crypto::{token, SecretString};
 use crate::db;
+use crate::db::Store;
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::company::CompanyStatus;
 use crate::domain::user::{User, UserStatus};
@@ -182,7 +183,7 @@ pub(crate) async fn start_session(
 
 /// Resolves a session token to its user, or `Unauthorized`.
 pub async fn authenticate(
-    state: &AppState,
+    store: &Store,
     session_token: &str,
     ip: Option<String>,
 ) -> DomainResult<UserPrincipal> {
@@ -193,8 +194,7 @@ pub async fn authenticate(
     }
     let hash = token::digest(session_token);
     let now = now_ms();
-    let found = state
-        .store
+    let found = store
         .read(move |c| {
             let Some(row) = db::sessions::find_live(c, &hash, now)? else {
                 return Ok(None);
@@ -215,10 +215,9 @@ pub async fn authenticate(
     })
 }
 
-pub async fn logout(state: &AppState, who: &UserPrincipal) -> DomainResult<()> {
+pub async fn logout(store: &Store, who: &UserPrincipal) -> DomainResult<()> {
     let who = who.clone();
-    state
-        .store
+    store
         .write(move |tx| {
             db::sessions::delete(tx, &who.session)?;
             let mut event = NewAuditEvent::new("auth.logout").target("user", &who.user_id);
@@ -228,10 +227,9 @@ pub async fn logout(state: &AppState, who: &UserPrincipal) -> DomainResult<()> {
         .await
 }
 
-pub async fn me(state: &AppState, who: &UserPrincipal) -> DomainResult<User> {
+pub async fn me(store: &Store, who: &UserPrincipal) -> DomainResult<User> {
     let id = who.user_id.clone();
-    state
-        .store
+    store
         .read(move |c| db::users::get(c, &id))
         .await?
         .ok_or(DomainError::NotFound("user"))

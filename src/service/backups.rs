@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::access::Owner;
 use crate::backup::{
     BackupEngine, BackupError, BackupReport, BackupSettings, BackupStatus, RunRecorder,
 };
@@ -16,10 +17,8 @@ use crate::db;
 use crate::db::backups::BackupRun;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
-use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
 use crate::metrics::Metrics;
-use crate::service::AppState;
 
 /// Validates the `[backup]` settings into the engine's form; errors name the setting.
 pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
@@ -110,9 +109,13 @@ impl RunRecorder for SchedulerRecorder {
 }
 
 /// Takes a backup now for the owner; 409 while another runs.
-pub async fn take_now(state: &AppState, who: &UserPrincipal) -> DomainResult<BackupReport> {
-    who.require_owner()?;
-    let report = match state.backups.run_backup().await {
+pub async fn take_now(
+    engine: &BackupEngine,
+    metrics: &Metrics,
+    store: &Store,
+    owner: &Owner,
+) -> DomainResult<BackupReport> {
+    let report = match engine.run_backup().await {
         Ok(r) => r,
         Err(BackupError::AlreadyRunning) => {
             return Err(DomainError::conflict(
@@ -122,21 +125,13 @@ pub async fn take_now(state: &AppState, who: &UserPrincipal) -> DomainResult<Bac
         }
         Err(e) => return Err(DomainError::internal(e)),
     };
-    note_success(&state.metrics, &report);
-    record(&state.store, &report, "api", who.audit()).await?;
+    note_success(metrics, &report);
+    record(store, &report, "api", owner.audit()).await?;
     Ok(report)
 }
 
-pub async fn recent(
-    state: &AppState,
-    who: &UserPrincipal,
-    limit: u32,
-) -> DomainResult<Vec<BackupRun>> {
-    who.require_owner()?;
-    state
-        .store
-        .read(move |c| db::backups::recent(c, limit))
-        .await
+pub async fn recent(store: &Store, _owner: &Owner, limit: u32) -> DomainResult<Vec<BackupRun>> {
+    store.read(move |c| db::backups::recent(c, limit)).await
 }
 
 pub async fn last_good(store: &Store) -> DomainResult<Option<BackupRun>> {

@@ -3,15 +3,17 @@
 
 use serde_json::json;
 
-use crate::clock::now_ms;
+use crate::access::{Admin, CompanyScope, Level, Owner, OwnerOf};
 use crate::db;
+use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
 use crate::domain::host::is_reserved_slug;
 use crate::domain::{Page, UserPrincipal};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
-use crate::service::{signup, AppState};
+use crate::service::change::{audited, in_company, Change};
+use crate::service::signup;
 
 /// Picks a free slug: the given one when explicit (a clash is a conflict), otherwise the
 /// derived one with a numeric suffix when needed. A derived slug the platform keeps (a company
@@ -45,27 +47,22 @@ pub(crate) fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Co
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    state: &AppState,
-    who: &UserPrincipal,
+    store: &Store,
+    owner: &Owner,
     mut company: NewCompany,
     explicit_slug: bool,
 ) -> DomainResult<Company> {
-    who.require_owner()?;
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
+    store
+        .write(audited(owner.audit(), move |tx, now| {
             free_slug(tx, &mut company, explicit_slug)?;
             let id = CompanyId::generate();
-            let now = now_ms();
             db::companies::insert(tx, &id, &company, CompanyStatus::Active, now)?;
             let event = NewAuditEvent::new("company.created")
                 .company(&id)
                 .target("company", &id)
                 .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "slug": company.slug }));
-            db::audit::insert(tx, &ctx, &event, now)?;
-            load(tx, &id)
-        })
+            Ok(Change::audited(load(tx, &id)?, event))
+        }))
         .await
 }
 
@@ -84,13 +81,14 @@ pub fn prefix_field(err: DomainError, prefix: &str) -> DomainError {
     }
 }
 
-pub async fn get(state: &AppState, who: &UserPrincipal, id: CompanyId) -> DomainResult<Company> {
-    who.require_company_read(&id, "company")?;
-    state.store.read(move |c| load(c, &id)).await
+pub async fn get<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResult<Company> {
+    let id = scope.company().clone();
+    store.read(move |c| load(c, &id)).await
 }
 
+/// Every company for the owner; only their own for anyone else.
 pub async fn list(
-    state: &AppState,
+    store: &Store,
     who: &UserPrincipal,
     mut filter: CompanyFilter,
     cursor: Option<String>,
@@ -100,46 +98,36 @@ pub async fn list(
         filter.only = who.company_id.clone();
     }
     let after = crate::domain::cursor::open_as(cursor, CompanyId::parse)?;
-    state
-        .store
+    store
         .read(move |c| db::companies::list(c, &filter, after.as_ref(), limit))
         .await
 }
 
-#[tracing::instrument(skip_all, fields(company_id = %id))]
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn update(
-    state: &AppState,
-    who: &UserPrincipal,
-    id: CompanyId,
+    store: &Store,
+    scope: &CompanyScope<Admin>,
     patch: CompanyPatch,
 ) -> DomainResult<Company> {
-    who.require_company_admin(&id, "company")?;
-    if !who.is_owner() {
+    if !scope.is_owner() {
         if let Some(field) = patch.touches_owner_fields() {
             return Err(DomainError::Forbidden(format!(
                 "{field}: only the platform owner may change it"
             )));
         }
     }
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            let current = load(tx, &id)?;
+    store
+        .write(in_company(scope, move |tx, current, now| {
             let fields = patch.changed_fields(&current);
             if fields.is_empty() {
-                // Nothing changes, so there is nothing to audit.
-                return Ok(current);
+                return Ok(Change::unchanged(current));
             }
-            let now = now_ms();
-            db::companies::update(tx, &id, &patch, now)?;
+            db::companies::update(tx, &current.id, &patch, now)?;
             let event = NewAuditEvent::new("company.updated")
-                .company(&id)
-                .target("company", &id)
+                .target("company", &current.id)
                 .details(json!({ "fields": fields }));
-            db::audit::insert(tx, &ctx, &event, now)?;
-            load(tx, &id)
-        })
+            Ok(Change::audited(load(tx, &current.id)?, event))
+        }))
         .await
 }
 
@@ -177,26 +165,21 @@ impl StatusAction {
 /// every session of its users; approving activates its pending first admin. Approving a
 /// sign-up that clashes with a live company or user is a conflict; cancelling one that was
 /// never approved removes its pending admin, freeing the e-mail.
-#[tracing::instrument(skip_all, fields(company_id = %id))]
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn change_status(
-    state: &AppState,
-    who: &UserPrincipal,
-    id: CompanyId,
+    store: &Store,
+    scope: &CompanyScope<OwnerOf>,
     action: StatusAction,
 ) -> DomainResult<Company> {
-    who.require_owner_for(&id, "company")?;
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            let company = load(tx, &id)?;
+    store
+        .write(in_company(scope, move |tx, company, now| {
+            let id = company.id.clone();
             let to = action.transition(company.status).ok_or_else(|| {
                 DomainError::conflict(
                     "status",
                     format!("the company is {}", company.status.as_str()),
                 )
             })?;
-            let now = now_ms();
             let approved = db::signups::is_approved(tx, &id)?;
             if to == CompanyStatus::Active && !approved {
                 signup::admit(tx, &company, now)?;
@@ -219,11 +202,9 @@ pub async fn change_status(
                 _ => {}
             }
             let event = NewAuditEvent::new(action.action())
-                .company(&id)
                 .target("company", &id)
                 .details(details);
-            db::audit::insert(tx, &ctx, &event, now)?;
-            load(tx, &id)
-        })
+            Ok(Change::audited(load(tx, &id)?, event))
+        }))
         .await
 }

@@ -1,18 +1,24 @@
 //! The application directory: every live key digest and every link, held in memory so an
 //! application request is authenticated and authorised without touching the database, and an
-//! invalid key costs one SHA-256 and one hash-map miss. Rebuilt after every change to
-//! applications, credentials or links, on the writer thread so rebuilds apply in commit order.
+//! invalid key costs one SHA-256 and one hash-map miss.
+//!
+//! Every write to applications, credentials or links goes through [`KeyWriter`], which
+//! rebuilds the directory on the writer thread right after the commit: rebuilds apply in commit
+//! order, and no caller can forget one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+use rusqlite::{Connection, Transaction};
 
 use crate::clock::now_ms;
 use crate::crypto::token::{self, TokenHash};
 use crate::db;
 use crate::db::Store;
+use crate::domain::principal::{AppLinks, LinkEntry};
 use crate::domain::AppPrincipal;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{ApplicationId, CompanyId, CredentialId, LinkId};
+use crate::ids::{ApplicationId, CompanyId, CredentialId};
 
 struct KeyEntry {
     credential_id: CredentialId,
@@ -21,22 +27,10 @@ struct KeyEntry {
     app_active: bool,
 }
 
-#[derive(Clone, Debug)]
-pub struct LinkEntry {
-    pub link_id: LinkId,
-    pub scopes: Vec<String>,
-}
-
-impl LinkEntry {
-    pub fn has(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
-    }
-}
-
 #[derive(Default)]
 struct Snapshot {
     keys: HashMap<TokenHash, KeyEntry>,
-    links: HashMap<ApplicationId, HashMap<CompanyId, LinkEntry>>,
+    links: HashMap<ApplicationId, AppLinks>,
 }
 
 #[derive(Default)]
@@ -44,7 +38,7 @@ pub struct AppDirectory {
     snapshot: RwLock<Arc<Snapshot>>,
 }
 
-fn load(conn: &rusqlite::Connection) -> DomainResult<Snapshot> {
+fn load(conn: &Connection) -> DomainResult<Snapshot> {
     let mut snap = Snapshot::default();
     for k in db::applications::live_keys(conn)? {
         let Ok(hash) = <TokenHash>::try_from(k.key_hash.as_slice()) else {
@@ -60,8 +54,9 @@ fn load(conn: &rusqlite::Connection) -> DomainResult<Snapshot> {
             },
         );
     }
+    let mut links: HashMap<ApplicationId, HashMap<CompanyId, LinkEntry>> = HashMap::new();
     for l in db::links::all(conn)? {
-        snap.links.entry(l.application_id).or_default().insert(
+        links.entry(l.application_id).or_default().insert(
             l.company_id,
             LinkEntry {
                 link_id: l.id,
@@ -69,20 +64,21 @@ fn load(conn: &rusqlite::Connection) -> DomainResult<Snapshot> {
             },
         );
     }
+    snap.links = links.into_iter().map(|(a, m)| (a, Arc::new(m))).collect();
     Ok(snap)
 }
 
 impl AppDirectory {
-    /// Rebuilds the directory from the store.
-    pub async fn reload(self: &Arc<Self>, store: &Store) -> DomainResult<()> {
+    /// Rebuilds the directory from the store (at start; later writes rebuild it themselves).
+    pub(crate) async fn reload(self: &Arc<Self>, store: &Store) -> DomainResult<()> {
         let this = self.clone();
-        store
-            .write(move |tx| {
-                let snap = load(tx)?;
-                *this.snapshot.write().expect("directory lock") = Arc::new(snap);
-                Ok(())
-            })
-            .await
+        store.write(move |tx| this.rebuild(tx)).await
+    }
+
+    fn rebuild(&self, conn: &Connection) -> DomainResult<()> {
+        let snap = load(conn)?;
+        *self.snapshot.write().expect("directory lock") = Arc::new(snap);
+        Ok(())
     }
 
     fn current(&self) -> Arc<Snapshot> {
@@ -90,7 +86,7 @@ impl AppDirectory {
     }
 
     /// Authenticates an application key: 401 when unknown, revoked or expired; 403 when the
-    /// application is disabled.
+    /// application is disabled. The principal carries the application's links.
     pub fn authenticate(&self, key: &str, ip: Option<String>) -> DomainResult<AppPrincipal> {
         let unknown =
             || DomainError::Unauthorized("the API key is invalid, revoked or expired".into());
@@ -109,27 +105,52 @@ impl AppDirectory {
         if !entry.app_active {
             return Err(DomainError::Forbidden("the application is disabled".into()));
         }
-        Ok(AppPrincipal {
-            application_id: entry.application_id.clone(),
-            credential_id: entry.credential_id.clone(),
-            ip,
-        })
-    }
-
-    /// The application's link to a company, if any.
-    pub fn link(&self, app: &ApplicationId, company: &CompanyId) -> Option<LinkEntry> {
-        self.current().links.get(app)?.get(company).cloned()
-    }
-
-    /// Every company linked to the application, with the link.
-    pub fn linked(&self, app: &ApplicationId) -> Vec<(CompanyId, LinkEntry)> {
-        let snap = self.current();
-        let mut out: Vec<_> = snap
+        let links = snap
             .links
-            .get(app)
-            .map(|m| m.iter().map(|(c, l)| (c.clone(), l.clone())).collect())
+            .get(&entry.application_id)
+            .cloned()
             .unwrap_or_default();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
+        Ok(AppPrincipal::new(
+            entry.application_id.clone(),
+            entry.credential_id.clone(),
+            ip,
+            links,
+        ))
+    }
+}
+
+/// The only handle that writes applications, credentials or links. Each write and the
+/// directory rebuild it causes happen in the same writer job: the rebuild follows the commit,
+/// so a revoked key stops working as soon as the revocation is acknowledged.
+#[derive(Clone)]
+pub struct KeyWriter {
+    store: Store,
+    directory: Arc<AppDirectory>,
+}
+
+impl KeyWriter {
+    pub fn new(store: Store, directory: Arc<AppDirectory>) -> Self {
+        Self { store, directory }
+    }
+
+    /// Runs `f` in one write transaction, then rebuilds the directory from the committed data.
+    pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        let directory = self.directory.clone();
+        self.store
+            .write_then(f, move |conn| directory.rebuild(conn))
+            .await
+    }
+
+    /// Reads, as `Store::read`.
+    pub async fn read<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+    {
+        self.store.read(f).await
     }
 }

@@ -2,6 +2,7 @@
 //! the rules (see `domain::host`).
 
 use crate::db;
+use crate::db::Store;
 use crate::domain::host::{self, BaseDomain, HostLookup};
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
@@ -17,24 +18,15 @@ pub fn base_domain(state: &AppState) -> Option<BaseDomain> {
         .and_then(BaseDomain::parse)
 }
 
-/// Refuses a custom domain in the base domain's namespace; the error names `field`.
-pub fn require_custom_domain_allowed(
-    state: &AppState,
-    field: &str,
-    domain: &str,
-) -> DomainResult<()> {
-    match base_domain(state) {
-        Some(base) => base.require_outside(field, domain),
-        None => Ok(()),
-    }
-}
-
 /// The company a host (lowercase, without port) belongs to. Names under the base domain
 /// resolve by slug only, so custom-domain rows there are never consulted.
-pub async fn company_for_host(state: &AppState, host: String) -> DomainResult<Option<CompanyId>> {
-    let lookup = host::lookup(&host, base_domain(state).as_ref());
-    state
-        .store
+pub async fn company_for_host(
+    store: &Store,
+    base: Option<&BaseDomain>,
+    host: String,
+) -> DomainResult<Option<CompanyId>> {
+    let lookup = host::lookup(&host, base);
+    store
         .read(move |c| match lookup {
             HostLookup::Slug(slug) => db::links::company_by_slug(c, &slug),
             HostLookup::Custom(domain) => db::links::company_by_domain(c, &domain),

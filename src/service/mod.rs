@@ -1,26 +1,27 @@
 //! Business operations: access checks, validation, the write and its audit event in one
 //! transaction. No HTTP types here; handlers call these and map the result.
 
-pub mod app_access;
-pub mod applications;
-pub mod audit;
-pub mod auth;
-pub mod backups;
-pub mod companies;
-pub mod directory;
-pub mod hosts;
-pub mod key_check;
-pub mod keys;
-pub mod limits;
-pub mod links;
-pub mod overview;
-pub mod recovery;
+pub(crate) mod app_access;
+pub(crate) mod applications;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod backups;
+pub(crate) mod change;
+pub(crate) mod companies;
+pub(crate) mod directory;
+pub(crate) mod hosts;
+pub(crate) mod key_check;
+pub(crate) mod keys;
+pub(crate) mod limits;
+pub(crate) mod links;
+pub(crate) mod overview;
+pub(crate) mod recovery;
 pub mod secrets;
 pub mod setup;
-pub mod signup;
-pub mod throttle;
-pub mod usage;
-pub mod users;
+pub(crate) mod signup;
+pub(crate) mod throttle;
+pub(crate) mod usage;
+pub(crate) mod users;
 
 use std::sync::Arc;
 
@@ -43,4 +44,11 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The master key check made at start, for `/readyz`; unset outside `serve`.
     pub key_check: Arc<std::sync::OnceLock<key_check::KeyCheck>>,
+}
+
+impl AppState {
+    /// The handle for writes to applications, credentials and links.
+    pub fn key_writer(&self) -> directory::KeyWriter {
+        directory::KeyWriter::new(self.store.clone(), self.directory.clone())
+    }
 }

@@ -2,11 +2,12 @@
 
 use chrono::{Duration, Utc};
 
+use crate::access::Owner;
 use crate::db;
 use crate::db::usage::UsageFilter;
-use crate::domain::UserPrincipal;
+use crate::db::Store;
 use crate::error::DomainResult;
-use crate::service::AppState;
+use crate::service::usage::UsageRecorder;
 
 pub struct Overview {
     pub companies_by_status: Vec<(String, i64)>,
@@ -17,14 +18,16 @@ pub struct Overview {
     pub requests_30d: i64,
 }
 
-pub async fn overview(state: &AppState, who: &UserPrincipal) -> DomainResult<Overview> {
-    who.require_owner()?;
-    state.usage.flush(&state.store).await?;
+pub async fn overview(
+    store: &Store,
+    usage: &UsageRecorder,
+    _owner: &Owner,
+) -> DomainResult<Overview> {
+    usage.flush(store).await?;
     let today = Utc::now().date_naive();
     let since = |days: i64| (today - Duration::days(days - 1)).to_string();
     let (d7, d30) = (since(7), since(30));
-    state
-        .store
+    store
         .read(move |c| {
             let requests = |from: &str| -> DomainResult<i64> {
                 let f = UsageFilter {

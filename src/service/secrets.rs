@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::clock::now_ms;
-use crate::crypto::SealContext;
+use crate::access::{Admin, CompanyScope};
+use crate::crypto::{SealContext, Sealer};
 use crate::db;
 use crate::db::secrets::SecretMeta;
+use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::secret_kind;
-use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
-use crate::service::AppState;
+use crate::service::change::{in_company, Change};
 
 /// The associated data of a company secret: table, column and the row's key.
 fn seal_row(company: &CompanyId, kind: &str) -> String {
@@ -28,14 +28,9 @@ pub fn context<'a>(row: &'a str) -> SealContext<'a> {
     }
 }
 
-pub async fn list(
-    state: &AppState,
-    who: &UserPrincipal,
-    company: CompanyId,
-) -> DomainResult<Vec<SecretMeta>> {
-    who.require_company_admin(&company, "company")?;
-    state
-        .store
+pub async fn list(store: &Store, scope: &CompanyScope<Admin>) -> DomainResult<Vec<SecretMeta>> {
+    let company = scope.company().clone();
+    store
         .read(move |c| {
             crate::service::companies::load(c, &company)?;
             db::secrets::list(c, &company)
@@ -43,31 +38,26 @@ pub async fn list(
         .await
 }
 
-#[tracing::instrument(skip_all, fields(company_id = %company))]
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn put(
-    state: &AppState,
-    who: &UserPrincipal,
-    company: CompanyId,
+    store: &Store,
+    sealer: &Sealer,
+    scope: &CompanyScope<Admin>,
     kind: String,
     values: BTreeMap<String, String>,
 ) -> DomainResult<SecretMeta> {
-    who.require_company_admin(&company, "company")?;
     secret_kind::parse_kind(&kind)?;
     let hint = secret_kind::validate_values(&kind, &values)?;
     let plaintext = serde_json::to_vec(&values).map_err(DomainError::internal)?;
-    let row = seal_row(&company, &kind);
-    let sealed = state.sealer.seal(&plaintext, &context(&row));
+    let row = seal_row(scope.company(), &kind);
+    let sealed = sealer.seal(&plaintext, &context(&row));
     drop(plaintext);
     let fields: Vec<String> = values.into_keys().collect();
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            crate::service::companies::load(tx, &company)?;
-            let now = now_ms();
+    store
+        .write(in_company(scope, move |tx, company, now| {
             db::secrets::upsert(
                 tx,
-                &company,
+                &company.id,
                 &kind,
                 &sealed.bytes,
                 &sealed.key_id,
@@ -75,55 +65,42 @@ pub async fn put(
                 now,
             )?;
             let event = NewAuditEvent::new("secret.set")
-                .company(&company)
                 .target("secret", &kind)
                 .details(json!({ "kind": kind, "fields": fields }));
-            db::audit::insert(tx, &ctx, &event, now)?;
-            Ok(SecretMeta {
+            let meta = SecretMeta {
                 kind,
                 hint,
                 key_id: sealed.key_id,
                 updated_at: now,
-            })
-        })
+            };
+            Ok(Change::audited(meta, event))
+        }))
         .await
 }
 
-#[tracing::instrument(skip_all, fields(company_id = %company))]
-pub async fn delete(
-    state: &AppState,
-    who: &UserPrincipal,
-    company: CompanyId,
-    kind: String,
-) -> DomainResult<()> {
-    who.require_company_admin(&company, "company")?;
-    let ctx = who.audit();
-    state
-        .store
-        .write(move |tx| {
-            crate::service::companies::load(tx, &company)?;
-            if !db::secrets::delete(tx, &company, &kind)? {
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
+pub async fn delete(store: &Store, scope: &CompanyScope<Admin>, kind: String) -> DomainResult<()> {
+    store
+        .write(in_company(scope, move |tx, company, _| {
+            if !db::secrets::delete(tx, &company.id, &kind)? {
                 return Err(DomainError::NotFound("secret"));
             }
             let event = NewAuditEvent::new("secret.deleted")
-                .company(&company)
                 .target("secret", &kind)
                 .details(json!({ "kind": kind }));
-            db::audit::insert(tx, &ctx, &event, now_ms())
-        })
+            Ok(Change::audited((), event))
+        }))
         .await
 }
 
 /// Opens a sealed secret (for applications with the read scope).
 pub fn open(
-    state: &AppState,
+    sealer: &Sealer,
     company: &CompanyId,
     kind: &str,
     row: &db::secrets::SealedRow,
 ) -> DomainResult<BTreeMap<String, String>> {
     let ad_row = seal_row(company, kind);
-    let plain = state
-        .sealer
-        .open(&row.sealed, &row.key_id, &context(&ad_row))?;
+    let plain = sealer.open(&row.sealed, &row.key_id, &context(&ad_row))?;
     serde_json::from_slice(&plain).map_err(DomainError::internal)
 }

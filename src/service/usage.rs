@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use crate::access::{AppCompanyScope, Reach, UsageRead};
 use crate::clock::now_ms;
 use crate::db;
 use crate::db::usage::{UsageFilter, UsageKey, UsageRow};
@@ -134,7 +135,32 @@ impl UsageRecorder {
 }
 
 /// Usage rows after flushing what is pending, so a report includes the latest requests.
-pub async fn query(
+/// A usage report over what `reach` covers.
+pub async fn report(
+    recorder: &UsageRecorder,
+    store: &Store,
+    reach: &Reach,
+    mut filter: UsageFilter,
+    limit: u32,
+) -> DomainResult<Vec<UsageRow>> {
+    filter.company_id = reach.company().map(ToString::to_string);
+    query(recorder, store, filter, limit).await
+}
+
+/// A linked company's usage by the application itself.
+pub async fn for_application(
+    recorder: &UsageRecorder,
+    store: &Store,
+    scope: &AppCompanyScope<UsageRead>,
+    mut filter: UsageFilter,
+    limit: u32,
+) -> DomainResult<Vec<UsageRow>> {
+    filter.application_id = Some(scope.application_id().to_string());
+    filter.company_id = Some(scope.company().to_string());
+    query(recorder, store, filter, limit).await
+}
+
+async fn query(
     recorder: &UsageRecorder,
     store: &Store,
     filter: UsageFilter,
