@@ -165,9 +165,14 @@ pub enum UserAction {
     Enable,
 }
 
-fn not_self(scope: &CompanyScope<Admin>, id: &UserId, field: &str, what: &str) -> DomainResult<()> {
+fn not_self(
+    scope: &CompanyScope<Admin>,
+    id: &UserId,
+    field: &str,
+    message: &'static str,
+) -> DomainResult<()> {
     if scope.user_id() == id {
-        return Err(DomainError::conflict(field, format!("you cannot {what}")));
+        return Err(DomainError::conflict(field, message));
     }
     Ok(())
 }
@@ -183,7 +188,7 @@ pub async fn change_status(
         scope,
         &id,
         "status",
-        "change the status of your own account",
+        "you cannot change the status of your own account",
     )?;
     store
         .write(in_company(scope, move |tx, company, now| {
@@ -220,7 +225,7 @@ pub async fn change_status(
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn delete(store: &Store, scope: &CompanyScope<Admin>, id: UserId) -> DomainResult<()> {
-    not_self(scope, &id, "user_id", "delete your own account")?;
+    not_self(scope, &id, "user_id", "you cannot delete your own account")?;
     store
         .write(in_company(scope, move |tx, company, _| {
             let user = load(tx, &company.id, &id)?;

@@ -210,12 +210,17 @@ await step('owner creates an application and a credential, shown once', async ()
   await op.keyboard.press('Escape');
   await ask.waitFor();
   await ask.getByRole('button', { name: 'Voltar' }).click();
+  // Each question is gone before the next way out is tried, so a click meant for the secret
+  // dialog's backdrop cannot land on the closing question's.
+  await ask.waitFor({ state: 'detached' });
   await op.mouse.click(5, 5); // the backdrop
   await ask.waitFor();
   await ask.getByRole('button', { name: 'Voltar' }).click();
+  await ask.waitFor({ state: 'detached' });
   await dialog.getByRole('button', { name: 'Já copiei' }).click();
   await ask.waitFor();
   await ask.getByRole('button', { name: 'Voltar' }).click();
+  await ask.waitFor({ state: 'detached' });
   await dialog.getByRole('button', { name: 'Copiar' }).click();
   await dialog.getByRole('button', { name: 'Copiado' }).waitFor();
   assert.equal(await op.evaluate(() => navigator.clipboard.readText()), secret, 'the secret is on the clipboard');
