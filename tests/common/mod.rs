@@ -135,6 +135,13 @@ impl Server {
         }
     }
 
+    /// Kills the process with SIGKILL, as a crash or a power cut would, and reaps it.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     /// An anonymous client.
     pub fn anon(&self) -> Client {
         Client {

@@ -1,0 +1,232 @@
+//! The crash suite: SIGKILL the server again and again while several clients write (company
+//! creates, edits, secret changes) with group commit on, restart it over the same file each
+//! time, and check that the database is intact (a write refused inside a batch among them) and that every write that was acknowledged is
+//! there, with its audit event. `CRASH_KILLS` sets the number of kills (100 under CI, 20
+//! otherwise, to keep a developer's run short).
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// What the clients were told, per company: created, the edits acknowledged and those sent
+/// after the last acknowledgement (one of which may have committed just before the kill).
+#[derive(Default)]
+struct Ledger {
+    created: Vec<String>,
+    /// Per company: the last acknowledged trade name, the names sent since, and how many
+    /// edits were acknowledged (each must have its audit event).
+    name: HashMap<String, (Option<String>, Vec<String>, i64)>,
+    secret_set: Vec<String>,
+}
+
+fn kills() -> usize {
+    std::env::var("CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if in_ci() { 100 } else { 20 })
+}
+
+/// Sends a request and returns its status and JSON body, or `None` when the server is gone
+/// (killed mid-request: the write may or may not have committed, and was not acknowledged).
+async fn try_send(
+    owner: &Client,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> Option<(StatusCode, serde_json::Value)> {
+    let resp = owner
+        .http
+        .request(method, format!("{}{}", owner.base, path))
+        .bearer_auth(owner.token.as_deref().unwrap_or_default())
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    let status = resp.status();
+    let body = resp.json().await.ok()?;
+    Some((status, body))
+}
+
+/// One client's loop: create a company, then edit its trade name and set its secret, until
+/// the server stops answering.
+async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32) {
+    let mut n = 0u32;
+    let mut company: Option<String> = None;
+    loop {
+        n += 1;
+        let Some(id) = company.clone() else {
+            let body = json!({"legal_name": format!("Crash {seed} {n} Ltda"), "cnpj": cnpj(seed * 100_000 + n)});
+            let Some((StatusCode::CREATED, body)) =
+                try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await
+            else {
+                return;
+            };
+            let id = body["id"].as_str().unwrap().to_string();
+            ledger.lock().unwrap().created.push(id.clone());
+            company = Some(id);
+            continue;
+        };
+        if n.is_multiple_of(5) {
+            // A write that fails inside a batch: a CNPJ this client already used. It must be
+            // refused alone, without taking the writes batched with it down.
+            let body = json!({"legal_name": format!("Repetida {seed} {n} Ltda"), "cnpj": cnpj(seed * 100_000 + 1)});
+            match try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await {
+                Some((StatusCode::CONFLICT, _)) => continue,
+                Some((status, body)) => panic!("a repeated CNPJ answered {status}: {body}"),
+                None => return,
+            }
+        }
+        if n.is_multiple_of(3) {
+            let body = json!({"values": {"api_key": format!("crash-key-{seed}-{n}-abcdef")}});
+            let path = format!("/api/v1/companies/{id}/secrets/asaas");
+            let Some((StatusCode::OK, _)) =
+                try_send(&owner, reqwest::Method::PUT, &path, body).await
+            else {
+                return;
+            };
+            ledger.lock().unwrap().secret_set.push(id.clone());
+        } else {
+            let name = format!("Nome {seed}-{n}");
+            ledger
+                .lock()
+                .unwrap()
+                .name
+                .entry(id.clone())
+                .or_default()
+                .1
+                .push(name.clone());
+            let path = format!("/api/v1/companies/{id}");
+            let body = json!({"trade_name": name});
+            let Some((StatusCode::OK, _)) =
+                try_send(&owner, reqwest::Method::PATCH, &path, body).await
+            else {
+                return;
+            };
+            let mut l = ledger.lock().unwrap();
+            let entry = l.name.get_mut(&id).unwrap();
+            entry.0 = Some(name);
+            entry.1.clear();
+            entry.2 += 1;
+        }
+        if n.is_multiple_of(7) {
+            company = None;
+        }
+    }
+}
+
+fn check_file(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0, "foreign keys broken");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
+    let mut server = Server::start_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+    let key = server.master_key.clone();
+    let token = server.owner().await.token.unwrap();
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let rounds = kills();
+    for round in 0..rounds {
+        let owner = server.anon().with_token(&token);
+        let writers: Vec<_> = (0..6)
+            .map(|w| {
+                tokio::spawn(writer(
+                    owner.clone(),
+                    ledger.clone(),
+                    (round * 6 + w + 1) as u32,
+                ))
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(150 + (round as u64 * 37) % 200)).await;
+        server.kill();
+        for w in writers {
+            w.await.unwrap();
+        }
+        let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+        check_file(&dir.path().join("data").join("armario.db"));
+        server = Server::start_in(dir, &key, &[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+    }
+
+    // After the last restart, everything acknowledged is there.
+    let owner = server.anon().with_token(&token);
+    let l = std::mem::take(&mut *ledger.lock().unwrap());
+    assert!(
+        l.created.len() >= rounds,
+        "too little load: {} creates in {rounds} rounds",
+        l.created.len()
+    );
+    let db = server.data_dir().join("armario.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for id in &l.created {
+        let found: i64 = conn
+            .query_row("SELECT count(*) FROM companies WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(found, 1, "acknowledged company {id} is missing");
+        let audited: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE action = 'company.created' AND target_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audited, 1, "company {id} has no creation event");
+    }
+    for (id, (acked, after, edits)) in &l.name {
+        let Some(acked) = acked else { continue };
+        let name: Option<String> = conn
+            .query_row(
+                "SELECT trade_name FROM companies WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let name = name.unwrap_or_default();
+        assert!(
+            &name == acked || after.contains(&name),
+            "company {id}: acknowledged trade name {acked:?}, found {name:?}"
+        );
+        let audited: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE action = 'company.updated' AND target_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            audited >= *edits,
+            "company {id}: {edits} acknowledged edits, {audited} events"
+        );
+    }
+    for id in &l.secret_set {
+        let r = owner.get(&format!("/api/v1/companies/{id}/secrets")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(
+            r.text.contains("asaas"),
+            "company {id}: the acknowledged secret is missing: {}",
+            r.text
+        );
+    }
+    eprintln!(
+        "{rounds} kills: {} creates, {} edited companies, {} secret writes acknowledged and found",
+        l.created.len(),
+        l.name.len(),
+        l.secret_set.len()
+    );
+}
