@@ -46,16 +46,7 @@ async fn write_with(c: &Client, csrf: Option<&str>, body: Value) -> Resp {
         req = req.header("X-CSRF-Token", HeaderValue::from_str(t).unwrap());
     }
     let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Resp::read(resp).await
 }
 
 #[tokio::test]

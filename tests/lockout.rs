@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const OWNER: &str = "owner@armario.test";
 
@@ -19,16 +19,7 @@ async fn login_from(server: &Server, ip: &str, email: &str, password: &str) -> R
         .send()
         .await
         .expect("request");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Resp::read(resp).await
 }
 
 #[tokio::test]

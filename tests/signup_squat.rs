@@ -27,16 +27,7 @@ async fn signup_at(url: String, ip: String, body: Value) -> Resp {
         .send()
         .await
         .expect("request");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Resp::read(resp).await
 }
 
 async fn pending(owner: &Client) -> Vec<Value> {

@@ -21,7 +21,7 @@ mod progress;
 mod restore;
 mod retention;
 mod schedule;
-mod scratch;
+pub(crate) mod scratch;
 mod settings;
 mod snapshot;
 mod target;

@@ -114,21 +114,16 @@ pub(crate) fn keyset_page<T>(
 /// wider by an older armario or a copy. SQLite gives the `-wal` and `-shm` files the mode of
 /// the database file, so the whole store stays private whatever the process umask is.
 fn make_private(path: &Path) -> DomainResult<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let private = std::fs::Permissions::from_mode(0o600);
+    use crate::backup::scratch::{create_private, make_owner_only};
+    use std::io::ErrorKind;
     let io = |e: std::io::Error| DomainError::Internal(format!("{}: {e}", path.display()));
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
+    match create_private(path) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
             for suffix in ["", "-wal", "-shm"] {
-                let file = format!("{}{suffix}", path.display());
-                match std::fs::set_permissions(&file, private.clone()) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+                match make_owner_only(&file) {
+                    Err(e) if e.kind() != ErrorKind::NotFound => return Err(io(e)),
                     _ => {}
                 }
             }

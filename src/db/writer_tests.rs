@@ -30,23 +30,33 @@ async fn count(w: &Writer) -> i64 {
     .unwrap()
 }
 
+/// Occupies the writer with a job that waits for the returned sender, so that writes sent
+/// meanwhile queue up behind it and meet in batches.
+async fn hold(
+    w: &Writer,
+) -> (
+    std::sync::mpsc::Sender<()>,
+    tokio::task::JoinHandle<DomainResult<i64>>,
+) {
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let w = w.clone();
+    let blocker = tokio::spawn(async move {
+        w.run(
+            move |_| {
+                let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
+                Ok(0)
+            },
+            |_| Ok(()),
+        )
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    (go, blocker)
+}
+
 /// Holds the writer busy while `n` jobs queue behind it, so they meet in batches.
 async fn burst(w: &Writer, n: i64, failing: i64) -> Vec<DomainResult<i64>> {
-    let (go, wait) = std::sync::mpsc::channel::<()>();
-    let blocker = {
-        let w = w.clone();
-        tokio::spawn(async move {
-            w.run(
-                move |_| {
-                    let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
-                    Ok(0)
-                },
-                |_| Ok(()),
-            )
-            .await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let (go, blocker) = hold(w).await;
     let jobs: Vec<_> = (1..=n)
         .map(|i| {
             let w = w.clone();
@@ -111,21 +121,7 @@ async fn switched_off_each_write_is_its_own_transaction() {
 async fn a_unique_clash_inside_a_batch_is_that_writes_conflict_only() {
     let (w, _dir) = writer(Batching::new(64));
     // Write 5 twice in one burst: the second is a conflict, the rest commit.
-    let (go, wait) = std::sync::mpsc::channel::<()>();
-    let blocker = {
-        let w = w.clone();
-        tokio::spawn(async move {
-            w.run(
-                move |_| {
-                    let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
-                    Ok(0)
-                },
-                |_| Ok(()),
-            )
-            .await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let (go, blocker) = hold(&w).await;
     let mut jobs = Vec::new();
     for n in [4, 5, 5, 6] {
         let w = w.clone();
