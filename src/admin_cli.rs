@@ -13,8 +13,15 @@ pub async fn set_password(
     password: SecretString,
 ) -> Result<(), String> {
     crate::crypto::password::validate("password", &password).map_err(|e| e.to_string())?;
-    let state = app::open_state(settings)?;
-    let result = recovery::set_password_as_operator(&state, email, &password).await;
+    let (state, operator) = app::open_as_operator(settings)?;
+    let result = recovery::set_password_as_operator(
+        &operator,
+        &state.store,
+        &state.passwords,
+        email,
+        &password,
+    )
+    .await;
     state.store.close().await;
     let user = result.map_err(|e| e.to_string())?;
     println!(
@@ -29,8 +36,8 @@ pub async fn login_link(settings: Settings, email: &str) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", settings.addr));
-    let state = app::open_state(settings)?;
-    let result = recovery::issue_login_link(&state, email).await;
+    let (state, operator) = app::open_as_operator(settings)?;
+    let result = recovery::issue_login_link(&operator, &state.store, email).await;
     state.store.close().await;
     let (user, token) = result.map_err(|e| e.to_string())?;
     let minutes = recovery::LOGIN_LINK_TTL_MS / 60_000;

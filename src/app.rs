@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+use crate::access::Operator;
 use crate::config::{LogFormat, Settings};
 use crate::crypto::{Passwords, Sealer};
 use crate::datadir::{self, DataDirLock};
@@ -54,6 +55,12 @@ pub fn init_tracing(format: LogFormat) {
 /// (<https://no-color.org>).
 pub fn colour_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
     terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Opens the application for a console command, as the operator who holds the master key.
+pub fn open_as_operator(settings: Settings) -> Result<(AppState, Operator), String> {
+    let operator = Operator::holding(&datadir::master_key(&settings)?);
+    Ok((open_state(settings)?, operator))
 }
 
 /// Opens everything the application needs. Used by `serve` and by CLI commands.
@@ -141,9 +148,12 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .reload(&state.store)
         .await
         .map_err(|e| e.to_string())?;
-    crate::service::hosts::report_rule_breakers(&state)
-        .await
-        .map_err(|e| e.to_string())?;
+    crate::service::hosts::report_rule_breakers(
+        &state.store,
+        crate::service::hosts::base_domain(&state.settings),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let flush_secs = state.settings.usage_flush_secs;
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let usage_task = {
@@ -177,7 +187,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    if let Some(token) = setup::issue_token_if_needed(&state)
+    if let Some(token) = setup::issue_token_if_needed(&state.store)
         .await
         .map_err(|e| e.to_string())?
     {

@@ -3,14 +3,18 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use crate::access::Operator;
 use crate::backup::{BackupEngine, BackupSelector, BackupStatus, RestoreOptions};
 use crate::config::Settings;
 use crate::crypto::MasterKey;
 use crate::datadir;
-use crate::domain::audit::AuditCtx;
 use crate::service::backups;
 
-fn engine(settings: &Settings, key_file: Option<&Path>) -> Result<BackupEngine, String> {
+/// The backup engine, and the operator who holds the key it opens backups with.
+fn engine(
+    settings: &Settings,
+    key_file: Option<&Path>,
+) -> Result<(BackupEngine, Operator), String> {
     // The key first: without one the command stops before creating anything.
     let key = match key_file {
         Some(path) => {
@@ -21,7 +25,9 @@ fn engine(settings: &Settings, key_file: Option<&Path>) -> Result<BackupEngine, 
         None => datadir::master_key(settings)?,
     };
     datadir::ensure(&settings.data_dir)?;
-    Ok(backups::engine(settings, &key)?.with_terminal_progress(std::io::stderr().is_terminal()))
+    let engine =
+        backups::engine(settings, &key)?.with_terminal_progress(std::io::stderr().is_terminal());
+    Ok((engine, Operator::holding(&key)))
 }
 
 fn human(bytes: u64) -> String {
@@ -38,9 +44,9 @@ fn human(bytes: u64) -> String {
 /// Takes a backup and records it in the database (alongside a running server, if any).
 pub async fn now(settings: Settings) -> Result<(), String> {
     let state = crate::app::open_state(settings.clone())?;
-    let engine = engine(&settings, None)?;
+    let (engine, operator) = engine(&settings, None)?;
     let report = engine.run_backup().await.map_err(|e| e.to_string())?;
-    let recorded = backups::record(&state.store, &report, "cli", AuditCtx::operator()).await;
+    let recorded = backups::record(&state.store, &report, "cli", operator.audit()).await;
     state.store.close().await;
     recorded.map_err(|e| format!("the backup ran but could not be recorded: {e}"))?;
     match report.status {
@@ -62,7 +68,7 @@ pub async fn now(settings: Settings) -> Result<(), String> {
 }
 
 pub async fn list(settings: Settings) -> Result<(), String> {
-    let engine = engine(&settings, None)?;
+    let (engine, _) = engine(&settings, None)?;
     let entries = engine.list().await.map_err(|e| e.to_string())?;
     println!("target: {}", engine.target().describe());
     if entries.is_empty() {
@@ -95,7 +101,7 @@ pub async fn verify(
     which: &str,
     key_file: Option<&Path>,
 ) -> Result<(), String> {
-    let engine = engine(&settings, key_file)?;
+    let (engine, _) = engine(&settings, key_file)?;
     let report = engine
         .verify(&BackupSelector::parse(which))
         .await
@@ -116,7 +122,7 @@ pub async fn restore(
     to: Option<&Path>,
     key_file: Option<&Path>,
 ) -> Result<(), String> {
-    let engine = engine(&settings, key_file)?;
+    let (engine, operator) = engine(&settings, key_file)?;
     let options = RestoreOptions {
         to: to.map(Path::to_path_buf),
     };
@@ -141,7 +147,7 @@ pub async fn restore(
         )
         .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
         let id = report.manifest.id.as_str().to_string();
-        let event_ctx = AuditCtx::operator();
+        let event_ctx = operator.audit();
         let written = store
             .write(move |tx| {
                 let event = crate::domain::audit::NewAuditEvent::new("backup.restored")

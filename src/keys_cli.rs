@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::access::Operator;
 use crate::config::Settings;
 use crate::crypto::MasterKey;
 use crate::datadir;
@@ -27,10 +28,17 @@ pub async fn rotate(settings: Settings, new_key_file: &Path) -> Result<(), Strin
     if current.id() == new_key.id() {
         return Err("the new key is the current key".into());
     }
+    let operator = Operator::holding(&current);
     let state = crate::app::open_state(settings.clone())?;
-    let count = keys::rotate(&state.store, &state.sealer, &new_key, current.id())
-        .await
-        .map_err(|e| format!("rotation stopped, nothing changed: {e}"))?;
+    let count = keys::rotate(
+        &operator,
+        &state.store,
+        &state.sealer,
+        &new_key,
+        current.id(),
+    )
+    .await
+    .map_err(|e| format!("rotation stopped, nothing changed: {e}"))?;
     state.store.close().await;
     println!(
         "re-sealed {count} values under key {} (was {})",

@@ -41,10 +41,12 @@
 //! ```
 
 mod app;
+mod operator;
 
 use std::marker::PhantomData;
 
 pub use app::{AppCompanyScope, CompanyRead, Linked, Scope, SecretRead, UsageRead, UsersRead};
+pub use operator::Operator;
 
 use crate::domain::audit::AuditCtx;
 use crate::domain::{Role, UserKind, UserPrincipal};

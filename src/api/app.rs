@@ -244,7 +244,7 @@ impl AppApi {
         Ok(Json(
             app_access::resolve(
                 &self.state.store,
-                hosts::base_domain(&self.state),
+                hosts::base_domain(&self.state.settings),
                 &app,
                 &host.0,
             )

@@ -252,7 +252,7 @@ impl LinksApi {
     ) -> ApiResult<CreatedResponse<DomainOut>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
-        let base = hosts::base_domain(&self.state);
+        let base = hosts::base_domain(&self.state.settings);
         links::add_domain(&self.state.store, base, &scope, domain.clone()).await?;
         Ok(CreatedResponse::Created(Json(DomainOut {
             domain,

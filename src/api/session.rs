@@ -138,7 +138,7 @@ impl SessionApi {
     ) -> ApiResult<Json<LoginOut>> {
         let pw = SecretString::new(body.0.password);
         let out = auth::login(
-            &self.state,
+            &self.state.sign_in(),
             &body.0.email,
             &pw,
             caller.ip,
@@ -161,9 +161,9 @@ impl SessionApi {
         caller: Caller,
         jar: &CookieJar,
     ) -> ApiResult<Json<LoginOut>> {
-        let out =
-            recovery::login_with_link(&self.state, &body.0.token, caller.ip, caller.user_agent)
-                .await?;
+        let sign_in = self.state.sign_in();
+        let out = recovery::login_with_link(&sign_in, &body.0.token, caller.ip, caller.user_agent)
+            .await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 
@@ -214,7 +214,7 @@ impl SessionApi {
         let who = auth.user(&self.state, &caller).await?;
         let current = SecretString::new(body.0.current_password);
         let new = SecretString::new(body.0.new_password);
-        auth::change_password(&self.state, &who, &current, &new).await?;
+        auth::change_password(&self.state.sign_in(), &who, &current, &new).await?;
         Ok(NoContent::Done)
     }
 
@@ -222,7 +222,7 @@ impl SessionApi {
     #[oai(path = "/setup", method = "get", operation_id = "get_setup_status")]
     async fn setup_status(&self) -> ApiResult<Json<SetupStatus>> {
         Ok(Json(SetupStatus {
-            needed: !setup::owner_exists(&self.state).await?,
+            needed: !setup::owner_exists(&self.state.store).await?,
         }))
     }
 
@@ -231,7 +231,14 @@ impl SessionApi {
     async fn setup(&self, body: Json<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
         let b = body.0;
         let input = setup::new_owner(&b.email, &b.name, SecretString::new(b.password))?;
-        let user = setup::create_first_owner(&self.state, &b.token, input, caller.ip).await?;
+        let user = setup::create_first_owner(
+            &self.state.store,
+            &self.state.passwords,
+            &b.token,
+            input,
+            caller.ip,
+        )
+        .await?;
         Ok(Created::Created(Json(user.into())))
     }
 }

@@ -98,7 +98,12 @@ impl SignupApi {
             SecretString::new(a.password),
         )
         .map_err(|e| prefix_field(e, "admin."))?;
-        signup::signup(&self.state, company, admin, caller.ip).await?;
+        let handles = (
+            &self.state.store,
+            &self.state.passwords,
+            &*self.state.signups,
+        );
+        signup::signup(handles, company, admin, caller.ip).await?;
         Ok(SignupResponse::Accepted(Json(SignupReceived {
             status: "pending_review".into(),
             message: "thank you: the sign-up waits for approval; once approved, sign in with \

@@ -42,7 +42,7 @@ pub struct AuditCtx {
 }
 
 impl AuditCtx {
-    pub fn operator() -> Self {
+    pub(crate) fn operator() -> Self {
         Self {
             actor: Actor::Operator,
             ip: None,

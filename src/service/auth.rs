@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::clock::now_ms;
+use crate::crypto::Passwords;
 use crate::crypto::{token, SecretString};
 use crate::db;
 use crate::db::Store;
@@ -11,8 +12,20 @@ use crate::domain::company::CompanyStatus;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
-use crate::metrics::SignInFailure;
-use crate::service::AppState;
+use crate::metrics::{Metrics, SignInFailure};
+use crate::service::throttle::LoginThrottle;
+
+/// What signing in touches, and nothing else: the store, password hashing, the lock-out
+/// counters, the sign-in metrics and how long a session lasts. Nobody is signed in yet, so
+/// there is no capability to take; the handles are the limit.
+#[derive(Clone)]
+pub struct SignIn {
+    pub(crate) store: Store,
+    pub(crate) passwords: Passwords,
+    pub(crate) throttle: std::sync::Arc<LoginThrottle>,
+    pub(crate) metrics: std::sync::Arc<Metrics>,
+    pub(crate) session_ttl_secs: u64,
+}
 
 pub struct LoginOutcome {
     pub token: String,
@@ -25,16 +38,16 @@ const BAD_CREDENTIALS: &str = "invalid e-mail or password";
 /// Signs in with e-mail and password, and counts the outcome for the metrics.
 #[tracing::instrument(skip_all)]
 pub async fn login(
-    state: &AppState,
+    sign_in: &SignIn,
     email: &str,
     password: &SecretString,
     ip: Option<String>,
     user_agent: Option<String>,
 ) -> DomainResult<LoginOutcome> {
-    let result = attempt_login(state, email, password, ip, user_agent).await;
+    let result = attempt_login(sign_in, email, password, ip, user_agent).await;
     match &result {
-        Ok(_) => state.metrics.sign_in_succeeded(),
-        Err(e) => state.metrics.sign_in_failed(match e {
+        Ok(_) => sign_in.metrics.sign_in_succeeded(),
+        Err(e) => sign_in.metrics.sign_in_failed(match e {
             DomainError::Unauthorized(_) => SignInFailure::Credentials,
             DomainError::TooManyRequests { .. } => SignInFailure::Throttled,
             DomainError::Forbidden(_) => SignInFailure::Inactive,
@@ -45,16 +58,16 @@ pub async fn login(
 }
 
 async fn attempt_login(
-    state: &AppState,
+    sign_in: &SignIn,
     email: &str,
     password: &SecretString,
     ip: Option<String>,
     user_agent: Option<String>,
 ) -> DomainResult<LoginOutcome> {
     let email = email.trim().to_lowercase();
-    throttle_gate(state, &email, ip.as_deref()).await?;
+    throttle_gate(sign_in, &email, ip.as_deref()).await?;
     let lookup = email.clone();
-    let found = state
+    let found = sign_in
         .store
         .read(move |c| db::users::find_for_login(c, &lookup))
         .await?;
@@ -62,14 +75,14 @@ async fn attempt_login(
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
-    let ok = state.passwords.verify(password, hash).await;
+    let ok = sign_in.passwords.verify(password, hash).await;
     let Some(user) = user.filter(|_| ok) else {
-        state.throttle.record_failure(&email, ip.as_deref());
+        sign_in.throttle.record_failure(&email, ip.as_deref());
         let ctx = AuditCtx {
             actor: Actor::Anonymous,
             ip: ip.clone(),
         };
-        state
+        sign_in
             .store
             .write(move |tx| {
                 let event =
@@ -80,13 +93,13 @@ async fn attempt_login(
         return Err(DomainError::Unauthorized(BAD_CREDENTIALS.into()));
     };
     // The password was right, so saying why the account cannot sign in reveals nothing new.
-    ensure_may_sign_in(state, &user).await?;
-    state.throttle.record_success(&email, ip.as_deref());
-    start_session(state, user, ip, user_agent, "auth.login").await
+    ensure_may_sign_in(&sign_in.store, &user).await?;
+    sign_in.throttle.record_success(&email, ip.as_deref());
+    start_session(sign_in, user, ip, user_agent, "auth.login").await
 }
 
 /// Refuses a pending or disabled user, or one whose company is not active.
-pub(crate) async fn ensure_may_sign_in(state: &AppState, user: &User) -> DomainResult<()> {
+pub(crate) async fn ensure_may_sign_in(store: &Store, user: &User) -> DomainResult<()> {
     match user.status {
         UserStatus::Active => {}
         UserStatus::Pending => {
@@ -99,8 +112,7 @@ pub(crate) async fn ensure_may_sign_in(state: &AppState, user: &User) -> DomainR
         }
     }
     if let Some(company_id) = user.company_id.clone() {
-        let company = state
-            .store
+        let company = store
             .read(move |c| db::companies::get(c, &company_id))
             .await?
             .ok_or(DomainError::NotFound("company"))?;
@@ -123,8 +135,8 @@ pub(crate) async fn ensure_may_sign_in(state: &AppState, user: &User) -> DomainR
 
 /// Refuses a throttled (account, IP) pair or IP with 429; otherwise waits the account's
 /// bounded backoff, so failures from elsewhere slow the account down but never shut it out.
-async fn throttle_gate(state: &AppState, email: &str, ip: Option<&str>) -> DomainResult<()> {
-    match state.throttle.check(email, ip) {
+async fn throttle_gate(sign_in: &SignIn, email: &str, ip: Option<&str>) -> DomainResult<()> {
+    match sign_in.throttle.check(email, ip) {
         Err(wait) => Err(DomainError::TooManyRequests {
             retry_after_secs: wait,
         }),
@@ -138,7 +150,7 @@ async fn throttle_gate(state: &AppState, email: &str, ip: Option<&str>) -> Domai
 
 /// Opens a session for a user who proved who they are, audited as `action`.
 pub(crate) async fn start_session(
-    state: &AppState,
+    sign_in: &SignIn,
     user: User,
     ip: Option<String>,
     user_agent: Option<String>,
@@ -146,13 +158,13 @@ pub(crate) async fn start_session(
 ) -> DomainResult<LoginOutcome> {
     let (session_token, hash) = token::generate(token::SESSION_PREFIX);
     let now = now_ms();
-    let expires_at = now + state.settings.session_ttl_secs as i64 * 1000;
+    let expires_at = now + sign_in.session_ttl_secs as i64 * 1000;
     let ctx = AuditCtx {
         actor: Actor::User(user.id.clone()),
         ip: ip.clone(),
     };
     let u = user.clone();
-    state
+    sign_in
         .store
         .write(move |tx| {
             db::sessions::insert(
@@ -238,14 +250,14 @@ pub async fn me(store: &Store, who: &UserPrincipal) -> DomainResult<User> {
 /// Changes the caller's own password and revokes all of their sessions. A wrong current
 /// password counts as a failed sign-in, so a stolen session cannot guess it at leisure.
 pub async fn change_password(
-    state: &AppState,
+    sign_in: &SignIn,
     who: &UserPrincipal,
     current: &SecretString,
     new: &SecretString,
 ) -> DomainResult<()> {
     crate::crypto::password::validate("new_password", new)?;
     let id = who.user_id.clone();
-    let (user, hash) = state
+    let (user, hash) = sign_in
         .store
         .read(move |c| {
             let user = db::users::get(c, &id)?.ok_or(DomainError::NotFound("user"))?;
@@ -254,15 +266,15 @@ pub async fn change_password(
         .await?;
     let email = user.email.to_lowercase();
     let ip = who.ip.clone();
-    throttle_gate(state, &email, ip.as_deref()).await?;
-    if !state.passwords.verify(current, hash).await {
-        state.throttle.record_failure(&email, ip.as_deref());
+    throttle_gate(sign_in, &email, ip.as_deref()).await?;
+    if !sign_in.passwords.verify(current, hash).await {
+        sign_in.throttle.record_failure(&email, ip.as_deref());
         return Err(DomainError::invalid("current_password", "is not correct"));
     }
-    state.throttle.record_success(&email, ip.as_deref());
-    let new_hash = state.passwords.hash(new).await?;
+    sign_in.throttle.record_success(&email, ip.as_deref());
+    let new_hash = sign_in.passwords.hash(new).await?;
     let who = who.clone();
-    state
+    sign_in
         .store
         .write(move |tx| {
             let now = now_ms();

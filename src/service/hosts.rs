@@ -1,21 +1,17 @@
 //! Host names: which company answers at a host, and the start-up report of rows that break
 //! the rules (see `domain::host`).
 
+use crate::config::Settings;
 use crate::db;
 use crate::db::Store;
 use crate::domain::host::{self, BaseDomain, HostLookup};
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
-use crate::service::AppState;
 
 /// The base domain from the settings, if one is set.
-pub fn base_domain(state: &AppState) -> Option<BaseDomain> {
+pub fn base_domain(settings: &Settings) -> Option<BaseDomain> {
     // `parse` is `None` only for an empty name, which is the setting left unset.
-    state
-        .settings
-        .base_domain
-        .as_deref()
-        .and_then(BaseDomain::parse)
+    settings.base_domain.as_deref().and_then(BaseDomain::parse)
 }
 
 /// The company a host (lowercase, without port) belongs to. Names under the base domain
@@ -38,10 +34,8 @@ pub async fn company_for_host(
 /// Logs a warning for each custom domain that sits in the base domain's namespace and each
 /// company whose slug the platform keeps. Resolution already ignores them; the owner should
 /// remove the domains and give the companies other slugs.
-pub async fn report_rule_breakers(state: &AppState) -> DomainResult<()> {
-    let base = base_domain(state);
-    let (domains, slugs) = state
-        .store
+pub async fn report_rule_breakers(store: &Store, base: Option<BaseDomain>) -> DomainResult<()> {
+    let (domains, slugs) = store
         .read(move |c| {
             let domains = match &base {
                 Some(b) => db::links::domains_within(c, b.as_str())?,

@@ -3,16 +3,18 @@
 
 use serde_json::json;
 
+use crate::access::Operator;
 use crate::clock::now_ms;
 use crate::crypto::{MasterKey, Sealer};
 use crate::db;
 use crate::db::Store;
-use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::audit::NewAuditEvent;
 use crate::error::DomainResult;
 use crate::service::secrets;
 
 /// Re-seals every company secret under `new_key`; returns how many values were re-sealed.
 pub async fn rotate(
+    operator: &Operator,
     store: &Store,
     current: &Sealer,
     new_key: &MasterKey,
@@ -31,6 +33,7 @@ pub async fn rotate(
         resealed.push((company, kind, sealed));
     }
     let count = resealed.len();
+    let ctx = operator.audit();
     store
         .write(move |tx| {
             for (company, kind, sealed) in &resealed {
@@ -39,7 +42,7 @@ pub async fn rotate(
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),
             );
-            db::audit::insert(tx, &AuditCtx::operator(), &event, now_ms())
+            db::audit::insert(tx, &ctx, &event, now_ms())
         })
         .await?;
     Ok(count)

@@ -51,4 +51,15 @@ impl AppState {
     pub fn key_writer(&self) -> directory::KeyWriter {
         directory::KeyWriter::new(self.store.clone(), self.directory.clone())
     }
+
+    /// The handles signing in needs.
+    pub fn sign_in(&self) -> auth::SignIn {
+        auth::SignIn {
+            store: self.store.clone(),
+            passwords: self.passwords.clone(),
+            throttle: self.throttle.clone(),
+            metrics: self.metrics.clone(),
+            session_ttl_secs: self.settings.session_ttl_secs,
+        }
+    }
 }

@@ -3,22 +3,24 @@
 
 use serde_json::json;
 
+use crate::access::Operator;
 use crate::clock::now_ms;
+use crate::crypto::Passwords;
 use crate::crypto::{token, SecretString};
 use crate::db;
-use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::db::Store;
+use crate::domain::audit::NewAuditEvent;
 use crate::domain::user::User;
 use crate::error::{DomainError, DomainResult};
+use crate::service::auth::SignIn;
 use crate::service::auth::{self, LoginOutcome};
-use crate::service::AppState;
 
 /// How long a sign-in link works.
 pub const LOGIN_LINK_TTL_MS: i64 = 15 * 60 * 1000;
 
-async fn find_user(state: &AppState, email: &str) -> DomainResult<User> {
+async fn find_user(store: &Store, email: &str) -> DomainResult<User> {
     let email = email.trim().to_lowercase();
-    state
-        .store
+    store
         .read(move |c| db::users::find_for_login(c, &email))
         .await?
         .map(|(u, _)| u)
@@ -27,16 +29,18 @@ async fn find_user(state: &AppState, email: &str) -> DomainResult<User> {
 
 /// Sets a user's password and revokes every session of theirs.
 pub async fn set_password_as_operator(
-    state: &AppState,
+    operator: &Operator,
+    store: &Store,
+    passwords: &Passwords,
     email: &str,
     password: &SecretString,
 ) -> DomainResult<User> {
     crate::crypto::password::validate("password", password)?;
-    let user = find_user(state, email).await?;
-    let hash = state.passwords.hash(password).await?;
+    let user = find_user(store, email).await?;
+    let hash = passwords.hash(password).await?;
     let u = user.clone();
-    state
-        .store
+    let ctx = operator.audit();
+    store
         .write(move |tx| {
             let now = now_ms();
             db::users::set_password_hash(tx, &u.id, &hash, now)?;
@@ -45,7 +49,7 @@ pub async fn set_password_as_operator(
                 .target("user", &u.id)
                 .details(json!({ "sessions_revoked": revoked }));
             event.company_id = u.company_id.clone();
-            db::audit::insert(tx, &AuditCtx::operator(), &event, now)
+            db::audit::insert(tx, &ctx, &event, now)
         })
         .await?;
     Ok(user)
@@ -53,12 +57,16 @@ pub async fn set_password_as_operator(
 
 /// A one-time sign-in link's token for the user, valid [`LOGIN_LINK_TTL_MS`]; only its
 /// digest is stored.
-pub async fn issue_login_link(state: &AppState, email: &str) -> DomainResult<(User, String)> {
-    let user = find_user(state, email).await?;
+pub async fn issue_login_link(
+    operator: &Operator,
+    store: &Store,
+    email: &str,
+) -> DomainResult<(User, String)> {
+    let user = find_user(store, email).await?;
     let (link_token, hash) = token::generate(token::LOGIN_LINK_PREFIX);
     let u = user.clone();
-    state
-        .store
+    let ctx = operator.audit();
+    store
         .write(move |tx| {
             let now = now_ms();
             db::login_links::insert(tx, &hash, &u.id, now + LOGIN_LINK_TTL_MS, now)?;
@@ -66,7 +74,7 @@ pub async fn issue_login_link(state: &AppState, email: &str) -> DomainResult<(Us
                 .target("user", &u.id)
                 .details(json!({ "valid_minutes": LOGIN_LINK_TTL_MS / 60_000 }));
             event.company_id = u.company_id.clone();
-            db::audit::insert(tx, &AuditCtx::operator(), &event, now)
+            db::audit::insert(tx, &ctx, &event, now)
         })
         .await?;
     Ok((user, link_token))
@@ -75,7 +83,7 @@ pub async fn issue_login_link(state: &AppState, email: &str) -> DomainResult<(Us
 /// Signs in with a link's token: it works once, before it expires, and only for a user who
 /// may sign in.
 pub async fn login_with_link(
-    state: &AppState,
+    sign_in: &SignIn,
     link_token: &str,
     ip: Option<String>,
     user_agent: Option<String>,
@@ -86,7 +94,7 @@ pub async fn login_with_link(
         return Err(invalid());
     }
     let hash = token::digest(link_token);
-    let user = state
+    let user = sign_in
         .store
         .write(
             move |tx| match db::login_links::take(tx, &hash, now_ms())? {
@@ -96,6 +104,6 @@ pub async fn login_with_link(
         )
         .await?
         .ok_or_else(invalid)?;
-    auth::ensure_may_sign_in(state, &user).await?;
-    auth::start_session(state, user, ip, user_agent, "auth.login_link").await
+    auth::ensure_may_sign_in(&sign_in.store, &user).await?;
+    auth::start_session(sign_in, user, ip, user_agent, "auth.login_link").await
 }

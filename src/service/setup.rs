@@ -3,31 +3,32 @@
 
 use serde_json::json;
 
+use crate::access::Operator;
 use crate::clock::now_ms;
+use crate::crypto::Passwords;
 use crate::crypto::{token, SecretString};
 use crate::db;
 use crate::db::users::InsertUser;
+use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::user::{NewUser, Role, User, UserStatus};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
-use crate::service::AppState;
 
 pub const SETUP_TOKEN_TTL_MS: i64 = 60 * 60 * 1000;
 
-pub async fn owner_exists(state: &AppState) -> DomainResult<bool> {
-    state.store.read(db::users::owner_exists).await
+pub async fn owner_exists(store: &Store) -> DomainResult<bool> {
+    store.read(db::users::owner_exists).await
 }
 
 /// Issues a fresh setup token (replacing any older one) when no owner exists yet.
-pub async fn issue_token_if_needed(state: &AppState) -> DomainResult<Option<String>> {
-    if owner_exists(state).await? {
+pub async fn issue_token_if_needed(store: &Store) -> DomainResult<Option<String>> {
+    if owner_exists(store).await? {
         return Ok(None);
     }
     let (setup_token, hash) = token::generate(token::SETUP_PREFIX);
     let expires_at = now_ms() + SETUP_TOKEN_TTL_MS;
-    state
-        .store
+    store
         .write(move |tx| db::sessions::insert_setup_token(tx, &hash, expires_at))
         .await?;
     Ok(Some(setup_token))
@@ -35,19 +36,19 @@ pub async fn issue_token_if_needed(state: &AppState) -> DomainResult<Option<Stri
 
 /// Creates the first owner with a setup token from the link.
 pub async fn create_first_owner(
-    state: &AppState,
+    store: &Store,
+    passwords: &Passwords,
     setup_token: &str,
     input: NewUser,
     ip: Option<String>,
 ) -> DomainResult<User> {
     let hash = token::digest(setup_token.trim());
-    let password_hash = state.passwords.hash(&input.password).await?;
+    let password_hash = passwords.hash(&input.password).await?;
     let ctx = AuditCtx {
         actor: crate::domain::Actor::Anonymous,
         ip,
     };
-    state
-        .store
+    store
         .write(move |tx| {
             if db::users::owner_exists(tx)? {
                 return Err(DomainError::conflict(
@@ -67,11 +68,16 @@ pub async fn create_first_owner(
 }
 
 /// `armario admin create`: adds an owner from the CLI, audited as the operator.
-pub async fn create_owner_as_operator(state: &AppState, input: NewUser) -> DomainResult<User> {
-    let password_hash = state.passwords.hash(&input.password).await?;
-    state
-        .store
-        .write(move |tx| insert_owner(tx, &input, &password_hash, &AuditCtx::operator()))
+pub async fn create_owner_as_operator(
+    operator: &Operator,
+    store: &Store,
+    passwords: &Passwords,
+    input: NewUser,
+) -> DomainResult<User> {
+    let password_hash = passwords.hash(&input.password).await?;
+    let ctx = operator.audit();
+    store
+        .write(move |tx| insert_owner(tx, &input, &password_hash, &ctx))
         .await
 }
 

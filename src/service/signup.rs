@@ -5,8 +5,10 @@
 use serde_json::json;
 
 use crate::clock::now_ms;
+use crate::crypto::Passwords;
 use crate::db;
 use crate::db::users::InsertUser;
+use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::company::{Company, CompanyStatus, NewCompany};
 use crate::domain::user::{NewUser, Role, UserStatus};
@@ -14,28 +16,27 @@ use crate::domain::Actor;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, UserId};
 use crate::service::companies::free_slug;
-use crate::service::AppState;
+use crate::service::throttle::SignupThrottle;
 
 /// Records a sign-up for the owner to review. Throttled per IP and overall.
 #[tracing::instrument(skip_all)]
 pub async fn signup(
-    state: &AppState,
+    (store, passwords, signups): (&Store, &Passwords, &SignupThrottle),
     mut company: NewCompany,
     admin: NewUser,
     ip: Option<String>,
 ) -> DomainResult<()> {
-    if let Some(wait) = state.signups.try_acquire(ip.as_deref()) {
+    if let Some(wait) = signups.try_acquire(ip.as_deref()) {
         return Err(DomainError::TooManyRequests {
             retry_after_secs: wait,
         });
     }
-    let password_hash = state.passwords.hash(&admin.password).await?;
+    let password_hash = passwords.hash(&admin.password).await?;
     let ctx = AuditCtx {
         actor: Actor::Anonymous,
         ip,
     };
-    state
-        .store
+    store
         .write(move |tx| {
             free_slug(tx, &mut company, false)?;
             let id = CompanyId::generate();
