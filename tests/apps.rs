@@ -1,7 +1,6 @@
 //! Applications: credentials, links with scopes, and the API applications call.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

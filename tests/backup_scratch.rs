@@ -1,7 +1,6 @@
 //! What killed backups leave behind, and the modes of what backups and restores write: the
 //! clear-text snapshot is the whole database, so it must never be readable by others nor
 //! outlive its run for longer than the next start.
-mod common;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Every path under `dir`, relative to it.
 fn tree(dir: &Path) -> BTreeSet<PathBuf> {

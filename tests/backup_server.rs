@@ -1,9 +1,8 @@
 //! Backups wired into the server, the API and the CLI.
-mod common;
 
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,9 +1,8 @@
 //! Access as types, seen from outside: every key or link write is in force on the very next
 //! request (the directory is rebuilt by the write itself), and typed path ids keep a malformed
 //! id a 404 on every kind of id.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

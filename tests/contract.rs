@@ -19,13 +19,12 @@
 //! Skips when `st` is missing (`python3 -m pip install schemathesis`), fails instead under
 //! CI=true. Each run stops after `RUN_LIMIT`; 30 examples per operation take about a minute
 //! in all on two cores.
-mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -2,9 +2,7 @@
 //! everywhere it must not be: the database file, its WAL, the server's logs, every API answer
 //! and the audit log. Only its sealed form may be stored.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

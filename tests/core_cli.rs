@@ -1,8 +1,6 @@
 //! `armario admin create`: an owner made from the server's console.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

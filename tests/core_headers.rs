@@ -1,9 +1,7 @@
 //! Security headers and request ids on every kind of response: API answers and errors, the
 //! spec, the docs, the web UI, health checks.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -3,12 +3,10 @@
 //! answer carries B's data. Routes added later are walked without editing this file; a path
 //! that is not company-scoped must be listed in `NOT_COMPANY_SCOPED`, or the test fails.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::walk::{fill, routes, Kind};
-use common::*;
+use crate::common::walk::{fill, routes, Kind};
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,9 +1,7 @@
 //! Starting and stopping: health checks, refusing a database from a newer armario, refusing
 //! a second server on the same data, and a clean stop on SIGTERM that keeps what was written.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

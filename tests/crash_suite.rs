@@ -4,13 +4,11 @@
 //! there, with its audit event. `CRASH_KILLS` sets the number of kills (100 under CI, 20
 //! otherwise, to keep a developer's run short).
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

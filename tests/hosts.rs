@@ -1,8 +1,7 @@
 //! Host names: a company answers at `<slug>.<base domain>` and at its own custom domains, and
 //! no company can take over another's name, the base domain itself or a reserved slug.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

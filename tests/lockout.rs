@@ -1,11 +1,9 @@
 //! Wrong passwords lock out only the address that sends them; failures from elsewhere merely
 //! slow an account down. And the operator can recover an account from the server's console.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,12 +1,11 @@
 //! The master key check: a wrong or missing key stops `serve` with a message naming the
 //! unknown key ids, and no command but `serve` on a new data directory generates a key.
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,11 +1,10 @@
 //! `/metrics`: counters move with real requests, the output parses as the Prometheus text
 //! format, and only loopback clients or holders of the metrics token may read it. Also: every
 //! JSON log line of a request carries its request id.
-mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

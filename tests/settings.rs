@@ -1,12 +1,10 @@
 //! Typed settings, seen from the real binary: a misspelt key or a bad value stops the start
 //! with a message naming it, and a secret can come from a file.
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const MASTER_KEY: &str = "5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f";

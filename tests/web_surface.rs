@@ -2,11 +2,9 @@
 //! and HEAD (anything else is a 405 with `Allow`); the docs page runs under a CSP without
 //! `'unsafe-inline'`; logs carry no colour codes when they do not go to a terminal.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 
 const READ_ONLY: [&str; 9] = [
