@@ -35,7 +35,10 @@ async fn issue(
 }
 
 async fn world(env: &[(&str, &str)]) -> World {
-    let server = Server::start_with(env);
+    world_on(Server::start_with(env)).await
+}
+
+async fn world_on(server: Server) -> World {
     let owner = server.owner().await;
     let a = company(&owner, "Oficina Alfa", 11).await;
     let b = company(&owner, "Oficina Beta", 12).await;
@@ -511,7 +514,7 @@ async fn usage_is_counted_per_application_company_and_group() {
 
 #[tokio::test]
 async fn counts_survive_a_clean_shutdown_and_keys_never_hit_disk() {
-    let mut w = world(&[("ARMARIO_USAGE_FLUSH_SECS", "3600")]).await;
+    let mut w = world_on(Server::spawn_with(&[("ARMARIO_USAGE_FLUSH_SECS", "3600")])).await;
     let app = app_client(&w, &w.key);
     for _ in 0..4 {
         app.get(&format!("/api/v1/app/companies/{}", w.a)).await;
@@ -532,7 +535,7 @@ async fn counts_survive_a_clean_shutdown_and_keys_never_hit_disk() {
     }
     assert!(!logs.contains(key_secret), "key in logs");
 
-    let server = Server::start_in(dir, &w.server.master_key.clone(), &[]);
+    let server = Server::spawn_in(dir, &w.server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
     let r = owner.get("/api/v1/usage").await;
     assert_eq!(r.body["total"], 4, "{}", r.body);

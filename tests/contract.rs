@@ -157,7 +157,7 @@ async fn the_api_keeps_its_documented_contract_under_fuzzing() {
         skip_or_fail("schemathesis (st)", "python3 -m pip install schemathesis");
         return;
     }
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let leaving = server.login("owner@armario.test", PASSWORD).await;
     let s = seed(&owner).await;
@@ -219,7 +219,7 @@ parameters = {{ "path.id" = "{link}" }}
 /// that do not have it.
 #[tokio::test]
 async fn earlier_findings_stay_fixed() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     // poem-openapi read `false` and `5` as the strings "false" and "5".
     for name in [json!(false), json!(5), json!(["x"])] {

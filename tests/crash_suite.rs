@@ -134,7 +134,7 @@ fn check_file(db: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
-    let mut server = Server::start_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+    let mut server = Server::spawn_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
     let key = server.master_key.clone();
     let token = server.owner().await.token.unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
@@ -157,7 +157,7 @@ async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
         }
         let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
         check_file(&dir.path().join("data").join("armario.db"));
-        server = Server::start_in(dir, &key, &[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+        server = Server::spawn_in(dir, &key, &[("ARMARIO_WRITE_BATCH_MAX", "64")]);
     }
 
     // After the last restart, everything acknowledged is there.

@@ -217,7 +217,7 @@ async fn reserved_slugs_are_refused_and_never_derived() {
 
 #[tokio::test]
 async fn rows_that_break_the_host_rules_are_reported_at_start_and_ignored() {
-    let mut w = world(Server::start_with(&[BASE])).await;
+    let mut w = world(Server::spawn_with(&[BASE])).await;
     let gamma = company(&w.owner, "Oficina Gama", 73).await;
     let r = w
         .owner
@@ -245,7 +245,7 @@ async fn rows_that_break_the_host_rules_are_reported_at_start_and_ignored() {
         db.execute("UPDATE companies SET slug = 'www' WHERE id = ?1", [&gamma])
             .unwrap();
     }
-    w.server = Server::start_in(dir, &w.server.master_key.clone(), &[BASE]);
+    w.server = Server::spawn_in(dir, &w.server.master_key.clone(), &[BASE]);
 
     let logs = w.server.logs();
     let warned = |needles: &[&str]| {

@@ -92,7 +92,7 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
 
 #[tokio::test]
 async fn the_operator_sets_a_password_and_prints_a_one_time_sign_in_link() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let company = company(&owner, "Recupera", 909).await;
     user(&owner, &company, "ana@recupera.test", "company_admin").await;

@@ -1,5 +1,7 @@
 //! The integration suite: one test binary, one module per area (`cargo test --test suite
-//! core_users::` runs one).
+//! core_users::` runs one). Most tests start the server inside this process through
+//! `armario::app::serve_until` on `127.0.0.1:0`; the few that need a real process (the CLI,
+//! signals, SIGKILL, logs, start-up failures) spawn the binary through the same fixture.
 //! A new file `tests/x.rs` becomes part of the suite with one line here: `mod x;`.
 
 mod backup_support;

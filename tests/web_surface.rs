@@ -113,7 +113,7 @@ async fn the_docs_page_needs_no_inline_script_or_style() {
 
 #[tokio::test]
 async fn logs_into_a_pipe_have_no_colour_codes() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     owner.get("/api/v1/companies").await;
     owner.get("/api/v1/nothing-here").await;
