@@ -52,16 +52,9 @@ async fn world_on(server: Server) -> World {
     let app_id = r.body["id"].as_str().unwrap().to_string();
     let (_, key) = issue(&owner, &app_id, "produção", None).await;
     assert!(key.starts_with("arm_live_"));
-    let r = owner
-        .post("/api/v1/links", json!({"application_id": app_id, "company_id": a, "scopes": ["company:read", "users:read", "secrets:omie:read", "usage:read"]}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let link_a = r.body["id"].as_str().unwrap().to_string();
+    let link_a = link(&owner, &app_id, &a, ALL_SCOPES).await;
     for c in [&a, &b] {
-        let r = owner
-            .put(&format!("/api/v1/companies/{c}/secrets/omie"), json!({"values": {"app_key": format!("key-{c}"), "app_secret": format!("secret-of-{c}")}}))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        omie_secret(&owner, c, &format!("key-{c}"), &format!("secret-of-{c}")).await;
     }
     World {
         server,

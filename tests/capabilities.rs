@@ -7,24 +7,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 async fn app_with_key(owner: &Client, name: &str) -> (String, String, String) {
-    let r = owner
-        .post(
-            "/api/v1/applications",
-            json!({"name": name, "contact_email": "dev@app.test"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "main"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let cred = r.body["credential"]["id"].as_str().unwrap().to_string();
-    let key = r.body["secret"].as_str().unwrap().to_string();
-    (app, cred, key)
+    let app = application(owner, name, "main").await;
+    (app.id, app.credential, app.key)
 }
 
 #[tokio::test]

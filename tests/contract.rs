@@ -42,46 +42,14 @@ struct Seeded {
 async fn seed(owner: &Client) -> Seeded {
     let company = company(owner, "Contrato Ltda", 4242).await;
     let user = user(owner, &company, "membro@contrato.test", "member").await;
-    let r = owner
-        .post("/api/v1/applications", json!({"name": "Contrato"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "contract"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let key = r.body["secret"].as_str().unwrap().to_string();
-    let scopes = [
-        "company:read",
-        "users:read",
-        "usage:read",
-        "secrets:omie:read",
-    ];
-    let r = owner
-        .post(
-            "/api/v1/links",
-            json!({"application_id": app, "company_id": company, "scopes": scopes}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let link = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .put(
-            &format!("/api/v1/companies/{company}/secrets/omie"),
-            json!({"values": {"app_key": "omie-key", "app_secret": "omie-secret"}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let linked = linked_app(owner, "Contrato", &company, ALL_SCOPES).await;
+    omie_secret(owner, &company, "omie-key", "omie-secret").await;
     Seeded {
         company,
         user,
-        app,
-        link,
-        key,
+        app: linked.app.id,
+        link: linked.link,
+        key: linked.app.key,
     }
 }
 

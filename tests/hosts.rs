@@ -31,30 +31,9 @@ async fn world(server: Server) -> World {
         ids.push(r.body["id"].as_str().unwrap().to_string());
     }
     let (alpha, beta) = (ids[0].clone(), ids[1].clone());
-    let r = owner
-        .post(
-            "/api/v1/applications",
-            json!({"name": "Vitrine", "contact_email": "dev@vitrine.test"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "produção"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let key = r.body["secret"].as_str().unwrap().to_string();
+    let App { id: app, key, .. } = application(&owner, "Vitrine", "produção").await;
     for c in [&alpha, &beta] {
-        let r = owner
-            .post(
-                "/api/v1/links",
-                json!({"application_id": app, "company_id": c, "scopes": ["company:read"]}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        link(&owner, &app, c, &["company:read"]).await;
     }
     World {
         server,

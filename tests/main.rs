@@ -47,6 +47,7 @@ mod search_fold;
 mod settings;
 mod signup_squat;
 mod smoke;
+mod storage;
 mod storage_full;
 mod web_surface;
 

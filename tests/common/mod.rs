@@ -1,5 +1,6 @@
 //! Test fixtures: the server on 127.0.0.1:0 over a fresh data directory (in this process, or the
-//! real binary: see [`server`]) and an HTTP client that signs in like any user would.
+//! real binary: see [`server`]), an HTTP client that signs in like any user would, and the
+//! seeded worlds several areas share (see [`seed`]).
 #![allow(dead_code)]
 
 use std::process::{Command, Stdio};
@@ -341,7 +342,9 @@ impl Client {
     }
 }
 
+pub mod seed;
 mod server;
 pub mod walk;
 
+pub use seed::*;
 pub use server::Server;
