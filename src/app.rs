@@ -121,7 +121,31 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
     })
 }
 
+/// Where a started server listens, and the setup link's token when no owner exists yet.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub addr: std::net::SocketAddr,
+    pub setup_token: Option<String>,
+}
+
+/// Serves until SIGTERM or SIGINT: what `armario serve` runs.
 pub async fn serve(settings: Settings) -> Result<(), String> {
+    serve_until(settings, shutdown_signal, |_| {}).await
+}
+
+/// Serves until the future that `shutdown` makes resolves. `shutdown` is called once the
+/// listener is bound and just before the server says it listens, so a signal handler it
+/// installs leaves no window; `started` hears where the server listens and the setup token
+/// (tests start servers in their own process this way, on `127.0.0.1:0`).
+pub async fn serve_until<S, F>(
+    settings: Settings,
+    shutdown: S,
+    started: impl FnOnce(Started),
+) -> Result<(), String>
+where
+    S: FnOnce() -> Result<F, String>,
+    F: std::future::Future<Output = ()> + Send,
+{
     datadir::ensure(&settings.data_dir)?;
     let _lock: DataDirLock = datadir::lock(&settings.data_dir)?;
     let listener = tokio::net::TcpListener::bind(&settings.addr)
@@ -187,16 +211,20 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    if let Some(token) = setup::issue_token_if_needed(&state.store)
+    let setup_token = setup::issue_token_if_needed(&state.store)
         .await
-        .map_err(|e| e.to_string())?
-    {
+        .map_err(|e| e.to_string())?;
+    if let Some(token) = &setup_token {
         let minutes = setup::SETUP_TOKEN_TTL_MS / 60_000;
         tracing::warn!("no owner exists yet. Create the first owner within {minutes} minutes at: {base}/admin/setup#token={token}");
         tracing::warn!("or from this machine: armario admin create --email you@example.com");
     }
-    let shutdown = shutdown_signal()?;
+    let shutdown = shutdown()?;
     tracing::info!(data_dir = %state.settings.data_dir.display(), "listening on http://{local}");
+    started(Started {
+        addr: local,
+        setup_token,
+    });
     let store = state.store.clone();
     let result = crate::server::serve(listener, state, shutdown).await;
     let _ = stop_tx.send(true);

@@ -2,9 +2,7 @@
 //! when it prefers English or sends no header; `code` and `field` never change. Sign-ups get the
 //! same default plan as companies the owner creates without one.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::StatusCode;
 use serde_json::json;

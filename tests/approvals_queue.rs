@@ -1,9 +1,7 @@
 //! A sign-up is one item to approve: the overview counts a pending company with its first admin
 //! once, not once as a company and again as a pending user.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,7 +1,6 @@
 //! Applications: credentials, links with scopes, and the API applications call.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -36,7 +35,10 @@ async fn issue(
 }
 
 async fn world(env: &[(&str, &str)]) -> World {
-    let server = Server::start_with(env);
+    world_on(Server::start_with(env)).await
+}
+
+async fn world_on(server: Server) -> World {
     let owner = server.owner().await;
     let a = company(&owner, "Oficina Alfa", 11).await;
     let b = company(&owner, "Oficina Beta", 12).await;
@@ -50,16 +52,9 @@ async fn world(env: &[(&str, &str)]) -> World {
     let app_id = r.body["id"].as_str().unwrap().to_string();
     let (_, key) = issue(&owner, &app_id, "produção", None).await;
     assert!(key.starts_with("arm_live_"));
-    let r = owner
-        .post("/api/v1/links", json!({"application_id": app_id, "company_id": a, "scopes": ["company:read", "users:read", "secrets:omie:read", "usage:read"]}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let link_a = r.body["id"].as_str().unwrap().to_string();
+    let link_a = link(&owner, &app_id, &a, ALL_SCOPES).await;
     for c in [&a, &b] {
-        let r = owner
-            .put(&format!("/api/v1/companies/{c}/secrets/omie"), json!({"values": {"app_key": format!("key-{c}"), "app_secret": format!("secret-of-{c}")}}))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        omie_secret(&owner, c, &format!("key-{c}"), &format!("secret-of-{c}")).await;
     }
     World {
         server,
@@ -512,7 +507,7 @@ async fn usage_is_counted_per_application_company_and_group() {
 
 #[tokio::test]
 async fn counts_survive_a_clean_shutdown_and_keys_never_hit_disk() {
-    let mut w = world(&[("ARMARIO_USAGE_FLUSH_SECS", "3600")]).await;
+    let mut w = world_on(Server::spawn_with(&[("ARMARIO_USAGE_FLUSH_SECS", "3600")])).await;
     let app = app_client(&w, &w.key);
     for _ in 0..4 {
         app.get(&format!("/api/v1/app/companies/{}", w.a)).await;
@@ -533,7 +528,7 @@ async fn counts_survive_a_clean_shutdown_and_keys_never_hit_disk() {
     }
     assert!(!logs.contains(key_secret), "key in logs");
 
-    let server = Server::start_in(dir, &w.server.master_key.clone(), &[]);
+    let server = Server::spawn_in(dir, &w.server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
     let r = owner.get("/api/v1/usage").await;
     assert_eq!(r.body["total"], 4, "{}", r.body);

@@ -2,9 +2,7 @@
 //! sees names only of their own company's users and company and of applications linked to it,
 //! never of another company or of the platform's owner.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,13 +3,11 @@
 //! the crate's master key, key ids and data-directory names. Its key id and HKDF label are
 //! pinned here on purpose: change either and every backup in the field becomes unreadable.
 
-mod backup_support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::backup_support::*;
 use armario::backup::{BackupSelector, RestoreOptions};
-use backup_support::*;
 
 /// The key id `armario/key-id/v1` gives the fixture's master key (`[7; 32]`).
 const FIXTURE_KEY_ID: &str = "86edbb24";

@@ -1,16 +1,14 @@
 //! The backup engine against a real WAL database, on a local directory and on real
 //! S3-compatible servers (moto and s3s-fs) on loopback.
 
-mod backup_support;
-
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backup_support::*;
 use armario::backup::{
     BackupConfig, BackupEngine, BackupSelector, BackupStatus, RestoreOptions, Secret,
 };
-use backup_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_during_writes_restores_every_acknowledged_write() {

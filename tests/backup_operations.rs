@@ -1,16 +1,14 @@
 //! Retention, the server lock, one run at a time and the scheduler, on real databases.
 
-mod backup_support;
-
 use std::fs::OpenOptions;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::backup_support::*;
 use armario::backup::{
     BackupError, BackupReport, BackupSelector, BackupStatus, RestoreOptions, RunRecorder,
 };
 use armario::datadir::LOCK_FILE;
-use backup_support::*;
 use chrono::TimeZone;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

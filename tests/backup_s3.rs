@@ -2,13 +2,11 @@
 //! 5.2.5 names the multipart completion's answer `CompleteMultipartUploadResponse`) and s3s-fs
 //! in-process, which checks SigV4 signatures. Objects over 8 MiB go up as multipart uploads.
 
-mod backup_support;
-
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::backup_support::*;
 use armario::backup::{BackupEngine, BackupSelector, BackupStatus};
-use backup_support::*;
 
 /// A database whose sealed backup is about 12 MiB: random blobs zstd cannot shrink.
 fn make_big_db(dir: &Path) {

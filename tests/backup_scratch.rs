@@ -1,7 +1,6 @@
 //! What killed backups leave behind, and the modes of what backups and restores write: the
 //! clear-text snapshot is the whole database, so it must never be readable by others nor
 //! outlive its run for longer than the next start.
-mod common;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Every path under `dir`, relative to it.
 fn tree(dir: &Path) -> BTreeSet<PathBuf> {
@@ -104,7 +103,7 @@ fn kill_a_backup_mid_run(data: &Path, key: &str, baseline: &BTreeSet<PathBuf>) -
 
 #[tokio::test]
 async fn a_killed_backup_leaves_only_private_scratch_that_the_next_start_sweeps() {
-    let mut server = Server::start();
+    let mut server = Server::spawn();
     server.owner().await;
     assert!(server.stop().success());
     let dir = server.take_dir();
@@ -138,7 +137,7 @@ async fn a_killed_backup_leaves_only_private_scratch_that_the_next_start_sweeps(
             assert!(still.is_empty(), "after {what}, still there: {still:?}");
         };
         if restart == "serve" {
-            let server = Server::start_in(dir, &key, &[]);
+            let server = Server::spawn_in(dir, &key, &[]);
             gone("the server started");
             let mut server = server;
             // A request first: SIGTERM right after "listening" may beat the signal handler.
@@ -155,7 +154,7 @@ async fn a_killed_backup_leaves_only_private_scratch_that_the_next_start_sweeps(
 
 #[tokio::test]
 async fn restore_outputs_and_the_kept_database_are_owner_only() {
-    let mut server = Server::start();
+    let mut server = Server::spawn();
     server.owner().await;
     assert!(server.stop().success());
     let data = server.data_dir();
@@ -221,7 +220,7 @@ async fn restore_outputs_and_the_kept_database_are_owner_only() {
 /// restore to the same place removes its leftover instead of failing on it.
 #[tokio::test]
 async fn leftover_parts_of_killed_uploads_and_restores_are_swept() {
-    let mut server = Server::start();
+    let mut server = Server::spawn();
     server.owner().await;
     assert!(server.stop().success());
     let data = server.data_dir();

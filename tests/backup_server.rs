@@ -1,9 +1,8 @@
 //! Backups wired into the server, the API and the CLI.
-mod common;
 
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -28,7 +27,7 @@ fn text(o: &Output) -> String {
 
 #[tokio::test]
 async fn owner_takes_a_backup_and_the_operator_restores_it() {
-    let mut server = Server::start();
+    let mut server = Server::spawn();
     let owner = server.owner().await;
     let before = company(&owner, "Antes do Backup", 41).await;
 
@@ -110,7 +109,7 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
 
     let dir = server.take_dir();
     let key = server.master_key.clone();
-    let server = Server::start_in(dir, &key, &[]);
+    let server = Server::spawn_in(dir, &key, &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
     assert_eq!(
         owner
@@ -134,7 +133,7 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
 
 #[tokio::test]
 async fn an_unreachable_target_fails_the_run_and_records_why() {
-    let server = Server::start_with(&[
+    let server = Server::spawn_with(&[
         ("ARMARIO_BACKUP_TARGET", "s3"),
         ("ARMARIO_BACKUP_S3_ENDPOINT", "http://127.0.0.1:9"),
         ("ARMARIO_BACKUP_S3_REGION", "us-east-1"),

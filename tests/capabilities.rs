@@ -1,31 +1,14 @@
 //! Access as types, seen from outside: every key or link write is in force on the very next
 //! request (the directory is rebuilt by the write itself), and typed path ids keep a malformed
 //! id a 404 on every kind of id.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
 async fn app_with_key(owner: &Client, name: &str) -> (String, String, String) {
-    let r = owner
-        .post(
-            "/api/v1/applications",
-            json!({"name": name, "contact_email": "dev@app.test"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "main"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let cred = r.body["credential"]["id"].as_str().unwrap().to_string();
-    let key = r.body["secret"].as_str().unwrap().to_string();
-    (app, cred, key)
+    let app = application(owner, name, "main").await;
+    (app.id, app.credential, app.key)
 }
 
 #[tokio::test]

@@ -3,12 +3,11 @@
 //! (@hey-api/openapi-ts, from tests/clients' npm project) type-checks with tsc --strict. The
 //! committed docs/openapi.json must equal the document the binary serves, so an API change
 //! shows in review.
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const REFRESH: &str = "cargo run -q -- openapi > docs/openapi.json";

@@ -1,8 +1,7 @@
 //! CNPJ forms: numeric and alphanumeric (IN RFB 2.229/2024), formatted or bare, in any case,
 //! stored bare in upper case; anything else inside the number is refused.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -32,7 +31,7 @@ fn formatted(bare: &str) -> String {
     )
 }
 
-async fn create(owner: &Client, name: &str, cnpj: &str) -> common::Resp {
+async fn create(owner: &Client, name: &str, cnpj: &str) -> Resp {
     owner
         .post(
             "/api/v1/companies",

@@ -19,13 +19,12 @@
 //! Skips when `st` is missing (`python3 -m pip install schemathesis`), fails instead under
 //! CI=true. Each run stops after `RUN_LIMIT`; 30 examples per operation take about a minute
 //! in all on two cores.
-mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -43,46 +42,14 @@ struct Seeded {
 async fn seed(owner: &Client) -> Seeded {
     let company = company(owner, "Contrato Ltda", 4242).await;
     let user = user(owner, &company, "membro@contrato.test", "member").await;
-    let r = owner
-        .post("/api/v1/applications", json!({"name": "Contrato"}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "contract"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let key = r.body["secret"].as_str().unwrap().to_string();
-    let scopes = [
-        "company:read",
-        "users:read",
-        "usage:read",
-        "secrets:omie:read",
-    ];
-    let r = owner
-        .post(
-            "/api/v1/links",
-            json!({"application_id": app, "company_id": company, "scopes": scopes}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let link = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .put(
-            &format!("/api/v1/companies/{company}/secrets/omie"),
-            json!({"values": {"app_key": "omie-key", "app_secret": "omie-secret"}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let linked = linked_app(owner, "Contrato", &company, ALL_SCOPES).await;
+    omie_secret(owner, &company, "omie-key", "omie-secret").await;
     Seeded {
         company,
         user,
-        app,
-        link,
-        key,
+        app: linked.app.id,
+        link: linked.link,
+        key: linked.app.key,
     }
 }
 
@@ -158,7 +125,7 @@ async fn the_api_keeps_its_documented_contract_under_fuzzing() {
         skip_or_fail("schemathesis (st)", "python3 -m pip install schemathesis");
         return;
     }
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let leaving = server.login("owner@armario.test", PASSWORD).await;
     let s = seed(&owner).await;
@@ -220,7 +187,7 @@ parameters = {{ "path.id" = "{link}" }}
 /// that do not have it.
 #[tokio::test]
 async fn earlier_findings_stay_fixed() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     // poem-openapi read `false` and `5` as the strings "false" and "5".
     for name in [json!(false), json!(5), json!(["x"])] {

@@ -1,9 +1,7 @@
 //! The audit log: every change leaves an event naming the action, the actor and the company;
 //! the filters narrow it; a company admin reads only their own company's events.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

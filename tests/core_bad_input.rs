@@ -1,9 +1,7 @@
 //! Bad input: each gets a 4xx whose `field` names the culprit, and nothing changes.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -2,9 +2,7 @@
 //! everywhere it must not be: the database file, its WAL, the server's logs, every API answer
 //! and the audit log. Only its sealed form may be stored.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -37,7 +35,7 @@ fn read(path: &std::path::Path) -> Vec<u8> {
 #[tokio::test]
 async fn a_secret_is_found_nowhere_but_sealed() {
     // The most talkative logging the server has, to catch a value logged at any level.
-    let server = Server::start_with(&[("RUST_LOG", "trace")]);
+    let server = Server::spawn_with(&[("RUST_LOG", "trace")]);
     let owner = server.owner().await;
     let canary = format!(
         "CANARY-{:016x}{:016x}",

@@ -1,8 +1,6 @@
 //! `armario admin create`: an owner made from the server's console.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -10,7 +8,7 @@ const OPS_PASSWORD: &str = "another-long-passphrase";
 
 #[tokio::test]
 async fn admin_create_adds_an_owner_who_signs_in() {
-    let server = Server::start();
+    let server = Server::spawn();
     let out = run_armario(
         &server.data_dir(),
         &server.master_key,
@@ -62,7 +60,7 @@ async fn admin_create_adds_an_owner_who_signs_in() {
 
 #[tokio::test]
 async fn admin_create_refuses_bad_input_and_changes_nothing() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let before = all_pages(&owner, "/api/v1/users").await;
 

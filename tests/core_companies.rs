@@ -1,11 +1,9 @@
 //! Companies: the owner registers, searches, filters and pages them; self-service sign-up waits
 //! for approval; suspension shuts a company out; a company admin edits only what is theirs.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

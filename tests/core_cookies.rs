@@ -1,9 +1,7 @@
 //! Browser sign-in: the session cookie's attributes, CSRF protection on cookie-authenticated
 //! writes, and sign-in throttling that says nothing about whether an account exists.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{HeaderValue, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,9 +1,7 @@
 //! Security headers and request ids on every kind of response: API answers and errors, the
 //! spec, the docs, the web UI, health checks.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -137,7 +135,7 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn request_ids_are_echoed_logged_or_made_up() {
-    let server = Server::start();
+    let server = Server::spawn();
     let http = reqwest::Client::new();
     let get = |id: Option<String>| {
         let mut req = http.get(server.url("/api/v1/setup"));

@@ -3,12 +3,10 @@
 //! answer carries B's data. Routes added later are walked without editing this file; a path
 //! that is not company-scoped must be listed in `NOT_COMPANY_SCOPED`, or the test fails.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::walk::{fill, routes, Kind};
-use common::*;
+use crate::common::walk::{fill, routes, Kind};
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -63,37 +61,6 @@ struct World {
     b_markers: Vec<String>,
 }
 
-/// Creates an application linked to `company` with every scope; returns (key, link id).
-async fn linked_app(owner: &Client, name: &str, company: &str) -> (String, String) {
-    let r = owner
-        .post("/api/v1/applications", json!({"name": name}))
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "walker"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let key = r.body["secret"].as_str().unwrap().to_string();
-    let scopes = [
-        "company:read",
-        "users:read",
-        "usage:read",
-        "secrets:omie:read",
-    ];
-    let r = owner
-        .post(
-            "/api/v1/links",
-            json!({"application_id": app, "company_id": company, "scopes": scopes}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    (key, r.body["id"].as_str().unwrap().to_string())
-}
-
 async fn world() -> World {
     let server = Server::start();
     let owner = server.owner().await;
@@ -130,8 +97,11 @@ async fn world() -> World {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let (a_app_key, a_link) = linked_app(&owner, "Integrador Alfa", &a).await;
-    let (_, b_link) = linked_app(&owner, "Integrador Bravo", &b).await;
+    let alfa = linked_app(&owner, "Integrador Alfa", &a, ALL_SCOPES).await;
+    let (a_app_key, a_link) = (alfa.app.key, alfa.link);
+    let b_link = linked_app(&owner, "Integrador Bravo", &b, ALL_SCOPES)
+        .await
+        .link;
     let b_admin_session = server
         .login("admin@bravo.test", PASSWORD)
         .await

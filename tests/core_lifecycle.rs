@@ -1,15 +1,13 @@
 //! Starting and stopping: health checks, refusing a database from a newer armario, refusing
 //! a second server on the same data, and a clean stop on SIGTERM that keeps what was written.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let server = Server::start();
+    let server = Server::spawn();
     let r = server.anon().get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text, "ok");
@@ -21,7 +19,7 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn sigterm_stops_cleanly_and_the_data_is_there_on_restart() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let id = company(&owner, "Persistente", 4040).await;
     user(&owner, &id, "fica@persistente.test", "company_admin").await;
@@ -49,7 +47,7 @@ async fn sigterm_stops_cleanly_and_the_data_is_there_on_restart() {
     assert_eq!(wal_len, 0, "the WAL was not checkpointed at stop");
 
     let dir = server.take_dir();
-    let server = Server::start_in(dir, &server.master_key.clone(), &[]);
+    let server = Server::spawn_in(dir, &server.master_key.clone(), &[]);
     assert!(
         server.setup_token.is_none(),
         "an owner exists: no setup link"
@@ -71,7 +69,7 @@ async fn sigterm_stops_cleanly_and_the_data_is_there_on_restart() {
 
 #[tokio::test]
 async fn a_second_server_on_the_same_data_is_refused() {
-    let server = Server::start();
+    let server = Server::spawn();
     let out = run_armario(
         &server.data_dir(),
         &server.master_key,
@@ -89,7 +87,7 @@ async fn a_second_server_on_the_same_data_is_refused() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_armario_is_refused() {
-    let server = Server::start();
+    let server = Server::spawn();
     server.owner().await;
     let mut server = server;
     assert!(server.stop().success());
@@ -140,7 +138,7 @@ async fn the_live_database_and_its_wal_are_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
 
-    let mut server = Server::start();
+    let mut server = Server::spawn();
     let owner = server.owner().await;
     company(&owner, "Privada", 5151).await;
     let db = server.data_dir().join("armario.db");
@@ -153,7 +151,7 @@ async fn the_live_database_and_its_wal_are_owner_only() {
 
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
-    let again = Server::start_in(dir, &server.master_key, &[]);
+    let again = Server::spawn_in(dir, &server.master_key, &[]);
     let r = again.anon().get("/readyz").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(mode(&again.data_dir().join("armario.db")), 0o600);
@@ -164,7 +162,7 @@ async fn the_live_database_and_its_wal_are_owner_only() {
 #[tokio::test]
 async fn sigterm_right_after_listening_is_a_clean_stop() {
     for _ in 0..10 {
-        let mut server = Server::start();
+        let mut server = Server::spawn();
         let status = server.stop();
         assert!(
             status.success(),

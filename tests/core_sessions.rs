@@ -1,9 +1,7 @@
 //! Sessions end: on logout, on expiry, on a password change, when the company is suspended
 //! and when the user is disabled or deleted.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,8 +1,6 @@
 //! The first owner: the one-time setup link printed at start.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,9 +1,7 @@
 //! Users of a company: created, read, edited, promoted, approved, disabled, enabled and
 //! deleted by the company's admin, within the plan's limit.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -4,13 +4,11 @@
 //! there, with its audit event. `CRASH_KILLS` sets the number of kills (100 under CI, 20
 //! otherwise, to keep a developer's run short).
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -136,7 +134,7 @@ fn check_file(db: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
-    let mut server = Server::start_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+    let mut server = Server::spawn_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
     let key = server.master_key.clone();
     let token = server.owner().await.token.unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
@@ -159,7 +157,7 @@ async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
         }
         let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
         check_file(&dir.path().join("data").join("armario.db"));
-        server = Server::start_in(dir, &key, &[("ARMARIO_WRITE_BATCH_MAX", "64")]);
+        server = Server::spawn_in(dir, &key, &[("ARMARIO_WRITE_BATCH_MAX", "64")]);
     }
 
     // After the last restart, everything acknowledged is there.

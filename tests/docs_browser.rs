@@ -3,12 +3,10 @@
 //! binary. Without node, chromium or tests/e2e/node_modules it skips with the reason, except
 //! under CI=true, where that is a failure.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn api_docs_render_in_chromium_without_inline_script() {

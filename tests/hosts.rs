@@ -1,8 +1,7 @@
 //! Host names: a company answers at `<slug>.<base domain>` and at its own custom domains, and
 //! no company can take over another's name, the base domain itself or a reserved slug.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -32,30 +31,9 @@ async fn world(server: Server) -> World {
         ids.push(r.body["id"].as_str().unwrap().to_string());
     }
     let (alpha, beta) = (ids[0].clone(), ids[1].clone());
-    let r = owner
-        .post(
-            "/api/v1/applications",
-            json!({"name": "Vitrine", "contact_email": "dev@vitrine.test"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let app = r.body["id"].as_str().unwrap().to_string();
-    let r = owner
-        .post(
-            &format!("/api/v1/applications/{app}/credentials"),
-            json!({"label": "produção"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let key = r.body["secret"].as_str().unwrap().to_string();
+    let App { id: app, key, .. } = application(&owner, "Vitrine", "produção").await;
     for c in [&alpha, &beta] {
-        let r = owner
-            .post(
-                "/api/v1/links",
-                json!({"application_id": app, "company_id": c, "scopes": ["company:read"]}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        link(&owner, &app, c, &["company:read"]).await;
     }
     World {
         server,
@@ -218,7 +196,7 @@ async fn reserved_slugs_are_refused_and_never_derived() {
 
 #[tokio::test]
 async fn rows_that_break_the_host_rules_are_reported_at_start_and_ignored() {
-    let mut w = world(Server::start_with(&[BASE])).await;
+    let mut w = world(Server::spawn_with(&[BASE])).await;
     let gamma = company(&w.owner, "Oficina Gama", 73).await;
     let r = w
         .owner
@@ -246,7 +224,7 @@ async fn rows_that_break_the_host_rules_are_reported_at_start_and_ignored() {
         db.execute("UPDATE companies SET slug = 'www' WHERE id = ?1", [&gamma])
             .unwrap();
     }
-    w.server = Server::start_in(dir, &w.server.master_key.clone(), &[BASE]);
+    w.server = Server::spawn_in(dir, &w.server.master_key.clone(), &[BASE]);
 
     let logs = w.server.logs();
     let warned = |needles: &[&str]| {

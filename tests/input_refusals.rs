@@ -3,10 +3,8 @@
 //! hand-made cursors and control characters in searches. Each is a 400 naming its field, and
 //! changes nothing.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,7 +1,6 @@
 //! `armario keys rotate`: secrets re-sealed under a new key stay readable with it alone.
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,11 +1,9 @@
 //! Wrong passwords lock out only the address that sends them; failures from elsewhere merely
 //! slow an account down. And the operator can recover an account from the server's console.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -94,7 +92,7 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
 
 #[tokio::test]
 async fn the_operator_sets_a_password_and_prints_a_one_time_sign_in_link() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     let company = company(&owner, "Recupera", 909).await;
     user(&owner, &company, "ana@recupera.test", "company_admin").await;

@@ -1,12 +1,11 @@
 //! The master key check: a wrong or missing key stops `serve` with a message naming the
 //! unknown key ids, and no command but `serve` on a new data directory generates a key.
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -91,7 +90,7 @@ fn assert_names_the_key_settings(message: &str) {
 async fn another_key_stops_the_start_until_the_old_one_is_given_as_previous() {
     let key_a = random_key();
     let key_b = random_key();
-    let mut server = Server::start_in(tempfile::tempdir().unwrap(), &key_a, &[]);
+    let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), &key_a, &[]);
     let id = store_a_secret(&server).await;
     assert!(server.stop().success());
     let dir = server.take_dir();
@@ -102,7 +101,7 @@ async fn another_key_stops_the_start_until_the_old_one_is_given_as_previous() {
     assert!(message.contains("company_secrets"), "{message}");
     assert_names_the_key_settings(&message);
 
-    let server = Server::start_in(dir, &key_b, &[("ARMARIO_MASTER_KEY_PREVIOUS", &key_a)]);
+    let server = Server::spawn_in(dir, &key_b, &[("ARMARIO_MASTER_KEY_PREVIOUS", &key_a)]);
     let ready = server.anon().get("/readyz").await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(ready.body["status"], "ready", "{}", ready.body);
@@ -115,7 +114,7 @@ async fn another_key_stops_the_start_until_the_old_one_is_given_as_previous() {
 #[tokio::test]
 async fn a_moved_master_key_file_stops_the_start_and_none_is_generated() {
     // No key configured: the first start generates master.key in the new data directory.
-    let mut server = Server::start_in(tempfile::tempdir().unwrap(), "", &[]);
+    let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), "", &[]);
     let key_file = server.data_dir().join("master.key");
     assert!(key_file.exists(), "the first start generates a key");
     store_a_secret(&server).await;
@@ -130,7 +129,7 @@ async fn a_moved_master_key_file_stops_the_start_and_none_is_generated() {
     assert!(!key_file.exists(), "no key was generated");
 
     std::fs::rename(dir.path().join("moved.key"), &key_file).unwrap();
-    let server = Server::start_in(dir, "", &[]);
+    let server = Server::spawn_in(dir, "", &[]);
     let ready = server.anon().get("/readyz").await;
     assert_eq!(ready.body["checks"]["master_key"], "ok", "{}", ready.body);
 }
@@ -138,7 +137,7 @@ async fn a_moved_master_key_file_stops_the_start_and_none_is_generated() {
 #[tokio::test]
 async fn a_backup_sealed_with_another_key_stops_the_start() {
     let key_a = random_key();
-    let mut server = Server::start_in(tempfile::tempdir().unwrap(), &key_a, &[]);
+    let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), &key_a, &[]);
     server.owner().await;
     assert!(server.stop().success());
     let dir = server.take_dir();
@@ -158,7 +157,7 @@ async fn a_backup_sealed_with_another_key_stops_the_start() {
 
 #[tokio::test]
 async fn an_unreachable_backup_target_is_a_warning_not_a_stop() {
-    let server = Server::start_with(&[
+    let server = Server::spawn_with(&[
         ("ARMARIO_BACKUP_TARGET", "s3"),
         ("ARMARIO_BACKUP_S3_ENDPOINT", "http://127.0.0.1:9"),
         ("ARMARIO_BACKUP_S3_REGION", "us-east-1"),

@@ -1,11 +1,10 @@
 //! `/metrics`: counters move with real requests, the output parses as the Prometheus text
 //! format, and only loopback clients or holders of the metrics token may read it. Also: every
 //! JSON log line of a request carries its request id.
-mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -363,7 +362,7 @@ async fn a_client_on_another_address_is_refused() {
 #[tokio::test]
 async fn with_a_token_remote_clients_need_it() {
     let token = "metrics-token-for-the-test-0123456789";
-    let server = Server::start_with(&[("ARMARIO_METRICS_TOKEN", token)]);
+    let server = Server::spawn_with(&[("ARMARIO_METRICS_TOKEN", token)]);
     let url = server.url("/metrics");
     let remote = ("X-Forwarded-For", "203.0.113.9");
     let good = format!("Bearer {token}");
@@ -392,7 +391,7 @@ async fn with_a_token_remote_clients_need_it() {
 
 #[tokio::test]
 async fn json_log_lines_of_a_request_carry_its_id() {
-    let server = Server::start_with(&[("ARMARIO_LOG_FORMAT", "json")]);
+    let server = Server::spawn_with(&[("ARMARIO_LOG_FORMAT", "json")]);
     let r = reqwest::Client::new()
         .post(server.url("/api/v1/auth/login"))
         .header("X-Request-Id", "trace-me-42")

@@ -2,9 +2,7 @@
 //! "São Paulo Comércio", for companies (names, slug, CNPJ) and users (name, e-mail), and rows
 //! written before the search column existed are found too once the migration has run.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,12 +1,10 @@
 //! Typed settings, seen from the real binary: a misspelt key or a bad value stops the start
 //! with a message naming it, and a secret can come from a file.
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const MASTER_KEY: &str = "5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f5e77196f";
@@ -117,7 +115,7 @@ async fn a_secret_comes_from_a_file_named_in_the_environment_or_the_file() {
     std::fs::write(&token_file, format!("{token}\n")).unwrap();
     let token_path = token_file.display().to_string();
 
-    let server = Server::start_with(&[("ARMARIO_METRICS_TOKEN_FILE", &token_path)]);
+    let server = Server::spawn_with(&[("ARMARIO_METRICS_TOKEN_FILE", &token_path)]);
     assert_eq!(metrics_status(&server, token).await, StatusCode::OK);
     assert_eq!(
         metrics_status(&server, "wrong").await,
@@ -131,6 +129,6 @@ async fn a_secret_comes_from_a_file_named_in_the_environment_or_the_file() {
         format!("metrics_token_file = {token_path:?}\n"),
     )
     .unwrap();
-    let server = Server::start_in(dir, MASTER_KEY, &[]);
+    let server = Server::spawn_in(dir, MASTER_KEY, &[]);
     assert_eq!(metrics_status(&server, token).await, StatusCode::OK);
 }

@@ -1,9 +1,7 @@
 //! Sign-up can neither squat a CNPJ or e-mail nor tell an anonymous caller which exist, and it
 //! is throttled per IP and overall.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

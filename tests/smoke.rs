@@ -1,6 +1,4 @@
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,13 +1,12 @@
 //! A full disk: the data directory lives on a small tmpfs that a filler file fills up. Writes
 //! answer 507 `storage_full`, `/readyz` says degraded, `/metrics` counts the refusals, and once
 //! the filler is gone writes work again and the degraded state clears.
-mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

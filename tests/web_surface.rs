@@ -2,11 +2,9 @@
 //! and HEAD (anything else is a 405 with `Allow`); the docs page runs under a CSP without
 //! `'unsafe-inline'`; logs carry no colour codes when they do not go to a terminal.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 
 const READ_ONLY: [&str; 9] = [
@@ -115,7 +113,7 @@ async fn the_docs_page_needs_no_inline_script_or_style() {
 
 #[tokio::test]
 async fn logs_into_a_pipe_have_no_colour_codes() {
-    let server = Server::start();
+    let server = Server::spawn();
     let owner = server.owner().await;
     owner.get("/api/v1/companies").await;
     owner.get("/api/v1/nothing-here").await;

@@ -1,10 +1,9 @@
-//! Test fixtures: the real `armario` binary serving on 127.0.0.1:0 over a fresh data directory,
-//! and an HTTP client that signs in like any user would.
+//! Test fixtures: the server on 127.0.0.1:0 over a fresh data directory (in this process, or the
+//! real binary: see [`server`]), an HTTP client that signs in like any user would, and the
+//! seeded worlds several areas share (see [`seed`]).
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
@@ -12,136 +11,7 @@ use serde_json::{json, Value};
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
-pub struct Server {
-    child: Option<Child>,
-    pub base: String,
-    pub setup_token: Option<String>,
-    pub dir: tempfile::TempDir,
-    pub master_key: String,
-    logs: Arc<Mutex<String>>,
-}
-
-fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", rand::random::<u8>()))
-        .collect()
-}
-
 impl Server {
-    pub fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    /// Starts the binary with extra `ARMARIO_*` variables and waits until it listens.
-    pub fn start_with(env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::start_in(dir, &random_hex(32), env)
-    }
-
-    pub fn start_in(dir: tempfile::TempDir, master_key: &str, env: &[(&str, &str)]) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_armario"));
-        // The flag wins over the environment, so an `ARMARIO_ADDR` given here becomes the flag.
-        let addr = env
-            .iter()
-            .find(|(k, _)| *k == "ARMARIO_ADDR")
-            .map_or("127.0.0.1:0", |(_, v)| *v);
-        cmd.args(["serve", "--addr", addr, "--data-dir"])
-            .arg(dir.path().join("data"))
-            .current_dir(dir.path())
-            .env("ARMARIO_MASTER_KEY", master_key)
-            .env("RUST_LOG", "info")
-            .env_remove("ARMARIO_CONFIG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn armario");
-        let logs = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stdout.take().unwrap()),
-        ] {
-            let logs = logs.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut l = logs.lock().unwrap();
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            });
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let base = loop {
-            let text = logs.lock().unwrap().clone();
-            if let Some(rest) = text.split("listening on http://").nth(1) {
-                let addr: String = rest
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && !matches!(c, '\u{1b}' | '"'))
-                    .collect();
-                break format!("http://{addr}");
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("armario exited with {status}:\n{text}");
-            }
-            assert!(Instant::now() < deadline, "armario did not start:\n{text}");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let text = logs.lock().unwrap().clone();
-        let setup_token = text.split("#token=").nth(1).map(|rest| {
-            rest.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                .collect()
-        });
-        Self {
-            child: Some(child),
-            base,
-            setup_token,
-            dir,
-            master_key: master_key.to_string(),
-            logs,
-        }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    pub fn logs(&self) -> String {
-        self.logs.lock().unwrap().clone()
-    }
-
-    pub fn data_dir(&self) -> std::path::PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    pub fn stop(&mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("armario did not stop on SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Kills the process with SIGKILL, as a crash or a power cut would, and reaps it.
-    pub fn kill(&mut self) {
-        let mut child = self.child.take().expect("running");
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-
     /// An anonymous client.
     pub fn anon(&self) -> Client {
         Client {
@@ -175,15 +45,6 @@ impl Server {
             base: self.base.clone(),
             http: reqwest::Client::new(),
             token: Some(r.body["token"].as_str().unwrap().to_string()),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
         }
     }
 }
@@ -447,27 +308,6 @@ pub fn run_armario(
     }
 }
 
-impl Server {
-    /// Takes the temporary directory out of a stopped server, to start another on the same data.
-    pub fn take_dir(&mut self) -> tempfile::TempDir {
-        assert!(self.child.is_none(), "stop the server first");
-        std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"))
-    }
-
-    /// Stops the server with SIGTERM and starts a new one on the same data and master key.
-    pub fn restart(mut self, env: &[(&str, &str)]) -> Server {
-        let status = self.stop();
-        assert!(status.success(), "armario exited with {status}");
-        let dir = self.take_dir();
-        Server::start_in(dir, &self.master_key.clone(), env)
-    }
-
-    /// The path of the database file.
-    pub fn db_path(&self) -> std::path::PathBuf {
-        self.data_dir().join("armario.db")
-    }
-}
-
 /// Polls `check` every 50 ms until it returns true, for at most `secs` seconds.
 pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
 where
@@ -502,4 +342,9 @@ impl Client {
     }
 }
 
+pub mod seed;
+mod server;
 pub mod walk;
+
+pub use seed::*;
+pub use server::Server;
