@@ -17,6 +17,7 @@ pub mod error;
 pub mod ids;
 pub mod keys_cli;
 pub(crate) mod logging;
+pub mod mail;
 pub(crate) mod metrics;
 pub(crate) mod middleware;
 pub(crate) mod server;

@@ -44,6 +44,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The master key check made at start, for `/readyz`; unset outside `serve`.
     pub key_check: Arc<std::sync::OnceLock<key_check::KeyCheck>>,
+    /// E-mail: the SMTP settings and the sender's wake-up bell.
+    pub mail: Arc<crate::mail::Mail>,
 }
 
 impl AppState {
