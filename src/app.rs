@@ -100,6 +100,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         metrics: Arc::new(Metrics::default()),
         key_check: Arc::default(),
         mail: crate::mail::Mail::new(mail),
+        resets: Arc::default(),
     })
 }
 

@@ -21,7 +21,7 @@ use crate::mail::{context, Mail, SealedBody};
 use crate::metrics::Metrics;
 
 /// The longest the sender sleeps without looking at the outbox.
-const IDLE_POLL: Duration = Duration::from_secs(30);
+const IDLE_POLL: Duration = Duration::from_secs(5);
 const BATCH: u32 = 16;
 
 type Transport = AsyncSmtpTransport<Tokio1Executor>;
