@@ -82,6 +82,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         )
     })?;
     let backups = crate::service::backups::engine(&settings, &key)?;
+    let mail = crate::mail::MailSettings::from_config(&settings.smtp)?;
     let limits = Limits::from_settings(&settings);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -98,6 +99,8 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         backups: Arc::new(backups),
         metrics: Arc::new(Metrics::default()),
         key_check: Arc::default(),
+        mail: crate::mail::Mail::new(mail),
+        resets: Arc::default(),
     })
 }
 
@@ -219,6 +222,24 @@ where
         tracing::warn!("no owner exists yet. Create the first owner within {minutes} minutes at: {base}/admin/setup#token={token}");
         tracing::warn!("or from this machine: armario admin create --email you@example.com");
     }
+    state.mail.set_base_url(&base);
+    let mail_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::mail::sender::run(
+            state.store.clone(),
+            state.sealer.clone(),
+            state.mail.clone(),
+            state.metrics.clone(),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
+    if !state.mail.configured() {
+        tracing::warn!(
+            "no SMTP server is set (smtp.host): e-mail stays queued in the outbox until one is"
+        );
+    }
     let shutdown = shutdown()?;
     tracing::info!(data_dir = %state.settings.data_dir.display(), "listening on http://{local}");
     started(Started {
@@ -230,6 +251,7 @@ where
     let _ = stop_tx.send(true);
     let _ = usage_task.await;
     let _ = backup_task.await;
+    let _ = mail_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

@@ -67,6 +67,30 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// See the e-mail outbox and send dead-lettered messages again (also while the server runs).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// List the newest messages: when, to whom, status, attempts and the last error.
+    List {
+        /// Only dead-lettered messages.
+        #[arg(long)]
+        dead: bool,
+        /// Only queued messages.
+        #[arg(long, conflicts_with = "dead")]
+        queued: bool,
+        /// How many (default 50).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put every dead-lettered message back in the queue; a running server sends them within
+    /// half a minute.
+    Retry,
 }
 
 #[derive(Subcommand, Debug)]

@@ -17,6 +17,8 @@ pub mod error;
 pub mod ids;
 pub mod keys_cli;
 pub(crate) mod logging;
+pub mod mail;
+pub mod mail_cli;
 pub(crate) mod metrics;
 pub(crate) mod middleware;
 pub(crate) mod server;

@@ -69,6 +69,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Keys {
             command: KeysCommand::Rotate { new_key_file },
         } => armario::keys_cli::rotate(settings, &new_key_file).await,
+        Command::Mail { command } => armario::mail_cli::run(settings, command).await,
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {

@@ -41,6 +41,7 @@ mod hosts;
 mod input_refusals;
 mod keys;
 mod lockout;
+mod mail_outbox;
 mod master_key;
 mod metrics;
 mod search_fold;

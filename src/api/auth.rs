@@ -72,6 +72,18 @@ impl UserAuth {
 pub struct Caller {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The language `Accept-Language` names, if it names pt-BR or English.
+    pub language: Option<crate::domain::language::Lang>,
+}
+
+impl From<Caller> for crate::service::auth::Origin {
+    fn from(c: Caller) -> Self {
+        Self {
+            ip: c.ip,
+            user_agent: c.user_agent,
+            language: c.language,
+        }
+    }
 }
 
 /// Set on the request by the server when proxy headers are trusted.
@@ -95,6 +107,11 @@ impl<'a> FromRequest<'a> for Caller {
         let user_agent = req
             .header("User-Agent")
             .map(|v| v.chars().take(256).collect());
-        Ok(Self { ip, user_agent })
+        let language = crate::api::language::named(req.header(poem::http::header::ACCEPT_LANGUAGE));
+        Ok(Self {
+            ip,
+            user_agent,
+            language,
+        })
     }
 }

@@ -8,14 +8,15 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 
 use super::messages;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    PtBr,
-}
+pub use crate::domain::language::Lang;
 
 /// The best of pt-BR and English for an `Accept-Language` value; English when it names neither.
 pub fn negotiate(accept_language: Option<&str>) -> Lang {
+    named(accept_language).unwrap_or(Lang::En)
+}
+
+/// The best of pt-BR and English that an `Accept-Language` value names, if it names one.
+pub fn named(accept_language: Option<&str>) -> Option<Lang> {
     let mut best: Option<(f32, Lang)> = None;
     for item in accept_language.unwrap_or("").split(',') {
         let mut pieces = item.split(';');
@@ -35,7 +36,7 @@ pub fn negotiate(accept_language: Option<&str>) -> Lang {
             best = Some((q, lang));
         }
     }
-    best.map_or(Lang::En, |(_, lang)| lang)
+    best.map(|(_, lang)| lang)
 }
 
 /// Wraps the app: renders the message of every JSON error in the negotiated language.

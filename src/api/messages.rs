@@ -28,6 +28,10 @@ pub const CATALOG: &[Entry] = &[
     e("the session is missing, expired or revoked", "a sessão não existe, expirou ou foi encerrada"),
     e("sign in or send a valid bearer token", "entre ou envie um token bearer válido"),
     e("the link is invalid, used or expired", "o link é inválido, já foi usado ou expirou"),
+    e(
+        "is invalid, used or expired; ask for a new link",
+        "é inválido, já foi usado ou expirou; peça um novo link"
+    ),
     e("the API key is invalid, revoked or expired", "a chave de API é inválida, foi revogada ou expirou"),
     e("the application is disabled", "a aplicação está desativada"),
     e("only the platform owner may do this", "só o dono da plataforma pode fazer isto"),

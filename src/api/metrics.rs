@@ -83,6 +83,7 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
         storage_full_total: state.store.storage_health().refused_total(),
         write_batches: state.store.storage_health().batches(),
         storage_full: state.store.storage_health().full().is_some(),
+        mail: state.store.read(crate::db::outbox::counts).await.ok(),
     };
     Ok(Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -18,6 +18,7 @@ pub(crate) mod links;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod overview;
+pub(crate) mod password_reset;
 pub(crate) mod path_id;
 pub(crate) mod request_check;
 pub(crate) mod secrets;
@@ -34,6 +35,7 @@ use crate::service::AppState;
 
 pub type Apis = (
     session::SessionApi,
+    password_reset::PasswordResetApi,
     signup::SignupApi,
     companies::CompaniesApi,
     users::UsersApi,
@@ -50,6 +52,7 @@ pub type Apis = (
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         session::SessionApi::new(state.clone()),
+        password_reset::PasswordResetApi::new(state.clone()),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
         users::UsersApi::new(state.clone()),

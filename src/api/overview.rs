@@ -26,6 +26,17 @@ struct CompaniesByStatus {
     cancelled: i64,
 }
 
+/// The e-mail outbox.
+#[derive(Object)]
+struct MailStatus {
+    /// Whether an SMTP server is set; without one every message waits in the queue.
+    configured: bool,
+    /// Messages waiting to be sent.
+    queued: i64,
+    /// Messages that failed their last attempt (`armario mail list --dead`, `armario mail retry`).
+    dead: i64,
+}
+
 /// Counts for the dashboard.
 #[derive(Object)]
 struct OverviewOut {
@@ -37,6 +48,7 @@ struct OverviewOut {
     /// Application requests over the last 7 and 30 days (UTC days, today included).
     requests_7d: i64,
     requests_30d: i64,
+    mail: MailStatus,
 }
 
 #[OpenApi(tag = "Tag::Companies")]
@@ -64,6 +76,11 @@ impl OverviewApi {
             applications: o.applications,
             requests_7d: o.requests_7d,
             requests_30d: o.requests_30d,
+            mail: MailStatus {
+                configured: self.state.mail.configured(),
+                queued: o.mail.queued,
+                dead: o.mail.dead,
+            },
         }))
     }
 }

@@ -137,14 +137,7 @@ impl SessionApi {
         jar: &CookieJar,
     ) -> ApiResult<Json<LoginOut>> {
         let pw = SecretString::new(body.0.password);
-        let out = auth::login(
-            &self.state.sign_in(),
-            &body.0.email,
-            &pw,
-            caller.ip,
-            caller.user_agent,
-        )
-        .await?;
+        let out = auth::login(&self.state.sign_in(), &body.0.email, &pw, caller.into()).await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 
@@ -162,8 +155,7 @@ impl SessionApi {
         jar: &CookieJar,
     ) -> ApiResult<Json<LoginOut>> {
         let sign_in = self.state.sign_in();
-        let out = recovery::login_with_link(&sign_in, &body.0.token, caller.ip, caller.user_agent)
-            .await?;
+        let out = recovery::login_with_link(&sign_in, &body.0.token, caller.into()).await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 

@@ -4,6 +4,7 @@
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use crate::backup::BackupConfig;
+use crate::mail::SmtpConfig;
 
 use super::Settings;
 
@@ -13,6 +14,8 @@ const ENV_ONLY: &[&str] = &["config", "url", "setup_url", "screenshots"];
 
 /// The table `[backup]` of the file, `backup_*` once flattened.
 pub const BACKUP_TABLE: &str = "backup";
+/// The table `[smtp]` of the file, `smtp_*` once flattened.
+pub const SMTP_TABLE: &str = "smtp";
 
 /// Keys whose values are secrets: an error about them never repeats the value.
 pub const SECRET_KEYS: &[&str] = &[
@@ -21,6 +24,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "metrics_token",
     "backup_s3_access_key",
     "backup_s3_secret_key",
+    "smtp_password",
 ];
 
 /// The field names of a struct deriving `Deserialize`, captured from `deserialize_struct`.
@@ -58,18 +62,33 @@ impl<'de> Deserializer<'de> for FieldNames<'_> {
 
 /// Every setting as a flat key (`addr`, `backup_s3_bucket`), in field order.
 pub fn setting_keys() -> Vec<String> {
+    let tables = tables();
     let top = fields_of::<Settings>()
         .iter()
-        .filter(|f| **f != BACKUP_TABLE)
+        .filter(|f| !tables.iter().any(|(t, _)| t == *f))
         .map(|f| f.to_string());
-    let backup = backup_fields()
-        .iter()
-        .map(|f| format!("{BACKUP_TABLE}_{f}"));
-    top.chain(backup).collect()
+    let nested = tables
+        .into_iter()
+        .flat_map(|(t, fields)| fields.iter().map(move |f| format!("{t}_{f}")));
+    top.chain(nested).collect()
 }
 
-pub fn backup_fields() -> &'static [&'static str] {
-    fields_of::<BackupConfig>()
+/// The tables of the file, each with its fields: `[backup]` and `[smtp]`.
+pub fn tables() -> [(&'static str, &'static [&'static str]); 2] {
+    [
+        (BACKUP_TABLE, fields_of::<BackupConfig>()),
+        (SMTP_TABLE, fields_of::<SmtpConfig>()),
+    ]
+}
+
+/// The table a flat key belongs to, and the key inside it: `smtp_host` is `("smtp", "host")`.
+pub fn table_of(key: &str) -> Option<(&'static str, &str)> {
+    tables().into_iter().find_map(|(table, fields)| {
+        key.strip_prefix(table)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .filter(|rest| fields.contains(rest))
+            .map(|rest| (table, rest))
+    })
 }
 
 /// Keys an `ARMARIO_*` variable may name without being a setting.
@@ -99,8 +118,8 @@ impl Source {
     pub fn spell(&self, key: &str) -> String {
         match self {
             Source::Env => format!("ARMARIO_{}", key.to_ascii_uppercase()),
-            Source::File(_) => match key.strip_prefix("backup_") {
-                Some(rest) => format!("{BACKUP_TABLE}.{rest}"),
+            Source::File(_) => match table_of(key) {
+                Some((table, rest)) => format!("{table}.{rest}"),
                 None => key.to_string(),
             },
             Source::Flags => format!("--{}", key.replace('_', "-")),

@@ -7,7 +7,7 @@ use std::path::Path;
 use figment::value::{Dict, Map, Value};
 use figment::{Metadata, Profile, Provider};
 
-use super::fields::{self, Source, BACKUP_TABLE};
+use super::fields::{self, Source};
 use super::ConfigError;
 
 pub struct Layer {
@@ -136,21 +136,23 @@ impl Layer {
     }
 
     fn nested(&self) -> Dict {
-        let backup_fields = fields::backup_fields();
         let mut top = Dict::new();
-        let mut backup = Dict::new();
+        let mut tables: BTreeMap<&str, Dict> = BTreeMap::new();
         for (k, (v, _)) in &self.values {
-            match k.strip_prefix("backup_") {
-                Some(rest) if backup_fields.contains(&rest) => {
-                    backup.insert(rest.to_string(), v.clone());
+            match fields::table_of(k) {
+                Some((table, rest)) => {
+                    tables
+                        .entry(table)
+                        .or_default()
+                        .insert(rest.to_string(), v.clone());
                 }
-                _ => {
+                None => {
                     top.insert(k.clone(), v.clone());
                 }
             }
         }
-        if !backup.is_empty() {
-            top.insert(BACKUP_TABLE.to_string(), Value::from(backup));
+        for (table, values) in tables {
+            top.insert(table.to_string(), Value::from(values));
         }
         top
     }

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::backup::BackupConfig;
 use crate::crypto::SecretString;
 use crate::db::Synchronous;
+use crate::mail::SmtpConfig;
 use layers::Layer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +79,8 @@ pub struct Settings {
     pub login_backoff_max_ms: u32,
     /// The `[backup]` table (`ARMARIO_BACKUP_*`), validated by the backup engine.
     pub backup: BackupConfig,
+    /// The `[smtp]` table (`ARMARIO_SMTP_*`): where e-mail goes, validated at start.
+    pub smtp: SmtpConfig,
 }
 
 impl Default for Settings {
@@ -108,6 +111,7 @@ impl Default for Settings {
             login_window_secs: limits.login_window.as_secs() as u32,
             login_backoff_max_ms: limits.login_backoff_max.as_millis() as u32,
             backup: BackupConfig::default(),
+            smtp: SmtpConfig::default(),
         }
     }
 }

@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "search_fold",
         include_str!("../../migrations/0005_search_fold.sql"),
     ),
+    (
+        6,
+        "outbox",
+        include_str!("../../migrations/0006_outbox.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

@@ -10,6 +10,8 @@ pub mod companies;
 pub mod links;
 pub mod login_links;
 pub mod migrate;
+pub mod outbox;
+pub mod password_resets;
 pub mod sealed;
 pub mod secrets;
 pub mod sessions;

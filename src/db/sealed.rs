@@ -7,7 +7,8 @@ use crate::error::DomainResult;
 
 /// Every table that stores sealed values, with the column that records the sealing key's id.
 /// A new sealed column belongs here; the test below fails until it is listed.
-pub const SEALED_KEY_COLUMNS: &[(&str, &str)] = &[("company_secrets", "key_id")];
+pub const SEALED_KEY_COLUMNS: &[(&str, &str)] =
+    &[("company_secrets", "key_id"), ("outbox", "key_id")];
 
 /// The distinct key ids found in the sealed columns, each with the table it was found in and
 /// how many values it seals.
@@ -15,7 +16,7 @@ pub fn key_ids_in_use(conn: &Connection) -> DomainResult<Vec<(String, &'static s
     let mut out = Vec::new();
     for (table, column) in SEALED_KEY_COLUMNS {
         // Both names are compile-time constants from the list above, never input.
-        let sql = format!("SELECT {column}, COUNT(*) FROM {table} GROUP BY {column} ORDER BY 1");
+        let sql = format!("SELECT {column}, COUNT(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY 1");
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {

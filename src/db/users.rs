@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::domain::language::Lang;
 use crate::domain::user::{Role, User, UserFilter, UserPatch, UserStatus};
 use crate::domain::Page;
 use crate::error::DomainResult;
@@ -85,6 +86,26 @@ pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(Us
         Ok((from_row(r)?, r.get::<_, String>(9)?))
     })
     .optional()?)
+}
+
+/// The language of the messages the user receives.
+pub fn language(conn: &Connection, id: &UserId) -> DomainResult<Lang> {
+    let stored: Option<String> = super::cached_row(
+        conn,
+        "SELECT language FROM users WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()?;
+    Ok(stored.map_or(Lang::PtBr, |s| Lang::from_stored(&s)))
+}
+
+pub fn set_language(conn: &Connection, id: &UserId, lang: Lang) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET language = ?2 WHERE id = ?1 AND language <> ?2",
+        rusqlite::params![id, lang.as_str()],
+    )?;
+    Ok(())
 }
 
 pub fn password_hash(conn: &Connection, id: &UserId) -> DomainResult<Option<String>> {

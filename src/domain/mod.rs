@@ -8,6 +8,7 @@ pub mod company;
 pub mod cursor;
 pub mod host;
 pub mod image;
+pub mod language;
 pub mod principal;
 pub mod search;
 pub mod secret_kind;

@@ -127,6 +127,8 @@ pub struct Metrics {
     sign_in_failures: Family<&'static str, AtomicU64>,
     app_requests: Family<&'static str, AtomicU64>,
     last_backup_unix: AtomicI64,
+    mail_sent: AtomicU64,
+    mail_failed_attempts: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -139,6 +141,8 @@ impl Default for Metrics {
             sign_in_failures: Family::new(),
             app_requests: Family::new(),
             last_backup_unix: AtomicI64::new(0),
+            mail_sent: AtomicU64::new(0),
+            mail_failed_attempts: AtomicU64::new(0),
         };
         for reason in SignInFailure::ALL {
             m.sign_in_failures.get(&reason.as_str());
@@ -209,6 +213,14 @@ impl Metrics {
 
     pub fn last_backup(&self) -> i64 {
         self.last_backup_unix.load(Ordering::Relaxed)
+    }
+
+    pub fn mail_sent(&self) {
+        self.mail_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn mail_attempt_failed(&self) {
+        self.mail_failed_attempts.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Gauges {
     pub write_batches: (u64, u64),
     /// Whether writes are being refused for lack of space right now.
     pub storage_full: bool,
+    /// Messages waiting in the outbox and dead-lettered ones; `None` when unreadable.
+    pub mail: Option<crate::db::outbox::Counts>,
 }
 
 /// Route patterns as the router sees them mapped to the paths of the OpenAPI document:
@@ -253,6 +255,44 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
         out,
         "armario_storage_full {}",
         u8::from(gauges.storage_full)
+    );
+    if let Some(mail) = gauges.mail {
+        header(
+            &mut out,
+            "armario_mail_queued",
+            "gauge",
+            "E-mail messages waiting in the outbox (all of them while no SMTP server is set).",
+        );
+        let _ = writeln!(out, "armario_mail_queued {}", mail.queued);
+        header(
+            &mut out,
+            "armario_mail_dead",
+            "gauge",
+            "E-mail messages dead-lettered after their last attempt; `armario mail list --dead`.",
+        );
+        let _ = writeln!(out, "armario_mail_dead {}", mail.dead);
+    }
+    header(
+        &mut out,
+        "armario_mail_sent_total",
+        "counter",
+        "E-mail messages the SMTP server accepted since start.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_mail_sent_total {}",
+        m.mail_sent.load(Ordering::Relaxed)
+    );
+    header(
+        &mut out,
+        "armario_mail_failed_attempts_total",
+        "counter",
+        "Delivery attempts the SMTP server refused or that failed to connect, since start.",
+    );
+    let _ = writeln!(
+        out,
+        "armario_mail_failed_attempts_total {}",
+        m.mail_failed_attempts.load(Ordering::Relaxed)
     );
     header(
         &mut out,

@@ -27,6 +27,15 @@ pub struct SignIn {
     pub(crate) session_ttl_secs: u64,
 }
 
+/// Where a sign-in comes from: the address and browser recorded with the session, and the
+/// language the person uses, which their e-mail will then be written in.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub language: Option<crate::domain::language::Lang>,
+}
+
 pub struct LoginOutcome {
     pub token: String,
     pub expires_at: i64,
@@ -41,10 +50,9 @@ pub async fn login(
     sign_in: &SignIn,
     email: &str,
     password: &SecretString,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    from: Origin,
 ) -> DomainResult<LoginOutcome> {
-    let result = attempt_login(sign_in, email, password, ip, user_agent).await;
+    let result = attempt_login(sign_in, email, password, from).await;
     match &result {
         Ok(_) => sign_in.metrics.sign_in_succeeded(),
         Err(e) => sign_in.metrics.sign_in_failed(match e {
@@ -61,9 +69,9 @@ async fn attempt_login(
     sign_in: &SignIn,
     email: &str,
     password: &SecretString,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    from: Origin,
 ) -> DomainResult<LoginOutcome> {
+    let ip = from.ip.clone();
     let email = email.trim().to_lowercase();
     throttle_gate(sign_in, &email, ip.as_deref()).await?;
     let lookup = email.clone();
@@ -95,7 +103,7 @@ async fn attempt_login(
     // The password was right, so saying why the account cannot sign in reveals nothing new.
     ensure_may_sign_in(&sign_in.store, &user).await?;
     sign_in.throttle.record_success(&email, ip.as_deref());
-    start_session(sign_in, user, ip, user_agent, "auth.login").await
+    start_session(sign_in, user, from, "auth.login").await
 }
 
 /// Refuses a pending or disabled user, or one whose company is not active.
@@ -152,10 +160,14 @@ async fn throttle_gate(sign_in: &SignIn, email: &str, ip: Option<&str>) -> Domai
 pub(crate) async fn start_session(
     sign_in: &SignIn,
     user: User,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    from: Origin,
     action: &'static str,
 ) -> DomainResult<LoginOutcome> {
+    let Origin {
+        ip,
+        user_agent,
+        language,
+    } = from;
     let (session_token, hash) = token::generate(token::SESSION_PREFIX);
     let now = now_ms();
     let expires_at = now + sign_in.session_ttl_secs as i64 * 1000;
@@ -179,6 +191,9 @@ pub(crate) async fn start_session(
                 now,
             )?;
             db::users::touch_last_login(tx, &u.id, now)?;
+            if let Some(language) = language {
+                db::users::set_language(tx, &u.id, language)?;
+            }
             let mut event = NewAuditEvent::new(action).target("user", &u.id);
             event.company_id = u.company_id.clone();
             db::audit::insert(tx, &ctx, &event, now)

@@ -12,7 +12,8 @@ use crate::domain::audit::NewAuditEvent;
 use crate::error::DomainResult;
 use crate::service::secrets;
 
-/// Re-seals every company secret under `new_key`; returns how many values were re-sealed.
+/// Re-seals every company secret and queued e-mail body under `new_key`; returns how many
+/// values were re-sealed.
 pub async fn rotate(
     operator: &Operator,
     store: &Store,
@@ -32,12 +33,22 @@ pub async fn rotate(
         let sealed = new_sealer.seal(&plain, &secrets::context(&ad_row));
         resealed.push((company, kind, sealed));
     }
-    let count = resealed.len();
+    // Queued e-mail bodies are sealed too (they carry one-time links).
+    let mut bodies = Vec::new();
+    for (id, sealed, key_id) in store.read(db::outbox::all_sealed).await? {
+        let row = id.to_string();
+        let plain = current.open(&sealed, &key_id, &crate::mail::context(&row))?;
+        bodies.push((id, new_sealer.seal(&plain, &crate::mail::context(&row))));
+    }
+    let count = resealed.len() + bodies.len();
     let ctx = operator.audit();
     store
         .write(move |tx| {
             for (company, kind, sealed) in &resealed {
                 db::secrets::replace_sealed(tx, company, kind, &sealed.bytes, &sealed.key_id)?;
+            }
+            for (id, sealed) in &bodies {
+                db::outbox::set_body(tx, *id, &sealed.bytes, &sealed.key_id)?;
             }
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),

@@ -15,6 +15,7 @@ pub(crate) mod keys;
 pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod overview;
+pub(crate) mod password_reset;
 pub(crate) mod recovery;
 pub mod secrets;
 pub mod setup;
@@ -44,12 +45,26 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The master key check made at start, for `/readyz`; unset outside `serve`.
     pub key_check: Arc<std::sync::OnceLock<key_check::KeyCheck>>,
+    /// E-mail: the SMTP settings and the sender's wake-up bell.
+    pub mail: Arc<crate::mail::Mail>,
+    pub resets: Arc<throttle::ResetThrottle>,
 }
 
 impl AppState {
     /// The handle for writes to applications, credentials and links.
     pub fn key_writer(&self) -> directory::KeyWriter {
         directory::KeyWriter::new(self.store.clone(), self.directory.clone())
+    }
+
+    /// The handles a password reset needs.
+    pub fn resets(&self) -> password_reset::Resets {
+        password_reset::Resets {
+            store: self.store.clone(),
+            sealer: self.sealer.clone(),
+            passwords: self.passwords.clone(),
+            mail: self.mail.clone(),
+            throttle: self.resets.clone(),
+        }
     }
 
     /// The handles signing in needs.

@@ -16,6 +16,7 @@ pub struct Overview {
     pub applications: i64,
     pub requests_7d: i64,
     pub requests_30d: i64,
+    pub mail: db::outbox::Counts,
 }
 
 pub async fn overview(
@@ -46,6 +47,7 @@ pub async fn overview(
                 applications: db::applications::count(c)?,
                 requests_7d: requests(&d7)?,
                 requests_30d: requests(&d30)?,
+                mail: db::outbox::counts(c)?,
             })
         })
         .await

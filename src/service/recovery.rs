@@ -85,8 +85,7 @@ pub async fn issue_login_link(
 pub async fn login_with_link(
     sign_in: &SignIn,
     link_token: &str,
-    ip: Option<String>,
-    user_agent: Option<String>,
+    from: auth::Origin,
 ) -> DomainResult<LoginOutcome> {
     let invalid = || DomainError::Unauthorized("the link is invalid, used or expired".into());
     let link_token = link_token.trim();
@@ -105,5 +104,5 @@ pub async fn login_with_link(
         .await?
         .ok_or_else(invalid)?;
     auth::ensure_may_sign_in(&sign_in.store, &user).await?;
-    auth::start_session(sign_in, user, ip, user_agent, "auth.login_link").await
+    auth::start_session(sign_in, user, from, "auth.login_link").await
 }

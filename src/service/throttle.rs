@@ -175,6 +175,46 @@ impl SignupThrottle {
     }
 }
 
+/// Password reset requests: a few per address and a few more per IP an hour, counted whether or
+/// not the address belongs to anyone, so the limit reveals nothing either.
+pub struct ResetThrottle {
+    counts: Mutex<Counts>,
+}
+
+impl ResetThrottle {
+    pub const PER_EMAIL: u32 = 3;
+    pub const PER_IP: u32 = 20;
+    const WINDOW: Duration = Duration::from_secs(60 * 60);
+
+    pub fn new() -> Self {
+        Self {
+            counts: Mutex::new(Counts::new(Self::WINDOW)),
+        }
+    }
+
+    /// Counts a request, or `Some(seconds)` to wait when the address or the IP is over its limit.
+    pub fn try_acquire(&self, email: &str, ip: Option<&str>) -> Option<u64> {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        let now = Instant::now();
+        let by_email = format!("email:{email}");
+        let wait = counts
+            .wait(&by_email, Self::PER_EMAIL, now)
+            .max(counts.wait(&ip_key(ip), Self::PER_IP, now));
+        if wait.is_some() {
+            return wait;
+        }
+        counts.add(by_email, now);
+        counts.add(ip_key(ip), now);
+        None
+    }
+}
+
+impl Default for ResetThrottle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +233,16 @@ mod tests {
         t.record_success("a@x.com", Some("2.2.2.2"));
         assert_eq!(t.check("a@x.com", Some("2.2.2.2")), Ok(Duration::ZERO));
         assert!(t.check("a@x.com", Some("1.1.1.1")).is_err());
+    }
+
+    #[test]
+    fn resets_are_limited_per_address_and_per_ip() {
+        let t = ResetThrottle::new();
+        for _ in 0..ResetThrottle::PER_EMAIL {
+            assert_eq!(t.try_acquire("a@x.com", Some("1.1.1.1")), None);
+        }
+        assert!(t.try_acquire("a@x.com", Some("2.2.2.2")).is_some());
+        assert_eq!(t.try_acquire("b@x.com", Some("1.1.1.1")), None);
     }
 
     #[test]

@@ -30,6 +30,11 @@ const NAV_HREF = { overview: '#/' };
 let router = null;
 
 async function showSignIn(notice) {
+  if (location.hash === '#/forgot') {
+    const { forgotPage } = await import('../shared/reset.js');
+    mount(root, forgotPage('#/'));
+    return;
+  }
   let setupNeeded = false;
   try {
     setupNeeded = Boolean((await api.get('/setup')).needed);
@@ -116,8 +121,13 @@ if (/\/setup\/?$/.test(location.pathname)) {
   import('./setup.js');
 } else if (/\/link\/?$/.test(location.pathname)) {
   import('./link.js');
+} else if (/\/reset\/?$/.test(location.pathname)) {
+  import('../shared/reset.js').then((m) => m.resetPage(root, '/admin/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
   window.addEventListener('langchange', () => boot());
+  window.addEventListener('hashchange', () => {
+    if (!router) boot();
+  });
   boot();
 }

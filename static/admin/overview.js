@@ -87,6 +87,27 @@ function backupCard() {
   return card(t('overview.backup'), body);
 }
 
+/** The e-mail outbox: whether an SMTP server is set, what waits and what was dead-lettered. */
+function mailCard() {
+  const body = h('div');
+  loadInto(
+    body,
+    () => loadOverview(),
+    (o) => {
+      const m = o && o.mail;
+      if (!m) return h('p', { class: 'muted' }, '—');
+      return h(
+        'div',
+        {},
+        m.configured ? null : h('p', { class: 'notice', role: 'status' }, t('overview.mailNotConfigured')),
+        stat(t('overview.mailQueued'), formatNumber(m.queued)),
+        m.dead > 0 ? h('p', { class: 'form-error', role: 'alert' }, t('overview.mailDead', { count: formatNumber(m.dead) })) : null,
+      );
+    },
+  );
+  return card(t('overview.mail'), body);
+}
+
 function usageCard() {
   let days = 7;
   const body = h('div');
@@ -113,5 +134,5 @@ function usageCard() {
 
 export function render({ setTitle }) {
   setTitle(t('nav.overview'));
-  return h('div', {}, pageHeader(t('nav.overview')), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard()));
+  return h('div', {}, pageHeader(t('nav.overview')), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard(), mailCard()));
 }

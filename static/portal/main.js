@@ -35,6 +35,10 @@ function publicPages(notice) {
     import('./signup.js').then((m) => mount(root, m.waitingPage()));
     return;
   }
+  if (path === '/forgot') {
+    import('../shared/reset.js').then((m) => mount(root, m.forgotPage('#/')));
+    return;
+  }
   mount(
     root,
     signInPage({
@@ -142,9 +146,13 @@ async function boot(notice) {
   startApp(session);
 }
 
-onUnauthorized(() => boot(t('auth.sessionExpired')));
-window.addEventListener('langchange', () => boot());
-window.addEventListener('hashchange', () => {
-  if (!router) boot();
-});
-boot();
+if (/\/reset\/?$/.test(location.pathname)) {
+  import('../shared/reset.js').then((m) => m.resetPage(root, '/portal/'));
+} else {
+  onUnauthorized(() => boot(t('auth.sessionExpired')));
+  window.addEventListener('langchange', () => boot());
+  window.addEventListener('hashchange', () => {
+    if (!router) boot();
+  });
+  boot();
+}

@@ -20,6 +20,7 @@ export async function currentSession() {
  * A wrong password keeps the e-mail and tells the user without saying which part was wrong.
  */
 export function signInPage({ title, subtitle, footer, notice, onSignedIn }) {
+  const forgot = h('p', { class: 'plain-foot muted' }, h('a', { href: '#/forgot' }, t('reset.forgotLink')));
   const form = createForm({
     fields: [
       { name: 'email', label: t('auth.email'), type: 'email', required: true, autocomplete: 'username', maxLength: 254 },
@@ -45,6 +46,7 @@ export function signInPage({ title, subtitle, footer, notice, onSignedIn }) {
     subtitle ? h('p', { class: 'muted' }, subtitle) : null,
     notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
     form.el,
+    forgot,
     footer || null,
   );
 }

@@ -1,0 +1,98 @@
+//! Password reset from the sign-in pages: ask for a link by e-mail, then set a new password
+//! with it.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::api::auth::Caller;
+use crate::api::error::ApiResult;
+use crate::api::session::NoContentResponse;
+use crate::api::Tag;
+use crate::crypto::SecretString;
+use crate::domain::validate;
+use crate::service::{password_reset, AppState};
+
+pub struct PasswordResetApi {
+    state: AppState,
+}
+
+impl PasswordResetApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[derive(Object)]
+struct ResetRequestIn {
+    /// The account's e-mail address.
+    email: String,
+}
+
+/// The request was taken. The answer is the same whether or not the address has an account.
+#[derive(Object)]
+struct ResetRequested {
+    /// Always `sent_if_known`.
+    status: String,
+    /// What happens next, for a person.
+    message: String,
+}
+
+#[derive(Object)]
+struct ResetConfirmIn {
+    /// The token from the link in the message (after `#token=`).
+    token: String,
+    /// At least 10 characters.
+    new_password: String,
+}
+
+#[derive(ApiResponse)]
+enum ResetRequestResponse {
+    /// Taken; a message goes out if the address has an active account.
+    #[oai(status = 202)]
+    Accepted(Json<ResetRequested>),
+}
+
+#[OpenApi(tag = "Tag::Auth")]
+impl PasswordResetApi {
+    /// Ask for a password reset link. If the e-mail belongs to an active account, a message with
+    /// a single-use link valid 30 minutes is sent to it. The answer, and the time it takes, are
+    /// the same for any address. Throttled per address and per IP (429 with `Retry-After`).
+    #[oai(
+        path = "/auth/password-reset",
+        method = "post",
+        operation_id = "request_password_reset"
+    )]
+    async fn request(
+        &self,
+        body: Json<ResetRequestIn>,
+        caller: Caller,
+    ) -> ApiResult<ResetRequestResponse> {
+        let email = validate::email("email", &body.0.email)?;
+        password_reset::request(&self.state.resets(), &email, caller.ip).await?;
+        Ok(ResetRequestResponse::Accepted(Json(ResetRequested {
+            status: "sent_if_known".into(),
+            message: "if the address has an account, a message with a link to choose a new \
+                      password is on its way; the link works once, for 30 minutes"
+                .into(),
+        })))
+    }
+
+    /// Choose a new password with the token of a reset link. Every session of the account
+    /// ends; sign in again with the new password. A used, expired or unknown token is a 400
+    /// naming `token`.
+    #[oai(
+        path = "/auth/password-reset/confirm",
+        method = "post",
+        operation_id = "confirm_password_reset"
+    )]
+    async fn confirm(
+        &self,
+        body: Json<ResetConfirmIn>,
+        caller: Caller,
+    ) -> ApiResult<NoContentResponse> {
+        let b = body.0;
+        let password = SecretString::new(b.new_password);
+        password_reset::confirm(&self.state.resets(), &b.token, &password, caller.ip).await?;
+        Ok(NoContentResponse::Done)
+    }
+}

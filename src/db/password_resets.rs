@@ -1,0 +1,45 @@
+//! SQL for password reset links: only the token's digest is stored.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::crypto::token::TokenHash;
+use crate::error::DomainResult;
+use crate::ids::UserId;
+
+pub fn insert(
+    conn: &Connection,
+    hash: &TokenHash,
+    user: &UserId,
+    expires_at: i64,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO password_resets (token_hash, user_id, expires_at, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![&hash[..], user, expires_at, now],
+    )?;
+    Ok(())
+}
+
+/// Uses a live link once: removes it and returns its user. Expired links are swept on the way.
+pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
+    conn.execute(
+        "DELETE FROM password_resets WHERE expires_at <= ?1",
+        params![now],
+    )?;
+    Ok(conn
+        .query_row(
+            "DELETE FROM password_resets WHERE token_hash = ?1 RETURNING user_id",
+            params![&hash[..]],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Every link of a user stops working (their password changed).
+pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM password_resets WHERE user_id = ?1",
+        params![user],
+    )?)
+}
