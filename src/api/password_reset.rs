@@ -3,9 +3,12 @@
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
 
 use crate::api::auth::Caller;
+use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
+use crate::api::input::{Email, Text, PASSWORD_MAX, TOKEN_MAX};
 use crate::api::session::NoContentResponse;
 use crate::api::Tag;
 use crate::crypto::SecretString;
@@ -22,10 +25,11 @@ impl PasswordResetApi {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ResetRequestIn {
     /// The account's e-mail address.
-    email: String,
+    email: Text<{ Email::MAX }>,
 }
 
 /// The request was taken. The answer is the same whether or not the address has an account.
@@ -37,12 +41,13 @@ struct ResetRequested {
     message: String,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ResetConfirmIn {
-    /// The token from the link in the message (after `#token=`).
-    token: String,
+    /// The token from the link in the message (after `#token=`, prefix `arm_reset_`).
+    token: Text<TOKEN_MAX>,
     /// At least 10 characters.
-    new_password: String,
+    new_password: Text<PASSWORD_MAX>,
 }
 
 #[derive(ApiResponse)]
@@ -64,7 +69,7 @@ impl PasswordResetApi {
     )]
     async fn request(
         &self,
-        body: Json<ResetRequestIn>,
+        body: JsonBody<ResetRequestIn>,
         caller: Caller,
     ) -> ApiResult<ResetRequestResponse> {
         let email = validate::email("email", &body.0.email)?;
@@ -87,7 +92,7 @@ impl PasswordResetApi {
     )]
     async fn confirm(
         &self,
-        body: Json<ResetConfirmIn>,
+        body: JsonBody<ResetConfirmIn>,
         caller: Caller,
     ) -> ApiResult<NoContentResponse> {
         let b = body.0;
