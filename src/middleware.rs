@@ -86,9 +86,11 @@ fn secure_headers(path: &str, resp: &mut Response) {
         "Cross-Origin-Opener-Policy",
         HeaderValue::from_static("same-origin"),
     );
-    if path.starts_with("/api/") && path != "/api/openapi.json" || path == "/readyz" {
+    if h.contains_key(header::CACHE_CONTROL) {
+        // A route that chose its own caching (company logos: private, with an ETag) keeps it.
+    } else if path.starts_with("/api/") && path != "/api/openapi.json" || path == "/readyz" {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if !h.contains_key(header::CACHE_CONTROL) {
+    } else {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
 }

@@ -3,16 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::access::{AppCompanyScope, CompanyRead, SecretRead, UsageRead, UsersRead};
+use crate::access::{AppCompanyScope, CompanyRead, Linked, SecretRead, UsageRead, UsersRead};
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
 use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
+use crate::api::logos::{self, LogoResponse};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
 use crate::api::users::{UserList, UserOut};
@@ -46,9 +47,13 @@ struct LinkedCompanyOut {
     scopes: Vec<String>,
 }
 
+/// A page of linked companies, in id order.
 #[derive(Object)]
 struct LinkedCompanyList {
     items: Vec<LinkedCompanyOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 /// A decrypted secret.
@@ -87,18 +92,30 @@ impl AppApi {
         method = "get",
         operation_id = "list_linked_companies"
     )]
-    async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
+    async fn companies(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "companies");
-        let items = app_access::linked_companies(&self.state.store, &app).await?;
+        let limit = page_size(limit.0)?;
+        let page = app_access::linked_companies(&self.state.store, &app, cursor.0, limit).await?;
         Ok(Json(LinkedCompanyList {
-            items: items
+            items: page
+                .items
                 .into_iter()
                 .map(|(c, scopes)| LinkedCompanyOut {
-                    company: c.into(),
+                    company: CompanyOut::for_app(c),
                     scopes,
                 })
                 .collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 
@@ -117,9 +134,35 @@ impl AppApi {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "companies");
         let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
-        Ok(Json(
-            app_access::company(&self.state.store, &scope).await?.into(),
-        ))
+        Ok(Json(CompanyOut::for_app(
+            app_access::company(&self.state.store, &scope).await?,
+        )))
+    }
+
+    /// A linked company's logo image (any link). An unlinked company, or one without a logo,
+    /// is 404.
+    #[oai(
+        path = "/app/companies/:id/logo",
+        method = "get",
+        operation_id = "get_linked_company_logo"
+    )]
+    async fn logo(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        id: Path<CompanyId>,
+        /// Ignored: lists put the company's version here so a changed logo gets a new URL.
+        #[oai(name = "v")]
+        _version: Query<Option<String>>,
+        /// The `ETag` of a copy already held; answered 304 when it still matches.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> ApiResult<poem_openapi::payload::Response<LogoResponse>> {
+        let app = auth.app(&self.state, &caller)?;
+        self.count(&app, Some(&id.0), "companies");
+        let scope = AppCompanyScope::check(&app, id.0, Linked)?;
+        let logo = app_access::logo(&self.state.store, &scope).await?;
+        Ok(logos::answer(logo, if_none_match.0))
     }
 
     /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
@@ -176,6 +219,7 @@ impl AppApi {
         method = "get",
         operation_id = "get_linked_company_usage"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn usage(
         &self,
         auth: AppAuth,
@@ -185,14 +229,21 @@ impl AppApi {
         from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
         to: Query<Option<Day>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "usage");
         let scope = AppCompanyScope::check(&app, id.0, UsageRead)?;
         let filter = usage_filter(days(from.0), days(to.0))?;
+        let limit = page_size(limit.0)?;
         let (recorder, store) = (&self.state.usage, &self.state.store);
-        let rows = usage::for_application(recorder, store, &scope, filter, 10_000).await?;
-        Ok(Json(UsageList::from_rows(rows)))
+        let report =
+            usage::for_application(recorder, store, &scope, filter, cursor.0, limit).await?;
+        Ok(Json(UsageList::from_report(report)))
     }
 
     /// Checks a user's session token in real time. Valid only for an active user of an
@@ -248,8 +299,8 @@ impl AppApi {
                 &app,
                 &host.0,
             )
-            .await?
-            .into(),
+            .await
+            .map(CompanyOut::for_app)?,
         ))
     }
 }

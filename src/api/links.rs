@@ -14,6 +14,7 @@ use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
+use crate::domain::{page_size, Page};
 use crate::error::DomainError;
 use crate::ids::{CompanyId, LinkId};
 use crate::service::{hosts, links, AppState};
@@ -59,9 +60,13 @@ impl From<Link> for LinkOut {
     }
 }
 
+/// A page of links, in id order.
 #[derive(Object)]
 struct LinkList {
     items: Vec<LinkOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -83,9 +88,13 @@ struct DomainOut {
     created_at: DateTime<Utc>,
 }
 
+/// A page of custom domains, in name order.
 #[derive(Object)]
 struct DomainList {
     items: Vec<DomainOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object)]
@@ -95,9 +104,10 @@ struct DomainIn {
     domain: String,
 }
 
-fn list_out(items: Vec<Link>) -> Json<LinkList> {
+fn list_out(page: Page<Link>) -> Json<LinkList> {
     Json(LinkList {
-        items: items.into_iter().map(Into::into).collect(),
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
     })
 }
 
@@ -111,6 +121,11 @@ impl LinksApi {
         caller: Caller,
         application_id: Query<Option<String>>,
         company_id: Query<Option<String>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<String>>,
     ) -> ApiResult<Json<LinkList>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
@@ -118,9 +133,9 @@ impl LinksApi {
             .map(|a| self::application_id(&a))
             .transpose()?;
         let company = company_id.0.map(|c| self::company_id(&c)).transpose()?;
-        Ok(list_out(
-            links::list(&self.state.store, &owner, app, company).await?,
-        ))
+        let limit = page_size(limit.0)?;
+        let page = links::list(&self.state.store, &owner, app, company, cursor.0, limit).await?;
+        Ok(list_out(page))
     }
 
     /// Link an application to a company with scopes (owner only).
@@ -187,11 +202,16 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<String>>,
     ) -> ApiResult<Json<LinkList>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
-        Ok(list_out(
-            links::list_for_company(&self.state.store, &scope).await?,
-        ))
+        let limit = page_size(limit.0)?;
+        let page = links::list_for_company(&self.state.store, &scope, cursor.0, limit).await?;
+        Ok(list_out(page))
     }
 
     /// Revoke an application's access to a company (company admin or owner).
@@ -223,17 +243,25 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DomainList>> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
-        let items = links::domains(&self.state.store, &scope).await?;
+        let limit = page_size(limit.0)?;
+        let page = links::domains(&self.state.store, &scope, cursor.0, limit).await?;
         Ok(Json(DomainList {
-            items: items
+            items: page
+                .items
                 .into_iter()
                 .map(|(domain, at)| DomainOut {
                     domain,
                     created_at: ts(at),
                 })
                 .collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 

@@ -15,6 +15,7 @@ pub(crate) mod error;
 pub(crate) mod health;
 pub(crate) mod language;
 pub(crate) mod links;
+pub(crate) mod logos;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod overview;
@@ -36,6 +37,7 @@ pub type Apis = (
     session::SessionApi,
     signup::SignupApi,
     companies::CompaniesApi,
+    logos::LogosApi,
     users::UsersApi,
     secrets::SecretsApi,
     audit::AuditApi,
@@ -52,6 +54,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         session::SessionApi::new(state.clone()),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
+        logos::LogosApi::new(state.clone()),
         users::UsersApi::new(state.clone()),
         secrets::SecretsApi::new(state.clone()),
         audit::AuditApi::new(state.clone()),

@@ -116,6 +116,18 @@ pub fn get(conn: &Connection, id: &CompanyId) -> DomainResult<Option<Company>> {
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
+/// The company's logo as stored (a `data:` URL), without the rest of the row.
+pub fn logo(conn: &Connection, id: &CompanyId) -> DomainResult<Option<String>> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT logo_data_url FROM companies WHERE id = ?1",
+        [id],
+        |r| r.get::<_, Option<String>>(0),
+    )
+    .optional()?
+    .flatten())
+}
+
 pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,

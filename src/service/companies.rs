@@ -9,6 +9,7 @@ use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
 use crate::domain::host::is_reserved_slug;
+use crate::domain::image::LogoImage;
 use crate::domain::{Page, UserPrincipal};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
@@ -84,6 +85,21 @@ pub fn prefix_field(err: DomainError, prefix: &str) -> DomainError {
 pub async fn get<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResult<Company> {
     let id = scope.company().clone();
     store.read(move |c| load(c, &id)).await
+}
+
+/// The company's logo, ready to serve; "not found" when it has none.
+pub async fn logo<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResult<LogoImage> {
+    let id = scope.company().clone();
+    read_logo(store, id).await
+}
+
+/// The logo of a company the caller has already been checked against.
+pub(crate) async fn read_logo(store: &Store, id: CompanyId) -> DomainResult<LogoImage> {
+    let stored = store.read(move |c| db::companies::logo(c, &id)).await?;
+    stored
+        .as_deref()
+        .and_then(LogoImage::from_data_url)
+        .ok_or(DomainError::NotFound("logo"))
 }
 
 /// Every company for the owner; only their own for anyone else.
