@@ -3,17 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::access::{AppCompanyScope, CompanyRead, Linked, SecretRead, UsageRead, UsersRead};
+use crate::access::{AppCompanyScope, CompanyRead, SecretRead, UsageRead, UsersRead};
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
 use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
-use crate::api::logos::{self, LogoResponse};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
 use crate::api::users::{UserList, UserOut};
@@ -137,32 +136,6 @@ impl AppApi {
         Ok(Json(CompanyOut::for_app(
             app_access::company(&self.state.store, &scope).await?,
         )))
-    }
-
-    /// A linked company's logo image (any link). An unlinked company, or one without a logo,
-    /// is 404.
-    #[oai(
-        path = "/app/companies/:id/logo",
-        method = "get",
-        operation_id = "get_linked_company_logo"
-    )]
-    async fn logo(
-        &self,
-        auth: AppAuth,
-        caller: Caller,
-        id: Path<CompanyId>,
-        /// Ignored: lists put the company's version here so a changed logo gets a new URL.
-        #[oai(name = "v")]
-        _version: Query<Option<String>>,
-        /// The `ETag` of a copy already held; answered 304 when it still matches.
-        #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
-    ) -> ApiResult<poem_openapi::payload::Response<LogoResponse>> {
-        let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "companies");
-        let scope = AppCompanyScope::check(&app, id.0, Linked)?;
-        let logo = app_access::logo(&self.state.store, &scope).await?;
-        Ok(logos::answer(logo, if_none_match.0))
     }
 
     /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
