@@ -161,9 +161,11 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED
         && !resp.headers().contains_key(header::ALLOW)
     {
-        // Routes outside the API (pages, static files, the spec, the docs) answer only reads.
+        // Routes outside the API document (pages, static files, the spec, the docs, company
+        // logos) answer only reads.
         let allow = match spec {
-            Some(s) if path.starts_with("/api/v1/") => request_check::allowed_methods(&s.0, &path),
+            Some(s) if path.starts_with("/api/v1/") => request_check::allowed_methods(&s.0, &path)
+                .or_else(|| Some("GET, HEAD".to_string())),
             _ => Some("GET, HEAD".to_string()),
         };
         if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {

@@ -369,6 +369,13 @@ async fn logo_urls_serve_the_image_with_an_etag_and_are_404_across_companies() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
     let r = w.admin_b.get(&format!("/api/v1/companies/{b}/logo")).await;
     assert_error(&r, StatusCode::NOT_FOUND, "not_found", None);
+    // Read-only, and says so.
+    let r = w.admin_a.post_empty(&url).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{}", r.text);
+    assert_eq!(r.headers["allow"], "GET, HEAD");
+    let r = w.admin_a.send(reqwest::Method::HEAD, &url, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "image/png");
 
     // Applications get their own route, for linked companies only.
     let app = w.server.anon().with_token(&w.key);

@@ -39,13 +39,6 @@ impl<T> Page<T> {
         };
         Self { items, next_cursor }
     }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
-        }
-    }
 }
 
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
