@@ -338,6 +338,16 @@ async fn logo_urls_serve_the_image_with_an_etag_and_are_404_across_companies() {
         "{url}"
     );
 
+    // The same logo again changes nothing: same version, same URL.
+    let r = w
+        .admin_a
+        .patch(
+            &format!("/api/v1/companies/{a}"),
+            json!({"logo_data_url": png_data_url(PNG)}),
+        )
+        .await;
+    assert_eq!(r.body["logo_url"], json!(url), "{}", r.text);
+
     // Lists carry the URL, never the inline image.
     let list = w.owner.get("/api/v1/companies?limit=200").await;
     assert!(!list.text.contains("data:image"), "{}", list.text);

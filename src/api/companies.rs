@@ -145,10 +145,7 @@ impl From<Company> for CompanyOut {
             user_count: c.user_count,
             display_name: c.display_name,
             primary_color: c.primary_color,
-            logo_url: c
-                .logo_data_url
-                .as_ref()
-                .map(|_| user_logo_url(&c.id, c.updated_at)),
+            logo_url: c.has_logo.then(|| user_logo_url(&c.id, c.updated_at)),
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
             conflicts: (!c.conflicts.is_empty())
@@ -160,10 +157,7 @@ impl From<Company> for CompanyOut {
 impl CompanyOut {
     /// The company as an application sees it: its logo URL is the application route.
     pub fn for_app(c: Company) -> Self {
-        let url = c
-            .logo_data_url
-            .as_ref()
-            .map(|_| app_logo_url(&c.id, c.updated_at));
+        let url = c.has_logo.then(|| app_logo_url(&c.id, c.updated_at));
         Self {
             logo_url: url,
             ..c.into()

@@ -134,7 +134,13 @@ pub async fn update(
     }
     store
         .write(in_company(scope, move |tx, current, now| {
-            let fields = patch.changed_fields(&current);
+            let mut fields = patch.changed_fields(&current);
+            if patch.logo_data_url.is_some() {
+                let logo = db::companies::logo(tx, &current.id)?;
+                if patch.changes_logo(logo.as_deref()) {
+                    fields.push("logo_data_url");
+                }
+            }
             if fields.is_empty() {
                 return Ok(Change::unchanged(current));
             }
