@@ -86,9 +86,11 @@ fn secure_headers(path: &str, resp: &mut Response) {
         "Cross-Origin-Opener-Policy",
         HeaderValue::from_static("same-origin"),
     );
-    if path.starts_with("/api/") && path != "/api/openapi.json" || path == "/readyz" {
+    if h.contains_key(header::CACHE_CONTROL) {
+        // A route that chose its own caching (company logos: private, with an ETag) keeps it.
+    } else if path.starts_with("/api/") && path != "/api/openapi.json" || path == "/readyz" {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if !h.contains_key(header::CACHE_CONTROL) {
+    } else {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
 }
@@ -141,9 +143,12 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED
         && !resp.headers().contains_key(header::ALLOW)
     {
-        // Routes outside the API (pages, static files, the spec, the docs) answer only reads.
+        // Routes outside the API document (pages, static files, the spec, the docs, company
+        // logos) answer only reads.
         let allow = match routes {
-            Some(r) if path.starts_with("/api/v1/") => r.allowed_methods(&path),
+            Some(r) if path.starts_with("/api/v1/") => r
+                .allowed_methods(&path)
+                .or_else(|| Some("GET, HEAD".to_string())),
             _ => Some("GET, HEAD".to_string()),
         };
         if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {

@@ -31,6 +31,12 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .at("/readyz", get(api::health::readyz))
         .at("/metrics", get(api::metrics::scrape))
         .at("/api/openapi.json", spec_endpoint)
+        // Images linked from the JSON answers, beside the API rather than in its document.
+        .at("/api/v1/companies/:id/logo", get(api::logos::company_logo))
+        .at(
+            "/api/v1/app/companies/:id/logo",
+            get(api::logos::app_company_logo),
+        )
         .nest("/api/docs", docs)
         .nest("/api/v1", api_service);
     crate::web::routes(route)

@@ -19,6 +19,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/me",
     "/api/v1/auth/password",
     "/api/v1/auth/login-link",
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password-reset/confirm",
     "/api/v1/setup",
     "/api/v1/signup",
     "/api/v1/companies",

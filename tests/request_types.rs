@@ -2,9 +2,7 @@
 //! naming it and changes nothing; bodies are read as strictly as the document says; the
 //! document states each field's limit; a 405 lists the methods of the route's operations.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -106,7 +104,7 @@ async fn each_typed_field_refuses_a_bad_value_by_name_and_changes_nothing() {
 
     // A role may be left out of a user's PATCH, but not sent as null: the schema does not
     // allow it.
-    let u = common::user(&owner, &a, "b@alfa.test", "member").await;
+    let u = crate::common::user(&owner, &a, "b@alfa.test", "member").await;
     refused(
         &owner,
         Method::PATCH,

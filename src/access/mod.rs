@@ -15,7 +15,7 @@
 //!
 //! ```compile_fail,E0308
 //! # async fn handler(store: armario::db::Store, who: armario::domain::UserPrincipal) {
-//! armario::service::secrets::list(&store, &who).await;
+//! armario::service::secrets::list(&store, &who, None, 50).await;
 //! # }
 //! ```
 //!
@@ -35,7 +35,7 @@
 //! # async fn handler(store: armario::db::Store, who: armario::domain::UserPrincipal,
 //! #                  company: armario::ids::CompanyId) -> armario::error::DomainResult<()> {
 //! let scope = CompanyScope::<Admin>::check(&who, company)?;
-//! armario::service::secrets::list(&store, &scope).await?;
+//! armario::service::secrets::list(&store, &scope, None, 50).await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -50,9 +50,13 @@ struct LinkedCompanyOut {
     scopes: Vec<String>,
 }
 
+/// A page of linked companies, in id order.
 #[derive(Object)]
 struct LinkedCompanyList {
     items: Vec<LinkedCompanyOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 /// A decrypted secret.
@@ -92,18 +96,32 @@ impl AppApi {
         method = "get",
         operation_id = "list_linked_companies"
     )]
-    async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
+    async fn companies(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
+    ) -> ApiResult<Json<LinkedCompanyList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "companies");
-        let items = app_access::linked_companies(&self.state.store, &app).await?;
+        let limit = page_size(limit.0)?;
+        let page =
+            app_access::linked_companies(&self.state.store, &app, cursor.0.map(Into::into), limit)
+                .await?;
         Ok(Json(LinkedCompanyList {
-            items: items
+            items: page
+                .items
                 .into_iter()
                 .map(|(c, scopes)| LinkedCompanyOut {
-                    company: c.into(),
+                    company: CompanyOut::for_app(c),
                     scopes,
                 })
                 .collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 
@@ -122,9 +140,9 @@ impl AppApi {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "companies");
         let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
-        Ok(Json(
-            app_access::company(&self.state.store, &scope).await?.into(),
-        ))
+        Ok(Json(CompanyOut::for_app(
+            app_access::company(&self.state.store, &scope).await?,
+        )))
     }
 
     /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
@@ -186,6 +204,7 @@ impl AppApi {
         method = "get",
         operation_id = "get_linked_company_usage"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn usage(
         &self,
         auth: AppAuth,
@@ -195,14 +214,28 @@ impl AppApi {
         from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
         to: Query<Option<Day>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<UsageList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "usage");
         let scope = AppCompanyScope::check(&app, id.0, UsageRead)?;
         let filter = usage_filter(days(from.0), days(to.0))?;
+        let limit = page_size(limit.0)?;
         let (recorder, store) = (&self.state.usage, &self.state.store);
-        let rows = usage::for_application(recorder, store, &scope, filter, 10_000).await?;
-        Ok(Json(UsageList::from_rows(rows)))
+        let report = usage::for_application(
+            recorder,
+            store,
+            &scope,
+            filter,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
+        Ok(Json(UsageList::from_report(report)))
     }
 
     /// Checks a user's session token in real time. Valid only for an active user of an
@@ -258,8 +291,8 @@ impl AppApi {
                 &app,
                 &host.0,
             )
-            .await?
-            .into(),
+            .await
+            .map(CompanyOut::for_app)?,
         ))
     }
 }

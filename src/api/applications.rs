@@ -1,7 +1,7 @@
 //! Applications and their credentials (owner only).
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
@@ -10,13 +10,16 @@ use serde::Deserialize;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::{present, JsonBody};
 use crate::api::error::ApiResult;
-use crate::api::input::{Email, Text, Timestamp, APP_NAME_MAX, DESCRIPTION_MAX, LABEL_MAX};
+use crate::api::input::{
+    Email, Text, Timestamp, APP_NAME_MAX, CURSOR_MAX, DESCRIPTION_MAX, LABEL_MAX,
+};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::domain::application::{
     AppStatus, Application, ApplicationPatch, Credential, NewApplication,
 };
+use crate::domain::page_size;
 use crate::error::DomainError;
 use crate::ids::{ApplicationId, CredentialId};
 use crate::service::{applications, AppState};
@@ -90,9 +93,13 @@ impl From<Application> for ApplicationOut {
     }
 }
 
+/// A page of applications, in id order.
 #[derive(Object)]
 struct ApplicationList {
     items: Vec<ApplicationOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -157,9 +164,13 @@ impl From<Credential> for CredentialOut {
     }
 }
 
+/// A page of credentials, in id order.
 #[derive(Object)]
 struct CredentialList {
     items: Vec<CredentialOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -188,11 +199,23 @@ impl ApplicationsApi {
         method = "get",
         operation_id = "list_applications"
     )]
-    async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<ApplicationList>> {
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
+    ) -> ApiResult<Json<ApplicationList>> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let items = applications::list(&self.state.store, &owner).await?;
+        let limit = page_size(limit.0)?;
+        let page =
+            applications::list(&self.state.store, &owner, cursor.0.map(Into::into), limit).await?;
         Ok(Json(ApplicationList {
-            items: items.into_iter().map(Into::into).collect(),
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 
@@ -298,12 +321,21 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<CredentialList>> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let items =
-            applications::credentials(&self.state.store, &self.state.usage, &owner, id.0).await?;
+        let (store, usage) = (&self.state.store, &self.state.usage);
+        let limit = page_size(limit.0)?;
+        let page =
+            applications::credentials(store, usage, &owner, id.0, cursor.0.map(Into::into), limit)
+                .await?;
         Ok(Json(CredentialList {
-            items: items.into_iter().map(Into::into).collect(),
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 

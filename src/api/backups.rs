@@ -1,15 +1,18 @@
 //! Backups: the record of runs, and taking one now (owner only).
 
 use chrono::{DateTime, Utc};
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
+use crate::api::input::{Text, CURSOR_MAX};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::backup::{BackupReport, BackupStatus};
 use crate::db::backups::BackupRun;
+use crate::domain::page_size;
 use crate::service::{backups, AppState};
 
 pub struct BackupsApi {
@@ -88,11 +91,13 @@ impl From<BackupReport> for BackupRunOut {
     }
 }
 
-/// The recent runs and where backups go.
+/// A page of runs, newest first, and where backups go.
 #[derive(Object)]
 struct BackupList {
-    /// Newest first, at most 100.
     items: Vec<BackupRunOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
     /// The target, without credentials (a local directory or an S3 bucket and prefix).
     target: String,
     #[oai(skip_serializing_if_is_none)]
@@ -110,18 +115,26 @@ enum TakeResponse {
 impl BackupsApi {
     /// Recent backup runs (owner only).
     #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
-    async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<BackupList>> {
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
+    ) -> ApiResult<Json<BackupList>> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let runs = backups::recent(&self.state.store, &owner, 100).await?;
-        let last_good_at = runs.iter().find(|r| r.succeeded).map(|r| ts(r.finished_at));
-        let last_good_at = match last_good_at {
-            Some(t) => Some(t),
-            None => backups::last_good(&self.state.store)
-                .await?
-                .map(|r| ts(r.finished_at)),
-        };
+        let limit = page_size(limit.0)?;
+        let page =
+            backups::recent(&self.state.store, &owner, cursor.0.map(Into::into), limit).await?;
+        let last_good_at = backups::last_good(&self.state.store)
+            .await?
+            .map(|r| ts(r.finished_at));
         Ok(Json(BackupList {
-            items: runs.into_iter().map(Into::into).collect(),
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
             target: backups::describe_target(&self.state.backups),
             last_good_at,
         }))

@@ -14,6 +14,7 @@ use crate::api::input::{
     Cnpj, Color, Email, MaxUsers, Slug, Text, COMPANY_NAME_MAX, CURSOR_MAX, DISPLAY_NAME_MAX,
     LOGO_URL_MAX, PHONE_MAX, PLAN_MAX, SEARCH_MAX,
 };
+use crate::api::logos::{app_logo_url, user_logo_url};
 use crate::api::session::CreatedResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
@@ -100,9 +101,10 @@ pub struct CompanyOut {
     /// `#rrggbb`.
     #[oai(skip_serializing_if_is_none)]
     primary_color: Option<String>,
-    /// A `data:` URL of the logo image.
+    /// Where to fetch the logo image (absent without a logo): relative to the server, with
+    /// the caller's credentials. It changes whenever the company does, so it may be cached.
     #[oai(skip_serializing_if_is_none)]
-    logo_data_url: Option<String>,
+    logo_url: Option<String>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
     /// For a sign-up waiting for approval: what it clashes with. Approving a sign-up whose
@@ -150,11 +152,22 @@ impl From<Company> for CompanyOut {
             user_count: c.user_count,
             display_name: c.display_name,
             primary_color: c.primary_color,
-            logo_data_url: c.logo_data_url,
+            logo_url: c.has_logo.then(|| user_logo_url(&c.id, c.updated_at)),
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
             conflicts: (!c.conflicts.is_empty())
                 .then(|| c.conflicts.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+impl CompanyOut {
+    /// The company as an application sees it: its logo URL is the application route.
+    pub fn for_app(c: Company) -> Self {
+        let url = c.has_logo.then(|| app_logo_url(&c.id, c.updated_at));
+        Self {
+            logo_url: url,
+            ..c.into()
         }
     }
 }

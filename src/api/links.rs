@@ -13,11 +13,12 @@ use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
 use crate::api::companies::company_id;
 use crate::api::error::ApiResult;
-use crate::api::input::{HostName, List, Text, ID_MAX, MAX_SCOPES, SCOPE_MAX};
+use crate::api::input::{HostName, List, Text, CURSOR_MAX, ID_MAX, MAX_SCOPES, SCOPE_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
+use crate::domain::{page_size, Page};
 use crate::error::DomainError;
 use crate::ids::{CompanyId, LinkId};
 use crate::service::{hosts, links, AppState};
@@ -63,9 +64,13 @@ impl From<Link> for LinkOut {
     }
 }
 
+/// A page of links, in id order.
 #[derive(Object)]
 struct LinkList {
     items: Vec<LinkOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -89,9 +94,13 @@ struct DomainOut {
     created_at: DateTime<Utc>,
 }
 
+/// A page of custom domains, in name order.
 #[derive(Object)]
 struct DomainList {
     items: Vec<DomainOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 #[derive(Object, Deserialize)]
@@ -109,9 +118,10 @@ fn scope_strings(scopes: Scopes) -> Vec<String> {
     scopes.into_inner().into_iter().map(Into::into).collect()
 }
 
-fn list_out(items: Vec<Link>) -> Json<LinkList> {
+fn list_out(page: Page<Link>) -> Json<LinkList> {
     Json(LinkList {
-        items: items.into_iter().map(Into::into).collect(),
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
     })
 }
 
@@ -125,6 +135,11 @@ impl LinksApi {
         caller: Caller,
         application_id: Query<Option<Text<ID_MAX>>>,
         company_id: Query<Option<Text<ID_MAX>>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<LinkList>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
@@ -132,9 +147,17 @@ impl LinksApi {
             .map(|a| self::application_id(&a))
             .transpose()?;
         let company = company_id.0.map(|c| self::company_id(&c)).transpose()?;
-        Ok(list_out(
-            links::list(&self.state.store, &owner, app, company).await?,
-        ))
+        let limit = page_size(limit.0)?;
+        let page = links::list(
+            &self.state.store,
+            &owner,
+            app,
+            company,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
+        Ok(list_out(page))
     }
 
     /// Link an application to a company with scopes (owner only).
@@ -201,11 +224,18 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<LinkList>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
-        Ok(list_out(
-            links::list_for_company(&self.state.store, &scope).await?,
-        ))
+        let limit = page_size(limit.0)?;
+        let page =
+            links::list_for_company(&self.state.store, &scope, cursor.0.map(Into::into), limit)
+                .await?;
+        Ok(list_out(page))
     }
 
     /// Revoke an application's access to a company (company admin or owner).
@@ -237,17 +267,26 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<DomainList>> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
-        let items = links::domains(&self.state.store, &scope).await?;
+        let limit = page_size(limit.0)?;
+        let page =
+            links::domains(&self.state.store, &scope, cursor.0.map(Into::into), limit).await?;
         Ok(Json(DomainList {
-            items: items
+            items: page
+                .items
                 .into_iter()
                 .map(|(domain, at)| DomainOut {
                     domain,
                     created_at: ts(at),
                 })
                 .collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 

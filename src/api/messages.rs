@@ -62,6 +62,7 @@ pub const CATALOG: &[Entry] = &[
     e("link not found", "vínculo não encontrado"),
     e("secret not found", "segredo não encontrado"),
     e("domain not found", "domínio não encontrado"),
+    e("logo not found", "logotipo não encontrado"),
     e("no such route", "rota inexistente"),
     e("not found", "não encontrado"),
     e("method not allowed on this route", "método não permitido nesta rota"),

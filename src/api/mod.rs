@@ -16,6 +16,7 @@ pub(crate) mod health;
 pub(crate) mod input;
 pub(crate) mod language;
 pub(crate) mod links;
+pub(crate) mod logos;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod overview;

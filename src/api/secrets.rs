@@ -1,21 +1,24 @@
 //! A company's third-party credentials: written by users, never read back by them.
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::access::Admin;
 use serde::Deserialize;
+
+use crate::access::Admin;
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
-use crate::api::input::{Fields, Text, SECRET_FIELDS_MAX, SECRET_KIND_MAX, SECRET_VALUE_MAX};
+use crate::api::input::{
+    Fields, Text, CURSOR_MAX, SECRET_FIELDS_MAX, SECRET_KIND_MAX, SECRET_VALUE_MAX,
+};
 use crate::api::session::NoContentResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::db::secrets::SecretMeta;
-use crate::domain::secret_kind;
+use crate::domain::{page_size, secret_kind};
 use crate::ids::CompanyId;
 use crate::service::{secrets, AppState};
 
@@ -52,9 +55,13 @@ impl From<SecretMeta> for SecretInfoOut {
     }
 }
 
+/// A page of secrets, in kind order.
 #[derive(Object)]
 struct SecretList {
     items: Vec<SecretInfoOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
 }
 
 /// The fields of a secret kind.
@@ -105,11 +112,19 @@ impl SecretsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<SecretList>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
-        let items = secrets::list(&self.state.store, &scope).await?;
+        let limit = page_size(limit.0)?;
+        let page =
+            secrets::list(&self.state.store, &scope, cursor.0.map(Into::into), limit).await?;
         Ok(Json(SecretList {
-            items: items.into_iter().map(Into::into).collect(),
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
         }))
     }
 

@@ -9,12 +9,14 @@ use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
-use crate::api::input::{Text, ID_MAX};
+use crate::api::input::{Text, CURSOR_MAX, ID_MAX};
 use crate::api::Tag;
-use crate::db::usage::{UsageFilter, UsageRow};
+use crate::db::usage::UsageFilter;
+use crate::domain::page_size;
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, CompanyId};
+use crate::service::usage::UsageReport;
 use crate::service::{usage, AppState};
 
 pub struct UsageApi {
@@ -41,17 +43,22 @@ pub struct UsageRowOut {
     requests: i64,
 }
 
+/// A page of a usage report, oldest day first.
 #[derive(Object)]
 pub struct UsageList {
     items: Vec<UsageRowOut>,
-    /// Sum of `requests` over the items.
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+    /// Sum of `requests` over the whole report (every page), not only this page.
     total: i64,
 }
 
 impl UsageList {
-    pub fn from_rows(rows: Vec<UsageRow>) -> Self {
-        let total = rows.iter().map(|r| r.requests).sum();
-        let items = rows
+    pub fn from_report(report: UsageReport) -> Self {
+        let items = report
+            .page
+            .items
             .into_iter()
             .map(|r| UsageRowOut {
                 day: r.day,
@@ -61,7 +68,11 @@ impl UsageList {
                 requests: r.requests,
             })
             .collect();
-        Self { items, total }
+        Self {
+            items,
+            next_cursor: report.page.next_cursor,
+            total: report.total,
+        }
     }
 }
 
@@ -99,14 +110,14 @@ pub fn usage_filter(from: Option<NaiveDate>, to: Option<NaiveDate>) -> DomainRes
 }
 
 impl UsageApi {
-    async fn rows(
-        &self,
+    /// The report's filter and what the caller may see of it.
+    fn scope(
         who: &UserPrincipal,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         company: Option<String>,
         application: Option<String>,
-    ) -> DomainResult<Vec<UsageRow>> {
+    ) -> DomainResult<(UsageFilter, Reach)> {
         let mut filter = usage_filter(from, to)?;
         let company = company
             .map(|c| {
@@ -124,14 +135,7 @@ impl UsageApi {
                     })
             })
             .transpose()?;
-        usage::report(
-            &self.state.usage,
-            &self.state.store,
-            &reach,
-            filter,
-            MAX_ROWS,
-        )
-        .await
+        Ok((filter, reach))
     }
 }
 
@@ -140,6 +144,7 @@ impl UsageApi {
     /// Usage by day, application, company and route group. The owner sees everything; a
     /// company admin only their company.
     #[oai(path = "/usage", method = "get", operation_id = "get_usage")]
+    #[allow(clippy::too_many_arguments)]
     async fn usage(
         &self,
         auth: UserAuth,
@@ -150,21 +155,37 @@ impl UsageApi {
         to: Query<Option<Day>>,
         company_id: Query<Option<Text<ID_MAX>>>,
         application_id: Query<Option<Text<ID_MAX>>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<UsageList>> {
         let who = auth.user(&self.state, &caller).await?;
-        let rows = self
-            .rows(
-                &who,
-                days(from.0),
-                days(to.0),
-                company_id.0.map(Into::into),
-                application_id.0.map(Into::into),
-            )
-            .await?;
-        Ok(Json(UsageList::from_rows(rows)))
+        let (from, to) = (days(from.0), days(to.0));
+        let (filter, reach) = Self::scope(
+            &who,
+            from,
+            to,
+            company_id.0.map(Into::into),
+            application_id.0.map(Into::into),
+        )?;
+        let limit = page_size(limit.0)?;
+        let (recorder, store) = (&self.state.usage, &self.state.store);
+        let report = usage::report_page(
+            recorder,
+            store,
+            &reach,
+            filter,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
+        Ok(Json(UsageList::from_report(report)))
     }
 
-    /// The same report as CSV.
+    /// The same report as CSV, whole (every row of the period, at most 100000) in one file:
+    /// an export is meant to be opened at once, so it takes no cursor.
     #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
     async fn usage_csv(
         &self,
@@ -176,15 +197,16 @@ impl UsageApi {
         application_id: Query<Option<Text<ID_MAX>>>,
     ) -> ApiResult<CsvResponse> {
         let who = auth.user(&self.state, &caller).await?;
-        let rows = self
-            .rows(
-                &who,
-                days(from.0),
-                days(to.0),
-                company_id.0.map(Into::into),
-                application_id.0.map(Into::into),
-            )
-            .await?;
+        let (from, to) = (days(from.0), days(to.0));
+        let (filter, reach) = Self::scope(
+            &who,
+            from,
+            to,
+            company_id.0.map(Into::into),
+            application_id.0.map(Into::into),
+        )?;
+        let (recorder, store) = (&self.state.usage, &self.state.store);
+        let rows = usage::report(recorder, store, &reach, filter, MAX_ROWS).await?;
         let mut csv = String::from("day,application_id,company_id,route_group,requests\n");
         for r in rows {
             csv.push_str(&format!(

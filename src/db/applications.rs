@@ -6,6 +6,7 @@ use crate::crypto::token::TokenHash;
 use crate::domain::application::{
     AppStatus, Application, ApplicationPatch, Credential, NewApplication,
 };
+use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CredentialId};
 
@@ -43,13 +44,23 @@ pub fn get(conn: &Connection, id: &ApplicationId) -> DomainResult<Option<Applica
     Ok(super::cached_row(conn, &sql, [id], app_from_row).optional()?)
 }
 
-pub fn list(conn: &Connection) -> DomainResult<Vec<Application>> {
-    let sql = format!("SELECT {APP_COLUMNS} FROM applications ORDER BY id");
+/// A page of applications in id order.
+pub fn list(
+    conn: &Connection,
+    after: Option<&ApplicationId>,
+    limit: u32,
+) -> DomainResult<Page<Application>> {
+    let sql = format!(
+        "SELECT {APP_COLUMNS} FROM applications WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([], app_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    super::keyset(
+        &mut stmt,
+        params![after, limit + 1],
+        limit,
+        app_from_row,
+        |a| a.id.to_string(),
+    )
 }
 
 pub fn update(
@@ -131,14 +142,25 @@ pub fn insert_credential(
     Ok(())
 }
 
-pub fn credentials(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<Credential>> {
-    let sql =
-        format!("SELECT {CRED_COLUMNS} FROM app_credentials WHERE application_id = ?1 ORDER BY id");
+/// A page of one application's credentials in id order.
+pub fn credentials(
+    conn: &Connection,
+    app: &ApplicationId,
+    after: Option<&CredentialId>,
+    limit: u32,
+) -> DomainResult<Page<Credential>> {
+    let sql = format!(
+        "SELECT {CRED_COLUMNS} FROM app_credentials WHERE application_id = ?1 \
+         AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([app], cred_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    super::keyset(
+        &mut stmt,
+        params![app, after, limit + 1],
+        limit,
+        cred_from_row,
+        |c| c.id.to_string(),
+    )
 }
 
 pub fn credential(

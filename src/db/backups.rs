@@ -50,14 +50,25 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackupRun> {
 
 const COLUMNS: &str = "id, started_at, finished_at, status, size, object_name, error, trigger";
 
-/// The most recent runs, newest first.
-pub fn recent(conn: &Connection, limit: u32) -> DomainResult<Vec<BackupRun>> {
-    let sql = format!("SELECT {COLUMNS} FROM backup_runs ORDER BY started_at DESC LIMIT ?1");
+/// A page of runs, newest first; `before` is the (start, id) of the last run of the previous
+/// page (two runs may start in the same millisecond, so the id breaks ties).
+pub fn recent(
+    conn: &Connection,
+    before: Option<&(i64, String)>,
+    limit: u32,
+) -> DomainResult<crate::domain::Page<BackupRun>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM backup_runs WHERE ?1 IS NULL OR (started_at, id) < (?1, ?2) \
+         ORDER BY started_at DESC, id DESC LIMIT ?3"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([limit], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    super::keyset(
+        &mut stmt,
+        params![before.map(|b| b.0), before.map(|b| &b.1), limit + 1],
+        limit,
+        from_row,
+        |r| format!("{}:{}", r.started_at, r.id),
+    )
 }
 
 pub fn last_good(conn: &Connection) -> DomainResult<Option<BackupRun>> {

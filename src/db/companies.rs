@@ -11,7 +11,7 @@ use crate::error::DomainResult;
 use crate::ids::CompanyId;
 
 const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
-    c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url, c.created_at, c.updated_at, \
+    c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url IS NOT NULL, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled'), \
     CASE WHEN c.approved_at IS NULL AND c.status = 'pending' THEN \
       EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id AND o.approved_at IS NOT NULL) \
@@ -40,7 +40,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
         max_users: r.get(9)?,
         display_name: r.get(10)?,
         primary_color: r.get(11)?,
-        logo_data_url: r.get(12)?,
+        has_logo: r.get(12)?,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
         user_count: r.get(15)?,
@@ -114,6 +114,18 @@ pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
 pub fn get(conn: &Connection, id: &CompanyId) -> DomainResult<Option<Company>> {
     let sql = format!("SELECT {COLUMNS} FROM companies c WHERE c.id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+}
+
+/// The company's logo as stored (a `data:` URL), without the rest of the row.
+pub fn logo(conn: &Connection, id: &CompanyId) -> DomainResult<Option<String>> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT logo_data_url FROM companies WHERE id = ?1",
+        [id],
+        |r| r.get::<_, Option<String>>(0),
+    )
+    .optional()?
+    .flatten())
 }
 
 pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {

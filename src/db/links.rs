@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::application::Link;
+use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, LinkId};
 
@@ -63,6 +64,28 @@ pub fn list(
     Ok(rows)
 }
 
+/// A page of links in id order, optionally of one application or one company.
+pub fn page(
+    conn: &Connection,
+    app: Option<&ApplicationId>,
+    company: Option<&CompanyId>,
+    after: Option<&LinkId>,
+    limit: u32,
+) -> DomainResult<Page<Link>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE (?1 IS NULL OR l.application_id = ?1) \
+         AND (?2 IS NULL OR l.company_id = ?2) AND (?3 IS NULL OR l.id > ?3) ORDER BY l.id LIMIT ?4"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset(
+        &mut stmt,
+        params![app, company, after, limit + 1],
+        limit,
+        from_row,
+        |l| l.id.to_string(),
+    )
+}
+
 pub fn all(conn: &Connection) -> DomainResult<Vec<Link>> {
     list(conn, None, None)
 }
@@ -93,14 +116,24 @@ pub fn add_domain(
     Ok(())
 }
 
-pub fn domains(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<(String, i64)>> {
+/// A page of one company's custom domains, in name order.
+pub fn domains(
+    conn: &Connection,
+    company: &CompanyId,
+    after: Option<&str>,
+    limit: u32,
+) -> DomainResult<Page<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT domain, created_at FROM company_domains WHERE company_id = ?1 ORDER BY domain",
+        "SELECT domain, created_at FROM company_domains WHERE company_id = ?1 \
+         AND (?2 IS NULL OR domain > ?2) ORDER BY domain LIMIT ?3",
     )?;
-    let rows = stmt
-        .query_map([company], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    super::keyset(
+        &mut stmt,
+        params![company, after, limit + 1],
+        limit,
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        |(domain, _)| domain.clone(),
+    )
 }
 
 pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> DomainResult<bool> {

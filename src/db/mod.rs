@@ -98,18 +98,27 @@ pub(crate) fn keyset_page<T>(
     from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     key: impl Fn(&T) -> String,
 ) -> DomainResult<crate::domain::Page<T>> {
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+    keyset(
+        stmt,
+        rusqlite::params_from_iter(args.iter()),
+        limit,
+        from_row,
+        key,
+    )
+}
+
+/// [`keyset_page`] with fixed parameters.
+pub(crate) fn keyset<T>(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    limit: u32,
+    from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    key: impl Fn(&T) -> String,
+) -> DomainResult<crate::domain::Page<T>> {
+    let items = stmt
+        .query_map(params, from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items
-            .last()
-            .map(|last| crate::domain::cursor::seal(&key(last)))
-    } else {
-        None
-    };
-    Ok(crate::domain::Page { items, next_cursor })
+    Ok(crate::domain::Page::from_rows(items, limit, key))
 }
 
 /// Creates the database file owner-only (0600) before SQLite opens it, and narrows one left

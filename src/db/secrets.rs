@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 
@@ -35,21 +36,31 @@ pub fn upsert(
     Ok(())
 }
 
-pub fn list(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<SecretMeta>> {
+/// A page of one company's secrets (never their values), in kind order.
+pub fn list(
+    conn: &Connection,
+    company: &CompanyId,
+    after: Option<&str>,
+    limit: u32,
+) -> DomainResult<Page<SecretMeta>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, hint, key_id, updated_at FROM company_secrets WHERE company_id = ?1 ORDER BY kind",
+        "SELECT kind, hint, key_id, updated_at FROM company_secrets WHERE company_id = ?1 \
+         AND (?2 IS NULL OR kind > ?2) ORDER BY kind LIMIT ?3",
     )?;
-    let rows = stmt
-        .query_map([company], |r| {
+    super::keyset(
+        &mut stmt,
+        params![company, after, limit + 1],
+        limit,
+        |r| {
             Ok(SecretMeta {
                 kind: r.get(0)?,
                 hint: r.get(1)?,
                 key_id: r.get(2)?,
                 updated_at: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        },
+        |m| m.kind.clone(),
+    )
 }
 
 pub fn get_sealed(

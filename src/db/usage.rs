@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection};
 
+use crate::domain::Page;
 use crate::error::DomainResult;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,27 +40,104 @@ pub struct UsageRow {
     pub requests: i64,
 }
 
-/// Rows in the period (days inclusive), oldest first; at most `limit`.
+const WHERE: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
+    AND (?3 IS NULL OR application_id = ?3) AND (?4 IS NULL OR company_id = ?4)";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
+    Ok(UsageRow {
+        day: r.get(0)?,
+        application_id: r.get(1)?,
+        company_id: r.get(2)?,
+        route_group: r.get(3)?,
+        requests: r.get(4)?,
+    })
+}
+
+/// Rows in the period (days inclusive), oldest first; at most `limit` (the CSV export).
 pub fn query(conn: &Connection, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT day, application_id, company_id, route_group, requests FROM usage_daily
-         WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)
-           AND (?3 IS NULL OR application_id = ?3) AND (?4 IS NULL OR company_id = ?4)
-         ORDER BY day, application_id, company_id, route_group LIMIT ?5",
-    )?;
+    let sql = format!(
+        "SELECT day, application_id, company_id, route_group, requests FROM usage_daily \
+         WHERE {WHERE} ORDER BY day, application_id, company_id, route_group LIMIT ?5"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(
             params![f.from_day, f.to_day, f.application_id, f.company_id, limit],
-            |r| {
-                Ok(UsageRow {
-                    day: r.get(0)?,
-                    application_id: r.get(1)?,
-                    company_id: r.get(2)?,
-                    route_group: r.get(3)?,
-                    requests: r.get(4)?,
-                })
-            },
+            from_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// Where a page of usage rows starts: the key of the last row of the previous page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageAfter {
+    pub day: String,
+    pub application_id: String,
+    pub company_id: String,
+    pub route_group: String,
+}
+
+impl UsageAfter {
+    /// The cursor key of a row: its four key columns, none of which holds a `|`.
+    pub fn key(r: &UsageRow) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            r.day, r.application_id, r.company_id, r.route_group
+        )
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        let mut parts = key.split('|');
+        let after = Self {
+            day: parts.next()?.to_string(),
+            application_id: parts.next()?.to_string(),
+            company_id: parts.next()?.to_string(),
+            route_group: parts.next()?.to_string(),
+        };
+        parts.next().is_none().then_some(after)
+    }
+}
+
+/// A page of rows in the period, in key order (oldest day first).
+pub fn page(
+    conn: &Connection,
+    f: &UsageFilter,
+    after: Option<&UsageAfter>,
+    limit: u32,
+) -> DomainResult<Page<UsageRow>> {
+    let sql = format!(
+        "SELECT day, application_id, company_id, route_group, requests FROM usage_daily \
+         WHERE {WHERE} AND (?5 IS NULL OR (day, application_id, company_id, route_group) > (?5, ?6, ?7, ?8)) \
+         ORDER BY day, application_id, company_id, route_group LIMIT ?9"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset(
+        &mut stmt,
+        params![
+            f.from_day,
+            f.to_day,
+            f.application_id,
+            f.company_id,
+            after.map(|a| &a.day),
+            after.map(|a| &a.application_id),
+            after.map(|a| &a.company_id),
+            after.map(|a| &a.route_group),
+            limit + 1
+        ],
+        limit,
+        from_row,
+        UsageAfter::key,
+    )
+}
+
+/// The sum of requests over every row of the report, whatever page is read.
+pub fn total(conn: &Connection, f: &UsageFilter) -> DomainResult<i64> {
+    let sql = format!("SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE {WHERE}");
+    Ok(super::cached_row(
+        conn,
+        &sql,
+        params![f.from_day, f.to_day, f.application_id, f.company_id],
+        |r| r.get(0),
+    )?)
 }

@@ -48,7 +48,9 @@ pub struct Company {
     pub user_count: i64,
     pub display_name: Option<String>,
     pub primary_color: Option<String>,
-    pub logo_data_url: Option<String>,
+    /// Whether a logo is set. The image is read on its own (`db::companies::logo`), so lists
+    /// never load it.
+    pub has_logo: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// What an unapproved sign-up clashes with; empty for every other company.
@@ -313,10 +315,16 @@ impl CompanyPatch {
             plan,
             max_users,
             display_name,
-            primary_color,
-            logo_data_url
+            primary_color
         );
         out
+    }
+
+    /// Whether this patch changes the logo stored now (`current`).
+    pub fn changes_logo(&self, current: Option<&str>) -> bool {
+        self.logo_data_url
+            .as_ref()
+            .is_some_and(|v| v.as_deref() != current)
     }
 }
 

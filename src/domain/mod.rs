@@ -28,6 +28,20 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page from rows fetched with `limit + 1`: the extra row only says that another page
+    /// exists, and the cursor seals the key of the last row kept.
+    pub fn from_rows(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Self {
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|last| cursor::seal(&key(last)))
+        } else {
+            None
+        };
+        Self { items, next_cursor }
+    }
+}
+
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
 

@@ -210,7 +210,7 @@ impl Sender<'_> {
         let url = self
             .store
             .read(move |c| match db::outbox::company_of(c, row)? {
-                Some(id) => Ok(db::companies::get(c, &id)?.and_then(|c| c.logo_data_url)),
+                Some(id) => db::companies::logo(c, &id),
                 None => Ok(None),
             })
             .await

@@ -17,7 +17,7 @@ use crate::domain::host::BaseDomain;
 use crate::domain::user::{User, UserFilter};
 use crate::domain::{AppPrincipal, Page};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::UserId;
+use crate::ids::{CompanyId, UserId};
 use crate::service::change::{audited, Change};
 use crate::service::secrets;
 
@@ -32,23 +32,44 @@ fn active(company: Option<Company>) -> DomainResult<Company> {
     Ok(c)
 }
 
-/// The companies linked to the application, with the scopes of each link.
+/// A page of the companies linked to the application, in id order, with the scopes of each
+/// link. The links are the application's own (from its key), so a cursor can only move along
+/// them: whatever id it names, nothing outside them is read.
 pub async fn linked_companies(
     store: &Store,
     app: &AppPrincipal,
-) -> DomainResult<Vec<(Company, Vec<String>)>> {
-    let links = app.linked();
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<(Company, Vec<String>)>> {
+    let after = crate::domain::cursor::open_as(cursor, CompanyId::parse)?;
+    let links: Vec<_> = app
+        .linked()
+        .into_iter()
+        .filter(|(id, _)| after.as_ref().is_none_or(|a| id > a))
+        .collect();
     store
         .read(move |c| {
-            let mut out = Vec::with_capacity(links.len());
+            let mut out = Vec::with_capacity(limit as usize + 1);
             for (id, link) in links {
                 if let Some(company) = db::companies::get(c, &id)? {
                     out.push((company, link.scopes));
+                    if out.len() > limit as usize {
+                        break;
+                    }
                 }
             }
-            Ok(out)
+            Ok(Page::from_rows(out, limit, |(c, _)| c.id.to_string()))
         })
         .await
+}
+
+/// A linked company's logo: any link shows the company in the application's list, so any
+/// link may fetch the logo the list points to.
+pub async fn logo(
+    store: &Store,
+    scope: &AppCompanyScope<Linked>,
+) -> DomainResult<crate::domain::image::LogoImage> {
+    crate::service::companies::read_logo(store, scope.company().clone()).await
 }
 
 pub async fn company(store: &Store, scope: &AppCompanyScope<CompanyRead>) -> DomainResult<Company> {

@@ -10,7 +10,7 @@ use crate::db::applications::InsertCredential;
 use crate::db::Store;
 use crate::domain::application::{Application, ApplicationPatch, Credential, NewApplication};
 use crate::domain::audit::NewAuditEvent;
-use crate::domain::validate;
+use crate::domain::{validate, Page};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, CredentialId};
 use crate::service::change::{audited, Change};
@@ -21,8 +21,17 @@ fn load(c: &rusqlite::Connection, id: &ApplicationId) -> DomainResult<Applicatio
     db::applications::get(c, id)?.ok_or(DomainError::NotFound("application"))
 }
 
-pub async fn list(store: &Store, _owner: &Owner) -> DomainResult<Vec<Application>> {
-    store.read(db::applications::list).await
+/// A page of applications in id order.
+pub async fn list(
+    store: &Store,
+    _owner: &Owner,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<Application>> {
+    let after = crate::domain::cursor::open_as(cursor, ApplicationId::parse)?;
+    store
+        .read(move |c| db::applications::list(c, after.as_ref(), limit))
+        .await
 }
 
 pub async fn get(store: &Store, _owner: &Owner, id: ApplicationId) -> DomainResult<Application> {
@@ -87,18 +96,22 @@ pub async fn delete(keys: &KeyWriter, owner: &Owner, id: ApplicationId) -> Domai
     .await
 }
 
-/// The application's credentials, with their last use (pending usage is flushed first).
+/// A page of the application's credentials, with their last use (pending usage is flushed
+/// first).
 pub async fn credentials(
     store: &Store,
     usage: &UsageRecorder,
     _owner: &Owner,
     app: ApplicationId,
-) -> DomainResult<Vec<Credential>> {
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<Credential>> {
+    let after = crate::domain::cursor::open_as(cursor, CredentialId::parse)?;
     usage.flush(store).await?;
     store
         .read(move |c| {
             load(c, &app)?;
-            db::applications::credentials(c, &app)
+            db::applications::credentials(c, &app, after.as_ref(), limit)
         })
         .await
 }

@@ -17,6 +17,7 @@ use crate::db;
 use crate::db::backups::BackupRun;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
+use crate::domain::Page;
 use crate::error::{DomainError, DomainResult};
 use crate::metrics::Metrics;
 
@@ -130,8 +131,20 @@ pub async fn take_now(
     Ok(report)
 }
 
-pub async fn recent(store: &Store, _owner: &Owner, limit: u32) -> DomainResult<Vec<BackupRun>> {
-    store.read(move |c| db::backups::recent(c, limit)).await
+/// A page of backup runs, newest first.
+pub async fn recent(
+    store: &Store,
+    _owner: &Owner,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<BackupRun>> {
+    let before = crate::domain::cursor::open_as(cursor, |key| {
+        let (at, id) = key.split_once(':')?;
+        Some((at.parse::<i64>().ok()?, id.to_string()))
+    })?;
+    store
+        .read(move |c| db::backups::recent(c, before.as_ref(), limit))
+        .await
 }
 
 pub async fn last_good(store: &Store) -> DomainResult<Option<BackupRun>> {

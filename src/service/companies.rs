@@ -9,6 +9,7 @@ use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
 use crate::domain::host::is_reserved_slug;
+use crate::domain::image::LogoImage;
 use crate::domain::{Page, UserPrincipal};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
@@ -86,6 +87,21 @@ pub async fn get<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResu
     store.read(move |c| load(c, &id)).await
 }
 
+/// The company's logo, ready to serve; "not found" when it has none.
+pub async fn logo<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResult<LogoImage> {
+    let id = scope.company().clone();
+    read_logo(store, id).await
+}
+
+/// The logo of a company the caller has already been checked against.
+pub(crate) async fn read_logo(store: &Store, id: CompanyId) -> DomainResult<LogoImage> {
+    let stored = store.read(move |c| db::companies::logo(c, &id)).await?;
+    stored
+        .as_deref()
+        .and_then(LogoImage::from_data_url)
+        .ok_or(DomainError::NotFound("logo"))
+}
+
 /// Every company for the owner; only their own for anyone else.
 pub async fn list(
     store: &Store,
@@ -118,7 +134,13 @@ pub async fn update(
     }
     store
         .write(in_company(scope, move |tx, current, now| {
-            let fields = patch.changed_fields(&current);
+            let mut fields = patch.changed_fields(&current);
+            if patch.logo_data_url.is_some() {
+                let logo = db::companies::logo(tx, &current.id)?;
+                if patch.changes_logo(logo.as_deref()) {
+                    fields.push("logo_data_url");
+                }
+            }
             if fields.is_empty() {
                 return Ok(Change::unchanged(current));
             }

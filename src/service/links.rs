@@ -9,32 +9,40 @@ use crate::db::Store;
 use crate::domain::application::Link;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::host::BaseDomain;
+use crate::domain::{cursor, Page};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, CompanyId, LinkId};
 use crate::service::change::{audited, in_company, Change};
 use crate::service::directory::KeyWriter;
 
+/// A page of every link, optionally of one application or one company (the owner).
 pub async fn list(
     store: &Store,
     _owner: &Owner,
     app: Option<ApplicationId>,
     company: Option<CompanyId>,
-) -> DomainResult<Vec<Link>> {
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<Link>> {
+    let after = cursor::open_as(cursor, LinkId::parse)?;
     store
-        .read(move |c| db::links::list(c, app.as_ref(), company.as_ref()))
+        .read(move |c| db::links::page(c, app.as_ref(), company.as_ref(), after.as_ref(), limit))
         .await
 }
 
-/// The links of one company: the owner, or that company's admin.
+/// A page of the links of one company: the owner, or that company's admin.
 pub async fn list_for_company(
     store: &Store,
     scope: &CompanyScope<Admin>,
-) -> DomainResult<Vec<Link>> {
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<Link>> {
     let company = scope.company().clone();
+    let after = cursor::open_as(cursor, LinkId::parse)?;
     store
         .read(move |c| {
             crate::service::companies::load(c, &company)?;
-            db::links::list(c, None, Some(&company))
+            db::links::page(c, None, Some(&company), after.as_ref(), limit)
         })
         .await
 }
@@ -146,15 +154,19 @@ async fn remove(
     .await
 }
 
+/// A page of a company's custom domains, in name order.
 pub async fn domains<L: Level>(
     store: &Store,
     scope: &CompanyScope<L>,
-) -> DomainResult<Vec<(String, i64)>> {
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<(String, i64)>> {
     let company = scope.company().clone();
+    let after = cursor::open(cursor)?;
     store
         .read(move |c| {
             crate::service::companies::load(c, &company)?;
-            db::links::domains(c, &company)
+            db::links::domains(c, &company, after.as_deref(), limit)
         })
         .await
 }

@@ -51,7 +51,7 @@ pub(crate) fn brand_of(tx: &rusqlite::Connection, user: &User) -> DomainResult<B
         color: c
             .primary_color
             .unwrap_or_else(|| mail::letter::DEFAULT_COLOR.into()),
-        has_logo: c.logo_data_url.is_some(),
+        has_logo: c.has_logo,
     })
 }
 

@@ -10,7 +10,7 @@ use crate::db;
 use crate::db::secrets::SecretMeta;
 use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
-use crate::domain::secret_kind;
+use crate::domain::{secret_kind, Page};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
 use crate::service::change::{in_company, Change};
@@ -28,12 +28,18 @@ pub fn context<'a>(row: &'a str) -> SealContext<'a> {
     }
 }
 
-pub async fn list(store: &Store, scope: &CompanyScope<Admin>) -> DomainResult<Vec<SecretMeta>> {
+pub async fn list(
+    store: &Store,
+    scope: &CompanyScope<Admin>,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<SecretMeta>> {
     let company = scope.company().clone();
+    let after = crate::domain::cursor::open(cursor)?;
     store
         .read(move |c| {
             crate::service::companies::load(c, &company)?;
-            db::secrets::list(c, &company)
+            db::secrets::list(c, &company, after.as_deref(), limit)
         })
         .await
 }

@@ -11,9 +11,9 @@ use chrono::Utc;
 use crate::access::{AppCompanyScope, Reach, UsageRead};
 use crate::clock::now_ms;
 use crate::db;
-use crate::db::usage::{UsageFilter, UsageKey, UsageRow};
+use crate::db::usage::{UsageAfter, UsageFilter, UsageKey, UsageRow};
 use crate::db::Store;
-use crate::domain::AppPrincipal;
+use crate::domain::{AppPrincipal, Page};
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, CredentialId};
 
@@ -134,8 +134,14 @@ impl UsageRecorder {
     }
 }
 
-/// Usage rows after flushing what is pending, so a report includes the latest requests.
-/// A usage report over what `reach` covers.
+/// A page of a usage report and the sum of requests over the whole report.
+pub struct UsageReport {
+    pub page: Page<UsageRow>,
+    pub total: i64,
+}
+
+/// Every row of a usage report over what `reach` covers, at most `limit` (the CSV export),
+/// after flushing what is pending, so it includes the latest requests.
 pub async fn report(
     recorder: &UsageRecorder,
     store: &Store,
@@ -144,30 +150,54 @@ pub async fn report(
     limit: u32,
 ) -> DomainResult<Vec<UsageRow>> {
     filter.company_id = reach.company().map(ToString::to_string);
-    query(recorder, store, filter, limit).await
+    recorder.flush(store).await?;
+    store
+        .read(move |c| db::usage::query(c, &filter, limit))
+        .await
 }
 
-/// A linked company's usage by the application itself.
+/// A page of a usage report over what `reach` covers.
+pub async fn report_page(
+    recorder: &UsageRecorder,
+    store: &Store,
+    reach: &Reach,
+    mut filter: UsageFilter,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<UsageReport> {
+    filter.company_id = reach.company().map(ToString::to_string);
+    page(recorder, store, filter, cursor, limit).await
+}
+
+/// A page of a linked company's usage by the application itself.
 pub async fn for_application(
     recorder: &UsageRecorder,
     store: &Store,
     scope: &AppCompanyScope<UsageRead>,
     mut filter: UsageFilter,
+    cursor: Option<String>,
     limit: u32,
-) -> DomainResult<Vec<UsageRow>> {
+) -> DomainResult<UsageReport> {
     filter.application_id = Some(scope.application_id().to_string());
     filter.company_id = Some(scope.company().to_string());
-    query(recorder, store, filter, limit).await
+    page(recorder, store, filter, cursor, limit).await
 }
 
-async fn query(
+async fn page(
     recorder: &UsageRecorder,
     store: &Store,
     filter: UsageFilter,
+    cursor: Option<String>,
     limit: u32,
-) -> DomainResult<Vec<UsageRow>> {
+) -> DomainResult<UsageReport> {
+    let after = crate::domain::cursor::open_as(cursor, UsageAfter::parse)?;
     recorder.flush(store).await?;
     store
-        .read(move |c| db::usage::query(c, &filter, limit))
+        .read(move |c| {
+            Ok(UsageReport {
+                page: db::usage::page(c, &filter, after.as_ref(), limit)?,
+                total: db::usage::total(c, &filter)?,
+            })
+        })
         .await
 }

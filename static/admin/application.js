@@ -1,6 +1,6 @@
 // One application: its data, its credentials (the secret is shown once, at creation, with a copy
 // button; afterwards only label, dates and last use), and the companies it is linked to.
-import { api } from '../shared/api.js';
+import { allItems, api } from '../shared/api.js';
 import { actionButton, secretDialog } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
 import { changed, createForm } from '../shared/form.js';
@@ -8,7 +8,7 @@ import { formatDateTime, formatRelative } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
 import { navigate } from '../shared/router.js';
-import { pageLocally, table } from '../shared/list.js';
+import { pagedFrom, table } from '../shared/list.js';
 import { badge, card, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
 import { applicationFields } from './applications.js';
 import { withCompanyNames } from './names.js';
@@ -24,7 +24,7 @@ function credentialStatus(c) {
 /** The credentials list; a server without the list route may embed them in the application. */
 async function loadCredentials(app) {
   try {
-    return ((await api.get(`${base(app.id)}/credentials`)) || {}).items || [];
+    return await allItems(`${base(app.id)}/credentials`);
   } catch (err) {
     if (err.status === 404 && Array.isArray(app.credentials)) return app.credentials;
     throw err;
@@ -115,7 +115,7 @@ function linksCard(app) {
     columns: 'company',
     canRevoke: true,
     companyHref: (l) => `#/companies/${encodeURIComponent(l.company_id)}`,
-    load: pageLocally(() => api.get('/links', { application_id: app.id }), { enrich: withCompanyNames }),
+    load: pagedFrom('/links', { application_id: app.id }, { enrich: withCompanyNames }),
     deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
     empty: t('links.emptyApplication'),
   });

@@ -5,7 +5,7 @@ import { createForm } from '../shared/form.js';
 import { withoutEmpty } from '../shared/company.js';
 import { formatDate } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
-import { pageLocally, pagedTable } from '../shared/list.js';
+import { pagedFrom, pagedTable } from '../shared/list.js';
 import { navigate } from '../shared/router.js';
 import { badge, card, notify, pageHeader } from '../shared/ui.js';
 
@@ -38,7 +38,7 @@ export function render({ setTitle }) {
   const list = pagedTable({
     caption: t('nav.applications'),
     empty: t('apps.empty'),
-    load: pageLocally(() => api.get('/applications')),
+    load: pagedFrom('/applications'),
     columns: [
       { label: t('app.name'), render: (a) => h('div', {}, h('a', { href: appHref(a.id) }, a.name || a.id), a.description ? h('div', { class: 'muted' }, a.description) : null) },
       { label: t('app.status'), render: (a) => badge(a.status || 'active') },

@@ -26,7 +26,8 @@ export function render({ query, setTitle }) {
     columns: [
       {
         label: t('company.name'),
-        render: (c) => h('div', {}, h('a', { href: companyHref(c.id), class: 'strong' }, companyName(c)), c.legal_name !== companyName(c) ? h('div', { class: 'muted' }, c.legal_name) : null),
+        // The logo comes by URL (cached by the browser), not inside the list.
+        render: (c) => h('div', { class: 'name-cell' }, c.logo_url ? h('img', { class: 'list-logo', src: c.logo_url, alt: '', loading: 'lazy' }) : null, h('div', {}, h('a', { href: companyHref(c.id), class: 'strong' }, companyName(c)), c.legal_name !== companyName(c) ? h('div', { class: 'muted' }, c.legal_name) : null)),
       },
       { label: t('company.cnpj'), render: (c) => h('span', { class: 'mono' }, cnpjText(c)) },
       { label: t('company.status'), render: (c) => badge(c.status) },

@@ -1,6 +1,6 @@
 // One company, for the owner: status actions, registration data and plan, branding, users,
 // secrets (kinds and hints only), linked applications, usage and audit trail.
-import { api } from '../shared/api.js';
+import { allItems, api } from '../shared/api.js';
 import { auditPanel } from '../shared/audit.js';
 import { brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
@@ -10,7 +10,7 @@ import { createForm, changed } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
-import { pageLocally, table } from '../shared/list.js';
+import { pagedFrom, table } from '../shared/list.js';
 import { usagePanel } from '../shared/usage.js';
 import { usersPanel } from '../shared/users.js';
 import { withApplicationNames } from './names.js';
@@ -75,7 +75,7 @@ function secretsTab(company) {
   const body = h('div');
   loadInto(
     body,
-    () => api.get(`/companies/${encodeURIComponent(company.id)}/secrets`),
+    () => allItems(`/companies/${encodeURIComponent(company.id)}/secrets`).then((items) => ({ items })),
     (data) => {
       const items = (data && data.items) || [];
       if (!items.length) return emptyState(t('secrets.noneSet'));
@@ -99,7 +99,7 @@ function applicationsTab(company) {
     columns: 'application',
     canRevoke: true,
     appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,
-    load: pageLocally(() => api.get(`/companies/${encodeURIComponent(company.id)}/links`), { enrich: withApplicationNames }),
+    load: pagedFrom(`/companies/${encodeURIComponent(company.id)}/links`, {}, { enrich: withApplicationNames }),
     deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
     empty: t('links.emptyCompany'),
   });
@@ -108,7 +108,7 @@ function applicationsTab(company) {
 
 async function applicationsForUsage() {
   try {
-    return ((await api.get('/applications')).items || []).map((a) => ({ id: a.id, name: a.name }));
+    return (await allItems('/applications')).map((a) => ({ id: a.id, name: a.name }));
   } catch {
     return [];
   }

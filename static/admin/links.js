@@ -1,11 +1,11 @@
 // Links: which application may act for which company, with which scopes. Create one; list and
 // revoke all of them, filtered by application or company.
-import { api } from '../shared/api.js';
+import { allItems, api } from '../shared/api.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
 import { t } from '../shared/i18n.js';
 import { KNOWN_SCOPES, linksPanel } from '../shared/links.js';
-import { pageLocally } from '../shared/list.js';
+import { pagedFrom } from '../shared/list.js';
 import { href } from '../shared/router.js';
 import { card, errorState, loadingState, notify, pageHeader } from '../shared/ui.js';
 import { withCompanyNames } from './names.js';
@@ -15,12 +15,12 @@ const DEFAULT_KINDS = ['omie', 'asaas', 'evolution', 'google_calendar'];
 
 async function loadChoices() {
   const [apps, kinds] = await Promise.all([
-    api.get('/applications'),
+    allItems('/applications'),
     api.get('/secret-kinds').catch(() => null),
   ]);
   const kindList = Array.isArray(kinds) ? kinds : (kinds && kinds.items) || DEFAULT_KINDS.map((kind) => ({ kind }));
   return {
-    apps: (apps && apps.items) || [],
+    apps,
     scopes: [...KNOWN_SCOPES, ...kindList.map((k) => `secrets:${k.kind}:read`)],
   };
 }
@@ -61,7 +61,7 @@ export function render({ query, setTitle }) {
         appName: (l) => names[l.application_id],
         appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,
         companyHref: (l) => `#/companies/${encodeURIComponent(l.company_id)}`,
-        load: pageLocally(() => api.get('/links', { application_id: query.application_id, company_id: query.company_id }), { enrich: withCompanyNames }),
+        load: pagedFrom('/links', { application_id: query.application_id, company_id: query.company_id }, { enrich: withCompanyNames }),
         deletePath: (l) => `/links/${encodeURIComponent(l.id)}`,
       });
       const filtered = query.application_id || query.company_id;

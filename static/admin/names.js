@@ -1,6 +1,6 @@
 // Links and users carry only ids. The owner's screens show names instead, looked up only for the
 // rows on screen (company names once per id and page load).
-import { api } from '../shared/api.js';
+import { allItems, api } from '../shared/api.js';
 import { companyName } from '../shared/company.js';
 
 const companies = new Map();
@@ -23,8 +23,8 @@ export async function withCompanyNames(items) {
 
 /** The links of a page, each with `application_name` (applications are few: one request). */
 export async function withApplicationNames(links) {
-  const byId = await api.get('/applications').then(
-    (d) => new Map(((d && d.items) || []).map((a) => [a.id, a.name])),
+  const byId = await allItems('/applications').then(
+    (apps) => new Map(apps.map((a) => [a.id, a.name])),
     () => new Map(),
   );
   return links.map((l) => ({ ...l, application_name: byId.get(l.application_id) || l.application_id }));

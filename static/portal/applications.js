@@ -1,9 +1,8 @@
 // The applications linked to the company, with their scopes; a company admin can revoke a link.
-import { api } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
-import { pageLocally } from '../shared/list.js';
+import { pagedFrom } from '../shared/list.js';
 import { withCompany } from './common.js';
 
 export function render(ctx) {
@@ -12,7 +11,7 @@ export function render(ctx) {
     const panel = linksPanel({
       columns: 'application',
       canRevoke: ctx.isAdmin,
-      load: pageLocally(() => api.get(base)),
+      load: pagedFrom(base),
       deletePath: (l) => `${base}/${encodeURIComponent(l.id)}`,
       empty: t('links.emptyPortal'),
     });

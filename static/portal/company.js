@@ -13,7 +13,7 @@ function identity(company) {
   return h(
     'div',
     { class: 'company-id' },
-    company.logo_data_url ? h('img', { class: 'logo-preview', src: company.logo_data_url, alt: t('branding.logoOf', { name: companyName(company) }) }) : null,
+    company.logo_url ? h('img', { class: 'logo-preview', src: company.logo_url, alt: t('branding.logoOf', { name: companyName(company) }) }) : null,
     h('div', {}, h('h2', {}, companyName(company)), h('p', { class: 'row' }, badge(company.status), h('span', { class: 'mono' }, cnpjText(company)))),
   );
 }

@@ -80,7 +80,7 @@ function startApp(session) {
   applyBrandColor(company.primary_color);
   const sections = SECTIONS.filter((s) => isAdmin || !s.admin);
   const shell = createShell({
-    brand: { name: companyName(company), logo: company.logo_data_url },
+    brand: { name: companyName(company), logo: company.logo_url },
     areaLabel: t('portal.nav'),
     nav: sections.map((s) => ({ id: s.id, label: t(`portalNav.${s.id}`), href: `#${companyBase(company.id)}${s.path}` })),
     user: session.user,

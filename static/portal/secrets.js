@@ -1,6 +1,6 @@
 // The company's third-party credentials, write-only: one form per kind (Omie first). After a
 // save the page shows only that the credential is set, its hint and when it changed.
-import { api } from '../shared/api.js';
+import { allItems, api } from '../shared/api.js';
 import { actionButton } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm } from '../shared/form.js';
@@ -78,10 +78,10 @@ export function render(ctx) {
       try {
         const [kinds, set] = await Promise.all([
           api.get('/secret-kinds').catch((err) => (err.status === 404 ? FALLBACK_KINDS : Promise.reject(err))),
-          api.get(`/companies/${encodeURIComponent(company.id)}/secrets`),
+          allItems(`/companies/${encodeURIComponent(company.id)}/secrets`),
         ]);
         const list = ordered(Array.isArray(kinds) ? kinds : (kinds && kinds.items) || FALLBACK_KINDS);
-        const byKind = Object.fromEntries(((set && set.items) || []).map((s) => [s.kind, s]));
+        const byKind = Object.fromEntries(set.map((s) => [s.kind, s]));
         mount(body, h('p', { class: 'muted' }, t('secrets.intro')), list.map((k) => kindCard(company, k, byKind[k.kind])));
       } catch (err) {
         mount(body, errorState(err, load));

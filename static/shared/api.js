@@ -75,6 +75,19 @@ export async function request(method, path, { body, query, quiet401 = false } = 
   return data;
 }
 
+/** Every item of a paged list: follows `next_cursor`, 200 at a time, to the last page. For the
+ * lists a screen needs whole (names to pick from, a chart's rows); tables page instead. */
+export async function allItems(path, query) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await request('GET', path, { query: { ...query, cursor, limit: 200 } });
+    items.push(...((page && page.items) || []));
+    cursor = page && page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
 export const api = {
   get: (path, query, opts) => request('GET', path, { ...opts, query }),
   post: (path, body, opts) => request('POST', path, { ...opts, body: body === undefined ? {} : body }),

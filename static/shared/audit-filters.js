@@ -1,6 +1,6 @@
 // The audit log's filters: the period, an action picker grouped by kind, and pickers that find
 // an actor (a user or an application) or a company by name, so nobody has to know an id.
-import { api } from './api.js';
+import { allItems, api } from './api.js';
 import { AUDIT_ACTIONS } from './audit-actions.js';
 import { companyLabel } from './company.js';
 import { h } from './dom.js';
@@ -84,9 +84,9 @@ const userOption = (u) => ({ id: u.id, label: `${u.name || u.email} · ${u.email
 
 /** Actors the owner may pick: any user, any application. */
 async function searchAllActors(q) {
-  const [users, apps] = await Promise.all([api.get('/users', { q, limit: 10 }), api.get('/applications').catch(() => ({ items: [] }))]);
+  const [users, apps] = await Promise.all([api.get('/users', { q, limit: 10 }), allItems('/applications').catch(() => [])]);
   const term = q.toLocaleLowerCase();
-  const appItems = ((apps && apps.items) || []).filter((a) => (a.name || '').toLocaleLowerCase().includes(term)).slice(0, 5);
+  const appItems = apps.filter((a) => (a.name || '').toLocaleLowerCase().includes(term)).slice(0, 5);
   return [...((users && users.items) || []).map(userOption), ...appItems.map((a) => ({ id: a.id, label: t('audit.appSuffix', { name: a.name }) }))];
 }
 

@@ -32,14 +32,16 @@ function readAsDataUrl(file) {
   });
 }
 
-/** A form field (same interface as form.js fields) holding the logo as a data URL; the limit is
- * on the image's bytes, as on the server. */
-function logoField(initial) {
+/** A form field (same interface as form.js fields) holding a new logo as a data URL; the limit is
+ * on the image's bytes, as on the server. The current logo is shown from its URL; the value is
+ * `undefined` until the logo is replaced (a data URL) or removed (null). */
+function logoField(currentUrl) {
   const id = nextId('f-logo');
-  let value = initial || null;
-  const preview = h('img', { class: 'logo-preview', alt: t('branding.logoPreview'), src: value || undefined, hidden: !value });
+  let value;
+  const shown = () => (value === undefined ? currentUrl || null : value);
+  const preview = h('img', { class: 'logo-preview', alt: t('branding.logoPreview'), src: shown() || undefined, hidden: !shown() });
   const input = h('input', { id, type: 'file', accept: LOGO_TYPES.join(','), 'aria-describedby': `${id}-hint ${id}-error` });
-  const remove = h('button', { type: 'button', class: 'btn small', hidden: !value }, t('branding.logoRemove'));
+  const remove = h('button', { type: 'button', class: 'btn small', hidden: !shown() }, t('branding.logoRemove'));
   const error = h('p', { id: `${id}-error`, class: 'field-error', 'aria-live': 'polite' });
   const el = h(
     'div',
@@ -65,10 +67,11 @@ function logoField(initial) {
     matches: (name) => name === 'logo_data_url' || name === 'logo',
   };
   const show = () => {
-    preview.hidden = !value;
-    if (value) preview.src = value;
+    const src = shown();
+    preview.hidden = !src;
+    if (src) preview.src = src;
     else preview.removeAttribute('src');
-    remove.hidden = !value;
+    remove.hidden = !src;
   };
   input.addEventListener('change', async () => {
     f.setError('');
@@ -101,16 +104,16 @@ export function brandingForm(company, onSaved) {
     fields: [
       { name: 'display_name', label: t('branding.displayName'), maxLength: 120, value: company.display_name, hint: t('branding.displayNameHint') },
       { name: 'primary_color', label: t('branding.color'), type: 'color', value: company.primary_color || '', hint: t('branding.colorHint') },
-      logoField(company.logo_data_url),
+      logoField(company.logo_url),
     ],
     submitLabel: t('action.save'),
     async onSubmit(values) {
-      // An empty string clears a value on the server.
+      // An empty string clears a value on the server; an untouched logo is not sent.
       const body = {
         display_name: values.display_name || '',
         primary_color: values.primary_color || '',
-        logo_data_url: values.logo_data_url || '',
       };
+      if (values.logo_data_url !== undefined) body.logo_data_url = values.logo_data_url || '';
       const saved = await api.patch(`/companies/${encodeURIComponent(company.id)}`, body);
       notify(t('branding.saved'));
       if (onSaved) onSaved(saved || { ...company, ...body });

@@ -1,5 +1,6 @@
 // Tables fed by the API's cursor pagination ({items, next_cursor}), with loading, empty and
 // error states, and previous/next buttons that keep a stack of cursors.
+import { api } from './api.js';
 import { h, mount } from './dom.js';
 import { t } from './i18n.js';
 import { emptyState, errorState, loadingState } from './ui.js';
@@ -93,21 +94,14 @@ export function pagedTable({ columns, load, empty, emptyAction, caption }) {
 }
 
 /**
- * For endpoints that answer the whole list at once: a `load(cursor)` for pagedTable that fetches
- * once per reload and pages through the items locally (the cursor is an offset). `enrich(items)`
- * may add display data to the items of the page being shown.
+ * A `load(cursor)` for pagedTable over a paged API list (`path` with `query`), `size` rows a
+ * page; `enrich(items)` may add display data to the rows of the page being shown.
  */
-export function pageLocally(fetchAll, { size = 50, enrich } = {}) {
-  let all = null;
+export function pagedFrom(path, query, { size = 50, enrich } = {}) {
   return async (cursor) => {
-    const start = Number(cursor) || 0;
-    if (!cursor || !all) {
-      const data = await fetchAll();
-      all = (data && data.items) || [];
-    }
-    let items = all.slice(start, start + size);
-    if (enrich) items = await enrich(items);
-    return { items, next_cursor: start + size < all.length ? String(start + size) : undefined };
+    const data = await api.get(path, { ...query, cursor, limit: size });
+    const items = (data && data.items) || [];
+    return { ...data, items: enrich ? await enrich(items) : items };
   };
 }
 

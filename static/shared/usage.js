@@ -1,6 +1,6 @@
 // API usage: requests per day as a chart, a table by application and route group, and the same
 // report as CSV. Used by the owner (all, per company or per application) and by companies.
-import { api, apiUrl } from './api.js';
+import { allItems, apiUrl } from './api.js';
 import { h, mount } from './dom.js';
 import { formatDay, formatNumber } from './format.js';
 import { chart } from './chart.js';
@@ -30,9 +30,9 @@ export function perDay(items, days) {
 
 export function fetchUsage({ days, companyId, applicationId }) {
   const range = lastDays(days);
-  return api
-    .get('/usage', { from: range[0], to: range[range.length - 1], company_id: companyId, application_id: applicationId })
-    .then((data) => ({ range, items: (data && data.items) || [] }));
+  // The chart needs every row of the period: follow the pages.
+  return allItems('/usage', { from: range[0], to: range[range.length - 1], company_id: companyId, application_id: applicationId })
+    .then((items) => ({ range, items }));
 }
 
 export function usageChart(range, items, label) {

@@ -254,6 +254,29 @@ await step('company admin signs in to the portal with the keyboard', async () =>
   await ap.getByText('ERP Sync').count();
 });
 
+await step('company admin sets a logo, which the portal shows from its URL, not inline', async () => {
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const branding = ap.locator('section.card', { has: ap.getByRole('heading', { name: 'Marca' }) });
+  await branding.getByLabel(exactLabel('Logo')).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+  await ap.waitForFunction(() => (document.querySelector('.logo-preview[src^="data:"]') || {}).complete);
+  // The portal reloads itself once the branding is saved.
+  await Promise.all([ap.waitForEvent('load'), branding.getByRole('button', { name: 'Salvar' }).click()]);
+  const logo = ap.locator('.brand .brand-logo');
+  await ap.waitForFunction(() => {
+    const img = document.querySelector('.brand .brand-logo');
+    return img && img.getAttribute('src').includes('/logo?v=') && img.complete && img.naturalWidth === 1;
+  });
+  assert.ok((await logo.getAttribute('src')).startsWith(`/api/v1/companies/${ids.b}/logo`), 'the header logo comes by URL');
+  const session = await ap.evaluate(async () => (await fetch('/api/v1/auth/me')).text());
+  assert.ok(!session.includes('data:image'), 'the session answer does not carry the image');
+  // Saving other branding keeps the logo: the form sends it only when it changed.
+  await branding.locator('.logo-preview[src*="/logo?v="]').waitFor();
+  await Promise.all([ap.waitForEvent('load'), branding.getByRole('button', { name: 'Salvar' }).click()]);
+  await heading(ap, 'Empresa').waitFor();
+  const company = await ap.evaluate(async (id) => (await fetch(`/api/v1/companies/${id}`)).json(), ids.b);
+  assert.ok(company.logo_url, 'the logo is still set');
+});
+
 await step('company admin sets the Omie credentials and sees only the hint', async () => {
   await ap.getByRole('link', { name: 'Credenciais' }).click();
   const omieCard = ap.locator('[data-kind="omie"]');
