@@ -12,10 +12,11 @@ use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
 use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
-use crate::api::error::ApiResult;
+use crate::api::enums::RouteGroup;
+use crate::api::statuses::{AppCheckErrors, AppLookupErrors, AppReadErrors, AppSecretErrors};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
-use crate::api::users::{UserList, UserOut};
+use crate::api::users::{RoleDto, UserList, UserOut};
 use crate::api::Tag;
 use crate::domain::{page_size, AppPrincipal};
 use crate::ids::CompanyId;
@@ -32,10 +33,10 @@ impl AppApi {
 
     /// Counts a request for the usage report and for the metrics.
     /// Counts the request for usage reports; a path id that names nothing counts as none.
-    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: &'static str) {
+    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: RouteGroup) {
         let company = company.filter(|c| CompanyId::parse(c.as_str()).is_some());
-        self.state.usage.record(app, company, route_group);
-        self.state.metrics.app_request(route_group);
+        self.state.usage.record(app, company, route_group.as_str());
+        self.state.metrics.app_request(route_group.as_str());
     }
 }
 
@@ -72,14 +73,14 @@ struct ValidateOut {
     user: Option<UserOut>,
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
-    /// company_admin or member.
+    // company_admin or member. (No doc comment: it would wrap the $ref in an allOf.)
     #[oai(skip_serializing_if_is_none)]
-    role: Option<String>,
+    role: Option<RoleDto>,
     #[oai(skip_serializing_if_is_none)]
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-#[OpenApi(tag = "Tag::Applications")]
+#[OpenApi(tag = "Tag::App")]
 impl AppApi {
     /// The companies linked to the calling application.
     #[oai(
@@ -87,9 +88,13 @@ impl AppApi {
         method = "get",
         operation_id = "list_linked_companies"
     )]
-    async fn companies(&self, auth: AppAuth, caller: Caller) -> ApiResult<Json<LinkedCompanyList>> {
+    async fn companies(
+        &self,
+        auth: AppAuth,
+        caller: Caller,
+    ) -> Result<Json<LinkedCompanyList>, AppReadErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "companies");
+        self.count(&app, None, RouteGroup::Companies);
         let items = app_access::linked_companies(&self.state.store, &app).await?;
         Ok(Json(LinkedCompanyList {
             items: items
@@ -113,9 +118,9 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "companies");
+        self.count(&app, Some(&id.0), RouteGroup::Companies);
         let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
         Ok(Json(
             app_access::company(&self.state.store, &scope).await?.into(),
@@ -134,9 +139,9 @@ impl AppApi {
         caller: Caller,
         id: Path<CompanyId>,
         kind: Path<String>,
-    ) -> ApiResult<Json<SecretValueOut>> {
+    ) -> Result<Json<SecretValueOut>, AppSecretErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "secrets");
+        self.count(&app, Some(&id.0), RouteGroup::Secrets);
         let scope = AppCompanyScope::check(&app, id.0, SecretRead(kind.0.clone()))?;
         let values = app_access::secret(&self.state.store, &self.state.sealer, &scope).await?;
         Ok(Json(SecretValueOut {
@@ -161,9 +166,9 @@ impl AppApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "users");
+        self.count(&app, Some(&id.0), RouteGroup::Users);
         let scope = AppCompanyScope::check(&app, id.0, UsersRead)?;
         let page =
             app_access::users(&self.state.store, &scope, cursor.0, page_size(limit.0)?).await?;
@@ -185,9 +190,9 @@ impl AppApi {
         from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
         to: Query<Option<Day>>,
-    ) -> ApiResult<Json<UsageList>> {
+    ) -> Result<Json<UsageList>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "usage");
+        self.count(&app, Some(&id.0), RouteGroup::Usage);
         let scope = AppCompanyScope::check(&app, id.0, UsageRead)?;
         let filter = usage_filter(days(from.0), days(to.0))?;
         let (recorder, store) = (&self.state.usage, &self.state.store);
@@ -207,16 +212,16 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         body: Json<ValidateIn>,
-    ) -> ApiResult<Json<ValidateOut>> {
+    ) -> Result<Json<ValidateOut>, AppCheckErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "sessions");
+        self.count(&app, None, RouteGroup::Sessions);
         let found =
             app_access::validate_session(&self.state.store, &app, body.0.token.trim()).await?;
         Ok(Json(match found {
             Some(s) => ValidateOut {
                 valid: true,
                 company_id: s.user.company_id.as_ref().map(|c| c.to_string()),
-                role: Some(s.user.role.as_str().to_string()),
+                role: Some(s.user.role.into()),
                 expires_at: Some(ts(s.expires_at)),
                 user: Some(s.user.into()),
             },
@@ -238,9 +243,9 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         host: Query<String>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "resolve");
+        self.count(&app, None, RouteGroup::Resolve);
         Ok(Json(
             app_access::resolve(
                 &self.state.store,

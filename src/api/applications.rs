@@ -6,8 +6,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, CreateErrors, ReadErrors, ReadOneErrors};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::domain::application::{
@@ -179,7 +179,11 @@ impl ApplicationsApi {
         method = "get",
         operation_id = "list_applications"
     )]
-    async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<ApplicationList>> {
+    async fn list(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+    ) -> Result<Json<ApplicationList>, ReadErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let items = applications::list(&self.state.store, &owner).await?;
         Ok(Json(ApplicationList {
@@ -198,7 +202,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         body: Json<ApplicationCreateIn>,
-    ) -> ApiResult<CreatedResponse<ApplicationOut>> {
+    ) -> Result<CreatedResponse<ApplicationOut>, CreateErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let input = NewApplication::validate(
@@ -224,7 +228,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-    ) -> ApiResult<Json<ApplicationOut>> {
+    ) -> Result<Json<ApplicationOut>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         Ok(Json(
             applications::get(&self.state.store, &owner, id.0)
@@ -245,7 +249,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         body: Json<ApplicationPatchIn>,
-    ) -> ApiResult<Json<ApplicationOut>> {
+    ) -> Result<Json<ApplicationOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let patch = ApplicationPatch::validate(
@@ -272,7 +276,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         applications::delete(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
@@ -289,7 +293,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-    ) -> ApiResult<Json<CredentialList>> {
+    ) -> Result<Json<CredentialList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let items =
             applications::credentials(&self.state.store, &self.state.usage, &owner, id.0).await?;
@@ -311,7 +315,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         body: Json<CredentialCreateIn>,
-    ) -> ApiResult<CreatedResponse<IssuedCredentialOut>> {
+    ) -> Result<CreatedResponse<IssuedCredentialOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let issued = applications::issue_credential(
@@ -340,7 +344,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         credential_id: Path<CredentialId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         applications::revoke_credential(&self.state.key_writer(), &owner, id.0, credential_id.0)
             .await?;

@@ -7,7 +7,8 @@ use poem_openapi::{Object, OpenApi};
 
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::enums::ActorKind;
+use crate::api::statuses::ReadOneErrors;
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::audit::{AuditEvent, AuditFilter};
@@ -32,8 +33,7 @@ impl AuditApi {
 pub struct AuditEventOut {
     id: i64,
     at: DateTime<Utc>,
-    /// user, application, operator, system or anonymous.
-    actor_kind: String,
+    actor_kind: ActorKind,
     #[oai(skip_serializing_if_is_none)]
     actor_id: Option<String>,
     /// The acting user's or application's name; absent when it is gone, or for a company admin
@@ -65,7 +65,7 @@ impl From<AuditEvent> for AuditEventOut {
         Self {
             id: e.id,
             at: ts(e.at),
-            actor_kind: e.actor_kind,
+            actor_kind: ActorKind::from_stored(&e.actor_kind),
             actor_id: e.actor_id,
             actor_name: e.actor_name,
             company_id: e.company_id,
@@ -115,7 +115,7 @@ impl AuditApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<AuditList>> {
+    ) -> Result<Json<AuditList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let company_id = company_id

@@ -5,7 +5,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::enums::BackupTrigger;
+use crate::api::statuses::{BackupErrors, ReadErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::backup::{BackupReport, BackupStatus};
@@ -46,8 +47,7 @@ struct BackupRunOut {
     /// Why it failed.
     #[oai(skip_serializing_if_is_none)]
     error: Option<String>,
-    /// scheduler, api or cli.
-    trigger: String,
+    trigger: BackupTrigger,
 }
 
 impl From<BackupRun> for BackupRunOut {
@@ -64,7 +64,7 @@ impl From<BackupRun> for BackupRunOut {
             size: r.size,
             object_name: r.object_name,
             error: r.error,
-            trigger: r.trigger,
+            trigger: BackupTrigger::from_stored(&r.trigger),
         }
     }
 }
@@ -83,7 +83,7 @@ impl From<BackupReport> for BackupRunOut {
             size: r.size.map(|s| s as i64),
             object_name: r.object_name,
             error: r.error,
-            trigger: "api".into(),
+            trigger: BackupTrigger::Api,
         }
     }
 }
@@ -110,7 +110,7 @@ enum TakeResponse {
 impl BackupsApi {
     /// Recent backup runs (owner only).
     #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
-    async fn list(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<BackupList>> {
+    async fn list(&self, auth: UserAuth, caller: Caller) -> Result<Json<BackupList>, ReadErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let runs = backups::recent(&self.state.store, &owner, 100).await?;
         let last_good_at = runs.iter().find(|r| r.succeeded).map(|r| ts(r.finished_at));
@@ -130,7 +130,7 @@ impl BackupsApi {
     /// Take a backup now and wait for it (owner only); 409 while another runs. A failed run is
     /// answered (and recorded) with `status: failed` and its reason.
     #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
-    async fn take(&self, auth: UserAuth, caller: Caller) -> ApiResult<TakeResponse> {
+    async fn take(&self, auth: UserAuth, caller: Caller) -> Result<TakeResponse, BackupErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let s = &self.state;
         let report = backups::take_now(&s.backups, &s.metrics, &s.store, &owner).await?;

@@ -6,8 +6,10 @@ use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::access::{Admin, Member, OwnerOf};
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
 use crate::api::session::CreatedResponse;
+use crate::api::statuses::{
+    ActionErrors, ChangeErrors, CreateErrors, ReadOneErrors, SignedInListErrors,
+};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::company::{
@@ -275,7 +277,7 @@ impl CompaniesApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<CompanyList>> {
+    ) -> Result<Json<CompanyList>, SignedInListErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = CompanyFilter {
@@ -297,7 +299,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         body: Json<CompanyCreateIn>,
-    ) -> ApiResult<CreatedResponse<CompanyOut>> {
+    ) -> Result<CreatedResponse<CompanyOut>, CreateErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let explicit_slug = body.0.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
         let company = NewCompany::validate(body.0.into())?;
@@ -312,7 +314,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let c = companies::get(&self.state.store, &scope).await?;
         Ok(Json(c.into()))
@@ -330,7 +332,7 @@ impl CompaniesApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: Json<CompanyPatchIn>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let patch = CompanyPatch::validate(body.0.into())?;
         Ok(Json(
@@ -351,7 +353,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Approve).await
     }
 
@@ -366,7 +368,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Suspend).await
     }
 
@@ -381,7 +383,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Reactivate)
             .await
     }
@@ -397,7 +399,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Cancel).await
     }
 }
@@ -409,7 +411,7 @@ impl CompaniesApi {
         caller: Caller,
         id: CompanyId,
         action: StatusAction,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         let scope = auth.company::<OwnerOf>(&self.state, &caller, id).await?;
         let c = companies::change_status(&self.state.store, &scope, action).await?;
         Ok(Json(c.into()))

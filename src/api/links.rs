@@ -9,8 +9,8 @@ use crate::access::{Admin, Member};
 use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::companies::company_id;
-use crate::api::error::ApiResult;
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
@@ -111,7 +111,7 @@ impl LinksApi {
         caller: Caller,
         application_id: Query<Option<String>>,
         company_id: Query<Option<String>>,
-    ) -> ApiResult<Json<LinkList>> {
+    ) -> Result<Json<LinkList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
             .0
@@ -130,7 +130,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         body: Json<LinkCreateIn>,
-    ) -> ApiResult<CreatedResponse<LinkOut>> {
+    ) -> Result<CreatedResponse<LinkOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let app = application_id(&b.application_id)
@@ -153,7 +153,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<LinkId>,
         body: Json<LinkPatchIn>,
-    ) -> ApiResult<Json<LinkOut>> {
+    ) -> Result<Json<LinkOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let scopes = validate_scopes("scopes", &body.0.scopes)?;
         Ok(Json(
@@ -170,7 +170,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<LinkId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         links::revoke(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
@@ -187,7 +187,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<LinkList>> {
+    ) -> Result<Json<LinkList>, ReadOneErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         Ok(list_out(
             links::list_for_company(&self.state.store, &scope).await?,
@@ -206,7 +206,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         link_id: Path<LinkId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         links::revoke_in_company(&self.state.key_writer(), &scope, link_id.0).await?;
         Ok(NoContentResponse::Done)
@@ -223,7 +223,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<DomainList>> {
+    ) -> Result<Json<DomainList>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let items = links::domains(&self.state.store, &scope).await?;
         Ok(Json(DomainList {
@@ -249,7 +249,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: Json<DomainIn>,
-    ) -> ApiResult<CreatedResponse<DomainOut>> {
+    ) -> Result<CreatedResponse<DomainOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
         let base = hosts::base_domain(&self.state);
@@ -272,7 +272,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         domain: Path<String>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = domain.0.trim().to_ascii_lowercase();
         links::remove_domain(&self.state.store, &scope, domain).await?;

@@ -8,8 +8,9 @@ use poem_openapi::{Object, OpenApi};
 
 use crate::access::Admin;
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::enums::KnownSecretKind;
 use crate::api::session::NoContentResponse;
+use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors, SignedInErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::db::secrets::SecretMeta;
@@ -58,7 +59,7 @@ struct SecretList {
 /// The fields of a secret kind.
 #[derive(Object)]
 struct SecretKindOut {
-    kind: String,
+    kind: KnownSecretKind,
     fields: Vec<String>,
 }
 
@@ -78,13 +79,18 @@ impl SecretsApi {
         method = "get",
         operation_id = "list_secret_kinds"
     )]
-    async fn kinds(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<Vec<SecretKindOut>>> {
+    async fn kinds(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+    ) -> Result<Json<Vec<SecretKindOut>>, SignedInErrors> {
         auth.user(&self.state, &caller).await?;
         Ok(Json(
             secret_kind::KNOWN
                 .iter()
                 .map(|k| SecretKindOut {
-                    kind: k.kind.into(),
+                    kind: KnownSecretKind::from_known(k.kind)
+                        .expect("every known kind has an enum value (see api::enums tests)"),
                     fields: k.fields.iter().map(|f| f.to_string()).collect(),
                 })
                 .collect(),
@@ -102,7 +108,7 @@ impl SecretsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<SecretList>> {
+    ) -> Result<Json<SecretList>, ReadOneErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let items = secrets::list(&self.state.store, &scope).await?;
         Ok(Json(SecretList {
@@ -123,7 +129,7 @@ impl SecretsApi {
         id: Path<CompanyId>,
         kind: Path<String>,
         body: Json<SecretPutIn>,
-    ) -> ApiResult<Json<SecretInfoOut>> {
+    ) -> Result<Json<SecretInfoOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let (store, sealer) = (&self.state.store, &self.state.sealer);
         let meta = secrets::put(store, sealer, &scope, kind.0, body.0.values).await?;
@@ -142,7 +148,7 @@ impl SecretsApi {
         caller: Caller,
         id: Path<CompanyId>,
         kind: Path<String>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         secrets::delete(&self.state.store, &scope, kind.0).await?;
         Ok(NoContentResponse::Done)

@@ -7,7 +7,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::access::{CompanyScope, Member};
 use crate::api::auth::{Caller, UserAuth, CSRF_COOKIE, SESSION_COOKIE};
 use crate::api::companies::CompanyOut;
-use crate::api::error::ApiResult;
+use crate::api::statuses::{
+    PasswordErrors, PublicReadErrors, SetupErrors, SignInErrors, SignOutErrors, SignedInErrors,
+};
 use crate::api::time::ts;
 use crate::api::users::UserOut;
 use crate::api::Tag;
@@ -135,7 +137,7 @@ impl SessionApi {
         body: Json<LoginIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<Json<LoginOut>> {
+    ) -> Result<Json<LoginOut>, SignInErrors> {
         let pw = SecretString::new(body.0.password);
         let out = auth::login(
             &self.state,
@@ -160,7 +162,7 @@ impl SessionApi {
         body: Json<LoginLinkIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<Json<LoginOut>> {
+    ) -> Result<Json<LoginOut>, SignInErrors> {
         let out =
             recovery::login_with_link(&self.state, &body.0.token, caller.ip, caller.user_agent)
                 .await?;
@@ -174,7 +176,7 @@ impl SessionApi {
         auth: UserAuth,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<NoContent> {
+    ) -> Result<NoContent, SignOutErrors> {
         let who = auth.user(&self.state, &caller).await?;
         auth::logout(&self.state.store, &who).await?;
         self.set_cookies(jar, "", 0);
@@ -183,7 +185,7 @@ impl SessionApi {
 
     /// The signed-in user and their company.
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<MeOut>> {
+    async fn me(&self, auth: UserAuth, caller: Caller) -> Result<Json<MeOut>, SignedInErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let user = auth::me(&self.state.store, &who).await?;
         let company = match who.company_id.clone() {
@@ -210,7 +212,7 @@ impl SessionApi {
         auth: UserAuth,
         caller: Caller,
         body: Json<PasswordChangeIn>,
-    ) -> ApiResult<NoContent> {
+    ) -> Result<NoContent, PasswordErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let current = SecretString::new(body.0.current_password);
         let new = SecretString::new(body.0.new_password);
@@ -220,7 +222,7 @@ impl SessionApi {
 
     /// Whether the first owner still has to be created.
     #[oai(path = "/setup", method = "get", operation_id = "get_setup_status")]
-    async fn setup_status(&self) -> ApiResult<Json<SetupStatus>> {
+    async fn setup_status(&self) -> Result<Json<SetupStatus>, PublicReadErrors> {
         Ok(Json(SetupStatus {
             needed: !setup::owner_exists(&self.state).await?,
         }))
@@ -228,7 +230,11 @@ impl SessionApi {
 
     /// Create the first owner with the one-time token of the setup link printed at start.
     #[oai(path = "/setup", method = "post", operation_id = "create_first_owner")]
-    async fn setup(&self, body: Json<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
+    async fn setup(
+        &self,
+        body: Json<SetupIn>,
+        caller: Caller,
+    ) -> Result<Created<UserOut>, SetupErrors> {
         let b = body.0;
         let input = setup::new_owner(&b.email, &b.name, SecretString::new(b.password))?;
         let user = setup::create_first_owner(&self.state, &b.token, input, caller.ip).await?;

@@ -4,7 +4,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::api::auth::Caller;
-use crate::api::error::ApiResult;
+use crate::api::enums::SignupState;
+use crate::api::statuses::SignUpErrors;
 use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::company::{CompanyInput, NewCompany};
@@ -53,8 +54,7 @@ struct SignupIn {
 /// already in use, so it reveals neither; the owner sees any clash when reviewing it.
 #[derive(Object)]
 struct SignupReceived {
-    /// Always `pending_review`.
-    status: String,
+    status: SignupState,
     /// What happens next, for a person.
     message: String,
 }
@@ -72,7 +72,11 @@ impl SignupApi {
     /// they can sign in. Throttled per IP and overall (429 with `Retry-After`). The answer is
     /// the same whether or not the CNPJ or e-mail is taken; a pending sign-up holds neither.
     #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
-    async fn signup(&self, body: Json<SignupIn>, caller: Caller) -> ApiResult<SignupResponse> {
+    async fn signup(
+        &self,
+        body: Json<SignupIn>,
+        caller: Caller,
+    ) -> Result<SignupResponse, SignUpErrors> {
         let SignupIn {
             company: c,
             admin: a,
@@ -100,7 +104,7 @@ impl SignupApi {
         .map_err(|e| prefix_field(e, "admin."))?;
         signup::signup(&self.state, company, admin, caller.ip).await?;
         Ok(SignupResponse::Accepted(Json(SignupReceived {
-            status: "pending_review".into(),
+            status: SignupState::PendingReview,
             message: "thank you: the sign-up waits for approval; once approved, sign in with \
                       the e-mail and password you chose"
                 .into(),

@@ -8,7 +8,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::day::{days, Day};
-use crate::api::error::ApiResult;
+use crate::api::enums::RouteGroup;
+use crate::api::statuses::ReadOneErrors;
 use crate::api::Tag;
 use crate::db::usage::{UsageFilter, UsageRow};
 use crate::domain::UserPrincipal;
@@ -35,8 +36,7 @@ pub struct UsageRowOut {
     /// Absent for requests that named no company.
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
-    /// companies, secrets, users, sessions, resolve or usage.
-    route_group: String,
+    route_group: RouteGroup,
     requests: i64,
 }
 
@@ -56,7 +56,7 @@ impl UsageList {
                 day: r.day,
                 application_id: r.application_id,
                 company_id: Some(r.company_id).filter(|c| !c.is_empty()),
-                route_group: r.route_group,
+                route_group: RouteGroup::from_stored(&r.route_group),
                 requests: r.requests,
             })
             .collect();
@@ -149,7 +149,7 @@ impl UsageApi {
         to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
-    ) -> ApiResult<Json<UsageList>> {
+    ) -> Result<Json<UsageList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
             .rows(
@@ -173,7 +173,7 @@ impl UsageApi {
         to: Query<Option<Day>>,
         company_id: Query<Option<String>>,
         application_id: Query<Option<String>>,
-    ) -> ApiResult<CsvResponse> {
+    ) -> Result<CsvResponse, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
             .rows(

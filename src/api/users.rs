@@ -6,8 +6,8 @@ use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::access::{Admin, CompanyScope, Member};
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, ListErrors, ReadOneErrors};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::crypto::SecretString;
@@ -190,7 +190,7 @@ impl UsersApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, ListErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
@@ -224,7 +224,7 @@ impl UsersApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
@@ -256,7 +256,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: Json<UserCreateIn>,
-    ) -> ApiResult<CreatedResponse<UserOut>> {
+    ) -> Result<CreatedResponse<UserOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let b = body.0;
         let role = Role::parse_company_role("role", role_str(b.role))?;
@@ -280,7 +280,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let u = users::get(&self.state.store, &scope, user_id.0).await?;
         Ok(Json(u.into()))
@@ -299,7 +299,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
         body: Json<UserPatchIn>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ChangeErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let b = body.0;
         let patch =
@@ -321,7 +321,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         users::delete(&self.state.store, &scope, user_id.0).await?;
         Ok(NoContentResponse::Done)
@@ -339,7 +339,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Approve)
             .await
     }
@@ -356,7 +356,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Disable)
             .await
     }
@@ -373,7 +373,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Enable)
             .await
     }
@@ -391,7 +391,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
         body: Json<PasswordSetIn>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let pw = SecretString::new(body.0.password);
         users::set_password(
@@ -414,7 +414,7 @@ impl UsersApi {
         id: CompanyId,
         uid: UserId,
         action: UserAction,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id).await?;
         let u = users::change_status(&self.state.store, &scope, uid, action).await?;
         Ok(Json(u.into()))
