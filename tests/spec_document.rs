@@ -273,3 +273,87 @@ async fn the_document_holds_no_nulls() {
     let text = spec().await.to_string();
     assert!(!text.contains(":null"), "a null in the document");
 }
+
+#[tokio::test]
+async fn every_operation_is_described_and_has_an_example() {
+    let spec = spec().await;
+    let json_media = |holder: &Value| -> Vec<Value> {
+        holder["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(media, _)| media.starts_with("application/json"))
+            .map(|(_, m)| m.clone())
+            .collect()
+    };
+    for (name, op) in operations(&spec) {
+        let summary = op["summary"].as_str().unwrap_or_default();
+        let description = op["description"].as_str().unwrap_or_default();
+        assert!(!summary.is_empty(), "{name} has no summary");
+        assert!(
+            !summary.contains('\n'),
+            "{name}: the summary is one line: {summary}"
+        );
+        assert!(
+            description.len() > summary.len() / 4,
+            "{name} has no description"
+        );
+        for media in json_media(&op["requestBody"]) {
+            assert!(media.get("example").is_some(), "{name}: no request example");
+        }
+        for (status, response) in op["responses"].as_object().unwrap() {
+            for media in json_media(response) {
+                assert!(
+                    media.get("example").is_some(),
+                    "{name} {status}: no example of the answer"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn examples_match_their_schemas() {
+    let spec = spec().await;
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut with_example = 0;
+    for (name, schema) in schemas {
+        let (Some(example), Some(props)) =
+            (schema.get("example"), schema["properties"].as_object())
+        else {
+            continue;
+        };
+        with_example += 1;
+        let example = example
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: {example}"));
+        for key in example.keys() {
+            assert!(
+                props.contains_key(key),
+                "{name}'s example has {key}, the schema does not"
+            );
+        }
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().unwrap();
+            assert!(
+                example.contains_key(key),
+                "{name}'s example lacks required {key}"
+            );
+        }
+        for (key, value) in example {
+            let target = props[key]["$ref"]
+                .as_str()
+                .and_then(|r| r.rsplit('/').next());
+            if let Some(allowed) = target.and_then(|t| schemas[t]["enum"].as_array()) {
+                assert!(
+                    allowed.contains(value),
+                    "{name}.{key}: {value} is not one of {allowed:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        with_example >= 50,
+        "only {with_example} schemas have examples"
+    );
+}

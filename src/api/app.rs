@@ -82,7 +82,10 @@ struct ValidateOut {
 
 #[OpenApi(tag = "Tag::App")]
 impl AppApi {
-    /// The companies linked to the calling application.
+    /// List the companies linked to the calling application.
+    ///
+    /// Every company the application's links reach, with the scopes each link grants. Needs no
+    /// scope: the link itself is the permission.
     #[oai(
         path = "/app/companies",
         method = "get",
@@ -107,7 +110,10 @@ impl AppApi {
         }))
     }
 
-    /// A linked company (scope `company:read`).
+    /// Read a linked company.
+    ///
+    /// Needs the scope `company:read` on the link. A company not linked to the application is a
+    /// 404, as if it did not exist; a linked company that is not active is a 403.
     #[oai(
         path = "/app/companies/:id",
         method = "get",
@@ -127,7 +133,10 @@ impl AppApi {
         ))
     }
 
-    /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
+    /// Read a linked company's secret, decrypted.
+    ///
+    /// Needs the scope `secrets:<kind>:read` on the link. Every read is written to the audit log,
+    /// so the answer can be a 507 when the disk is full. The values are never logged.
     #[oai(
         path = "/app/companies/:id/secrets/:kind",
         method = "get",
@@ -150,7 +159,10 @@ impl AppApi {
         }))
     }
 
-    /// A linked company's users (scope `users:read`).
+    /// List a linked company's users.
+    ///
+    /// Needs the scope `users:read`. Pages with `limit` and `cursor`; pass the answer's
+    /// `next_cursor` to get the next page.
     #[oai(
         path = "/app/companies/:id/users",
         method = "get",
@@ -175,7 +187,10 @@ impl AppApi {
         Ok(crate::api::users::list_out(page))
     }
 
-    /// This application's usage for a linked company (scope `usage:read`).
+    /// Read this application's usage for a linked company.
+    ///
+    /// Needs the scope `usage:read`. Requests by day and route group between `from` and `to` (UTC
+    /// days, inclusive; at most a year).
     #[oai(
         path = "/app/companies/:id/usage",
         method = "get",
@@ -200,8 +215,11 @@ impl AppApi {
         Ok(Json(UsageList::from_rows(rows)))
     }
 
-    /// Checks a user's session token in real time. Valid only for an active user of an
-    /// active company linked to this application; anything else answers `valid: false`.
+    /// Check a user's session token in real time.
+    ///
+    /// The token is valid only for an active user of an active company linked to this application;
+    /// anything else, including a malformed token, answers `valid: false` rather than an error, so
+    /// an application learns nothing about other companies.
     #[oai(
         path = "/app/sessions/validate",
         method = "post",
@@ -235,8 +253,10 @@ impl AppApi {
         }))
     }
 
-    /// Finds the linked company a host name belongs to: `<slug>.<base_domain>` or one of the
-    /// company's custom domains.
+    /// Find the linked company a host name belongs to.
+    ///
+    /// Matches `<slug>.<base_domain>` or one of the company's custom domains, case-insensitively
+    /// and ignoring a port or a trailing dot. A host of no linked company is a 404.
     #[oai(path = "/app/resolve", method = "get", operation_id = "resolve_host")]
     async fn resolve(
         &self,

@@ -173,7 +173,9 @@ struct IssuedCredentialOut {
 
 #[OpenApi(tag = "Tag::Applications")]
 impl ApplicationsApi {
-    /// Every application (owner only).
+    /// List every application.
+    ///
+    /// Owner only. Each application with its status; credentials are listed separately.
     #[oai(
         path = "/applications",
         method = "get",
@@ -191,7 +193,10 @@ impl ApplicationsApi {
         }))
     }
 
-    /// Register an application (owner only).
+    /// Register an application.
+    ///
+    /// Owner only. The application starts active and without credentials: issue one with `POST
+    /// /applications/{id}/credentials` and link it to companies with `POST /links`.
     #[oai(
         path = "/applications",
         method = "post",
@@ -217,7 +222,9 @@ impl ApplicationsApi {
         )))
     }
 
-    /// Read an application (owner only).
+    /// Read an application.
+    ///
+    /// Owner only.
     #[oai(
         path = "/applications/:id",
         method = "get",
@@ -237,7 +244,9 @@ impl ApplicationsApi {
         ))
     }
 
-    /// Edit, disable or re-enable an application (owner only).
+    /// Edit, disable or re-enable an application.
+    ///
+    /// Owner only. A disabled application's keys answer 403 until it is enabled again.
     #[oai(
         path = "/applications/:id",
         method = "patch",
@@ -265,7 +274,9 @@ impl ApplicationsApi {
         ))
     }
 
-    /// Delete an application with its credentials and links (owner only).
+    /// Delete an application.
+    ///
+    /// Owner only. Its credentials stop working at once and its links go with it.
     #[oai(
         path = "/applications/:id",
         method = "delete",
@@ -282,7 +293,10 @@ impl ApplicationsApi {
         Ok(NoContentResponse::Done)
     }
 
-    /// An application's credentials, with when and from where each was last used.
+    /// List an application's credentials.
+    ///
+    /// Owner only. Each credential with its prefix, expiry, and when and from where it was last
+    /// used; never the secret.
     #[oai(
         path = "/applications/:id/credentials",
         method = "get",
@@ -302,8 +316,11 @@ impl ApplicationsApi {
         }))
     }
 
-    /// Generate a credential. The secret is in this answer only. Several may be live at once,
-    /// so a key can be rotated with overlap and the old one revoked afterwards.
+    /// Generate a credential for an application.
+    ///
+    /// Owner only. The secret (`arm_live_…`) is in this answer only; armario keeps its digest.
+    /// Several may be live at once, so a key can be rotated with overlap and the old one revoked
+    /// afterwards.
     #[oai(
         path = "/applications/:id/credentials",
         method = "post",
@@ -332,7 +349,9 @@ impl ApplicationsApi {
         })))
     }
 
-    /// Revoke a credential: it stops working at once.
+    /// Revoke a credential.
+    ///
+    /// Owner only. The key stops working at once.
     #[oai(
         path = "/applications/:id/credentials/:credential_id",
         method = "delete",

@@ -90,7 +90,11 @@ struct AuditList {
 
 #[OpenApi(tag = "Tag::Audit")]
 impl AuditApi {
-    /// Audit events, newest first. The owner sees everything; a company admin only their company.
+    /// List audit events, newest first.
+    ///
+    /// The owner sees every event; a company admin only their company's, with names of other
+    /// companies' objects left out. Filter by period, action, actor or company; pages with `limit`
+    /// and `cursor`.
     #[oai(
         path = "/audit-events",
         method = "get",

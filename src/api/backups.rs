@@ -108,7 +108,10 @@ enum TakeResponse {
 
 #[OpenApi(tag = "Tag::Backups")]
 impl BackupsApi {
-    /// Recent backup runs (owner only).
+    /// List recent backup runs.
+    ///
+    /// Owner only. Newest first, with the target (without credentials) and when the last good
+    /// backup was taken.
     #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
     async fn list(&self, auth: UserAuth, caller: Caller) -> Result<Json<BackupList>, ReadErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
@@ -127,8 +130,10 @@ impl BackupsApi {
         }))
     }
 
-    /// Take a backup now and wait for it (owner only); 409 while another runs. A failed run is
-    /// answered (and recorded) with `status: failed` and its reason.
+    /// Take a backup now and wait for it.
+    ///
+    /// Owner only. 409 while another run is in progress. A run that fails is answered, and
+    /// recorded, with `status: failed` and its reason.
     #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
     async fn take(&self, auth: UserAuth, caller: Caller) -> Result<TakeResponse, BackupErrors> {
         let owner = auth.owner(&self.state, &caller).await?;

@@ -263,7 +263,10 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
 
 #[OpenApi(tag = "Tag::Companies")]
 impl CompaniesApi {
-    /// List companies. The owner sees all; anyone else only their own company.
+    /// List companies.
+    ///
+    /// The owner sees every company; anyone else only their own. Search with `q`, filter by
+    /// `status`; pages with `limit` and `cursor`.
     #[oai(path = "/companies", method = "get", operation_id = "list_companies")]
     async fn list(
         &self,
@@ -292,7 +295,10 @@ impl CompaniesApi {
         }))
     }
 
-    /// Create an active company (owner only).
+    /// Create an active company.
+    ///
+    /// Owner only. The CNPJ is checked (check digits) and stored without punctuation; the slug is
+    /// derived from the name when absent. CNPJ and slug are unique.
     #[oai(path = "/companies", method = "post", operation_id = "create_company")]
     async fn create(
         &self,
@@ -308,6 +314,8 @@ impl CompaniesApi {
     }
 
     /// Read a company.
+    ///
+    /// Any user of the company, or the owner. Another company is a 404.
     #[oai(path = "/companies/:id", method = "get", operation_id = "get_company")]
     async fn get(
         &self,
@@ -320,7 +328,10 @@ impl CompaniesApi {
         Ok(Json(c.into()))
     }
 
-    /// Edit a company's data, branding and (owner only) plan.
+    /// Edit a company's data and branding.
+    ///
+    /// A company admin edits their company; only the owner changes the plan and the user limit.
+    /// Send only the fields to change.
     #[oai(
         path = "/companies/:id",
         method = "patch",
@@ -342,7 +353,10 @@ impl CompaniesApi {
         ))
     }
 
-    /// Approve a company that signed up (owner only); its pending first admin becomes active.
+    /// Approve a company that signed up.
+    ///
+    /// Owner only. The company becomes active and its pending first admin may sign in. 409 when it
+    /// clashes with an existing CNPJ or e-mail.
     #[oai(
         path = "/companies/:id/approve",
         method = "post",
@@ -357,7 +371,9 @@ impl CompaniesApi {
         self.status(auth, caller, id.0, StatusAction::Approve).await
     }
 
-    /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
+    /// Suspend a company.
+    ///
+    /// Owner only. Its users' sessions are revoked and they cannot sign in until it is reactivated.
     #[oai(
         path = "/companies/:id/suspend",
         method = "post",
@@ -372,7 +388,9 @@ impl CompaniesApi {
         self.status(auth, caller, id.0, StatusAction::Suspend).await
     }
 
-    /// Reactivate a suspended or cancelled company (owner only).
+    /// Reactivate a suspended or cancelled company.
+    ///
+    /// Owner only. Its users may sign in again.
     #[oai(
         path = "/companies/:id/reactivate",
         method = "post",
@@ -388,7 +406,10 @@ impl CompaniesApi {
             .await
     }
 
-    /// Cancel a company (owner only): its users' sessions are revoked.
+    /// Cancel a company.
+    ///
+    /// Owner only. Its users' sessions are revoked and they cannot sign in; applications can no
+    /// longer act for it.
     #[oai(
         path = "/companies/:id/cancel",
         method = "post",

@@ -103,7 +103,9 @@ fn list_out(items: Vec<Link>) -> Json<LinkList> {
 
 #[OpenApi(tag = "Tag::Links")]
 impl LinksApi {
-    /// Every link, optionally of one application or one company (owner only).
+    /// List links between applications and companies.
+    ///
+    /// Owner only. Every link, or those of one application or one company.
     #[oai(path = "/links", method = "get", operation_id = "list_links")]
     async fn list(
         &self,
@@ -123,7 +125,10 @@ impl LinksApi {
         ))
     }
 
-    /// Link an application to a company with scopes (owner only).
+    /// Link an application to a company.
+    ///
+    /// Owner only. The scopes say what the application may do for the company: `company:read`,
+    /// `users:read`, `usage:read`, `secrets:<kind>:read`. One link per pair (409 when it exists).
     #[oai(path = "/links", method = "post", operation_id = "create_link")]
     async fn create(
         &self,
@@ -145,7 +150,9 @@ impl LinksApi {
         )))
     }
 
-    /// Change a link's scopes (owner only).
+    /// Change a link's scopes.
+    ///
+    /// Owner only. The new scopes apply to the application's next request.
     #[oai(path = "/links/:id", method = "patch", operation_id = "update_link")]
     async fn update(
         &self,
@@ -163,7 +170,9 @@ impl LinksApi {
         ))
     }
 
-    /// Remove a link (owner only).
+    /// Remove a link.
+    ///
+    /// Owner only. The application can no longer act for the company, at once.
     #[oai(path = "/links/:id", method = "delete", operation_id = "delete_link")]
     async fn delete(
         &self,
@@ -176,7 +185,9 @@ impl LinksApi {
         Ok(NoContentResponse::Done)
     }
 
-    /// The applications linked to a company (company admin or owner).
+    /// List the applications linked to a company.
+    ///
+    /// A company admin or the owner. Each link with its scopes.
     #[oai(
         path = "/companies/:id/links",
         method = "get",
@@ -194,7 +205,9 @@ impl LinksApi {
         ))
     }
 
-    /// Revoke an application's access to a company (company admin or owner).
+    /// Revoke an application's access to a company.
+    ///
+    /// A company admin or the owner. The application can no longer act for the company, at once.
     #[oai(
         path = "/companies/:id/links/:link_id",
         method = "delete",
@@ -212,7 +225,9 @@ impl LinksApi {
         Ok(NoContentResponse::Done)
     }
 
-    /// A company's custom domains.
+    /// List a company's custom domains.
+    ///
+    /// Any user of the company, or the owner.
     #[oai(
         path = "/companies/:id/domains",
         method = "get",
@@ -237,7 +252,10 @@ impl LinksApi {
         }))
     }
 
-    /// Add a custom domain (company admin or owner); a domain belongs to one company only.
+    /// Add a custom domain to a company.
+    ///
+    /// A company admin or the owner. A domain belongs to one company only (409 when taken);
+    /// applications find the company by it with `GET /app/resolve`.
     #[oai(
         path = "/companies/:id/domains",
         method = "post",
@@ -260,7 +278,9 @@ impl LinksApi {
         })))
     }
 
-    /// Remove a custom domain (company admin or owner).
+    /// Remove a custom domain.
+    ///
+    /// A company admin or the owner.
     #[oai(
         path = "/companies/:id/domains/:domain",
         method = "delete",

@@ -13,6 +13,7 @@ pub(crate) mod day;
 pub(crate) mod docs;
 pub(crate) mod enums;
 pub(crate) mod error;
+pub(crate) mod examples;
 pub(crate) mod health;
 pub(crate) mod language;
 pub(crate) mod links;

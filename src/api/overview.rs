@@ -41,7 +41,10 @@ struct OverviewOut {
 
 #[OpenApi(tag = "Tag::Companies")]
 impl OverviewApi {
-    /// Companies by status, users, applications, approvals waiting and API requests (owner only).
+    /// Read the platform's overview.
+    ///
+    /// Owner only. Companies by status, users, approvals waiting, applications and API requests
+    /// over the last 7 and 30 days.
     #[oai(path = "/overview", method = "get", operation_id = "get_overview")]
     async fn overview(
         &self,

@@ -73,7 +73,9 @@ struct SecretPutIn {
 
 #[OpenApi(tag = "Tag::Secrets")]
 impl SecretsApi {
-    /// The known kinds of secrets and their fields (`custom_<name>` kinds take any fields).
+    /// List the known kinds of secrets and their fields.
+    ///
+    /// Any signed-in user. A company may also store `custom_<name>` kinds, which take any fields.
     #[oai(
         path = "/secret-kinds",
         method = "get",
@@ -97,7 +99,10 @@ impl SecretsApi {
         ))
     }
 
-    /// Which secrets a company has set (company admin or owner).
+    /// List which secrets a company has set.
+    ///
+    /// A company admin or the owner. Each secret's kind, a hint of its last characters and when it
+    /// changed; never the values.
     #[oai(
         path = "/companies/:id/secrets",
         method = "get",
@@ -116,7 +121,11 @@ impl SecretsApi {
         }))
     }
 
-    /// Set (or replace) a secret. It is sealed at rest and never returned to users.
+    /// Set or replace a company's secret.
+    ///
+    /// A company admin or the owner. The values are sealed at rest (AES-256-GCM) and never returned
+    /// to users; applications with the matching scope read them. The fields depend on the kind (see
+    /// `GET /secret-kinds`).
     #[oai(
         path = "/companies/:id/secrets/:kind",
         method = "put",
@@ -136,7 +145,9 @@ impl SecretsApi {
         Ok(Json(meta.into()))
     }
 
-    /// Remove a secret.
+    /// Remove a company's secret.
+    ///
+    /// A company admin or the owner. The change is audited.
     #[oai(
         path = "/companies/:id/secrets/:kind",
         method = "delete",

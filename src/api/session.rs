@@ -129,8 +129,12 @@ pub enum NoContent {
 
 #[OpenApi(tag = "Tag::Auth")]
 impl SessionApi {
-    /// Sign in with e-mail and password. Returns a bearer token and sets the session cookie.
-    /// Throttled per account and per IP; a wrong e-mail and a wrong password get the same answer.
+    /// Sign in with e-mail and password.
+    ///
+    /// Returns a bearer token and sets the session cookie (HttpOnly) and the CSRF cookie. Throttled
+    /// per account and per IP (429 with `Retry-After`); a wrong e-mail and a wrong password get the
+    /// same answer. A pending or disabled account, or one of a company that is not active, is a
+    /// 403.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -150,8 +154,10 @@ impl SessionApi {
         Ok(Json(self.signed_in(jar, out)))
     }
 
-    /// Sign in with a one-time link printed by `armario admin login-link`. The link works once,
-    /// for a few minutes; the answer is the same as a sign-in's.
+    /// Sign in with a one-time link.
+    ///
+    /// The link is printed by `armario admin login-link`; it works once, for a few minutes. The
+    /// answer is the same as a sign-in's.
     #[oai(
         path = "/auth/login-link",
         method = "post",
@@ -169,7 +175,9 @@ impl SessionApi {
         Ok(Json(self.signed_in(jar, out)))
     }
 
-    /// Sign out: revokes the session server-side and clears the cookies.
+    /// Sign out.
+    ///
+    /// Revokes the session server-side and clears the cookies.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
@@ -183,7 +191,9 @@ impl SessionApi {
         Ok(NoContent::Done)
     }
 
-    /// The signed-in user and their company.
+    /// Read the signed-in user and their company.
+    ///
+    /// The company is absent for the platform owner.
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
     async fn me(&self, auth: UserAuth, caller: Caller) -> Result<Json<MeOut>, SignedInErrors> {
         let who = auth.user(&self.state, &caller).await?;
@@ -201,7 +211,10 @@ impl SessionApi {
         }))
     }
 
-    /// Change your own password. Every session of the account is revoked, this one included.
+    /// Change your own password.
+    ///
+    /// Needs the current password (throttled like a sign-in). Every session of the account is
+    /// revoked, this one included: sign in again.
     #[oai(
         path = "/auth/password",
         method = "post",
@@ -220,7 +233,9 @@ impl SessionApi {
         Ok(NoContent::Done)
     }
 
-    /// Whether the first owner still has to be created.
+    /// Tell whether the first owner still has to be created.
+    ///
+    /// Public. The setup page uses it to choose between setup and sign-in.
     #[oai(path = "/setup", method = "get", operation_id = "get_setup_status")]
     async fn setup_status(&self) -> Result<Json<SetupStatus>, PublicReadErrors> {
         Ok(Json(SetupStatus {
@@ -228,7 +243,10 @@ impl SessionApi {
         }))
     }
 
-    /// Create the first owner with the one-time token of the setup link printed at start.
+    /// Create the first owner.
+    ///
+    /// Public, with the one-time token of the setup link printed at start. 409 once an owner
+    /// exists.
     #[oai(path = "/setup", method = "post", operation_id = "create_first_owner")]
     async fn setup(
         &self,

@@ -68,9 +68,11 @@ enum SignupResponse {
 
 #[OpenApi(tag = "Tag::Signup")]
 impl SignupApi {
-    /// Sign a company up. The company and its first admin wait for the owner's approval before
-    /// they can sign in. Throttled per IP and overall (429 with `Retry-After`). The answer is
-    /// the same whether or not the CNPJ or e-mail is taken; a pending sign-up holds neither.
+    /// Sign a company up.
+    ///
+    /// Public. The company and its first admin wait for the owner's approval before they can sign
+    /// in. Throttled per IP and overall (429 with `Retry-After`). The answer is the same whether or
+    /// not the CNPJ or e-mail is taken, so it reveals neither; a pending sign-up holds neither.
     #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
     async fn signup(
         &self,

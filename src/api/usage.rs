@@ -136,8 +136,10 @@ impl UsageApi {
 
 #[OpenApi(tag = "Tag::Usage")]
 impl UsageApi {
-    /// Usage by day, application, company and route group. The owner sees everything; a
-    /// company admin only their company.
+    /// Report application requests.
+    ///
+    /// By day, application, company and route group between `from` and `to` (UTC days, inclusive).
+    /// The owner sees everything; a company admin only their company.
     #[oai(path = "/usage", method = "get", operation_id = "get_usage")]
     async fn usage(
         &self,
@@ -163,7 +165,9 @@ impl UsageApi {
         Ok(Json(UsageList::from_rows(rows)))
     }
 
-    /// The same report as CSV.
+    /// Report application requests as CSV.
+    ///
+    /// The same report as `GET /usage`, as `text/csv`.
     #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
     async fn usage_csv(
         &self,

@@ -174,7 +174,10 @@ pub fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
 
 #[OpenApi(tag = "Tag::Users")]
 impl UsersApi {
-    /// Every user of the platform (owner only): the approval queue is `status=pending`.
+    /// List every user of the platform.
+    ///
+    /// Owner only. The approval queue is `status=pending`; search with `q`, filter by `role`; pages
+    /// with `limit` and `cursor`.
     #[oai(path = "/users", method = "get", operation_id = "list_all_users")]
     #[allow(clippy::too_many_arguments)]
     async fn list_all(
@@ -204,7 +207,10 @@ impl UsersApi {
         ))
     }
 
-    /// The users of a company. A member sees only themself.
+    /// List the users of a company.
+    ///
+    /// A company admin or the owner sees every user; a member only themself. Search with `q`,
+    /// filter by `status`; pages with `limit` and `cursor`.
     #[oai(
         path = "/companies/:id/users",
         method = "get",
@@ -244,7 +250,10 @@ impl UsersApi {
         ))
     }
 
-    /// Add a user to a company (company admin or owner). Counts against the plan's user limit.
+    /// Add a user to a company.
+    ///
+    /// A company admin or the owner. Counts against the plan's user limit (409 `limit_exceeded`
+    /// when reached); the e-mail is unique across the platform.
     #[oai(
         path = "/companies/:id/users",
         method = "post",
@@ -269,6 +278,8 @@ impl UsersApi {
     }
 
     /// Read a user of a company.
+    ///
+    /// A company admin or the owner; a member only themself.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "get",
@@ -286,7 +297,10 @@ impl UsersApi {
         Ok(Json(u.into()))
     }
 
-    /// Edit a user's name, e-mail or role. Members may edit only their own name and e-mail.
+    /// Edit a user's name, e-mail or role.
+    ///
+    /// A company admin or the owner edits anyone of the company; a member only their own name and
+    /// e-mail.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "patch",
@@ -309,7 +323,9 @@ impl UsersApi {
         Ok(Json(u.into()))
     }
 
-    /// Delete a user (company admin or owner).
+    /// Delete a user.
+    ///
+    /// A company admin or the owner. The user's sessions end at once.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "delete",
@@ -328,6 +344,8 @@ impl UsersApi {
     }
 
     /// Approve a pending user.
+    ///
+    /// A company admin or the owner. The user may sign in from now on.
     #[oai(
         path = "/companies/:id/users/:user_id/approve",
         method = "post",
@@ -344,7 +362,9 @@ impl UsersApi {
             .await
     }
 
-    /// Disable a user: their sessions are revoked and they cannot sign in.
+    /// Disable a user.
+    ///
+    /// A company admin or the owner. Their sessions are revoked and they cannot sign in.
     #[oai(
         path = "/companies/:id/users/:user_id/disable",
         method = "post",
@@ -361,7 +381,9 @@ impl UsersApi {
             .await
     }
 
-    /// Enable a disabled user (counts against the plan's user limit).
+    /// Enable a disabled user.
+    ///
+    /// A company admin or the owner. Counts against the plan's user limit again.
     #[oai(
         path = "/companies/:id/users/:user_id/enable",
         method = "post",
@@ -378,7 +400,9 @@ impl UsersApi {
             .await
     }
 
-    /// Set a new password for a user; their sessions are revoked.
+    /// Set a new password for a user.
+    ///
+    /// A company admin or the owner. At least 10 characters; the user's sessions are revoked.
     #[oai(
         path = "/companies/:id/users/:user_id/password",
         method = "post",
