@@ -357,3 +357,84 @@ async fn examples_match_their_schemas() {
         "only {with_example} schemas have examples"
     );
 }
+
+/// Names of the schemas `value` refers to, followed through the schemas themselves.
+fn reached(spec: &Value, value: &Value) -> BTreeSet<String> {
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                    if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                        out.push(name.to_string());
+                    }
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    refs(value, &mut todo);
+    let mut seen = BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            refs(&spec["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn every_value_an_answer_holds_is_bounded() {
+    let spec = spec().await;
+    let mut requests = BTreeSet::new();
+    let mut answers = BTreeSet::new();
+    for (_, op) in operations(&spec) {
+        requests.extend(reached(&spec, &op["requestBody"]));
+        answers.extend(reached(&spec, &op["responses"]));
+    }
+    let mut unbounded = Vec::new();
+    for name in answers.difference(&requests) {
+        let schema = &spec["components"]["schemas"][name];
+        let props = schema["properties"].as_object().into_iter().flatten();
+        for (prop, s) in props {
+            let at = format!("{name}.{prop}");
+            let has = |k: &str| s.get(k).is_some();
+            match s["type"].as_str() {
+                Some("string") if !(has("maxLength") || has("enum") || has("format")) => {
+                    unbounded.push(at)
+                }
+                Some("integer") if !(has("minimum") && has("maximum")) => unbounded.push(at),
+                Some("array") => {
+                    if !has("maxItems") {
+                        unbounded.push(format!("{at} (items)"));
+                    }
+                    if s["items"]["type"] == "string" && s["items"].get("maxLength").is_none() {
+                        unbounded.push(format!("{at}[]"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Lists whose pagination and logos that become URLs are changing elsewhere are known and
+    // named here, so nothing else can be unbounded.
+    let known: BTreeSet<&str> = [
+        "ApplicationList.items (items)",
+        "CredentialList.items (items)",
+        "DomainList.items (items)",
+        "LinkList.items (items)",
+        "LinkedCompanyList.items (items)",
+        "SecretList.items (items)",
+    ]
+    .into();
+    let unexpected: Vec<&String> = unbounded
+        .iter()
+        .filter(|u| !known.contains(u.as_str()))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "unbounded in answers: {unexpected:?}"
+    );
+}

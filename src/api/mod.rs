@@ -22,6 +22,7 @@ pub(crate) mod metrics;
 pub(crate) mod overview;
 pub(crate) mod path_id;
 pub(crate) mod request_check;
+pub(crate) mod response_limits;
 pub(crate) mod secrets;
 pub(crate) mod session;
 pub(crate) mod signup;

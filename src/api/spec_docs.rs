@@ -9,6 +9,7 @@
 //!   parameter of every operation and a header of every response;
 //! - `X-CSRF-Token` is a parameter of every write a session cookie can authenticate, the same
 //!   rule the server applies (`middleware::csrf_ok`);
+//! - schemas used only by answers get their bounds (`api::response_limits`);
 //! - schemas get the worked examples of `api::examples`, and every request body and answer
 //!   whose schema has an example shows it as the media example,
 //!   so each operation carries a worked example.
@@ -16,7 +17,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::api::auth::CSRF_HEADER;
-use crate::api::examples;
+use crate::api::{examples, response_limits};
 use crate::middleware::REQUEST_ID_HEADER;
 
 /// Adds the documentation rules above to a generated (and made strict) document.
@@ -26,6 +27,7 @@ pub fn complete(spec: &mut Value) {
         "description": "`armario serve` with no configuration; use your deployment's public URL (the `public_url` setting) instead.",
     }]);
     add_components(spec);
+    response_limits::bound(spec);
     if let Some(schemas) = spec["components"]["schemas"].as_object_mut() {
         for (name, schema) in schemas.iter_mut() {
             if let (None, Some(example)) = (schema.get("example"), examples::for_schema(name)) {
