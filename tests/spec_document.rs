@@ -438,3 +438,25 @@ async fn every_value_an_answer_holds_is_bounded() {
         "unbounded in answers: {unexpected:?}"
     );
 }
+
+#[tokio::test]
+async fn extensible_sets_are_spelled_by_pattern() {
+    // Secret kinds and scopes can name a company's own `custom_<name>` kinds, so they are not
+    // enums; their pattern still lists the known values.
+    let spec = spec().await;
+    let schemas = &spec["components"]["schemas"];
+    let kind = schemas["SecretInfo"]["properties"]["kind"]["pattern"]
+        .as_str()
+        .unwrap();
+    assert!(
+        kind.contains("google_calendar") && kind.contains("custom_"),
+        "{kind}"
+    );
+    let scope = schemas["Link"]["properties"]["scopes"]["items"]["pattern"]
+        .as_str()
+        .unwrap();
+    assert!(
+        scope.contains("company:read") && scope.contains("secrets:"),
+        "{scope}"
+    );
+}

@@ -85,6 +85,20 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("", "conflicts", 4),
 ];
 
+/// Values from a set that a company can extend (its `custom_<name>` secret kinds), which
+/// therefore cannot be enums: the known values and the shape of the custom ones.
+const KIND: &str = "(omie|asaas|evolution|google_calendar|custom_[a-z0-9_]{1,40})";
+
+fn pattern(prop: &str) -> Option<String> {
+    match prop {
+        "kind" => Some(format!("^{KIND}$")),
+        "scopes" => Some(format!(
+            "^(company:read|users:read|usage:read|secrets:{KIND}:read)$"
+        )),
+        _ => None,
+    }
+}
+
 /// Counts and sizes fit a JavaScript number.
 const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 
@@ -143,6 +157,9 @@ fn bound_property(schema_name: &str, prop: &str, schema: &mut Value) {
 }
 
 fn bound_string(prop: &str, schema: &mut Value) {
+    if let (None, None, Some(p)) = (schema.get("pattern"), schema.get("enum"), pattern(prop)) {
+        schema["pattern"] = json!(p);
+    }
     let bounded = ["maxLength", "enum", "format"]
         .iter()
         .any(|k| schema.get(k).is_some());
