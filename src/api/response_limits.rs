@@ -102,8 +102,16 @@ fn pattern(prop: &str) -> Option<String> {
 /// Counts and sizes fit a JavaScript number.
 const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 
-/// Adds the bounds to every schema reached from an answer and not from a request body.
+/// The longest RFC 3339 time the API writes (`2026-12-01T10:55:28.406+00:00` is 29).
+const DATE_TIME: u64 = 35;
+
+/// The CSV usage report: a header line and at most 100,000 rows of at most 160 characters.
+const CSV_REPORT: u64 = 16_000_000;
+
+/// Adds the bounds to every schema reached from an answer and not from a request body, and to
+/// the answers' own inline schemas and headers.
 pub fn bound(spec: &mut Value) {
+    bound_inline_answers(spec);
     let names = response_only(spec);
     let Some(schemas) = spec["components"]["schemas"].as_object_mut() else {
         return;
@@ -156,7 +164,49 @@ fn bound_property(schema_name: &str, prop: &str, schema: &mut Value) {
     }
 }
 
+/// Answers whose schema is not a named object: the list of known secret kinds, the CSV report,
+/// and string headers (`Content-Disposition`).
+fn bound_inline_answers(spec: &mut Value) {
+    let paths = spec["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut());
+    for op in paths
+        .filter_map(Value::as_object_mut)
+        .flat_map(|o| o.values_mut())
+    {
+        let responses = op.get_mut("responses").and_then(Value::as_object_mut);
+        for response in responses.into_iter().flat_map(|r| r.values_mut()) {
+            let content = response.get_mut("content").and_then(Value::as_object_mut);
+            for (media, body) in content.into_iter().flatten() {
+                let schema = &mut body["schema"];
+                if schema["type"] == "array" && schema.get("maxItems").is_none() {
+                    let items = schema["items"]["$ref"].as_str().unwrap_or_default();
+                    if items.ends_with("/SecretKindOut") {
+                        schema["maxItems"] = json!(crate::domain::secret_kind::KNOWN.len());
+                    }
+                }
+                if media.starts_with("text/csv") && schema.get("maxLength").is_none() {
+                    schema["maxLength"] = json!(CSV_REPORT);
+                }
+            }
+            let headers = response.get_mut("headers").and_then(Value::as_object_mut);
+            for header in headers.into_iter().flat_map(|h| h.values_mut()) {
+                let schema = &mut header["schema"];
+                if schema["type"] == "string" && schema.get("maxLength").is_none() {
+                    // `attachment; filename="usage-….csv"`.
+                    schema["maxLength"] = json!(128);
+                }
+            }
+        }
+    }
+}
+
 fn bound_string(prop: &str, schema: &mut Value) {
+    if schema["format"] == "date-time" && schema.get("maxLength").is_none() {
+        schema["maxLength"] = json!(DATE_TIME);
+        return;
+    }
     if let (None, None, Some(p)) = (schema.get("pattern"), schema.get("enum"), pattern(prop)) {
         schema["pattern"] = json!(p);
     }
