@@ -2,7 +2,7 @@
 //! single mapping from domain errors to HTTP statuses.
 
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object};
+use poem_openapi::{Enum, Object};
 
 use crate::error::DomainError;
 
@@ -73,33 +73,22 @@ impl ErrorBody {
     }
 }
 
-#[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "from_poem_error")]
+/// Every error answer the API has, before an operation's error set (`api::statuses`) narrows
+/// it to the statuses that operation documents. Deliberately not an `ApiResponse`: a handler
+/// cannot return it, so no operation can claim every status.
+#[derive(Debug)]
 pub enum ApiError {
-    /// The input is invalid; `field` names the field.
-    #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
-    /// No valid credential.
-    #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// The caller may not do this.
-    #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// No such object, or it belongs to someone else.
-    #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// A unique value is taken, the object's state forbids the change, or a plan limit is reached.
-    #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
-    /// Too many attempts; retry after the given seconds.
-    #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
-    /// The server's disk is full: the change was refused and nothing changed. Retry once space
-    /// is freed.
-    #[oai(status = 507)]
+    /// Too many attempts; the `Retry-After` value in seconds.
+    TooManyRequests(Json<ErrorBody>, String),
+    /// The disk is full: the change was refused and nothing changed.
     InsufficientStorage(Json<ErrorBody>),
-    /// Unexpected error; only its id is returned, the details are in the log.
-    #[oai(status = 500)]
+    /// Unexpected; only its id is answered.
     Internal(Json<ErrorBody>),
 }
 
