@@ -8,7 +8,7 @@ use poem::{Endpoint, IntoResponse, PathPattern, Request, Response};
 use tracing::Instrument;
 
 use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
-use crate::api::error::ErrorBody;
+use crate::api::error::{ErrorBody, ErrorCode};
 use crate::api::routes::ApiRoutes;
 use crate::crypto::token;
 use crate::service::AppState;
@@ -99,7 +99,9 @@ fn secure_headers(path: &str, resp: &mut Response) {
 pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let request_id = req
         .header(REQUEST_ID_HEADER)
-        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| {
+            (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let method = req.method().clone();
@@ -115,7 +117,7 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
         if !csrf_ok(&req) {
             return json_error(
                 StatusCode::FORBIDDEN,
-                ErrorBody::new("csrf", format!("missing or wrong {CSRF_HEADER} header; read it from the {CSRF_COOKIE} cookie")),
+                ErrorBody::new(ErrorCode::Csrf, format!("missing or wrong {CSRF_HEADER} header; read it from the {CSRF_COOKIE} cookie")),
             );
         }
         let req = match limit_body(req).await {
@@ -182,12 +184,15 @@ fn normalize_errors(resp: &Response, path: &str) -> Option<Response> {
     match status {
         StatusCode::NOT_FOUND => Some(json_error(
             status,
-            ErrorBody::new("not_found", "no such route"),
+            ErrorBody::new(ErrorCode::NotFound, "no such route"),
         )),
         StatusCode::METHOD_NOT_ALLOWED => {
             let mut r = json_error(
                 status,
-                ErrorBody::new("method_not_allowed", "method not allowed on this route"),
+                ErrorBody::new(
+                    ErrorCode::MethodNotAllowed,
+                    "method not allowed on this route",
+                ),
             );
             if let Some(allow) = resp.headers().get(header::ALLOW) {
                 r.headers_mut().insert(header::ALLOW, allow.clone());
@@ -202,15 +207,21 @@ fn error_response(e: poem::Error) -> Response {
     let status = e.status();
     let body = match status.as_u16() {
         s if s >= 500 => crate::api::error::internal_body(&e.to_string()),
-        401 => ErrorBody::new("unauthorized", "sign in or send a valid bearer token"),
-        404 => ErrorBody::new("not_found", "not found"),
-        405 => ErrorBody::new("method_not_allowed", "method not allowed on this route"),
-        413 => ErrorBody::new("payload_too_large", "the request body is too large"),
+        401 => ErrorBody::new(
+            ErrorCode::Unauthorized,
+            "sign in or send a valid bearer token",
+        ),
+        404 => ErrorBody::new(ErrorCode::NotFound, "not found"),
+        405 => ErrorBody::new(
+            ErrorCode::MethodNotAllowed,
+            "method not allowed on this route",
+        ),
+        413 => ErrorBody::new(ErrorCode::PayloadTooLarge, "the request body is too large"),
         // A body without `Content-Type: application/json` is bad input like any other, and
         // answers the documented 400 rather than a 415 no operation lists.
         415 => {
             let mut body = ErrorBody::new(
-                "invalid",
+                ErrorCode::Invalid,
                 format!(
                     "Content-Type: {e}; send the body as JSON with Content-Type: application/json"
                 ),
@@ -234,7 +245,7 @@ async fn limit_body(mut req: Request) -> Result<Request, Response> {
         let mut resp = json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorBody::new(
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("the request body is larger than {max} bytes"),
             ),
         );

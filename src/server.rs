@@ -20,7 +20,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let max_body = state.settings.max_body_bytes;
     let generated = api_service.spec();
     let routes = api::routes::ApiRoutes::new("/api/v1");
-    let spec_text = bytes::Bytes::from(api::spec::strict_text(&generated));
+    let spec_text = bytes::Bytes::from(api::document(&generated));
     let spec_endpoint = get(make_sync(move |_| {
         poem::Response::builder()
             .content_type("application/json; charset=utf-8")

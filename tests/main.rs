@@ -50,6 +50,7 @@ mod search_fold;
 mod settings;
 mod signup_squat;
 mod smoke;
+mod spec_document;
 mod storage;
 mod storage_full;
 mod web_surface;

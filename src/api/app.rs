@@ -15,11 +15,12 @@ use crate::api::auth::Caller;
 use crate::api::body::JsonBody;
 use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
-use crate::api::error::ApiResult;
+use crate::api::enums::RouteGroup;
 use crate::api::input::{Text, CURSOR_MAX, HOST_MAX, SECRET_KIND_MAX, TOKEN_MAX};
+use crate::api::statuses::{AppCheckErrors, AppListErrors, AppLookupErrors, AppSecretErrors};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
-use crate::api::users::{UserList, UserOut};
+use crate::api::users::{RoleDto, UserList, UserOut};
 use crate::api::Tag;
 use crate::domain::{page_size, AppPrincipal};
 use crate::ids::CompanyId;
@@ -36,10 +37,10 @@ impl AppApi {
 
     /// Counts a request for the usage report and for the metrics.
     /// Counts the request for usage reports; a path id that names nothing counts as none.
-    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: &'static str) {
+    fn count(&self, app: &AppPrincipal, company: Option<&CompanyId>, route_group: RouteGroup) {
         let company = company.filter(|c| CompanyId::parse(c.as_str()).is_some());
-        self.state.usage.record(app, company, route_group);
-        self.state.metrics.app_request(route_group);
+        self.state.usage.record(app, company, route_group.as_str());
+        self.state.metrics.app_request(route_group.as_str());
     }
 }
 
@@ -81,16 +82,19 @@ struct ValidateOut {
     user: Option<UserOut>,
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
-    /// company_admin or member.
+    // company_admin or member. (No doc comment: it would wrap the $ref in an allOf.)
     #[oai(skip_serializing_if_is_none)]
-    role: Option<String>,
+    role: Option<RoleDto>,
     #[oai(skip_serializing_if_is_none)]
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-#[OpenApi(tag = "Tag::Applications")]
+#[OpenApi(tag = "Tag::App")]
 impl AppApi {
-    /// The companies linked to the calling application.
+    /// List the companies linked to the calling application.
+    ///
+    /// Every company the application's links reach, with the scopes each link grants. Needs no
+    /// scope: the link itself is the permission.
     #[oai(
         path = "/app/companies",
         method = "get",
@@ -105,9 +109,9 @@ impl AppApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<LinkedCompanyList>> {
+    ) -> Result<Json<LinkedCompanyList>, AppListErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "companies");
+        self.count(&app, None, RouteGroup::Companies);
         let limit = page_size(limit.0)?;
         let page =
             app_access::linked_companies(&self.state.store, &app, cursor.0.map(Into::into), limit)
@@ -125,7 +129,10 @@ impl AppApi {
         }))
     }
 
-    /// A linked company (scope `company:read`).
+    /// Read a linked company.
+    ///
+    /// Needs the scope `company:read` on the link. A company not linked to the application is a
+    /// 404, as if it did not exist; a linked company that is not active is a 403.
     #[oai(
         path = "/app/companies/:id",
         method = "get",
@@ -136,16 +143,19 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "companies");
+        self.count(&app, Some(&id.0), RouteGroup::Companies);
         let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
         Ok(Json(CompanyOut::for_app(
             app_access::company(&self.state.store, &scope).await?,
         )))
     }
 
-    /// A linked company's secret, decrypted (scope `secrets:<kind>:read`). Every read is audited.
+    /// Read a linked company's secret, decrypted.
+    ///
+    /// Needs the scope `secrets:<kind>:read` on the link. Every read is written to the audit log,
+    /// so the answer can be a 507 when the disk is full. The values are never logged.
     #[oai(
         path = "/app/companies/:id/secrets/:kind",
         method = "get",
@@ -157,9 +167,9 @@ impl AppApi {
         caller: Caller,
         id: Path<CompanyId>,
         kind: Path<Text<SECRET_KIND_MAX>>,
-    ) -> ApiResult<Json<SecretValueOut>> {
+    ) -> Result<Json<SecretValueOut>, AppSecretErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "secrets");
+        self.count(&app, Some(&id.0), RouteGroup::Secrets);
         let scope = AppCompanyScope::check(&app, id.0, SecretRead(kind.0.to_string()))?;
         let values = app_access::secret(&self.state.store, &self.state.sealer, &scope).await?;
         Ok(Json(SecretValueOut {
@@ -168,7 +178,10 @@ impl AppApi {
         }))
     }
 
-    /// A linked company's users (scope `users:read`).
+    /// List a linked company's users.
+    ///
+    /// Needs the scope `users:read`. Pages with `limit` and `cursor`; pass the answer's
+    /// `next_cursor` to get the next page.
     #[oai(
         path = "/app/companies/:id/users",
         method = "get",
@@ -184,9 +197,9 @@ impl AppApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "users");
+        self.count(&app, Some(&id.0), RouteGroup::Users);
         let scope = AppCompanyScope::check(&app, id.0, UsersRead)?;
         let page = app_access::users(
             &self.state.store,
@@ -198,7 +211,10 @@ impl AppApi {
         Ok(crate::api::users::list_out(page))
     }
 
-    /// This application's usage for a linked company (scope `usage:read`).
+    /// Read this application's usage for a linked company.
+    ///
+    /// Needs the scope `usage:read`. Requests by day and route group between `from` and `to` (UTC
+    /// days, inclusive; at most a year).
     #[oai(
         path = "/app/companies/:id/usage",
         method = "get",
@@ -219,9 +235,9 @@ impl AppApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<UsageList>> {
+    ) -> Result<Json<UsageList>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, Some(&id.0), "usage");
+        self.count(&app, Some(&id.0), RouteGroup::Usage);
         let scope = AppCompanyScope::check(&app, id.0, UsageRead)?;
         let filter = usage_filter(days(from.0), days(to.0))?;
         let limit = page_size(limit.0)?;
@@ -238,8 +254,11 @@ impl AppApi {
         Ok(Json(UsageList::from_report(report)))
     }
 
-    /// Checks a user's session token in real time. Valid only for an active user of an
-    /// active company linked to this application; anything else answers `valid: false`.
+    /// Check a user's session token in real time.
+    ///
+    /// The token is valid only for an active user of an active company linked to this application;
+    /// anything else, including a malformed token, answers `valid: false` rather than an error, so
+    /// an application learns nothing about other companies.
     #[oai(
         path = "/app/sessions/validate",
         method = "post",
@@ -250,16 +269,16 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         body: JsonBody<ValidateIn>,
-    ) -> ApiResult<Json<ValidateOut>> {
+    ) -> Result<Json<ValidateOut>, AppCheckErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "sessions");
+        self.count(&app, None, RouteGroup::Sessions);
         let found =
             app_access::validate_session(&self.state.store, &app, body.0.token.trim()).await?;
         Ok(Json(match found {
             Some(s) => ValidateOut {
                 valid: true,
                 company_id: s.user.company_id.as_ref().map(|c| c.to_string()),
-                role: Some(s.user.role.as_str().to_string()),
+                role: Some(s.user.role.into()),
                 expires_at: Some(ts(s.expires_at)),
                 user: Some(s.user.into()),
             },
@@ -273,17 +292,19 @@ impl AppApi {
         }))
     }
 
-    /// Finds the linked company a host name belongs to: `<slug>.<base_domain>` or one of the
-    /// company's custom domains.
+    /// Find the linked company a host name belongs to.
+    ///
+    /// Matches `<slug>.<base_domain>` or one of the company's custom domains, case-insensitively
+    /// and ignoring a port or a trailing dot. A host of no linked company is a 404.
     #[oai(path = "/app/resolve", method = "get", operation_id = "resolve_host")]
     async fn resolve(
         &self,
         auth: AppAuth,
         caller: Caller,
         host: Query<Text<HOST_MAX>>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
-        self.count(&app, None, "resolve");
+        self.count(&app, None, RouteGroup::Resolve);
         Ok(Json(
             app_access::resolve(
                 &self.state.store,

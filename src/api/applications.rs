@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::{present, JsonBody};
-use crate::api::error::ApiResult;
 use crate::api::input::{
     Email, Text, Timestamp, APP_NAME_MAX, CURSOR_MAX, DESCRIPTION_MAX, LABEL_MAX,
 };
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, CreateErrors, ListErrors, ReadOneErrors};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::domain::application::{
@@ -193,7 +193,9 @@ struct IssuedCredentialOut {
 
 #[OpenApi(tag = "Tag::Applications")]
 impl ApplicationsApi {
-    /// Every application (owner only).
+    /// List every application.
+    ///
+    /// Owner only. Each application with its status; credentials are listed separately.
     #[oai(
         path = "/applications",
         method = "get",
@@ -208,7 +210,7 @@ impl ApplicationsApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<ApplicationList>> {
+    ) -> Result<Json<ApplicationList>, ListErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let page =
@@ -219,7 +221,10 @@ impl ApplicationsApi {
         }))
     }
 
-    /// Register an application (owner only).
+    /// Register an application.
+    ///
+    /// Owner only. The application starts active and without credentials: issue one with `POST
+    /// /applications/{id}/credentials` and link it to companies with `POST /links`.
     #[oai(
         path = "/applications",
         method = "post",
@@ -230,7 +235,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         body: JsonBody<ApplicationCreateIn>,
-    ) -> ApiResult<CreatedResponse<ApplicationOut>> {
+    ) -> Result<CreatedResponse<ApplicationOut>, CreateErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let input = NewApplication::validate(
@@ -245,7 +250,9 @@ impl ApplicationsApi {
         )))
     }
 
-    /// Read an application (owner only).
+    /// Read an application.
+    ///
+    /// Owner only.
     #[oai(
         path = "/applications/:id",
         method = "get",
@@ -256,7 +263,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-    ) -> ApiResult<Json<ApplicationOut>> {
+    ) -> Result<Json<ApplicationOut>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         Ok(Json(
             applications::get(&self.state.store, &owner, id.0)
@@ -265,7 +272,9 @@ impl ApplicationsApi {
         ))
     }
 
-    /// Edit, disable or re-enable an application (owner only).
+    /// Edit, disable or re-enable an application.
+    ///
+    /// Owner only. A disabled application's keys answer 403 until it is enabled again.
     #[oai(
         path = "/applications/:id",
         method = "patch",
@@ -277,7 +286,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         body: JsonBody<ApplicationPatchIn>,
-    ) -> ApiResult<Json<ApplicationOut>> {
+    ) -> Result<Json<ApplicationOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let patch = ApplicationPatch::validate(
@@ -293,7 +302,9 @@ impl ApplicationsApi {
         ))
     }
 
-    /// Delete an application with its credentials and links (owner only).
+    /// Delete an application.
+    ///
+    /// Owner only. Its credentials stop working at once and its links go with it.
     #[oai(
         path = "/applications/:id",
         method = "delete",
@@ -304,13 +315,16 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         applications::delete(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
-    /// An application's credentials, with when and from where each was last used.
+    /// List an application's credentials.
+    ///
+    /// Owner only. Each credential with its prefix, expiry, and when and from where it was last
+    /// used; never the secret.
     #[oai(
         path = "/applications/:id/credentials",
         method = "get",
@@ -326,7 +340,7 @@ impl ApplicationsApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<CredentialList>> {
+    ) -> Result<Json<CredentialList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let (store, usage) = (&self.state.store, &self.state.usage);
         let limit = page_size(limit.0)?;
@@ -339,8 +353,11 @@ impl ApplicationsApi {
         }))
     }
 
-    /// Generate a credential. The secret is in this answer only. Several may be live at once,
-    /// so a key can be rotated with overlap and the old one revoked afterwards.
+    /// Generate a credential for an application.
+    ///
+    /// Owner only. The secret (`arm_live_…`) is in this answer only; armario keeps its digest.
+    /// Several may be live at once, so a key can be rotated with overlap and the old one revoked
+    /// afterwards.
     #[oai(
         path = "/applications/:id/credentials",
         method = "post",
@@ -352,7 +369,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         body: JsonBody<CredentialCreateIn>,
-    ) -> ApiResult<CreatedResponse<IssuedCredentialOut>> {
+    ) -> Result<CreatedResponse<IssuedCredentialOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let issued = applications::issue_credential(
@@ -369,7 +386,9 @@ impl ApplicationsApi {
         })))
     }
 
-    /// Revoke a credential: it stops working at once.
+    /// Revoke a credential.
+    ///
+    /// Owner only. The key stops working at once.
     #[oai(
         path = "/applications/:id/credentials/:credential_id",
         method = "delete",
@@ -381,7 +400,7 @@ impl ApplicationsApi {
         caller: Caller,
         id: Path<ApplicationId>,
         credential_id: Path<CredentialId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         applications::revoke_credential(&self.state.key_writer(), &owner, id.0, credential_id.0)
             .await?;

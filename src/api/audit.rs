@@ -7,8 +7,9 @@ use poem_openapi::{Object, OpenApi};
 
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::enums::ActorKind;
 use crate::api::input::{Text, Timestamp, ACTION_MAX, CURSOR_MAX, ID_MAX};
+use crate::api::statuses::ReadOneErrors;
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::audit::{AuditEvent, AuditFilter};
@@ -33,8 +34,7 @@ impl AuditApi {
 pub struct AuditEventOut {
     id: i64,
     at: DateTime<Utc>,
-    /// user, application, operator, system or anonymous.
-    actor_kind: String,
+    actor_kind: ActorKind,
     #[oai(skip_serializing_if_is_none)]
     actor_id: Option<String>,
     /// The acting user's or application's name; absent when it is gone, or for a company admin
@@ -66,7 +66,7 @@ impl From<AuditEvent> for AuditEventOut {
         Self {
             id: e.id,
             at: ts(e.at),
-            actor_kind: e.actor_kind,
+            actor_kind: ActorKind::from_stored(&e.actor_kind),
             actor_id: e.actor_id,
             actor_name: e.actor_name,
             company_id: e.company_id,
@@ -91,7 +91,11 @@ struct AuditList {
 
 #[OpenApi(tag = "Tag::Audit")]
 impl AuditApi {
-    /// Audit events, newest first. The owner sees everything; a company admin only their company.
+    /// List audit events, newest first.
+    ///
+    /// The owner sees every event; a company admin only their company's, with names of other
+    /// companies' objects left out. Filter by period, action, actor or company; pages with `limit`
+    /// and `cursor`.
     #[oai(
         path = "/audit-events",
         method = "get",
@@ -116,7 +120,7 @@ impl AuditApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<AuditList>> {
+    ) -> Result<Json<AuditList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let company_id = company_id

@@ -6,8 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::enums::BackupTrigger;
 use crate::api::input::{Text, CURSOR_MAX};
+use crate::api::statuses::{BackupErrors, ListErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::backup::{BackupReport, BackupStatus};
@@ -49,8 +50,7 @@ struct BackupRunOut {
     /// Why it failed.
     #[oai(skip_serializing_if_is_none)]
     error: Option<String>,
-    /// scheduler, api or cli.
-    trigger: String,
+    trigger: BackupTrigger,
 }
 
 impl From<BackupRun> for BackupRunOut {
@@ -67,7 +67,7 @@ impl From<BackupRun> for BackupRunOut {
             size: r.size,
             object_name: r.object_name,
             error: r.error,
-            trigger: r.trigger,
+            trigger: BackupTrigger::from_stored(&r.trigger),
         }
     }
 }
@@ -86,7 +86,7 @@ impl From<BackupReport> for BackupRunOut {
             size: r.size.map(|s| s as i64),
             object_name: r.object_name,
             error: r.error,
-            trigger: "api".into(),
+            trigger: BackupTrigger::Api,
         }
     }
 }
@@ -113,7 +113,10 @@ enum TakeResponse {
 
 #[OpenApi(tag = "Tag::Backups")]
 impl BackupsApi {
-    /// Recent backup runs (owner only).
+    /// List recent backup runs.
+    ///
+    /// Owner only. Newest first, with the target (without credentials) and when the last good
+    /// backup was taken.
     #[oai(path = "/backups", method = "get", operation_id = "list_backups")]
     async fn list(
         &self,
@@ -124,7 +127,7 @@ impl BackupsApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<BackupList>> {
+    ) -> Result<Json<BackupList>, ListErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let page =
@@ -140,10 +143,12 @@ impl BackupsApi {
         }))
     }
 
-    /// Take a backup now and wait for it (owner only); 409 while another runs. A failed run is
-    /// answered (and recorded) with `status: failed` and its reason.
+    /// Take a backup now and wait for it.
+    ///
+    /// Owner only. 409 while another run is in progress. A run that fails is answered, and
+    /// recorded, with `status: failed` and its reason.
     #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
-    async fn take(&self, auth: UserAuth, caller: Caller) -> ApiResult<TakeResponse> {
+    async fn take(&self, auth: UserAuth, caller: Caller) -> Result<TakeResponse, BackupErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let s = &self.state;
         let report = backups::take_now(&s.backups, &s.metrics, &s.store, &owner).await?;

@@ -9,13 +9,15 @@ use serde::Deserialize;
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
-use crate::api::error::ApiResult;
 use crate::api::input::{
     Cnpj, Color, Email, MaxUsers, Slug, Text, COMPANY_NAME_MAX, CURSOR_MAX, DISPLAY_NAME_MAX,
     LOGO_URL_MAX, PHONE_MAX, PLAN_MAX, SEARCH_MAX,
 };
 use crate::api::logos::{app_logo_url, user_logo_url};
 use crate::api::session::CreatedResponse;
+use crate::api::statuses::{
+    ActionErrors, ChangeErrors, CreateErrors, ReadOneErrors, SignedInListErrors,
+};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::company::{
@@ -283,7 +285,10 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
 
 #[OpenApi(tag = "Tag::Companies")]
 impl CompaniesApi {
-    /// List companies. The owner sees all; anyone else only their own company.
+    /// List companies.
+    ///
+    /// The owner sees every company; anyone else only their own. Search with `q`, filter by
+    /// `status`; pages with `limit` and `cursor`.
     #[oai(path = "/companies", method = "get", operation_id = "list_companies")]
     async fn list(
         &self,
@@ -297,7 +302,7 @@ impl CompaniesApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<CompanyList>> {
+    ) -> Result<Json<CompanyList>, SignedInListErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = CompanyFilter {
@@ -319,14 +324,17 @@ impl CompaniesApi {
         }))
     }
 
-    /// Create an active company (owner only).
+    /// Create an active company.
+    ///
+    /// Owner only. The CNPJ is checked (check digits) and stored without punctuation; the slug is
+    /// derived from the name when absent. CNPJ and slug are unique.
     #[oai(path = "/companies", method = "post", operation_id = "create_company")]
     async fn create(
         &self,
         auth: UserAuth,
         caller: Caller,
         body: JsonBody<CompanyCreateIn>,
-    ) -> ApiResult<CreatedResponse<CompanyOut>> {
+    ) -> Result<CreatedResponse<CompanyOut>, CreateErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let explicit_slug = body.0.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
         let company = NewCompany::validate(body.0.into())?;
@@ -335,19 +343,24 @@ impl CompaniesApi {
     }
 
     /// Read a company.
+    ///
+    /// Any user of the company, or the owner. Another company is a 404.
     #[oai(path = "/companies/:id", method = "get", operation_id = "get_company")]
     async fn get(
         &self,
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let c = companies::get(&self.state.store, &scope).await?;
         Ok(Json(c.into()))
     }
 
-    /// Edit a company's data, branding and (owner only) plan.
+    /// Edit a company's data and branding.
+    ///
+    /// A company admin edits their company; only the owner changes the plan and the user limit.
+    /// Send only the fields to change.
     #[oai(
         path = "/companies/:id",
         method = "patch",
@@ -359,7 +372,7 @@ impl CompaniesApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: JsonBody<CompanyPatchIn>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let patch = CompanyPatch::validate(body.0.into())?;
         Ok(Json(
@@ -369,7 +382,10 @@ impl CompaniesApi {
         ))
     }
 
-    /// Approve a company that signed up (owner only); its pending first admin becomes active.
+    /// Approve a company that signed up.
+    ///
+    /// Owner only. The company becomes active and its pending first admin may sign in. 409 when it
+    /// clashes with an existing CNPJ or e-mail.
     #[oai(
         path = "/companies/:id/approve",
         method = "post",
@@ -380,11 +396,13 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Approve).await
     }
 
-    /// Suspend a company (owner only): its users' sessions are revoked and they cannot sign in.
+    /// Suspend a company.
+    ///
+    /// Owner only. Its users' sessions are revoked and they cannot sign in until it is reactivated.
     #[oai(
         path = "/companies/:id/suspend",
         method = "post",
@@ -395,11 +413,13 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Suspend).await
     }
 
-    /// Reactivate a suspended or cancelled company (owner only).
+    /// Reactivate a suspended or cancelled company.
+    ///
+    /// Owner only. Its users may sign in again.
     #[oai(
         path = "/companies/:id/reactivate",
         method = "post",
@@ -410,12 +430,15 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Reactivate)
             .await
     }
 
-    /// Cancel a company (owner only): its users' sessions are revoked.
+    /// Cancel a company.
+    ///
+    /// Owner only. Its users' sessions are revoked and they cannot sign in; applications can no
+    /// longer act for it.
     #[oai(
         path = "/companies/:id/cancel",
         method = "post",
@@ -426,7 +449,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         self.status(auth, caller, id.0, StatusAction::Cancel).await
     }
 }
@@ -438,7 +461,7 @@ impl CompaniesApi {
         caller: Caller,
         id: CompanyId,
         action: StatusAction,
-    ) -> ApiResult<Json<CompanyOut>> {
+    ) -> Result<Json<CompanyOut>, ActionErrors> {
         let scope = auth.company::<OwnerOf>(&self.state, &caller, id).await?;
         let c = companies::change_status(&self.state.store, &scope, action).await?;
         Ok(Json(c.into()))

@@ -2,16 +2,47 @@
 //! single mapping from domain errors to HTTP statuses.
 
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::{Enum, Object};
 
 use crate::error::DomainError;
 
+/// What kind of error an answer is, for a program to act on.
+#[derive(Enum, serde::Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input is invalid (400); `field` names it.
+    Invalid,
+    /// No valid credential (401).
+    Unauthorized,
+    /// The caller may not do this (403).
+    Forbidden,
+    /// A write made with the session cookie lacks its `X-CSRF-Token` header (403).
+    Csrf,
+    /// No such object or route (404).
+    NotFound,
+    /// The method is not allowed on this route (405).
+    MethodNotAllowed,
+    /// A unique value is taken or the object's state forbids the change (409).
+    Conflict,
+    /// A plan limit is reached (409).
+    LimitExceeded,
+    /// The request body is too large (413).
+    PayloadTooLarge,
+    /// Too many attempts; see `Retry-After` (429).
+    TooManyRequests,
+    /// The server's disk is full; nothing changed (507).
+    StorageFull,
+    /// Unexpected error; quote `error_id` (500).
+    Internal,
+}
+
 /// An error answer.
 #[derive(Object, Debug)]
+#[oai(example)]
 pub struct ErrorBody {
-    /// Machine-readable code: invalid, unauthorized, forbidden, csrf, not_found, conflict,
-    /// limit_exceeded, too_many_requests, storage_full, internal.
-    pub code: String,
+    // No doc comment: it would wrap the enum's $ref in an allOf that generators copy.
+    pub code: ErrorCode,
     /// What went wrong, for a person.
     pub message: String,
     /// The input field the error is about, when there is one (`cnpj`, `admin.email`, `limit`).
@@ -23,18 +54,18 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
             field: None,
             error_id: None,
         }
     }
 
-    fn field(code: &str, field: String, message: String) -> Self {
+    fn field(code: ErrorCode, field: String, message: String) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: format!("{field}: {message}"),
             field: Some(field),
             error_id: None,
@@ -42,34 +73,34 @@ impl ErrorBody {
     }
 }
 
-#[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "from_poem_error")]
+/// Every error answer the API has, before an operation's error set (`api::statuses`) narrows
+/// it to the statuses that operation documents. Deliberately not an `ApiResponse`: a handler
+/// cannot return it, so no operation can claim every status.
+#[derive(Debug)]
 pub enum ApiError {
-    /// The input is invalid; `field` names the field.
-    #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
-    /// No valid credential.
-    #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// The caller may not do this.
-    #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// No such object, or it belongs to someone else.
-    #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// A unique value is taken, the object's state forbids the change, or a plan limit is reached.
-    #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
-    /// Too many attempts; retry after the given seconds.
-    #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
-    /// The server's disk is full: the change was refused and nothing changed. Retry once space
-    /// is freed.
-    #[oai(status = 507)]
+    /// Too many attempts; the `Retry-After` value in seconds.
+    TooManyRequests(Json<ErrorBody>, String),
+    /// The disk is full: the change was refused and nothing changed.
     InsufficientStorage(Json<ErrorBody>),
-    /// Unexpected error; only its id is returned, the details are in the log.
-    #[oai(status = 500)]
+    /// Unexpected; only its id is answered.
     Internal(Json<ErrorBody>),
+}
+
+impl poem_openapi::types::Example for ErrorBody {
+    fn example() -> Self {
+        Self {
+            code: ErrorCode::Invalid,
+            message: "cnpj: the check digits do not match".into(),
+            field: Some("cnpj".into()),
+            error_id: None,
+        }
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -78,25 +109,27 @@ impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
             DomainError::Invalid { field, message } => {
-                Self::BadRequest(Json(ErrorBody::field("invalid", field, message)))
+                Self::BadRequest(Json(ErrorBody::field(ErrorCode::Invalid, field, message)))
             }
             DomainError::NotFound(what) => Self::NotFound(Json(ErrorBody::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("{what} not found"),
             ))),
             DomainError::Conflict { field, message } => {
-                Self::Conflict(Json(ErrorBody::field("conflict", field, message)))
+                Self::Conflict(Json(ErrorBody::field(ErrorCode::Conflict, field, message)))
             }
-            DomainError::LimitExceeded { field, message } => {
-                Self::Conflict(Json(ErrorBody::field("limit_exceeded", field, message)))
+            DomainError::LimitExceeded { field, message } => Self::Conflict(Json(
+                ErrorBody::field(ErrorCode::LimitExceeded, field, message),
+            )),
+            DomainError::Forbidden(m) => {
+                Self::Forbidden(Json(ErrorBody::new(ErrorCode::Forbidden, m)))
             }
-            DomainError::Forbidden(m) => Self::Forbidden(Json(ErrorBody::new("forbidden", m))),
             DomainError::Unauthorized(m) => {
-                Self::Unauthorized(Json(ErrorBody::new("unauthorized", m)))
+                Self::Unauthorized(Json(ErrorBody::new(ErrorCode::Unauthorized, m)))
             }
             DomainError::TooManyRequests { retry_after_secs } => Self::TooManyRequests(
                 Json(ErrorBody::new(
-                    "too_many_requests",
+                    ErrorCode::TooManyRequests,
                     format!("too many attempts; try again in {retry_after_secs} s"),
                 )),
                 retry_after_secs.to_string(),
@@ -104,7 +137,7 @@ impl From<DomainError> for ApiError {
             DomainError::StorageFull(detail) => {
                 tracing::error!(detail = %detail, "a write was refused: the disk is full");
                 Self::InsufficientStorage(Json(ErrorBody::new(
-                    "storage_full",
+                    ErrorCode::StorageFull,
                     "the server's disk is full, so nothing was changed; try again once the operator has freed space",
                 )))
             }
@@ -118,7 +151,7 @@ pub fn internal_body(detail: &str) -> ErrorBody {
     let error_id = uuid::Uuid::new_v4().simple().to_string();
     tracing::error!(error_id = %error_id, detail = %detail, "internal error");
     ErrorBody {
-        code: "internal".into(),
+        code: ErrorCode::Internal,
         message: format!("internal error; quote error id {error_id} when reporting it"),
         field: None,
         error_id: Some(error_id),
@@ -130,11 +163,11 @@ pub fn internal_body(detail: &str) -> ErrorBody {
 pub fn from_poem_error(err: poem::Error) -> ApiError {
     match err.status().as_u16() {
         401 => ApiError::Unauthorized(Json(ErrorBody::new(
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "sign in or send a valid bearer token",
         ))),
-        403 => ApiError::Forbidden(Json(ErrorBody::new("forbidden", err.to_string()))),
-        404 => ApiError::NotFound(Json(ErrorBody::new("not_found", err.to_string()))),
+        403 => ApiError::Forbidden(Json(ErrorBody::new(ErrorCode::Forbidden, err.to_string()))),
+        404 => ApiError::NotFound(Json(ErrorBody::new(ErrorCode::NotFound, err.to_string()))),
         s if s >= 500 => ApiError::Internal(Json(internal_body(&err.to_string()))),
         _ => ApiError::BadRequest(Json(input_error_body(&err))),
     }
@@ -144,7 +177,8 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
 /// type: a body field (`JsonBody`), a query or path parameter, or the Content-Type header.
 pub fn input_error_body(err: &poem::Error) -> ErrorBody {
     use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError};
-    let named = |field: &str, reason: String| ErrorBody::field("invalid", field.into(), reason);
+    let named =
+        |field: &str, reason: String| ErrorBody::field(ErrorCode::Invalid, field.into(), reason);
     if let Some(e) = err.downcast_ref::<crate::api::body::InvalidInput>() {
         return named(&e.field, e.reason.clone());
     }
@@ -160,5 +194,5 @@ pub fn input_error_body(err: &poem::Error) -> ErrorBody {
             format!("{e}; send the body as JSON with Content-Type: application/json"),
         );
     }
-    ErrorBody::new("invalid", err.to_string())
+    ErrorBody::new(ErrorCode::Invalid, err.to_string())
 }

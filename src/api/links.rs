@@ -12,9 +12,9 @@ use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
 use crate::api::companies::company_id;
-use crate::api::error::ApiResult;
 use crate::api::input::{HostName, List, Text, CURSOR_MAX, ID_MAX, MAX_SCOPES, SCOPE_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
@@ -127,7 +127,9 @@ fn list_out(page: Page<Link>) -> Json<LinkList> {
 
 #[OpenApi(tag = "Tag::Links")]
 impl LinksApi {
-    /// Every link, optionally of one application or one company (owner only).
+    /// List links between applications and companies.
+    ///
+    /// Owner only. Every link, or those of one application or one company.
     #[oai(path = "/links", method = "get", operation_id = "list_links")]
     async fn list(
         &self,
@@ -140,7 +142,7 @@ impl LinksApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<LinkList>> {
+    ) -> Result<Json<LinkList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
             .0
@@ -160,14 +162,17 @@ impl LinksApi {
         Ok(list_out(page))
     }
 
-    /// Link an application to a company with scopes (owner only).
+    /// Link an application to a company.
+    ///
+    /// Owner only. The scopes say what the application may do for the company: `company:read`,
+    /// `users:read`, `usage:read`, `secrets:<kind>:read`. One link per pair (409 when it exists).
     #[oai(path = "/links", method = "post", operation_id = "create_link")]
     async fn create(
         &self,
         auth: UserAuth,
         caller: Caller,
         body: JsonBody<LinkCreateIn>,
-    ) -> ApiResult<CreatedResponse<LinkOut>> {
+    ) -> Result<CreatedResponse<LinkOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
         let app = application_id(&b.application_id)
@@ -182,7 +187,9 @@ impl LinksApi {
         )))
     }
 
-    /// Change a link's scopes (owner only).
+    /// Change a link's scopes.
+    ///
+    /// Owner only. The new scopes apply to the application's next request.
     #[oai(path = "/links/:id", method = "patch", operation_id = "update_link")]
     async fn update(
         &self,
@@ -190,7 +197,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<LinkId>,
         body: JsonBody<LinkPatchIn>,
-    ) -> ApiResult<Json<LinkOut>> {
+    ) -> Result<Json<LinkOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let scopes = validate_scopes("scopes", &scope_strings(body.0.scopes))?;
         Ok(Json(
@@ -200,20 +207,24 @@ impl LinksApi {
         ))
     }
 
-    /// Remove a link (owner only).
+    /// Remove a link.
+    ///
+    /// Owner only. The application can no longer act for the company, at once.
     #[oai(path = "/links/:id", method = "delete", operation_id = "delete_link")]
     async fn delete(
         &self,
         auth: UserAuth,
         caller: Caller,
         id: Path<LinkId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         links::revoke(&self.state.key_writer(), &owner, id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
-    /// The applications linked to a company (company admin or owner).
+    /// List the applications linked to a company.
+    ///
+    /// A company admin or the owner. Each link with its scopes.
     #[oai(
         path = "/companies/:id/links",
         method = "get",
@@ -229,7 +240,7 @@ impl LinksApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<LinkList>> {
+    ) -> Result<Json<LinkList>, ReadOneErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let limit = page_size(limit.0)?;
         let page =
@@ -238,7 +249,9 @@ impl LinksApi {
         Ok(list_out(page))
     }
 
-    /// Revoke an application's access to a company (company admin or owner).
+    /// Revoke an application's access to a company.
+    ///
+    /// A company admin or the owner. The application can no longer act for the company, at once.
     #[oai(
         path = "/companies/:id/links/:link_id",
         method = "delete",
@@ -250,13 +263,15 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         link_id: Path<LinkId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         links::revoke_in_company(&self.state.key_writer(), &scope, link_id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
-    /// A company's custom domains.
+    /// List a company's custom domains.
+    ///
+    /// Any user of the company, or the owner.
     #[oai(
         path = "/companies/:id/domains",
         method = "get",
@@ -272,7 +287,7 @@ impl LinksApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<DomainList>> {
+    ) -> Result<Json<DomainList>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let limit = page_size(limit.0)?;
         let page =
@@ -290,7 +305,10 @@ impl LinksApi {
         }))
     }
 
-    /// Add a custom domain (company admin or owner); a domain belongs to one company only.
+    /// Add a custom domain to a company.
+    ///
+    /// A company admin or the owner. A domain belongs to one company only (409 when taken);
+    /// applications find the company by it with `GET /app/resolve`.
     #[oai(
         path = "/companies/:id/domains",
         method = "post",
@@ -302,7 +320,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: JsonBody<DomainIn>,
-    ) -> ApiResult<CreatedResponse<DomainOut>> {
+    ) -> Result<CreatedResponse<DomainOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
         let base = hosts::base_domain(&self.state.settings);
@@ -313,7 +331,9 @@ impl LinksApi {
         })))
     }
 
-    /// Remove a custom domain (company admin or owner).
+    /// Remove a custom domain.
+    ///
+    /// A company admin or the owner.
     #[oai(
         path = "/companies/:id/domains/:domain",
         method = "delete",
@@ -325,7 +345,7 @@ impl LinksApi {
         caller: Caller,
         id: Path<CompanyId>,
         domain: Path<HostName>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = domain.0.trim().to_ascii_lowercase();
         links::remove_domain(&self.state.store, &scope, domain).await?;

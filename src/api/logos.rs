@@ -16,7 +16,7 @@ use poem::{handler, IntoResponse, Request, Response};
 
 use crate::access::{AppCompanyScope, CompanyScope, Linked, Member};
 use crate::api::auth::{Caller, SESSION_COOKIE};
-use crate::api::error::ApiError;
+use crate::api::statuses::ReadOneErrors;
 use crate::domain::image::LogoImage;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::CompanyId;
@@ -40,7 +40,7 @@ pub fn app_logo_url(id: &CompanyId, version: i64) -> String {
 fn answer(req: &Request, logo: DomainResult<LogoImage>) -> Response {
     let logo = match logo {
         Ok(logo) => logo,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return ReadOneErrors::from(e).into_response(),
     };
     let fresh = req
         .header(header::IF_NONE_MATCH)

@@ -11,7 +11,9 @@ pub(crate) mod body;
 pub(crate) mod companies;
 pub(crate) mod day;
 pub(crate) mod docs;
+pub(crate) mod enums;
 pub(crate) mod error;
+pub(crate) mod examples;
 pub(crate) mod health;
 pub(crate) mod input;
 pub(crate) mod language;
@@ -22,11 +24,14 @@ pub(crate) mod metrics;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod path_id;
+pub(crate) mod response_limits;
 pub(crate) mod routes;
 pub(crate) mod secrets;
 pub(crate) mod session;
 pub(crate) mod signup;
 pub(crate) mod spec;
+pub(crate) mod spec_docs;
+pub(crate) mod statuses;
 pub(crate) mod time;
 pub(crate) mod usage;
 pub(crate) mod users;
@@ -79,7 +84,15 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
 
 /// The OpenAPI document as JSON, as served at `/api/openapi.json`.
 pub fn spec_json(state: &AppState) -> String {
-    spec::strict_text(&service(state).spec())
+    document(&service(state).spec())
+}
+
+/// The published document made from poem-openapi's: as strict as the server, and completed
+/// with what the handlers cannot say (see `spec_docs`). Keys come out sorted.
+pub fn document(generated: &str) -> String {
+    let mut spec = spec::strict(generated);
+    spec_docs::complete(&mut spec);
+    serde_json::to_string_pretty(&spec).expect("the spec serialises")
 }
 
 #[derive(poem_openapi::Tags)]
@@ -96,8 +109,11 @@ pub enum Tag {
     Secrets,
     /// The audit log.
     Audit,
-    /// Applications, their credentials, and the API they call with them.
+    /// Applications and their credentials (managed by the owner).
     Applications,
+    /// The API applications call with their API key (`/api/v1/app/*`): linked companies, their
+    /// users, usage and secrets, users' session checks and host resolution.
+    App,
     /// Links between applications and companies; companies' custom domains.
     Links,
     /// Requests made by applications.

@@ -4,7 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::auth::{Caller, UserAuth};
-use crate::api::error::ApiResult;
+use crate::api::statuses::ReadErrors;
 use crate::api::Tag;
 use crate::service::{overview, AppState};
 
@@ -53,9 +53,16 @@ struct OverviewOut {
 
 #[OpenApi(tag = "Tag::Companies")]
 impl OverviewApi {
-    /// Companies by status, users, applications, approvals waiting and API requests (owner only).
+    /// Read the platform's overview.
+    ///
+    /// Owner only. Companies by status, users, approvals waiting, applications and API requests
+    /// over the last 7 and 30 days.
     #[oai(path = "/overview", method = "get", operation_id = "get_overview")]
-    async fn overview(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<OverviewOut>> {
+    async fn overview(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+    ) -> Result<Json<OverviewOut>, ReadErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let o = overview::overview(&self.state.store, &self.state.usage, &owner).await?;
         let count = |s: &str| {

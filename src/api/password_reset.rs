@@ -7,9 +7,10 @@ use serde::Deserialize;
 
 use crate::api::auth::Caller;
 use crate::api::body::JsonBody;
-use crate::api::error::ApiResult;
+use crate::api::enums::ResetState;
 use crate::api::input::{Email, Text, PASSWORD_MAX, TOKEN_MAX};
 use crate::api::session::NoContentResponse;
+use crate::api::statuses::{ResetConfirmErrors, ResetRequestErrors};
 use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::validate;
@@ -35,8 +36,7 @@ struct ResetRequestIn {
 /// The request was taken. The answer is the same whether or not the address has an account.
 #[derive(Object)]
 struct ResetRequested {
-    /// Always `sent_if_known`.
-    status: String,
+    status: ResetState,
     /// What happens next, for a person.
     message: String,
 }
@@ -59,9 +59,11 @@ enum ResetRequestResponse {
 
 #[OpenApi(tag = "Tag::Auth")]
 impl PasswordResetApi {
-    /// Ask for a password reset link. If the e-mail belongs to an active account, a message with
-    /// a single-use link valid 30 minutes is sent to it. The answer, and the time it takes, are
-    /// the same for any address. Throttled per address and per IP (429 with `Retry-After`).
+    /// Ask for a password reset link by e-mail.
+    ///
+    /// If the e-mail belongs to an active account, a message with a single-use link valid 30
+    /// minutes is sent to it. The answer, and the time it takes, are the same for any address.
+    /// Throttled per address and per IP (429 with `Retry-After`).
     #[oai(
         path = "/auth/password-reset",
         method = "post",
@@ -71,20 +73,21 @@ impl PasswordResetApi {
         &self,
         body: JsonBody<ResetRequestIn>,
         caller: Caller,
-    ) -> ApiResult<ResetRequestResponse> {
+    ) -> Result<ResetRequestResponse, ResetRequestErrors> {
         let email = validate::email("email", &body.0.email)?;
         password_reset::request(&self.state.resets(), &email, caller.ip).await?;
         Ok(ResetRequestResponse::Accepted(Json(ResetRequested {
-            status: "sent_if_known".into(),
+            status: ResetState::SentIfKnown,
             message: "if the address has an account, a message with a link to choose a new \
                       password is on its way; the link works once, for 30 minutes"
                 .into(),
         })))
     }
 
-    /// Choose a new password with the token of a reset link. Every session of the account
-    /// ends; sign in again with the new password. A used, expired or unknown token is a 400
-    /// naming `token`.
+    /// Choose a new password with a reset link's token.
+    ///
+    /// Every session of the account ends; sign in again with the new password. A used, expired
+    /// or unknown token is a 400 naming `token`.
     #[oai(
         path = "/auth/password-reset/confirm",
         method = "post",
@@ -94,7 +97,7 @@ impl PasswordResetApi {
         &self,
         body: JsonBody<ResetConfirmIn>,
         caller: Caller,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ResetConfirmErrors> {
         let b = body.0;
         let password = SecretString::new(b.new_password);
         password_reset::confirm(&self.state.resets(), &b.token, &password, caller.ip).await?;

@@ -10,11 +10,12 @@ use crate::access::Admin;
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
-use crate::api::error::ApiResult;
+use crate::api::enums::KnownSecretKind;
 use crate::api::input::{
     Fields, Text, CURSOR_MAX, SECRET_FIELDS_MAX, SECRET_KIND_MAX, SECRET_VALUE_MAX,
 };
 use crate::api::session::NoContentResponse;
+use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors, SignedInErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::db::secrets::SecretMeta;
@@ -67,7 +68,7 @@ struct SecretList {
 /// The fields of a secret kind.
 #[derive(Object)]
 struct SecretKindOut {
-    kind: String,
+    kind: KnownSecretKind,
     fields: Vec<String>,
 }
 
@@ -82,26 +83,36 @@ struct SecretPutIn {
 
 #[OpenApi(tag = "Tag::Secrets")]
 impl SecretsApi {
-    /// The known kinds of secrets and their fields (`custom_<name>` kinds take any fields).
+    /// List the known kinds of secrets and their fields.
+    ///
+    /// Any signed-in user. A company may also store `custom_<name>` kinds, which take any fields.
     #[oai(
         path = "/secret-kinds",
         method = "get",
         operation_id = "list_secret_kinds"
     )]
-    async fn kinds(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<Vec<SecretKindOut>>> {
+    async fn kinds(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+    ) -> Result<Json<Vec<SecretKindOut>>, SignedInErrors> {
         auth.user(&self.state, &caller).await?;
         Ok(Json(
             secret_kind::KNOWN
                 .iter()
                 .map(|k| SecretKindOut {
-                    kind: k.kind.into(),
+                    kind: KnownSecretKind::from_known(k.kind)
+                        .expect("every known kind has an enum value (see api::enums tests)"),
                     fields: k.fields.iter().map(|f| f.to_string()).collect(),
                 })
                 .collect(),
         ))
     }
 
-    /// Which secrets a company has set (company admin or owner).
+    /// List which secrets a company has set.
+    ///
+    /// A company admin or the owner. Each secret's kind, a hint of its last characters and when it
+    /// changed; never the values.
     #[oai(
         path = "/companies/:id/secrets",
         method = "get",
@@ -117,7 +128,7 @@ impl SecretsApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<SecretList>> {
+    ) -> Result<Json<SecretList>, ReadOneErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let limit = page_size(limit.0)?;
         let page =
@@ -128,7 +139,11 @@ impl SecretsApi {
         }))
     }
 
-    /// Set (or replace) a secret. It is sealed at rest and never returned to users.
+    /// Set or replace a company's secret.
+    ///
+    /// A company admin or the owner. The values are sealed at rest (AES-256-GCM) and never returned
+    /// to users; applications with the matching scope read them. The fields depend on the kind (see
+    /// `GET /secret-kinds`).
     #[oai(
         path = "/companies/:id/secrets/:kind",
         method = "put",
@@ -141,7 +156,7 @@ impl SecretsApi {
         id: Path<CompanyId>,
         kind: Path<Text<SECRET_KIND_MAX>>,
         body: JsonBody<SecretPutIn>,
-    ) -> ApiResult<Json<SecretInfoOut>> {
+    ) -> Result<Json<SecretInfoOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let (store, sealer) = (&self.state.store, &self.state.sealer);
         let values = body
@@ -155,7 +170,9 @@ impl SecretsApi {
         Ok(Json(meta.into()))
     }
 
-    /// Remove a secret.
+    /// Remove a company's secret.
+    ///
+    /// A company admin or the owner. The change is audited.
     #[oai(
         path = "/companies/:id/secrets/:kind",
         method = "delete",
@@ -167,7 +184,7 @@ impl SecretsApi {
         caller: Caller,
         id: Path<CompanyId>,
         kind: Path<Text<SECRET_KIND_MAX>>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         secrets::delete(&self.state.store, &scope, kind.0.into()).await?;
         Ok(NoContentResponse::Done)

@@ -10,8 +10,10 @@ use serde::Deserialize;
 use crate::api::auth::{Caller, UserAuth, CSRF_COOKIE, SESSION_COOKIE};
 use crate::api::body::JsonBody;
 use crate::api::companies::CompanyOut;
-use crate::api::error::ApiResult;
 use crate::api::input::{Email, Text, PASSWORD_MAX, PERSON_NAME_MAX, TOKEN_MAX};
+use crate::api::statuses::{
+    PasswordErrors, PublicReadErrors, SetupErrors, SignInErrors, SignOutErrors, SignedInErrors,
+};
 use crate::api::time::ts;
 use crate::api::users::UserOut;
 use crate::api::Tag;
@@ -135,22 +137,28 @@ pub enum NoContent {
 
 #[OpenApi(tag = "Tag::Auth")]
 impl SessionApi {
-    /// Sign in with e-mail and password. Returns a bearer token and sets the session cookie.
-    /// Throttled per account and per IP; a wrong e-mail and a wrong password get the same answer.
+    /// Sign in with e-mail and password.
+    ///
+    /// Returns a bearer token and sets the session cookie (HttpOnly) and the CSRF cookie. Throttled
+    /// per account and per IP (429 with `Retry-After`); a wrong e-mail and a wrong password get the
+    /// same answer. A pending or disabled account, or one of a company that is not active, is a
+    /// 403.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         body: JsonBody<LoginIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<Json<LoginOut>> {
+    ) -> Result<Json<LoginOut>, SignInErrors> {
         let pw = SecretString::new(body.0.password);
         let out = auth::login(&self.state.sign_in(), &body.0.email, &pw, caller.into()).await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 
-    /// Sign in with a one-time link printed by `armario admin login-link`. The link works once,
-    /// for a few minutes; the answer is the same as a sign-in's.
+    /// Sign in with a one-time link.
+    ///
+    /// The link is printed by `armario admin login-link`; it works once, for a few minutes. The
+    /// answer is the same as a sign-in's.
     #[oai(
         path = "/auth/login-link",
         method = "post",
@@ -161,29 +169,33 @@ impl SessionApi {
         body: JsonBody<LoginLinkIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<Json<LoginOut>> {
+    ) -> Result<Json<LoginOut>, SignInErrors> {
         let sign_in = self.state.sign_in();
         let out = recovery::login_with_link(&sign_in, &body.0.token, caller.into()).await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 
-    /// Sign out: revokes the session server-side and clears the cookies.
+    /// Sign out.
+    ///
+    /// Revokes the session server-side and clears the cookies.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
         auth: UserAuth,
         caller: Caller,
         jar: &CookieJar,
-    ) -> ApiResult<NoContent> {
+    ) -> Result<NoContent, SignOutErrors> {
         let who = auth.user(&self.state, &caller).await?;
         auth::logout(&self.state.store, &who).await?;
         self.set_cookies(jar, "", 0);
         Ok(NoContent::Done)
     }
 
-    /// The signed-in user and their company.
+    /// Read the signed-in user and their company.
+    ///
+    /// The company is absent for the platform owner.
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, auth: UserAuth, caller: Caller) -> ApiResult<Json<MeOut>> {
+    async fn me(&self, auth: UserAuth, caller: Caller) -> Result<Json<MeOut>, SignedInErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let user = auth::me(&self.state.store, &who).await?;
         let company = match who.company_id.clone() {
@@ -199,7 +211,10 @@ impl SessionApi {
         }))
     }
 
-    /// Change your own password. Every session of the account is revoked, this one included.
+    /// Change your own password.
+    ///
+    /// Needs the current password (throttled like a sign-in). Every session of the account is
+    /// revoked, this one included: sign in again.
     #[oai(
         path = "/auth/password",
         method = "post",
@@ -210,7 +225,7 @@ impl SessionApi {
         auth: UserAuth,
         caller: Caller,
         body: JsonBody<PasswordChangeIn>,
-    ) -> ApiResult<NoContent> {
+    ) -> Result<NoContent, PasswordErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let current = SecretString::new(body.0.current_password);
         let new = SecretString::new(body.0.new_password);
@@ -218,17 +233,26 @@ impl SessionApi {
         Ok(NoContent::Done)
     }
 
-    /// Whether the first owner still has to be created.
+    /// Tell whether the first owner still has to be created.
+    ///
+    /// Public. The setup page uses it to choose between setup and sign-in.
     #[oai(path = "/setup", method = "get", operation_id = "get_setup_status")]
-    async fn setup_status(&self) -> ApiResult<Json<SetupStatus>> {
+    async fn setup_status(&self) -> Result<Json<SetupStatus>, PublicReadErrors> {
         Ok(Json(SetupStatus {
             needed: !setup::owner_exists(&self.state.store).await?,
         }))
     }
 
-    /// Create the first owner with the one-time token of the setup link printed at start.
+    /// Create the first owner.
+    ///
+    /// Public, with the one-time token of the setup link printed at start. 409 once an owner
+    /// exists.
     #[oai(path = "/setup", method = "post", operation_id = "create_first_owner")]
-    async fn setup(&self, body: JsonBody<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
+    async fn setup(
+        &self,
+        body: JsonBody<SetupIn>,
+        caller: Caller,
+    ) -> Result<Created<UserOut>, SetupErrors> {
         let b = body.0;
         let input = setup::new_owner(&b.email, &b.name, SecretString::new(b.password))?;
         let user = setup::create_first_owner(

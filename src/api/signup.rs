@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use crate::api::auth::Caller;
 use crate::api::body::JsonBody;
-use crate::api::error::ApiResult;
+use crate::api::enums::SignupState;
 use crate::api::input::{
     Cnpj, Email, Text, COMPANY_NAME_MAX, PASSWORD_MAX, PERSON_NAME_MAX, PHONE_MAX,
 };
+use crate::api::statuses::SignUpErrors;
 use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::company::{CompanyInput, NewCompany};
@@ -62,8 +63,7 @@ struct SignupIn {
 /// already in use, so it reveals neither; the owner sees any clash when reviewing it.
 #[derive(Object)]
 struct SignupReceived {
-    /// Always `pending_review`.
-    status: String,
+    status: SignupState,
     /// What happens next, for a person.
     message: String,
 }
@@ -77,11 +77,17 @@ enum SignupResponse {
 
 #[OpenApi(tag = "Tag::Signup")]
 impl SignupApi {
-    /// Sign a company up. The company and its first admin wait for the owner's approval before
-    /// they can sign in. Throttled per IP and overall (429 with `Retry-After`). The answer is
-    /// the same whether or not the CNPJ or e-mail is taken; a pending sign-up holds neither.
+    /// Sign a company up.
+    ///
+    /// Public. The company and its first admin wait for the owner's approval before they can sign
+    /// in. Throttled per IP and overall (429 with `Retry-After`). The answer is the same whether or
+    /// not the CNPJ or e-mail is taken, so it reveals neither; a pending sign-up holds neither.
     #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
-    async fn signup(&self, body: JsonBody<SignupIn>, caller: Caller) -> ApiResult<SignupResponse> {
+    async fn signup(
+        &self,
+        body: JsonBody<SignupIn>,
+        caller: Caller,
+    ) -> Result<SignupResponse, SignUpErrors> {
         let SignupIn {
             company: c,
             admin: a,
@@ -114,7 +120,7 @@ impl SignupApi {
         );
         signup::signup(handles, company, admin, caller.ip).await?;
         Ok(SignupResponse::Accepted(Json(SignupReceived {
-            status: "pending_review".into(),
+            status: SignupState::PendingReview,
             message: "thank you: the sign-up waits for approval; once approved, sign in with \
                       the e-mail and password you chose"
                 .into(),

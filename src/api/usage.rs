@@ -8,8 +8,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::day::{days, Day};
-use crate::api::error::ApiResult;
+use crate::api::enums::RouteGroup;
 use crate::api::input::{Text, CURSOR_MAX, ID_MAX};
+use crate::api::statuses::ReadOneErrors;
 use crate::api::Tag;
 use crate::db::usage::UsageFilter;
 use crate::domain::page_size;
@@ -38,8 +39,7 @@ pub struct UsageRowOut {
     /// Absent for requests that named no company.
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
-    /// companies, secrets, users, sessions, resolve or usage.
-    route_group: String,
+    route_group: RouteGroup,
     requests: i64,
 }
 
@@ -64,7 +64,7 @@ impl UsageList {
                 day: r.day,
                 application_id: r.application_id,
                 company_id: Some(r.company_id).filter(|c| !c.is_empty()),
-                route_group: r.route_group,
+                route_group: RouteGroup::from_stored(&r.route_group),
                 requests: r.requests,
             })
             .collect();
@@ -141,8 +141,10 @@ impl UsageApi {
 
 #[OpenApi(tag = "Tag::Usage")]
 impl UsageApi {
-    /// Usage by day, application, company and route group. The owner sees everything; a
-    /// company admin only their company.
+    /// Report application requests.
+    ///
+    /// By day, application, company and route group between `from` and `to` (UTC days, inclusive).
+    /// The owner sees everything; a company admin only their company.
     #[oai(path = "/usage", method = "get", operation_id = "get_usage")]
     #[allow(clippy::too_many_arguments)]
     async fn usage(
@@ -160,7 +162,7 @@ impl UsageApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<UsageList>> {
+    ) -> Result<Json<UsageList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let (from, to) = (days(from.0), days(to.0));
         let (filter, reach) = Self::scope(
@@ -184,8 +186,10 @@ impl UsageApi {
         Ok(Json(UsageList::from_report(report)))
     }
 
-    /// The same report as CSV, whole (every row of the period, at most 100000) in one file:
-    /// an export is meant to be opened at once, so it takes no cursor.
+    /// Report application requests as CSV.
+    ///
+    /// The same report as `GET /usage`, as `text/csv`, whole (every row of the period, at most
+    /// 100000) in one file: an export is meant to be opened at once, so it takes no cursor.
     #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
     async fn usage_csv(
         &self,
@@ -195,7 +199,7 @@ impl UsageApi {
         to: Query<Option<Day>>,
         company_id: Query<Option<Text<ID_MAX>>>,
         application_id: Query<Option<Text<ID_MAX>>>,
-    ) -> ApiResult<CsvResponse> {
+    ) -> Result<CsvResponse, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let (from, to) = (days(from.0), days(to.0));
         let (filter, reach) = Self::scope(

@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::{present, JsonBody};
-use crate::api::error::ApiResult;
 use crate::api::input::{Email, Text, CURSOR_MAX, PASSWORD_MAX, PERSON_NAME_MAX, SEARCH_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
+use crate::api::statuses::{ActionErrors, ChangeErrors, ListErrors, ReadOneErrors};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::crypto::SecretString;
@@ -183,7 +183,10 @@ pub fn list_out(page: crate::domain::Page<User>) -> Json<UserList> {
 
 #[OpenApi(tag = "Tag::Users")]
 impl UsersApi {
-    /// Every user of the platform (owner only): the approval queue is `status=pending`.
+    /// List every user of the platform.
+    ///
+    /// Owner only. The approval queue is `status=pending`; search with `q`, filter by `role`; pages
+    /// with `limit` and `cursor`.
     #[oai(path = "/users", method = "get", operation_id = "list_all_users")]
     #[allow(clippy::too_many_arguments)]
     async fn list_all(
@@ -199,7 +202,7 @@ impl UsersApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, ListErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
@@ -220,7 +223,10 @@ impl UsersApi {
         ))
     }
 
-    /// The users of a company. A member sees only themself.
+    /// List the users of a company.
+    ///
+    /// A company admin or the owner sees every user; a member only themself. Search with `q`,
+    /// filter by `status`; pages with `limit` and `cursor`.
     #[oai(
         path = "/companies/:id/users",
         method = "get",
@@ -240,7 +246,7 @@ impl UsersApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> ApiResult<Json<UserList>> {
+    ) -> Result<Json<UserList>, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
@@ -260,7 +266,10 @@ impl UsersApi {
         ))
     }
 
-    /// Add a user to a company (company admin or owner). Counts against the plan's user limit.
+    /// Add a user to a company.
+    ///
+    /// A company admin or the owner. Counts against the plan's user limit (409 `limit_exceeded`
+    /// when reached); the e-mail is unique across the platform.
     #[oai(
         path = "/companies/:id/users",
         method = "post",
@@ -272,7 +281,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         body: JsonBody<UserCreateIn>,
-    ) -> ApiResult<CreatedResponse<UserOut>> {
+    ) -> Result<CreatedResponse<UserOut>, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let b = body.0;
         let role = Role::parse_company_role("role", role_str(b.role))?;
@@ -290,6 +299,8 @@ impl UsersApi {
     }
 
     /// Read a user of a company.
+    ///
+    /// A company admin or the owner; a member only themself.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "get",
@@ -301,13 +312,16 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ReadOneErrors> {
         let scope = auth.company::<Member>(&self.state, &caller, id.0).await?;
         let u = users::get(&self.state.store, &scope, user_id.0).await?;
         Ok(Json(u.into()))
     }
 
-    /// Edit a user's name, e-mail or role. Members may edit only their own name and e-mail.
+    /// Edit a user's name, e-mail or role.
+    ///
+    /// A company admin or the owner edits anyone of the company; a member only their own name and
+    /// e-mail.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "patch",
@@ -320,7 +334,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
         body: JsonBody<UserPatchIn>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ChangeErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let b = body.0;
         let patch =
@@ -330,7 +344,9 @@ impl UsersApi {
         Ok(Json(u.into()))
     }
 
-    /// Delete a user (company admin or owner).
+    /// Delete a user.
+    ///
+    /// A company admin or the owner. The user's sessions end at once.
     #[oai(
         path = "/companies/:id/users/:user_id",
         method = "delete",
@@ -342,13 +358,15 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         users::delete(&self.state.store, &scope, user_id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
     /// Approve a pending user.
+    ///
+    /// A company admin or the owner. The user may sign in from now on.
     #[oai(
         path = "/companies/:id/users/:user_id/approve",
         method = "post",
@@ -360,12 +378,14 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Approve)
             .await
     }
 
-    /// Disable a user: their sessions are revoked and they cannot sign in.
+    /// Disable a user.
+    ///
+    /// A company admin or the owner. Their sessions are revoked and they cannot sign in.
     #[oai(
         path = "/companies/:id/users/:user_id/disable",
         method = "post",
@@ -377,12 +397,14 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Disable)
             .await
     }
 
-    /// Enable a disabled user (counts against the plan's user limit).
+    /// Enable a disabled user.
+    ///
+    /// A company admin or the owner. Counts against the plan's user limit again.
     #[oai(
         path = "/companies/:id/users/:user_id/enable",
         method = "post",
@@ -394,12 +416,14 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         self.status(auth, caller, id.0, user_id.0, UserAction::Enable)
             .await
     }
 
-    /// Set a new password for a user; their sessions are revoked.
+    /// Set a new password for a user.
+    ///
+    /// A company admin or the owner. At least 10 characters; the user's sessions are revoked.
     #[oai(
         path = "/companies/:id/users/:user_id/password",
         method = "post",
@@ -412,7 +436,7 @@ impl UsersApi {
         id: Path<CompanyId>,
         user_id: Path<UserId>,
         body: JsonBody<PasswordSetIn>,
-    ) -> ApiResult<NoContentResponse> {
+    ) -> Result<NoContentResponse, ChangeErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let pw = SecretString::new(body.0.password.into_inner());
         users::set_password(
@@ -435,7 +459,7 @@ impl UsersApi {
         id: CompanyId,
         uid: UserId,
         action: UserAction,
-    ) -> ApiResult<Json<UserOut>> {
+    ) -> Result<Json<UserOut>, ActionErrors> {
         let scope = auth.company::<Admin>(&self.state, &caller, id).await?;
         let u = users::change_status(&self.state.store, &scope, uid, action).await?;
         Ok(Json(u.into()))

@@ -9,12 +9,8 @@ with the generated `armario_client` package on PYTHONPATH. Exits non-zero on any
 import sys
 
 from armario_client import AuthenticatedClient, Client
-from armario_client.api.applications import (
-    create_application,
-    issue_credential,
-    list_linked_companies,
-    read_company_secret,
-)
+from armario_client.api.app import list_linked_companies, read_company_secret
+from armario_client.api.applications import create_application, issue_credential
 from armario_client.api.auth import login
 from armario_client.api.companies import create_company
 from armario_client.api.links import create_link

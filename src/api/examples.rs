@@ -1,0 +1,210 @@
+//! Worked examples of the API's objects, by schema name, shown in the published document (as
+//! each schema's `example` and on every request body and answer that uses it). One bakery, its
+//! admin and an ERP integration run through all of them. Kept beside the schemas by a test:
+//! every example names only properties its schema has, and all the required ones.
+
+use serde_json::{json, Value};
+
+const COMPANY: &str = "cmp_01a2312d1ca171ce8712d7b58c4d7a38";
+const USER: &str = "usr_01a2312d1d2b7c0e9f3a4b5c6d7e8f90";
+const APP: &str = "app_01a2312d1d39764abfb36d09f5dd220e";
+const LINK: &str = "lnk_01a2312d1d4a0b1c2d3e4f5061728394";
+const CREDENTIAL: &str = "crd_01a2312d1d5b6c7d8e9fa0b1c2d3e4f5";
+const AT: &str = "2026-11-30T14:05:00Z";
+const SESSION: &str = "arm_sess_Xq2v7Lr0cW9mYb3Nf8Tg1Kd6Hs4Pj5Za0Ue2Ri7Oy1w";
+
+fn company() -> Value {
+    json!({
+        "id": COMPANY, "legal_name": "Padaria Pão Quente Ltda", "trade_name": "Pão Quente",
+        "cnpj": "12345678000195", "slug": "pao-quente", "contact_email": "contato@paoquente.com.br",
+        "contact_phone": "+55 11 3456-7890", "status": "active", "plan": "Padrão",
+        "max_users": 25, "user_count": 3, "display_name": "Pão Quente", "primary_color": "#c2410c",
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn user() -> Value {
+    json!({
+        "id": USER, "company_id": COMPANY, "email": "ana@paoquente.com.br", "name": "Ana Souza",
+        "role": "company_admin", "status": "active", "last_login_at": AT,
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn application() -> Value {
+    json!({
+        "id": APP, "name": "ERP Connector", "description": "Syncs orders with Omie",
+        "contact_email": "dev@erpconnector.com.br", "status": "active",
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn credential() -> Value {
+    json!({
+        "id": CREDENTIAL, "label": "production 2026", "prefix": "arm_live_3fQ9",
+        "expires_at": "2027-12-31T23:59:59Z", "last_used_at": AT, "last_used_ip": "203.0.113.7",
+        "created_at": AT,
+    })
+}
+
+const SCOPES: [&str; 3] = ["company:read", "secrets:omie:read", "users:read"];
+
+fn link() -> Value {
+    json!({
+        "id": LINK, "application_id": APP, "company_id": COMPANY,
+        "application_name": "ERP Connector", "company_name": "Pão Quente", "scopes": SCOPES,
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn audit_event() -> Value {
+    json!({
+        "id": 4182, "at": AT, "actor_kind": "user", "actor_id": USER, "actor_name": "Ana Souza",
+        "company_id": COMPANY, "company_name": "Pão Quente", "action": "secret.set",
+        "target_kind": "secret", "target_id": "omie", "ip": "203.0.113.7",
+        "details": { "kind": "omie" },
+    })
+}
+
+fn backup_run() -> Value {
+    json!({
+        "id": "20261130T140500.000Z-5dfe033b", "started_at": AT, "finished_at": "2026-11-30T14:05:02Z",
+        "status": "succeeded", "size": 184320,
+        "object_name": "armario-20261130T140500.000Z-5dfe033b.db.zst.enc", "trigger": "scheduler",
+    })
+}
+
+fn usage_row() -> Value {
+    json!({
+        "day": "2026-11-30", "application_id": APP, "company_id": COMPANY,
+        "route_group": "secrets", "requests": 128,
+    })
+}
+
+fn secret_info() -> Value {
+    json!({ "kind": "omie", "hint": "••••9f3a", "key_id": "k1-18235297", "updated_at": AT })
+}
+
+/// The example of the schema named `name`, if there is one.
+pub fn for_schema(name: &str) -> Option<Value> {
+    let password = "correct horse battery";
+    Some(match name {
+        "Company" => company(),
+        "CompanyList" => json!({ "items": [company()], "next_cursor": "eyJrIjoicGFvLXF1ZW50ZSJ9" }),
+        "CompanyCreateIn" => json!({
+            "legal_name": "Padaria Pão Quente Ltda", "trade_name": "Pão Quente",
+            "cnpj": "12.345.678/0001-95", "contact_email": "contato@paoquente.com.br",
+            "plan": "Padrão", "max_users": 25,
+        }),
+        "CompanyPatchIn" => json!({ "display_name": "Pão Quente", "primary_color": "#c2410c" }),
+        "MeOut" => json!({ "user": user(), "company": company() }),
+        "User" => user(),
+        "UserList" => json!({ "items": [user()] }),
+        "UserCreateIn" => json!({
+            "email": "bruno@paoquente.com.br", "name": "Bruno Lima", "role": "member",
+            "password": password,
+        }),
+        "UserPatchIn" => json!({ "name": "Ana Souza Lima" }),
+        "PasswordSetIn" => json!({ "password": password }),
+        "PasswordChangeIn" => {
+            json!({ "current_password": password, "new_password": "a longer passphrase" })
+        }
+        "LoginIn" => json!({ "email": "ana@paoquente.com.br", "password": password }),
+        "LoginLinkIn" => json!({ "token": "arm_link_R4nd0mT0k3nFr0mTh3CL1xYz0123456789ab" }),
+        "LoginOut" => json!({
+            "token": SESSION, "expires_at": "2026-12-01T02:05:00Z",
+            "csrf_token": "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6", "user": user(),
+        }),
+        "SetupIn" => json!({
+            "token": "arm_setup_WiXBpKFN6LJSycA9Av0hcC9qOS3tRfZ5y31TBFJXWq0",
+            "email": "owner@example.com", "name": "Platform Owner", "password": password,
+        }),
+        "SetupStatus" => json!({ "needed": false }),
+        "SignupIn" => json!({
+            "company": {
+                "legal_name": "Padaria Pão Quente Ltda", "cnpj": "12.345.678/0001-95",
+                "contact_email": "contato@paoquente.com.br",
+            },
+            "admin": { "name": "Ana Souza", "email": "ana@paoquente.com.br", "password": password },
+        }),
+        "SignupCompanyIn" => json!({
+            "legal_name": "Padaria Pão Quente Ltda", "cnpj": "12.345.678/0001-95",
+            "contact_email": "contato@paoquente.com.br",
+        }),
+        "SignupAdminIn" => {
+            json!({ "name": "Ana Souza", "email": "ana@paoquente.com.br", "password": password })
+        }
+        "SignupReceived" => json!({
+            "status": "pending_review",
+            "message": "thank you: the sign-up waits for approval; once approved, sign in with the e-mail and password you chose",
+        }),
+        "Application" => application(),
+        "ApplicationList" => json!({ "items": [application()] }),
+        "ApplicationCreateIn" => json!({
+            "name": "ERP Connector", "description": "Syncs orders with Omie",
+            "contact_email": "dev@erpconnector.com.br",
+        }),
+        "ApplicationPatchIn" => json!({ "status": "disabled" }),
+        "Credential" => credential(),
+        "CredentialList" => json!({ "items": [credential()] }),
+        "CredentialCreateIn" => {
+            json!({ "label": "production 2026", "expires_at": "2027-12-31T23:59:59Z" })
+        }
+        "IssuedCredentialOut" => json!({
+            "credential": credential(),
+            "secret": "arm_live_3fQ9x8Yb2Lq7Vn4Mk1Jh6Gf5Dd0Ss9Aa8Zz7Xx6Cc5",
+        }),
+        "Link" => link(),
+        "LinkList" => json!({ "items": [link()] }),
+        "LinkCreateIn" => json!({ "application_id": APP, "company_id": COMPANY, "scopes": SCOPES }),
+        "LinkPatchIn" => json!({ "scopes": ["company:read", "usage:read"] }),
+        "LinkedCompanyOut" => json!({ "company": company(), "scopes": SCOPES }),
+        "LinkedCompanyList" => json!({ "items": [{ "company": company(), "scopes": SCOPES }] }),
+        "DomainIn" => json!({ "domain": "pedidos.paoquente.com.br" }),
+        "DomainOut" => json!({ "domain": "pedidos.paoquente.com.br", "created_at": AT }),
+        "DomainList" => {
+            json!({ "items": [{ "domain": "pedidos.paoquente.com.br", "created_at": AT }] })
+        }
+        "SecretInfo" => secret_info(),
+        "SecretList" => json!({ "items": [secret_info()] }),
+        "SecretKindOut" => json!({ "kind": "omie", "fields": ["app_key", "app_secret"] }),
+        "SecretPutIn" => json!({ "values": { "app_key": "3812945567", "app_secret": "9f2c…" } }),
+        "SecretValueOut" => {
+            json!({ "kind": "omie", "values": { "app_key": "3812945567", "app_secret": "9f2c…" } })
+        }
+        "AuditEvent" => audit_event(),
+        "AuditList" => json!({ "items": [audit_event()] }),
+        "BackupRun" => backup_run(),
+        "BackupList" => json!({
+            "items": [backup_run()], "target": "local directory /var/lib/armario/backups",
+            "last_good_at": "2026-11-30T14:05:02Z",
+        }),
+        "UsageRowOut" => usage_row(),
+        "UsageList" => json!({ "items": [usage_row()], "total": 128 }),
+        "CompaniesByStatus" => {
+            json!({ "pending": 2, "active": 41, "suspended": 1, "cancelled": 3 })
+        }
+        "OverviewOut" => json!({
+            "companies": { "pending": 2, "active": 41, "suspended": 1, "cancelled": 3 },
+            "users": 312, "pending_users": 4, "applications": 3,
+            "requests_7d": 18230, "requests_30d": 80114,
+            "mail": { "configured": true, "queued": 2, "dead": 0 },
+        }),
+        "MailStatus" => json!({ "configured": true, "queued": 2, "dead": 0 }),
+        "ResetRequestIn" => json!({ "email": "ana@paoquente.com.br" }),
+        "ResetRequested" => json!({
+            "status": "sent_if_known",
+            "message": "if the address has an account, a message with a link to choose a new password is on its way; the link works once, for 30 minutes",
+        }),
+        "ResetConfirmIn" => json!({
+            "token": "arm_reset_9Qm2Zx7Lp4Vb8Nc1Hd6Fg3Jk5Ws0Ty2Ru7Ie4Oa9Pq1",
+            "new_password": password,
+        }),
+        "ValidateIn" => json!({ "token": SESSION }),
+        "ValidateOut" => json!({
+            "valid": true, "user": user(), "company_id": COMPANY, "role": "company_admin",
+            "expires_at": "2026-12-01T02:05:00Z",
+        }),
+        _ => return None,
+    })
+}
