@@ -70,6 +70,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
              `{\"code\", \"message\", \"field\"?, \"error_id\"?}`. Lists use keyset pagination: \
              `limit` (default 50, at most 200) and the `next_cursor` of the previous page.",
         )
+        // Each deployment has its own operator: the contact is whoever runs it.
+        .contact(poem_openapi::ContactObject::new().name("The operator of this armario server"))
+        .license(poem_openapi::LicenseObject::new("MIT").url("https://opensource.org/licenses/MIT"))
 }
 
 /// The OpenAPI document as JSON, as served at `/api/openapi.json`.
