@@ -9,7 +9,7 @@ use tracing::Instrument;
 
 use crate::api::auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 use crate::api::error::ErrorBody;
-use crate::api::request_check;
+use crate::api::routes::ApiRoutes;
 use crate::crypto::token;
 use crate::service::AppState;
 
@@ -105,10 +105,7 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
     let metrics = req.data::<AppState>().map(|s| s.metrics.clone());
-    let spec = req.data::<ApiSpec>().cloned();
-    let json_body = req
-        .content_type()
-        .is_some_and(|ct| ct.starts_with("application/json"));
+    let routes = req.data::<ApiRoutes>().cloned();
     let started = Instant::now();
     // The route that matched (its pattern, not the raw path), for the metrics.
     let mut pattern: Option<PathPattern> = None;
@@ -119,22 +116,10 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
                 ErrorBody::new("csrf", format!("missing or wrong {CSRF_HEADER} header; read it from the {CSRF_COOKIE} cookie")),
             );
         }
-        let (req, raw_body) = match limit_body(req).await {
-            Ok(pair) => pair,
+        let req = match limit_body(req).await {
+            Ok(req) => req,
             Err(resp) => return resp,
         };
-        if let (Some(raw), Some(spec), true) = (&raw_body, &spec, json_body) {
-            if let Some((field, reason)) = request_check::check_body(&spec.0, method.as_str(), &path, raw) {
-                return json_error(
-                    StatusCode::BAD_REQUEST,
-                    ErrorBody {
-                        message: format!("{field}: {reason}"),
-                        field: Some(field),
-                        ..ErrorBody::new("invalid", "")
-                    },
-                );
-            }
-        }
         let resp = match next.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) if e.is_from_response() => e.into_response(),
@@ -146,10 +131,7 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
         if pattern.is_none() {
             pattern = resp.data::<PathPattern>().cloned();
         }
-        match (resp.status(), raw_body, &spec) {
-            (StatusCode::BAD_REQUEST, Some(raw), Some(spec)) => name_parse_error(resp, &raw, spec).await,
-            _ => resp,
-        }
+        resp
     }
     .instrument(span.clone())
     .await;
@@ -160,8 +142,8 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
         && !resp.headers().contains_key(header::ALLOW)
     {
         // Routes outside the API (pages, static files, the spec, the docs) answer only reads.
-        let allow = match spec {
-            Some(s) if path.starts_with("/api/v1/") => request_check::allowed_methods(&s.0, &path),
+        let allow = match routes {
+            Some(r) if path.starts_with("/api/v1/") => r.allowed_methods(&path),
             _ => Some("GET, HEAD".to_string()),
         };
         if let Some(v) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
@@ -231,28 +213,17 @@ fn error_response(e: poem::Error) -> Response {
             body.field = Some("Content-Type".into());
             return json_error(StatusCode::BAD_REQUEST, body);
         }
-        // poem-openapi's own parse errors end up here. Name a query parameter of the wrong
-        // type, as every other 400 names its field; a body that fails to parse is explained
-        // against the schema afterwards (`name_parse_error`).
-        _ => {
-            let message = e.to_string();
-            let field = (!message.starts_with("parse request payload error"))
-                .then(|| crate::api::error::guess_field(&message))
-                .flatten();
-            ErrorBody {
-                field,
-                ..ErrorBody::new("invalid", message)
-            }
-        }
+        // Bad input refused before an operation's own handler (see `api::error`), named by
+        // the error's type.
+        _ => crate::api::error::input_error_body(&e),
     };
     json_error(status, body)
 }
 
 /// Refuses bodies over the configured size: at once when `Content-Length` says so, and while
 /// reading a body sent without one.
-/// Bodies are small (a few hundred KiB at most), so they are read here once; a copy is kept to
-/// explain a parse failure.
-async fn limit_body(mut req: Request) -> Result<(Request, Option<bytes::Bytes>), Response> {
+/// Bodies are small (a few hundred KiB at most), so they are read here once.
+async fn limit_body(mut req: Request) -> Result<Request, Response> {
     let max = req.data::<MaxBody>().map_or(usize::MAX, |m| m.0);
     let too_large = || {
         let mut resp = json_error(
@@ -275,55 +246,15 @@ async fn limit_body(mut req: Request) -> Result<(Request, Option<bytes::Bytes>),
         return Err(too_large());
     }
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return Ok((req, None));
+        return Ok(req);
     }
     let body = req
         .take_body()
         .into_bytes_limit(max)
         .await
         .map_err(|_| too_large())?;
-    req.set_body(body.clone());
-    Ok((req, Some(body)))
-}
-
-/// The published OpenAPI document, used to name the field of a body that fails to parse.
-#[derive(Clone)]
-pub struct ApiSpec(pub std::sync::Arc<serde_json::Value>);
-
-/// Rewrites poem-openapi's "parse request payload error" so it names the offending field.
-async fn name_parse_error(mut resp: Response, raw: &[u8], spec: &ApiSpec) -> Response {
-    let Ok(bytes) = resp.take_body().into_bytes().await else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            ErrorBody::new("invalid", "the request is invalid"),
-        );
-    };
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
-    let message = parsed
-        .as_ref()
-        .and_then(|v| v["message"].as_str())
-        .unwrap_or_default();
-    let has_field = parsed.as_ref().is_some_and(|v| v.get("field").is_some());
-    if has_field || !message.starts_with("parse request payload error") {
-        resp.set_body(bytes);
-        return resp;
-    }
-    let (field, reason) = match crate::api::body_check::schema_in_message(message) {
-        Some(schema) => crate::api::body_check::explain(&spec.0, schema, raw),
-        None if serde_json::from_slice::<serde_json::Value>(raw).is_err() => {
-            ("body".into(), "is not valid JSON".into())
-        }
-        None => ("body".into(), "does not match the expected shape".into()),
-    };
-    json_error(
-        StatusCode::BAD_REQUEST,
-        ErrorBody {
-            code: "invalid".into(),
-            message: format!("{field}: {reason}"),
-            field: Some(field),
-            error_id: None,
-        },
-    )
+    req.set_body(body);
+    Ok(req)
 }
 
 /// The largest request body accepted, in bytes.

@@ -19,7 +19,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
     let trust_proxy = state.settings.trust_proxy;
     let max_body = state.settings.max_body_bytes;
     let generated = api_service.spec();
-    let spec = api::spec::strict(&generated);
+    let routes = api::routes::ApiRoutes::new("/api/v1");
     let spec_text = bytes::Bytes::from(api::spec::strict_text(&generated));
     let spec_endpoint = get(make_sync(move |_| {
         poem::Response::builder()
@@ -38,8 +38,10 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         .with(CatchPanic::new().with_handler(crate::middleware::panic_response))
         .around(crate::middleware::around)
         .around(api::language::localize_errors)
-        .data(crate::metrics::RouteNames::from_spec(&spec))
-        .data(crate::middleware::ApiSpec(std::sync::Arc::new(spec)))
+        .data(crate::metrics::RouteNames::from_templates(
+            routes.templates(),
+        ))
+        .data(routes)
         .data(crate::middleware::MaxBody(max_body))
         .data(TrustProxy(trust_proxy))
         .data(state)

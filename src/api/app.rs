@@ -8,11 +8,15 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::access::{AppCompanyScope, CompanyRead, SecretRead, UsageRead, UsersRead};
+use serde::Deserialize;
+
 use crate::api::app_auth::AppAuth;
 use crate::api::auth::Caller;
+use crate::api::body::JsonBody;
 use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
+use crate::api::input::{Text, CURSOR_MAX, HOST_MAX, SECRET_KIND_MAX, TOKEN_MAX};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
 use crate::api::users::{UserList, UserOut};
@@ -58,10 +62,11 @@ struct SecretValueOut {
     values: BTreeMap<String, String>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ValidateIn {
     /// A user's session token (`arm_sess_…`).
-    token: String,
+    token: Text<TOKEN_MAX>,
 }
 
 /// The answer about a session token.
@@ -133,14 +138,14 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        kind: Path<String>,
+        kind: Path<Text<SECRET_KIND_MAX>>,
     ) -> ApiResult<Json<SecretValueOut>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "secrets");
-        let scope = AppCompanyScope::check(&app, id.0, SecretRead(kind.0.clone()))?;
+        let scope = AppCompanyScope::check(&app, id.0, SecretRead(kind.0.to_string()))?;
         let values = app_access::secret(&self.state.store, &self.state.sealer, &scope).await?;
         Ok(Json(SecretValueOut {
-            kind: kind.0,
+            kind: kind.0.into(),
             values,
         }))
     }
@@ -160,13 +165,18 @@ impl AppApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<UserList>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), "users");
         let scope = AppCompanyScope::check(&app, id.0, UsersRead)?;
-        let page =
-            app_access::users(&self.state.store, &scope, cursor.0, page_size(limit.0)?).await?;
+        let page = app_access::users(
+            &self.state.store,
+            &scope,
+            cursor.0.map(Into::into),
+            page_size(limit.0)?,
+        )
+        .await?;
         Ok(crate::api::users::list_out(page))
     }
 
@@ -206,7 +216,7 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        body: Json<ValidateIn>,
+        body: JsonBody<ValidateIn>,
     ) -> ApiResult<Json<ValidateOut>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "sessions");
@@ -237,7 +247,7 @@ impl AppApi {
         &self,
         auth: AppAuth,
         caller: Caller,
-        host: Query<String>,
+        host: Query<Text<HOST_MAX>>,
     ) -> ApiResult<Json<CompanyOut>> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None, "resolve");

@@ -5,8 +5,12 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
+use serde::Deserialize;
+
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::body::{present, JsonBody};
 use crate::api::error::ApiResult;
+use crate::api::input::{Email, Text, APP_NAME_MAX, DESCRIPTION_MAX, LABEL_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
@@ -31,8 +35,9 @@ pub fn application_id(raw: &str) -> Result<ApplicationId, DomainError> {
     ApplicationId::parse(raw).ok_or(DomainError::NotFound("application"))
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum AppStatusDto {
     Active,
     Disabled,
@@ -90,28 +95,31 @@ struct ApplicationList {
     items: Vec<ApplicationOut>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ApplicationCreateIn {
     /// Up to 120 characters.
-    name: String,
+    name: Text<APP_NAME_MAX>,
     #[oai(nullable)]
-    description: Option<String>,
+    description: Option<Text<DESCRIPTION_MAX>>,
     #[oai(nullable)]
-    contact_email: Option<String>,
+    contact_email: Option<Email>,
 }
 
 /// Changes to an application; absent fields stay, an empty string clears an optional one.
 /// Setting `status` to `disabled` stops every key of the application at once.
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ApplicationPatchIn {
     #[oai(nullable)]
-    name: Option<String>,
+    name: Option<Text<APP_NAME_MAX>>,
     #[oai(nullable)]
-    description: Option<String>,
+    description: Option<Text<DESCRIPTION_MAX>>,
     #[oai(nullable)]
-    contact_email: Option<String>,
+    contact_email: Option<Email>,
     // No doc comment here: poem-openapi would wrap the enum's $ref in an allOf, which client
     // generators reject ("cannot take allOf a non-object").
+    #[serde(default, deserialize_with = "present")]
     status: Option<AppStatusDto>,
 }
 
@@ -154,10 +162,11 @@ struct CredentialList {
     items: Vec<CredentialOut>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CredentialCreateIn {
     /// What the key is for, e.g. "production 2026".
-    label: String,
+    label: Text<LABEL_MAX>,
     /// When the key stops working; never when absent.
     #[oai(nullable)]
     expires_at: Option<DateTime<Utc>>,
@@ -197,7 +206,7 @@ impl ApplicationsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        body: Json<ApplicationCreateIn>,
+        body: JsonBody<ApplicationCreateIn>,
     ) -> ApiResult<CreatedResponse<ApplicationOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
@@ -244,7 +253,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        body: Json<ApplicationPatchIn>,
+        body: JsonBody<ApplicationPatchIn>,
     ) -> ApiResult<Json<ApplicationOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
@@ -310,7 +319,7 @@ impl ApplicationsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        body: Json<CredentialCreateIn>,
+        body: JsonBody<CredentialCreateIn>,
     ) -> ApiResult<CreatedResponse<IssuedCredentialOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
+use crate::api::input::{Text, ACTION_MAX, CURSOR_MAX, ID_MAX};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::audit::{AuditEvent, AuditFilter};
@@ -106,15 +107,15 @@ impl AuditApi {
         /// Events before this time.
         to: Query<Option<DateTime<Utc>>>,
         /// Exact action, for example `company.created`.
-        action: Query<Option<String>>,
+        action: Query<Option<Text<ACTION_MAX>>>,
         /// Id of the acting user or application.
-        actor_id: Query<Option<String>>,
-        company_id: Query<Option<String>>,
+        actor_id: Query<Option<Text<ID_MAX>>>,
+        company_id: Query<Option<Text<ID_MAX>>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<AuditList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
@@ -130,12 +131,19 @@ impl AuditApi {
         let filter = AuditFilter {
             from: from.0.map(|t| t.timestamp_millis()),
             to: to.0.map(|t| t.timestamp_millis()),
-            action: action.0,
-            actor_id: actor_id.0,
+            action: action.0.map(Into::into),
+            actor_id: actor_id.0.map(Into::into),
             company_id: None,
             names_within: None,
         };
-        let page = audit::list(&self.state.store, &reach, filter, cursor.0, limit).await?;
+        let page = audit::list(
+            &self.state.store,
+            &reach,
+            filter,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
         Ok(Json(AuditList {
             items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,

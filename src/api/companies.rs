@@ -5,8 +5,15 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::access::{Admin, Member, OwnerOf};
+use serde::Deserialize;
+
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
+use crate::api::input::{
+    Cnpj, Color, Email, MaxUsers, Slug, Text, COMPANY_NAME_MAX, CURSOR_MAX, DISPLAY_NAME_MAX,
+    LOGO_URL_MAX, PHONE_MAX, PLAN_MAX, SEARCH_MAX,
+};
 use crate::api::session::CreatedResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
@@ -162,99 +169,101 @@ struct CompanyList {
 }
 
 /// A new company. Text fields are trimmed; limits: names 200 characters, e-mail 254.
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CompanyCreateIn {
-    pub legal_name: String,
+    pub legal_name: Text<COMPANY_NAME_MAX>,
     #[oai(nullable)]
-    pub trade_name: Option<String>,
+    pub trade_name: Option<Text<COMPANY_NAME_MAX>>,
     /// Numeric or alphanumeric, formatted (`12.ABC.345/01DE-35`) or bare (`12ABC34501DE35`), in
     /// any case; the punctuation `.` `/` `-` only at its standard places, nothing else inside.
     /// Check digits are verified; stored bare in upper case.
-    pub cnpj: String,
+    pub cnpj: Cnpj,
     /// Lowercase letters, digits and hyphens; derived from the name when absent. Names the
     /// platform keeps (`www`, `api`, `admin`, `portal`, … see the README) are refused.
     #[oai(nullable)]
-    pub slug: Option<String>,
+    pub slug: Option<Slug>,
     #[oai(nullable)]
-    pub contact_email: Option<String>,
+    pub contact_email: Option<Email>,
     #[oai(nullable)]
-    pub contact_phone: Option<String>,
+    pub contact_phone: Option<Text<PHONE_MAX>>,
     #[oai(nullable)]
-    pub plan: Option<String>,
+    pub plan: Option<Text<PLAN_MAX>>,
     /// 1 to 100000; default 25.
     #[oai(nullable)]
-    pub max_users: Option<i64>,
+    pub max_users: Option<MaxUsers>,
     #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Option<Text<DISPLAY_NAME_MAX>>,
     #[oai(nullable)]
-    pub primary_color: Option<String>,
+    pub primary_color: Option<Color>,
     /// `data:image/png;base64,…` (PNG, JPEG, WebP or GIF), at most 64 KiB.
     #[oai(nullable)]
-    pub logo_data_url: Option<String>,
+    pub logo_data_url: Option<Text<LOGO_URL_MAX>>,
 }
 
 impl From<CompanyCreateIn> for CompanyInput {
     fn from(b: CompanyCreateIn) -> Self {
         Self {
-            legal_name: b.legal_name,
-            trade_name: b.trade_name,
-            cnpj: b.cnpj,
-            slug: b.slug,
-            contact_email: b.contact_email,
-            contact_phone: b.contact_phone,
-            plan: b.plan,
-            max_users: b.max_users,
-            display_name: b.display_name,
-            primary_color: b.primary_color,
-            logo_data_url: b.logo_data_url,
+            legal_name: b.legal_name.into(),
+            trade_name: b.trade_name.map(Into::into),
+            cnpj: b.cnpj.into(),
+            slug: b.slug.map(Into::into),
+            contact_email: b.contact_email.map(Into::into),
+            contact_phone: b.contact_phone.map(Into::into),
+            plan: b.plan.map(Into::into),
+            max_users: b.max_users.map(MaxUsers::get),
+            display_name: b.display_name.map(Into::into),
+            primary_color: b.primary_color.map(Into::into),
+            logo_data_url: b.logo_data_url.map(Into::into),
         }
     }
 }
 
 /// Changes to a company; absent fields stay as they are, an empty string clears an optional
 /// field. Company admins may not change `plan`, `max_users`, `slug` or `cnpj`.
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CompanyPatchIn {
     #[oai(nullable)]
-    legal_name: Option<String>,
+    legal_name: Option<Text<COMPANY_NAME_MAX>>,
     #[oai(nullable)]
-    trade_name: Option<String>,
+    trade_name: Option<Text<COMPANY_NAME_MAX>>,
     /// As on creation: numeric or alphanumeric, formatted or bare.
     #[oai(nullable)]
-    cnpj: Option<String>,
+    cnpj: Option<Cnpj>,
     /// As on creation; reserved names are refused.
     #[oai(nullable)]
-    slug: Option<String>,
+    slug: Option<Slug>,
     #[oai(nullable)]
-    contact_email: Option<String>,
+    contact_email: Option<Email>,
     #[oai(nullable)]
-    contact_phone: Option<String>,
+    contact_phone: Option<Text<PHONE_MAX>>,
     #[oai(nullable)]
-    plan: Option<String>,
+    plan: Option<Text<PLAN_MAX>>,
     #[oai(nullable)]
-    max_users: Option<i64>,
+    max_users: Option<MaxUsers>,
     #[oai(nullable)]
-    display_name: Option<String>,
+    display_name: Option<Text<DISPLAY_NAME_MAX>>,
     #[oai(nullable)]
-    primary_color: Option<String>,
+    primary_color: Option<Color>,
     #[oai(nullable)]
-    logo_data_url: Option<String>,
+    logo_data_url: Option<Text<LOGO_URL_MAX>>,
 }
 
 impl From<CompanyPatchIn> for CompanyInputPatch {
     fn from(b: CompanyPatchIn) -> Self {
         Self {
-            legal_name: b.legal_name,
-            trade_name: b.trade_name,
-            cnpj: b.cnpj,
-            slug: b.slug,
-            contact_email: b.contact_email,
-            contact_phone: b.contact_phone,
-            plan: b.plan,
-            max_users: b.max_users,
-            display_name: b.display_name,
-            primary_color: b.primary_color,
-            logo_data_url: b.logo_data_url,
+            legal_name: b.legal_name.map(Into::into),
+            trade_name: b.trade_name.map(Into::into),
+            cnpj: b.cnpj.map(Into::into),
+            slug: b.slug.map(Into::into),
+            contact_email: b.contact_email.map(Into::into),
+            contact_phone: b.contact_phone.map(Into::into),
+            plan: b.plan.map(Into::into),
+            max_users: b.max_users.map(MaxUsers::get),
+            display_name: b.display_name.map(Into::into),
+            primary_color: b.primary_color.map(Into::into),
+            logo_data_url: b.logo_data_url.map(Into::into),
         }
     }
 }
@@ -268,22 +277,29 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         /// Search in legal name, trade name, slug, or CNPJ characters.
-        q: Query<Option<String>>,
+        q: Query<Option<Text<SEARCH_MAX>>>,
         status: Query<Option<CompanyStatusDto>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<CompanyList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = CompanyFilter {
-            search: crate::domain::text::query("q", q.0)?,
+            search: crate::domain::text::query("q", q.0.map(Into::into))?,
             status: status.0.map(Into::into),
             only: None,
         };
-        let page = companies::list(&self.state.store, &who, filter, cursor.0, limit).await?;
+        let page = companies::list(
+            &self.state.store,
+            &who,
+            filter,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
         Ok(Json(CompanyList {
             items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
@@ -296,7 +312,7 @@ impl CompaniesApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        body: Json<CompanyCreateIn>,
+        body: JsonBody<CompanyCreateIn>,
     ) -> ApiResult<CreatedResponse<CompanyOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let explicit_slug = body.0.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
@@ -329,7 +345,7 @@ impl CompaniesApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        body: Json<CompanyPatchIn>,
+        body: JsonBody<CompanyPatchIn>,
     ) -> ApiResult<Json<CompanyOut>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let patch = CompanyPatch::validate(body.0.into())?;

@@ -128,42 +128,37 @@ pub fn internal_body(detail: &str) -> ErrorBody {
 /// Turns poem-openapi's own errors (a body that does not parse, a bad parameter, a missing
 /// credential) into the API's error shape.
 pub fn from_poem_error(err: poem::Error) -> ApiError {
-    let status = err.status();
-    let message = err.to_string();
-    match status.as_u16() {
+    match err.status().as_u16() {
         401 => ApiError::Unauthorized(Json(ErrorBody::new(
             "unauthorized",
             "sign in or send a valid bearer token",
         ))),
-        403 => ApiError::Forbidden(Json(ErrorBody::new("forbidden", message))),
-        404 => ApiError::NotFound(Json(ErrorBody::new("not_found", message))),
-        s if s >= 500 => ApiError::Internal(Json(internal_body(&message))),
-        _ => {
-            let field = guess_field(&message);
-            ApiError::BadRequest(Json(ErrorBody {
-                code: "invalid".into(),
-                message,
-                field,
-                error_id: None,
-            }))
-        }
+        403 => ApiError::Forbidden(Json(ErrorBody::new("forbidden", err.to_string()))),
+        404 => ApiError::NotFound(Json(ErrorBody::new("not_found", err.to_string()))),
+        s if s >= 500 => ApiError::Internal(Json(internal_body(&err.to_string()))),
+        _ => ApiError::BadRequest(Json(input_error_body(&err))),
     }
 }
 
-/// poem-openapi names the offending parameter or property in its messages
-/// (`failed to parse parameter \`limit\``, `failed to parse "Company": [field] ...`); pick it out.
-pub fn guess_field(message: &str) -> Option<String> {
-    if let Some(rest) = message.split("parameter `").nth(1) {
-        return rest.split('`').next().map(str::to_string);
+/// The 400 body of input refused before a handler ran, naming the field from the error's
+/// type: a body field (`JsonBody`), a query or path parameter, or the Content-Type header.
+pub fn input_error_body(err: &poem::Error) -> ErrorBody {
+    use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError};
+    let named = |field: &str, reason: String| ErrorBody::field("invalid", field.into(), reason);
+    if let Some(e) = err.downcast_ref::<crate::api::body::InvalidInput>() {
+        return named(&e.field, e.reason.clone());
     }
-    if let Some(rest) = message.split("(field \"").nth(1) {
-        return rest.split('"').next().map(str::to_string);
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        return named(e.name, e.reason.clone());
     }
-    if let Some(rest) = message.split("property `").nth(1) {
-        return rest.split('`').next().map(str::to_string);
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return named(e.name, e.reason.clone());
     }
-    if message.contains("payload") || message.contains("body") || message.contains("JSON") {
-        return Some("body".into());
+    if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        return named(
+            "Content-Type",
+            format!("{e}; send the body as JSON with Content-Type: application/json"),
+        );
     }
-    None
+    ErrorBody::new("invalid", err.to_string())
 }

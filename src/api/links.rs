@@ -6,10 +6,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::access::{Admin, Member};
+use serde::Deserialize;
+
 use crate::api::applications::application_id;
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::body::JsonBody;
 use crate::api::companies::company_id;
 use crate::api::error::ApiResult;
+use crate::api::input::{HostName, List, Text, ID_MAX, MAX_SCOPES, SCOPE_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::ts;
 use crate::api::Tag;
@@ -64,16 +68,18 @@ struct LinkList {
     items: Vec<LinkOut>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LinkCreateIn {
-    application_id: String,
-    company_id: String,
-    scopes: Vec<String>,
+    application_id: Text<ID_MAX>,
+    company_id: Text<ID_MAX>,
+    scopes: Scopes,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LinkPatchIn {
-    scopes: Vec<String>,
+    scopes: Scopes,
 }
 
 /// A custom domain of a company, unique across companies.
@@ -88,11 +94,19 @@ struct DomainList {
     items: Vec<DomainOut>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DomainIn {
     /// A host name such as app.padaria.com.br; not the base domain nor a name under it (there a
     /// company answers at its slug).
-    domain: String,
+    domain: HostName,
+}
+
+/// Scopes of a link.
+type Scopes = List<Text<SCOPE_MAX>, MAX_SCOPES>;
+
+fn scope_strings(scopes: Scopes) -> Vec<String> {
+    scopes.into_inner().into_iter().map(Into::into).collect()
 }
 
 fn list_out(items: Vec<Link>) -> Json<LinkList> {
@@ -109,8 +123,8 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        application_id: Query<Option<String>>,
-        company_id: Query<Option<String>>,
+        application_id: Query<Option<Text<ID_MAX>>>,
+        company_id: Query<Option<Text<ID_MAX>>>,
     ) -> ApiResult<Json<LinkList>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let app = application_id
@@ -129,7 +143,7 @@ impl LinksApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        body: Json<LinkCreateIn>,
+        body: JsonBody<LinkCreateIn>,
     ) -> ApiResult<CreatedResponse<LinkOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let b = body.0;
@@ -137,7 +151,7 @@ impl LinksApi {
             .map_err(|_| DomainError::invalid("application_id", "no such application"))?;
         let company = CompanyId::parse(&b.company_id)
             .ok_or_else(|| DomainError::invalid("company_id", "no such company"))?;
-        let scopes = validate_scopes("scopes", &b.scopes)?;
+        let scopes = validate_scopes("scopes", &scope_strings(b.scopes))?;
         Ok(CreatedResponse::Created(Json(
             links::create(&self.state.key_writer(), &owner, app, company, scopes)
                 .await?
@@ -152,10 +166,10 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<LinkId>,
-        body: Json<LinkPatchIn>,
+        body: JsonBody<LinkPatchIn>,
     ) -> ApiResult<Json<LinkOut>> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let scopes = validate_scopes("scopes", &body.0.scopes)?;
+        let scopes = validate_scopes("scopes", &scope_strings(body.0.scopes))?;
         Ok(Json(
             links::set_scopes(&self.state.key_writer(), &owner, id.0, scopes)
                 .await?
@@ -248,7 +262,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        body: Json<DomainIn>,
+        body: JsonBody<DomainIn>,
     ) -> ApiResult<CreatedResponse<DomainOut>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = validate_domain("domain", &body.0.domain)?;
@@ -271,7 +285,7 @@ impl LinksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        domain: Path<String>,
+        domain: Path<HostName>,
     ) -> ApiResult<NoContentResponse> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let domain = domain.0.trim().to_ascii_lowercase();

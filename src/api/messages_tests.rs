@@ -207,7 +207,7 @@ fn every_error_message_in_the_source_has_an_entry() {
             continue;
         }
         let source = std::fs::read_to_string(&file).unwrap();
-        for message in messages_in(&source, name == "body_check.rs") {
+        for message in messages_in(&source, name == "body.rs") {
             let s = sample(&message);
             // Only values (a field name built with format!), an error code, or the generic
             // "{what} not found" whose uses are each checked where they name the object.

@@ -7,8 +7,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::access::Admin;
+use serde::Deserialize;
+
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
+use crate::api::input::{Text, SECRET_KIND_MAX, SECRET_VALUE_MAX};
 use crate::api::session::NoContentResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
@@ -62,12 +66,13 @@ struct SecretKindOut {
     fields: Vec<String>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SecretPutIn {
     /// Field name to value. omie: app_key, app_secret; asaas: api_key; evolution: base_url,
     /// instance, api_key; google_calendar: client_id, client_secret, refresh_token;
     /// custom_<name>: any fields. Values up to 4096 characters.
-    values: BTreeMap<String, String>,
+    values: BTreeMap<String, Text<SECRET_VALUE_MAX>>,
 }
 
 #[OpenApi(tag = "Tag::Secrets")]
@@ -121,12 +126,18 @@ impl SecretsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        kind: Path<String>,
-        body: Json<SecretPutIn>,
+        kind: Path<Text<SECRET_KIND_MAX>>,
+        body: JsonBody<SecretPutIn>,
     ) -> ApiResult<Json<SecretInfoOut>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let (store, sealer) = (&self.state.store, &self.state.sealer);
-        let meta = secrets::put(store, sealer, &scope, kind.0, body.0.values).await?;
+        let values = body
+            .0
+            .values
+            .into_iter()
+            .map(|(k, v)| (k, v.into()))
+            .collect();
+        let meta = secrets::put(store, sealer, &scope, kind.0.into(), values).await?;
         Ok(Json(meta.into()))
     }
 
@@ -141,10 +152,10 @@ impl SecretsApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        kind: Path<String>,
+        kind: Path<Text<SECRET_KIND_MAX>>,
     ) -> ApiResult<NoContentResponse> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
-        secrets::delete(&self.state.store, &scope, kind.0).await?;
+        secrets::delete(&self.state.store, &scope, kind.0.into()).await?;
         Ok(NoContentResponse::Done)
     }
 }

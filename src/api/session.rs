@@ -5,9 +5,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::access::{CompanyScope, Member};
+use serde::Deserialize;
+
 use crate::api::auth::{Caller, UserAuth, CSRF_COOKIE, SESSION_COOKIE};
+use crate::api::body::JsonBody;
 use crate::api::companies::CompanyOut;
 use crate::api::error::ApiResult;
+use crate::api::input::{Email, Text, PASSWORD_MAX, PERSON_NAME_MAX, TOKEN_MAX};
 use crate::api::time::ts;
 use crate::api::users::UserOut;
 use crate::api::Tag;
@@ -52,12 +56,13 @@ impl SessionApi {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LoginIn {
     /// E-mail address of the account.
-    email: String,
+    email: Text<{ Email::MAX }>,
     /// The account's password.
-    password: String,
+    password: Text<PASSWORD_MAX>,
 }
 
 /// A new session.
@@ -82,27 +87,30 @@ struct MeOut {
     company: Option<CompanyOut>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LoginLinkIn {
     /// The token of the link printed by `armario admin login-link` (prefix `arm_link_`).
-    token: String,
+    token: Text<TOKEN_MAX>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PasswordChangeIn {
-    current_password: String,
+    current_password: Text<PASSWORD_MAX>,
     /// At least 10 characters.
-    new_password: String,
+    new_password: Text<PASSWORD_MAX>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SetupIn {
     /// The token of the setup link printed at start.
-    token: String,
-    email: String,
-    name: String,
+    token: Text<TOKEN_MAX>,
+    email: Email,
+    name: Text<PERSON_NAME_MAX>,
     /// At least 10 characters.
-    password: String,
+    password: Text<PASSWORD_MAX>,
 }
 
 #[derive(Object)]
@@ -132,7 +140,7 @@ impl SessionApi {
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
-        body: Json<LoginIn>,
+        body: JsonBody<LoginIn>,
         caller: Caller,
         jar: &CookieJar,
     ) -> ApiResult<Json<LoginOut>> {
@@ -157,7 +165,7 @@ impl SessionApi {
     )]
     async fn login_link(
         &self,
-        body: Json<LoginLinkIn>,
+        body: JsonBody<LoginLinkIn>,
         caller: Caller,
         jar: &CookieJar,
     ) -> ApiResult<Json<LoginOut>> {
@@ -209,7 +217,7 @@ impl SessionApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-        body: Json<PasswordChangeIn>,
+        body: JsonBody<PasswordChangeIn>,
     ) -> ApiResult<NoContent> {
         let who = auth.user(&self.state, &caller).await?;
         let current = SecretString::new(body.0.current_password);
@@ -228,7 +236,7 @@ impl SessionApi {
 
     /// Create the first owner with the one-time token of the setup link printed at start.
     #[oai(path = "/setup", method = "post", operation_id = "create_first_owner")]
-    async fn setup(&self, body: Json<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
+    async fn setup(&self, body: JsonBody<SetupIn>, caller: Caller) -> ApiResult<Created<UserOut>> {
         let b = body.0;
         let input = setup::new_owner(&b.email, &b.name, SecretString::new(b.password))?;
         let user = setup::create_first_owner(&self.state, &b.token, input, caller.ip).await?;

@@ -3,8 +3,14 @@
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use serde::Deserialize;
+
 use crate::api::auth::Caller;
+use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
+use crate::api::input::{
+    Cnpj, Email, Text, COMPANY_NAME_MAX, PASSWORD_MAX, PERSON_NAME_MAX, PHONE_MAX,
+};
 use crate::api::Tag;
 use crate::crypto::SecretString;
 use crate::domain::company::{CompanyInput, NewCompany};
@@ -22,28 +28,31 @@ impl SignupApi {
     }
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignupCompanyIn {
-    legal_name: String,
+    legal_name: Text<COMPANY_NAME_MAX>,
     #[oai(nullable)]
-    trade_name: Option<String>,
+    trade_name: Option<Text<COMPANY_NAME_MAX>>,
     /// Numeric or alphanumeric, formatted (`12.ABC.345/01DE-35`) or bare, in any case; check
     /// digits are verified.
-    cnpj: String,
-    contact_email: String,
+    cnpj: Cnpj,
+    contact_email: Email,
     #[oai(nullable)]
-    contact_phone: Option<String>,
+    contact_phone: Option<Text<PHONE_MAX>>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignupAdminIn {
-    name: String,
-    email: String,
+    name: Text<PERSON_NAME_MAX>,
+    email: Email,
     /// At least 10 characters.
-    password: String,
+    password: Text<PASSWORD_MAX>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignupIn {
     company: SignupCompanyIn,
     admin: SignupAdminIn,
@@ -72,17 +81,17 @@ impl SignupApi {
     /// they can sign in. Throttled per IP and overall (429 with `Retry-After`). The answer is
     /// the same whether or not the CNPJ or e-mail is taken; a pending sign-up holds neither.
     #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
-    async fn signup(&self, body: Json<SignupIn>, caller: Caller) -> ApiResult<SignupResponse> {
+    async fn signup(&self, body: JsonBody<SignupIn>, caller: Caller) -> ApiResult<SignupResponse> {
         let SignupIn {
             company: c,
             admin: a,
         } = body.0;
         let company = NewCompany::validate(CompanyInput {
-            legal_name: c.legal_name,
-            trade_name: c.trade_name,
-            cnpj: c.cnpj,
-            contact_email: Some(c.contact_email.clone()).filter(|e| !e.trim().is_empty()),
-            contact_phone: c.contact_phone,
+            legal_name: c.legal_name.into(),
+            trade_name: c.trade_name.map(Into::into),
+            cnpj: c.cnpj.into(),
+            contact_email: Some(c.contact_email.into_inner()).filter(|e| !e.trim().is_empty()),
+            contact_phone: c.contact_phone.map(Into::into),
             ..Default::default()
         })
         .map_err(|e| prefix_field(e, "company."))?;
@@ -95,7 +104,7 @@ impl SignupApi {
             &a.email,
             &a.name,
             Role::CompanyAdmin,
-            SecretString::new(a.password),
+            SecretString::new(a.password.into_inner()),
         )
         .map_err(|e| prefix_field(e, "admin."))?;
         signup::signup(&self.state, company, admin, caller.ip).await?;

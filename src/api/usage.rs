@@ -9,6 +9,7 @@ use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::day::{days, Day};
 use crate::api::error::ApiResult;
+use crate::api::input::{Text, ID_MAX};
 use crate::api::Tag;
 use crate::db::usage::{UsageFilter, UsageRow};
 use crate::domain::UserPrincipal;
@@ -147,8 +148,8 @@ impl UsageApi {
         from: Query<Option<Day>>,
         /// Last day (UTC), inclusive; default today.
         to: Query<Option<Day>>,
-        company_id: Query<Option<String>>,
-        application_id: Query<Option<String>>,
+        company_id: Query<Option<Text<ID_MAX>>>,
+        application_id: Query<Option<Text<ID_MAX>>>,
     ) -> ApiResult<Json<UsageList>> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
@@ -156,8 +157,8 @@ impl UsageApi {
                 &who,
                 days(from.0),
                 days(to.0),
-                company_id.0,
-                application_id.0,
+                company_id.0.map(Into::into),
+                application_id.0.map(Into::into),
             )
             .await?;
         Ok(Json(UsageList::from_rows(rows)))
@@ -171,8 +172,8 @@ impl UsageApi {
         caller: Caller,
         from: Query<Option<Day>>,
         to: Query<Option<Day>>,
-        company_id: Query<Option<String>>,
-        application_id: Query<Option<String>>,
+        company_id: Query<Option<Text<ID_MAX>>>,
+        application_id: Query<Option<Text<ID_MAX>>>,
     ) -> ApiResult<CsvResponse> {
         let who = auth.user(&self.state, &caller).await?;
         let rows = self
@@ -180,8 +181,8 @@ impl UsageApi {
                 &who,
                 days(from.0),
                 days(to.0),
-                company_id.0,
-                application_id.0,
+                company_id.0.map(Into::into),
+                application_id.0.map(Into::into),
             )
             .await?;
         let mut csv = String::from("day,application_id,company_id,route_group,requests\n");

@@ -5,8 +5,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::access::{Admin, CompanyScope, Member};
+use serde::Deserialize;
+
 use crate::api::auth::{Caller, UserAuth};
+use crate::api::body::{present, JsonBody};
 use crate::api::error::ApiResult;
+use crate::api::input::{Email, Text, CURSOR_MAX, PASSWORD_MAX, PERSON_NAME_MAX, SEARCH_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
@@ -125,37 +129,42 @@ pub struct UserList {
     next_cursor: Option<String>,
 }
 
-#[derive(Enum, Clone, Copy)]
+#[derive(Enum, Clone, Copy, Deserialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum CompanyRoleDto {
     CompanyAdmin,
     Member,
 }
 
 /// A new user of a company, active at once.
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UserCreateIn {
-    email: String,
-    name: String,
+    email: Email,
+    name: Text<PERSON_NAME_MAX>,
     role: CompanyRoleDto,
     /// At least 10 characters.
-    password: String,
+    password: Text<PASSWORD_MAX>,
 }
 
 /// Changes to a user; absent fields stay as they are.
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UserPatchIn {
     #[oai(nullable)]
-    name: Option<String>,
+    name: Option<Text<PERSON_NAME_MAX>>,
     #[oai(nullable)]
-    email: Option<String>,
+    email: Option<Email>,
+    #[serde(default, deserialize_with = "present")]
     role: Option<CompanyRoleDto>,
 }
 
-#[derive(Object)]
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PasswordSetIn {
     /// At least 10 characters.
-    password: String,
+    password: Text<PASSWORD_MAX>,
 }
 
 fn role_str(r: CompanyRoleDto) -> &'static str {
@@ -182,25 +191,32 @@ impl UsersApi {
         auth: UserAuth,
         caller: Caller,
         /// Search in e-mail and name.
-        q: Query<Option<String>>,
+        q: Query<Option<Text<SEARCH_MAX>>>,
         status: Query<Option<UserStatusDto>>,
         role: Query<Option<RoleDto>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<UserList>> {
         let owner = auth.owner(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
-            search: crate::domain::text::query("q", q.0)?,
+            search: crate::domain::text::query("q", q.0.map(Into::into))?,
             status: status.0.map(Into::into),
             role: role.0.map(Into::into),
             ..Default::default()
         };
         Ok(list_out(
-            users::list_all(&self.state.store, &owner, filter, cursor.0, limit).await?,
+            users::list_all(
+                &self.state.store,
+                &owner,
+                filter,
+                cursor.0.map(Into::into),
+                limit,
+            )
+            .await?,
         ))
     }
 
@@ -217,18 +233,18 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         /// Search in e-mail and name.
-        q: Query<Option<String>>,
+        q: Query<Option<Text<SEARCH_MAX>>>,
         status: Query<Option<UserStatusDto>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
     ) -> ApiResult<Json<UserList>> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = UserFilter {
-            search: crate::domain::text::query("q", q.0)?,
+            search: crate::domain::text::query("q", q.0.map(Into::into))?,
             status: status.0.map(Into::into),
             ..Default::default()
         };
@@ -237,7 +253,7 @@ impl UsersApi {
                 &self.state.store,
                 &CompanyScope::check(&who, id.0)?,
                 filter,
-                cursor.0,
+                cursor.0.map(Into::into),
                 limit,
             )
             .await?,
@@ -255,12 +271,17 @@ impl UsersApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<CompanyId>,
-        body: Json<UserCreateIn>,
+        body: JsonBody<UserCreateIn>,
     ) -> ApiResult<CreatedResponse<UserOut>> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let b = body.0;
         let role = Role::parse_company_role("role", role_str(b.role))?;
-        let input = NewUser::validate(&b.email, &b.name, role, SecretString::new(b.password))?;
+        let input = NewUser::validate(
+            &b.email,
+            &b.name,
+            role,
+            SecretString::new(b.password.into_inner()),
+        )?;
         Ok(CreatedResponse::Created(Json(
             users::create(&self.state.store, &self.state.passwords, &scope, input)
                 .await?
@@ -298,7 +319,7 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-        body: Json<UserPatchIn>,
+        body: JsonBody<UserPatchIn>,
     ) -> ApiResult<Json<UserOut>> {
         let who = auth.user(&self.state, &caller).await?;
         let b = body.0;
@@ -390,10 +411,10 @@ impl UsersApi {
         caller: Caller,
         id: Path<CompanyId>,
         user_id: Path<UserId>,
-        body: Json<PasswordSetIn>,
+        body: JsonBody<PasswordSetIn>,
     ) -> ApiResult<NoContentResponse> {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
-        let pw = SecretString::new(body.0.password);
+        let pw = SecretString::new(body.0.password.into_inner());
         users::set_password(
             &self.state.store,
             &self.state.passwords,
