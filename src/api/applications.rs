@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::{present, JsonBody};
 use crate::api::error::ApiResult;
-use crate::api::input::{Email, Text, APP_NAME_MAX, DESCRIPTION_MAX, LABEL_MAX};
+use crate::api::input::{Email, Text, Timestamp, APP_NAME_MAX, DESCRIPTION_MAX, LABEL_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
@@ -169,7 +169,7 @@ struct CredentialCreateIn {
     label: Text<LABEL_MAX>,
     /// When the key stops working; never when absent.
     #[oai(nullable)]
-    expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<Timestamp>,
 }
 
 /// A new credential with its secret, shown this once.
@@ -328,7 +328,7 @@ impl ApplicationsApi {
             &owner,
             id.0,
             &b.label,
-            b.expires_at.map(|t| t.timestamp_millis()),
+            b.expires_at.map(|t| t.0.timestamp_millis()),
         )
         .await?;
         Ok(CreatedResponse::Created(Json(IssuedCredentialOut {

@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use crate::access::Reach;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::error::ApiResult;
-use crate::api::input::{Text, ACTION_MAX, CURSOR_MAX, ID_MAX};
+use crate::api::input::{Text, Timestamp, ACTION_MAX, CURSOR_MAX, ID_MAX};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::audit::{AuditEvent, AuditFilter};
@@ -103,9 +103,9 @@ impl AuditApi {
         auth: UserAuth,
         caller: Caller,
         /// Events at or after this time; at most 366 days before `to` (or now).
-        from: Query<Option<DateTime<Utc>>>,
+        from: Query<Option<Timestamp>>,
         /// Events before this time.
-        to: Query<Option<DateTime<Utc>>>,
+        to: Query<Option<Timestamp>>,
         /// Exact action, for example `company.created`.
         action: Query<Option<Text<ACTION_MAX>>>,
         /// Id of the acting user or application.
@@ -126,11 +126,12 @@ impl AuditApi {
                     .ok_or_else(|| DomainError::invalid("company_id", "is not a company id"))
             })
             .transpose()?;
-        audit_period(from.0, to.0)?;
+        let (from, to) = (from.0.map(|t| t.0), to.0.map(|t| t.0));
+        audit_period(from, to)?;
         let reach = Reach::check(&who, company_id)?;
         let filter = AuditFilter {
-            from: from.0.map(|t| t.timestamp_millis()),
-            to: to.0.map(|t| t.timestamp_millis()),
+            from: from.map(|t| t.timestamp_millis()),
+            to: to.map(|t| t.timestamp_millis()),
             action: action.0.map(Into::into),
             actor_id: actor_id.0.map(Into::into),
             company_id: None,

@@ -21,7 +21,10 @@ impl Type for Day {
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date")))
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            max_length: Some(10),
+            ..MetaSchema::new_with_format("string", "date")
+        }))
     }
 
     fn as_raw_value(&self) -> Option<&Self::RawValueType> {

@@ -21,7 +21,10 @@ macro_rules! path_id {
             }
 
             fn schema_ref() -> MetaSchemaRef {
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    max_length: Some(crate::api::input::ID_MAX),
+                    ..MetaSchema::new("string")
+                }))
             }
 
             fn as_raw_value(&self) -> Option<&Self::RawValueType> {

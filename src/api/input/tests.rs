@@ -1,4 +1,7 @@
 use super::*;
+use poem_openapi::registry::MetaSchemaRef;
+use poem_openapi::types::{ParseFromJSON, ParseFromParameter, Type};
+use serde_json::Value;
 
 /// Values the domain accepts must fit the published limits, or a client generated from the
 /// document could not send them.
