@@ -242,6 +242,10 @@ async fn the_document_states_the_limits_and_405_lists_the_methods() {
         32
     );
     assert!(schemas["DomainIn"]["properties"]["domain"]["pattern"].is_string());
+    assert_eq!(
+        schemas["SecretPutIn"]["properties"]["values"]["maxProperties"],
+        16
+    );
     // Every string a request can carry has a length limit.
     let mut unbounded = Vec::new();
     for (path, ops) in spec["paths"].as_object().unwrap() {

@@ -115,7 +115,11 @@ fn explain(path: String, serde_message: &str) -> InvalidInput {
     if let Some(rest) = serde_message.strip_prefix("unknown variant `") {
         let allowed = rest
             .split_once("expected ")
-            .map(|(_, list)| list.replace('`', "").replace("one of ", ""))
+            .map(|(_, list)| {
+                list.replace('`', "")
+                    .replace("one of ", "")
+                    .replace(" or ", ", ")
+            })
             .unwrap_or_default();
         return InvalidInput::new(here, format!("must be one of {allowed}"));
     }

@@ -22,6 +22,15 @@ struct In {
     #[serde(default)]
     tags: Vec<Text<3>>,
     inner: Option<Inner>,
+    #[serde(default)]
+    kind: Option<Kind>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    A,
+    B,
 }
 
 fn refused(body: &str) -> (String, String) {
@@ -74,6 +83,7 @@ fn each_refusal_names_its_field() {
             "must be a JSON object",
         ),
         (r#"[1]"#, "body", "must be a JSON object"),
+        (r#"{"name":"a","kind":"c"}"#, "kind", "must be one of a, b"),
     ];
     for (body, field, reason) in cases {
         assert_eq!(

@@ -1,7 +1,5 @@
 //! A company's third-party credentials: written by users, never read back by them.
 
-use std::collections::BTreeMap;
-
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
@@ -12,7 +10,7 @@ use serde::Deserialize;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
 use crate::api::error::ApiResult;
-use crate::api::input::{Text, SECRET_KIND_MAX, SECRET_VALUE_MAX};
+use crate::api::input::{Fields, Text, SECRET_FIELDS_MAX, SECRET_KIND_MAX, SECRET_VALUE_MAX};
 use crate::api::session::NoContentResponse;
 use crate::api::time::ts;
 use crate::api::Tag;
@@ -72,7 +70,7 @@ struct SecretPutIn {
     /// Field name to value. omie: app_key, app_secret; asaas: api_key; evolution: base_url,
     /// instance, api_key; google_calendar: client_id, client_secret, refresh_token;
     /// custom_<name>: any fields. Values up to 4096 characters.
-    values: BTreeMap<String, Text<SECRET_VALUE_MAX>>,
+    values: Fields<Text<SECRET_VALUE_MAX>, SECRET_FIELDS_MAX>,
 }
 
 #[OpenApi(tag = "Tag::Secrets")]
@@ -134,6 +132,7 @@ impl SecretsApi {
         let values = body
             .0
             .values
+            .into_inner()
             .into_iter()
             .map(|(k, v)| (k, v.into()))
             .collect();

@@ -170,3 +170,74 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for List<T, MA
         Self::check(Vec::<T>::deserialize(d)?).map_err(de::Error::custom)
     }
 }
+
+/// A JSON object of at most `MAX` fields with values of type `V`; `maxProperties` in the
+/// schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fields<V, const MAX: usize>(std::collections::BTreeMap<String, V>);
+
+impl<V, const MAX: usize> Fields<V, MAX> {
+    pub fn into_inner(self) -> std::collections::BTreeMap<String, V> {
+        self.0
+    }
+
+    fn check(fields: std::collections::BTreeMap<String, V>) -> Result<Self, String> {
+        if fields.len() > MAX {
+            return Err(format!("must have at most {MAX} fields"));
+        }
+        Ok(Self(fields))
+    }
+}
+
+impl<V: Type, const MAX: usize> Type for Fields<V, MAX> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = V::RawValueType;
+
+    fn name() -> Cow<'static, str> {
+        format!("map<string, {}>", V::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            additional_properties: Some(Box::new(V::schema_ref())),
+            max_properties: Some(MAX),
+            ..MetaSchema::new("object")
+        }))
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        V::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.0.values().filter_map(V::as_raw_value))
+    }
+}
+
+impl<V: ParseFromJSON, const MAX: usize> ParseFromJSON for Fields<V, MAX> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        let fields = std::collections::BTreeMap::<String, V>::parse_from_json(value)
+            .map_err(ParseError::propagate)?;
+        Self::check(fields).map_err(ParseError::custom)
+    }
+}
+
+impl<V: ToJSON, const MAX: usize> ToJSON for Fields<V, MAX> {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
+    }
+}
+
+impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Fields<V, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let fields = std::collections::BTreeMap::<String, V>::deserialize(d)?;
+        Self::check(fields).map_err(de::Error::custom)
+    }
+}

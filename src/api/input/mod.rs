@@ -9,7 +9,7 @@ mod bounded;
 mod text;
 mod timestamp;
 
-pub use bounded::{Int, List};
+pub use bounded::{Fields, Int, List};
 pub use text::{Cnpj, Color, Email, HostName, Slug, Text};
 pub use timestamp::Timestamp;
 
@@ -41,6 +41,7 @@ pub const SECRET_KIND_MAX: usize = 47;
 /// A host name with a port (`app.example.com:8443`).
 pub const HOST_MAX: usize = 260;
 pub const SECRET_VALUE_MAX: usize = 4096;
+pub const SECRET_FIELDS_MAX: usize = 16;
 /// A data URL of a logo of at most 64 KiB: `data:image/jpeg;base64,` and the base64 text.
 pub const LOGO_URL_MAX: usize =
     "data:image/jpeg;base64,".len() + crate::domain::validate::MAX_LOGO_BYTES.div_ceil(3) * 4;
