@@ -313,6 +313,7 @@ async fn generated_java_client_compiles_against_debian_jackson() {
     };
     let server = Server::start();
     // java.net.http and Jackson only; no jackson-databind-nullable, no Swagger annotations.
+    // Request objects besides positional calls, which tests/clients/Usage.java uses.
     let work = generate(
         &server,
         "java",
@@ -321,7 +322,7 @@ async fn generated_java_client_compiles_against_debian_jackson() {
             "native",
             "--additional-properties",
             "openApiNullable=false,annotationLibrary=none,documentationProvider=none,\
-             hideGenerationTimestamp=true",
+             hideGenerationTimestamp=true,useSingleRequestParameter=true",
         ],
     )
     .await;

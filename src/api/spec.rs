@@ -232,7 +232,5 @@ mod tests {
         assert_eq!(names("RoleDto"), json!(["ROLE_DTO_COMPANY_ADMIN"]));
         assert_eq!(names("Role"), json!(["ROLE_SECRETS_READ"]));
         assert_eq!(names("Named"), json!(["KEPT"]));
-        let text = strict_text(&generated);
-        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), spec);
     }
 }

@@ -1,6 +1,7 @@
 // A typed use of the Java client openapi-generator generates from the live OpenAPI document
 // (tests/clients.rs compiles it with the client): stops compiling if an operation or a field
-// it uses changes.
+// it uses changes. Calls go through request objects (useSingleRequestParameter), so a new
+// optional parameter does not break them.
 import org.openapitools.client.ApiClient;
 import org.openapitools.client.ApiException;
 import org.openapitools.client.api.AuthApi;
@@ -17,14 +18,20 @@ public class Usage {
             throws ApiException {
         ApiClient client = new ApiClient();
         client.updateBaseUri(base);
-        LoginOut session = new AuthApi(client).login(new LoginIn().email(email).password(password));
+        LoginIn credentials = new LoginIn().email(email).password(password);
+        LoginOut session = new AuthApi(client)
+                .login(AuthApi.APILoginRequest.newBuilder().loginIn(credentials).build());
         client.setRequestInterceptor(
                 request -> request.header("Authorization", "Bearer " + session.getToken()));
         CompaniesApi companies = new CompaniesApi(client);
+        CompanyCreateIn fields =
+                new CompanyCreateIn().legalName("Oficina do Cliente Java").cnpj("11.222.333/0001-81");
         Company created = companies.createCompany(
-                new CompanyCreateIn().legalName("Oficina do Cliente Java").cnpj("11.222.333/0001-81"));
-        CompanyList list =
-                companies.listCompanies(null, CompanyStatusDto.COMPANY_STATUS_ACTIVE, 50, null);
+                CompaniesApi.APICreateCompanyRequest.newBuilder().companyCreateIn(fields).build());
+        CompanyList list = companies.listCompanies(CompaniesApi.APIListCompaniesRequest.newBuilder()
+                .status(CompanyStatusDto.COMPANY_STATUS_ACTIVE)
+                .limit(50)
+                .build());
         for (Company company : list.getItems()) {
             if (company.getId().equals(created.getId())) {
                 return company.getSlug();

@@ -32,15 +32,15 @@ func main() {
 	ctx := context.Background()
 
 	session, _, err := client.AuthAPI.Login(ctx).
-		LoginIn(*armario.NewLoginIn(email, password)).Execute()
+		LoginIn(armario.LoginIn{Email: email, Password: password}).Execute()
 	if err != nil {
 		fail("login", err)
 	}
 	ctx = context.WithValue(ctx, armario.ContextAccessToken, session.Token)
 
-	created, _, err := client.CompaniesAPI.CreateCompany(ctx).
-		CompanyCreateIn(*armario.NewCompanyCreateIn("Oficina do Cliente Go", "11.222.333/0001-81")).
-		Execute()
+	// Named fields: the generated constructors take required fields in the document's order.
+	company := armario.CompanyCreateIn{LegalName: "Oficina do Cliente Go", Cnpj: "11.222.333/0001-81"}
+	created, _, err := client.CompaniesAPI.CreateCompany(ctx).CompanyCreateIn(company).Execute()
 	if err != nil {
 		fail("create company", err)
 	}
