@@ -50,7 +50,7 @@ fn limits_hold_in_both_parsers_and_show_in_the_schema() {
     let MetaSchemaRef::Inline(s) = Cnpj::schema_ref() else {
         panic!("inline");
     };
-    assert_eq!((s.max_length, s.pattern.is_some()), (Some(18), true));
+    assert_eq!((s.max_length, s.pattern.is_some()), (Some(34), true));
     let MetaSchemaRef::Inline(s) = Int::<1, 200>::schema_ref() else {
         panic!("inline");
     };

@@ -208,13 +208,17 @@ impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     }
 }
 
+/// Room for the white space around a value, which the domain trims (` 11.222.333/0001-81 ` is
+/// accepted), on top of the longest value it accepts.
+const PAD: usize = 16;
+
 /// A CNPJ, bare (14) or formatted (18); letters allowed in the first 12 since 2026. Check
 /// digits are verified by `domain::cnpj`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cnpj(String);
 string_type!(
     Cnpj,
-    18,
+    18 + PAD,
     Some(r"^\s*[0-9A-Za-z]{2}\.?[0-9A-Za-z]{3}\.?[0-9A-Za-z]{3}/?[0-9A-Za-z]{4}-?[0-9]{2}\s*$")
 );
 
@@ -223,25 +227,29 @@ string_type!(
 pub struct Slug(String);
 string_type!(
     Slug,
-    63,
+    63 + PAD,
     Some(r"^\s*([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])?\s*$")
 );
 
 /// A colour as `#rrggbb`; empty (or blank) clears it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Color(String);
-string_type!(Color, 7, Some(r"^\s*(#[0-9A-Fa-f]{6})?\s*$"));
+string_type!(Color, 7 + PAD, Some(r"^\s*(#[0-9A-Fa-f]{6})?\s*$"));
 
 /// An e-mail address; empty clears an optional one. The domain checks RFC 5322 in full.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
-string_type!(Email, 254, Some(r"^\s*([^@\s]+@[^@\s]+\.[^@\s]+)?\s*$"));
+string_type!(
+    Email,
+    254 + PAD,
+    Some(r"^\s*([^@\s]+@[^@\s]+\.[^@\s]+)?\s*$")
+);
 
 /// A host name (a company's custom domain), at most 253 characters as DNS allows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostName(String);
 string_type!(
     HostName,
-    253,
+    253 + PAD,
     Some(r"^\s*[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\.*\s*$")
 );
