@@ -95,6 +95,24 @@ fn secure_headers(path: &str, resp: &mut Response) {
     }
 }
 
+/// The longest `X-Request-Id` or `X-CSRF-Token` the API takes. A shorter request id that is not
+/// safe to log is replaced by a fresh one; a longer value of either is refused, as the document
+/// states.
+pub const HEADER_VALUE_MAX: usize = 1024;
+
+/// The documented header of an API request whose value is too long, if any.
+fn over_long_header(req: &Request) -> Option<&'static str> {
+    if !req.uri().path().starts_with("/api/") {
+        return None;
+    }
+    [REQUEST_ID_HEADER, CSRF_HEADER].into_iter().find(|name| {
+        req.headers()
+            .get_all(*name)
+            .iter()
+            .any(|v| v.len() > HEADER_VALUE_MAX)
+    })
+}
+
 /// Wraps the whole app.
 pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let request_id = req
@@ -114,6 +132,16 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
     // The route that matched (its pattern, not the raw path), for the metrics.
     let mut pattern: Option<PathPattern> = None;
     let mut resp = async {
+        if let Some(name) = over_long_header(&req) {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                ErrorBody {
+                    message: format!("{name}: must have at most {HEADER_VALUE_MAX} characters"),
+                    field: Some(name.into()),
+                    ..ErrorBody::new(ErrorCode::Invalid, "")
+                },
+            );
+        }
         if !csrf_ok(&req) {
             return json_error(
                 StatusCode::FORBIDDEN,

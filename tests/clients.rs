@@ -2,7 +2,9 @@
 //! runs tests/clients/scenario.py against the running server, and a TypeScript client
 //! (@hey-api/openapi-ts, from tests/clients' npm project) type-checks with tsc --strict. The
 //! committed docs/openapi.json must equal the document the binary serves, so an API change
-//! shows in review.
+//! shows in review. openapi-generator's Go client (default settings) builds and runs a short
+//! scenario, its Java client compiles against Debian's Jackson jars, and Spectral lints the
+//! document with tests/clients/.spectral.yaml.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -179,4 +181,223 @@ async fn generated_typescript_client_type_checks() {
     )
     .unwrap();
     typecheck(&tsc, work.path(), "usage.ts");
+}
+
+/// openapi-generator-cli (its Python package bundles the generator's jar).
+fn openapi_generator() -> Option<PathBuf> {
+    require_tool(
+        "openapi-generator-cli",
+        "python3 -m pip install openapi-generator-cli",
+    )
+}
+
+/// Writes the live spec into a fresh directory and generates `generator`'s client from it
+/// into `client/`. The served text, not a re-serialised `Value`: generators follow the order
+/// of properties (the Go client's constructors take required fields in that order).
+async fn generate(server: &Server, generator: &str, options: &[&str]) -> tempfile::TempDir {
+    let cli = openapi_generator().expect("checked by the caller");
+    let work = tempfile::tempdir().unwrap();
+    let r = server.anon().get("/api/openapi.json").await;
+    assert!(r.status.is_success(), "{}", r.text);
+    std::fs::write(work.path().join("openapi.json"), &r.text).unwrap();
+    run(Command::new(cli)
+        .args([
+            "generate",
+            "-g",
+            generator,
+            "-i",
+            "openapi.json",
+            "-o",
+            "client",
+        ])
+        .args(options)
+        .current_dir(work.path()));
+    work
+}
+
+#[tokio::test]
+async fn generated_go_client_builds_and_lists_a_new_company() {
+    let install = "apt-get install golang-go";
+    let (Some(_), Some(go)) = (openapi_generator(), require_tool("go", install)) else {
+        return;
+    };
+    let server = Server::start();
+    let _owner = server.owner().await;
+    // Default settings: what someone trying the API would run first.
+    let work = generate(&server, "go", &[]).await;
+    let client = work.path().join("client");
+    let scenario = client.join("cmd/scenario");
+    std::fs::create_dir_all(&scenario).unwrap();
+    std::fs::copy(
+        repo().join("tests/clients/scenario.go"),
+        scenario.join("main.go"),
+    )
+    .unwrap();
+    // The client needs nothing beyond Go's standard library: nothing is fetched, and a
+    // toolchain older than its go.mod line builds it rather than downloading another.
+    let go = |args: &[&str]| {
+        run(Command::new(&go)
+            .args(args)
+            .current_dir(&client)
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("GOPATH", work.path().join("gopath"))
+            .env("GOCACHE", std::env::temp_dir().join("armario-go-build")))
+    };
+    go(&["build", "./..."]);
+    let out = go(&[
+        "run",
+        "./cmd/scenario",
+        &server.base,
+        "owner@armario.test",
+        PASSWORD,
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("ok:"), "{said}");
+}
+
+/// The jars the Java client compiles against: Jackson and the annotation jars from Debian's
+/// packages, and Jackson's java.time module, which Debian does not package, from the
+/// generator's own jar (openapi-generator-cli bundles it).
+fn java_classpath(work: &Path) -> Option<String> {
+    let install = "apt-get install libjackson2-databind-java libjackson2-annotations-java \
+                   libjackson2-core-java libjsr305-java libgeronimo-annotation-1.3-spec-java";
+    let jars: Vec<String> = [
+        "jackson-databind",
+        "jackson-annotations",
+        "jackson-core",
+        "jsr305",
+        "geronimo-annotation-1.3-spec",
+    ]
+    .iter()
+    .map(|name| format!("/usr/share/java/{name}.jar"))
+    .collect();
+    if let Some(missing) = jars.iter().find(|jar| !Path::new(jar).exists()) {
+        skip_or_fail(missing, install);
+        return None;
+    }
+    let located = run(Command::new("python3").args([
+        "-c",
+        "import openapi_generator_cli as g, os; print(os.path.dirname(g.__file__))",
+    ]));
+    let bundled = PathBuf::from(String::from_utf8_lossy(&located.stdout).trim())
+        .join("openapi-generator.jar");
+    let time_module = work.join("jackson-jsr310");
+    std::fs::create_dir_all(&time_module).unwrap();
+    run(Command::new("jar")
+        .arg("xf")
+        .arg(&bundled)
+        .arg("com/fasterxml/jackson/datatype/jsr310")
+        .current_dir(&time_module));
+    assert!(
+        time_module
+            .join("com/fasterxml/jackson/datatype/jsr310/JavaTimeModule.class")
+            .exists(),
+        "{} no longer bundles Jackson's java.time module",
+        bundled.display()
+    );
+    Some(format!("{}:{}", jars.join(":"), time_module.display()))
+}
+
+#[tokio::test]
+async fn generated_java_client_compiles_against_debian_jackson() {
+    let install = "apt-get install openjdk-17-jdk-headless";
+    let (Some(_), Some(javac), Some(_)) = (
+        openapi_generator(),
+        require_tool("javac", install),
+        require_tool("jar", install),
+    ) else {
+        return;
+    };
+    let server = Server::start();
+    // java.net.http and Jackson only; no jackson-databind-nullable, no Swagger annotations.
+    // Request objects besides positional calls, which tests/clients/Usage.java uses.
+    let work = generate(
+        &server,
+        "java",
+        &[
+            "--library",
+            "native",
+            "--additional-properties",
+            "openApiNullable=false,annotationLibrary=none,documentationProvider=none,\
+             hideGenerationTimestamp=true,useSingleRequestParameter=true",
+        ],
+    )
+    .await;
+    let Some(classpath) = java_classpath(work.path()) else {
+        return;
+    };
+    let mut sources = vec![repo().join("tests/clients/Usage.java")];
+    let mut dirs = vec![work.path().join("client/src/main/java")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "java") {
+                sources.push(path);
+            }
+        }
+    }
+    assert!(sources.len() > 50, "few sources generated: {sources:?}");
+    run(Command::new(javac)
+        .args(["-nowarn", "-proc:none", "-d"])
+        .arg(work.path().join("classes"))
+        .arg("-cp")
+        .arg(&classpath)
+        .args(&sources));
+}
+
+#[tokio::test]
+async fn spec_lints_clean_with_spectral_and_the_owasp_size_limits() {
+    let Some(spectral) = node_tool("spectral") else {
+        return;
+    };
+    let server = Server::start();
+    let work = tempfile::tempdir().unwrap();
+    let spec = live_spec(&server).await;
+    std::fs::write(work.path().join("openapi.json"), spec.to_string()).unwrap();
+    let out = Command::new(spectral)
+        .args([
+            "lint",
+            "--quiet",
+            "--format",
+            "json",
+            "--fail-severity",
+            "warn",
+        ])
+        .arg("--ruleset")
+        .arg(repo().join("tests/clients/.spectral.yaml"))
+        .arg("openapi.json")
+        .current_dir(work.path())
+        .output()
+        .expect("run spectral");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "spectral printed no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    // Severity 0 is an error, 1 a warning; information and hints pass.
+    let failing: Vec<String> = findings
+        .iter()
+        .filter(|f| f["severity"].as_u64().is_some_and(|s| s <= 1))
+        .map(|f| {
+            let path: Vec<String> = f["path"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p.as_str().map_or(p.to_string(), str::to_string))
+                .collect();
+            format!("{} at {}: {}", f["code"], path.join("."), f["message"])
+        })
+        .collect();
+    assert!(
+        failing.is_empty() && out.status.success(),
+        "{} findings:\n{}",
+        failing.len(),
+        failing.join("\n")
+    );
 }

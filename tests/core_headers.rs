@@ -174,3 +174,28 @@ async fn request_ids_are_echoed_logged_or_made_up() {
     let b = get(None).await.unwrap().headers()["x-request-id"].clone();
     assert_ne!(a, b);
 }
+
+#[tokio::test]
+async fn an_over_long_request_id_or_csrf_header_is_refused_by_name() {
+    let server = Server::start();
+    let http = reqwest::Client::new();
+    for header in ["X-Request-Id", "X-CSRF-Token"] {
+        let r = http
+            .get(server.url("/api/v1/setup"))
+            .header(header, "a".repeat(1025))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{header}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "invalid");
+        assert_eq!(body["field"], header);
+        let r = http
+            .get(server.url("/api/v1/setup"))
+            .header(header, "a".repeat(1024))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{header} at the limit");
+    }
+}

@@ -51,8 +51,8 @@ fn set(codes: &[&str]) -> BTreeSet<String> {
 async fn each_operation_lists_exactly_the_statuses_it_can_return() {
     let spec = spec().await;
     let expected: &[(&str, &[&str])] = &[
-        ("GET /api/v1/setup", &["200", "500"]),
-        ("GET /api/v1/auth/me", &["200", "401", "500"]),
+        ("GET /api/v1/setup", &["200", "400", "500"]),
+        ("GET /api/v1/auth/me", &["200", "400", "401", "500"]),
         (
             "POST /api/v1/auth/login",
             &["200", "400", "401", "403", "413", "429", "500", "507"],
@@ -75,14 +75,14 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
                 "200", "400", "401", "403", "404", "409", "413", "500", "507",
             ],
         ),
-        ("GET /api/v1/overview", &["200", "401", "403", "500"]),
+        ("GET /api/v1/overview", &["200", "400", "401", "403", "500"]),
         (
             "GET /api/v1/app/companies/{id}/secrets/{kind}",
             &["200", "400", "401", "403", "404", "500", "507"],
         ),
         (
             "POST /api/v1/backups",
-            &["201", "401", "403", "409", "500", "507"],
+            &["201", "400", "401", "403", "409", "500", "507"],
         ),
     ];
     for (name, codes) in expected {
@@ -98,6 +98,10 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
     for (name, op) in operations(&spec) {
         let codes = statuses(op);
         assert!(codes.contains("500"), "{name} does not list 500");
+        assert!(
+            codes.contains("400"),
+            "{name} does not list 400 (an over-long X-Request-Id is refused on every operation)"
+        );
         assert_eq!(
             op.get("requestBody").is_some(),
             codes.contains("413"),

@@ -80,6 +80,15 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
              `{\"code\", \"message\", \"field\"?, \"error_id\"?}`. Lists use keyset pagination: \
              `limit` (default 50, at most 200) and the `next_cursor` of the previous page.",
         )
+        // Each deployment has its own address and operator: the paths are relative to the
+        // host that serves this document (an absolute default would send tools that follow
+        // `servers`, such as fuzzers, elsewhere), and the contact is whoever runs it.
+        .server(
+            poem_openapi::ServerObject::new("/")
+                .description("The armario server that serves this document."),
+        )
+        .contact(poem_openapi::ContactObject::new().name("The operator of this armario server"))
+        .license(poem_openapi::LicenseObject::new("MIT").url("https://opensource.org/licenses/MIT"))
 }
 
 /// The OpenAPI document as JSON, as served at `/api/openapi.json`.

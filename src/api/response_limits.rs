@@ -71,17 +71,21 @@ const STRINGS: &[(&str, u64)] = &[
     ("field", 200),
 ];
 
-/// The longest list, by schema (none for any) and property: pages hold at most 200 items
-/// (`MAX_PAGE_SIZE`), a backup list 100 runs, a usage report 100,000 rows; a link at most 32
-/// scopes; a secret kind at most 16 fields. Lists the server does not bound yet (all of an
-/// application's credentials, a company's domains and secrets, the unpaged lists) get none
-/// rather than a false one.
+/// The longest list, by schema (none for any) and property: every list pages, and a page holds
+/// at most 200 items (`MAX_PAGE_SIZE`); a link at most 32 scopes; a secret kind at most 16
+/// fields.
 const ARRAYS: &[(&str, &str, u64)] = &[
     ("CompanyList", "items", 200),
+    ("ApplicationList", "items", 200),
+    ("CredentialList", "items", 200),
+    ("DomainList", "items", 200),
+    ("LinkList", "items", 200),
+    ("LinkedCompanyList", "items", 200),
+    ("SecretList", "items", 200),
     ("UserList", "items", 200),
     ("AuditList", "items", 200),
-    ("BackupList", "items", 100),
-    ("UsageList", "items", 100_000),
+    ("BackupList", "items", 200),
+    ("UsageList", "items", 200),
     ("", "scopes", 32),
     ("", "fields", 16),
     ("", "conflicts", 4),

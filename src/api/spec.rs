@@ -1,6 +1,8 @@
 //! The published OpenAPI document, made as strict as the server: poem-openapi leaves request
 //! bodies open to any extra property and lets a PATCH be empty, while the server refuses both.
-//! The document says so, so generated clients and fuzzers see the same rules.
+//! The document says so, so generated clients and fuzzers see the same rules. Enum values also
+//! get names that are unique across the document (`x-enum-varnames`), for generators that put
+//! every enum's constants in one namespace.
 
 use serde_json::Value;
 
@@ -45,7 +47,62 @@ pub fn strict(generated: &str) -> Value {
     for name in patched {
         schemas[&name]["minProperties"] = 1.into();
     }
+    name_enum_values(schemas);
     spec
+}
+
+/// Gives each enum schema `x-enum-varnames`: its values prefixed with the schema's name
+/// (`CompanyStatusDto` → `COMPANY_STATUS_ACTIVE`). openapi-generator's Go client puts the
+/// constants of all enums in one package, so without this `ACTIVE` is declared once for each
+/// enum that has it and the client does not compile.
+fn name_enum_values(schemas: &mut Value) {
+    let Some(schemas) = schemas.as_object_mut() else {
+        return;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for (name, schema) in schemas.iter_mut() {
+        let Some(values) = schema["enum"].as_array() else {
+            continue;
+        };
+        if schema.get("x-enum-varnames").is_some() {
+            continue;
+        }
+        // `Dto` says nothing to a client's user; kept when dropping it would clash.
+        let prefix = match name.strip_suffix("Dto") {
+            Some(short) if !names.iter().any(|n| n == short) => short,
+            _ => name,
+        };
+        let prefix = screaming_snake(prefix);
+        let varnames: Option<Vec<Value>> = values
+            .iter()
+            .map(|v| Some(format!("{prefix}_{}", screaming_snake(v.as_str()?)).into()))
+            .collect();
+        if let Some(varnames) = varnames {
+            schema["x-enum-varnames"] = Value::Array(varnames);
+        }
+    }
+}
+
+/// `CompanyStatus` → `COMPANY_STATUS`, `cnpj_in_use` → `CNPJ_IN_USE`, `secrets:read` →
+/// `SECRETS_READ`.
+fn screaming_snake(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !out.ends_with('_') {
+                out.push('_');
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_uppercase());
+    }
+    out.trim_matches('_').to_string()
 }
 
 fn ref_name(schema: &Value) -> Option<&str> {
@@ -92,5 +149,34 @@ mod tests {
         assert_eq!(schemas["Inner"]["additionalProperties"], false);
         assert!(schemas["Thing"].get("additionalProperties").is_none());
         assert_eq!(schemas["Map"]["additionalProperties"]["type"], "string");
+    }
+
+    #[test]
+    fn enum_values_are_named_uniquely_across_enums() {
+        let generated = json!({
+            "paths": {},
+            "components": {"schemas": {
+                "CompanyStatusDto": {"type": "string", "enum": ["pending", "active"]},
+                "UserStatusDto": {"type": "string", "enum": ["pending", "active"]},
+                "RoleDto": {"type": "string", "enum": ["company_admin"]},
+                "Role": {"type": "string", "enum": ["secrets:read"]},
+                "Named": {"type": "string", "enum": ["a"], "x-enum-varnames": ["KEPT"]}
+            }}
+        });
+        let generated = serde_json::to_string_pretty(&generated).unwrap();
+        let spec = strict(&generated);
+        let schemas = &spec["components"]["schemas"];
+        let names = |n: &str| schemas[n]["x-enum-varnames"].clone();
+        assert_eq!(
+            names("CompanyStatusDto"),
+            json!(["COMPANY_STATUS_PENDING", "COMPANY_STATUS_ACTIVE"])
+        );
+        assert_eq!(
+            names("UserStatusDto"),
+            json!(["USER_STATUS_PENDING", "USER_STATUS_ACTIVE"])
+        );
+        assert_eq!(names("RoleDto"), json!(["ROLE_DTO_COMPANY_ADMIN"]));
+        assert_eq!(names("Role"), json!(["ROLE_SECRETS_READ"]));
+        assert_eq!(names("Named"), json!(["KEPT"]));
     }
 }

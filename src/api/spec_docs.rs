@@ -76,16 +76,17 @@ fn add_components(spec: &mut Value) {
                 "name": REQUEST_ID_HEADER,
                 "in": "header",
                 "required": false,
-                "description": "An id for this request, echoed in the answer's `X-Request-Id` and written in every log line about it: letters, digits and hyphens, at most 64. Any other value is replaced by a fresh id rather than refused, so the schema does not constrain it.",
-                "schema": { "type": "string" },
+                "description": "An id for this request, echoed in the answer's `X-Request-Id` and written in every log line about it: letters, digits and hyphens, at most 64. Any other value up to 1024 characters is replaced by a fresh id rather than refused; a longer one is a 400 naming `X-Request-Id`.",
+                "schema": { "type": "string", "maxLength": crate::middleware::HEADER_VALUE_MAX },
             },
             "CsrfToken": {
                 "name": CSRF_HEADER,
                 "in": "header",
                 "required": false,
                 "description": "Required when the request is authenticated by the session cookie (the web UI): the value of the `armario_csrf` cookie (32 characters), also returned as `csrf_token` by sign-in. Without it such a write answers 403 with code `csrf`. Not needed with a bearer token.",
-                // Unconstrained: with a bearer token the header is ignored, whatever it holds.
-                "schema": { "type": "string" },
+                // With a bearer token the header is ignored, whatever it holds, up to the limit
+                // every documented header has (a longer value is a 400).
+                "schema": { "type": "string", "maxLength": crate::middleware::HEADER_VALUE_MAX },
             },
         }),
     );

@@ -7,7 +7,8 @@
 //! bug and answered as a 500, so the spec never lies about what a client may see.
 //!
 //! Some statuses come from outside the handler and are listed where they apply: 400 for input
-//! that does not parse, 401 for a missing credential, 403 for a cookie-authenticated write
+//! that does not parse (on every operation: an `X-Request-Id` or `X-CSRF-Token` over 1024
+//! characters is refused before any handler), 401 for a missing credential, 403 for a cookie-authenticated write
 //! without its `X-CSRF-Token`, 413 for a body over the server's limit.
 
 use poem_openapi::payload::Json;
@@ -122,7 +123,7 @@ fn undocumented(set: &str, err: ApiError) -> ErrorBody {
 
 error_set! {
     /// A public read that needs nothing: only an unexpected error.
-    pub enum PublicReadErrors {}
+    pub enum PublicReadErrors { BadRequest }
 }
 
 error_set! {
@@ -145,12 +146,12 @@ error_set! {
 
 error_set! {
     /// A signed-in read that takes no input and is open to every signed-in user.
-    pub enum SignedInErrors { Unauthorized }
+    pub enum SignedInErrors { BadRequest, Unauthorized }
 }
 
 error_set! {
     /// Signing out: a write without a body.
-    pub enum SignOutErrors { Unauthorized, Forbidden, InsufficientStorage }
+    pub enum SignOutErrors { BadRequest, Unauthorized, Forbidden, InsufficientStorage }
 }
 
 error_set! {
@@ -169,7 +170,7 @@ error_set! {
 
 error_set! {
     /// A read that takes no input but needs a role.
-    pub enum ReadErrors { Unauthorized, Forbidden }
+    pub enum ReadErrors { BadRequest, Unauthorized, Forbidden }
 }
 
 error_set! {
@@ -207,12 +208,12 @@ error_set! {
 
 error_set! {
     /// Taking a backup now: one runs at a time.
-    pub enum BackupErrors { Unauthorized, Forbidden, Conflict, InsufficientStorage }
+    pub enum BackupErrors { BadRequest, Unauthorized, Forbidden, Conflict, InsufficientStorage }
 }
 
 error_set! {
     /// An application's read that takes no input.
-    pub enum AppReadErrors { Unauthorized, Forbidden }
+    pub enum AppReadErrors { BadRequest, Unauthorized, Forbidden }
 }
 
 error_set! {
