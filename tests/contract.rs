@@ -56,6 +56,40 @@ async fn seed(owner: &Client) -> Seeded {
 /// Runs `st run` against the server with a bearer token, a config file and extra flags, and
 /// fails the test with schemathesis' report unless it finds nothing.
 fn schemathesis(server: &Server, name: &str, token: &str, config: &str, flags: &[&str]) {
+    // Hypothesis, under schemathesis, sometimes fails inside itself while describing a lambda
+    // ("AST constructor recursion depth mismatch"): a fault of the tool, not a finding about
+    // the API. Such a run is repeated once; any other failure stands.
+    for attempt in 1..=2 {
+        let (status, output) = schemathesis_once(server, name, token, config, flags);
+        let Some(status) = status else {
+            panic!("schemathesis ({name}) ran past {RUN_LIMIT:?}:\n{output}");
+        };
+        if !status.success() && attempt == 1 && output.contains(TOOL_FAULT) {
+            eprintln!(
+                "schemathesis ({name}) failed inside hypothesis ({TOOL_FAULT}); running it again"
+            );
+            continue;
+        }
+        assert!(
+            status.success(),
+            "schemathesis ({name}) found problems ({status}):\n{output}\n--- server log ---\n{}",
+            server.logs()
+        );
+        return;
+    }
+}
+
+/// An internal error of hypothesis that says nothing about the API.
+const TOOL_FAULT: &str = "AST constructor recursion depth mismatch";
+
+/// One `st run`: its exit status (`None` when it ran past [`RUN_LIMIT`]) and its output.
+fn schemathesis_once(
+    server: &Server,
+    name: &str,
+    token: &str,
+    config: &str,
+    flags: &[&str],
+) -> (Option<std::process::ExitStatus>, String) {
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("schemathesis.toml");
     std::fs::write(&config_path, config).unwrap();
@@ -105,18 +139,11 @@ fn schemathesis(server: &Server, name: &str, token: &str, config: &str, flags: &
         std::thread::sleep(Duration::from_millis(200));
     };
     let output: String = readers.into_iter().map(|r| r.join().unwrap()).collect();
-    let Some(status) = status else {
-        panic!("schemathesis ({name}) ran past {RUN_LIMIT:?}:\n{output}");
-    };
     eprintln!(
         "schemathesis ({name}) finished in {:.0?}",
         started.elapsed()
     );
-    assert!(
-        status.success(),
-        "schemathesis ({name}) found problems ({status}):\n{output}\n--- server log ---\n{}",
-        server.logs()
-    );
+    (status, output)
 }
 
 #[tokio::test]

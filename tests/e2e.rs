@@ -113,11 +113,16 @@ fn web_ui_end_to_end() {
         return;
     }
 
+    // The messages the walk reads (a reset link) go to a real SMTP server on loopback.
+    let Some(sink) = crate::common::smtp::Sink::start(0) else {
+        return;
+    };
     let data_dir = tempfile::tempdir().expect("temporary data directory");
     let mut child = Command::new(env!("CARGO_BIN_EXE_armario"))
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir.path())
         .env("ARMARIO_MASTER_KEY", MASTER_KEY)
+        .envs(sink.env())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -165,6 +170,7 @@ fn web_ui_end_to_end() {
         .env("ARMARIO_URL", &base)
         .env("ARMARIO_SETUP_URL", &setup_url)
         .env("ARMARIO_SCREENSHOTS", &screenshots)
+        .env("MAIL_DIR", sink.dir.path())
         .env("CHROMIUM_PATH", chromium_path())
         .status()
         .expect("run node tests/e2e/run.mjs");

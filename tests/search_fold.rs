@@ -162,6 +162,9 @@ async fn rows_written_before_the_migration_are_found() {
         db.execute_batch(
             "ALTER TABLE companies DROP COLUMN search_fold;
              ALTER TABLE users DROP COLUMN search_fold;
+             DROP TABLE outbox;
+             DROP TABLE password_resets;
+             ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )
         .unwrap();

@@ -344,6 +344,7 @@ impl Client {
 
 pub mod seed;
 mod server;
+pub mod smtp;
 pub mod walk;
 
 pub use seed::*;

@@ -1,6 +1,8 @@
 // End-to-end walk of armario's admin dashboard and portal in Debian's Chromium.
 // ARMARIO_URL=http://127.0.0.1:PORT ARMARIO_SETUP_URL=http://…/admin/setup#token=… node run.mjs
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -386,6 +388,52 @@ await step('both sign out', async () => {
   await heading(op, 'Entrar no armario').waitFor();
   await shot(op, 'admin-sign-in');
 });
+
+await step('a forgotten password is reset through the e-mailed link, which works once', async () => {
+  const mailDir = process.env.MAIL_DIR;
+  await ap.goto(`${BASE}/portal/`);
+  await ap.getByRole('link', { name: 'Esqueceu a senha?' }).click();
+  await heading(ap, 'Redefinir a senha').waitFor();
+  await field(ap, 'E-mail').fill(admin.email);
+  await ap.getByRole('button', { name: 'Enviar o link' }).click();
+  await ap.getByRole('status').filter({ hasText: 'a caminho' }).waitFor();
+  await shot(ap, 'portal-reset-requested');
+  // The message as the SMTP server received it, in the language Bruno signs in with.
+  let message;
+  for (let i = 0; i < 200 && !message; i++) {
+    const files = readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort();
+    message = files.map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8'))).find((m) => m.rcpt_tos.includes(admin.email));
+    if (!message) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(message, 'the reset message arrived');
+  assert.match(message.headers.Subject, /^Redefinir sua senha em /);
+  const link = message.text.split(/\s+/).find((w) => w.includes('/portal/reset#token='));
+  assert.ok(link && link.startsWith(BASE), `a link to this server: ${link}`);
+  assert.ok(!message.text.includes(admin.password) && !message.html.includes(admin.password));
+  await ap.goto(link);
+  await heading(ap, 'Escolha uma nova senha').waitFor();
+  assert.ok(!ap.url().includes('token='), 'the token leaves the address bar');
+  admin.password = 'senha-nova-do-bruno-longa';
+  await field(ap, 'Nova senha').fill(admin.password);
+  await field(ap, 'Repita a senha').fill(admin.password);
+  await ap.getByRole('button', { name: 'Salvar a nova senha' }).click();
+  await ap.getByRole('status').filter({ hasText: 'Sua senha foi alterada' }).waitFor();
+  await ap.getByRole('link', { name: 'Ir para o login' }).click();
+  await heading(ap, 'Portal do cliente').waitFor();
+  await field(ap, 'E-mail').fill(admin.email);
+  await field(ap, 'Senha').fill(admin.password);
+  await ap.getByRole('button', { name: 'Entrar' }).click();
+  await heading(ap, 'Empresa').waitFor();
+  await ap.getByRole('button', { name: 'Sair' }).click();
+  await heading(ap, 'Portal do cliente').waitFor();
+  // The same link again: refused in words, nothing changes.
+  await ap.goto(link);
+  await field(ap, 'Nova senha').fill('outra-senha-qualquer-longa');
+  await field(ap, 'Repita a senha').fill('outra-senha-qualquer-longa');
+  await ap.getByRole('button', { name: 'Salvar a nova senha' }).click();
+  await ap.getByRole('alert').filter({ hasText: 'Este link é inválido' }).waitFor();
+  await shot(ap, 'portal-reset-used-link');
+}, { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
