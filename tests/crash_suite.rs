@@ -1,8 +1,10 @@
 //! The crash suite: SIGKILL the server again and again while several clients write (company
-//! creates, edits, secret changes) with group commit on, restart it over the same file each
-//! time, and check that the database is intact (a write refused inside a batch among them) and that every write that was acknowledged is
-//! there, with its audit event. `CRASH_KILLS` sets the number of kills (100 under CI, 20
-//! otherwise, to keep a developer's run short).
+//! creates, edits, secret changes, links to an application and changes of their scopes, which
+//! also refresh the in-memory key directory) with group commit on, restart it over the same
+//! file each time, and check that the database is intact (a write refused inside a batch among
+//! them) and that every write that was acknowledged is there, with its audit event.
+//! `CRASH_KILLS` sets the number of kills (100 under CI, 20 otherwise, to keep a developer's run
+//! short); `bench/crash.sh` runs the full 1,000.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +23,23 @@ struct Ledger {
     /// edits were acknowledged (each must have its audit event).
     name: HashMap<String, (Option<String>, Vec<String>, i64)>,
     secret_set: Vec<String>,
+    /// Per link: the last acknowledged scopes, the scopes sent since, and the acknowledged
+    /// changes of scopes (each must have its audit event).
+    links: HashMap<String, (Vec<String>, Vec<Vec<String>>, i64)>,
+}
+
+/// The scopes a link gets at its `n`th change: always `company:read`, plus a varying set.
+fn scopes_for(n: u32) -> Vec<String> {
+    let mut scopes = vec!["company:read".to_string()];
+    for (i, s) in ["users:read", "usage:read", "secrets:omie:read"]
+        .iter()
+        .enumerate()
+    {
+        if (n >> i) & 1 == 1 {
+            scopes.push(s.to_string());
+        }
+    }
+    scopes
 }
 
 fn kills() -> usize {
@@ -53,9 +72,10 @@ async fn try_send(
 
 /// One client's loop: create a company, then edit its trade name and set its secret, until
 /// the server stops answering.
-async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32) {
+async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: String) {
     let mut n = 0u32;
     let mut company: Option<String> = None;
+    let mut link: Option<String> = None;
     loop {
         n += 1;
         let Some(id) = company.clone() else {
@@ -68,8 +88,54 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32) {
             let id = body["id"].as_str().unwrap().to_string();
             ledger.lock().unwrap().created.push(id.clone());
             company = Some(id);
+            link = None;
             continue;
         };
+        if n.is_multiple_of(4) {
+            // Link the company to the application, or change the link's scopes.
+            let scopes = scopes_for(n);
+            let Some(link_id) = link.clone() else {
+                let body = json!({"application_id": app, "company_id": id, "scopes": scopes});
+                let Some((StatusCode::CREATED, body)) =
+                    try_send(&owner, reqwest::Method::POST, "/api/v1/links", body).await
+                else {
+                    return;
+                };
+                let link_id = body["id"].as_str().unwrap().to_string();
+                ledger
+                    .lock()
+                    .unwrap()
+                    .links
+                    .insert(link_id.clone(), (scopes, Vec::new(), 0));
+                link = Some(link_id);
+                continue;
+            };
+            ledger
+                .lock()
+                .unwrap()
+                .links
+                .get_mut(&link_id)
+                .unwrap()
+                .1
+                .push(scopes.clone());
+            let path = format!("/api/v1/links/{link_id}");
+            let Some((StatusCode::OK, _)) = try_send(
+                &owner,
+                reqwest::Method::PATCH,
+                &path,
+                json!({"scopes": scopes}),
+            )
+            .await
+            else {
+                return;
+            };
+            let mut l = ledger.lock().unwrap();
+            let entry = l.links.get_mut(&link_id).unwrap();
+            entry.0 = scopes;
+            entry.1.clear();
+            entry.2 += 1;
+            continue;
+        }
         if n.is_multiple_of(5) {
             // A write that fails inside a batch: a CNPJ this client already used. It must be
             // refused alone, without taking the writes batched with it down.
@@ -136,7 +202,9 @@ fn check_file(db: &std::path::Path) {
 async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
     let mut server = Server::spawn_with(&[("ARMARIO_WRITE_BATCH_MAX", "64")]);
     let key = server.master_key.clone();
-    let token = server.owner().await.token.unwrap();
+    let owner = server.owner().await;
+    let app = application(&owner, "Crash App", "crash").await.id;
+    let token = owner.token.unwrap();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let rounds = kills();
     for round in 0..rounds {
@@ -147,6 +215,7 @@ async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
                     owner.clone(),
                     ledger.clone(),
                     (round * 6 + w + 1) as u32,
+                    app.clone(),
                 ))
             })
             .collect();
@@ -221,10 +290,78 @@ async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
             r.text
         );
     }
+    let mut scope_changes = 0;
+    for (id, (acked, after, changes)) in &l.links {
+        let stored: String = conn
+            .query_row("SELECT scopes FROM links WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("acknowledged link {id} is missing: {e}"));
+        // Stored space-separated, as in an OAuth `scope`.
+        let stored: Vec<String> = stored.split_whitespace().map(str::to_string).collect();
+        let same = |want: &Vec<String>| {
+            let (mut a, mut b) = (want.clone(), stored.clone());
+            a.sort();
+            b.sort();
+            a == b
+        };
+        assert!(
+            same(acked) || after.iter().any(same),
+            "link {id}: acknowledged scopes {acked:?}, found {stored:?}"
+        );
+        let created: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE action = 'link.created' AND target_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(created, 1, "link {id} has no creation event");
+        let updated: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE action = 'link.updated' AND target_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            updated >= *changes,
+            "link {id}: {changes} acknowledged changes, {updated} events"
+        );
+        scope_changes += changes;
+    }
+    // The key directory answers from what the database holds after the restarts: the
+    // application sees exactly the companies its acknowledged links name.
+    let key = owner
+        .post(
+            &format!("/api/v1/applications/{app}/credentials"),
+            json!({"label": "after"}),
+        )
+        .await;
+    assert_eq!(key.status, StatusCode::CREATED, "{}", key.text);
+    let as_app = server
+        .anon()
+        .with_token(key.body["secret"].as_str().unwrap());
+    let linked = all_pages(&as_app, "/api/v1/app/companies").await;
+    let in_db: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM links WHERE application_id = ?1",
+            [&app],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        linked.len() as i64,
+        in_db,
+        "the application sees one company per stored link"
+    );
+    assert!(
+        linked.len() >= l.links.len(),
+        "every acknowledged link is seen"
+    );
     eprintln!(
-        "{rounds} kills: {} creates, {} edited companies, {} secret writes acknowledged and found",
+        "{rounds} kills: {} creates, {} edited companies, {} secret writes, {} links and {scope_changes} scope changes acknowledged and found",
         l.created.len(),
         l.name.len(),
-        l.secret_set.len()
+        l.secret_set.len(),
+        l.links.len()
     );
 }
