@@ -25,8 +25,10 @@ struct Ledger {
     secret_set: Vec<String>,
     /// Per link: the last acknowledged scopes, the scopes sent since, and the acknowledged
     /// changes of scopes (each must have its audit event).
-    links: HashMap<String, (Vec<String>, Vec<Vec<String>>, i64)>,
+    links: HashMap<String, (Scopes, Vec<Scopes>, i64)>,
 }
+
+type Scopes = Vec<String>;
 
 /// The scopes a link gets at its `n`th change: always `company:read`, plus a varying set.
 fn scopes_for(n: u32) -> Vec<String> {
