@@ -20,6 +20,7 @@ mod backup_server;
 mod capabilities;
 mod clients;
 mod cnpj;
+mod company_sort;
 mod contract;
 mod core_audit;
 mod core_bad_input;

@@ -160,7 +160,11 @@ async fn rows_written_before_the_migration_are_found() {
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
         db.execute_batch(
-            "ALTER TABLE companies DROP COLUMN search_fold;
+            "DROP INDEX companies_sort_name_id;
+             DROP INDEX companies_cnpj_id;
+             DROP INDEX companies_created_id;
+             ALTER TABLE companies DROP COLUMN sort_name;
+             ALTER TABLE companies DROP COLUMN search_fold;
              ALTER TABLE users DROP COLUMN search_fold;
              DROP TABLE outbox;
              DROP TABLE password_resets;
@@ -173,6 +177,22 @@ async fn rows_written_before_the_migration_are_found() {
     let server = Server::start_in(dir, &server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
     assert_company_searches(&owner).await;
+    // The migration also fills the name the list sorts by (the trade name when there is one).
+    let sorted = all_pages(&owner, "/api/v1/companies?sort=name&limit=2").await;
+    let legal: Vec<&str> = sorted
+        .iter()
+        .map(|c| c["legal_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        legal,
+        [
+            "Delícias do Norte Ltda",
+            "Ipê Amarelo Flores",
+            "Mãe Terra Alimentos",
+            "Padaria 50 por cento",
+            "São Paulo Comércio Ltda"
+        ]
+    );
     assert_eq!(
         names(&owner, "/api/v1/users", "OWNER@armario").await,
         v(&["Dona"])

@@ -4,11 +4,18 @@
 use armario::db::{self, migrate, Batching, Store, Synchronous};
 use armario::domain::application::{Link, NewApplication};
 use armario::domain::company::{CompanyFilter, CompanyStatus, NewCompany};
+use armario::domain::company_sort::{CompanyCursor, CompanySort, SortKey};
 use armario::domain::cursor;
 use armario::error::DomainError;
 use armario::ids::{ApplicationId, CompanyId, LinkId};
 
 use crate::common::cnpj;
+
+/// Oldest first: ids are time-ordered, so this is also the order of the ids.
+const OLDEST: CompanySort = CompanySort {
+    key: SortKey::Created,
+    descending: false,
+};
 
 fn open(dir: &tempfile::TempDir) -> Store {
     Store::open(
@@ -102,7 +109,7 @@ async fn migrations_bring_a_new_file_to_the_latest_version_once() {
     let version = store.read(migrate::current_version).await.unwrap();
     assert_eq!(version, migrate::latest_version());
     let page = store
-        .read(|c| db::companies::list(c, &CompanyFilter::default(), None, 10))
+        .read(|c| db::company_list::list(c, &CompanyFilter::default(), OLDEST, None, 10))
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
@@ -141,18 +148,19 @@ async fn company_pages_follow_the_id_order_without_gaps_or_repeats() {
     }
     ids.sort_by_key(|id| id.to_string());
     let mut seen = Vec::new();
-    let mut after: Option<CompanyId> = None;
+    let mut after: Option<CompanyCursor> = None;
     loop {
         let from = after.clone();
         let page = store
-            .read(move |c| db::companies::list(c, &CompanyFilter::default(), from.as_ref(), 3))
+            .read(move |c| db::company_list::list(c, &CompanyFilter::default(), OLDEST, from, 3))
             .await
             .unwrap();
         assert!(page.items.len() <= 3);
         seen.extend(page.items.iter().map(|c| c.id.clone()));
         match page.next_cursor {
             Some(cursor) => {
-                after = cursor::open_as(Some(cursor), CompanyId::parse).expect("cursor")
+                let key = cursor::open(Some(cursor)).expect("cursor").unwrap();
+                after = Some(OLDEST.open(&key).expect("cursor"));
             }
             None => break,
         }

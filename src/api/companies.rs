@@ -24,6 +24,7 @@ use crate::domain::company::{
     Company, CompanyFilter, CompanyInput, CompanyInputPatch, CompanyPatch, CompanyStatus,
     NewCompany, SignupConflict,
 };
+use crate::domain::company_sort::{CompanySort, SortKey};
 use crate::domain::page_size;
 use crate::error::DomainError;
 use crate::ids::CompanyId;
@@ -181,6 +182,51 @@ struct CompanyList {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
     next_cursor: Option<String>,
+    /// How many companies match `q` and `status` among those the caller may see, on every
+    /// page (a company admin's total is at most 1).
+    total: u64,
+}
+
+/// The order of the companies list: `name` (the name people see: display name, else trade
+/// name, else legal name; accents and case ignored), `cnpj`, `status` (by code: active,
+/// cancelled, pending, suspended) or `created`; a leading `-` reverses it. Ties are broken by
+/// id, so pages never repeat or skip a company.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename = "CompanySort")]
+pub enum CompanySortDto {
+    #[oai(rename = "name")]
+    Name,
+    #[oai(rename = "-name")]
+    NameDesc,
+    #[oai(rename = "cnpj")]
+    Cnpj,
+    #[oai(rename = "-cnpj")]
+    CnpjDesc,
+    #[oai(rename = "status")]
+    Status,
+    #[oai(rename = "-status")]
+    StatusDesc,
+    #[oai(rename = "created")]
+    Created,
+    #[oai(rename = "-created")]
+    CreatedDesc,
+}
+
+impl From<CompanySortDto> for CompanySort {
+    fn from(s: CompanySortDto) -> Self {
+        use CompanySortDto as D;
+        let (key, descending) = match s {
+            D::Name => (SortKey::Name, false),
+            D::NameDesc => (SortKey::Name, true),
+            D::Cnpj => (SortKey::Cnpj, false),
+            D::CnpjDesc => (SortKey::Cnpj, true),
+            D::Status => (SortKey::Status, false),
+            D::StatusDesc => (SortKey::Status, true),
+            D::Created => (SortKey::Created, false),
+            D::CreatedDesc => (SortKey::Created, true),
+        };
+        Self { key, descending }
+    }
 }
 
 /// A new company. Text fields are trimmed; limits: names 200 characters, e-mail 254.
@@ -288,8 +334,11 @@ impl CompaniesApi {
     /// List companies.
     ///
     /// The owner sees every company; anyone else only their own. Search with `q`, filter by
-    /// `status`; pages with `limit` and `cursor`.
+    /// `status`, order with `sort` (newest first by default); pages with `limit` and `cursor`,
+    /// and `total` counts every match. A cursor keeps the sort it was made with: sending it
+    /// with another `sort` is a 400 on `cursor`.
     #[oai(path = "/companies", method = "get", operation_id = "list_companies")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: UserAuth,
@@ -297,6 +346,8 @@ impl CompaniesApi {
         /// Search in legal name, trade name, slug, or CNPJ characters.
         q: Query<Option<Text<SEARCH_MAX>>>,
         status: Query<Option<CompanyStatusDto>>,
+        /// The order; default `-created` (newest first).
+        sort: Query<Option<CompanySortDto>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
@@ -310,17 +361,20 @@ impl CompaniesApi {
             status: status.0.map(Into::into),
             only: None,
         };
-        let page = companies::list(
+        let sort = sort.0.map(CompanySort::from).unwrap_or_default();
+        let listing = companies::list(
             &self.state.store,
             &who,
             filter,
+            sort,
             cursor.0.map(Into::into),
             limit,
         )
         .await?;
         Ok(Json(CompanyList {
-            items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            items: listing.page.items.into_iter().map(Into::into).collect(),
+            next_cursor: listing.page.next_cursor,
+            total: listing.total,
         }))
     }
 

@@ -90,7 +90,9 @@ pub fn for_schema(name: &str) -> Option<Value> {
     let password = "correct horse battery";
     Some(match name {
         "Company" => company(),
-        "CompanyList" => json!({ "items": [company()], "next_cursor": "eyJrIjoicGFvLXF1ZW50ZSJ9" }),
+        "CompanyList" => {
+            json!({ "items": [company()], "next_cursor": "eyJrIjoicGFvLXF1ZW50ZSJ9", "total": 1 })
+        }
         "CompanyCreateIn" => json!({
             "legal_name": "Padaria Pão Quente Ltda", "trade_name": "Pão Quente",
             "cnpj": "12.345.678/0001-95", "contact_email": "contato@paoquente.com.br",

@@ -153,6 +153,10 @@ pub const CATALOG: &[Entry] = &[
         "não é um cursor dado por este servidor; passe o next_cursor da página anterior",
     ),
     e("is not a cursor this server gave out", "não é um cursor dado por este servidor"),
+    e(
+        "was made for sort={token}, not sort={asked}; keep the sort of the first page or start again without a cursor",
+        "foi feito para sort={token}, não sort={asked}; mantenha a ordem da primeira página ou recomece sem cursor",
+    ),
     e("must be company_admin or member", "deve ser company_admin ou member"),
     e("must end with two check digits (0-9)", "deve terminar com dois dígitos verificadores (0-9)"),
     e("is not a valid CNPJ", "não é um CNPJ válido"),

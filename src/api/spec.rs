@@ -75,7 +75,13 @@ fn name_enum_values(schemas: &mut Value) {
         let prefix = screaming_snake(prefix);
         let varnames: Option<Vec<Value>> = values
             .iter()
-            .map(|v| Some(format!("{prefix}_{}", screaming_snake(v.as_str()?)).into()))
+            .map(|v| {
+                // A leading `-` (a reversed sort, `-name`) names the value `…_NAME_DESC`, apart
+                // from `name`.
+                let v = v.as_str()?;
+                let (v, desc) = v.strip_prefix('-').map_or((v, ""), |v| (v, "_DESC"));
+                Some(format!("{prefix}_{}{desc}", screaming_snake(v)).into())
+            })
             .collect();
         if let Some(varnames) = varnames {
             schema["x-enum-varnames"] = Value::Array(varnames);

@@ -2,15 +2,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::company::{
-    Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany, SignupConflict,
-};
-use crate::domain::search::fold;
-use crate::domain::Page;
+use crate::domain::company::{Company, CompanyPatch, CompanyStatus, NewCompany, SignupConflict};
+use crate::domain::company_sort::sort_name;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 
-const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
+pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
     c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url IS NOT NULL, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled'), \
     CASE WHEN c.approved_at IS NULL AND c.status = 'pending' THEN \
@@ -25,7 +22,7 @@ const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.conta
                  AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
     ELSE 0 END";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
     let status: String = r.get(7)?;
     Ok(Company {
         id: r.get(0)?,
@@ -58,9 +55,9 @@ pub fn insert(
     conn.execute(
         "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
          plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at, \
-         search_fold) \
+         search_fold, sort_name) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, \
-         CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END, ?15)",
+         CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END, ?15, ?16)",
         params![
             id,
             c.legal_name,
@@ -77,6 +74,11 @@ pub fn insert(
             c.logo_data_url,
             now,
             search_text(&c.legal_name, c.trade_name.as_deref(), &c.slug),
+            sort_name(
+                c.display_name.as_deref(),
+                c.trade_name.as_deref(),
+                &c.legal_name
+            ),
         ],
     )?;
     Ok(())
@@ -86,26 +88,31 @@ fn search_text(legal_name: &str, trade_name: Option<&str>, slug: &str) -> String
     crate::domain::search::search_text(&[Some(legal_name), trade_name, Some(slug)])
 }
 
-/// Rewrites the company's folded search text from its current names and slug; every write
-/// that may change them calls this in the same transaction.
+/// Rewrites the company's folded search text and sort name from its current names and slug;
+/// every write that may change them calls this in the same transaction.
 pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
     let names = super::cached_row(
         conn,
-        "SELECT legal_name, trade_name, slug FROM companies WHERE id = ?1",
+        "SELECT legal_name, trade_name, slug, display_name FROM companies WHERE id = ?1",
         [id],
         |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         },
     )
     .optional()?;
-    if let Some((legal, trade, slug)) = names {
+    if let Some((legal, trade, slug, display)) = names {
         conn.execute(
-            "UPDATE companies SET search_fold = ?2 WHERE id = ?1",
-            params![id, search_text(&legal, trade.as_deref(), &slug)],
+            "UPDATE companies SET search_fold = ?2, sort_name = ?3 WHERE id = ?1",
+            params![
+                id,
+                search_text(&legal, trade.as_deref(), &slug),
+                sort_name(display.as_deref(), trade.as_deref(), &legal)
+            ],
         )?;
     }
     Ok(())
@@ -137,56 +144,6 @@ pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
     )
     .optional()?
     .is_some())
-}
-
-pub fn list(
-    conn: &Connection,
-    filter: &CompanyFilter,
-    after: Option<&CompanyId>,
-    limit: u32,
-) -> DomainResult<Page<Company>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM companies c WHERE 1 = 1");
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    if let Some(only) = &filter.only {
-        args.push(Box::new(only.clone()));
-        sql.push_str(&format!(" AND c.id = ?{}", args.len()));
-    }
-    if let Some(status) = filter.status {
-        args.push(Box::new(status.as_str()));
-        sql.push_str(&format!(" AND c.status = ?{}", args.len()));
-    }
-    if let Some(q) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-    {
-        // Names and slug are matched folded (accents and case ignored) on both sides.
-        args.push(Box::new(super::like_pattern(&fold(q))));
-        let mut cond = format!("c.search_fold LIKE ?{} ESCAPE '\\'", args.len());
-        // A query that looks like (part of) a CNPJ, numeric or alphanumeric, also matches
-        // the stored bare upper-case characters.
-        let chars: String = q
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|ch| ch.to_ascii_uppercase())
-            .collect();
-        if chars.len() >= 2
-            && q.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ".-/ ".contains(ch))
-        {
-            args.push(Box::new(format!("%{chars}%")));
-            cond.push_str(&format!(" OR c.cnpj LIKE ?{}", args.len()));
-        }
-        sql.push_str(&format!(" AND ({cond})"));
-    }
-    if let Some(after) = after {
-        args.push(Box::new(after.clone()));
-        sql.push_str(&format!(" AND c.id > ?{}", args.len()));
-    }
-    sql.push_str(&format!(" ORDER BY c.id LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    super::keyset_page(&mut stmt, &args, limit, from_row, |c| c.id.to_string())
 }
 
 pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> DomainResult<()> {

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/0006_outbox.sql"),
     ),
+    (
+        7,
+        "company_sort",
+        include_str!("../../migrations/0007_company_sort.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {
@@ -76,6 +81,21 @@ fn register_functions(conn: &Connection) -> DomainResult<()> {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let refs: Vec<Option<&str>> = fields.iter().map(Option::as_deref).collect();
             Ok(crate::domain::search::search_text(&refs))
+        },
+    )?;
+    conn.create_scalar_function(
+        "armario_sort_name",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let display = ctx.get::<Option<String>>(0)?;
+            let trade = ctx.get::<Option<String>>(1)?;
+            let legal = ctx.get::<String>(2)?;
+            Ok(crate::domain::company_sort::sort_name(
+                display.as_deref(),
+                trade.as_deref(),
+                &legal,
+            ))
         },
     )?;
     Ok(())

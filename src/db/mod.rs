@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod backups;
 pub mod companies;
+pub mod company_list;
 pub mod links;
 pub mod login_links;
 pub mod migrate;

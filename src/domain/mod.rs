@@ -5,6 +5,7 @@ pub mod application;
 pub mod audit;
 pub mod cnpj;
 pub mod company;
+pub mod company_sort;
 pub mod cursor;
 pub mod host;
 pub mod image;

@@ -8,6 +8,7 @@ use crate::db;
 use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};
+use crate::domain::company_sort::CompanySort;
 use crate::domain::host::is_reserved_slug;
 use crate::domain::image::LogoImage;
 use crate::domain::{Page, UserPrincipal};
@@ -102,20 +103,33 @@ pub(crate) async fn read_logo(store: &Store, id: CompanyId) -> DomainResult<Logo
         .ok_or(DomainError::NotFound("logo"))
 }
 
+/// One page of the companies list and how many companies the filters match in all.
+pub struct CompanyListing {
+    pub page: Page<Company>,
+    pub total: u64,
+}
+
 /// Every company for the owner; only their own for anyone else.
 pub async fn list(
     store: &Store,
     who: &UserPrincipal,
     mut filter: CompanyFilter,
+    sort: CompanySort,
     cursor: Option<String>,
     limit: u32,
-) -> DomainResult<Page<Company>> {
+) -> DomainResult<CompanyListing> {
     if !who.is_owner() {
         filter.only = who.company_id.clone();
     }
-    let after = crate::domain::cursor::open_as(cursor, CompanyId::parse)?;
+    let after = crate::domain::cursor::open(cursor)?
+        .map(|key| sort.open(&key))
+        .transpose()?;
     store
-        .read(move |c| db::companies::list(c, &filter, after.as_ref(), limit))
+        .read(move |c| {
+            let page = db::company_list::list(c, &filter, sort, after, limit)?;
+            let total = db::company_list::count(c, &filter)?;
+            Ok(CompanyListing { page, total })
+        })
         .await
 }
 

@@ -9,6 +9,9 @@ import { filterBar, pagedTable } from '../shared/list.js';
 import { href } from '../shared/router.js';
 import { badge, pageHeader } from '../shared/ui.js';
 
+const DEFAULT_SORT = '-created';
+const SORTS = ['name', '-name', 'cnpj', '-cnpj', 'status', '-status', 'created', '-created'];
+
 export const companyHref = (id) => `#/companies/${encodeURIComponent(id)}`;
 
 /** A query that looks like a CNPJ (digits and punctuation only) is searched by its digits. */
@@ -19,23 +22,48 @@ function searchTerm(q) {
 export function render({ query, setTitle }) {
   setTitle(t('nav.companies'));
   let filters = { q: query.q || '', status: query.status || '' };
+  let sort = SORTS.includes(query.sort) ? query.sort : DEFAULT_SORT;
+  let at = { page: Number(query.page) > 1 ? Number(query.page) : 1, cursor: query.cursor || '' };
+  // Page, filters and sort live in the address: a reload stays where it was and the back
+  // button steps through what changed.
+  const remember = () => {
+    const target = href('/companies', { ...filters, sort: sort === DEFAULT_SORT ? '' : sort, page: at.page > 1 ? at.page : '', cursor: at.page > 1 ? at.cursor : '' });
+    if (location.hash !== target) history.pushState(null, '', target);
+  };
   const list = pagedTable({
+    start: at,
+    sort: {
+      get value() {
+        return sort;
+      },
+      onChange: (value) => {
+        sort = value;
+        at = { page: 1, cursor: '' };
+        list.reload();
+      },
+    },
+    onPage: (page, cursor) => {
+      at = { page, cursor: cursor || '' };
+      remember();
+    },
+    totalText: (n) => t(n === 1 ? 'companies.totalOne' : 'companies.total', { count: formatNumber(n) }),
     caption: t('nav.companies'),
     empty: t('companies.empty'),
     emptyAction: h('a', { class: 'btn primary', href: '#/companies/new' }, t('companies.new')),
     columns: [
       {
         label: t('company.name'),
+        sortKey: 'name',
         // The logo comes by URL (cached by the browser), not inside the list.
         render: (c) => h('div', { class: 'name-cell' }, c.logo_url ? h('img', { class: 'list-logo', src: c.logo_url, alt: '', loading: 'lazy' }) : null, h('div', {}, h('a', { href: companyHref(c.id), class: 'strong' }, companyName(c)), c.legal_name !== companyName(c) ? h('div', { class: 'muted' }, c.legal_name) : null)),
       },
-      { label: t('company.cnpj'), render: (c) => h('span', { class: 'mono' }, cnpjText(c)) },
-      { label: t('company.status'), render: (c) => badge(c.status) },
+      { label: t('company.cnpj'), sortKey: 'cnpj', className: 'nowrap', render: (c) => h('span', { class: 'mono' }, cnpjText(c)) },
+      { label: t('company.status'), sortKey: 'status', render: (c) => badge(c.status) },
       { label: t('company.plan'), render: (c) => c.plan || '—' },
       { label: t('company.users'), className: 'num', render: (c) => (c.user_count === undefined ? '—' : `${formatNumber(c.user_count)}${c.max_users ? ` / ${formatNumber(c.max_users)}` : ''}`) },
-      { label: t('company.created'), render: (c) => formatDate(c.created_at) },
+      { label: t('company.created'), sortKey: 'created', className: 'nowrap', render: (c) => formatDate(c.created_at) },
     ],
-    load: (cursor) => api.get('/companies', { q: searchTerm(filters.q), status: filters.status, cursor, limit: 50 }),
+    load: (cursor) => api.get('/companies', { q: searchTerm(filters.q), status: filters.status, sort, cursor, limit: 50 }),
   });
   const bar = filterBar(
     [
@@ -44,7 +72,8 @@ export function render({ query, setTitle }) {
     ],
     (values) => {
       filters = values;
-      history.replaceState(null, '', href('/companies', filters));
+      at = { page: 1, cursor: '' };
+      history.replaceState(null, '', href('/companies', { ...filters, sort: sort === DEFAULT_SORT ? '' : sort }));
       list.reload();
     },
   );

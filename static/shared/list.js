@@ -5,8 +5,20 @@ import { h, mount } from './dom.js';
 import { t } from './i18n.js';
 import { emptyState, errorState, loadingState } from './ui.js';
 
+/**
+ * A column header; a column with `sortKey` (and a `sort` {value, onChange}) is a button that
+ * sorts by it, ascending first, and says the current order through aria-sort.
+ */
+function headerCell(c, sort) {
+  if (!c.sortKey || !sort) return h('th', { scope: 'col', class: c.className }, c.label);
+  const current = sort.value === c.sortKey ? 'ascending' : sort.value === `-${c.sortKey}` ? 'descending' : 'none';
+  const button = h('button', { type: 'button', class: 'sort-button' }, c.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, current === 'ascending' ? '▲' : current === 'descending' ? '▼' : ''));
+  button.addEventListener('click', () => sort.onChange(current === 'ascending' ? `-${c.sortKey}` : c.sortKey));
+  return h('th', { scope: 'col', class: c.className, 'aria-sort': current }, button);
+}
+
 /** A table of `items`; each cell carries its column label so phones can show rows as cards. */
-export function table(columns, items, { caption } = {}) {
+export function table(columns, items, { caption, sort } = {}) {
   return h(
     'div',
     { class: 'table-wrap' },
@@ -14,7 +26,7 @@ export function table(columns, items, { caption } = {}) {
       'table',
       { class: 'table' },
       caption ? h('caption', { class: 'sr-only' }, caption) : null,
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
+      h('thead', {}, h('tr', {}, columns.map((c) => headerCell(c, sort)))),
       h(
         'tbody',
         {},
@@ -34,15 +46,22 @@ export function table(columns, items, { caption } = {}) {
  * pagedTable({columns, load(cursor) → {items, next_cursor}, empty, emptyAction, caption})
  * → {el, reload()}. reload() goes back to the first page (for new filters).
  */
-export function pagedTable({ columns, load, empty, emptyAction, caption }) {
+export function pagedTable({ columns, load, empty, emptyAction, caption, sort, start, onPage, totalText }) {
   const body = h('div', { class: 'list-body', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'btn' }, t('list.previous'));
   const next = h('button', { type: 'button', class: 'btn' }, t('list.next'));
   const pageLabel = h('span', { class: 'muted' });
   const pager = h('div', { class: 'pager', hidden: true }, prev, pageLabel, next);
-  const el = h('div', { class: 'list' }, body, pager);
+  const total = h('p', { class: 'muted list-total', role: 'status' });
+  const el = h('div', { class: 'list' }, totalText ? total : null, body, pager);
   let cursors = [undefined];
   let page = 0;
+  // A page restored from the address starts there; the pages before it are found again by
+  // going back to the first one.
+  if (start && start.cursor && start.page > 1) {
+    page = start.page - 1;
+    cursors[page] = start.cursor;
+  }
   let seq = 0;
 
   async function show() {
@@ -57,7 +76,9 @@ export function pagedTable({ columns, load, empty, emptyAction, caption }) {
       const items = (data && data.items) || [];
       cursors[page + 1] = data && data.next_cursor ? data.next_cursor : undefined;
       if (!items.length && page === 0) mount(body, emptyState(empty, emptyAction));
-      else mount(body, table(columns, items, { caption }));
+      else mount(body, table(columns, items, { caption, sort }));
+      if (totalText && typeof data.total === 'number') total.textContent = totalText(data.total);
+      if (onPage) onPage(page + 1, cursors[page]);
       prev.disabled = page === 0;
       next.disabled = !cursors[page + 1];
       pageLabel.textContent = t('list.page', { page: page + 1 });
@@ -74,6 +95,7 @@ export function pagedTable({ columns, load, empty, emptyAction, caption }) {
   prev.addEventListener('click', () => {
     if (page > 0) {
       page -= 1;
+      if (page > 0 && !cursors[page]) page = 0;
       show();
     }
   });
@@ -89,7 +111,7 @@ export function pagedTable({ columns, load, empty, emptyAction, caption }) {
     page = 0;
     return show();
   }
-  reload();
+  show();
   return { el, reload, refresh: show };
 }
 

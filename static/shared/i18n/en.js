@@ -23,6 +23,8 @@ export default {
   'list.actions': 'Actions',
   'list.next': 'Next',
   'list.previous': 'Previous',
+  'companies.total': '{count} companies',
+  'companies.totalOne': '1 company',
   'list.page': 'Page {page}',
   'filter.all': 'All',
   'filter.allApplications': 'All applications',

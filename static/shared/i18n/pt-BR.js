@@ -23,6 +23,8 @@ export default {
   'list.actions': 'Ações',
   'list.next': 'Próxima',
   'list.previous': 'Anterior',
+  'companies.total': '{count} empresas',
+  'companies.totalOne': '1 empresa',
   'list.page': 'Página {page}',
   'filter.all': 'Todos',
   'filter.allApplications': 'Todas as aplicações',
