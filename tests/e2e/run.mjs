@@ -378,6 +378,46 @@ await step('screenshots of the main pages at desktop and phone width', async () 
   await op.setViewportSize(DESKTOP);
 });
 
+await step('the companies list sorts by a column, counts its companies, and a reload keeps page 2 and the order', async () => {
+  // Enough companies for a second page of 50, created through the API with the owner's session.
+  const csrf = (await ownerCtx.cookies(BASE)).find((c) => c.name === 'armario_csrf').value;
+  for (let i = 0; i < 55; i++) {
+    const r = await op.request.post(`${BASE}/api/v1/companies`, {
+      headers: { 'X-CSRF-Token': csrf },
+      data: { legal_name: `Lote ${String(i).padStart(2, '0')} Comércio Ltda`, cnpj: randomCnpj() },
+    });
+    assert.equal(r.status(), 201, await r.text());
+  }
+  await op.goto(`${BASE}/admin/#/companies`);
+  await heading(op, 'Empresas').waitFor();
+  const total = op.getByText(/^\d+ empresas$/);
+  await total.waitFor();
+  const count = Number((await total.textContent()).split(' ')[0]);
+  assert.ok(count >= 58, `the total counts every company: ${count}`);
+  const nameHeader = op.locator('th', { has: op.getByRole('button', { name: /^Empresa/ }) });
+  assert.equal(await nameHeader.getAttribute('aria-sort'), 'none');
+  await op.getByRole('button', { name: /^Empresa/ }).click();
+  await op.waitForFunction(() => location.hash.includes('sort=name'));
+  assert.equal(await nameHeader.getAttribute('aria-sort'), 'ascending');
+  const names = async () => (await op.locator('tbody tr td:first-child').allTextContents()).map((n) => n.trim());
+  await op.locator('tbody tr').first().waitFor();
+  const first = await names();
+  const folded = (x) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  assert.deepEqual([...first].sort((a, b) => folded(a).localeCompare(folded(b))), first, 'page 1 is in name order');
+  await op.getByRole('button', { name: 'Próxima' }).click();
+  await op.waitForFunction(() => location.hash.includes('page=2'));
+  await op.waitForFunction((prev) => document.querySelector('tbody tr td')?.textContent.trim() !== prev, first[0]);
+  const second = await names();
+  assert.ok(folded(second[0]).localeCompare(folded(first[first.length - 1])) >= 0, 'page 2 continues the order');
+  await op.reload();
+  await heading(op, 'Empresas').waitFor();
+  await op.locator('tbody tr').first().waitFor();
+  assert.ok(op.url().includes('page=2') && op.url().includes('sort=name'), op.url());
+  assert.deepEqual(await names(), second, 'the reload shows the same page 2');
+  assert.equal(await nameHeader.getAttribute('aria-sort'), 'ascending');
+  await shot(op, 'admin-companies-sorted-page-2');
+});
+
 await step('both sign out', async () => {
   await ap.getByRole('button', { name: 'Sair' }).click();
   await heading(ap, 'Portal do cliente').waitFor();
