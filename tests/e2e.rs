@@ -94,6 +94,7 @@ fn static_files_follow_the_rules() {
             "tests/e2e/static.test.mjs",
             "tests/e2e/cnpj.test.mjs",
             "tests/e2e/audit-actions.test.mjs",
+            "tests/e2e/ticks.test.mjs",
         ])
         .current_dir(&root)
         .status()

@@ -2,21 +2,13 @@
 // redraws when that changes, so text stays readable on a phone.
 import { h, s, mount } from './dom.js';
 import { formatNumber } from './format.js';
+import { niceTicks } from './ticks.js';
 
 const PAD = { top: 12, right: 12, bottom: 28, left: 48 };
 
-/** A round top for the y axis; at least 4, so counts get whole-number ticks. */
-function niceMax(max) {
-  if (max <= 4) return 4;
-  const exp = 10 ** Math.floor(Math.log10(max));
-  const f = max / exp;
-  const nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
-  return nice * exp;
-}
-
-function axes(width, height, labels, max, xAt, formatLabel) {
+function axes(width, height, labels, ticks, xAt, formatLabel) {
   const innerH = height - PAD.top - PAD.bottom;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const max = ticks[ticks.length - 1];
   const out = [];
   for (const v of ticks) {
     const y = PAD.top + innerH - (v / max) * innerH;
@@ -35,7 +27,8 @@ function draw(kind, svgWidth, series, opts) {
   const height = opts.height || 220;
   const width = Math.max(240, svgWidth);
   const labels = series[0] ? series[0].points.map((p) => p.label) : [];
-  const max = niceMax(Math.max(0, ...series.flatMap((se) => se.points.map((p) => p.value))));
+  const ticks = niceTicks(Math.max(0, ...series.flatMap((se) => se.points.map((p) => p.value))));
+  const max = ticks[ticks.length - 1];
   const innerW = width - PAD.left - PAD.right;
   const innerH = height - PAD.top - PAD.bottom;
   const n = Math.max(1, labels.length);
@@ -67,7 +60,7 @@ function draw(kind, svgWidth, series, opts) {
     'svg',
     { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': opts.label || '', class: `chart-svg chart-${kind}` },
     s('title', {}, opts.label || ''),
-    axes(width, height, labels, max, xAt, fmtLabel),
+    axes(width, height, labels, ticks, xAt, fmtLabel),
     marks,
   );
 }
