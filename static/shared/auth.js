@@ -1,12 +1,18 @@
 // Sign-in and sign-out, shared by the admin dashboard and the portal.
-import { api } from './api.js';
+import { api, readCookie } from './api.js';
 import { h } from './dom.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
 import { plainPage } from './shell.js';
 
-/** The signed-in user and company, or null when nobody is signed in. */
+/**
+ * The signed-in user and company, or null when nobody is signed in. Sign-in sets the readable
+ * CSRF cookie beside the HttpOnly session cookie, with the same lifetime, and sign-out clears
+ * both: without it there is no session to ask about, so a signed-out page makes no request that
+ * the browser would log as a failed 401. With it, /auth/me says whether the session still holds.
+ */
 export async function currentSession() {
+  if (!readCookie('armario_csrf')) return null;
   try {
     return await api.get('/auth/me', undefined, { quiet401: true });
   } catch (err) {

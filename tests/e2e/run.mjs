@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
+import { darkTheme, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
 const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
@@ -50,6 +51,8 @@ await ownerCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin:
 const op = await ownerCtx.newPage();
 const ap = await adminCtx.newPage();
 
+await step('a signed-out page asks for its session without an error answer', () => quietSignedOut(browser, BASE));
+
 await step('owner signs in for the first time through the setup link', async () => {
   await op.goto(SETUP_URL);
   await heading(op, 'Primeiro acesso').waitFor();
@@ -62,6 +65,12 @@ await step('owner signs in for the first time through the setup link', async () 
   await heading(op, 'Visão geral').waitFor();
   assert.match(op.url(), /\/admin\/#\/$/);
   await op.getByText(owner.name).first().waitFor();
+});
+
+await step('the title takes focus without a box; the keyboard ring has contrast; dark theme', async () => {
+  await focusRings(op, heading(op, 'Visão geral'));
+  await op.goto(`${BASE}/admin/#/`);
+  await darkTheme(op, shot, 'admin-overview');
 });
 
 await step('owner creates a company, and a bad CNPJ is shown next to its field', async () => {
