@@ -7,6 +7,7 @@ import { formatNumber, formatRelative } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { COMPANY_STATUSES } from '../shared/company.js';
 import { fetchUsage, usageChart } from '../shared/usage.js';
+import { gettingStarted } from './start.js';
 import { badge, card, emptyState, loadInto, pageHeader } from '../shared/ui.js';
 
 /** {count, more}: how many items a list has, counting up to one page of 200. */
@@ -134,5 +135,5 @@ function usageCard() {
 
 export function render({ setTitle }) {
   setTitle(t('nav.overview'));
-  return h('div', {}, pageHeader(t('nav.overview')), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard(), mailCard()));
+  return h('div', {}, pageHeader(t('nav.overview')), gettingStarted(), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard(), mailCard()));
 }

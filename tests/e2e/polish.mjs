@@ -107,3 +107,21 @@ export async function darkTheme(page, shot, name) {
     await page.reload();
   }
 }
+
+/** A fresh install's overview lists the four first steps, none done, each a link to where. */
+export async function firstSteps(page) {
+  const list = page.locator('.checklist li');
+  await list.first().waitFor();
+  assert.equal(await list.count(), 4);
+  assert.equal(await page.locator('.checklist li.done').count(), 0);
+  assert.equal(await page.locator('.checklist a').count(), 4);
+  assert.match(await page.locator('.start').innerText(), /0 de 4/);
+}
+
+/** Once a company, an application, a key and a link exist, the list is gone. */
+export async function firstStepsDone(page, base) {
+  await page.goto(`${base}/admin/#/`);
+  await page.locator('.stat-list').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('.checklist').count(), 0, 'the first steps are hidden once done');
+}

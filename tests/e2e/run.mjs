@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
-import { darkTheme, focusRings, quietSignedOut } from './polish.mjs';
+import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
 const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
@@ -71,6 +71,7 @@ await step('the title takes focus without a box; the keyboard ring has contrast;
   await focusRings(op, heading(op, 'Visão geral'));
   await op.goto(`${BASE}/admin/#/`);
   await darkTheme(op, shot, 'admin-overview');
+  await firstSteps(op);
 });
 
 await step('owner creates a company, and a bad CNPJ is shown next to its field', async () => {
@@ -251,6 +252,8 @@ await step('owner links the application to the company with scopes', async () =>
   await op.locator('tr', { hasText: 'secrets:omie:read' }).waitFor();
   await shot(op, 'admin-links');
 }, { missing: noLinks });
+
+await step('the first steps leave the overview once all are done', () => firstStepsDone(op, BASE));
 
 await step('company admin signs in to the portal with the keyboard', async () => {
   await ap.goto(`${BASE}/portal/`);
