@@ -70,6 +70,7 @@ id_type!(UserId, "usr_");
 id_type!(ApplicationId, "app_");
 id_type!(CredentialId, "crd_");
 id_type!(LinkId, "lnk_");
+id_type!(InvitationId, "inv_");
 
 #[cfg(test)]
 mod tests {

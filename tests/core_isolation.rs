@@ -21,6 +21,7 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/login-link",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
+    "/api/v1/invitations/accept",
     "/api/v1/setup",
     "/api/v1/signup",
     "/api/v1/companies",
@@ -104,6 +105,14 @@ async fn world() -> World {
     let b_link = linked_app(&owner, "Integrador Bravo", &b, ALL_SCOPES)
         .await
         .link;
+    let r = owner
+        .post(
+            &format!("/api/v1/companies/{b}/invitations"),
+            json!({"email": "convidado@bravo.test", "role": "member"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let b_invitation = r.body["id"].as_str().unwrap().to_string();
     let b_admin_session = server
         .login("admin@bravo.test", PASSWORD)
         .await
@@ -116,8 +125,10 @@ async fn world() -> World {
         ("kind", "omie".to_string()),
         ("link_id", b_link.clone()),
         ("domain", "app.bravo.test".to_string()),
+        ("invitation_id", b_invitation.clone()),
     ]);
     let b_markers = vec![
+        b_invitation,
         b.clone(),
         b_admin,
         b_member,
@@ -159,7 +170,7 @@ async fn b_state(w: &World) -> Value {
         "users": all_pages(&w.owner, &format!("/api/v1/companies/{b}/users")).await,
         "audit": audit_events(&w.owner, &format!("company_id={b}")).await,
     });
-    for part in ["", "/secrets", "/links", "/domains"] {
+    for part in ["", "/secrets", "/links", "/domains", "/invitations"] {
         state[part] = w
             .owner
             .get(&format!("/api/v1/companies/{b}{part}"))

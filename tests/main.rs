@@ -40,6 +40,7 @@ mod docs_browser;
 mod e2e;
 mod hosts;
 mod input_refusals;
+mod invitations;
 mod keys;
 mod list_pages;
 mod lockout;

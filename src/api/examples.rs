@@ -31,6 +31,14 @@ fn user() -> Value {
     })
 }
 
+fn invitation() -> Value {
+    json!({
+        "id": "inv_01a2312d1d6c7d8e9fa0b1c2d3e4f5a6", "company_id": COMPANY,
+        "email": "bruno@paoquente.com.br", "role": "member", "status": "pending",
+        "expires_at": "2026-12-07T14:05:00Z", "sent_at": AT, "created_at": AT,
+    })
+}
+
 fn application() -> Value {
     json!({
         "id": APP, "name": "ERP Connector", "description": "Syncs orders with Omie",
@@ -201,6 +209,14 @@ pub fn for_schema(name: &str) -> Option<Value> {
         "ResetConfirmIn" => json!({
             "token": "arm_reset_9Qm2Zx7Lp4Vb8Nc1Hd6Fg3Jk5Ws0Ty2Ru7Ie4Oa9Pq1",
             "new_password": password,
+        }),
+        "Invitation" => invitation(),
+        "InvitationList" => json!({ "items": [invitation()] }),
+        "InvitationCreateIn" => json!({ "email": "bruno@paoquente.com.br", "role": "member" }),
+        "InvitationAcceptIn" => json!({
+            "token": "arm_invite_4Hs8Kd2Lq9Zx1Vb7Nc3Mf6Gj0Pw5Ty8Ru2Ie7Oa4Qk1",
+            "name": "Bruno Lima",
+            "password": password,
         }),
         "ValidateIn" => json!({ "token": SESSION }),
         "ValidateOut" => json!({

@@ -60,6 +60,7 @@ pub const CATALOG: &[Entry] = &[
     e("application not found", "aplicação não encontrada"),
     e("credential not found", "credencial não encontrada"),
     e("link not found", "vínculo não encontrado"),
+    e("invitation not found", "convite não encontrado"),
     e("secret not found", "segredo não encontrado"),
     e("domain not found", "domínio não encontrado"),
     e("logo not found", "logotipo não encontrado"),
@@ -77,6 +78,18 @@ pub const CATALOG: &[Entry] = &[
     e("you cannot change the status of your own account", "você não pode mudar a situação da própria conta"),
     e("you cannot delete your own account", "você não pode excluir a própria conta"),
     e("is already in use", "já está em uso"),
+    e("already belongs to a user", "já pertence a um usuário"),
+    e("already belongs to a user; sign in instead", "já pertence a um usuário; entre com ele"),
+    e(
+        "already has a pending invitation; resend it instead",
+        "já tem um convite pendente; reenvie-o",
+    ),
+    e("the invitation was already accepted", "o convite já foi aceito"),
+    e("the invitation was revoked", "o convite foi revogado"),
+    e(
+        "is invalid, used, revoked or expired; ask for a new invitation",
+        "é inválido, já foi usado, foi revogado ou expirou; peça um novo convite",
+    ),
     e("could not derive a free slug; give one", "não foi possível criar um slug livre; informe um"),
     e(
         "another company already has this CNPJ; cancel this sign-up instead",

@@ -16,6 +16,7 @@ pub(crate) mod error;
 pub(crate) mod examples;
 pub(crate) mod health;
 pub(crate) mod input;
+pub(crate) mod invitations;
 pub(crate) mod language;
 pub(crate) mod links;
 pub(crate) mod logos;
@@ -46,6 +47,7 @@ pub type Apis = (
     signup::SignupApi,
     companies::CompaniesApi,
     users::UsersApi,
+    invitations::InvitationsApi,
     secrets::SecretsApi,
     audit::AuditApi,
     applications::ApplicationsApi,
@@ -63,6 +65,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
         users::UsersApi::new(state.clone()),
+        invitations::InvitationsApi::new(state.clone()),
         secrets::SecretsApi::new(state.clone()),
         audit::AuditApi::new(state.clone()),
         applications::ApplicationsApi::new(state.clone()),

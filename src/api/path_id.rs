@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, Type};
 
-use crate::ids::{ApplicationId, CompanyId, CredentialId, LinkId, UserId};
+use crate::ids::{ApplicationId, CompanyId, CredentialId, InvitationId, LinkId, UserId};
 
 macro_rules! path_id {
     ($name:ident) => {
@@ -51,6 +51,7 @@ path_id!(UserId);
 path_id!(ApplicationId);
 path_id!(CredentialId);
 path_id!(LinkId);
+path_id!(InvitationId);
 
 #[cfg(test)]
 mod tests {

@@ -83,6 +83,7 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("LinkedCompanyList", "items", 200),
     ("SecretList", "items", 200),
     ("UserList", "items", 200),
+    ("InvitationList", "items", 200),
     ("AuditList", "items", 200),
     ("BackupList", "items", 200),
     ("UsageList", "items", 200),

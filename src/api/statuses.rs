@@ -266,3 +266,8 @@ error_set! {
     /// Setting a password with a reset link's token.
     pub enum ResetConfirmErrors { BadRequest, PayloadTooLarge, InsufficientStorage }
 }
+
+error_set! {
+    /// Accepting an invitation with its link's token: public.
+    pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
+}

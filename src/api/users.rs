@@ -132,7 +132,7 @@ pub struct UserList {
 #[derive(Enum, Clone, Copy, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-enum CompanyRoleDto {
+pub(crate) enum CompanyRoleDto {
     CompanyAdmin,
     Member,
 }
@@ -167,7 +167,7 @@ struct PasswordSetIn {
     password: Text<PASSWORD_MAX>,
 }
 
-fn role_str(r: CompanyRoleDto) -> &'static str {
+pub(crate) fn role_str(r: CompanyRoleDto) -> &'static str {
     match r {
         CompanyRoleDto::CompanyAdmin => "company_admin",
         CompanyRoleDto::Member => "member",

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "company_sort",
         include_str!("../../migrations/0007_company_sort.sql"),
     ),
+    (
+        8,
+        "invitations",
+        include_str!("../../migrations/0008_invitations.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

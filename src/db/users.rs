@@ -281,3 +281,13 @@ pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
         |r| r.get(0),
     )?)
 }
+
+/// Whether a live (not pending) user has `email`: such an address cannot be given again.
+pub fn email_live(conn: &Connection, email: &str) -> DomainResult<bool> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?1 AND status <> 'pending')",
+        [email],
+        |r| r.get(0),
+    )?)
+}

@@ -9,6 +9,7 @@ pub mod company_sort;
 pub mod cursor;
 pub mod host;
 pub mod image;
+pub mod invitation;
 pub mod language;
 pub mod principal;
 pub mod search;

@@ -198,6 +198,59 @@ pub fn password_reset(
     }
 }
 
+/// The invitation to join a company: a link valid `days`, usable once, to choose a name and a
+/// password.
+pub fn invitation(lang: Lang, brand: &Brand, to: &str, link: &str, days: i64) -> Letter {
+    let (subject, body) = match lang {
+        Lang::PtBr => (
+            format!("Convite para entrar em {}", brand.name),
+            Body {
+                greeting: "Olá.".into(),
+                lines: vec![
+                    format!("Você foi convidado para usar a conta de {} no armario.", brand.name),
+                    format!(
+                        "Para aceitar, abra o link abaixo e escolha seu nome e sua senha. Ele vale por {days} dias e funciona uma única vez."
+                    ),
+                ],
+                button: "Aceitar o convite",
+                link,
+                footer: vec![
+                    "Se você não esperava este convite, ignore este e-mail: nada será criado."
+                        .into(),
+                ],
+            },
+        ),
+        Lang::En => (
+            format!("Invitation to join {}", brand.name),
+            Body {
+                greeting: "Hello.".into(),
+                lines: vec![
+                    format!("You have been invited to use {}'s account on armario.", brand.name),
+                    format!(
+                        "To accept, open the link below and choose your name and password. It is valid for {days} days and works once."
+                    ),
+                ],
+                button: "Accept the invitation",
+                link,
+                footer: vec![
+                    "If you did not expect this invitation, ignore this e-mail: nothing will be created."
+                        .into(),
+                ],
+            },
+        ),
+    };
+    let (text, html) = render(lang, brand, &subject, &body);
+    Letter {
+        kind: "invitation",
+        to: to.to_string(),
+        company_id: None,
+        subject,
+        text,
+        html,
+        has_logo: brand.has_logo,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +292,16 @@ mod tests {
         assert!(l.subject.starts_with("Redefinir sua senha"));
         assert!(l.html.contains("lang=\"pt-BR\""));
         assert!(l.text.contains("30 minutos"));
+    }
+
+    #[test]
+    fn invitation_in_both_languages_carries_its_link() {
+        let link = "https://x.test/portal/invite#token=1";
+        let pt = invitation(Lang::PtBr, &Brand::platform(), "a@b.test", link, 7);
+        assert!(pt.subject.starts_with("Convite para entrar em armario"));
+        assert!(pt.text.contains("7 dias") && pt.text.contains(link));
+        let en = invitation(Lang::En, &Brand::platform(), "a@b.test", link, 7);
+        assert!(en.html.contains("lang=\"en\"") && en.html.contains(link));
+        assert_eq!(en.kind, "invitation");
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod change;
 pub(crate) mod companies;
 pub(crate) mod directory;
 pub(crate) mod hosts;
+pub(crate) mod invitations;
 pub(crate) mod key_check;
 pub(crate) mod keys;
 pub(crate) mod limits;
@@ -64,6 +65,16 @@ impl AppState {
             passwords: self.passwords.clone(),
             mail: self.mail.clone(),
             throttle: self.resets.clone(),
+        }
+    }
+
+    /// The handles invitations need.
+    pub fn invites(&self) -> invitations::Invites {
+        invitations::Invites {
+            store: self.store.clone(),
+            sealer: self.sealer.clone(),
+            passwords: self.passwords.clone(),
+            mail: self.mail.clone(),
         }
     }
 

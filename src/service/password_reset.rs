@@ -35,9 +35,17 @@ pub struct Resets {
 
 /// The brand of the messages a user receives: their company's, or the platform's.
 pub(crate) fn brand_of(tx: &rusqlite::Connection, user: &User) -> DomainResult<Brand> {
-    let Some(company) = &user.company_id else {
-        return Ok(Brand::platform());
-    };
+    match &user.company_id {
+        Some(company) => brand_of_company(tx, company),
+        None => Ok(Brand::platform()),
+    }
+}
+
+/// The brand of a company's messages: its name, colour and logo.
+pub(crate) fn brand_of_company(
+    tx: &rusqlite::Connection,
+    company: &crate::ids::CompanyId,
+) -> DomainResult<Brand> {
     let Some(c) = db::companies::get(tx, company)? else {
         return Ok(Brand::platform());
     };

@@ -19,14 +19,27 @@ fn load(tx: &rusqlite::Connection, company: &CompanyId, id: &UserId) -> DomainRe
     db::users::get_in_company(tx, company, id)?.ok_or(DomainError::NotFound("user"))
 }
 
-fn ensure_seat(tx: &rusqlite::Connection, c: &Company) -> DomainResult<()> {
-    if db::users::count_billable(tx, &c.id)? >= c.max_users {
+/// A seat is free when the users not disabled and the pending invitations leave one; the
+/// `held` seats (an invitation being accepted) are already counted.
+pub(crate) fn ensure_seat_holding(
+    tx: &rusqlite::Connection,
+    c: &Company,
+    held: i64,
+) -> DomainResult<()> {
+    let now = crate::clock::now_ms();
+    let taken =
+        db::users::count_billable(tx, &c.id)? + db::invitations::count_pending(tx, &c.id, now)?;
+    if taken - held >= c.max_users {
         return Err(DomainError::LimitExceeded {
             field: "max_users".into(),
             message: format!("the company's plan allows at most {} users", c.max_users),
         });
     }
     Ok(())
+}
+
+pub(crate) fn ensure_seat(tx: &rusqlite::Connection, c: &Company) -> DomainResult<()> {
+    ensure_seat_holding(tx, c, 0)
 }
 
 fn parse_cursor(cursor: Option<String>) -> DomainResult<Option<UserId>> {

@@ -148,6 +148,8 @@ async function boot(notice) {
 
 if (/\/reset\/?$/.test(location.pathname)) {
   import('../shared/reset.js').then((m) => m.resetPage(root, '/portal/'));
+} else if (/\/invite\/?$/.test(location.pathname)) {
+  import('../shared/invite.js').then((m) => m.invitePage(root, '/portal/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
   window.addEventListener('langchange', () => boot());

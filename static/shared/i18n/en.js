@@ -130,6 +130,13 @@ export default {
   'reset.done': 'Your password was changed and every session of your account was ended. Sign in with the new password.',
   'reset.invalid': 'This link is invalid, was already used or has expired.',
   'reset.askAgain': 'Ask for a new link',
+  'invite.title': 'Accept your invitation',
+  'invite.intro': 'Choose the name others will see and a password to sign in with.',
+  'invite.name': 'Your name',
+  'invite.password': 'Password',
+  'invite.accept': 'Create my account',
+  'invite.done': 'Your account is ready. Sign in with your e-mail and the password you chose.',
+  'invite.invalid': 'This invitation is invalid, was already used, was revoked or has expired. Ask your company admin for a new one.',
 
   'admin.brand': 'armario',
   'admin.nav': 'Administration',

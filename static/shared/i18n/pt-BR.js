@@ -130,6 +130,13 @@ export default {
   'reset.done': 'Sua senha foi alterada e todas as sessões da sua conta foram encerradas. Entre com a nova senha.',
   'reset.invalid': 'Este link é inválido, já foi usado ou expirou.',
   'reset.askAgain': 'Pedir um novo link',
+  'invite.title': 'Aceite seu convite',
+  'invite.intro': 'Escolha o nome que os outros verão e uma senha para entrar.',
+  'invite.name': 'Seu nome',
+  'invite.password': 'Senha',
+  'invite.accept': 'Criar minha conta',
+  'invite.done': 'Sua conta está pronta. Entre com seu e-mail e a senha que escolheu.',
+  'invite.invalid': 'Este convite é inválido, já foi usado, foi revogado ou expirou. Peça um novo ao administrador da sua empresa.',
 
   'admin.brand': 'armario',
   'admin.nav': 'Administração',
