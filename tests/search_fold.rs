@@ -168,6 +168,7 @@ async fn rows_written_before_the_migration_are_found() {
              ALTER TABLE users DROP COLUMN search_fold;
              DROP TABLE outbox;
              DROP TABLE password_resets;
+             DROP TABLE invitations;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )
