@@ -487,6 +487,51 @@ await step('a forgotten password is reset through the e-mailed link, which works
   await shot(ap, 'portal-reset-used-link');
 }, { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
+await step('an invitation e-mailed to a new person opens a page where they choose a name and password', async () => {
+  const mailDir = process.env.MAIL_DIR;
+  await op.goto(`${BASE}/admin/`);
+  await field(op, 'E-mail').fill(owner.email);
+  await field(op, 'Senha').fill(owner.password);
+  await op.getByRole('button', { name: 'Entrar' }).click();
+  await heading(op, 'Visão geral').waitFor();
+  const csrf = (await ownerCtx.cookies(BASE)).find((c) => c.name === 'armario_csrf').value;
+  const invitee = { email: 'dora@padaria.test', name: 'Dora Confeiteira', password: 'senha-da-dora-longa' };
+  const r = await op.request.post(`${BASE}/api/v1/companies/${encodeURIComponent(ids.b)}/invitations`, {
+    headers: { 'X-CSRF-Token': csrf },
+    data: { email: invitee.email, role: 'member' },
+  });
+  assert.equal(r.status(), 201, await r.text());
+  let message;
+  for (let i = 0; i < 200 && !message; i++) {
+    const files = readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort();
+    message = files.map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8'))).find((m) => m.rcpt_tos.includes(invitee.email));
+    if (!message) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(message, 'the invitation arrived');
+  const link = message.text.split(/\s+/).find((w) => w.includes('/portal/invite#token='));
+  assert.ok(link && link.startsWith(BASE), `a link to this server: ${link}`);
+  const ip = await adminCtx.newPage();
+  await ip.goto(link);
+  await heading(ip, 'Aceite seu convite').waitFor();
+  assert.ok(!ip.url().includes('token='), 'the token leaves the address bar');
+  await field(ip, 'Seu nome').fill(invitee.name);
+  await field(ip, 'Senha').fill(invitee.password);
+  await field(ip, 'Repita a senha').fill(invitee.password);
+  await ip.getByRole('button', { name: 'Criar minha conta' }).click();
+  await ip.getByRole('status').filter({ hasText: 'Sua conta está pronta' }).waitFor();
+  await shot(ip, 'portal-invitation-accepted');
+  await ip.goto(`${BASE}/portal/`);
+  await field(ip, 'E-mail').fill(invitee.email);
+  await field(ip, 'Senha').fill(invitee.password);
+  await ip.getByRole('button', { name: 'Entrar' }).click();
+  await heading(ip, 'Empresa').waitFor();
+  await ip.getByRole('button', { name: 'Sair' }).click();
+  await heading(ip, 'Portal do cliente').waitFor();
+  await ip.close();
+  await op.getByRole('button', { name: 'Sair' }).click();
+  await heading(op, 'Entrar no armario').waitFor();
+}, { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
   await heading(op, 'Sign in to armario').waitFor();
