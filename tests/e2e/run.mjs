@@ -428,6 +428,18 @@ await step('the companies list sorts by a column, counts its companies, and a re
   assert.deepEqual(await names(), second, 'the reload shows the same page 2');
   assert.equal(await nameHeader.getAttribute('aria-sort'), 'ascending');
   await shot(op, 'admin-companies-sorted-page-2');
+  // Leaving the list before its page arrives: the late answer must not pull the address back.
+  await op.route('**/api/v1/companies?*', async (route) => {
+    await new Promise((res) => setTimeout(res, 1500));
+    await route.continue();
+  });
+  await op.goto(`${BASE}/admin/#/companies`);
+  await op.goto(`${BASE}/admin/#/`);
+  await heading(op, 'Visão geral').waitFor();
+  await op.waitForTimeout(2500);
+  await op.unroute('**/api/v1/companies?*');
+  assert.equal(new URL(op.url()).hash, '#/', `the address stays on the overview: ${op.url()}`);
+  await heading(op, 'Visão geral').waitFor();
 });
 
 await step('both sign out', async () => {
