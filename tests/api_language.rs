@@ -154,3 +154,53 @@ async fn sign_ups_get_the_default_plan_of_every_other_company() {
     assert_eq!(plans, ["Padrão", "Padrão"], "{companies:?}");
     assert!(companies.iter().any(|c| c["id"] == created.as_str()));
 }
+
+#[tokio::test]
+async fn the_answers_to_a_sign_up_and_a_reset_request_follow_the_language() {
+    let server = Server::start();
+    let anon = server.anon();
+    let signup = |n: u32| {
+        json!({
+            "company": {"legal_name": format!("Idioma {n} Ltda"), "cnpj": cnpj(9300 + n),
+                        "contact_email": format!("c{n}@idioma.test")},
+            "admin": {"name": "Iara", "email": format!("iara{n}@idioma.test"), "password": PASSWORD},
+        })
+    };
+    let pt = speaking(&anon, Some("pt-BR"))
+        .post("/api/v1/signup", signup(1))
+        .await;
+    assert_eq!(pt.status, StatusCode::ACCEPTED, "{}", pt.text);
+    assert!(
+        message(&pt).starts_with("obrigado: o cadastro aguarda aprovação"),
+        "{}",
+        pt.text
+    );
+    let en = speaking(&anon, None)
+        .post("/api/v1/signup", signup(2))
+        .await;
+    assert!(
+        message(&en).starts_with("thank you: the sign-up waits"),
+        "{}",
+        en.text
+    );
+    assert_eq!(pt.body["status"], en.body["status"]);
+
+    let body = json!({"email": "ninguem@idioma.test"});
+    let pt = speaking(&anon, Some("pt-BR"))
+        .post("/api/v1/auth/password-reset", body.clone())
+        .await;
+    assert_eq!(pt.status, StatusCode::ACCEPTED, "{}", pt.text);
+    assert!(
+        message(&pt).starts_with("se o endereço tiver uma conta"),
+        "{}",
+        pt.text
+    );
+    let en = speaking(&anon, Some("en"))
+        .post("/api/v1/auth/password-reset", body)
+        .await;
+    assert!(
+        message(&en).starts_with("if the address has an account"),
+        "{}",
+        en.text
+    );
+}

@@ -28,6 +28,15 @@ pub const CATALOG: &[Entry] = &[
     e("the session is missing, expired or revoked", "a sessão não existe, expirou ou foi encerrada"),
     e("sign in or send a valid bearer token", "entre ou envie um token bearer válido"),
     e("the link is invalid, used or expired", "o link é inválido, já foi usado ou expirou"),
+    // Answers that are not errors, for a person.
+    e(
+        "thank you: the sign-up waits for approval; once approved, sign in with the e-mail and password you chose",
+        "obrigado: o cadastro aguarda aprovação; depois de aprovado, entre com o e-mail e a senha que você escolheu"
+    ),
+    e(
+        "if the address has an account, a message with a link to choose a new password is on its way; the link works once, for 30 minutes",
+        "se o endereço tiver uma conta, uma mensagem com um link para escolher uma nova senha está a caminho; o link funciona uma vez, por 30 minutos"
+    ),
     e(
         "is invalid, used or expired; ask for a new link",
         "é inválido, já foi usado ou expirou; peça um novo link"

@@ -9,6 +9,8 @@ use crate::api::auth::Caller;
 use crate::api::body::JsonBody;
 use crate::api::enums::ResetState;
 use crate::api::input::{Email, Text, PASSWORD_MAX, TOKEN_MAX};
+use crate::api::language::Lang;
+use crate::api::messages;
 use crate::api::session::NoContentResponse;
 use crate::api::statuses::{ResetConfirmErrors, ResetRequestErrors};
 use crate::api::Tag;
@@ -50,6 +52,10 @@ struct ResetConfirmIn {
     new_password: Text<PASSWORD_MAX>,
 }
 
+/// What a person reads after asking for a reset link, in the language the request asks for.
+const RESET_REQUESTED: &str = "if the address has an account, a message with a link to choose a \
+                               new password is on its way; the link works once, for 30 minutes";
+
 #[derive(ApiResponse)]
 enum ResetRequestResponse {
     /// Taken; a message goes out if the address has an active account.
@@ -75,12 +81,11 @@ impl PasswordResetApi {
         caller: Caller,
     ) -> Result<ResetRequestResponse, ResetRequestErrors> {
         let email = validate::email("email", &body.0.email)?;
+        let lang = caller.language.unwrap_or(Lang::En);
         password_reset::request(&self.state.resets(), &email, caller.ip).await?;
         Ok(ResetRequestResponse::Accepted(Json(ResetRequested {
             status: ResetState::SentIfKnown,
-            message: "if the address has an account, a message with a link to choose a new \
-                      password is on its way; the link works once, for 30 minutes"
-                .into(),
+            message: messages::localize(RESET_REQUESTED, lang),
         })))
     }
 

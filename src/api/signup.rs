@@ -11,6 +11,8 @@ use crate::api::enums::SignupState;
 use crate::api::input::{
     Cnpj, Email, Text, COMPANY_NAME_MAX, PASSWORD_MAX, PERSON_NAME_MAX, PHONE_MAX,
 };
+use crate::api::language::Lang;
+use crate::api::messages;
 use crate::api::statuses::SignUpErrors;
 use crate::api::Tag;
 use crate::crypto::SecretString;
@@ -68,6 +70,10 @@ struct SignupReceived {
     message: String,
 }
 
+/// What a person reads after signing up, in the language the request asks for.
+const SIGNUP_RECEIVED: &str = "thank you: the sign-up waits for approval; once approved, sign \
+                               in with the e-mail and password you chose";
+
 #[derive(ApiResponse)]
 enum SignupResponse {
     /// Received; the owner reviews every sign-up before anyone can sign in.
@@ -118,12 +124,11 @@ impl SignupApi {
             &self.state.passwords,
             &*self.state.signups,
         );
+        let lang = caller.language.unwrap_or(Lang::En);
         signup::signup(handles, company, admin, caller.ip).await?;
         Ok(SignupResponse::Accepted(Json(SignupReceived {
             status: SignupState::PendingReview,
-            message: "thank you: the sign-up waits for approval; once approved, sign in with \
-                      the e-mail and password you chose"
-                .into(),
+            message: messages::localize(SIGNUP_RECEIVED, lang),
         })))
     }
 }
