@@ -57,6 +57,26 @@ pub struct Company {
     pub conflicts: Vec<SignupConflict>,
 }
 
+/// The name people see for a company: its display name, else its trade name, else its legal
+/// name (a blank name counts as none).
+pub fn shown_name<'a>(display: Option<&'a str>, trade: Option<&'a str>, legal: &'a str) -> &'a str {
+    [display, trade]
+        .into_iter()
+        .flatten()
+        .find(|n| !n.trim().is_empty())
+        .unwrap_or(legal)
+}
+
+impl Company {
+    pub fn shown_name(&self) -> &str {
+        shown_name(
+            self.display_name.as_deref(),
+            self.trade_name.as_deref(),
+            &self.legal_name,
+        )
+    }
+}
+
 /// A clash between a pending sign-up and a live company or user, or another pending sign-up.
 /// Sign-up answers the same whatever it clashes with; only the owner sees these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -57,11 +57,7 @@ pub struct CompanyCursor {
 
 /// The folded name a company sorts by (stored in `companies.sort_name`).
 pub fn sort_name(display_name: Option<&str>, trade_name: Option<&str>, legal_name: &str) -> String {
-    let shown = [display_name, trade_name]
-        .into_iter()
-        .flatten()
-        .find(|n| !n.trim().is_empty())
-        .unwrap_or(legal_name);
+    let shown = crate::domain::company::shown_name(display_name, trade_name, legal_name);
     fold(shown.trim()).chars().take(SORT_NAME_CHARS).collect()
 }
 

@@ -20,8 +20,8 @@ use crate::domain::{validate, Page, Role, User, UserStatus};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, InvitationId, UserId};
 use crate::mail::{self, Mail};
+use crate::service::brand;
 use crate::service::change::{in_company, Change};
-use crate::service::password_reset::brand_of_company;
 use crate::service::users::{ensure_seat, ensure_seat_holding};
 
 /// What sending an invitation touches.
@@ -72,7 +72,7 @@ fn send(
     let link = format!("{}/portal/invite#token={link_token}", h.mail.base_url());
     // The invitee has no language yet: the message speaks the inviter's.
     let lang = db::users::language(tx, inviter)?;
-    let brand = brand_of_company(tx, &invitation.company_id)?;
+    let brand = brand::of_company(tx, &invitation.company_id)?;
     let mut letter = mail::letter::invitation(
         lang,
         &brand,

@@ -6,6 +6,7 @@ pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod backups;
+pub(crate) mod brand;
 pub(crate) mod change;
 pub(crate) mod companies;
 pub(crate) mod directory;

@@ -12,9 +12,10 @@ use crate::clock::now_ms;
 use crate::crypto::{token, Passwords, Sealer, SecretString};
 use crate::db::{self, Store};
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
-use crate::domain::user::{Role, User, UserStatus};
+use crate::domain::user::{Role, UserStatus};
 use crate::error::{DomainError, DomainResult};
-use crate::mail::{self, Brand, Mail};
+use crate::mail::{self, Mail};
+use crate::service::brand;
 use crate::service::throttle::ResetThrottle;
 
 /// How long a reset link works.
@@ -31,36 +32,6 @@ pub struct Resets {
     pub(crate) passwords: Passwords,
     pub(crate) mail: Arc<Mail>,
     pub(crate) throttle: Arc<ResetThrottle>,
-}
-
-/// The brand of the messages a user receives: their company's, or the platform's.
-pub(crate) fn brand_of(tx: &rusqlite::Connection, user: &User) -> DomainResult<Brand> {
-    match &user.company_id {
-        Some(company) => brand_of_company(tx, company),
-        None => Ok(Brand::platform()),
-    }
-}
-
-/// The brand of a company's messages: its name, colour and logo.
-pub(crate) fn brand_of_company(
-    tx: &rusqlite::Connection,
-    company: &crate::ids::CompanyId,
-) -> DomainResult<Brand> {
-    let Some(c) = db::companies::get(tx, company)? else {
-        return Ok(Brand::platform());
-    };
-    let name = [c.display_name, c.trade_name]
-        .into_iter()
-        .flatten()
-        .find(|n| !n.trim().is_empty())
-        .unwrap_or(c.legal_name);
-    Ok(Brand {
-        name,
-        color: c
-            .primary_color
-            .unwrap_or_else(|| mail::letter::DEFAULT_COLOR.into()),
-        has_logo: c.has_logo,
-    })
 }
 
 /// Asks for a reset link for `email`. The answer is the same for every address.
@@ -94,7 +65,7 @@ pub async fn request(r: &Resets, email: &str, ip: Option<String>) -> DomainResul
                 let link = format!("{base}/{area}/reset#token={link_token}");
                 let mut letter = mail::letter::password_reset(
                     db::users::language(tx, &user.id)?,
-                    &brand_of(tx, user)?,
+                    &brand::of_user(tx, user)?,
                     &user.email,
                     &user.name,
                     &link,
