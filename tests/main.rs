@@ -38,6 +38,7 @@ mod crash_suite;
 mod deploy;
 mod docs_browser;
 mod e2e;
+mod email_address;
 mod hosts;
 mod input_refusals;
 mod invitations;

@@ -169,6 +169,8 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE outbox;
              DROP TABLE password_resets;
              DROP TABLE invitations;
+             DROP TABLE email_tokens;
+             ALTER TABLE users DROP COLUMN email_verified_at;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )

@@ -164,6 +164,14 @@ pub enum ResetState {
     SentIfKnown,
 }
 
+/// What became of a request to change one's address.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum EmailChangeState {
+    /// A link to confirm the change is on its way to the new address.
+    ConfirmationSent,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

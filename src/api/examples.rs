@@ -26,7 +26,7 @@ fn company() -> Value {
 fn user() -> Value {
     json!({
         "id": USER, "company_id": COMPANY, "email": "ana@paoquente.com.br", "name": "Ana Souza",
-        "role": "company_admin", "status": "active", "last_login_at": AT,
+        "role": "company_admin", "status": "active", "email_verified": true, "last_login_at": AT,
         "created_at": AT, "updated_at": AT,
     })
 }
@@ -210,6 +210,19 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "token": "arm_reset_9Qm2Zx7Lp4Vb8Nc1Hd6Fg3Jk5Ws0Ty2Ru7Ie4Oa9Pq1",
             "new_password": password,
         }),
+        "EmailVerifyIn" => {
+            json!({ "token": "arm_verify_3Kd8Lq2Zx9Vb1Nc7Mf4Gj6Pw0Ty5Ru8Ie2Oa7Qk4Hs1" })
+        }
+        "EmailChangeIn" => {
+            json!({ "new_email": "ana.souza@paoquente.com.br", "password": password })
+        }
+        "EmailChangeRequested" => json!({
+            "status": "confirmation_sent",
+            "message": "a message with a link to confirm the change is on its way to the new address; the link works once, for 24 hours, and until then the account keeps its e-mail",
+        }),
+        "EmailChangeConfirmIn" => {
+            json!({ "token": "arm_email_7Ws2Ty9Ru4Ie1Oa6Qk3Hs8Kd5Lq0Zx2Vb9Nc4Mf7Gj" })
+        }
         "Invitation" => invitation(),
         "InvitationList" => json!({ "items": [invitation()] }),
         "InvitationCreateIn" => json!({ "email": "bruno@paoquente.com.br", "role": "member" }),

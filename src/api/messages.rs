@@ -63,6 +63,16 @@ pub const CATALOG: &[Entry] = &[
         "é inválido ou expirou; reinicie o armario para ter um novo link",
     ),
     e("is not correct", "não confere"),
+    e("is invalid, used or expired", "é inválido, já foi usado ou expirou"),
+    e("is already the e-mail of your account", "já é o e-mail da sua conta"),
+    e(
+        "already belongs to another account; ask for a change to another address",
+        "já pertence a outra conta; peça a mudança para outro endereço",
+    ),
+    e(
+        "a message with a link to confirm the change is on its way to the new address; the link works once, for 24 hours, and until then the account keeps its e-mail",
+        "uma mensagem com um link para confirmar a mudança está a caminho do novo endereço; o link funciona uma vez, por 24 horas, e até lá a conta mantém o e-mail atual",
+    ),
     // Not found.
     e("company not found", "empresa não encontrada"),
     e("user not found", "usuário não encontrado"),

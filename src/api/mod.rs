@@ -11,6 +11,7 @@ pub(crate) mod body;
 pub(crate) mod companies;
 pub(crate) mod day;
 pub(crate) mod docs;
+pub(crate) mod email_address;
 pub(crate) mod enums;
 pub(crate) mod error;
 pub(crate) mod examples;
@@ -44,6 +45,7 @@ use crate::service::AppState;
 pub type Apis = (
     session::SessionApi,
     password_reset::PasswordResetApi,
+    email_address::EmailAddressApi,
     signup::SignupApi,
     companies::CompaniesApi,
     users::UsersApi,
@@ -62,6 +64,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         session::SessionApi::new(state.clone()),
         password_reset::PasswordResetApi::new(state.clone()),
+        email_address::EmailAddressApi::new(state.clone()),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
         users::UsersApi::new(state.clone()),

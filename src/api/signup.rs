@@ -119,13 +119,17 @@ impl SignupApi {
             SecretString::new(a.password.into_inner()),
         )
         .map_err(|e| prefix_field(e, "admin."))?;
-        let handles = (
-            &self.state.store,
-            &self.state.passwords,
-            &*self.state.signups,
-        );
+        let handles = signup::Signups {
+            store: &self.state.store,
+            passwords: &self.state.passwords,
+            throttle: &self.state.signups,
+            sealer: &self.state.sealer,
+            mail: &self.state.mail,
+        };
+        // The letter follows the language the person asked in; pt-BR when they did not say.
+        let letter_lang = caller.language.unwrap_or(Lang::PtBr);
+        signup::signup(handles, company, admin, letter_lang, caller.ip).await?;
         let lang = caller.language.unwrap_or(Lang::En);
-        signup::signup(handles, company, admin, caller.ip).await?;
         Ok(SignupResponse::Accepted(Json(SignupReceived {
             status: SignupState::PendingReview,
             message: messages::localize(SIGNUP_RECEIVED, lang),

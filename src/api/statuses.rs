@@ -268,6 +268,24 @@ error_set! {
 }
 
 error_set! {
+    /// Verifying an address with its link's token: public.
+    pub enum EmailVerifyErrors { BadRequest, PayloadTooLarge, InsufficientStorage }
+}
+
+error_set! {
+    /// Asking to change one's own address: checks the password, so throttled like a sign-in.
+    pub enum EmailChangeErrors {
+        BadRequest, Unauthorized, Forbidden, PayloadTooLarge, TooManyRequests,
+        InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// Confirming a change of address with its link's token: public.
+    pub enum EmailChangeConfirmErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
+}
+
+error_set! {
     /// Accepting an invitation with its link's token: public.
     pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
 }

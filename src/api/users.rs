@@ -99,6 +99,9 @@ pub struct UserOut {
     name: String,
     role: RoleDto,
     status: UserStatusDto,
+    /// Whether the user has shown they read their address: by the link a sign-up sends, an
+    /// invitation, a password reset or a change of address.
+    email_verified: bool,
     #[oai(skip_serializing_if_is_none)]
     last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     created_at: chrono::DateTime<chrono::Utc>,
@@ -114,6 +117,7 @@ impl From<User> for UserOut {
             name: u.name,
             role: u.role.into(),
             status: u.status.into(),
+            email_verified: u.email_verified_at.is_some(),
             last_login_at: opt_ts(u.last_login_at),
             created_at: ts(u.created_at),
             updated_at: ts(u.updated_at),

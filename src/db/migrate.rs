@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "invitations",
         include_str!("../../migrations/0008_invitations.sql"),
     ),
+    (
+        12,
+        "email_addresses",
+        include_str!("../../migrations/0012_email_addresses.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backups;
 pub mod companies;
 pub mod company_list;
+pub mod email_tokens;
 pub mod invitations;
 pub mod links;
 pub mod login_links;

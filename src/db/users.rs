@@ -9,7 +9,7 @@ use crate::error::DomainResult;
 use crate::ids::{CompanyId, UserId};
 
 const COLUMNS: &str =
-    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at";
+    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at, email_verified_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(4)?;
@@ -24,6 +24,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         last_login_at: r.get(6)?,
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
+        email_verified_at: r.get(9)?,
     })
 }
 
@@ -83,7 +84,7 @@ pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(Us
          ORDER BY status = 'pending', created_at DESC LIMIT 1"
     );
     Ok(super::cached_row(conn, &sql, [email], |r| {
-        Ok((from_row(r)?, r.get::<_, String>(9)?))
+        Ok((from_row(r)?, r.get::<_, String>(10)?))
     })
     .optional()?)
 }
@@ -164,6 +165,7 @@ pub fn list(
 pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
     conn.execute(
         "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email), role = COALESCE(?4, role), \
+         email_verified_at = CASE WHEN ?3 IS NULL OR ?3 = email THEN email_verified_at END, \
          updated_at = ?5 WHERE id = ?1",
         params![id, p.name, p.email, p.role.map(Role::as_str), now],
     )?;
@@ -214,6 +216,34 @@ pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -
     conn.execute(
         "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, hash, now],
+    )?;
+    Ok(())
+}
+
+/// The user has shown they read their current address.
+pub fn mark_email_verified(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE users SET email_verified_at = ?2 WHERE id = ?1 AND email_verified_at IS NULL",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// Moves the user to a new address they have shown they read.
+pub fn set_verified_email(
+    conn: &Connection,
+    id: &UserId,
+    email: &str,
+    now: i64,
+) -> DomainResult<()> {
+    let name: Option<String> = conn
+        .query_row("SELECT name FROM users WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let Some(name) = name else { return Ok(()) };
+    conn.execute(
+        "UPDATE users SET email = ?2, email_verified_at = ?3, updated_at = ?3, search_fold = ?4 \
+         WHERE id = ?1",
+        params![id, email, now, search_text(&name, email)],
     )?;
     Ok(())
 }

@@ -79,6 +79,8 @@ pub struct User {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the user last showed they read their address; `None` until they do.
+    pub email_verified_at: Option<i64>,
 }
 
 /// A validated new user, password not yet hashed.

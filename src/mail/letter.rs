@@ -67,23 +67,30 @@ fn safe_color(c: &str) -> &str {
     }
 }
 
-/// The parts of a message with one call to action.
-struct Body<'a> {
-    greeting: String,
-    lines: Vec<String>,
-    button: &'a str,
-    link: &'a str,
-    footer: Vec<String>,
+/// The parts of a message with one call to action; a notice has none (an empty `link`).
+pub(super) struct Body<'a> {
+    pub greeting: String,
+    pub lines: Vec<String>,
+    pub button: &'a str,
+    pub link: &'a str,
+    pub footer: Vec<String>,
 }
 
-fn render(lang: Lang, brand: &Brand, subject: &str, body: &Body<'_>) -> (String, String) {
+pub(super) fn render(
+    lang: Lang,
+    brand: &Brand,
+    subject: &str,
+    body: &Body<'_>,
+) -> (String, String) {
     let mut text = format!("{}\n\n", body.greeting);
     for l in &body.lines {
         text.push_str(l);
         text.push_str("\n\n");
     }
-    text.push_str(body.link);
-    text.push_str("\n\n");
+    if !body.link.is_empty() {
+        text.push_str(body.link);
+        text.push_str("\n\n");
+    }
     for l in &body.footer {
         text.push_str(l);
         text.push('\n');
@@ -114,21 +121,27 @@ fn render(lang: Lang, brand: &Brand, subject: &str, body: &Body<'_>) -> (String,
             )
         })
         .collect();
-    let link = escape(body.link);
+    let action = if body.link.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p style=\"margin:24px 0\"><a href=\"{link}\" style=\"background:{color};color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block\">{button}</a></p>\
+<p style=\"margin:0 0 16px;font-size:13px;color:#555;word-break:break-all\">{link}</p>",
+            link = escape(body.link),
+            button = escape(body.button),
+        )
+    };
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
 <body style=\"margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1b1b1b\">\
 <table role=\"presentation\" width=\"100%\" style=\"max-width:560px;margin:0 auto;background:#fff;border-radius:8px;border-top:6px solid {color}\">\
 <tr><td style=\"padding:24px\">{logo}<p style=\"margin:0 0 24px;font-weight:bold;color:{color}\">{name}</p>\
-<p style=\"margin:0 0 16px\">{greeting}</p>{paragraphs}\
-<p style=\"margin:24px 0\"><a href=\"{link}\" style=\"background:{color};color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block\">{button}</a></p>\
-<p style=\"margin:0 0 16px;font-size:13px;color:#555;word-break:break-all\">{link}</p>{footer}\
+<p style=\"margin:0 0 16px\">{greeting}</p>{paragraphs}{action}{footer}\
 </td></tr></table></body></html>\n",
         lang = lang.as_str(),
         title = escape(subject),
         name = escape(&brand.name),
         greeting = escape(&body.greeting),
-        button = escape(body.button),
     );
     (text, html)
 }

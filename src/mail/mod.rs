@@ -3,6 +3,7 @@
 //! retries and backoff, and dead-letters it after the last attempt. A crash between the two
 //! loses nothing (the row is there at restart) and a change that rolls back sends nothing.
 
+pub mod address_letters;
 pub mod letter;
 pub mod sender;
 pub mod settings;

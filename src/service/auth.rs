@@ -262,8 +262,32 @@ pub async fn me(store: &Store, who: &UserPrincipal) -> DomainResult<User> {
         .ok_or(DomainError::NotFound("user"))
 }
 
-/// Changes the caller's own password and revokes all of their sessions. A wrong current
-/// password counts as a failed sign-in, so a stolen session cannot guess it at leisure.
+/// Checks the caller's own password before a change that needs it. A wrong one counts as a
+/// failed sign-in, so a stolen session cannot guess it at leisure; it is a 400 naming `field`.
+pub(crate) async fn check_own_password(
+    sign_in: &SignIn,
+    who: &UserPrincipal,
+    user: &User,
+    field: &str,
+    password: &SecretString,
+) -> DomainResult<()> {
+    let id = who.user_id.clone();
+    let hash = sign_in
+        .store
+        .read(move |c| db::users::password_hash(c, &id))
+        .await?;
+    let email = user.email.to_lowercase();
+    let ip = who.ip.clone();
+    throttle_gate(sign_in, &email, ip.as_deref()).await?;
+    if !sign_in.passwords.verify(password, hash).await {
+        sign_in.throttle.record_failure(&email, ip.as_deref());
+        return Err(DomainError::invalid(field, "is not correct"));
+    }
+    sign_in.throttle.record_success(&email, ip.as_deref());
+    Ok(())
+}
+
+/// Changes the caller's own password and revokes all of their sessions.
 pub async fn change_password(
     sign_in: &SignIn,
     who: &UserPrincipal,
@@ -271,22 +295,8 @@ pub async fn change_password(
     new: &SecretString,
 ) -> DomainResult<()> {
     crate::crypto::password::validate("new_password", new)?;
-    let id = who.user_id.clone();
-    let (user, hash) = sign_in
-        .store
-        .read(move |c| {
-            let user = db::users::get(c, &id)?.ok_or(DomainError::NotFound("user"))?;
-            Ok((user, db::users::password_hash(c, &id)?))
-        })
-        .await?;
-    let email = user.email.to_lowercase();
-    let ip = who.ip.clone();
-    throttle_gate(sign_in, &email, ip.as_deref()).await?;
-    if !sign_in.passwords.verify(current, hash).await {
-        sign_in.throttle.record_failure(&email, ip.as_deref());
-        return Err(DomainError::invalid("current_password", "is not correct"));
-    }
-    sign_in.throttle.record_success(&email, ip.as_deref());
+    let user = me(&sign_in.store, who).await?;
+    check_own_password(sign_in, who, &user, "current_password", current).await?;
     let new_hash = sign_in.passwords.hash(new).await?;
     let who = who.clone();
     sign_in

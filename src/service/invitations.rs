@@ -281,6 +281,8 @@ pub async fn accept(
                 },
                 now,
             )?;
+            // Opening the e-mailed link showed the invitee reads the address.
+            db::users::mark_email_verified(tx, &id, now)?;
             db::invitations::accept(tx, &invitation.id, now)?;
             let mut details = details(&invitation);
             details["invitation_id"] = invitation.id.to_string().into();

@@ -10,6 +10,7 @@ pub(crate) mod brand;
 pub(crate) mod change;
 pub(crate) mod companies;
 pub(crate) mod directory;
+pub(crate) mod email_address;
 pub(crate) mod hosts;
 pub(crate) mod invitations;
 pub(crate) mod key_check;
@@ -80,6 +81,15 @@ impl AppState {
     }
 
     /// The handles signing in needs.
+    /// The handles an address change needs.
+    pub fn addresses(&self) -> email_address::Addresses {
+        email_address::Addresses {
+            sign_in: self.sign_in(),
+            sealer: self.sealer.clone(),
+            mail: self.mail.clone(),
+        }
+    }
+
     pub fn sign_in(&self) -> auth::SignIn {
         auth::SignIn {
             store: self.store.clone(),

@@ -113,6 +113,8 @@ pub async fn confirm(
                 return Err(invalid());
             }
             db::users::set_password_hash(tx, &user.id, &new_hash, now)?;
+            // The link arrived at the address, so the person reads it.
+            db::users::mark_email_verified(tx, &user.id, now)?;
             let revoked = db::sessions::delete_for_user(tx, &user.id)?;
             db::password_resets::delete_for_user(tx, &user.id)?;
             let mut event = NewAuditEvent::new("user.password_reset")

@@ -2,30 +2,55 @@
 //! any CNPJ and e-mail, so a sign-up holds neither until the owner approves it, and the answer
 //! is the same whether or not they are taken: only the owner sees the clash.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::clock::now_ms;
-use crate::crypto::Passwords;
+use crate::crypto::{Passwords, Sealer};
 use crate::db;
 use crate::db::users::InsertUser;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::company::{Company, CompanyStatus, NewCompany};
+use crate::domain::language::Lang;
 use crate::domain::user::{NewUser, Role, UserStatus};
 use crate::domain::Actor;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, UserId};
+use crate::mail::Mail;
 use crate::service::companies::free_slug;
+use crate::service::email_address::queue_verification;
 use crate::service::throttle::SignupThrottle;
 
-/// Records a sign-up for the owner to review. Throttled per IP and overall.
+/// What a sign-up touches.
+pub struct Signups<'a> {
+    pub store: &'a Store,
+    pub passwords: &'a Passwords,
+    pub throttle: &'a SignupThrottle,
+    pub sealer: &'a Arc<Sealer>,
+    pub mail: &'a Arc<Mail>,
+}
+
+/// Records a sign-up for the owner to review, and mails its admin the link that verifies their
+/// address, in `lang`. Throttled per IP and overall.
 #[tracing::instrument(skip_all)]
 pub async fn signup(
-    (store, passwords, signups): (&Store, &Passwords, &SignupThrottle),
+    s: Signups<'_>,
     mut company: NewCompany,
     admin: NewUser,
+    lang: Lang,
     ip: Option<String>,
 ) -> DomainResult<()> {
+    let Signups {
+        store,
+        passwords,
+        throttle: signups,
+        sealer,
+        mail,
+    } = s;
+    let (sealer, mail) = (sealer.clone(), mail.clone());
+    let bell = mail.clone();
     if let Some(wait) = signups.try_acquire(ip.as_deref()) {
         return Err(DomainError::TooManyRequests {
             retry_after_secs: wait,
@@ -56,13 +81,19 @@ pub async fn signup(
                 },
                 now,
             )?;
+            db::users::set_language(tx, &user_id, lang)?;
+            let user = db::users::get(tx, &user_id)?
+                .ok_or_else(|| DomainError::internal("the new user is gone"))?;
+            queue_verification(tx, (&sealer, &mail), &user, lang, now)?;
             let event = NewAuditEvent::new("company.signup")
                 .company(&id)
                 .target("company", &id)
                 .details(json!({ "legal_name": company.legal_name, "cnpj": company.cnpj, "admin_email": admin.email }));
             db::audit::insert(tx, &ctx, &event, now)
         })
-        .await
+        .await?;
+    bell.wake();
+    Ok(())
 }
 
 /// Lets an unapproved sign-up in: refused when a live company has its CNPJ or a live user has

@@ -33,7 +33,7 @@ function companiesQueue(afterChange) {
             c.contact_email ? h('div', { class: 'muted small' }, c.contact_email) : null,
           ),
       },
-      { label: t('approvals.firstAdmin'), render: (c) => (c.first_admin ? h('div', {}, h('strong', {}, c.first_admin.name || '—'), h('div', { class: 'muted small' }, c.first_admin.email)) : '—') },
+      { label: t('approvals.firstAdmin'), render: (c) => (c.first_admin ? h('div', {}, h('strong', {}, c.first_admin.name || '—'), h('div', { class: 'muted small' }, c.first_admin.email), verifiedBadge(c.first_admin)) : '—') },
       { label: t('approvals.since'), render: (c) => formatDateTime(c.created_at) },
       // What the sign-up clashes with; sign-up itself never says, so only the owner sees it.
       { label: t('approvals.conflicts'), render: (c) => ((c.conflicts || []).length ? (c.conflicts || []).map((k) => h('span', { class: 'badge st-suspended' }, t(`conflict.${k}`))) : '—') },
@@ -58,6 +58,13 @@ function companiesQueue(afterChange) {
     ],
   });
   return list;
+}
+
+/** Whether the person who signed up opened the link sent to the address they gave. */
+function verifiedBadge(user) {
+  return user.email_verified
+    ? h('span', { class: 'badge st-active' }, t('approvals.emailVerified'))
+    : h('span', { class: 'badge st-pending', title: t('approvals.emailUnverifiedHint') }, t('approvals.emailUnverified'));
 }
 
 /** Each pending company with `first_admin`: the pending admin its sign-up created. */

@@ -123,6 +123,8 @@ if (/\/setup\/?$/.test(location.pathname)) {
   import('./link.js');
 } else if (/\/reset\/?$/.test(location.pathname)) {
   import('../shared/reset.js').then((m) => m.resetPage(root, '/admin/'));
+} else if (/\/email\/?$/.test(location.pathname)) {
+  import('../shared/email.js').then((m) => m.confirmPage(root, '/admin/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
   window.addEventListener('langchange', () => boot());

@@ -150,6 +150,10 @@ if (/\/reset\/?$/.test(location.pathname)) {
   import('../shared/reset.js').then((m) => m.resetPage(root, '/portal/'));
 } else if (/\/invite\/?$/.test(location.pathname)) {
   import('../shared/invite.js').then((m) => m.invitePage(root, '/portal/'));
+} else if (/\/verify\/?$/.test(location.pathname)) {
+  import('../shared/email.js').then((m) => m.verifyPage(root, '/portal/'));
+} else if (/\/email\/?$/.test(location.pathname)) {
+  import('../shared/email.js').then((m) => m.confirmPage(root, '/portal/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
   window.addEventListener('langchange', () => boot());
