@@ -235,6 +235,18 @@ where
             },
         ))
     };
+    let alert_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::alerts::run(
+            state.store.clone(),
+            state.sealer.clone(),
+            state.mail.clone(),
+            std::time::Duration::from_secs(state.settings.alert_check_secs),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     if !state.mail.configured() {
         tracing::warn!(
             "no SMTP server is set (smtp.host): e-mail stays queued in the outbox until one is"
@@ -252,6 +264,7 @@ where
     let _ = usage_task.await;
     let _ = backup_task.await;
     let _ = mail_task.await;
+    let _ = alert_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

@@ -41,6 +41,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/usage.csv",
     "/api/v1/overview",
     "/api/v1/backups",
+    "/api/v1/alerts",
+    "/api/v1/alerts/preferences",
     "/api/v1/app/companies",
     "/api/v1/app/sessions/validate",
     "/api/v1/app/resolve",

@@ -7,6 +7,7 @@
 mod backup_support;
 mod common;
 
+mod alerts;
 mod api_language;
 mod approvals_queue;
 mod apps;

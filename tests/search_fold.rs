@@ -170,6 +170,8 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE password_resets;
              DROP TABLE invitations;
              DROP TABLE email_tokens;
+             DROP TABLE alerts;
+             DROP TABLE alert_optouts;
              ALTER TABLE users DROP COLUMN email_verified_at;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",

@@ -131,6 +131,11 @@ impl Owner {
     pub fn audit(&self) -> AuditCtx {
         self.user.audit()
     }
+
+    /// The owner's own account.
+    pub fn user_id(&self) -> &UserId {
+        &self.user.user_id
+    }
 }
 
 /// Proof that the caller may act on one company at level `L`.

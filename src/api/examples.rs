@@ -31,6 +31,13 @@ fn user() -> Value {
     })
 }
 
+fn alert() -> Value {
+    json!({
+        "id": "42", "kind": "plan_near_limit", "created_at": AT, "company_id": COMPANY,
+        "company_name": "Pão Quente", "users": 23, "max_users": 25,
+    })
+}
+
 fn invitation() -> Value {
     json!({
         "id": "inv_01a2312d1d6c7d8e9fa0b1c2d3e4f5a6", "company_id": COMPANY,
@@ -223,6 +230,11 @@ pub fn for_schema(name: &str) -> Option<Value> {
         "EmailChangeConfirmIn" => {
             json!({ "token": "arm_email_7Ws2Ty9Ru4Ie1Oa6Qk3Hs8Kd5Lq0Zx2Vb9Nc4Mf7Gj" })
         }
+        "AlertOut" => alert(),
+        "AlertList" => json!({ "items": [alert()] }),
+        "AlertPreferences" => json!({
+            "backups": true, "signups": true, "credentials": true, "plan_limits": false, "mail": true,
+        }),
         "Invitation" => invitation(),
         "InvitationList" => json!({ "items": [invitation()] }),
         "InvitationCreateIn" => json!({ "email": "bruno@paoquente.com.br", "role": "member" }),

@@ -1,6 +1,7 @@
 //! The HTTP API: one struct per resource, combined into one OpenAPI service. Handlers are thin:
 //! resolve the principal, convert the input, call the service, map the result.
 
+pub(crate) mod alerts;
 pub(crate) mod app;
 pub(crate) mod app_auth;
 pub(crate) mod applications;
@@ -58,6 +59,7 @@ pub type Apis = (
     app::AppApi,
     overview::OverviewApi,
     backups::BackupsApi,
+    alerts::AlertsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -77,6 +79,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         app::AppApi::new(state.clone()),
         overview::OverviewApi::new(state.clone()),
         backups::BackupsApi::new(state.clone()),
+        alerts::AlertsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")

@@ -86,6 +86,7 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("InvitationList", "items", 200),
     ("AuditList", "items", 200),
     ("BackupList", "items", 200),
+    ("AlertList", "items", 200),
     ("UsageList", "items", 200),
     ("", "scopes", 32),
     ("", "fields", 16),

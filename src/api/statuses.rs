@@ -207,6 +207,13 @@ error_set! {
 }
 
 error_set! {
+    /// Replacing one's own settings: a body, nothing named in the path.
+    pub enum SettingsErrors {
+        BadRequest, Unauthorized, Forbidden, PayloadTooLarge, InsufficientStorage,
+    }
+}
+
+error_set! {
     /// Taking a backup now: one runs at a time.
     pub enum BackupErrors { BadRequest, Unauthorized, Forbidden, Conflict, InsufficientStorage }
 }

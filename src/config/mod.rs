@@ -61,6 +61,9 @@ pub struct Settings {
     pub base_domain: Option<String>,
     #[serde(deserialize_with = "values::positive")]
     pub usage_flush_secs: u64,
+    /// How often the owner's alerts are checked.
+    #[serde(deserialize_with = "values::positive")]
+    pub alert_check_secs: u64,
     /// Lets a client elsewhere read `/metrics` with this bearer token.
     pub metrics_token: Option<SecretString>,
     #[serde(deserialize_with = "values::positive")]
@@ -102,6 +105,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             base_domain: None,
             usage_flush_secs: crate::service::usage::DEFAULT_FLUSH_SECS,
+            alert_check_secs: crate::service::alerts::DEFAULT_CHECK_SECS,
             metrics_token: None,
             signup_max_per_ip: limits.signup_max_per_ip,
             signup_max_total: limits.signup_max_total,

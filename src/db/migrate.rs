@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "email_addresses",
         include_str!("../../migrations/0012_email_addresses.sql"),
     ),
+    (
+        13,
+        "alerts",
+        include_str!("../../migrations/0013_alerts.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

@@ -3,6 +3,7 @@
 //! connections. Callers hand closures over; no SQLite call ever runs on the async runtime.
 //! All SQL lives in this module's files.
 
+pub mod alerts;
 pub mod applications;
 pub mod audit;
 pub mod backups;

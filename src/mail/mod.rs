@@ -4,6 +4,7 @@
 //! loses nothing (the row is there at restart) and a change that rolls back sends nothing.
 
 pub mod address_letters;
+pub mod alert_letters;
 pub mod letter;
 pub mod sender;
 pub mod settings;

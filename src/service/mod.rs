@@ -1,6 +1,7 @@
 //! Business operations: access checks, validation, the write and its audit event in one
 //! transaction. No HTTP types here; handlers call these and map the result.
 
+pub(crate) mod alerts;
 pub(crate) mod app_access;
 pub(crate) mod applications;
 pub(crate) mod audit;

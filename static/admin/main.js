@@ -22,9 +22,10 @@ const ROUTES = [
   { path: '/usage', nav: 'usage', load: () => import('./usage.js') },
   { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
   { path: '/backups', nav: 'backups', load: () => import('./backups.js') },
+  { path: '/alerts', nav: 'alerts', load: () => import('./alerts.js') },
 ];
 
-const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups'];
+const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups', 'alerts'];
 const NAV_HREF = { overview: '#/' };
 
 let router = null;

@@ -80,6 +80,7 @@ export default {
   'auditAction.backup.restored': 'Backup restored',
   'auditAction.keys.rotated': 'Keys rotated',
   'auditAction.mail.requeued': 'Dead-lettered e-mail queued again',
+  'auditAction.alerts.preferences_changed': 'Alert choices changed',
   'auditTarget.company': 'Company',
   'auditTarget.user': 'User',
   'auditTarget.invitation': 'Invitation',

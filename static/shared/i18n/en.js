@@ -169,6 +169,7 @@ export default {
   'nav.usage': 'API usage',
   'nav.audit': 'Audit log',
   'nav.backups': 'Backups',
+  'nav.alerts': 'Alerts',
 
   'overview.companies': 'Companies by status',
   'overview.users': 'Users',

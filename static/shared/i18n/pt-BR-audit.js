@@ -80,6 +80,7 @@ export default {
   'auditAction.backup.restored': 'Backup restaurado',
   'auditAction.keys.rotated': 'Chaves trocadas',
   'auditAction.mail.requeued': 'E-mails não entregues postos na fila de novo',
+  'auditAction.alerts.preferences_changed': 'Escolha de alertas alterada',
   'auditTarget.company': 'Empresa',
   'auditTarget.user': 'Usuário',
   'auditTarget.invitation': 'Convite',

@@ -169,6 +169,7 @@ export default {
   'nav.usage': 'Uso da API',
   'nav.audit': 'Auditoria',
   'nav.backups': 'Backups',
+  'nav.alerts': 'Alertas',
 
   'overview.companies': 'Empresas por situação',
   'overview.users': 'Usuários',
