@@ -21,6 +21,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/login-link",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
+    "/api/v1/auth/magic-link",
+    "/api/v1/auth/magic-link/redeem",
     "/api/v1/invitations/accept",
     "/api/v1/setup",
     "/api/v1/signup",

@@ -169,6 +169,8 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE outbox;
              DROP TABLE password_resets;
              DROP TABLE invitations;
+             DROP TABLE magic_links;
+             ALTER TABLE companies DROP COLUMN magic_link_sign_in;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )

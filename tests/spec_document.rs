@@ -93,6 +93,7 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
         "POST /api/v1/auth/login-link",
         "POST /api/v1/auth/password",
         "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/magic-link",
         "POST /api/v1/signup",
     ]);
     for (name, op) in operations(&spec) {

@@ -20,6 +20,7 @@ pub(crate) mod invitations;
 pub(crate) mod language;
 pub(crate) mod links;
 pub(crate) mod logos;
+pub(crate) mod magic_link;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod overview;
@@ -44,6 +45,7 @@ use crate::service::AppState;
 pub type Apis = (
     session::SessionApi,
     password_reset::PasswordResetApi,
+    magic_link::MagicLinkApi,
     signup::SignupApi,
     companies::CompaniesApi,
     users::UsersApi,
@@ -62,6 +64,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         session::SessionApi::new(state.clone()),
         password_reset::PasswordResetApi::new(state.clone()),
+        magic_link::MagicLinkApi::new(state.clone()),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
         users::UsersApi::new(state.clone()),

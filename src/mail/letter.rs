@@ -68,15 +68,20 @@ fn safe_color(c: &str) -> &str {
 }
 
 /// The parts of a message with one call to action.
-struct Body<'a> {
-    greeting: String,
-    lines: Vec<String>,
-    button: &'a str,
-    link: &'a str,
-    footer: Vec<String>,
+pub(super) struct Body<'a> {
+    pub greeting: String,
+    pub lines: Vec<String>,
+    pub button: &'a str,
+    pub link: &'a str,
+    pub footer: Vec<String>,
 }
 
-fn render(lang: Lang, brand: &Brand, subject: &str, body: &Body<'_>) -> (String, String) {
+pub(super) fn render(
+    lang: Lang,
+    brand: &Brand,
+    subject: &str,
+    body: &Body<'_>,
+) -> (String, String) {
     let mut text = format!("{}\n\n", body.greeting);
     for l in &body.lines {
         text.push_str(l);

@@ -4,6 +4,7 @@
 //! loses nothing (the row is there at restart) and a change that rolls back sends nothing.
 
 pub mod letter;
+pub mod magic_letter;
 pub mod sender;
 pub mod settings;
 
