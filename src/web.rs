@@ -33,7 +33,12 @@ pub fn asset(req: &Request, path: &str) -> Response {
 
 fn area(req: &Request, area: &str, rest: &str) -> Response {
     let rest = rest.trim_start_matches('/');
-    if rest.is_empty() || ["setup", "link", "reset", "invite", "verify", "email"].contains(&rest) {
+    if rest.is_empty()
+        || [
+            "setup", "link", "reset", "invite", "magic", "verify", "email",
+        ]
+        .contains(&rest)
+    {
         return asset(req, &format!("{area}/index.html"));
     }
     if rest.split('/').any(|seg| seg == ".." || seg.is_empty()) {

@@ -24,6 +24,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/email",
     "/api/v1/auth/email/verify",
     "/api/v1/auth/email/confirm",
+    "/api/v1/auth/magic-link",
+    "/api/v1/auth/magic-link/redeem",
     "/api/v1/invitations/accept",
     "/api/v1/setup",
     "/api/v1/signup",

@@ -46,6 +46,7 @@ mod invitations;
 mod keys;
 mod list_pages;
 mod lockout;
+mod magic_link;
 mod mail_outbox;
 mod master_key;
 mod metrics;

@@ -173,6 +173,8 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE alerts;
              DROP TABLE alert_optouts;
              ALTER TABLE users DROP COLUMN email_verified_at;
+             DROP TABLE magic_links;
+             ALTER TABLE companies DROP COLUMN magic_link_sign_in;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )

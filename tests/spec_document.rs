@@ -94,6 +94,7 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
         "POST /api/v1/auth/password",
         "POST /api/v1/auth/password-reset",
         "POST /api/v1/auth/email",
+        "POST /api/v1/auth/magic-link",
         "POST /api/v1/signup",
     ]);
     for (name, op) in operations(&spec) {

@@ -114,6 +114,9 @@ pub struct CompanyOut {
     /// CNPJ or admin e-mail is in use is refused; cancelling it frees both. Absent otherwise.
     #[oai(skip_serializing_if_is_none)]
     conflicts: Option<Vec<SignupConflictDto>>,
+    /// Whether the company's people may sign in with a single-use link e-mailed to them
+    /// (`POST /auth/magic-link`). Off unless the owner or a company admin switches it on.
+    magic_link_sign_in: bool,
 }
 
 /// A pending sign-up's clash: `cnpj_in_use` (a live company has the CNPJ),
@@ -160,6 +163,7 @@ impl From<Company> for CompanyOut {
             updated_at: ts(c.updated_at),
             conflicts: (!c.conflicts.is_empty())
                 .then(|| c.conflicts.into_iter().map(Into::into).collect()),
+            magic_link_sign_in: c.magic_link_sign_in,
         }
     }
 }
@@ -309,6 +313,9 @@ struct CompanyPatchIn {
     primary_color: Option<Color>,
     #[oai(nullable)]
     logo_data_url: Option<Text<LOGO_URL_MAX>>,
+    /// Switches sign-in by e-mailed link on or off for the company's people.
+    #[oai(nullable)]
+    magic_link_sign_in: Option<bool>,
 }
 
 impl From<CompanyPatchIn> for CompanyInputPatch {
@@ -325,6 +332,7 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
             display_name: b.display_name.map(Into::into),
             primary_color: b.primary_color.map(Into::into),
             logo_data_url: b.logo_data_url.map(Into::into),
+            magic_link_sign_in: b.magic_link_sign_in,
         }
     }
 }

@@ -19,7 +19,7 @@ fn company() -> Value {
         "cnpj": "12345678000195", "slug": "pao-quente", "contact_email": "contato@paoquente.com.br",
         "contact_phone": "+55 11 3456-7890", "status": "active", "plan": "Padrão",
         "max_users": 25, "user_count": 3, "display_name": "Pão Quente", "primary_color": "#c2410c",
-        "created_at": AT, "updated_at": AT,
+        "created_at": AT, "updated_at": AT, "magic_link_sign_in": false,
     })
 }
 
@@ -234,6 +234,14 @@ pub fn for_schema(name: &str) -> Option<Value> {
         "AlertList" => json!({ "items": [alert()] }),
         "AlertPreferences" => json!({
             "backups": true, "signups": true, "credentials": true, "plan_limits": false, "mail": true,
+        }),
+        "MagicLinkRequestIn" => json!({ "email": "ana@paoquente.com.br" }),
+        "MagicLinkRequested" => json!({
+            "status": "sent_if_known",
+            "message": "if the address may sign in by link, a message with a link is on its way; open it in this same browser: it works once, for 15 minutes",
+        }),
+        "MagicLinkRedeemIn" => json!({
+            "token": "arm_magic_7Kd2Lq9Zx1Vb7Nc3Mf6Gj0Pw5Ty8Ru2Ie7Oa4Qk1Hs8",
         }),
         "Invitation" => invitation(),
         "InvitationList" => json!({ "items": [invitation()] }),

@@ -38,6 +38,14 @@ pub const CATALOG: &[Entry] = &[
         "se o endereço tiver uma conta, uma mensagem com um link para escolher uma nova senha está a caminho; o link funciona uma vez, por 30 minutos"
     ),
     e(
+        "if the address may sign in by link, a message with a link is on its way; open it in this same browser: it works once, for 15 minutes",
+        "se o endereço puder entrar por link, uma mensagem com um link está a caminho; abra-o neste mesmo navegador: ele funciona uma vez, por 15 minutos"
+    ),
+    e(
+        "is invalid, used, expired or was asked for in another browser; ask for a new link in this browser",
+        "é inválido, já foi usado, expirou ou foi pedido em outro navegador; peça um novo link neste navegador"
+    ),
+    e(
         "is invalid, used or expired; ask for a new link",
         "é inválido, já foi usado ou expirou; peça um novo link"
     ),

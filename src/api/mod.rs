@@ -22,6 +22,7 @@ pub(crate) mod invitations;
 pub(crate) mod language;
 pub(crate) mod links;
 pub(crate) mod logos;
+pub(crate) mod magic_link;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod overview;
@@ -43,10 +44,17 @@ use poem_openapi::OpenApiService;
 
 use crate::service::AppState;
 
-pub type Apis = (
+/// Signing in and one's own account, kept as one member: poem-openapi implements its traits for
+/// tuples of at most 16.
+pub type AuthApis = (
     session::SessionApi,
     password_reset::PasswordResetApi,
     email_address::EmailAddressApi,
+    magic_link::MagicLinkApi,
+);
+
+pub type Apis = (
+    AuthApis,
     signup::SignupApi,
     companies::CompaniesApi,
     users::UsersApi,
@@ -64,9 +72,12 @@ pub type Apis = (
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
-        session::SessionApi::new(state.clone()),
-        password_reset::PasswordResetApi::new(state.clone()),
-        email_address::EmailAddressApi::new(state.clone()),
+        (
+            session::SessionApi::new(state.clone()),
+            password_reset::PasswordResetApi::new(state.clone()),
+            email_address::EmailAddressApi::new(state.clone()),
+            magic_link::MagicLinkApi::new(state.clone()),
+        ),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),
         users::UsersApi::new(state.clone()),

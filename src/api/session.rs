@@ -46,7 +46,7 @@ impl SessionApi {
         jar.add(csrf);
     }
 
-    fn signed_in(&self, jar: &CookieJar, out: auth::LoginOutcome) -> LoginOut {
+    pub(crate) fn signed_in(&self, jar: &CookieJar, out: auth::LoginOutcome) -> LoginOut {
         let ttl = (out.expires_at - crate::clock::now_ms()) / 1000;
         self.set_cookies(jar, &out.token, ttl);
         LoginOut {
@@ -69,7 +69,7 @@ struct LoginIn {
 
 /// A new session.
 #[derive(Object)]
-struct LoginOut {
+pub(crate) struct LoginOut {
     /// Bearer token (prefix `arm_sess_`). The same session is also set as an HttpOnly cookie.
     token: String,
     /// When the session expires.

@@ -293,6 +293,16 @@ error_set! {
 }
 
 error_set! {
+    /// Asking for a magic sign-in link: the same answer for every address, throttled.
+    pub enum MagicLinkRequestErrors { BadRequest, PayloadTooLarge, TooManyRequests, InsufficientStorage }
+}
+
+error_set! {
+    /// Signing in with a magic link: every refusal is a 400 naming `token`.
+    pub enum MagicLinkRedeemErrors { BadRequest, PayloadTooLarge, InsufficientStorage }
+}
+
+error_set! {
     /// Accepting an invitation with its link's token: public.
     pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
 }

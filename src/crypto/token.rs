@@ -13,6 +13,9 @@ pub const RESET_PREFIX: &str = "arm_reset_";
 pub const INVITE_PREFIX: &str = "arm_invite_";
 pub const VERIFY_PREFIX: &str = "arm_verify_";
 pub const EMAIL_CHANGE_PREFIX: &str = "arm_email_";
+pub const MAGIC_LINK_PREFIX: &str = "arm_magic_";
+/// The random value a magic link's browser keeps in a cookie.
+pub const MAGIC_NONCE_PREFIX: &str = "arm_mnonce_";
 pub const API_KEY_PREFIX: &str = "arm_live_";
 
 pub type TokenHash = [u8; 32];

@@ -20,7 +20,7 @@ pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.sl
                  JOIN companies oc ON oc.id = o.company_id \
                  WHERE u.company_id = c.id AND u.status = 'pending' AND o.status = 'pending' \
                  AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
-    ELSE 0 END";
+    ELSE 0 END, c.magic_link_sign_in";
 
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
     let status: String = r.get(7)?;
@@ -42,6 +42,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
         updated_at: r.get(14)?,
         user_count: r.get(15)?,
         conflicts: SignupConflict::from_bits(r.get(16)?),
+        magic_link_sign_in: r.get(17)?,
     })
 }
 
@@ -161,7 +162,8 @@ pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> 
             display_name = CASE WHEN ?13 THEN ?14 ELSE display_name END,
             primary_color = CASE WHEN ?15 THEN ?16 ELSE primary_color END,
             logo_data_url = CASE WHEN ?17 THEN ?18 ELSE logo_data_url END,
-            updated_at = ?19
+            updated_at = ?19,
+            magic_link_sign_in = COALESCE(?20, magic_link_sign_in)
          WHERE id = ?1",
         params![
             id,
@@ -182,7 +184,8 @@ pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> 
             p.primary_color.clone().flatten(),
             p.logo_data_url.is_some(),
             p.logo_data_url.clone().flatten(),
-            now
+            now,
+            p.magic_link_sign_in
         ],
     )?;
     refresh_search(conn, id)

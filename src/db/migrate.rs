@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{DomainError, DomainResult};
 
-/// (version, name, SQL). Versions are consecutive from 1.
+/// (version, name, SQL). Versions increase from 1.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "core", include_str!("../../migrations/0001_core.sql")),
     (
@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         8,
         "invitations",
         include_str!("../../migrations/0008_invitations.sql"),
+    ),
+    (
+        11,
+        "magic_links",
+        include_str!("../../migrations/0011_magic_links.sql"),
     ),
     (
         12,

@@ -13,6 +13,7 @@ pub mod email_tokens;
 pub mod invitations;
 pub mod links;
 pub mod login_links;
+pub mod magic_links;
 pub mod migrate;
 pub mod outbox;
 pub mod password_resets;

@@ -55,6 +55,8 @@ pub struct Company {
     pub updated_at: i64,
     /// What an unapproved sign-up clashes with; empty for every other company.
     pub conflicts: Vec<SignupConflict>,
+    /// Whether the company's people may sign in with a link e-mailed to them.
+    pub magic_link_sign_in: bool,
 }
 
 /// The name people see for a company: its display name, else its trade name, else its legal
@@ -232,6 +234,7 @@ pub struct CompanyPatch {
     pub display_name: Option<Option<String>>,
     pub primary_color: Option<Option<String>>,
     pub logo_data_url: Option<Option<String>>,
+    pub magic_link_sign_in: Option<bool>,
 }
 
 impl CompanyPatch {
@@ -276,6 +279,7 @@ impl CompanyPatch {
                 .logo_data_url
                 .map(|v| validate::optional_logo("logo_data_url", Some(&v)))
                 .transpose()?,
+            magic_link_sign_in: input.magic_link_sign_in,
         })
         .and_then(|patch: Self| {
             if patch.is_empty() {
@@ -297,6 +301,7 @@ impl CompanyPatch {
             && self.display_name.is_none()
             && self.primary_color.is_none()
             && self.logo_data_url.is_none()
+            && self.magic_link_sign_in.is_none()
     }
 
     /// Fields only the owner may change.
@@ -335,7 +340,8 @@ impl CompanyPatch {
             plan,
             max_users,
             display_name,
-            primary_color
+            primary_color,
+            magic_link_sign_in
         );
         out
     }
@@ -362,6 +368,7 @@ pub struct CompanyInputPatch {
     pub display_name: Option<String>,
     pub primary_color: Option<String>,
     pub logo_data_url: Option<String>,
+    pub magic_link_sign_in: Option<bool>,
 }
 
 /// Filters for listing companies.

@@ -6,6 +6,7 @@
 pub mod address_letters;
 pub mod alert_letters;
 pub mod letter;
+pub mod magic_letter;
 pub mod sender;
 pub mod settings;
 

@@ -18,6 +18,7 @@ pub(crate) mod key_check;
 pub(crate) mod keys;
 pub(crate) mod limits;
 pub(crate) mod links;
+pub(crate) mod magic_link;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod recovery;
@@ -52,6 +53,8 @@ pub struct AppState {
     /// E-mail: the SMTP settings and the sender's wake-up bell.
     pub mail: Arc<crate::mail::Mail>,
     pub resets: Arc<throttle::ResetThrottle>,
+    /// Magic-link requests, counted apart from password resets.
+    pub magic_links: Arc<throttle::ResetThrottle>,
 }
 
 impl AppState {
@@ -68,6 +71,16 @@ impl AppState {
             passwords: self.passwords.clone(),
             mail: self.mail.clone(),
             throttle: self.resets.clone(),
+        }
+    }
+
+    /// The handles magic-link sign-in needs (besides signing in).
+    pub fn magic_links(&self) -> magic_link::MagicLinks {
+        magic_link::MagicLinks {
+            store: self.store.clone(),
+            sealer: self.sealer.clone(),
+            mail: self.mail.clone(),
+            throttle: self.magic_links.clone(),
         }
     }
 

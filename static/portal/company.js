@@ -3,6 +3,7 @@ import { api } from '../shared/api.js';
 import { applyBrandColor, brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
 import { h } from '../shared/dom.js';
+import { magicSwitch } from '../shared/magic.js';
 import { changed, createForm } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
@@ -32,6 +33,8 @@ function readOnly(company) {
       [t('company.updated'), formatDateTime(company.updated_at)],
     ]),
     h('p', { class: 'muted' }, t('portal.memberReadOnly')),
+    h('h3', {}, t('magic.switchTitle')),
+    magicSwitch(company, { canChange: false }),
   );
 }
 
@@ -59,6 +62,7 @@ function editable(company, reload) {
         location.reload();
       }),
     ),
+    card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
   );
 }
 

@@ -39,12 +39,17 @@ function publicPages(notice) {
     import('../shared/reset.js').then((m) => mount(root, m.forgotPage('#/')));
     return;
   }
+  if (path === '/magic-link') {
+    import('../shared/magic.js').then((m) => mount(root, m.askPage('#/')));
+    return;
+  }
   mount(
     root,
     signInPage({
       title: t('portal.signInTitle'),
       subtitle: t('portal.signInSubtitle'),
       notice,
+      magicLink: true,
       footer: h('p', { class: 'plain-foot muted' }, t('portal.noAccount'), ' ', h('a', { href: '#/signup' }, t('portal.signUpLink'))),
       onSignedIn: () => boot(),
     }),
@@ -148,6 +153,8 @@ async function boot(notice) {
 
 if (/\/reset\/?$/.test(location.pathname)) {
   import('../shared/reset.js').then((m) => m.resetPage(root, '/portal/'));
+} else if (/\/magic\/?$/.test(location.pathname)) {
+  import('../shared/magic.js').then((m) => m.magicPage(root, '/portal/'));
 } else if (/\/invite\/?$/.test(location.pathname)) {
   import('../shared/invite.js').then((m) => m.invitePage(root, '/portal/'));
 } else if (/\/verify\/?$/.test(location.pathname)) {

@@ -22,11 +22,17 @@ export async function currentSession() {
 }
 
 /**
- * signInPage({title, subtitle, footer, onSignedIn(loginResponse)}) → page element.
+ * signInPage({title, subtitle, footer, magicLink, onSignedIn(loginResponse)}) → page element.
  * A wrong password keeps the e-mail and tells the user without saying which part was wrong.
+ * With `magicLink`, the page also offers a sign-in link by e-mail (#/magic-link).
  */
-export function signInPage({ title, subtitle, footer, notice, onSignedIn }) {
-  const forgot = h('p', { class: 'plain-foot muted' }, h('a', { href: '#/forgot' }, t('reset.forgotLink')));
+export function signInPage({ title, subtitle, footer, notice, magicLink = false, onSignedIn }) {
+  const forgot = h(
+    'p',
+    { class: 'plain-foot muted' },
+    h('a', { href: '#/forgot' }, t('reset.forgotLink')),
+    magicLink ? [' · ', h('a', { href: '#/magic-link' }, t('magic.askLink'))] : null,
+  );
   const form = createForm({
     fields: [
       { name: 'email', label: t('auth.email'), type: 'email', required: true, autocomplete: 'username', maxLength: 254 },

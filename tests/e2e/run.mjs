@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
+import { magicWalk } from './magic.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
@@ -543,6 +544,8 @@ await step('an invitation e-mailed to a new person opens a page where they choos
   await op.getByRole('button', { name: 'Sair' }).click();
   await heading(op, 'Entrar no armario').waitFor();
 }, { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+
+await step('a sign-in link e-mailed on request signs in only the browser that asked, once', () => magicWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, op, ap, owner, admin, companyId: ids.b, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
