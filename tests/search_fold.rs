@@ -170,6 +170,9 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE password_resets;
              DROP TABLE invitations;
              ALTER TABLE users DROP COLUMN language;
+             DROP INDEX sessions_id;
+             ALTER TABLE sessions DROP COLUMN id;
+             ALTER TABLE sessions DROP COLUMN last_seen_at;
              PRAGMA user_version = 4;",
         )
         .unwrap();

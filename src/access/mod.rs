@@ -131,6 +131,11 @@ impl Owner {
     pub fn audit(&self) -> AuditCtx {
         self.user.audit()
     }
+
+    /// The digest of the session the owner is using, to mark it in lists of sessions.
+    pub fn session(&self) -> &crate::crypto::token::TokenHash {
+        &self.user.session
+    }
 }
 
 /// Proof that the caller may act on one company at level `L`.
@@ -181,6 +186,11 @@ impl<L: Level> CompanyScope<L> {
 
     pub fn is_owner(&self) -> bool {
         self.user.is_owner()
+    }
+
+    /// The digest of the session the caller is using, to mark it in lists of sessions.
+    pub fn session(&self) -> &crate::crypto::token::TokenHash {
+        &self.user.session
     }
 
     /// Who the audit log names for what is done under this capability.

@@ -29,6 +29,7 @@ pub(crate) mod response_limits;
 pub(crate) mod routes;
 pub(crate) mod secrets;
 pub(crate) mod session;
+pub(crate) mod sessions;
 pub(crate) mod signup;
 pub(crate) mod spec;
 pub(crate) mod spec_docs;
@@ -43,6 +44,7 @@ use crate::service::AppState;
 
 pub type Apis = (
     session::SessionApi,
+    sessions::SessionsApi,
     password_reset::PasswordResetApi,
     signup::SignupApi,
     companies::CompaniesApi,
@@ -61,6 +63,7 @@ pub type Apis = (
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         session::SessionApi::new(state.clone()),
+        sessions::SessionsApi::new(state.clone()),
         password_reset::PasswordResetApi::new(state.clone()),
         signup::SignupApi::new(state.clone()),
         companies::CompaniesApi::new(state.clone()),

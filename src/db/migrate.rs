@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "invitations",
         include_str!("../../migrations/0008_invitations.sql"),
     ),
+    (
+        10,
+        "sessions",
+        include_str!("../../migrations/0010_sessions.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {
