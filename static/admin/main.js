@@ -22,6 +22,7 @@ const ROUTES = [
   { path: '/usage', nav: 'usage', load: () => import('./usage.js') },
   { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
   { path: '/backups', nav: 'backups', load: () => import('./backups.js') },
+  { path: '/account', nav: null, load: () => import('../shared/account.js') },
 ];
 
 const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups'];
@@ -73,6 +74,7 @@ function startApp(session) {
     areaLabel: t('admin.nav'),
     nav: NAV.map((id) => ({ id, label: t(`nav.${id}`), href: NAV_HREF[id] || `#/${id}` })),
     user: session.user,
+    accountHref: '#/account',
     async onSignOut() {
       await signOut();
       location.hash = '#/';
@@ -81,6 +83,11 @@ function startApp(session) {
   });
   mount(root, shell.el);
   const setTitle = (title) => (document.title = `${title} · armario`);
+  // The session ended under the screen (a password change ends them all): back to sign-in.
+  const signedOut = (notice) => {
+    history.replaceState(null, '', '#/');
+    boot(notice);
+  };
   router = createRouter(ROUTES, {
     onRoute({ route, params, query }) {
       shell.setActive(route.nav);
@@ -89,7 +96,7 @@ function startApp(session) {
         shell.show(notFoundPage('#/'));
         return;
       }
-      shell.open(route.load, { params, query, session, shell, setTitle });
+      shell.open(route.load, { params, query, session, shell, setTitle, signedOut });
     },
   });
   router.resolve();

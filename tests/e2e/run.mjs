@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -543,6 +544,8 @@ await step('an invitation e-mailed to a new person opens a page where they choos
   await op.getByRole('button', { name: 'Sair' }).click();
   await heading(op, 'Entrar no armario').waitFor();
 }, { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+
+await step('a portal user changes their password, then ends the session of another browser', () => accountWalk({ browser, problems, base: BASE, who: member, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
