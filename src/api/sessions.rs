@@ -116,7 +116,7 @@ fn user_filter(raw: Option<Text<ID_MAX>>) -> Result<Option<UserId>, DomainError>
     .transpose()
 }
 
-#[OpenApi(tag = "Tag::Auth")]
+#[OpenApi]
 impl SessionsApi {
     /// List my active sessions.
     ///
@@ -126,7 +126,8 @@ impl SessionsApi {
     #[oai(
         path = "/auth/sessions",
         method = "get",
-        operation_id = "list_my_sessions"
+        operation_id = "list_my_sessions",
+        tag = "Tag::Auth"
     )]
     async fn list_mine(
         &self,
@@ -153,7 +154,8 @@ impl SessionsApi {
     #[oai(
         path = "/auth/sessions/:session_id",
         method = "delete",
-        operation_id = "end_my_session"
+        operation_id = "end_my_session",
+        tag = "Tag::Auth"
     )]
     async fn end_mine(
         &self,
@@ -173,7 +175,8 @@ impl SessionsApi {
     #[oai(
         path = "/auth/other-sessions",
         method = "delete",
-        operation_id = "end_my_other_sessions"
+        operation_id = "end_my_other_sessions",
+        tag = "Tag::Auth"
     )]
     async fn end_others(
         &self,
