@@ -71,6 +71,7 @@ id_type!(ApplicationId, "app_");
 id_type!(CredentialId, "crd_");
 id_type!(LinkId, "lnk_");
 id_type!(InvitationId, "inv_");
+id_type!(SessionId, "ses_");
 
 #[cfg(test)]
 mod tests {

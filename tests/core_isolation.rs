@@ -18,6 +18,12 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/logout",
     "/api/v1/auth/me",
     "/api/v1/auth/password",
+    "/api/v1/auth/sessions",
+    "/api/v1/auth/sessions/{session_id}",
+    "/api/v1/auth/other-sessions",
+    "/api/v1/sessions",
+    "/api/v1/sessions/{session_id}",
+    "/api/v1/users/{user_id}/sessions",
     "/api/v1/auth/login-link",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
@@ -125,6 +131,11 @@ async fn world() -> World {
         .await
         .token
         .unwrap();
+    let b_session = all_pages(&owner, &format!("/api/v1/sessions?user_id={b_admin}")).await[0]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let b_body = owner.get(&format!("/api/v1/companies/{b}")).await.body;
     let b_ids = BTreeMap::from([
         ("id", b.clone()),
@@ -133,9 +144,11 @@ async fn world() -> World {
         ("link_id", b_link.clone()),
         ("domain", "app.bravo.test".to_string()),
         ("invitation_id", b_invitation.clone()),
+        ("session_id", b_session.clone()),
     ]);
     let b_markers = vec![
         b_invitation,
+        b_session,
         b.clone(),
         b_admin,
         b_member,
@@ -177,7 +190,14 @@ async fn b_state(w: &World) -> Value {
         "users": all_pages(&w.owner, &format!("/api/v1/companies/{b}/users")).await,
         "audit": audit_events(&w.owner, &format!("company_id={b}")).await,
     });
-    for part in ["", "/secrets", "/links", "/domains", "/invitations"] {
+    for part in [
+        "",
+        "/secrets",
+        "/links",
+        "/domains",
+        "/invitations",
+        "/sessions",
+    ] {
         state[part] = w
             .owner
             .get(&format!("/api/v1/companies/{b}{part}"))

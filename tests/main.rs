@@ -52,6 +52,7 @@ mod master_key;
 mod metrics;
 mod request_types;
 mod search_fold;
+mod sessions_view;
 mod settings;
 mod signup_squat;
 mod smoke;

@@ -176,6 +176,9 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE magic_links;
              ALTER TABLE companies DROP COLUMN magic_link_sign_in;
              ALTER TABLE users DROP COLUMN language;
+             DROP INDEX sessions_id;
+             ALTER TABLE sessions DROP COLUMN id;
+             ALTER TABLE sessions DROP COLUMN last_seen_at;
              PRAGMA user_version = 4;",
         )
         .unwrap();

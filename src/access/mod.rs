@@ -136,6 +136,11 @@ impl Owner {
     pub fn user_id(&self) -> &UserId {
         &self.user.user_id
     }
+
+    /// The digest of the session the owner is using, to mark it in lists of sessions.
+    pub fn session(&self) -> &crate::crypto::token::TokenHash {
+        &self.user.session
+    }
 }
 
 /// Proof that the caller may act on one company at level `L`.
@@ -186,6 +191,11 @@ impl<L: Level> CompanyScope<L> {
 
     pub fn is_owner(&self) -> bool {
         self.user.is_owner()
+    }
+
+    /// The digest of the session the caller is using, to mark it in lists of sessions.
+    pub fn session(&self) -> &crate::crypto::token::TokenHash {
+        &self.user.session
     }
 
     /// Who the audit log names for what is done under this capability.

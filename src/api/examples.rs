@@ -46,6 +46,17 @@ fn invitation() -> Value {
     })
 }
 
+fn session() -> Value {
+    json!({
+        "id": "ses_01a2312d1d7d8e9fa0b1c2d3e4f5a6b7", "user_id": USER, "user_name": "Ana Souza",
+        "user_email": "ana@paoquente.com.br", "company_id": COMPANY, "created_at": AT,
+        "last_seen_at": "2026-11-30T15:42:00Z", "expires_at": "2026-12-01T02:05:00Z",
+        "ip": "203.0.113.7", "browser": "Chrome 131", "os": "Linux",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "current": true,
+    })
+}
+
 fn application() -> Value {
     json!({
         "id": APP, "name": "ERP Connector", "description": "Syncs orders with Omie",
@@ -251,6 +262,9 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "name": "Bruno Lima",
             "password": password,
         }),
+        "Session" => session(),
+        "SessionList" => json!({ "items": [session()] }),
+        "SessionsEnded" => json!({ "ended": 2 }),
         "ValidateIn" => json!({ "token": SESSION }),
         "ValidateOut" => json!({
             "valid": true, "user": user(), "company_id": COMPANY, "role": "company_admin",

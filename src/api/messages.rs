@@ -88,6 +88,7 @@ pub const CATALOG: &[Entry] = &[
     e("credential not found", "credencial não encontrada"),
     e("link not found", "vínculo não encontrado"),
     e("invitation not found", "convite não encontrado"),
+    e("session not found", "sessão não encontrada"),
     e("secret not found", "segredo não encontrado"),
     e("domain not found", "domínio não encontrado"),
     e("logo not found", "logotipo não encontrado"),
@@ -185,6 +186,7 @@ pub const CATALOG: &[Entry] = &[
     ),
     // Values.
     e("is not a company id", "não é um id de empresa"),
+    e("is not a user id", "não é um id de usuário"),
     e("is not an application id", "não é um id de aplicação"),
     e("no such application", "aplicação inexistente"),
     e("no such company", "empresa inexistente"),

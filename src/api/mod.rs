@@ -32,6 +32,7 @@ pub(crate) mod response_limits;
 pub(crate) mod routes;
 pub(crate) mod secrets;
 pub(crate) mod session;
+pub(crate) mod sessions;
 pub(crate) mod signup;
 pub(crate) mod spec;
 pub(crate) mod spec_docs;
@@ -48,6 +49,7 @@ use crate::service::AppState;
 /// tuples of at most 16.
 pub type AuthApis = (
     session::SessionApi,
+    sessions::SessionsApi,
     password_reset::PasswordResetApi,
     email_address::EmailAddressApi,
     magic_link::MagicLinkApi,
@@ -74,6 +76,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         (
             session::SessionApi::new(state.clone()),
+            sessions::SessionsApi::new(state.clone()),
             password_reset::PasswordResetApi::new(state.clone()),
             email_address::EmailAddressApi::new(state.clone()),
             magic_link::MagicLinkApi::new(state.clone()),

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, Type};
 
-use crate::ids::{ApplicationId, CompanyId, CredentialId, InvitationId, LinkId, UserId};
+use crate::ids::{ApplicationId, CompanyId, CredentialId, InvitationId, LinkId, SessionId, UserId};
 
 macro_rules! path_id {
     ($name:ident) => {
@@ -48,6 +48,7 @@ macro_rules! path_id {
 
 path_id!(CompanyId);
 path_id!(UserId);
+path_id!(SessionId);
 path_id!(ApplicationId);
 path_id!(CredentialId);
 path_id!(LinkId);

@@ -43,6 +43,13 @@ const STRINGS: &[(&str, u64)] = &[
     ("domain", 253),
     ("ip", 45),
     ("last_used_ip", 45),
+    // Sessions: the first 256 characters of the user agent, and what is read from it.
+    ("user_id", 36),
+    ("user_name", 200),
+    ("user_email", 254),
+    ("user_agent", 256),
+    ("browser", 64),
+    ("os", 16),
     // A logo is at most 64 KiB, base64-encoded, behind a `data:image/…;base64,` prefix.
     ("logo_data_url", 87_500),
     // `/api/v1/companies/<id>/logo?v=<version>`, or the same under `/api/v1/app`.
@@ -84,6 +91,7 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("SecretList", "items", 200),
     ("UserList", "items", 200),
     ("InvitationList", "items", 200),
+    ("SessionList", "items", 200),
     ("AuditList", "items", 200),
     ("BackupList", "items", 200),
     ("AlertList", "items", 200),

@@ -306,3 +306,8 @@ error_set! {
     /// Accepting an invitation with its link's token: public.
     pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
 }
+
+error_set! {
+    /// Ending a session or a user's sessions named in the path: a write without a body.
+    pub enum EndSessionErrors { BadRequest, Unauthorized, Forbidden, NotFound, InsufficientStorage }
+}

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("../../migrations/0008_invitations.sql"),
     ),
     (
+        10,
+        "sessions",
+        include_str!("../../migrations/0010_sessions.sql"),
+    ),
+    (
         11,
         "magic_links",
         include_str!("../../migrations/0011_magic_links.sql"),

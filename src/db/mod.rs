@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod password_resets;
 pub mod sealed;
 pub mod secrets;
+pub mod session_list;
 pub mod sessions;
 pub mod signups;
 pub mod storage_health;

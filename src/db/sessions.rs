@@ -4,9 +4,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
-use crate::ids::{CompanyId, UserId};
+use crate::ids::{CompanyId, SessionId, UserId};
 
 pub struct NewSession<'a> {
+    pub id: &'a SessionId,
     pub hash: &'a TokenHash,
     pub user_id: &'a UserId,
     pub expires_at: i64,
@@ -16,8 +17,9 @@ pub struct NewSession<'a> {
 
 pub fn insert(conn: &Connection, s: &NewSession<'_>, now: i64) -> DomainResult<()> {
     conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![&s.hash[..], s.user_id, now, s.expires_at, s.ip, s.user_agent],
+        "INSERT INTO sessions (token_hash, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
+        params![&s.hash[..], s.id, s.user_id, now, s.expires_at, s.ip, s.user_agent],
     )?;
     Ok(())
 }
@@ -27,6 +29,7 @@ pub struct SessionRow {
     pub hash: Vec<u8>,
     pub user_id: UserId,
     pub expires_at: i64,
+    pub last_seen_at: i64,
 }
 
 /// Finds a session whose user is active and whose company (if any) is active.
@@ -37,7 +40,7 @@ pub fn find_live(
 ) -> DomainResult<Option<SessionRow>> {
     Ok(super::cached_row(
         conn,
-        "SELECT s.token_hash, s.user_id, s.expires_at FROM sessions s
+        "SELECT s.token_hash, s.user_id, s.expires_at, s.last_seen_at FROM sessions s
              JOIN users u ON u.id = s.user_id
              LEFT JOIN companies c ON c.id = u.company_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.status = 'active'
@@ -48,6 +51,7 @@ pub fn find_live(
                 hash: r.get(0)?,
                 user_id: r.get(1)?,
                 expires_at: r.get(2)?,
+                last_seen_at: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
             })
         },
     )

@@ -14,8 +14,10 @@ pub mod language;
 pub mod principal;
 pub mod search;
 pub mod secret_kind;
+pub mod session;
 pub mod text;
 pub mod user;
+pub mod user_agent;
 pub mod validate;
 
 pub use audit::{Actor, AuditEvent, NewAuditEvent};

@@ -9,6 +9,7 @@ use crate::db;
 use crate::db::Store;
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::company::CompanyStatus;
+use crate::domain::session::{needs_touch, LAST_SEEN_STEP_MS};
 use crate::domain::user::{User, UserStatus};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
@@ -182,6 +183,7 @@ pub(crate) async fn start_session(
             db::sessions::insert(
                 tx,
                 &db::sessions::NewSession {
+                    id: &crate::ids::SessionId::generate(),
                     hash: &hash,
                     user_id: &u.id,
                     expires_at,
@@ -232,6 +234,16 @@ pub async fn authenticate(
     let (row, user) = found.ok_or_else(unauthorized)?;
     if !token::constant_time_eq(&row.hash, &hash) {
         return Err(unauthorized());
+    }
+    if needs_touch(row.last_seen_at, now) {
+        // Recording the use is a courtesy: a full disk must not turn every read into an error.
+        let before = now - LAST_SEEN_STEP_MS;
+        if let Err(e) = store
+            .write(move |tx| db::session_list::touch(tx, &hash, now, before))
+            .await
+        {
+            tracing::warn!(error = ?e, "could not record a session's last use");
+        }
     }
     Ok(UserPrincipal {
         user_id: user.id,

@@ -23,6 +23,7 @@ pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod recovery;
 pub mod secrets;
+pub(crate) mod sessions;
 pub mod setup;
 pub(crate) mod signup;
 pub(crate) mod throttle;

@@ -23,6 +23,7 @@ const ROUTES = [
   { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
   { path: '/backups', nav: 'backups', load: () => import('./backups.js') },
   { path: '/alerts', nav: 'alerts', load: () => import('./alerts.js') },
+  { path: '/account', nav: null, load: () => import('../shared/account.js') },
 ];
 
 const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups', 'alerts'];
@@ -74,6 +75,7 @@ function startApp(session) {
     areaLabel: t('admin.nav'),
     nav: NAV.map((id) => ({ id, label: t(`nav.${id}`), href: NAV_HREF[id] || `#/${id}` })),
     user: session.user,
+    accountHref: '#/account',
     async onSignOut() {
       await signOut();
       location.hash = '#/';
@@ -82,6 +84,11 @@ function startApp(session) {
   });
   mount(root, shell.el);
   const setTitle = (title) => (document.title = `${title} · armario`);
+  // The session ended under the screen (a password change ends them all): back to sign-in.
+  const signedOut = (notice) => {
+    history.replaceState(null, '', '#/');
+    boot(notice);
+  };
   router = createRouter(ROUTES, {
     onRoute({ route, params, query }) {
       shell.setActive(route.nav);
@@ -90,7 +97,7 @@ function startApp(session) {
         shell.show(notFoundPage('#/'));
         return;
       }
-      shell.open(route.load, { params, query, session, shell, setTitle });
+      shell.open(route.load, { params, query, session, shell, setTitle, signedOut });
     },
   });
   router.resolve();

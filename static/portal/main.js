@@ -89,6 +89,7 @@ function startApp(session) {
     areaLabel: t('portal.nav'),
     nav: sections.map((s) => ({ id: s.id, label: t(`portalNav.${s.id}`), href: `#${companyBase(company.id)}${s.path}` })),
     user: session.user,
+    accountHref: '#/account',
     async onSignOut() {
       await signOut();
       applyBrandColor(null);
@@ -98,9 +99,16 @@ function startApp(session) {
   });
   mount(root, shell.el);
   const adminOnly = SECTIONS.filter((s) => !isAdmin && s.admin).map((s) => ({ path: `/companies/:id${s.path}`, adminOnly: true }));
-  const routes = [{ path: '/', redirect: true }, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id })), ...adminOnly];
+  const account = { path: '/account', load: () => import('../shared/account.js') };
+  const routes = [{ path: '/', redirect: true }, account, ...sections.map((s) => ({ ...s, path: `/companies/:id${s.path}`, nav: s.id })), ...adminOnly];
   const home = `#${companyBase(company.id)}`;
   const setTitle = (title) => (document.title = `${title} · ${companyName(company)}`);
+  // The session ended under the screen (a password change ends them all): back to sign-in.
+  const signedOut = (notice) => {
+    applyBrandColor(null);
+    history.replaceState(null, '', '#/');
+    boot(notice);
+  };
   router = createRouter(routes, {
     onRoute({ route, params, query }) {
       if (route.redirect) {
@@ -118,7 +126,7 @@ function startApp(session) {
         shell.show(notFoundPage(home));
         return;
       }
-      shell.open(route.load, { params, query, session, isAdmin, shell, home, setTitle });
+      shell.open(route.load, { params, query, session, isAdmin, shell, home, setTitle, signedOut });
     },
   });
   router.resolve();

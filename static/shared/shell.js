@@ -18,11 +18,19 @@ function brandMark(brand) {
   return h('img', { class: 'brand-logo', src: LOGO, alt: '' });
 }
 
+/** The signed-in person's name, a link to "My account". */
+function userLink(user, accountHref) {
+  if (!user) return null;
+  const name = user.name || user.email;
+  if (!accountHref) return h('span', { class: 'user-name', title: user.email }, name);
+  return h('a', { class: 'user-name account-link', href: accountHref, title: `${t('account.link')} · ${user.email}` }, name);
+}
+
 /**
- * createShell({brand: {name, logo}, nav: [{id, label, href}], user, onSignOut})
- * → {el, main, setActive(id)}.
+ * createShell({brand: {name, logo}, nav: [{id, label, href}], user, accountHref, onSignOut})
+ * → {el, main, setActive(id)}. The user's name links to their account page (`accountHref`).
  */
-export function createShell({ brand, nav, user, onSignOut, areaLabel }) {
+export function createShell({ brand, nav, user, accountHref, onSignOut, areaLabel }) {
   const sidebarId = 'sidebar';
   const menu = h('button', { type: 'button', class: 'btn icon menu-btn', 'aria-controls': sidebarId, 'aria-expanded': 'false' }, h('span', { class: 'burger', 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, t('shell.menu')));
   const links = nav.map((item) => h('a', { href: item.href, class: 'nav-link', dataset: { nav: item.id } }, item.label));
@@ -40,7 +48,7 @@ export function createShell({ brand, nav, user, onSignOut, areaLabel }) {
       { class: 'topbar' },
       menu,
       h('a', { class: 'brand', href: '#/' }, brandMark(brand), h('span', { class: 'brand-name' }, brand.name)),
-      h('div', { class: 'topbar-end' }, languageSelect(), user ? h('span', { class: 'user-name', title: user.email }, user.name || user.email) : null, signOut),
+      h('div', { class: 'topbar-end' }, languageSelect(), userLink(user, accountHref), signOut),
     ),
     sidebar,
     scrim,

@@ -7,6 +7,7 @@ import { createForm } from './form.js';
 import { formatDateTime } from './format.js';
 import { t } from './i18n.js';
 import { filterBar, pagedTable } from './list.js';
+import { userSessionsCard } from './sessions.js';
 import { badge, card, errorMessage, notify } from './ui.js';
 
 export const ROLES = ['company_admin', 'member'];
@@ -95,7 +96,23 @@ export function usersPanel({ companyId, canManage, selfId }) {
     { label: t('user.status'), render: (u) => badge(u.status, 'user') },
     { label: t('user.lastLogin'), render: (u) => formatDateTime(u.last_login_at) },
   ];
-  if (canManage) columns.push({ label: t('list.actions'), className: 'actions', render: (u) => actionButtons(companyId, u, selfId, () => list.refresh()) });
+  // One user's sessions open below the list, with their end buttons.
+  const sessionsBox = h('div', { class: 'user-sessions' });
+  const sessionsButton = (u) => {
+    const btn = h('button', { type: 'button', class: 'btn small', dataset: { sessionsOf: u.id } }, t('sessions.of'));
+    btn.addEventListener('click', () => {
+      sessionsBox.replaceChildren(userSessionsCard({ companyId, user: u }));
+      sessionsBox.querySelector('h2').focus();
+    });
+    return btn;
+  };
+  if (canManage) {
+    columns.push({
+      label: t('list.actions'),
+      className: 'actions',
+      render: (u) => h('div', { class: 'row-actions' }, actionButtons(companyId, u, selfId, () => list.refresh()), u.status === 'active' ? sessionsButton(u) : null),
+    });
+  }
   const list = pagedTable({
     columns,
     caption: t('users.title'),
@@ -120,5 +137,6 @@ export function usersPanel({ companyId, canManage, selfId }) {
     !canManage ? h('p', { class: 'muted' }, t('users.readOnly')) : null,
     create ? create.box : null,
     list.el,
+    sessionsBox,
   );
 }

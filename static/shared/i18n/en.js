@@ -1,11 +1,13 @@
 // English. Keys are grouped by screen; the lists, secrets, usage and portal screens are in
 // en-screens.js.
+import account from './en-account.js';
 import audit from './en-audit.js';
 import screens from './en-screens.js';
 
 export default {
   ...screens,
   ...audit,
+  ...account,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

@@ -1,11 +1,13 @@
 // Português do Brasil: the default language. Keys are grouped by screen; the lists, secrets,
 // usage and portal screens are in pt-BR-screens.js.
+import account from './pt-BR-account.js';
 import audit from './pt-BR-audit.js';
 import screens from './pt-BR-screens.js';
 
 export default {
   ...screens,
   ...audit,
+  ...account,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
