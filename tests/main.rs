@@ -47,6 +47,7 @@ mod lockout;
 mod mail_outbox;
 mod master_key;
 mod metrics;
+mod mfa;
 mod request_types;
 mod search_fold;
 mod settings;

@@ -22,6 +22,7 @@ pub(crate) mod links;
 pub(crate) mod logos;
 pub(crate) mod messages;
 pub(crate) mod metrics;
+pub(crate) mod mfa;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod path_id;
@@ -56,6 +57,7 @@ pub type Apis = (
     app::AppApi,
     overview::OverviewApi,
     backups::BackupsApi,
+    mfa::MfaApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -74,6 +76,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         app::AppApi::new(state.clone()),
         overview::OverviewApi::new(state.clone()),
         backups::BackupsApi::new(state.clone()),
+        mfa::MfaApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")
@@ -132,4 +135,6 @@ pub enum Tag {
     Usage,
     /// Encrypted snapshots of the database.
     Backups,
+    /// Two-factor sign-in: one's own authenticator, resets and policies.
+    Mfa,
 }

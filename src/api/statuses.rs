@@ -38,8 +38,9 @@ macro_rules! error_set {
     };
     (@build $doc:tt $vis:vis $name:ident [$($defs:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
         error_set!(@build $doc $vis $name [$($defs)*
-            /// The caller may not do this (`forbidden`), or a write made with the session cookie
-            /// lacks its `X-CSRF-Token` header (`csrf`).
+            /// The caller may not do this (`forbidden`), a write made with the session cookie
+            /// lacks its `X-CSRF-Token` header (`csrf`), or a policy requires the caller to set
+            /// up two-factor sign-in first (`mfa_enrollment_required`).
             #[oai(status = 403)]
             Forbidden(Json<ErrorBody>),
         ] [$($arms)* ApiError::Forbidden(b) => Self::Forbidden(b),] $($rest)*);
@@ -146,7 +147,7 @@ error_set! {
 
 error_set! {
     /// A signed-in read that takes no input and is open to every signed-in user.
-    pub enum SignedInErrors { BadRequest, Unauthorized }
+    pub enum SignedInErrors { BadRequest, Unauthorized, Forbidden }
 }
 
 error_set! {
@@ -165,7 +166,7 @@ error_set! {
 error_set! {
     /// A signed-in read with query parameters, open to every signed-in user (each sees what
     /// is theirs).
-    pub enum SignedInListErrors { BadRequest, Unauthorized }
+    pub enum SignedInListErrors { BadRequest, Unauthorized, Forbidden }
 }
 
 error_set! {
@@ -270,4 +271,20 @@ error_set! {
 error_set! {
     /// Accepting an invitation with its link's token: public.
     pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
+}
+
+error_set! {
+    /// The signed-in person's own second factor: a code is checked (throttled), the state may
+    /// forbid the change (already on, not on).
+    pub enum MfaErrors {
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, TooManyRequests,
+        InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// Setting a policy with a body that names no existing object.
+    pub enum PolicyErrors {
+        BadRequest, Unauthorized, Forbidden, PayloadTooLarge, InsufficientStorage,
+    }
 }

@@ -11,6 +11,8 @@ pub const SETUP_PREFIX: &str = "arm_setup_";
 pub const LOGIN_LINK_PREFIX: &str = "arm_link_";
 pub const RESET_PREFIX: &str = "arm_reset_";
 pub const INVITE_PREFIX: &str = "arm_invite_";
+/// The challenge between a sign-in's first factor and its second.
+pub const MFA_PREFIX: &str = "arm_mfa_";
 pub const API_KEY_PREFIX: &str = "arm_live_";
 
 pub type TokenHash = [u8; 32];

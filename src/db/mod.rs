@@ -11,6 +11,7 @@ pub mod company_list;
 pub mod invitations;
 pub mod links;
 pub mod login_links;
+pub mod mfa;
 pub mod migrate;
 pub mod outbox;
 pub mod password_resets;

@@ -79,6 +79,8 @@ pub struct User {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Has a confirmed second factor.
+    pub mfa_enabled: bool,
 }
 
 /// A validated new user, password not yet hashed.

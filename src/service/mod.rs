@@ -16,6 +16,9 @@ pub(crate) mod key_check;
 pub(crate) mod keys;
 pub(crate) mod limits;
 pub(crate) mod links;
+pub(crate) mod mfa;
+pub(crate) mod mfa_admin;
+pub(crate) mod mfa_check;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod recovery;
@@ -50,6 +53,8 @@ pub struct AppState {
     /// E-mail: the SMTP settings and the sender's wake-up bell.
     pub mail: Arc<crate::mail::Mail>,
     pub resets: Arc<throttle::ResetThrottle>,
+    /// Wrong second-factor codes.
+    pub mfa_throttle: Arc<throttle::MfaThrottle>,
 }
 
 impl AppState {
@@ -87,6 +92,8 @@ impl AppState {
             throttle: self.throttle.clone(),
             metrics: self.metrics.clone(),
             session_ttl_secs: self.settings.session_ttl_secs,
+            sealer: self.sealer.clone(),
+            mfa_throttle: self.mfa_throttle.clone(),
         }
     }
 }
