@@ -169,6 +169,10 @@ async fn rows_written_before_the_migration_are_found() {
              DROP TABLE outbox;
              DROP TABLE password_resets;
              DROP TABLE invitations;
+             DROP TABLE user_totp;
+             DROP TABLE mfa_recovery_codes;
+             DROP TABLE mfa_challenges;
+             DROP TABLE mfa_policies;
              ALTER TABLE users DROP COLUMN language;
              PRAGMA user_version = 4;",
         )

@@ -13,7 +13,8 @@ use crate::api::body::JsonBody;
 use crate::api::input::{Text, PASSWORD_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::statuses::{
-    ActionErrors, ChangeErrors, MfaErrors, PolicyErrors, ReadErrors, ReadOneErrors, SignedInErrors,
+    ActionErrors, ChangeErrors, MfaErrors, MfaStartErrors, PolicyErrors, ReadErrors, ReadOneErrors,
+    SignedInErrors,
 };
 use crate::api::Tag;
 use crate::crypto::SecretString;
@@ -167,7 +168,7 @@ impl MfaApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-    ) -> Result<CreatedResponse<MfaEnrolmentOut>, MfaErrors> {
+    ) -> Result<CreatedResponse<MfaEnrolmentOut>, MfaStartErrors> {
         let who = auth.user_enrolling(&self.state, &caller).await?;
         let e = mfa::start(&self.state.sign_in(), &who).await?;
         Ok(CreatedResponse::Created(Json(MfaEnrolmentOut {

@@ -146,8 +146,9 @@ error_set! {
 }
 
 error_set! {
-    /// A signed-in read that takes no input and is open to every signed-in user.
-    pub enum SignedInErrors { BadRequest, Unauthorized, Forbidden }
+    /// A signed-in read that takes no input and is open to every signed-in user, even one who
+    /// must set up two-factor sign-in first.
+    pub enum SignedInErrors { BadRequest, Unauthorized }
 }
 
 error_set! {
@@ -287,4 +288,9 @@ error_set! {
     pub enum PolicyErrors {
         BadRequest, Unauthorized, Forbidden, PayloadTooLarge, InsufficientStorage,
     }
+}
+
+error_set! {
+    /// Starting one's own authenticator set-up: no body, no code; one already on is a 409.
+    pub enum MfaStartErrors { BadRequest, Unauthorized, Forbidden, Conflict, InsufficientStorage }
 }
