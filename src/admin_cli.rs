@@ -1,4 +1,4 @@
-//! `armario admin set-password` and `armario admin login-link`: account recovery from the
+//! `armario admin set-password`, `login-link` and `reset-mfa`: account recovery from the
 //! server's console. Both open the data directory like every other command, so they refuse to
 //! run without the master key the same way.
 
@@ -46,5 +46,18 @@ pub async fn login_link(settings: Settings, email: &str) -> Result<(), String> {
         user.email, user.id
     );
     println!("{base}/admin/link#token={token}");
+    Ok(())
+}
+
+/// `armario admin reset-mfa`: removes a user's second factor from the console.
+pub async fn reset_mfa(settings: Settings, email: &str) -> Result<(), String> {
+    let (state, operator) = app::open_as_operator(settings)?;
+    let result = crate::service::mfa_admin::reset_as_operator(&operator, &state.store, email).await;
+    state.store.close().await;
+    let user = result.map_err(|e| e.to_string())?;
+    println!(
+        "two-factor sign-in reset for {} ({}); they sign in with their password alone",
+        user.email, user.id
+    );
     Ok(())
 }

@@ -102,6 +102,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         mail: crate::mail::Mail::new(mail),
         resets: Arc::default(),
         magic_links: Arc::default(),
+        mfa_throttle: Arc::new(crate::service::throttle::MfaThrottle::new(&limits)),
     })
 }
 

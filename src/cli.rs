@@ -143,6 +143,12 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Remove a user's second factor (authenticator and recovery codes), for an owner who lost
+    /// theirs; audited as the operator. They sign in with the password and may set it up again.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 impl GlobalArgs {

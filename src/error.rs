@@ -20,6 +20,9 @@ pub enum DomainError {
     /// The caller is known but lacks the right.
     #[error("{0}")]
     Forbidden(String),
+    /// A policy requires the signed-in user to set up two-factor sign-in before anything else.
+    #[error("two-factor sign-in must be set up first")]
+    MfaEnrollmentRequired,
     /// No valid credential was presented.
     #[error("{0}")]
     Unauthorized(String),

@@ -99,6 +99,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::LoginLink { email },
         } => armario::admin_cli::login_link(settings, &email).await,
+        Command::Admin {
+            command: AdminCommand::ResetMfa { email },
+        } => armario::admin_cli::reset_mfa(settings, &email).await,
     }
 }
 

@@ -54,6 +54,14 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/app/companies",
     "/api/v1/app/sessions/validate",
     "/api/v1/app/resolve",
+    "/api/v1/auth/mfa",
+    "/api/v1/auth/mfa/totp",
+    "/api/v1/auth/mfa/totp/confirm",
+    "/api/v1/auth/mfa/disable",
+    "/api/v1/auth/mfa/recovery-codes",
+    "/api/v1/auth/mfa/verify",
+    "/api/v1/users/{user_id}/mfa",
+    "/api/v1/settings/mfa-policy",
 ];
 
 /// Where `{id}` is a company: the users' routes and the applications' routes.

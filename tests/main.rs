@@ -50,6 +50,7 @@ mod magic_link;
 mod mail_outbox;
 mod master_key;
 mod metrics;
+mod mfa;
 mod request_types;
 mod search_fold;
 mod sessions_view;

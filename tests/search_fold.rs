@@ -175,6 +175,10 @@ async fn rows_written_before_the_migration_are_found() {
              ALTER TABLE users DROP COLUMN email_verified_at;
              DROP TABLE magic_links;
              ALTER TABLE companies DROP COLUMN magic_link_sign_in;
+             DROP TABLE user_totp;
+             DROP TABLE mfa_recovery_codes;
+             DROP TABLE mfa_challenges;
+             DROP TABLE mfa_policies;
              ALTER TABLE users DROP COLUMN language;
              DROP INDEX sessions_id;
              ALTER TABLE sessions DROP COLUMN id;

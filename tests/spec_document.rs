@@ -55,7 +55,10 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
         ("GET /api/v1/auth/me", &["200", "400", "401", "500"]),
         (
             "POST /api/v1/auth/login",
-            &["200", "400", "401", "403", "413", "429", "500", "507"],
+            // 202: the account has two-factor sign-in, and the answer is the second step's challenge.
+            &[
+                "200", "202", "400", "401", "403", "413", "429", "500", "507",
+            ],
         ),
         (
             "POST /api/v1/signup",
@@ -96,6 +99,10 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
         "POST /api/v1/auth/email",
         "POST /api/v1/auth/magic-link",
         "POST /api/v1/signup",
+        "POST /api/v1/auth/mfa/verify",
+        "POST /api/v1/auth/mfa/totp/confirm",
+        "POST /api/v1/auth/mfa/disable",
+        "POST /api/v1/auth/mfa/recovery-codes",
     ]);
     for (name, op) in operations(&spec) {
         let codes = statuses(op);

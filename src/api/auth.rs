@@ -47,6 +47,16 @@ impl UserAuth {
         Ok(auth::authenticate(&state.store, self.token(), caller.ip.clone()).await?)
     }
 
+    /// Like [`Self::user`], but also for a user whom a policy requires to set up two-factor
+    /// sign-in and who has not yet: only for reading oneself, signing out and the set-up.
+    pub async fn user_enrolling(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+    ) -> ApiResult<UserPrincipal> {
+        Ok(auth::authenticate_enrolling(&state.store, self.token(), caller.ip.clone()).await?)
+    }
+
     /// Resolves the session and proves that it may act on `company` at level `L`: another
     /// company is 404, a role below `L` on one's own company 403.
     pub async fn company<L: Level>(

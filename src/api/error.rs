@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// The caller may not do this (403).
     Forbidden,
+    /// A policy requires the signed-in user to set up two-factor sign-in first; only reading
+    /// oneself, signing out and the set-up routes answer until then (403).
+    MfaEnrollmentRequired,
     /// A write made with the session cookie lacks its `X-CSRF-Token` header (403).
     Csrf,
     /// No such object or route (404).
@@ -124,6 +127,10 @@ impl From<DomainError> for ApiError {
             DomainError::Forbidden(m) => {
                 Self::Forbidden(Json(ErrorBody::new(ErrorCode::Forbidden, m)))
             }
+            DomainError::MfaEnrollmentRequired => Self::Forbidden(Json(ErrorBody::new(
+                ErrorCode::MfaEnrollmentRequired,
+                "two-factor sign-in must be set up first: open the two-factor page",
+            ))),
             DomainError::Unauthorized(m) => {
                 Self::Unauthorized(Json(ErrorBody::new(ErrorCode::Unauthorized, m)))
             }

@@ -27,7 +27,7 @@ fn user() -> Value {
     json!({
         "id": USER, "company_id": COMPANY, "email": "ana@paoquente.com.br", "name": "Ana Souza",
         "role": "company_admin", "status": "active", "email_verified": true, "last_login_at": AT,
-        "created_at": AT, "updated_at": AT,
+        "created_at": AT, "updated_at": AT, "mfa_enabled": true,
     })
 }
 
@@ -270,6 +270,30 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "valid": true, "user": user(), "company_id": COMPANY, "role": "company_admin",
             "expires_at": "2026-12-01T02:05:00Z",
         }),
+        "MfaChallengeOut" => json!({
+            "mfa_required": true,
+            "challenge": "arm_mfa_7Tq2Lp9Zx4Vb1Nc8Hd3Fg6Jk0Ws5Ty2Ru7Ie4Oa9Pq1",
+            "expires_at": "2026-11-30T14:10:00Z",
+        }),
+        "MfaVerifyIn" => json!({
+            "challenge": "arm_mfa_7Tq2Lp9Zx4Vb1Nc8Hd3Fg6Jk0Ws5Ty2Ru7Ie4Oa9Pq1", "code": "492039",
+        }),
+        "MfaStatusOut" => json!({
+            "enabled": true, "pending": false, "recovery_codes_left": 9, "required": true,
+        }),
+        "MfaEnrolmentOut" => json!({
+            "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+            "otpauth_uri": "otpauth://totp/armario:ana@paoquente.com.br?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=armario&algorithm=SHA1&digits=6&period=30",
+            "qr_svg": "<?xml version=\"1.0\" standalone=\"yes\"?><svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"232\" height=\"232\">…</svg>",
+        }),
+        "MfaCodeIn" => json!({ "code": "492039" }),
+        "MfaDisableIn" => json!({ "code": "492039" }),
+        "RecoveryCodesOut" => json!({
+            "recovery_codes": ["k3q7m-x2p9a", "b6t4w-r8n2c", "z5h1d-j7v3e", "f9g2s-l4y6u",
+                "p1c8o-q3m5i", "w7e2r-t9y4b", "n6u1i-o3p8a", "s2d5f-g7h9j", "k4l6z-x8c1v", "m3n5b-v7c9x"],
+        }),
+        "CompanyMfaPolicy" => json!({ "policy": "admins" }),
+        "OwnerMfaPolicy" => json!({ "require_for_owners": true }),
         _ => return None,
     })
 }

@@ -12,7 +12,7 @@ use crate::api::enums::ResetState;
 use crate::api::input::{Email, Text, TOKEN_MAX};
 use crate::api::language::Lang;
 use crate::api::messages;
-use crate::api::session::{LoginOut, SessionApi};
+use crate::api::session::{SessionApi, SignInAnswer};
 use crate::api::statuses::{MagicLinkRedeemErrors, MagicLinkRequestErrors};
 use crate::api::Tag;
 use crate::domain::validate;
@@ -118,8 +118,9 @@ impl MagicLinkApi {
     /// Works once, within 15 minutes, and only with the `armario_magic` cookie of the browser
     /// that asked for the link. A used, expired or unknown token, or one from another browser,
     /// is a 400 naming `token` and changes nothing (a try from another browser leaves the link
-    /// working in the right one). The answer is the same as a sign-in's, and sets the same
-    /// cookies.
+    /// working in the right one). The answer is the same as a sign-in's: a session with the
+    /// same cookies, or, for an account with two-factor sign-in, a 202 with the challenge for
+    /// `POST /auth/mfa/verify`.
     #[oai(
         path = "/auth/magic-link/redeem",
         method = "post",
@@ -130,10 +131,10 @@ impl MagicLinkApi {
         body: JsonBody<MagicLinkRedeemIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> Result<Json<LoginOut>, MagicLinkRedeemErrors> {
+    ) -> Result<SignInAnswer, MagicLinkRedeemErrors> {
         let nonce =
             magic_link::nonce_from_cookie(jar.get(NONCE_COOKIE).as_ref().map(|c| c.value_str()));
-        let out = magic_link::redeem(
+        let step = magic_link::redeem(
             &self.state.magic_links(),
             &self.state.sign_in(),
             &body.0.token,
@@ -142,8 +143,6 @@ impl MagicLinkApi {
         )
         .await?;
         self.set_nonce(jar, "", 0);
-        Ok(Json(
-            SessionApi::new(self.state.clone()).signed_in(jar, out),
-        ))
+        Ok(SessionApi::new(self.state.clone()).answer(jar, step))
     }
 }

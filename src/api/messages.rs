@@ -81,6 +81,28 @@ pub const CATALOG: &[Entry] = &[
         "a message with a link to confirm the change is on its way to the new address; the link works once, for 24 hours, and until then the account keeps its e-mail",
         "uma mensagem com um link para confirmar a mudança está a caminho do novo endereço; o link funciona uma vez, por 24 horas, e até lá a conta mantém o e-mail atual",
     ),
+    // Two-factor sign-in.
+    e(
+        "two-factor sign-in must be set up first: open the two-factor page",
+        "a entrada em dois fatores precisa ser configurada antes: abra a página de dois fatores",
+    ),
+    e(
+        "the sign-in challenge is invalid, used or expired; sign in again",
+        "o desafio de entrada é inválido, já foi usado ou expirou; entre de novo",
+    ),
+    e("is not correct, or was already used", "não confere, ou já foi usado"),
+    e("give a current code or your password", "informe um código atual ou a sua senha"),
+    e("give either code or recovery_code", "informe code ou recovery_code, não os dois"),
+    e(
+        "two-factor sign-in is already on; turn it off first",
+        "a entrada em dois fatores já está ativa; desative-a antes",
+    ),
+    e("two-factor sign-in is already on", "a entrada em dois fatores já está ativa"),
+    e("two-factor sign-in is not on", "a entrada em dois fatores não está ativa"),
+    e(
+        "start the set-up first: no enrolment is waiting",
+        "comece a configuração antes: nenhuma está pendente",
+    ),
     // Not found.
     e("company not found", "empresa não encontrada"),
     e("user not found", "usuário não encontrado"),

@@ -25,6 +25,7 @@ pub(crate) mod logos;
 pub(crate) mod magic_link;
 pub(crate) mod messages;
 pub(crate) mod metrics;
+pub(crate) mod mfa;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod path_id;
@@ -70,6 +71,7 @@ pub type Apis = (
     overview::OverviewApi,
     backups::BackupsApi,
     alerts::AlertsApi,
+    mfa::MfaApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -94,6 +96,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         overview::OverviewApi::new(state.clone()),
         backups::BackupsApi::new(state.clone()),
         alerts::AlertsApi::new(state.clone()),
+        mfa::MfaApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")
@@ -152,4 +155,6 @@ pub enum Tag {
     Usage,
     /// Encrypted snapshots of the database.
     Backups,
+    /// Two-factor sign-in: one's own authenticator, resets and policies.
+    Mfa,
 }

@@ -76,6 +76,12 @@ const STRINGS: &[(&str, u64)] = &[
     // Errors and notices, for people.
     ("message", 4096),
     ("field", 200),
+    // Two-factor sign-in: the URI holds the issuer, the e-mail and the secret; the SVG of a
+    // QR code of such a URI stays far below this.
+    ("challenge", 64),
+    ("otpauth_uri", 1024),
+    ("qr_svg", 400_000),
+    ("recovery_codes", 11),
 ];
 
 /// The longest list, by schema (none for any) and property: every list pages, and a page holds
@@ -99,6 +105,7 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("", "scopes", 32),
     ("", "fields", 16),
     ("", "conflicts", 4),
+    ("", "recovery_codes", 10),
 ];
 
 /// Values from a set that a company can extend (its `custom_<name>` secret kinds), which

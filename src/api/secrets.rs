@@ -15,7 +15,7 @@ use crate::api::input::{
     Fields, Text, CURSOR_MAX, SECRET_FIELDS_MAX, SECRET_KIND_MAX, SECRET_VALUE_MAX,
 };
 use crate::api::session::NoContentResponse;
-use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors, SignedInErrors};
+use crate::api::statuses::{ActionErrors, ChangeErrors, ReadErrors, ReadOneErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::db::secrets::SecretMeta;
@@ -95,7 +95,7 @@ impl SecretsApi {
         &self,
         auth: UserAuth,
         caller: Caller,
-    ) -> Result<Json<Vec<SecretKindOut>>, SignedInErrors> {
+    ) -> Result<Json<Vec<SecretKindOut>>, ReadErrors> {
         auth.user(&self.state, &caller).await?;
         Ok(Json(
             secret_kind::KNOWN

@@ -46,6 +46,22 @@ impl SessionApi {
         jar.add(csrf);
     }
 
+    /// A session, or the second step's challenge.
+    pub(crate) fn answer(&self, jar: &CookieJar, step: auth::SignInStep) -> SignInAnswer {
+        match step {
+            auth::SignInStep::Session(out) => {
+                SignInAnswer::SignedIn(Json(self.signed_in(jar, out)))
+            }
+            auth::SignInStep::SecondFactor(c) => {
+                SignInAnswer::SecondFactor(Json(MfaChallengeOut {
+                    mfa_required: true,
+                    challenge: c.token,
+                    expires_at: ts(c.expires_at),
+                }))
+            }
+        }
+    }
+
     pub(crate) fn signed_in(&self, jar: &CookieJar, out: auth::LoginOutcome) -> LoginOut {
         let ttl = (out.expires_at - crate::clock::now_ms()) / 1000;
         self.set_cookies(jar, &out.token, ttl);
@@ -77,6 +93,41 @@ pub(crate) struct LoginOut {
     /// Send this as `X-CSRF-Token` on state-changing requests made with the cookie.
     csrf_token: String,
     user: UserOut,
+}
+
+/// The first factor was right and the account has two-factor sign-in: no session yet. Send
+/// `challenge` with a code to `POST /auth/mfa/verify` within five minutes.
+#[derive(Object)]
+pub(crate) struct MfaChallengeOut {
+    /// Always true: a second factor is needed.
+    mfa_required: bool,
+    /// Single-use (prefix `arm_mfa_`).
+    challenge: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What a first factor answers.
+#[derive(ApiResponse)]
+pub(crate) enum SignInAnswer {
+    /// Signed in.
+    #[oai(status = 200)]
+    SignedIn(Json<LoginOut>),
+    /// A second factor is needed; no session was created.
+    #[oai(status = 202)]
+    SecondFactor(Json<MfaChallengeOut>),
+}
+
+#[derive(Object, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MfaVerifyIn {
+    /// The `challenge` of the sign-in's 202 answer.
+    challenge: Text<TOKEN_MAX>,
+    /// The 6-digit code the authenticator shows now; or give `recovery_code`.
+    #[oai(skip_serializing_if_is_none)]
+    code: Option<Text<{ crate::api::mfa::CODE_MAX }>>,
+    /// One of the recovery codes; it works once.
+    #[oai(skip_serializing_if_is_none)]
+    recovery_code: Option<Text<{ crate::api::mfa::CODE_MAX }>>,
 }
 
 /// The signed-in user, and their company (absent for the platform owner).
@@ -142,16 +193,51 @@ impl SessionApi {
     /// Returns a bearer token and sets the session cookie (HttpOnly) and the CSRF cookie. Throttled
     /// per account and per IP (429 with `Retry-After`); a wrong e-mail and a wrong password get the
     /// same answer. A pending or disabled account, or one of a company that is not active, is a
-    /// 403.
+    /// 403. An account with two-factor sign-in gets a 202 with a challenge instead of a session:
+    /// finish with `POST /auth/mfa/verify`.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         body: JsonBody<LoginIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> Result<Json<LoginOut>, SignInErrors> {
+    ) -> Result<SignInAnswer, SignInErrors> {
         let pw = SecretString::new(body.0.password);
         let out = auth::login(&self.state.sign_in(), &body.0.email, &pw, caller.into()).await?;
+        Ok(self.answer(jar, out))
+    }
+
+    /// Finish a sign-in with the second factor.
+    ///
+    /// Takes the challenge of the first step's 202 and a current authenticator code or a
+    /// recovery code; answers like a sign-in. A wrong code is a 400 naming the field and may be
+    /// retried (throttled: 429 with `Retry-After`); a used or expired challenge is a 401.
+    #[oai(
+        path = "/auth/mfa/verify",
+        method = "post",
+        operation_id = "verify_mfa"
+    )]
+    async fn verify_mfa(
+        &self,
+        body: JsonBody<MfaVerifyIn>,
+        caller: Caller,
+        jar: &CookieJar,
+    ) -> Result<Json<LoginOut>, SignInErrors> {
+        use crate::service::mfa::SecondFactor;
+        let b = body.0;
+        let factor = match (b.code.as_deref(), b.recovery_code.as_deref()) {
+            (Some(code), None) => SecondFactor::Totp(code),
+            (None, Some(code)) => SecondFactor::Recovery(code),
+            _ => {
+                return Err(crate::error::DomainError::invalid(
+                    "code",
+                    "give either code or recovery_code",
+                )
+                .into())
+            }
+        };
+        let out =
+            auth::second_step(&self.state.sign_in(), &b.challenge, factor, caller.into()).await?;
         Ok(Json(self.signed_in(jar, out)))
     }
 
@@ -169,10 +255,10 @@ impl SessionApi {
         body: JsonBody<LoginLinkIn>,
         caller: Caller,
         jar: &CookieJar,
-    ) -> Result<Json<LoginOut>, SignInErrors> {
+    ) -> Result<SignInAnswer, SignInErrors> {
         let sign_in = self.state.sign_in();
         let out = recovery::login_with_link(&sign_in, &body.0.token, caller.into()).await?;
-        Ok(Json(self.signed_in(jar, out)))
+        Ok(self.answer(jar, out))
     }
 
     /// Sign out.
@@ -185,7 +271,7 @@ impl SessionApi {
         caller: Caller,
         jar: &CookieJar,
     ) -> Result<NoContent, SignOutErrors> {
-        let who = auth.user(&self.state, &caller).await?;
+        let who = auth.user_enrolling(&self.state, &caller).await?;
         auth::logout(&self.state.store, &who).await?;
         self.set_cookies(jar, "", 0);
         Ok(NoContent::Done)
@@ -193,10 +279,11 @@ impl SessionApi {
 
     /// Read the signed-in user and their company.
     ///
-    /// The company is absent for the platform owner.
+    /// The company is absent for the platform owner. Answers also while a policy requires the
+    /// user to set up two-factor sign-in first (`user.mfa_required` and `mfa_enabled` say so).
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
     async fn me(&self, auth: UserAuth, caller: Caller) -> Result<Json<MeOut>, SignedInErrors> {
-        let who = auth.user(&self.state, &caller).await?;
+        let who = auth.user_enrolling(&self.state, &caller).await?;
         let user = auth::me(&self.state.store, &who).await?;
         let company = match who.company_id.clone() {
             Some(id) => {

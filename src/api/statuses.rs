@@ -38,8 +38,9 @@ macro_rules! error_set {
     };
     (@build $doc:tt $vis:vis $name:ident [$($defs:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
         error_set!(@build $doc $vis $name [$($defs)*
-            /// The caller may not do this (`forbidden`), or a write made with the session cookie
-            /// lacks its `X-CSRF-Token` header (`csrf`).
+            /// The caller may not do this (`forbidden`), a write made with the session cookie
+            /// lacks its `X-CSRF-Token` header (`csrf`), or a policy requires the caller to set
+            /// up two-factor sign-in first (`mfa_enrollment_required`).
             #[oai(status = 403)]
             Forbidden(Json<ErrorBody>),
         ] [$($arms)* ApiError::Forbidden(b) => Self::Forbidden(b),] $($rest)*);
@@ -145,7 +146,8 @@ error_set! {
 }
 
 error_set! {
-    /// A signed-in read that takes no input and is open to every signed-in user.
+    /// A signed-in read that takes no input and is open to every signed-in user, even one who
+    /// must set up two-factor sign-in first.
     pub enum SignedInErrors { BadRequest, Unauthorized }
 }
 
@@ -165,7 +167,7 @@ error_set! {
 error_set! {
     /// A signed-in read with query parameters, open to every signed-in user (each sees what
     /// is theirs).
-    pub enum SignedInListErrors { BadRequest, Unauthorized }
+    pub enum SignedInListErrors { BadRequest, Unauthorized, Forbidden }
 }
 
 error_set! {
@@ -310,4 +312,25 @@ error_set! {
 error_set! {
     /// Ending a session or a user's sessions named in the path: a write without a body.
     pub enum EndSessionErrors { BadRequest, Unauthorized, Forbidden, NotFound, InsufficientStorage }
+}
+
+error_set! {
+    /// The signed-in person's own second factor: a code is checked (throttled), the state may
+    /// forbid the change (already on, not on).
+    pub enum MfaErrors {
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, TooManyRequests,
+        InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// Setting a policy with a body that names no existing object.
+    pub enum PolicyErrors {
+        BadRequest, Unauthorized, Forbidden, PayloadTooLarge, InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// Starting one's own authenticator set-up: no body, no code; one already on is a 409.
+    pub enum MfaStartErrors { BadRequest, Unauthorized, Forbidden, Conflict, InsufficientStorage }
 }

@@ -106,6 +106,8 @@ pub struct UserOut {
     last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+    /// Signs in with a second factor.
+    mfa_enabled: bool,
 }
 
 impl From<User> for UserOut {
@@ -121,6 +123,7 @@ impl From<User> for UserOut {
             last_login_at: opt_ts(u.last_login_at),
             created_at: ts(u.created_at),
             updated_at: ts(u.updated_at),
+            mfa_enabled: u.mfa_enabled,
         }
     }
 }

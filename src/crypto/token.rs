@@ -16,6 +16,8 @@ pub const EMAIL_CHANGE_PREFIX: &str = "arm_email_";
 pub const MAGIC_LINK_PREFIX: &str = "arm_magic_";
 /// The random value a magic link's browser keeps in a cookie.
 pub const MAGIC_NONCE_PREFIX: &str = "arm_mnonce_";
+/// The challenge between a sign-in's first factor and its second.
+pub const MFA_PREFIX: &str = "arm_mfa_";
 pub const API_KEY_PREFIX: &str = "arm_live_";
 
 pub type TokenHash = [u8; 32];

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "invitations",
         include_str!("../../migrations/0008_invitations.sql"),
     ),
+    (9, "mfa", include_str!("../../migrations/0009_mfa.sql")),
     (
         10,
         "sessions",

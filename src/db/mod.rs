@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod links;
 pub mod login_links;
 pub mod magic_links;
+pub mod mfa;
 pub mod migrate;
 pub mod outbox;
 pub mod password_resets;

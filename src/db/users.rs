@@ -8,8 +8,10 @@ use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::{CompanyId, UserId};
 
+// The last column says whether the user has a confirmed second factor.
 const COLUMNS: &str =
-    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at, email_verified_at";
+    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at, email_verified_at, \
+     EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(4)?;
@@ -25,6 +27,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
         email_verified_at: r.get(9)?,
+        mfa_enabled: r.get(10)?,
     })
 }
 
@@ -84,7 +87,7 @@ pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(Us
          ORDER BY status = 'pending', created_at DESC LIMIT 1"
     );
     Ok(super::cached_row(conn, &sql, [email], |r| {
-        Ok((from_row(r)?, r.get::<_, String>(10)?))
+        Ok((from_row(r)?, r.get::<_, String>(11)?))
     })
     .optional()?)
 }

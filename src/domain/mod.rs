@@ -11,6 +11,7 @@ pub mod host;
 pub mod image;
 pub mod invitation;
 pub mod language;
+pub mod mfa;
 pub mod principal;
 pub mod search;
 pub mod secret_kind;

@@ -81,6 +81,8 @@ pub struct User {
     pub updated_at: i64,
     /// When the user last showed they read their address; `None` until they do.
     pub email_verified_at: Option<i64>,
+    /// Has a confirmed second factor.
+    pub mfa_enabled: bool,
 }
 
 /// A validated new user, password not yet hashed.

@@ -26,6 +26,9 @@ pub struct SignIn {
     pub(crate) throttle: std::sync::Arc<LoginThrottle>,
     pub(crate) metrics: std::sync::Arc<Metrics>,
     pub(crate) session_ttl_secs: u64,
+    /// Opens the sealed TOTP secrets.
+    pub(crate) sealer: std::sync::Arc<crate::crypto::Sealer>,
+    pub(crate) mfa_throttle: std::sync::Arc<crate::service::throttle::MfaThrottle>,
 }
 
 /// Where a sign-in comes from: the address and browser recorded with the session, and the
@@ -43,6 +46,22 @@ pub struct LoginOutcome {
     pub user: User,
 }
 
+/// Where a passed first factor leads: a session, or the second step when the user has a
+/// second factor.
+pub enum SignInStep {
+    Session(LoginOutcome),
+    SecondFactor(Challenge),
+}
+
+/// The second step's challenge: send it back with a code to `/auth/mfa/verify`.
+pub struct Challenge {
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// How long the second step may take.
+pub const CHALLENGE_TTL_MS: i64 = 5 * 60 * 1000;
+
 const BAD_CREDENTIALS: &str = "invalid e-mail or password";
 
 /// Signs in with e-mail and password, and counts the outcome for the metrics.
@@ -52,7 +71,7 @@ pub async fn login(
     email: &str,
     password: &SecretString,
     from: Origin,
-) -> DomainResult<LoginOutcome> {
+) -> DomainResult<SignInStep> {
     let result = attempt_login(sign_in, email, password, from).await;
     match &result {
         Ok(_) => sign_in.metrics.sign_in_succeeded(),
@@ -71,7 +90,7 @@ async fn attempt_login(
     email: &str,
     password: &SecretString,
     from: Origin,
-) -> DomainResult<LoginOutcome> {
+) -> DomainResult<SignInStep> {
     let ip = from.ip.clone();
     let email = email.trim().to_lowercase();
     throttle_gate(sign_in, &email, ip.as_deref()).await?;
@@ -104,8 +123,101 @@ async fn attempt_login(
     // The password was right, so saying why the account cannot sign in reveals nothing new.
     ensure_may_sign_in(&sign_in.store, &user).await?;
     sign_in.throttle.record_success(&email, ip.as_deref());
-    start_session(sign_in, user, from, "auth.login").await
+    pass_first_factor(sign_in, user, from, "auth.login").await
 }
+
+/// Every first factor (password, console link, and any added later) ends here, never in
+/// `start_session` directly: a user with a confirmed second factor gets a challenge instead of
+/// a session, and only `second_step` turns that into a session.
+pub(crate) async fn pass_first_factor(
+    sign_in: &SignIn,
+    user: User,
+    from: Origin,
+    action: &'static str,
+) -> DomainResult<SignInStep> {
+    let id = user.id.clone();
+    if !sign_in
+        .store
+        .read(move |c| db::mfa::enabled(c, &id))
+        .await?
+    {
+        return Ok(SignInStep::Session(
+            start_session(sign_in, user, from, action).await?,
+        ));
+    }
+    let (challenge, hash) = token::generate(token::MFA_PREFIX);
+    let now = now_ms();
+    let expires_at = now + CHALLENGE_TTL_MS;
+    let ctx = AuditCtx {
+        actor: Actor::User(user.id.clone()),
+        ip: from.ip,
+    };
+    sign_in
+        .store
+        .write(move |tx| {
+            db::mfa::insert_challenge(tx, &hash, &user.id, action, expires_at, now)?;
+            let mut event = NewAuditEvent::new("auth.mfa_challenged")
+                .target("user", &user.id)
+                .details(json!({ "first_factor": action }));
+            event.company_id = user.company_id.clone();
+            db::audit::insert(tx, &ctx, &event, now)
+        })
+        .await?;
+    Ok(SignInStep::SecondFactor(Challenge {
+        token: challenge,
+        expires_at,
+    }))
+}
+
+/// The second step: a live challenge and a right code (TOTP or recovery) open the session the
+/// first factor asked for. A wrong code leaves the challenge for another try (throttled); a
+/// right one uses it up.
+pub async fn second_step(
+    sign_in: &SignIn,
+    challenge: &str,
+    factor: crate::service::mfa::SecondFactor<'_>,
+    from: Origin,
+) -> DomainResult<LoginOutcome> {
+    let invalid = || {
+        DomainError::Unauthorized(
+            "the sign-in challenge is invalid, used or expired; sign in again".into(),
+        )
+    };
+    let challenge = challenge.trim();
+    if !token::well_formed(challenge, token::MFA_PREFIX) {
+        return Err(invalid());
+    }
+    let hash = token::digest(challenge);
+    let (user_id, action) = sign_in
+        .store
+        .read(move |c| db::mfa::find_challenge(c, &hash, now_ms()))
+        .await?
+        .ok_or_else(invalid)?;
+    crate::service::mfa::check_code(sign_in, &user_id, from.ip.as_deref(), factor, false).await?;
+    let hash = token::digest(challenge);
+    let id = user_id.clone();
+    let user = sign_in
+        .store
+        .write(move |tx| {
+            if !db::mfa::take_challenge(tx, &hash)? {
+                return Ok(None);
+            }
+            db::users::get(tx, &id)
+        })
+        .await?
+        .ok_or_else(invalid)?;
+    // The account may have been disabled while the code was being typed.
+    ensure_may_sign_in(&sign_in.store, &user).await?;
+    let action = FIRST_FACTORS
+        .iter()
+        .find(|a| **a == action)
+        .copied()
+        .unwrap_or("auth.login");
+    start_session(sign_in, user, from, action).await
+}
+
+/// The audit actions of the first factors, as stored with a challenge.
+const FIRST_FACTORS: &[&str] = &["auth.login", "auth.login_link"];
 
 /// Refuses a pending or disabled user, or one whose company is not active.
 pub(crate) async fn ensure_may_sign_in(store: &Store, user: &User) -> DomainResult<()> {
@@ -157,8 +269,9 @@ async fn throttle_gate(sign_in: &SignIn, email: &str, ip: Option<&str>) -> Domai
     }
 }
 
-/// Opens a session for a user who proved who they are, audited as `action`.
-pub(crate) async fn start_session(
+/// Opens a session for a user who proved who they are, audited as `action`. Private: first
+/// factors go through [`pass_first_factor`].
+async fn start_session(
     sign_in: &SignIn,
     user: User,
     from: Origin,
@@ -210,12 +323,35 @@ pub(crate) async fn start_session(
     })
 }
 
-/// Resolves a session token to its user, or `Unauthorized`.
+/// Resolves a session token to its user, or `Unauthorized`; a user whom a policy requires to
+/// enrol a second factor, and who has none yet, gets `MfaEnrollmentRequired` (403).
 pub async fn authenticate(
     store: &Store,
     session_token: &str,
     ip: Option<String>,
 ) -> DomainResult<UserPrincipal> {
+    let (who, must_enrol) = resolve(store, session_token, ip).await?;
+    if must_enrol {
+        return Err(DomainError::MfaEnrollmentRequired);
+    }
+    Ok(who)
+}
+
+/// Like [`authenticate`], but lets a user who must enrol through: only for reading oneself,
+/// signing out and setting up the second factor.
+pub async fn authenticate_enrolling(
+    store: &Store,
+    session_token: &str,
+    ip: Option<String>,
+) -> DomainResult<UserPrincipal> {
+    Ok(resolve(store, session_token, ip).await?.0)
+}
+
+async fn resolve(
+    store: &Store,
+    session_token: &str,
+    ip: Option<String>,
+) -> DomainResult<(UserPrincipal, bool)> {
     let unauthorized =
         || DomainError::Unauthorized("the session is missing, expired or revoked".into());
     if !token::well_formed(session_token, token::SESSION_PREFIX) {
@@ -228,10 +364,14 @@ pub async fn authenticate(
             let Some(row) = db::sessions::find_live(c, &hash, now)? else {
                 return Ok(None);
             };
-            Ok(db::users::get(c, &row.user_id)?.map(|u| (row, u)))
+            let Some(user) = db::users::get(c, &row.user_id)? else {
+                return Ok(None);
+            };
+            let must_enrol = crate::service::mfa::must_enrol(c, &user)?;
+            Ok(Some((row, user, must_enrol)))
         })
         .await?;
-    let (row, user) = found.ok_or_else(unauthorized)?;
+    let (row, user, must_enrol) = found.ok_or_else(unauthorized)?;
     if !token::constant_time_eq(&row.hash, &hash) {
         return Err(unauthorized());
     }
@@ -245,13 +385,14 @@ pub async fn authenticate(
             tracing::warn!(error = ?e, "could not record a session's last use");
         }
     }
-    Ok(UserPrincipal {
+    let who = UserPrincipal {
         user_id: user.id,
         role: user.role,
         company_id: user.company_id,
         session: hash,
         ip,
-    })
+    };
+    Ok((who, must_enrol))
 }
 
 pub async fn logout(store: &Store, who: &UserPrincipal) -> DomainResult<()> {

@@ -40,7 +40,15 @@ pub async fn rotate(
         let plain = current.open(&sealed, &key_id, &crate::mail::context(&row))?;
         bodies.push((id, new_sealer.seal(&plain, &crate::mail::context(&row))));
     }
-    let count = resealed.len() + bodies.len();
+    // TOTP secrets, bound to their user.
+    let mut totps = Vec::new();
+    for (user, sealed, key_id) in store.read(db::mfa::all_sealed).await? {
+        let ctx = crate::service::mfa::context(user.as_str());
+        let plain = current.open(&sealed, &key_id, &ctx)?;
+        let resealed = new_sealer.seal(&plain, &ctx);
+        totps.push((user, resealed));
+    }
+    let count = resealed.len() + bodies.len() + totps.len();
     let ctx = operator.audit();
     store
         .write(move |tx| {
@@ -49,6 +57,9 @@ pub async fn rotate(
             }
             for (id, sealed) in &bodies {
                 db::outbox::set_body(tx, *id, &sealed.bytes, &sealed.key_id)?;
+            }
+            for (user, sealed) in &totps {
+                db::mfa::set_sealed(tx, user, &sealed.bytes, &sealed.key_id)?;
             }
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),

@@ -20,7 +20,7 @@ use crate::domain::company::CompanyStatus;
 use crate::domain::user::{User, UserStatus};
 use crate::error::{DomainError, DomainResult};
 use crate::mail::{self, Mail};
-use crate::service::auth::{self, LoginOutcome, Origin, SignIn};
+use crate::service::auth::{self, Origin, SignIn, SignInStep};
 use crate::service::brand;
 use crate::service::throttle::ResetThrottle;
 
@@ -145,7 +145,7 @@ pub async fn redeem(
     link_token: &str,
     nonce: Option<&str>,
     from: Origin,
-) -> DomainResult<LoginOutcome> {
+) -> DomainResult<SignInStep> {
     let link_token = link_token.trim();
     let hash = well_formed_hash(link_token);
     let nonce_hash = nonce.map(token::digest);
@@ -181,7 +181,8 @@ pub async fn redeem(
         })
         .await?;
     match outcome {
-        Ok(user) => auth::start_session(sign_in, user, from, "auth.magic_link").await,
+        // The link is a first factor: an account with a second factor still needs its code.
+        Ok(user) => auth::pass_first_factor(sign_in, user, from, "auth.magic_link").await,
         Err(()) => Err(DomainError::invalid(
             "token",
             "is invalid, used, expired or was asked for in another browser; ask for a new link in this browser",

@@ -19,6 +19,9 @@ pub(crate) mod keys;
 pub(crate) mod limits;
 pub(crate) mod links;
 pub(crate) mod magic_link;
+pub(crate) mod mfa;
+pub(crate) mod mfa_admin;
+pub(crate) mod mfa_check;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod recovery;
@@ -56,6 +59,8 @@ pub struct AppState {
     pub resets: Arc<throttle::ResetThrottle>,
     /// Magic-link requests, counted apart from password resets.
     pub magic_links: Arc<throttle::ResetThrottle>,
+    /// Wrong second-factor codes.
+    pub mfa_throttle: Arc<throttle::MfaThrottle>,
 }
 
 impl AppState {
@@ -112,6 +117,8 @@ impl AppState {
             throttle: self.throttle.clone(),
             metrics: self.metrics.clone(),
             session_ttl_secs: self.settings.session_ttl_secs,
+            sealer: self.sealer.clone(),
+            mfa_throttle: self.mfa_throttle.clone(),
         }
     }
 }

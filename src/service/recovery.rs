@@ -13,7 +13,7 @@ use crate::domain::audit::NewAuditEvent;
 use crate::domain::user::User;
 use crate::error::{DomainError, DomainResult};
 use crate::service::auth::SignIn;
-use crate::service::auth::{self, LoginOutcome};
+use crate::service::auth::{self, SignInStep};
 
 /// How long a sign-in link works.
 pub const LOGIN_LINK_TTL_MS: i64 = 15 * 60 * 1000;
@@ -86,7 +86,7 @@ pub async fn login_with_link(
     sign_in: &SignIn,
     link_token: &str,
     from: auth::Origin,
-) -> DomainResult<LoginOutcome> {
+) -> DomainResult<SignInStep> {
     let invalid = || DomainError::Unauthorized("the link is invalid, used or expired".into());
     let link_token = link_token.trim();
     if !token::well_formed(link_token, token::LOGIN_LINK_PREFIX) {
@@ -104,5 +104,5 @@ pub async fn login_with_link(
         .await?
         .ok_or_else(invalid)?;
     auth::ensure_may_sign_in(&sign_in.store, &user).await?;
-    auth::start_session(sign_in, user, from, "auth.login_link").await
+    auth::pass_first_factor(sign_in, user, from, "auth.login_link").await
 }

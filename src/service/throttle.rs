@@ -215,6 +215,52 @@ impl Default for ResetThrottle {
     }
 }
 
+/// Wrong second-factor codes (TOTP or recovery): a few per (user, IP) and a few more per user
+/// in the sign-in window, then 429. The first factor already passed, so the user is known and
+/// saying so reveals nothing.
+pub struct MfaThrottle {
+    window: Duration,
+    counts: Mutex<Counts>,
+}
+
+impl MfaThrottle {
+    pub const PER_USER_IP: u32 = 5;
+    pub const PER_USER: u32 = 20;
+
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            window: limits.login_window,
+            counts: Mutex::new(Counts::new(limits.login_window)),
+        }
+    }
+
+    /// `Some(seconds)` to wait when the user (from this IP, or from anywhere) is over the limit.
+    pub fn check(&self, user: &str, ip: Option<&str>) -> Option<u64> {
+        let counts = self.counts.lock().expect("throttle lock");
+        let now = Instant::now();
+        let pair = counts.wait(&pair_key(user, ip), Self::PER_USER_IP, now);
+        let all = counts.wait(&account_key(user), Self::PER_USER, now);
+        pair.max(all)
+    }
+
+    pub fn record_failure(&self, user: &str, ip: Option<&str>) {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        let now = Instant::now();
+        counts.add(pair_key(user, ip), now);
+        counts.add(account_key(user), now);
+    }
+
+    pub fn record_success(&self, user: &str, ip: Option<&str>) {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        counts.remove(&pair_key(user, ip));
+        counts.remove(&account_key(user));
+    }
+
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +289,18 @@ mod tests {
         }
         assert!(t.try_acquire("a@x.com", Some("2.2.2.2")).is_some());
         assert_eq!(t.try_acquire("b@x.com", Some("1.1.1.1")), None);
+    }
+
+    #[test]
+    fn wrong_codes_lock_the_user_from_that_ip() {
+        let t = MfaThrottle::new(&Limits::default());
+        for _ in 0..MfaThrottle::PER_USER_IP {
+            assert_eq!(t.check("usr_a", Some("1.1.1.1")), None);
+            t.record_failure("usr_a", Some("1.1.1.1"));
+        }
+        assert!(t.check("usr_a", Some("1.1.1.1")).is_some());
+        assert_eq!(t.check("usr_a", Some("2.2.2.2")), None);
+        assert_eq!(t.check("usr_b", Some("1.1.1.1")), None);
     }
 
     #[test]
