@@ -36,6 +36,12 @@ function kindCard(company, kind, initial) {
   let state = initial;
   const path = `/companies/${encodeURIComponent(company.id)}/secrets/${encodeURIComponent(kind.kind)}`;
   const status = h('div', {}, statusLine(state));
+  // Says what saving does: write-only while empty, replacing once a value is stored.
+  const note = h('p', { class: 'muted' });
+  const showNote = () => {
+    note.textContent = state ? t('secrets.replaceNote') : t('secrets.writeOnlyNote');
+  };
+  showNote();
   const label = tOr(`secretKind.${kind.kind}`, kind.kind);
   const remove = actionButton(t('secrets.remove'), {
     small: false,
@@ -45,6 +51,7 @@ function kindCard(company, kind, initial) {
     after: () => {
       state = null;
       mount(status, statusLine(state));
+      showNote();
       remove.hidden = true;
     },
   });
@@ -62,11 +69,12 @@ function kindCard(company, kind, initial) {
       state = saved || { hint: '', updated_at: new Date().toISOString() };
       for (const f of Object.values(form.fields)) f.value = '';
       mount(status, statusLine(state));
+      showNote();
       remove.hidden = false;
       notify(t('secrets.saved', { kind: label }));
     },
   });
-  const el = card(label, status, h('p', { class: 'muted' }, state ? t('secrets.replaceNote') : t('secrets.writeOnlyNote')), form.el);
+  const el = card(label, status, note, form.el);
   el.dataset.kind = kind.kind;
   return el;
 }

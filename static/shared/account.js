@@ -3,6 +3,7 @@
 // takes the screen's context and returns its card.
 import { api } from './api.js';
 import { h } from './dom.js';
+import { changeEmailForm } from './email.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
 import { mySessionsCard } from './sessions.js';
@@ -36,7 +37,12 @@ function passwordCard(ctx) {
   return card(t('account.passwordTitle'), h('p', { class: 'muted' }, t('account.passwordIntro')), form.el);
 }
 
-export const ACCOUNT_SECTIONS = [passwordCard, () => mySessionsCard()];
+/** The address moves only once the link sent to the new one is opened. */
+function emailCard(ctx) {
+  return card(t('email.changeTitle'), h('p', { class: 'muted' }, t('email.changeIntro')), changeEmailForm(ctx.session.user.email));
+}
+
+export const ACCOUNT_SECTIONS = [passwordCard, emailCard, () => mySessionsCard()];
 
 /** render({session, setTitle, signedOut(notice)}) → the page. */
 export function render(ctx) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
+import { emailWalk } from './email.mjs';
 import { magicWalk } from './magic.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -168,6 +169,8 @@ await step('owner approves a sign-up as one item and rejects another with a clea
   // The first admin is part of the company's item, not a user to approve on their own.
   await row.getByText(admin.email).waitFor();
   await row.getByText(admin.name).waitFor();
+  // Nobody has opened the link sent to the address yet.
+  await row.getByText('E-mail não confirmado').waitFor();
   assert.equal(await queue('Usuários pendentes').locator('tr', { hasText: admin.email }).count(), 0, 'the sign-up admin is not listed again');
   assert.equal(await queue('Usuários pendentes').locator('tr', { hasText: adminC.email }).count(), 0);
   ids.b = decodeURIComponent((await row.getByRole('link').first().getAttribute('href')).split('/')[2]);
@@ -305,6 +308,15 @@ await step('company admin sets the Omie credentials and sees only the hint', asy
   assert.ok(hint && hint !== '—', 'a hint is shown');
   assert.ok(!hint.includes(omie.app_secret) && !hint.includes(omie.app_key), 'the hint is not the secret');
   assert.equal(await omieCard.getByLabel(exactLabel('App secret')).inputValue(), '', 'the inputs are cleared');
+  // Once saved, the card says how to replace the value, not how to set the first one.
+  await omieCard.getByText('Para trocar, preencha os campos de novo e salve.').waitFor();
+  assert.equal(await omieCard.getByText('Preencha e salve.', { exact: false }).count(), 0, 'the first-time note is gone');
+  // The notice of the save never catches a click: one aimed at it reaches the page beneath.
+  const toast = ap.locator('.toast').first();
+  await toast.waitFor();
+  const box = await toast.boundingBox();
+  const hit = await ap.evaluate(({ x, y }) => !!document.elementFromPoint(x, y)?.closest('.toasts'), { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+  assert.equal(hit, false, 'a click on the notice reaches what lies under it');
   await ap.reload();
   await omieCard.locator('.secret-hint').waitFor();
   const text = await ap.locator('main').textContent();
@@ -468,7 +480,8 @@ await step('a forgotten password is reset through the e-mailed link, which works
   let message;
   for (let i = 0; i < 200 && !message; i++) {
     const files = readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort();
-    message = files.map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8'))).find((m) => m.rcpt_tos.includes(admin.email));
+    // Bruno also received the link that verified his sign-up's address.
+    message = files.map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8'))).find((m) => m.rcpt_tos.includes(admin.email) && m.text.includes('/portal/reset#token='));
     if (!message) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(message, 'the reset message arrived');
@@ -548,6 +561,8 @@ await step('an invitation e-mailed to a new person opens a page where they choos
 
 await step('a sign-in link e-mailed on request signs in only the browser that asked, once', () => magicWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, op, ap, owner, admin, companyId: ids.b, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 await step('a portal user changes their password, then ends the session of another browser', () => accountWalk({ browser, problems, base: BASE, who: member, shot }));
+
+await step('a person moves their account to a new e-mail only from that address, and the old one is told', () => emailWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, owner, companyId: ids.b, signedUp: admin.email, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');

@@ -141,6 +141,7 @@ export default {
   'email.confirmButton': 'Use this e-mail',
   'email.changed': 'Done: your account now uses {email}. Sign in with it from now on.',
   'email.changeTitle': 'E-mail',
+  'email.changeIntro': 'A link goes to the new address; your e-mail changes only when it is opened there, and the old address is told.',
   'email.newEmail': 'New e-mail',
   'email.current': 'Now: {email}',
   'email.password': 'Your password',

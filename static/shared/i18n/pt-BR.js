@@ -141,6 +141,7 @@ export default {
   'email.confirmButton': 'Usar este e-mail',
   'email.changed': 'Pronto: sua conta agora usa {email}. Entre com ele daqui em diante.',
   'email.changeTitle': 'E-mail',
+  'email.changeIntro': 'Um link vai para o novo endereço; seu e-mail só muda quando ele for aberto lá, e o endereço antigo é avisado.',
   'email.newEmail': 'Novo e-mail',
   'email.current': 'Atual: {email}',
   'email.password': 'Sua senha',
