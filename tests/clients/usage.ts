@@ -16,6 +16,8 @@ export async function ownerThenApplication(base: string, key: string): Promise<s
     body: { email: 'owner@example.com', password: 'a long password' },
     throwOnError: true,
   });
+  // An account with two-factor sign-in answers a challenge instead (202): narrow to a session.
+  if (!('token' in session.data)) throw new Error('this owner needs a second factor');
   const token: string = session.data.token;
   const owner = createClient({ baseUrl: base, auth: token });
   const created = await createCompany({
