@@ -453,17 +453,47 @@ async fn usage_is_counted_per_application_company_and_group() {
     let bad = w.owner.get("/api/v1/usage?application_id=nope").await;
     assert_eq!(bad.body["field"], "application_id");
 
+    // Rows carry the names beside the ids.
+    let row = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["company_id"] == w.a.as_str())
+        .unwrap();
+    assert_eq!(row["company_name"], "Oficina Alfa");
+    assert_eq!(row["application_name"], "Integrador Omie");
+
     let csv = w.owner.get("/api/v1/usage.csv").await;
     assert!(csv.headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
-    assert!(csv
-        .text
-        .starts_with("day,application_id,company_id,route_group,requests\n"));
-    assert!(csv
-        .text
-        .contains(&format!(",{},{},companies,3", w.app_id, w.a)));
+    assert!(csv.text.starts_with(
+        "day,application_id,application_name,company_id,company_name,route_group,requests\r\n"
+    ));
+    assert!(csv.text.contains(&format!(
+        ",{},Integrador Omie,{},Oficina Alfa,companies,3\r\n",
+        w.app_id, w.a
+    )));
+    // For a spreadsheet in Brazilian Portuguese: `;`, a byte order mark, Portuguese headers.
+    let csv = w.owner.get("/api/v1/usage.csv?locale=pt-BR").await;
+    assert!(csv.text.starts_with(
+        "\u{feff}dia;id_aplicacao;aplicacao;id_empresa;empresa;grupo_de_rotas;requisicoes\r\n"
+    ));
+    assert!(csv.text.contains(&format!(
+        ";{};Integrador Omie;{};Oficina Alfa;companies;3\r\n",
+        w.app_id, w.a
+    )));
+    let bad = w.owner.get("/api/v1/usage.csv?locale=fr").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+
+    // Requests per company, with names; the request that named no company is left out.
+    let by = w.owner.get("/api/v1/usage/companies").await;
+    assert_eq!(by.status, StatusCode::OK, "{}", by.text);
+    assert_eq!(
+        by.body["items"],
+        json!([{"company_id": w.a, "company_name": "Oficina Alfa", "requests": 4}])
+    );
 
     // A company admin sees only their company; another company's usage is 404.
     user(&w.owner, &w.b, "admin@beta.test", "company_admin").await;
@@ -471,6 +501,12 @@ async fn usage_is_counted_per_application_company_and_group() {
     let r = admin_b.get("/api/v1/usage").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["total"], 0);
+    let r = admin_b.get("/api/v1/usage/companies").await;
+    assert_eq!(r.body["items"], json!([]), "{}", r.text);
+    let r = admin_b
+        .get(&format!("/api/v1/usage/companies?company_id={}", w.a))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     assert_eq!(
         admin_b
             .get(&format!("/api/v1/usage?company_id={}", w.a))

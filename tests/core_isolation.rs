@@ -47,6 +47,7 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/links/{id}",
     "/api/v1/usage",
     "/api/v1/usage.csv",
+    "/api/v1/usage/companies",
     "/api/v1/overview",
     "/api/v1/backups",
     "/api/v1/alerts",

@@ -103,7 +103,8 @@ fn backup_run() -> Value {
 fn usage_row() -> Value {
     json!({
         "day": "2026-11-30", "application_id": APP, "company_id": COMPANY,
-        "route_group": "secrets", "requests": 128,
+        "route_group": "secrets", "requests": 128, "application_name": "Helpdesk",
+        "company_name": "Pão Quente",
     })
 }
 
@@ -208,6 +209,12 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "last_good_at": "2026-11-30T14:05:02Z",
         }),
         "UsageRowOut" => usage_row(),
+        "CompanyUsageOut" => {
+            json!({ "company_id": COMPANY, "company_name": "Pão Quente", "requests": 1830 })
+        }
+        "CompanyUsageList" => json!({
+            "items": [{ "company_id": COMPANY, "company_name": "Pão Quente", "requests": 1830 }],
+        }),
         "UsageList" => json!({ "items": [usage_row()], "total": 128 }),
         "CompaniesByStatus" => {
             json!({ "pending": 2, "active": 41, "suspended": 1, "cancelled": 3 })

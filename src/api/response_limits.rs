@@ -102,6 +102,7 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("BackupList", "items", 200),
     ("AlertList", "items", 200),
     ("UsageList", "items", 200),
+    ("CompanyUsageList", "items", 200),
     ("", "scopes", 32),
     ("", "fields", 16),
     ("", "conflicts", 4),

@@ -41,6 +41,51 @@ pub struct UsageRowOut {
     company_id: Option<String>,
     route_group: RouteGroup,
     requests: i64,
+    /// The application's name; absent once it is deleted.
+    #[oai(skip_serializing_if_is_none)]
+    application_name: Option<String>,
+    /// The company's shown name; absent without a company, or once it is deleted.
+    #[oai(skip_serializing_if_is_none)]
+    company_name: Option<String>,
+}
+
+/// One company's requests over the period.
+#[derive(Object)]
+pub struct CompanyUsageOut {
+    company_id: String,
+    /// The company's shown name; absent once it is deleted.
+    #[oai(skip_serializing_if_is_none)]
+    company_name: Option<String>,
+    requests: i64,
+}
+
+/// A page of requests per company, in company id order.
+#[derive(Object)]
+pub struct CompanyUsageList {
+    items: Vec<CompanyUsageOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+/// How the CSV is written: `en` (comma-separated, English headers) or `pt-BR` (semicolon-
+/// separated with a UTF-8 byte order mark and Portuguese headers, as spreadsheets set to
+/// Brazilian Portuguese open it).
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvLocale {
+    #[oai(rename = "en")]
+    En,
+    #[oai(rename = "pt-BR")]
+    PtBr,
+}
+
+/// A CSV field: quoted when it holds the separator, a quote or a line break.
+fn csv_field(value: &str, sep: char) -> String {
+    if value.contains(sep) || value.contains('"') || value.contains('\n') || value.contains('\r') {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
 }
 
 /// A page of a usage report, oldest day first.
@@ -66,6 +111,8 @@ impl UsageList {
                 company_id: Some(r.company_id).filter(|c| !c.is_empty()),
                 route_group: RouteGroup::from_stored(&r.route_group),
                 requests: r.requests,
+                application_name: r.application_name,
+                company_name: r.company_name,
             })
             .collect();
         Self {
@@ -78,7 +125,7 @@ impl UsageList {
 
 #[derive(ApiResponse)]
 enum CsvResponse {
-    /// day,application_id,company_id,route_group,requests
+    /// day, application_id, application_name, company_id, company_name, route_group, requests
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Csv(
         PlainText<String>,
@@ -186,11 +233,73 @@ impl UsageApi {
         Ok(Json(UsageList::from_report(report)))
     }
 
+    /// Report requests per company.
+    ///
+    /// The period's requests summed per company, with the company's name, in company id order;
+    /// requests that named no company are left out. The owner sees every company; a company
+    /// admin only their own.
+    #[oai(
+        path = "/usage/companies",
+        method = "get",
+        operation_id = "get_usage_by_company"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn usage_by_company(
+        &self,
+        auth: UserAuth,
+        caller: Caller,
+        /// First day (UTC), inclusive; default 29 days before `to`.
+        from: Query<Option<Day>>,
+        /// Last day (UTC), inclusive; default today.
+        to: Query<Option<Day>>,
+        company_id: Query<Option<Text<ID_MAX>>>,
+        application_id: Query<Option<Text<ID_MAX>>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// The `next_cursor` of the previous page, as given (cursors are opaque).
+        cursor: Query<Option<Text<CURSOR_MAX>>>,
+    ) -> Result<Json<CompanyUsageList>, ReadOneErrors> {
+        let who = auth.user(&self.state, &caller).await?;
+        let (from, to) = (days(from.0), days(to.0));
+        let (filter, reach) = Self::scope(
+            &who,
+            from,
+            to,
+            company_id.0.map(Into::into),
+            application_id.0.map(Into::into),
+        )?;
+        let limit = page_size(limit.0)?;
+        let page = usage::by_company(
+            &self.state.usage,
+            &self.state.store,
+            &reach,
+            filter,
+            cursor.0.map(Into::into),
+            limit,
+        )
+        .await?;
+        Ok(Json(CompanyUsageList {
+            items: page
+                .items
+                .into_iter()
+                .map(|t| CompanyUsageOut {
+                    company_id: t.company_id,
+                    company_name: t.company_name,
+                    requests: t.requests,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
     /// Report application requests as CSV.
     ///
-    /// The same report as `GET /usage`, as `text/csv`, whole (every row of the period, at most
-    /// 100000) in one file: an export is meant to be opened at once, so it takes no cursor.
+    /// The same report as `GET /usage`, as `text/csv` with the names beside the ids, whole
+    /// (every row of the period, at most 100000) in one file: an export is meant to be opened
+    /// at once, so it takes no cursor.
     #[oai(path = "/usage.csv", method = "get", operation_id = "get_usage_csv")]
+    #[allow(clippy::too_many_arguments)]
     async fn usage_csv(
         &self,
         auth: UserAuth,
@@ -199,6 +308,9 @@ impl UsageApi {
         to: Query<Option<Day>>,
         company_id: Query<Option<Text<ID_MAX>>>,
         application_id: Query<Option<Text<ID_MAX>>>,
+        /// `pt-BR` writes what a spreadsheet set to Brazilian Portuguese opens as columns:
+        /// `;`-separated UTF-8 with a byte order mark. Default `en`: `,`-separated.
+        locale: Query<Option<CsvLocale>>,
     ) -> Result<CsvResponse, ReadOneErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let (from, to) = (days(from.0), days(to.0));
@@ -211,12 +323,50 @@ impl UsageApi {
         )?;
         let (recorder, store) = (&self.state.usage, &self.state.store);
         let rows = usage::report(recorder, store, &reach, filter, MAX_ROWS).await?;
-        let mut csv = String::from("day,application_id,company_id,route_group,requests\n");
+        let locale = locale.0.unwrap_or(CsvLocale::En);
+        let (sep, header, mut csv) = match locale {
+            CsvLocale::En => (
+                ',',
+                [
+                    "day",
+                    "application_id",
+                    "application_name",
+                    "company_id",
+                    "company_name",
+                    "route_group",
+                    "requests",
+                ],
+                String::new(),
+            ),
+            CsvLocale::PtBr => (
+                ';',
+                [
+                    "dia",
+                    "id_aplicacao",
+                    "aplicacao",
+                    "id_empresa",
+                    "empresa",
+                    "grupo_de_rotas",
+                    "requisicoes",
+                ],
+                String::from('\u{feff}'),
+            ),
+        };
+        csv.push_str(&header.join(&sep.to_string()));
+        csv.push_str("\r\n");
         for r in rows {
-            csv.push_str(&format!(
-                "{},{},{},{},{}\n",
-                r.day, r.application_id, r.company_id, r.route_group, r.requests
-            ));
+            let fields = [
+                r.day,
+                r.application_id,
+                r.application_name.unwrap_or_default(),
+                r.company_id,
+                r.company_name.unwrap_or_default(),
+                r.route_group,
+                r.requests.to_string(),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f, sep)).collect();
+            csv.push_str(&line.join(&sep.to_string()));
+            csv.push_str("\r\n");
         }
         Ok(CsvResponse::Csv(
             PlainText(csv),

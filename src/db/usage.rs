@@ -38,7 +38,17 @@ pub struct UsageRow {
     pub company_id: String,
     pub route_group: String,
     pub requests: i64,
+    /// The application's name; `None` once it is deleted.
+    pub application_name: Option<String>,
+    /// The company's shown name; `None` for requests that named none, or once it is deleted.
+    pub company_name: Option<String>,
 }
+
+/// The columns of a row with the names beside the ids.
+const ROW: &str = "u.day, u.application_id, u.company_id, u.route_group, u.requests, a.name, \
+    COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name) \
+    FROM usage_daily u LEFT JOIN applications a ON a.id = u.application_id \
+    LEFT JOIN companies c ON c.id = u.company_id";
 
 const WHERE: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
     AND (?3 IS NULL OR application_id = ?3) AND (?4 IS NULL OR company_id = ?4)";
@@ -50,14 +60,15 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
         company_id: r.get(2)?,
         route_group: r.get(3)?,
         requests: r.get(4)?,
+        application_name: r.get(5)?,
+        company_name: r.get(6)?,
     })
 }
 
 /// Rows in the period (days inclusive), oldest first; at most `limit` (the CSV export).
 pub fn query(conn: &Connection, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
     let sql = format!(
-        "SELECT day, application_id, company_id, route_group, requests FROM usage_daily \
-         WHERE {WHERE} ORDER BY day, application_id, company_id, route_group LIMIT ?5"
+        "SELECT {ROW} WHERE {WHERE} ORDER BY day, application_id, company_id, route_group LIMIT ?5"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
@@ -107,7 +118,7 @@ pub fn page(
     limit: u32,
 ) -> DomainResult<Page<UsageRow>> {
     let sql = format!(
-        "SELECT day, application_id, company_id, route_group, requests FROM usage_daily \
+        "SELECT {ROW} \
          WHERE {WHERE} AND (?5 IS NULL OR (day, application_id, company_id, route_group) > (?5, ?6, ?7, ?8)) \
          ORDER BY day, application_id, company_id, route_group LIMIT ?9"
     );
@@ -140,4 +151,49 @@ pub fn total(conn: &Connection, f: &UsageFilter) -> DomainResult<i64> {
         params![f.from_day, f.to_day, f.application_id, f.company_id],
         |r| r.get(0),
     )?)
+}
+
+/// One company's requests over a period, with its shown name.
+pub struct CompanyTotal {
+    pub company_id: String,
+    pub company_name: Option<String>,
+    pub requests: i64,
+}
+
+/// Requests per company over the period, a page in company id order; requests that named no
+/// company are left out.
+pub fn by_company(
+    conn: &Connection,
+    f: &UsageFilter,
+    after: Option<&str>,
+    limit: u32,
+) -> DomainResult<Page<CompanyTotal>> {
+    let sql = format!(
+        "SELECT u.company_id, \
+         COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name), \
+         SUM(u.requests) FROM usage_daily u LEFT JOIN companies c ON c.id = u.company_id \
+         WHERE {WHERE} AND u.company_id <> '' AND (?5 IS NULL OR u.company_id > ?5) \
+         GROUP BY u.company_id ORDER BY u.company_id LIMIT ?6"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset(
+        &mut stmt,
+        params![
+            f.from_day,
+            f.to_day,
+            f.application_id,
+            f.company_id,
+            after,
+            limit + 1
+        ],
+        limit,
+        |r| {
+            Ok(CompanyTotal {
+                company_id: r.get(0)?,
+                company_name: r.get(1)?,
+                requests: r.get(2)?,
+            })
+        },
+        |t| t.company_id.clone(),
+    )
 }

@@ -169,6 +169,23 @@ pub async fn report_page(
     page(recorder, store, filter, cursor, limit).await
 }
 
+/// Requests per company over the period, for what `reach` covers, a page in company id order.
+pub async fn by_company(
+    recorder: &UsageRecorder,
+    store: &Store,
+    reach: &Reach,
+    mut filter: UsageFilter,
+    cursor: Option<String>,
+    limit: u32,
+) -> DomainResult<Page<db::usage::CompanyTotal>> {
+    filter.company_id = reach.company().map(ToString::to_string);
+    let after = crate::domain::cursor::open(cursor)?;
+    recorder.flush(store).await?;
+    store
+        .read(move |c| db::usage::by_company(c, &filter, after.as_deref(), limit))
+        .await
+}
+
 /// A page of a linked company's usage by the application itself.
 pub async fn for_application(
     recorder: &UsageRecorder,

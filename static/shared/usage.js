@@ -4,7 +4,7 @@ import { allItems, apiUrl } from './api.js';
 import { h, mount } from './dom.js';
 import { formatDay, formatNumber } from './format.js';
 import { chart } from './chart.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 import { table } from './list.js';
 import { card, emptyState, errorState, loadingState } from './ui.js';
 
@@ -46,19 +46,39 @@ function byGroup(items, appName) {
   const rows = new Map();
   for (const it of items) {
     const key = `${it.application_id}|${it.route_group}`;
-    const row = rows.get(key) || { application_id: it.application_id, route_group: it.route_group, requests: 0 };
+    const row = rows.get(key) || { application_id: it.application_id, application_name: it.application_name, route_group: it.route_group, requests: 0 };
     row.requests += Number(it.requests) || 0;
     rows.set(key, row);
   }
   const list = [...rows.values()].sort((a, b) => b.requests - a.requests);
   return table(
     [
-      { label: t('usage.application'), render: (r) => appName(r.application_id) },
+      { label: t('usage.application'), render: (r) => appName(r.application_id, r.application_name) },
       { label: t('usage.routeGroup'), render: (r) => h('code', {}, r.route_group || '—') },
       { label: t('usage.requests'), className: 'num', render: (r) => formatNumber(r.requests) },
     ],
     list,
     { caption: t('usage.byGroup') },
+  );
+}
+
+/** Requests per company, with its name, most first (the owner's view of everyone). */
+function byCompany(items) {
+  const rows = new Map();
+  for (const it of items) {
+    if (!it.company_id) continue;
+    const row = rows.get(it.company_id) || { company_id: it.company_id, name: it.company_name || it.company_id, requests: 0 };
+    row.requests += Number(it.requests) || 0;
+    rows.set(it.company_id, row);
+  }
+  const list = [...rows.values()].sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name));
+  return table(
+    [
+      { label: t('usage.company'), render: (r) => h('a', { href: `#/companies/${encodeURIComponent(r.company_id)}` }, r.name) },
+      { label: t('usage.requests'), className: 'num', render: (r) => formatNumber(r.requests) },
+    ],
+    list,
+    { caption: t('usage.byCompany') },
   );
 }
 
@@ -68,7 +88,7 @@ function byGroup(items, appName) {
  */
 export function usagePanel({ companyId, applications = [], companyFilter = false, initial = {} } = {}) {
   const state = { days: Number(initial.days) || 30, companyId: companyId || initial.company_id || '', applicationId: initial.application_id || '' };
-  const appName = (id) => (applications.find((a) => a.id === id) || {}).name || id || '—';
+  const appName = (id, fallback) => (applications.find((a) => a.id === id) || {}).name || fallback || id || '—';
   const result = h('div', { class: 'usage-result', 'aria-live': 'polite' });
   const csv = h('a', { class: 'btn', download: 'usage.csv' }, t('usage.csv'));
 
@@ -88,7 +108,9 @@ export function usagePanel({ companyId, applications = [], companyFilter = false
   async function load() {
     const mine = ++seq;
     const range = lastDays(state.days);
-    csv.href = apiUrl('/usage.csv', { from: range[0], to: range[range.length - 1], company_id: state.companyId, application_id: state.applicationId });
+    // A spreadsheet in Brazilian Portuguese opens `;`-separated UTF-8 with a byte order mark.
+    const locale = lang() === 'pt-BR' ? 'pt-BR' : 'en';
+    csv.href = apiUrl('/usage.csv', { from: range[0], to: range[range.length - 1], company_id: state.companyId, application_id: state.applicationId, locale });
     mount(result, loadingState());
     try {
       const data = await fetchUsage(state);
@@ -101,6 +123,7 @@ export function usagePanel({ companyId, applications = [], companyFilter = false
       mount(
         result,
         card(t('usage.perDay'), h('p', { class: 'muted' }, t('usage.total', { total: formatNumber(total) })), usageChart(data.range, data.items, t('usage.chartLabel', { count: state.days }))),
+        companyFilter && !state.companyId ? card(t('usage.byCompany'), byCompany(data.items)) : null,
         card(t('usage.byGroup'), byGroup(data.items, appName)),
       );
     } catch (err) {

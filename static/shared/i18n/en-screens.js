@@ -126,6 +126,8 @@ export default {
   'usage.routeGroup': 'Route group',
   'usage.requests': 'Requests',
   'usage.perDay': 'Requests per day',
+  'usage.byCompany': 'By company',
+  'usage.company': 'Company',
   'usage.byGroup': 'By application and route group',
   'usage.total': '{total} requests in the period.',
   'usage.chartLabel': 'Requests per day over the last {count} days',

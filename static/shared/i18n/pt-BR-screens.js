@@ -126,6 +126,8 @@ export default {
   'usage.routeGroup': 'Grupo de rotas',
   'usage.requests': 'Requisições',
   'usage.perDay': 'Requisições por dia',
+  'usage.byCompany': 'Por empresa',
+  'usage.company': 'Empresa',
   'usage.byGroup': 'Por aplicação e grupo de rotas',
   'usage.total': '{total} requisições no período.',
   'usage.chartLabel': 'Requisições por dia nos últimos {count} dias',
