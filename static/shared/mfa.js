@@ -6,7 +6,7 @@ import { h, mount } from './dom.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
 import { totpField } from './mfa-signin.js';
-import { card, copyButton, loadInto, notify } from './ui.js';
+import { card, copyButton, errorMessage, loadInto, notify } from './ui.js';
 
 /**
  * The QR code as an image from a data: URL: the SVG the server drew is never parsed into the
@@ -99,7 +99,7 @@ function statusView(s, box, reload) {
         box.querySelector('input').focus();
       } catch (err) {
         start.disabled = false;
-        notify(err.message, 'error');
+        notify(errorMessage(err), 'error');
       }
     });
     return h('div', {}, state, s.required ? h('p', { class: 'warning', role: 'note' }, t('mfa.requiredText')) : null, h('p', { class: 'muted' }, t('mfa.offText')), start);
