@@ -280,7 +280,8 @@ impl SessionApi {
     /// Read the signed-in user and their company.
     ///
     /// The company is absent for the platform owner. Answers also while a policy requires the
-    /// user to set up two-factor sign-in first (`user.mfa_required` and `mfa_enabled` say so).
+    /// user to set up two-factor sign-in first (every other route then answers 403
+    /// `mfa_enrollment_required`; `user.mfa_enabled` says whether it is set up).
     #[oai(path = "/auth/me", method = "get", operation_id = "get_me")]
     async fn me(&self, auth: UserAuth, caller: Caller) -> Result<Json<MeOut>, SignedInErrors> {
         let who = auth.user_enrolling(&self.state, &caller).await?;

@@ -5,6 +5,7 @@ import { h } from '../shared/dom.js';
 import { formatDate, formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { pagedTable } from '../shared/list.js';
+import { ownerMfaPolicyCard } from '../shared/mfa-policy.js';
 import { card, errorMessage, notify, pageHeader } from '../shared/ui.js';
 
 const TOPICS = ['backups', 'signups', 'credentials', 'plan_limits', 'mail'];
@@ -86,6 +87,7 @@ export function render({ setTitle }) {
     {},
     pageHeader(t('nav.alerts'), { subtitle: t('alerts.subtitle') }),
     card(t('alerts.byEmail'), choices()),
+    ownerMfaPolicyCard(),
     list.el,
   );
 }

@@ -11,6 +11,7 @@ import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
 import { magicSwitch } from '../shared/magic.js';
+import { companyMfaPolicyCard } from '../shared/mfa-policy.js';
 import { pagedFrom, table } from '../shared/list.js';
 import { usagePanel } from '../shared/usage.js';
 import { usersPanel } from '../shared/users.js';
@@ -70,6 +71,7 @@ function dataTab(company, reload) {
     ),
     card(t('company.editTitle'), form.el),
     card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
+    companyMfaPolicyCard(company.id),
   );
 }
 

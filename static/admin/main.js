@@ -1,10 +1,10 @@
 // The owner's dashboard: sign-in, then a hash-routed app. Each screen is its own module, loaded
 // when first opened.
-import { onUnauthorized, api } from '../shared/api.js';
+import { onEnrollmentRequired, onUnauthorized, api } from '../shared/api.js';
 import { currentSession, signInPage, signOut } from '../shared/auth.js';
 import { h, mount } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
-import { createRouter } from '../shared/router.js';
+import { createRouter, navigate, parseHash } from '../shared/router.js';
 import { createShell, plainPage } from '../shared/shell.js';
 import { errorState, loadingState, notFoundPage } from '../shared/ui.js';
 
@@ -135,6 +135,10 @@ if (/\/setup\/?$/.test(location.pathname)) {
   import('../shared/email.js').then((m) => m.confirmPage(root, '/admin/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
+  // A policy wants a second factor first: the account page says why and sets it up.
+  onEnrollmentRequired(() => {
+    if (router && parseHash().path !== '/account') navigate('/account', { mfa: 'required' }, { replace: true });
+  });
   window.addEventListener('langchange', () => boot());
   window.addEventListener('hashchange', () => {
     if (!router) boot();

@@ -4,6 +4,7 @@ import { applyBrandColor, brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
 import { h } from '../shared/dom.js';
 import { magicSwitch } from '../shared/magic.js';
+import { companyMfaPolicyCard } from '../shared/mfa-policy.js';
 import { changed, createForm } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
@@ -63,6 +64,7 @@ function editable(company, reload) {
       }),
     ),
     card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
+    companyMfaPolicyCard(company.id),
   );
 }
 

@@ -1,7 +1,7 @@
 // The companies' self-service portal: sign-in and sign-up, then a hash-routed app for the signed-in
 // user's company. Every company screen carries the company id in its URL and loads the company
 // through the API, so another company's id shows "not found" (the API answers 404).
-import { onUnauthorized } from '../shared/api.js';
+import { onEnrollmentRequired, onUnauthorized } from '../shared/api.js';
 import { currentSession, signInPage, signOut } from '../shared/auth.js';
 import { applyBrandColor } from '../shared/branding.js';
 import { companyName } from '../shared/company.js';
@@ -171,6 +171,10 @@ if (/\/reset\/?$/.test(location.pathname)) {
   import('../shared/email.js').then((m) => m.confirmPage(root, '/portal/'));
 } else {
   onUnauthorized(() => boot(t('auth.sessionExpired')));
+  // A policy wants a second factor first: the account page says why and sets it up.
+  onEnrollmentRequired(() => {
+    if (router && parseHash().path !== '/account') navigate('/account', { mfa: 'required' }, { replace: true });
+  });
   window.addEventListener('langchange', () => boot());
   window.addEventListener('hashchange', () => {
     if (!router) boot();

@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { changeEmailForm } from './email.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
+import { mfaCard } from './mfa.js';
 import { mySessionsCard } from './sessions.js';
 import { card, pageHeader } from './ui.js';
 
@@ -42,11 +43,22 @@ function emailCard(ctx) {
   return card(t('email.changeTitle'), h('p', { class: 'muted' }, t('email.changeIntro')), changeEmailForm(ctx.session.user.email));
 }
 
-export const ACCOUNT_SECTIONS = [passwordCard, emailCard, () => mySessionsCard()];
+export const ACCOUNT_SECTIONS = [passwordCard, emailCard, mfaCard, () => mySessionsCard()];
 
-/** render({session, setTitle, signedOut(notice)}) → the page. */
+/**
+ * render({session, query, setTitle, signedOut(notice)}) → the page. Sent here by a policy that
+ * requires two-factor sign-in (?mfa=required), the page says so first and shows only that
+ * section: nothing else answers until it is set up.
+ */
 export function render(ctx) {
   ctx.setTitle(t('account.title'));
   const user = ctx.session.user;
-  return h('div', { class: 'account-page' }, pageHeader(t('account.title'), { subtitle: user.email }), ACCOUNT_SECTIONS.map((section) => section(ctx)));
+  const required = ctx.query && ctx.query.mfa === 'required';
+  return h(
+    'div',
+    { class: 'account-page' },
+    pageHeader(t('account.title'), { subtitle: user.email }),
+    required ? h('p', { class: 'warning', role: 'alert' }, t(user.role === 'owner' ? 'mfa.requiredByOwner' : 'mfa.requiredByCompany')) : null,
+    required ? mfaCard(ctx) : ACCOUNT_SECTIONS.map((section) => section(ctx)),
+  );
 }

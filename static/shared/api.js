@@ -6,6 +6,7 @@ import { lang } from './i18n.js';
 const BASE = '/api/v1';
 const SAFE = new Set(['GET', 'HEAD']);
 let unauthorizedHandler = null;
+let enrollmentHandler = null;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -23,6 +24,11 @@ export class ApiError extends Error {
 /** Called once per 401 on an authenticated request, so the page can show the sign-in form. */
 export function onUnauthorized(fn) {
   unauthorizedHandler = fn;
+}
+
+/** Called on a 403 `mfa_enrollment_required`: a policy wants a second factor set up first. */
+export function onEnrollmentRequired(fn) {
+  enrollmentHandler = fn;
 }
 
 export function readCookie(name) {
@@ -70,6 +76,7 @@ export async function request(method, path, { body, query, quiet401 = false } = 
   if (!res.ok) {
     const err = new ApiError(res.status, data && typeof data === 'object' ? data : null);
     if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler(err);
+    if (err.code === 'mfa_enrollment_required' && enrollmentHandler) enrollmentHandler(err);
     throw err;
   }
   return data;

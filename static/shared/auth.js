@@ -3,6 +3,7 @@ import { api, readCookie } from './api.js';
 import { h } from './dom.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
+import { secondStepPage } from './mfa-signin.js';
 import { plainPage } from './shell.js';
 
 /**
@@ -25,8 +26,11 @@ export async function currentSession() {
  * signInPage({title, subtitle, footer, magicLink, onSignedIn(loginResponse)}) → page element.
  * A wrong password keeps the e-mail and tells the user without saying which part was wrong.
  * With `magicLink`, the page also offers a sign-in link by e-mail (#/magic-link).
+ * An account with two-factor sign-in gets the code step in place of the page; an expired
+ * challenge brings the password step back with a notice.
  */
-export function signInPage({ title, subtitle, footer, notice, magicLink = false, onSignedIn }) {
+export function signInPage(opts) {
+  const { title, subtitle, footer, notice, magicLink = false, onSignedIn } = opts;
   const forgot = h(
     'p',
     { class: 'plain-foot muted' },
@@ -42,6 +46,16 @@ export function signInPage({ title, subtitle, footer, notice, magicLink = false,
     async onSubmit(values) {
       try {
         const res = await api.post('/auth/login', values, { quiet401: true });
+        if (res && res.mfa_required) {
+          const step = secondStepPage({
+            challenge: res.challenge,
+            title,
+            onSignedIn,
+            onExpired: (message) => step.replaceWith(signInPage({ ...opts, notice: message })),
+          });
+          page.replaceWith(step);
+          return;
+        }
         await onSignedIn(res);
       } catch (err) {
         if (err.status === 401) {
@@ -53,7 +67,7 @@ export function signInPage({ title, subtitle, footer, notice, magicLink = false,
     },
   });
   document.title = `${title} · armario`;
-  return plainPage(
+  const page = plainPage(
     h('h1', { tabindex: '-1' }, title),
     subtitle ? h('p', { class: 'muted' }, subtitle) : null,
     notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
@@ -61,6 +75,7 @@ export function signInPage({ title, subtitle, footer, notice, magicLink = false,
     forgot,
     footer || null,
   );
+  return page;
 }
 
 export async function signOut() {

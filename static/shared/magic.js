@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { h, mount } from './dom.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
+import { secondStepPage } from './mfa-signin.js';
 import { plainPage } from './shell.js';
 
 /** The page that asks for a sign-in link; `back` is the sign-in page's address. */
@@ -47,14 +48,23 @@ export async function magicPage(root, signIn) {
   }
   document.title = `${t('magic.signingIn')} · armario`;
   mount(root, plainPage(h('h1', { tabindex: '-1' }, t('magic.signingIn')), h('p', { class: 'muted', role: 'status' }, t('magic.wait'))));
+  let res;
   try {
-    await api.post('/auth/magic-link/redeem', { token });
+    res = await api.post('/auth/magic-link/redeem', { token });
   } catch (err) {
     if (err.field === 'token') {
       mount(root, refusedPage(signIn));
       return;
     }
     mount(root, plainPage(h('h1', { tabindex: '-1' }, t('magic.refusedTitle')), h('p', { class: 'form-error', role: 'alert' }, err.message), h('a', { class: 'btn primary', href: signIn }, t('reset.back'))));
+    return;
+  }
+  if (res && res.mfa_required) {
+    // The link was the first factor; the code is the second. An expired challenge cannot be
+    // retried from here (the link is used up), so the page sends back to the sign-in form.
+    const expired = (message) =>
+      mount(root, plainPage(h('h1', { tabindex: '-1' }, t('mfa.stepTitle')), h('p', { class: 'form-error', role: 'alert' }, message), h('a', { class: 'btn primary', href: signIn }, t('reset.back'))));
+    mount(root, secondStepPage({ challenge: res.challenge, title: t('magic.signingIn'), onSignedIn: () => location.replace(signIn), onExpired: expired }));
     return;
   }
   location.replace(signIn);

@@ -54,6 +54,18 @@ function actionButtons(companyId, user, selfId, refresh) {
   return null;
 }
 
+/** Resets a user's second factor: they sign in with the password alone and may set it up again. */
+function mfaResetButton(companyId, user, selfId, refresh) {
+  if (!user.mfa_enabled || user.id === selfId) return null;
+  const who = user.name || user.email;
+  return actionButton(t('mfa.reset'), {
+    confirm: { title: t('mfa.resetTitle', { name: who }), message: t('mfa.resetText'), confirmLabel: t('mfa.reset') },
+    run: () => api.del(`/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}/mfa`),
+    done: t('mfa.resetDone', { name: who }),
+    after: refresh,
+  });
+}
+
 function createUserCard(companyId, onCreated) {
   const box = h('div', { hidden: true });
   const open = h('button', { type: 'button', class: 'btn primary', 'aria-expanded': 'false' }, t('users.new'));
@@ -93,7 +105,7 @@ export function usersPanel({ companyId, canManage, selfId }) {
   const columns = [
     { label: t('user.name'), render: (u) => h('div', {}, h('strong', {}, u.name || '—'), h('div', { class: 'muted' }, u.email)) },
     { label: t('user.role'), render: (u) => roleControl(companyId, u, canManage, selfId) },
-    { label: t('user.status'), render: (u) => badge(u.status, 'user') },
+    { label: t('user.status'), render: (u) => h('span', { class: 'row' }, badge(u.status, 'user'), u.mfa_enabled ? h('span', { class: 'badge st-active mfa-badge', title: t('mfa.badgeTitle') }, t('mfa.badge')) : null) },
     { label: t('user.lastLogin'), render: (u) => formatDateTime(u.last_login_at) },
   ];
   // One user's sessions open below the list, with their end buttons.
@@ -110,7 +122,7 @@ export function usersPanel({ companyId, canManage, selfId }) {
     columns.push({
       label: t('list.actions'),
       className: 'actions',
-      render: (u) => h('div', { class: 'row-actions' }, actionButtons(companyId, u, selfId, () => list.refresh()), u.status === 'active' ? sessionsButton(u) : null),
+      render: (u) => h('div', { class: 'row-actions' }, actionButtons(companyId, u, selfId, () => list.refresh()), u.status === 'active' ? sessionsButton(u) : null, mfaResetButton(companyId, u, selfId, () => list.refresh())),
     });
   }
   const list = pagedTable({

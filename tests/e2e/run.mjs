@@ -8,6 +8,7 @@ import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { magicWalk } from './magic.mjs';
+import { mfaWalk } from './mfa.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
@@ -561,6 +562,7 @@ await step('an invitation e-mailed to a new person opens a page where they choos
 
 await step('a sign-in link e-mailed on request signs in only the browser that asked, once', () => magicWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, op, ap, owner, admin, companyId: ids.b, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 await step('a portal user changes their password, then ends the session of another browser', () => accountWalk({ browser, problems, base: BASE, who: member, shot }));
+await step('a portal user sets up two-factor sign-in, then signs in with the password and a code', () => mfaWalk({ browser, problems, base: BASE, who: member, shot }));
 
 await step('a person moves their account to a new e-mail only from that address, and the old one is told', () => emailWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, owner, companyId: ids.b, signedUp: admin.email, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 

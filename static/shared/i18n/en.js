@@ -1,6 +1,7 @@
 // English. Keys are grouped by screen; the lists, secrets, usage and portal screens are in
 // en-screens.js.
 import account from './en-account.js';
+import mfa from './en-mfa.js';
 import audit from './en-audit.js';
 import screens from './en-screens.js';
 
@@ -8,6 +9,7 @@ export default {
   ...screens,
   ...audit,
   ...account,
+  ...mfa,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

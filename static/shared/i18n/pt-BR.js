@@ -1,6 +1,7 @@
 // Português do Brasil: the default language. Keys are grouped by screen; the lists, secrets,
 // usage and portal screens are in pt-BR-screens.js.
 import account from './pt-BR-account.js';
+import mfa from './pt-BR-mfa.js';
 import audit from './pt-BR-audit.js';
 import screens from './pt-BR-screens.js';
 
@@ -8,6 +9,7 @@ export default {
   ...screens,
   ...audit,
   ...account,
+  ...mfa,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
