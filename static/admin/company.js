@@ -10,6 +10,7 @@ import { createForm, changed } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
+import { domainsCard } from '../shared/domains.js';
 import { magicSwitch } from '../shared/magic.js';
 import { companyMfaPolicyCard } from '../shared/mfa-policy.js';
 import { pagedFrom, table } from '../shared/list.js';
@@ -72,6 +73,7 @@ function dataTab(company, reload) {
     card(t('company.editTitle'), form.el),
     card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
     companyMfaPolicyCard(company.id),
+    domainsCard(company.id, { canManage: true }),
   );
 }
 

@@ -3,6 +3,7 @@ import { api } from '../shared/api.js';
 import { applyBrandColor, brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
 import { h } from '../shared/dom.js';
+import { domainsCard } from '../shared/domains.js';
 import { magicSwitch } from '../shared/magic.js';
 import { companyMfaPolicyCard } from '../shared/mfa-policy.js';
 import { changed, createForm } from '../shared/form.js';
@@ -21,7 +22,7 @@ function identity(company) {
 }
 
 function readOnly(company) {
-  return card(
+  return h('div', {}, card(
     t('portal.companyData'),
     details([
       [t('company.legalName'), company.legal_name],
@@ -36,7 +37,7 @@ function readOnly(company) {
     h('p', { class: 'muted' }, t('portal.memberReadOnly')),
     h('h3', {}, t('magic.switchTitle')),
     magicSwitch(company, { canChange: false }),
-  );
+  ), domainsCard(company.id, { canManage: false }));
 }
 
 function editable(company, reload) {
@@ -65,6 +66,7 @@ function editable(company, reload) {
     ),
     card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
     companyMfaPolicyCard(company.id),
+    domainsCard(company.id, { canManage: true }),
   );
 }
 

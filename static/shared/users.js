@@ -8,6 +8,7 @@ import { formatDateTime } from './format.js';
 import { t } from './i18n.js';
 import { filterBar, pagedTable } from './list.js';
 import { userSessionsCard } from './sessions.js';
+import { confirmRole, deleteUserButton, editUserButton, passwordButton } from './user-edit.js';
 import { badge, card, errorMessage, notify } from './ui.js';
 
 export const ROLES = ['company_admin', 'member'];
@@ -22,6 +23,10 @@ function roleControl(companyId, user, canManage, selfId) {
   );
   select.addEventListener('change', async () => {
     const before = user.role;
+    if (!(await confirmRole(user, select.value))) {
+      select.value = before;
+      return;
+    }
     select.disabled = true;
     try {
       await api.patch(`/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}`, { role: select.value });
@@ -122,7 +127,19 @@ export function usersPanel({ companyId, canManage, selfId }) {
     columns.push({
       label: t('list.actions'),
       className: 'actions',
-      render: (u) => h('div', { class: 'row-actions' }, actionButtons(companyId, u, selfId, () => list.refresh()), u.status === 'active' ? sessionsButton(u) : null, mfaResetButton(companyId, u, selfId, () => list.refresh())),
+      render: (u) => {
+        const refresh = () => list.refresh();
+        return h(
+          'div',
+          { class: 'row-actions' },
+          actionButtons(companyId, u, selfId, refresh),
+          editUserButton(companyId, u, refresh),
+          u.id !== selfId ? passwordButton(companyId, u, refresh) : null,
+          u.status === 'active' ? sessionsButton(u) : null,
+          mfaResetButton(companyId, u, selfId, refresh),
+          deleteUserButton(companyId, u, selfId, () => list.reload()),
+        );
+      },
     });
   }
   const list = pagedTable({

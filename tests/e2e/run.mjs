@@ -8,6 +8,7 @@ import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { magicWalk } from './magic.mjs';
+import { peopleWalk } from './people.mjs';
 import { mfaWalk } from './mfa.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -565,6 +566,8 @@ await step('a portal user changes their password, then ends the session of anoth
 await step('a portal user sets up two-factor sign-in, then signs in with the password and a code', () => mfaWalk({ browser, problems, base: BASE, who: member, shot }));
 
 await step('a person moves their account to a new e-mail only from that address, and the old one is told', () => emailWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, owner, companyId: ids.b, signedUp: admin.email, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+
+await step('a company admin edits a user, confirms a role change, sets a password, deletes a user and manages domains', () => peopleWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
