@@ -13,7 +13,7 @@ pub async fn set_password(
     password: SecretString,
 ) -> Result<(), String> {
     crate::crypto::password::validate("password", &password).map_err(|e| e.to_string())?;
-    let (state, operator) = app::open_as_operator(settings)?;
+    let (state, operator) = app::open_as_operator(settings).await?;
     let result = recovery::set_password_as_operator(
         &operator,
         &state.store,
@@ -36,7 +36,7 @@ pub async fn login_link(settings: Settings, email: &str) -> Result<(), String> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", settings.addr));
-    let (state, operator) = app::open_as_operator(settings)?;
+    let (state, operator) = app::open_as_operator(settings).await?;
     let result = recovery::issue_login_link(&operator, &state.store, email).await;
     state.store.close().await;
     let (user, token) = result.map_err(|e| e.to_string())?;
@@ -51,7 +51,7 @@ pub async fn login_link(settings: Settings, email: &str) -> Result<(), String> {
 
 /// `armario admin reset-mfa`: removes a user's second factor from the console.
 pub async fn reset_mfa(settings: Settings, email: &str) -> Result<(), String> {
-    let (state, operator) = app::open_as_operator(settings)?;
+    let (state, operator) = app::open_as_operator(settings).await?;
     let result = crate::service::mfa_admin::reset_as_operator(&operator, &state.store, email).await;
     state.store.close().await;
     let user = result.map_err(|e| e.to_string())?;

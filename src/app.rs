@@ -57,10 +57,19 @@ pub fn colour_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bo
     terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
-/// Opens the application for a console command, as the operator who holds the master key.
-pub fn open_as_operator(settings: Settings) -> Result<(AppState, Operator), String> {
+/// Opens the application for a console command, as the operator who holds the master key: the
+/// key must open the sealed values already stored, or the command refuses to act.
+pub async fn open_as_operator(settings: Settings) -> Result<(AppState, Operator), String> {
     let operator = Operator::holding(&datadir::master_key(&settings)?);
-    Ok((open_state(settings)?, operator))
+    let how_to_pass = datadir::how_to_pass_a_key(&settings);
+    let state = open_state(settings)?;
+    if let Err(message) =
+        crate::service::key_check::check_sealed(&state.store, &state.sealer, &how_to_pass).await
+    {
+        state.store.close().await;
+        return Err(message);
+    }
+    Ok((state, operator))
 }
 
 /// Opens everything the application needs. Used by `serve` and by CLI commands.

@@ -14,7 +14,7 @@ fn when(ms: i64) -> String {
 }
 
 pub async fn run(settings: Settings, command: MailCommand) -> Result<(), String> {
-    let (state, operator) = app::open_as_operator(settings)?;
+    let (state, operator) = app::open_as_operator(settings).await?;
     let result = match command {
         MailCommand::List {
             dead,

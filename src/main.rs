@@ -79,7 +79,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             let name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or("owner").to_string());
             let input = setup::new_owner(&email, &name, password).map_err(|e| e.to_string())?;
-            let (state, operator) = app::open_as_operator(settings)?;
+            let (state, operator) = app::open_as_operator(settings).await?;
             let user =
                 setup::create_owner_as_operator(&operator, &state.store, &state.passwords, input)
                     .await

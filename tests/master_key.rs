@@ -230,3 +230,40 @@ fn commands_other_than_serve_refuse_without_a_key_and_write_no_file() {
         "a refused command created the data directory"
     );
 }
+
+#[tokio::test]
+async fn console_commands_refuse_a_key_that_does_not_open_the_data() {
+    let key_a = random_key();
+    let key_b = random_key();
+    let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), &key_a, &[]);
+    store_a_secret(&server).await;
+    assert!(server.stop().success());
+    let dir = server.take_dir();
+    let data = dir.path().join("data");
+    let as_operator: [&[&str]; 4] = [
+        &["admin", "login-link", "--email", "owner@armario.test"],
+        &["admin", "reset-mfa", "--email", "owner@armario.test"],
+        &["admin", "set-password", "--email", "owner@armario.test"],
+        &["mail", "retry"],
+    ];
+    for args in as_operator {
+        let out = run_armario(&data, &key_b, args, "another-long-password\n");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("does not match the data"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(&key_id(&key_a)), "{args:?}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("arm_link_"));
+    }
+    // Nothing was done: the owner's password still works, and the right key acts.
+    let out = run_armario(&data, &key_a, as_operator[0], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = Server::spawn_in(dir, &key_a, &[]);
+    server.login("owner@armario.test", PASSWORD).await;
+}

@@ -26,6 +26,33 @@ pub struct KeyCheck {
     pub warnings: Vec<String>,
 }
 
+/// The sealed values alone, without the backup target: every key id in use is the current key
+/// or a previous one. A console command runs it before it acts as the operator, so a key that
+/// does not open this data does not act on it either.
+pub async fn check_sealed(store: &Store, sealer: &Sealer, how_to_pass: &str) -> Result<(), String> {
+    let in_use = store
+        .read(db::sealed::key_ids_in_use)
+        .await
+        .map_err(|e| format!("cannot read the key ids of the sealed values: {e}"))?;
+    let current = sealer.current_key_id().to_string();
+    let known: BTreeSet<&str> = std::iter::once(current.as_str())
+        .chain(sealer.previous_key_ids())
+        .collect();
+    let unknown: Vec<String> = in_use
+        .iter()
+        .filter(|(id, _, _)| !known.contains(id.as_str()))
+        .map(|(id, table, count)| format!("{id} ({count} sealed values in {table})"))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to act: the master key given (key id {current}) does not match the data. \
+         Unknown key ids: {}. Use the key that sealed them: {how_to_pass}.",
+        unknown.join(", ")
+    ))
+}
+
 /// Runs the check; `Err` carries the message that stops the start.
 pub async fn check(
     store: &Store,
