@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
+import { inviteWalk } from './invites.mjs';
 import { magicWalk } from './magic.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -548,6 +549,8 @@ await step('an invitation e-mailed to a new person opens a page where they choos
 
 await step('a sign-in link e-mailed on request signs in only the browser that asked, once', () => magicWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, op, ap, owner, admin, companyId: ids.b, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 await step('a portal user changes their password, then ends the session of another browser', () => accountWalk({ browser, problems, base: BASE, who: member, shot }));
+
+await step('company admin invites from the users page, revokes one invitation after confirming and resends another', () => inviteWalk({ base: BASE, mailDir: process.env.MAIL_DIR, ap, admin, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');

@@ -2,12 +2,14 @@
 // en-screens.js.
 import account from './en-account.js';
 import audit from './en-audit.js';
+import invites from './en-invites.js';
 import screens from './en-screens.js';
 
 export default {
   ...screens,
   ...audit,
   ...account,
+  ...invites,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

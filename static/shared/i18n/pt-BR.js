@@ -2,12 +2,14 @@
 // usage and portal screens are in pt-BR-screens.js.
 import account from './pt-BR-account.js';
 import audit from './pt-BR-audit.js';
+import invites from './pt-BR-invites.js';
 import screens from './pt-BR-screens.js';
 
 export default {
   ...screens,
   ...audit,
   ...account,
+  ...invites,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
