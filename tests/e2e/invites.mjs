@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DESKTOP } from './harness.mjs';
 
 /** Every message to `email` so far, oldest first, once there are at least `n`. */
 async function messagesTo(mailDir, email, n) {
@@ -24,6 +25,9 @@ const linkIn = (m) => m.text.split(/\s+/).find((w) => w.includes('/portal/invite
  * signed out on the portal; it ends the same way.
  */
 export async function inviteWalk({ base, mailDir, ap, admin, field, heading, shot }) {
+  // The walk before may have left the page at phone width, where the menu hides the links.
+  const size = ap.viewportSize();
+  await ap.setViewportSize(DESKTOP);
   await ap.goto(`${base}/portal/`);
   await field(ap, 'E-mail').fill(admin.email);
   await field(ap, 'Senha').fill(admin.password);
@@ -84,4 +88,5 @@ export async function inviteWalk({ base, mailDir, ap, admin, field, heading, sho
   await ap.getByRole('status').filter({ hasText: 'Sua conta está pronta' }).waitFor();
   await ap.goto(`${base}/portal/`);
   await heading(ap, 'Portal do cliente').waitFor();
+  await ap.setViewportSize(size);
 }
