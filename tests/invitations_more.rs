@@ -145,6 +145,14 @@ async fn a_language_other_than_pt_br_or_en_is_a_400_naming_language() {
     }
     let list = ana.get(&path).await;
     assert_eq!(list.body["items"], json!([]), "nothing was created");
+    // The same request with a language armario writes in goes through.
+    let r = ana
+        .post(
+            &path,
+            json!({"email": "ivo@bolo.test", "role": "member", "language": "en"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
 
 #[tokio::test]
