@@ -110,6 +110,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         key_check: Arc::default(),
         mail: crate::mail::Mail::new(mail),
         resets: Arc::default(),
+        invite_accepts: Arc::default(),
         magic_links: Arc::default(),
         mfa_throttle: Arc::new(crate::service::throttle::MfaThrottle::new(&limits)),
     })

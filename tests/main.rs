@@ -43,6 +43,7 @@ mod email_address;
 mod hosts;
 mod input_refusals;
 mod invitations;
+mod invitations_more;
 mod keys;
 mod list_pages;
 mod lockout;

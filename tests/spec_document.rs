@@ -99,6 +99,7 @@ async fn each_operation_lists_exactly_the_statuses_it_can_return() {
         "POST /api/v1/auth/email",
         "POST /api/v1/auth/magic-link",
         "POST /api/v1/signup",
+        "POST /api/v1/invitations/accept",
         "POST /api/v1/auth/mfa/verify",
         "POST /api/v1/auth/mfa/totp/confirm",
         "POST /api/v1/auth/mfa/disable",

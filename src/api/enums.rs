@@ -172,11 +172,52 @@ pub enum EmailChangeState {
     ConfirmationSent,
 }
 
+/// A language armario writes messages in.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+pub enum LanguageDto {
+    /// Brazilian Portuguese.
+    #[oai(rename = "pt-BR")]
+    #[serde(rename = "pt-BR")]
+    PtBr,
+    /// English.
+    #[oai(rename = "en")]
+    #[serde(rename = "en")]
+    En,
+}
+
+impl From<crate::domain::language::Lang> for LanguageDto {
+    fn from(l: crate::domain::language::Lang) -> Self {
+        match l {
+            crate::domain::language::Lang::PtBr => Self::PtBr,
+            crate::domain::language::Lang::En => Self::En,
+        }
+    }
+}
+
+impl From<LanguageDto> for crate::domain::language::Lang {
+    fn from(l: LanguageDto) -> Self {
+        match l {
+            LanguageDto::PtBr => Self::PtBr,
+            LanguageDto::En => Self::En,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::audit::Actor;
     use crate::domain::secret_kind::KNOWN;
+
+    #[test]
+    fn languages_name_themselves_as_stored() {
+        use crate::domain::language::Lang;
+        for l in [Lang::PtBr, Lang::En] {
+            let name = poem_openapi::types::ToJSON::to_json(&LanguageDto::from(l)).unwrap();
+            assert_eq!(name, l.as_str());
+            assert_eq!(Lang::from(LanguageDto::from(l)), l);
+        }
+    }
 
     #[test]
     fn every_actor_the_log_writes_has_a_kind() {

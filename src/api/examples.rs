@@ -41,8 +41,8 @@ fn alert() -> Value {
 fn invitation() -> Value {
     json!({
         "id": "inv_01a2312d1d6c7d8e9fa0b1c2d3e4f5a6", "company_id": COMPANY,
-        "email": "bruno@paoquente.com.br", "role": "member", "status": "pending",
-        "expires_at": "2026-12-07T14:05:00Z", "sent_at": AT, "created_at": AT,
+        "email": "bruno@paoquente.com.br", "role": "member", "language": "pt-BR",
+        "status": "pending", "expires_at": "2026-12-07T14:05:00Z", "sent_at": AT, "created_at": AT,
     })
 }
 
@@ -263,7 +263,9 @@ pub fn for_schema(name: &str) -> Option<Value> {
         }),
         "Invitation" => invitation(),
         "InvitationList" => json!({ "items": [invitation()] }),
-        "InvitationCreateIn" => json!({ "email": "bruno@paoquente.com.br", "role": "member" }),
+        "InvitationCreateIn" => {
+            json!({ "email": "bruno@paoquente.com.br", "role": "member", "language": "pt-BR" })
+        }
         "InvitationAcceptIn" => json!({
             "token": "arm_invite_4Hs8Kd2Lq9Zx1Vb7Nc3Mf6Gj0Pw5Ty8Ru2Ie7Oa4Qk1",
             "name": "Bruno Lima",

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::access::Admin;
 use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
+use crate::api::enums::LanguageDto;
 use crate::api::input::{Email, Text, CURSOR_MAX, PASSWORD_MAX, PERSON_NAME_MAX, TOKEN_MAX};
 use crate::api::session::{CreatedResponse, NoContentResponse};
 use crate::api::statuses::{ActionErrors, ChangeErrors, InviteAcceptErrors, ReadOneErrors};
@@ -18,6 +19,7 @@ use crate::api::Tag;
 use crate::clock::now_ms;
 use crate::crypto::SecretString;
 use crate::domain::invitation::{Invitation, InvitationState};
+use crate::domain::language::Lang;
 use crate::domain::{page_size, validate, Page, Role};
 use crate::ids::{CompanyId, InvitationId};
 use crate::service::{invitations, AppState};
@@ -63,6 +65,8 @@ pub struct InvitationOut {
     company_id: String,
     email: String,
     role: RoleDto,
+    /// The language its messages are written in.
+    language: LanguageDto,
     status: InvitationStatusDto,
     /// When the link stops working.
     expires_at: chrono::DateTime<chrono::Utc>,
@@ -82,6 +86,7 @@ fn out(i: Invitation, now: i64) -> InvitationOut {
         company_id: i.company_id.to_string(),
         email: i.email,
         role: i.role.into(),
+        language: i.language.into(),
         expires_at: ts(i.expires_at),
         sent_at: ts(i.sent_at),
         accepted_at: opt_ts(i.accepted_at),
@@ -112,6 +117,10 @@ struct InvitationCreateIn {
     /// Where the invitation goes; no live user or pending invitation may have it.
     email: Email,
     role: CompanyRoleDto,
+    /// The language of the message (and of any resent one). Absent: the language
+    /// `Accept-Language` names, else `pt-BR`.
+    #[oai(skip_serializing_if_is_none)]
+    language: Option<LanguageDto>,
 }
 
 #[derive(Object, Deserialize)]
@@ -130,7 +139,7 @@ impl InvitationsApi {
     /// Invite someone to a company by e-mail.
     ///
     /// A company admin or the owner. A message with a single-use link valid 7 days goes to the
-    /// address. A pending invitation counts against the plan's user limit (409
+    /// address, in `language` (else the language `Accept-Language` names, else pt-BR). A pending invitation counts against the plan's user limit (409
     /// `limit_exceeded`); an address that a live user or a pending invitation has is a 409
     /// naming `email`.
     #[oai(
@@ -149,7 +158,12 @@ impl InvitationsApi {
         let b = body.0;
         let email = validate::email("email", &b.email)?;
         let role = Role::parse_company_role("role", role_str(b.role))?;
-        let i = invitations::create(&self.state.invites(), &scope, email, role).await?;
+        let language = b
+            .language
+            .map(Into::into)
+            .or(caller.language)
+            .unwrap_or(Lang::PtBr);
+        let i = invitations::create(&self.state.invites(), &scope, email, role, language).await?;
         Ok(CreatedResponse::Created(Json(out(i, now_ms()))))
     }
 
@@ -182,8 +196,8 @@ impl InvitationsApi {
 
     /// Send an invitation again.
     ///
-    /// A company admin or the owner. A new link valid 7 days goes out and the old link stops
-    /// working; an expired invitation comes back if its address and a seat are free. 409 for
+    /// A company admin or the owner. A new link valid 7 days goes out, in the invitation's
+    /// language, and the old link stops working; an expired invitation comes back if its address and a seat are free. 409 for
     /// an accepted or revoked invitation.
     #[oai(
         path = "/companies/:id/invitations/:invitation_id/resend",
@@ -227,7 +241,8 @@ impl InvitationsApi {
     ///
     /// Public. Creates the active user with the invited role, who signs in with the chosen
     /// password. A used, expired, revoked or unknown token is a 400 naming `token`; 409 when
-    /// the address became a user's meanwhile or the plan's user limit is reached.
+    /// the address became a user's meanwhile or the plan's user limit is reached. Throttled
+    /// per IP (429 with `Retry-After`).
     #[oai(
         path = "/invitations/accept",
         method = "post",

@@ -305,8 +305,8 @@ error_set! {
 }
 
 error_set! {
-    /// Accepting an invitation with its link's token: public.
-    pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, InsufficientStorage }
+    /// Accepting an invitation with its link's token: public, throttled per IP.
+    pub enum InviteAcceptErrors { BadRequest, Conflict, PayloadTooLarge, TooManyRequests, InsufficientStorage }
 }
 
 error_set! {

@@ -5,12 +5,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::crypto::token::TokenHash;
 use crate::domain::invitation::Invitation;
+use crate::domain::language::Lang;
 use crate::domain::{Page, Role};
 use crate::error::DomainResult;
 use crate::ids::{CompanyId, InvitationId, UserId};
 
 const COLUMNS: &str = "id, company_id, email, role, expires_at, created_by, created_at, sent_at, \
-                       accepted_at, revoked_at";
+                       accepted_at, revoked_at, language";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Invitation> {
     let role: String = r.get(3)?;
@@ -25,6 +26,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Invitation> {
         sent_at: r.get(7)?,
         accepted_at: r.get(8)?,
         revoked_at: r.get(9)?,
+        language: Lang::from_stored(&r.get::<_, String>(10)?),
     })
 }
 
@@ -33,6 +35,7 @@ pub struct InsertInvitation<'a> {
     pub company_id: &'a CompanyId,
     pub email: &'a str,
     pub role: Role,
+    pub language: Lang,
     pub token_hash: &'a TokenHash,
     pub expires_at: i64,
     pub created_by: Option<&'a UserId>,
@@ -41,7 +44,7 @@ pub struct InsertInvitation<'a> {
 pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainResult<()> {
     conn.execute(
         "INSERT INTO invitations (id, company_id, email, role, token_hash, expires_at, created_by, \
-         created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+         created_at, sent_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         params![
             i.id,
             i.company_id,
@@ -50,7 +53,8 @@ pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainRe
             &i.token_hash[..],
             i.expires_at,
             i.created_by,
-            now
+            now,
+            i.language.as_str()
         ],
     )?;
     Ok(())

@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "alerts",
         include_str!("../../migrations/0013_alerts.sql"),
     ),
+    (
+        14,
+        "invitation_language",
+        include_str!("../../migrations/0014_invitation_language.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {

@@ -2,6 +2,7 @@
 
 use crate::ids::{CompanyId, InvitationId, UserId};
 
+use super::language::Lang;
 use super::Role;
 
 /// How long an invitation's link works: 7 days.
@@ -13,6 +14,8 @@ pub struct Invitation {
     pub company_id: CompanyId,
     pub email: String,
     pub role: Role,
+    /// The language its messages are written in; a resent message keeps it.
+    pub language: Lang,
     pub expires_at: i64,
     pub created_by: Option<UserId>,
     pub created_at: i64,

@@ -16,12 +16,14 @@ use crate::db::users::InsertUser;
 use crate::db::{self, Store};
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::invitation::{Invitation, InvitationState, INVITATION_TTL_MS};
+use crate::domain::language::Lang;
 use crate::domain::{validate, Page, Role, User, UserStatus};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, InvitationId, UserId};
 use crate::mail::{self, Mail};
 use crate::service::brand;
 use crate::service::change::{in_company, Change};
+use crate::service::throttle::AcceptThrottle;
 use crate::service::users::{ensure_seat, ensure_seat_holding};
 
 /// What sending an invitation touches.
@@ -31,6 +33,7 @@ pub struct Invites {
     pub(crate) sealer: Arc<Sealer>,
     pub(crate) passwords: Passwords,
     pub(crate) mail: Arc<Mail>,
+    pub(crate) throttle: Arc<AcceptThrottle>,
 }
 
 fn load(
@@ -64,17 +67,14 @@ fn ensure_email_free(
 fn send(
     tx: &rusqlite::Connection,
     h: &Invites,
-    inviter: &UserId,
     invitation: &Invitation,
     now: i64,
 ) -> DomainResult<token::TokenHash> {
     let (link_token, hash) = token::generate(token::INVITE_PREFIX);
     let link = format!("{}/portal/invite#token={link_token}", h.mail.base_url());
-    // The invitee has no language yet: the message speaks the inviter's.
-    let lang = db::users::language(tx, inviter)?;
     let brand = brand::of_company(tx, &invitation.company_id)?;
     let mut letter = mail::letter::invitation(
-        lang,
+        invitation.language,
         &brand,
         &invitation.email,
         &link,
@@ -86,7 +86,7 @@ fn send(
 }
 
 fn details(i: &Invitation) -> serde_json::Value {
-    json!({ "email": i.email, "role": i.role.as_str() })
+    json!({ "email": i.email, "role": i.role.as_str(), "language": i.language.as_str() })
 }
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
@@ -95,6 +95,7 @@ pub async fn create(
     scope: &CompanyScope<Admin>,
     email: String,
     role: Role,
+    language: Lang,
 ) -> DomainResult<Invitation> {
     let inviter = scope.user_id().clone();
     let handles = h.clone();
@@ -109,6 +110,7 @@ pub async fn create(
                 company_id: company.id.clone(),
                 email,
                 role,
+                language,
                 expires_at: now + INVITATION_TTL_MS,
                 created_by: Some(inviter.clone()),
                 created_at: now,
@@ -116,7 +118,7 @@ pub async fn create(
                 accepted_at: None,
                 revoked_at: None,
             };
-            let hash = send(tx, &handles, &inviter, &invitation, now)?;
+            let hash = send(tx, &handles, &invitation, now)?;
             db::invitations::insert(
                 tx,
                 &InsertInvitation {
@@ -124,6 +126,7 @@ pub async fn create(
                     company_id: &company.id,
                     email: &invitation.email,
                     role,
+                    language,
                     token_hash: &hash,
                     expires_at: invitation.expires_at,
                     created_by: Some(&inviter),
@@ -165,7 +168,6 @@ pub async fn resend(
     scope: &CompanyScope<Admin>,
     id: InvitationId,
 ) -> DomainResult<Invitation> {
-    let inviter = scope.user_id().clone();
     let handles = h.clone();
     let result = h
         .store
@@ -181,7 +183,7 @@ pub async fn resend(
                     return Err(closed(&invitation, now));
                 }
             }
-            let hash = send(tx, &handles, &inviter, &invitation, now)?;
+            let hash = send(tx, &handles, &invitation, now)?;
             db::invitations::renew(tx, &id, &hash, now + INVITATION_TTL_MS, now)?;
             let invitation = load(tx, &company.id, &id)?;
             let event = NewAuditEvent::new("invitation.resent")
@@ -228,7 +230,8 @@ pub async fn revoke(
 }
 
 /// The invitee's answer: creates the active user with the invited role. A used, expired,
-/// revoked or unknown token is a 400 naming `token`.
+/// revoked or unknown token is a 400 naming `token`, audited as `invitation.accept_failed`
+/// (without the token). Attempts are throttled per IP before the token is looked at.
 pub async fn accept(
     h: &Invites,
     invite_token: &str,
@@ -236,6 +239,11 @@ pub async fn accept(
     password: &SecretString,
     ip: Option<String>,
 ) -> DomainResult<User> {
+    if let Some(wait) = h.throttle.try_acquire(ip.as_deref()) {
+        return Err(DomainError::TooManyRequests {
+            retry_after_secs: wait,
+        });
+    }
     let invalid = || {
         DomainError::invalid(
             "token",
@@ -244,19 +252,27 @@ pub async fn accept(
     };
     let invite_token = invite_token.trim();
     if !token::well_formed(invite_token, token::INVITE_PREFIX) {
+        h.store
+            .write(move |tx| refused(tx, None, now_ms(), ip))
+            .await?;
         return Err(invalid());
     }
     let name = validate::required("name", name, crate::domain::user::NAME_MAX)?;
     crate::crypto::password::validate("password", password)?;
     let password_hash = h.passwords.hash(password).await?;
     let hash = token::digest(invite_token);
-    h.store
+    let user = h
+        .store
         .write(move |tx| {
             let now = now_ms();
-            let invitation = db::invitations::find_by_token(tx, &hash)?.ok_or_else(invalid)?;
-            if invitation.state(now) != InvitationState::Pending {
-                return Err(invalid());
-            }
+            let invitation = match db::invitations::find_by_token(tx, &hash)? {
+                Some(i) if i.state(now) == InvitationState::Pending => i,
+                other => {
+                    // Recorded, not rolled back: the refusal is the audit's point.
+                    refused(tx, other.as_ref(), now, ip)?;
+                    return Ok(None);
+                }
+            };
             let company = crate::service::companies::load(tx, &invitation.company_id)
                 .map_err(|_| invalid())?;
             if db::users::email_live(tx, &invitation.email)? {
@@ -295,7 +311,37 @@ pub async fn accept(
                 ip,
             };
             db::audit::insert(tx, &ctx, &event, now)?;
-            db::users::get(tx, &id)?.ok_or_else(|| DomainError::internal("the new user is gone"))
+            db::users::get(tx, &id)
+                .and_then(|u| u.ok_or_else(|| DomainError::internal("the new user is gone")))
+                .map(Some)
         })
-        .await
+        .await?;
+    user.ok_or_else(invalid)
+}
+
+/// Audits a refused acceptance: why, and which invitation when the token named one. The token
+/// itself never enters the log.
+fn refused(
+    tx: &rusqlite::Connection,
+    invitation: Option<&Invitation>,
+    now: i64,
+    ip: Option<String>,
+) -> DomainResult<()> {
+    let reason = match invitation.map(|i| i.state(now)) {
+        None => "unknown",
+        Some(InvitationState::Expired) => "expired",
+        Some(InvitationState::Accepted) => "accepted",
+        Some(InvitationState::Revoked) => "revoked",
+        Some(InvitationState::Pending) => "pending",
+    };
+    let mut event =
+        NewAuditEvent::new("invitation.accept_failed").details(json!({ "reason": reason }));
+    if let Some(i) = invitation {
+        event = event.target("invitation", &i.id).company(&i.company_id);
+    }
+    let ctx = AuditCtx {
+        actor: Actor::Anonymous,
+        ip,
+    };
+    db::audit::insert(tx, &ctx, &event, now)
 }

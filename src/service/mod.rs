@@ -59,6 +59,8 @@ pub struct AppState {
     pub resets: Arc<throttle::ResetThrottle>,
     /// Magic-link requests, counted apart from password resets.
     pub magic_links: Arc<throttle::ResetThrottle>,
+    /// Invitation acceptances per IP.
+    pub invite_accepts: Arc<throttle::AcceptThrottle>,
     /// Wrong second-factor codes.
     pub mfa_throttle: Arc<throttle::MfaThrottle>,
 }
@@ -97,6 +99,7 @@ impl AppState {
             sealer: self.sealer.clone(),
             passwords: self.passwords.clone(),
             mail: self.mail.clone(),
+            throttle: self.invite_accepts.clone(),
         }
     }
 

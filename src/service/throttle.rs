@@ -215,6 +215,41 @@ impl Default for ResetThrottle {
     }
 }
 
+/// Invitation acceptances per IP an hour, counted before the token is looked at, so tokens
+/// cannot be guessed at speed (a burst of parallel guesses is counted too). A real invitee
+/// needs one or two tries.
+pub struct AcceptThrottle {
+    counts: Mutex<Counts>,
+}
+
+impl AcceptThrottle {
+    pub const PER_IP: u32 = 20;
+    const WINDOW: Duration = Duration::from_secs(60 * 60);
+
+    pub fn new() -> Self {
+        Self {
+            counts: Mutex::new(Counts::new(Self::WINDOW)),
+        }
+    }
+
+    /// Counts an attempt, or `Some(seconds)` to wait when the IP is over its limit.
+    pub fn try_acquire(&self, ip: Option<&str>) -> Option<u64> {
+        let mut counts = self.counts.lock().expect("throttle lock");
+        let now = Instant::now();
+        let wait = counts.wait(&ip_key(ip), Self::PER_IP, now);
+        if wait.is_none() {
+            counts.add(ip_key(ip), now);
+        }
+        wait
+    }
+}
+
+impl Default for AcceptThrottle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Wrong second-factor codes (TOTP or recovery): a few per (user, IP) and a few more per user
 /// in the sign-in window, then 429. The first factor already passed, so the user is known and
 /// saying so reveals nothing.
@@ -289,6 +324,16 @@ mod tests {
         }
         assert!(t.try_acquire("a@x.com", Some("2.2.2.2")).is_some());
         assert_eq!(t.try_acquire("b@x.com", Some("1.1.1.1")), None);
+    }
+
+    #[test]
+    fn acceptances_are_limited_per_ip() {
+        let t = AcceptThrottle::new();
+        for _ in 0..AcceptThrottle::PER_IP {
+            assert_eq!(t.try_acquire(Some("1.1.1.1")), None);
+        }
+        assert!(t.try_acquire(Some("1.1.1.1")).is_some());
+        assert_eq!(t.try_acquire(Some("2.2.2.2")), None);
     }
 
     #[test]

@@ -1,10 +1,12 @@
-// A company's users: list with search and status filter; company admins (and the owner) create
-// users, change roles, approve, disable and enable; members get the same list read-only.
+// A company's users: list with search and status filter; company admins (and the owner) invite
+// people by e-mail, create users, change roles, approve, disable and enable; members get the
+// same list read-only, with no invitation controls.
 import { api } from './api.js';
 import { actionButton } from './dialog.js';
 import { h } from './dom.js';
 import { createForm } from './form.js';
 import { formatDateTime } from './format.js';
+import { invitationsPanel } from './invitations.js';
 import { t } from './i18n.js';
 import { filterBar, pagedTable } from './list.js';
 import { userSessionsCard } from './sessions.js';
@@ -159,13 +161,15 @@ export function usersPanel({ companyId, canManage, selfId }) {
     },
   );
   const create = canManage ? createUserCard(companyId, () => list.reload()) : null;
+  const invites = canManage ? invitationsPanel({ companyId }) : null;
   return h(
     'div',
     { class: 'users-panel' },
-    create ? h('div', { class: 'spread' }, bar.el, create.open) : bar.el,
+    create ? h('div', { class: 'spread' }, bar.el, h('div', { class: 'row' }, invites.button, create.open)) : bar.el,
     !canManage ? h('p', { class: 'muted' }, t('users.readOnly')) : null,
     create ? create.box : null,
     list.el,
     sessionsBox,
+    invites ? invites.el : null,
   );
 }

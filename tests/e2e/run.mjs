@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
+import { inviteWalk } from './invites.mjs';
 import { magicWalk } from './magic.mjs';
 import { peopleWalk } from './people.mjs';
 import { mfaWalk } from './mfa.mjs';
@@ -568,6 +569,8 @@ await step('a portal user sets up two-factor sign-in, then signs in with the pas
 await step('a person moves their account to a new e-mail only from that address, and the old one is told', () => emailWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, owner, companyId: ids.b, signedUp: admin.email, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('a company admin edits a user, confirms a role change, sets a password, deletes a user and manages domains', () => peopleWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
+
+await step('company admin invites from the users page, revokes one invitation after confirming and resends another', () => inviteWalk({ base: BASE, mailDir: process.env.MAIL_DIR, ap, admin, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');

@@ -56,6 +56,7 @@ export default {
   'auditAction.invitation.resent': 'Invitation sent again',
   'auditAction.invitation.revoked': 'Invitation revoked',
   'auditAction.invitation.accepted': 'Invitation accepted',
+  'auditAction.invitation.accept_failed': 'Invitation link refused',
   'auditAction.auth.login': 'Signed in',
   'auditAction.auth.login_failed': 'Sign-in refused',
   'auditAction.auth.login_link': 'Signed in with a link',

@@ -3,6 +3,7 @@
 import account from './en-account.js';
 import mfa from './en-mfa.js';
 import audit from './en-audit.js';
+import invites from './en-invites.js';
 import screens from './en-screens.js';
 
 export default {
@@ -10,6 +11,7 @@ export default {
   ...audit,
   ...account,
   ...mfa,
+  ...invites,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

@@ -56,6 +56,7 @@ export default {
   'auditAction.invitation.resent': 'Convite reenviado',
   'auditAction.invitation.revoked': 'Convite revogado',
   'auditAction.invitation.accepted': 'Convite aceito',
+  'auditAction.invitation.accept_failed': 'Link de convite recusado',
   'auditAction.auth.login': 'Entrada',
   'auditAction.auth.login_failed': 'Entrada recusada',
   'auditAction.auth.login_link': 'Entrada por link',

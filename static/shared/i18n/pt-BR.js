@@ -3,6 +3,7 @@
 import account from './pt-BR-account.js';
 import mfa from './pt-BR-mfa.js';
 import audit from './pt-BR-audit.js';
+import invites from './pt-BR-invites.js';
 import screens from './pt-BR-screens.js';
 
 export default {
@@ -10,6 +11,7 @@ export default {
   ...audit,
   ...account,
   ...mfa,
+  ...invites,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
