@@ -22,11 +22,12 @@ const ROUTES = [
   { path: '/usage', nav: 'usage', load: () => import('./usage.js') },
   { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
   { path: '/backups', nav: 'backups', load: () => import('./backups.js') },
+  { path: '/sessions', nav: 'sessions', load: () => import('./sessions.js') },
   { path: '/alerts', nav: 'alerts', load: () => import('./alerts.js') },
   { path: '/account', nav: null, load: () => import('../shared/account.js') },
 ];
 
-const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'backups', 'alerts'];
+const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'sessions', 'backups', 'alerts'];
 const NAV_HREF = { overview: '#/' };
 
 let router = null;

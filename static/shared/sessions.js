@@ -25,13 +25,17 @@ function browserCell(s) {
   );
 }
 
-/** The table of sessions from `load(cursor)`; `endPath(s)` ends one (none for this device). */
-function sessionsTable({ load, endPath, refresh }) {
+/**
+ * The table of sessions from `load(cursor)`; `endPath(s)` ends one (none for this device);
+ * `who` adds a first column naming the person (the owner's list of everyone's sessions).
+ */
+export function sessionsTable({ load, endPath, refresh, caption = t('sessions.mineTitle'), who = null }) {
   const list = pagedTable({
-    caption: t('sessions.mineTitle'),
+    caption,
     empty: t('sessions.empty'),
     load,
     columns: [
+      ...(who ? [{ label: t('sessions.person'), render: who }] : []),
       { label: t('sessions.browser'), render: browserCell },
       { label: t('sessions.created'), render: (s) => formatDateTime(s.created_at) },
       { label: t('sessions.lastSeen'), render: (s) => formatDateTime(s.last_seen_at) },

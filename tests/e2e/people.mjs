@@ -34,8 +34,8 @@ async function newMembers(base, owner, companyId, people) {
 
 /** peopleWalk({browser, problems, base, owner, admin, companyId, shot}) */
 export async function peopleWalk({ browser, problems, base, owner, admin, companyId, shot }) {
-  const eva = { name: 'Eva Estoque', email: 'eva@padaria.test', password: 'senha-da-eva-longa' };
-  const fabio = { name: 'Fábio Frete', email: 'fabio@padaria.test', password: 'senha-do-fabio-longa' };
+  const eva = { name: 'Gil Estoque', email: 'gil@padaria.test', password: 'senha-do-gil-longa' };
+  const fabio = { name: 'Helena Frete', email: 'helena@padaria.test', password: 'senha-da-helena-longa' };
   await newMembers(base, owner, companyId, [eva, fabio]);
   const ctx = await watchedContext(browser, problems);
   try {
@@ -48,12 +48,12 @@ export async function peopleWalk({ browser, problems, base, owner, admin, compan
     // Edit the name.
     await row(eva.email).getByRole('button', { name: 'Editar' }).click();
     const edit = page.getByRole('dialog');
-    await field(edit, 'Nome').fill('Eva Estoquista');
+    await field(edit, 'Nome').fill('Gil Estoquista');
     await edit.getByRole('button', { name: 'Salvar' }).click();
-    await page.locator('tr', { hasText: 'Eva Estoquista' }).waitFor();
+    await page.locator('tr', { hasText: 'Gil Estoquista' }).waitFor();
 
     // A role changes only after confirming.
-    const role = row(eva.email).getByLabel('Papel de Eva Estoquista');
+    const role = row(eva.email).getByLabel('Papel de Gil Estoquista');
     await role.selectOption('company_admin');
     await page.getByRole('dialog').getByRole('button', { name: 'Voltar' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -65,18 +65,18 @@ export async function peopleWalk({ browser, problems, base, owner, admin, compan
     assert.equal(kept, 'member', 'backing out keeps the role');
     await role.selectOption('company_admin');
     await page.getByRole('dialog').getByRole('button', { name: 'Mudar papel' }).click();
-    await page.getByText('O papel de Eva Estoquista foi alterado.').waitFor();
+    await page.getByText('O papel de Gil Estoquista foi alterado.').waitFor();
     await shot(page, 'portal-users-role-changed');
 
     // A password typed by the admin; the person signs in with it.
     await row(fabio.email).getByRole('button', { name: 'Senha' }).click();
     const pw = page.getByRole('dialog');
     await pw.getByRole('button', { name: 'Enviar link de redefinição' }).waitFor();
-    fabio.password = 'senha-nova-do-fabio';
+    fabio.password = 'senha-nova-da-helena';
     await field(pw, 'Nova senha').fill(fabio.password);
     await shot(page, 'portal-users-password');
     await pw.getByRole('button', { name: 'Definir esta senha' }).click();
-    await page.getByText('Nova senha definida para Fábio Frete').waitFor();
+    await page.getByText('Nova senha definida para Helena Frete').waitFor();
     const other = await watchedContext(browser, problems);
     await signIn(await other.newPage(), base, fabio.email, fabio.password);
     await other.close();
@@ -84,7 +84,7 @@ export async function peopleWalk({ browser, problems, base, owner, admin, compan
     // Deleted after confirming.
     await row(fabio.email).getByRole('button', { name: 'Excluir' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Excluir' }).click();
-    await page.getByText('Fábio Frete excluído.').waitFor();
+    await page.getByText('Helena Frete excluído.').waitFor();
     await page.waitForFunction((email) => ![...document.querySelectorAll('tr')].some((tr) => tr.textContent.includes(email)), fabio.email);
 
     // A custom domain, added and removed on the company page.

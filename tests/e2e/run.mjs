@@ -9,6 +9,7 @@ import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { inviteWalk } from './invites.mjs';
 import { magicWalk } from './magic.mjs';
+import { ownerSessionsWalk } from './owner-sessions.mjs';
 import { peopleWalk } from './people.mjs';
 import { mfaWalk } from './mfa.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
@@ -571,6 +572,8 @@ await step('a person moves their account to a new e-mail only from that address,
 await step('a company admin edits a user, confirms a role change, sets a password, deletes a user and manages domains', () => peopleWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
 
 await step('company admin invites from the users page, revokes one invitation after confirming and resends another', () => inviteWalk({ base: BASE, mailDir: process.env.MAIL_DIR, ap, admin, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+
+await step("the owner sees everyone's sessions and ends a company admin's", () => ownerSessionsWalk({ browser, problems, base: BASE, owner, admin, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');

@@ -192,6 +192,7 @@ export default {
   'nav.usage': 'API usage',
   'nav.audit': 'Audit log',
   'nav.backups': 'Backups',
+  'nav.sessions': 'Sessions',
   'nav.alerts': 'Alerts',
 
   'overview.companies': 'Companies by status',

@@ -192,6 +192,7 @@ export default {
   'nav.usage': 'Uso da API',
   'nav.audit': 'Auditoria',
   'nav.backups': 'Backups',
+  'nav.sessions': 'Sessões',
   'nav.alerts': 'Alertas',
 
   'overview.companies': 'Empresas por situação',
