@@ -8,6 +8,7 @@ import { accountWalk } from './account.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { inviteWalk } from './invites.mjs';
+import { a11yWalk } from './a11y.mjs';
 import { magicWalk } from './magic.mjs';
 import { ownerSessionsWalk } from './owner-sessions.mjs';
 import { peopleWalk } from './people.mjs';
@@ -565,6 +566,11 @@ await step('an invitation e-mailed to a new person opens a page where they choos
 
 await step('a sign-in link e-mailed on request signs in only the browser that asked, once', () => magicWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, op, ap, owner, admin, companyId: ids.b, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 await step('a portal user changes their password, then ends the session of another browser', () => accountWalk({ browser, problems, base: BASE, who: member, shot }));
+await step('every main page, signed out and as owner, admin and member, in both languages at both widths: no serious axe violation', async () => {
+  const found = await a11yWalk({ browser, problems, base: BASE, owner, admin, member, ids, shot });
+  assert.deepEqual(found, [], `axe found:\n${found.join('\n')}`);
+});
+
 await step('a portal user sets up two-factor sign-in, then signs in with the password and a code', () => mfaWalk({ browser, problems, base: BASE, who: member, shot }));
 
 await step('a person moves their account to a new e-mail only from that address, and the old one is told', () => emailWalk({ browser, problems, base: BASE, mailDir: process.env.MAIL_DIR, owner, companyId: ids.b, signedUp: admin.email, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
