@@ -65,7 +65,8 @@ pub struct InvitationOut {
     company_id: String,
     email: String,
     role: RoleDto,
-    /// The language its messages are written in.
+    // The language its messages are written in. (A doc comment would wrap the enum's $ref in
+    // an allOf, which some generators cannot read; the enum says what it is.)
     language: LanguageDto,
     status: InvitationStatusDto,
     /// When the link stops working.
@@ -117,8 +118,8 @@ struct InvitationCreateIn {
     /// Where the invitation goes; no live user or pending invitation may have it.
     email: Email,
     role: CompanyRoleDto,
-    /// The language of the message (and of any resent one). Absent: the language
-    /// `Accept-Language` names, else `pt-BR`.
+    // The language of the message (and of any resent one). Absent: the language
+    // `Accept-Language` names, else `pt-BR`. (No doc comment: see `Invitation::language`.)
     #[oai(skip_serializing_if_is_none)]
     language: Option<LanguageDto>,
 }
