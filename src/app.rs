@@ -93,12 +93,9 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
     let backups = crate::service::backups::engine(&settings, &key)?;
     let mail = crate::mail::MailSettings::from_config(&settings.smtp)?;
     let limits = Limits::from_settings(&settings);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
     Ok(AppState {
         store,
-        passwords: Passwords::new(workers),
+        passwords: Passwords::new(settings.password_hash_workers as usize),
         sealer: Arc::new(Sealer::new(&key, &previous)),
         settings: Arc::new(settings),
         throttle: Arc::new(LoginThrottle::new(&limits)),

@@ -52,6 +52,10 @@ pub struct Settings {
     pub trust_proxy: bool,
     #[serde(deserialize_with = "values::positive")]
     pub read_pool_size: u32,
+    /// Most password hashes (argon2id) computed at once; by default one less than the cores, so
+    /// a burst of sign-ins leaves a core to everything else.
+    #[serde(deserialize_with = "values::positive")]
+    pub password_hash_workers: u32,
     /// Most writes committed together in one transaction (group commit); 1 switches it off.
     #[serde(deserialize_with = "values::positive")]
     pub write_batch_max: u32,
@@ -101,6 +105,7 @@ impl Default for Settings {
             cookie_secure: false,
             trust_proxy: false,
             read_pool_size: 8,
+            password_hash_workers: default_hash_workers(),
             write_batch_max: 64,
             max_body_bytes: 256 * 1024,
             base_domain: None,
@@ -210,3 +215,9 @@ impl Settings {
 
 #[cfg(test)]
 mod tests;
+
+/// One less than the cores, at least one.
+fn default_hash_workers() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores.saturating_sub(1)).max(1) as u32
+}
