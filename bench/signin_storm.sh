@@ -18,8 +18,8 @@ need curl curl
 work=$(mktemp -d)
 storm_pid=
 trap '[ -n "$storm_pid" ] && kill "$storm_pid" 2>/dev/null; stop_armario; rm -rf "$work"' EXIT
-# Wrong sign-ins from many addresses: trust X-Forwarded-For, and raise the per-IP and overall
-# sign-up limits out of the way (sign-in is counted per account and IP, which each request varies).
+# Wrong sign-ins from many addresses: trust X-Forwarded-For, so the lock-out counters (per account
+# and IP, and per IP) never answer early and every attempt reaches argon2id.
 ARMARIO_TRUST_PROXY=true start_armario "$work"
 sign_in_owner
 
