@@ -25,7 +25,7 @@ pub(crate) mod scratch;
 mod settings;
 mod snapshot;
 mod target;
-mod threads;
+pub(crate) mod threads;
 mod verify;
 
 pub use crypto::BackupKey;

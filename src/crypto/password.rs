@@ -1,11 +1,11 @@
-//! Password hashing with argon2id, off the async runtime and with bounded concurrency, so a
-//! burst of sign-ins cannot starve request handling or exhaust memory.
+//! Password hashing with argon2id, off the async runtime, on a few threads of its own that run
+//! at a lower scheduling priority: a burst of sign-ins uses what the cores have to spare, requests
+//! preempt it, and memory stays bounded by the number of threads.
 
 use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use super::SecretString;
 use crate::error::{DomainError, DomainResult};
@@ -13,9 +13,56 @@ use crate::error::{DomainError, DomainResult};
 pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 256;
 
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The threads that hash passwords, and the queue they take work from.
+struct HashPool {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl HashPool {
+    fn start(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("armario-hash-{i}"))
+                .spawn(move || {
+                    if let Err(e) = crate::backup::threads::lower_priority() {
+                        tracing::warn!(error = %e, "could not lower a password thread's priority");
+                    }
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match next {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("start a password hashing thread");
+        }
+        Self { jobs }
+    }
+
+    /// Runs `work` on a hashing thread; `None` if the pool is gone.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(work());
+            }))
+            .ok()?;
+        rx.await.ok()
+    }
+}
+
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    pool: Arc<HashPool>,
     /// A real hash verified when the account does not exist, so timing does not tell.
     dummy_hash: Arc<String>,
 }
@@ -66,33 +113,28 @@ impl Passwords {
     pub fn new(max_concurrent: usize) -> Self {
         let dummy = hash_blocking("armario-dummy-password").expect("hashing a constant works");
         Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            pool: Arc::new(HashPool::start(max_concurrent)),
             dummy_hash: Arc::new(dummy),
         }
     }
 
     pub async fn hash(&self, password: &SecretString) -> DomainResult<String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(DomainError::internal)?;
         let pw = password.clone();
-        tokio::task::spawn_blocking(move || hash_blocking(pw.expose()))
+        self.pool
+            .run(move || hash_blocking(pw.expose()))
             .await
-            .map_err(DomainError::internal)?
+            .ok_or_else(|| DomainError::internal("the password threads are gone"))?
     }
 
     /// Verifies `password` against `hash`, or against a dummy hash when there is none, taking
     /// the same time either way.
     pub async fn verify(&self, password: &SecretString, hash: Option<String>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else {
-            return false;
-        };
         let exists = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.as_str().to_string());
         let pw = password.clone();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(pw.expose(), &hash))
+        let ok = self
+            .pool
+            .run(move || verify_blocking(pw.expose(), &hash))
             .await
             .unwrap_or(false);
         ok && exists
