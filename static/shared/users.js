@@ -144,11 +144,18 @@ export function usersPanel({ companyId, canManage, selfId }) {
       },
     });
   }
+  // The invitations card goes below the users once they are shown: placed earlier, it would
+  // jump down when the list fills in (a layout shift that moves what the person is reading).
+  const invitesSlot = h('div');
+  const invites = canManage ? invitationsPanel({ companyId }) : null;
   const list = pagedTable({
     columns,
     caption: t('users.title'),
     empty: t('users.empty'),
     load: (cursor) => api.get(`/companies/${encodeURIComponent(companyId)}/users`, { ...filters, cursor, limit: 50 }),
+    onPage: () => {
+      if (invites && !invitesSlot.firstChild) invitesSlot.append(invites.el);
+    },
   });
   const bar = filterBar(
     [
@@ -161,7 +168,6 @@ export function usersPanel({ companyId, canManage, selfId }) {
     },
   );
   const create = canManage ? createUserCard(companyId, () => list.reload()) : null;
-  const invites = canManage ? invitationsPanel({ companyId }) : null;
   return h(
     'div',
     { class: 'users-panel' },
@@ -170,6 +176,6 @@ export function usersPanel({ companyId, canManage, selfId }) {
     create ? create.box : null,
     list.el,
     sessionsBox,
-    invites ? invites.el : null,
+    invitesSlot,
   );
 }
