@@ -2,28 +2,8 @@
 //! sent to a new address to confirm a change, and the notice the old address receives once the
 //! change is made (which carries no link at all).
 
-use super::letter::{render, Body, Brand, Letter};
+use super::letter::{compose as letter, Body, Brand, Letter};
 use crate::domain::language::Lang;
-
-fn letter(
-    kind: &'static str,
-    lang: Lang,
-    brand: &Brand,
-    to: &str,
-    subject: String,
-    body: &Body<'_>,
-) -> Letter {
-    let (text, html) = render(lang, brand, &subject, body);
-    Letter {
-        kind,
-        to: to.to_string(),
-        company_id: None,
-        subject,
-        text,
-        html,
-        has_logo: brand.has_logo,
-    }
-}
 
 /// Asks the person who signed up to confirm that `to` is theirs: a link valid `days`, once.
 pub fn verification(

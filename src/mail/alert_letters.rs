@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::letter::{render, Body, Brand, Letter};
+use super::letter::{compose, Body, Brand, Letter};
 use crate::domain::language::Lang;
 
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time in milliseconds.
@@ -127,16 +127,7 @@ pub fn alert(lang: Lang, to: &str, name: &str, kind: &str, facts: &Value, link: 
             },
         ),
     };
-    let (text, html) = render(lang, &brand, &subject, &body);
-    Letter {
-        kind: "alert",
-        to: to.to_string(),
-        company_id: None,
-        subject,
-        text,
-        html,
-        has_logo: false,
-    }
+    compose("alert", lang, &brand, to, subject, &body)
 }
 
 #[cfg(test)]

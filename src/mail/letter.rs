@@ -146,6 +146,27 @@ pub(super) fn render(
     (text, html)
 }
 
+/// A message of `kind` from its parts, rendered in `lang` with `brand`.
+pub(super) fn compose(
+    kind: &'static str,
+    lang: Lang,
+    brand: &Brand,
+    to: &str,
+    subject: String,
+    body: &Body<'_>,
+) -> Letter {
+    let (text, html) = render(lang, brand, &subject, body);
+    Letter {
+        kind,
+        to: to.to_string(),
+        company_id: None,
+        subject,
+        text,
+        html,
+        has_logo: brand.has_logo,
+    }
+}
+
 /// The password reset message: a link valid `minutes`, usable once.
 pub fn password_reset(
     lang: Lang,
@@ -199,16 +220,7 @@ pub fn password_reset(
             },
         ),
     };
-    let (text, html) = render(lang, brand, &subject, &body);
-    Letter {
-        kind: "password_reset",
-        to: to.to_string(),
-        company_id: None,
-        subject,
-        text,
-        html,
-        has_logo: brand.has_logo,
-    }
+    compose("password_reset", lang, brand, to, subject, &body)
 }
 
 /// The invitation to join a company: a link valid `days`, usable once, to choose a name and a
@@ -252,16 +264,7 @@ pub fn invitation(lang: Lang, brand: &Brand, to: &str, link: &str, days: i64) ->
             },
         ),
     };
-    let (text, html) = render(lang, brand, &subject, &body);
-    Letter {
-        kind: "invitation",
-        to: to.to_string(),
-        company_id: None,
-        subject,
-        text,
-        html,
-        has_logo: brand.has_logo,
-    }
+    compose("invitation", lang, brand, to, subject, &body)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The magic sign-in message: one link that signs in, once, the browser that asked for it.
 
-use super::letter::{render, Body, Brand, Letter};
+use super::letter::{compose, Body, Brand, Letter};
 use crate::domain::language::Lang;
 
 /// The sign-in link message: a link valid `minutes`, usable once, in the asking browser only.
@@ -50,16 +50,7 @@ pub fn magic_link(
             },
         ),
     };
-    let (text, html) = render(lang, brand, &subject, &body);
-    Letter {
-        kind: "magic_link",
-        to: to.to_string(),
-        company_id: None,
-        subject,
-        text,
-        html,
-        has_logo: brand.has_logo,
-    }
+    compose("magic_link", lang, brand, to, subject, &body)
 }
 
 #[cfg(test)]
