@@ -110,6 +110,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         invite_accepts: Arc::default(),
         magic_links: Arc::default(),
         mfa_throttle: Arc::new(crate::service::throttle::MfaThrottle::new(&limits)),
+        oidc: Arc::default(),
     })
 }
 
@@ -184,6 +185,12 @@ where
         .reload(&state.store)
         .await
         .map_err(|e| e.to_string())?;
+    crate::service::oidc::keys::load(&state.store, &state.sealer, &state.oidc)
+        .await
+        .map_err(|e| crate::service::oidc::keys::unusable(e).to_string())?;
+    crate::service::oidc::inspect::load_revoked(&state.store, &state.oidc)
+        .await
+        .map_err(|e| e.to_string())?;
     crate::service::hosts::report_rule_breakers(
         &state.store,
         crate::service::hosts::base_domain(&state.settings),
@@ -232,6 +239,7 @@ where
         tracing::warn!("or from this machine: armario admin create --email you@example.com");
     }
     state.mail.set_base_url(&base);
+    state.oidc.set_issuer(&base);
     let mail_task = {
         let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::mail::sender::run(

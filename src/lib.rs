@@ -21,6 +21,7 @@ pub mod mail;
 pub mod mail_cli;
 pub(crate) mod metrics;
 pub(crate) mod middleware;
+pub mod oidc;
 pub(crate) mod server;
 pub mod service;
 pub(crate) mod web;

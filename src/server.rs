@@ -39,13 +39,14 @@ pub fn app(state: AppState) -> impl poem::Endpoint {
         )
         .nest("/api/docs", docs)
         .nest("/api/v1", api_service);
+    let route = api::oidc::routes(route);
     crate::web::routes(route)
         .with(CookieJarManager::new())
         .with(CatchPanic::new().with_handler(crate::middleware::panic_response))
         .around(crate::middleware::around)
         .around(api::language::localize_errors)
         .data(crate::metrics::RouteNames::from_templates(
-            routes.templates(),
+            routes.templates().chain(api::oidc::PATHS.iter().copied()),
         ))
         .data(routes)
         .data(crate::middleware::MaxBody(max_body))

@@ -85,6 +85,17 @@ fn portal_index(req: &Request) -> Response {
 }
 
 #[handler]
+fn signin_root() -> Redirect {
+    Redirect::see_other("/signin/")
+}
+
+/// The hosted sign-in page of the OpenID provider.
+#[handler]
+fn signin_index(req: &Request) -> Response {
+    asset(req, "signin/index.html")
+}
+
+#[handler]
 fn shared(req: &Request, Path(rest): Path<String>) -> Response {
     if rest.split('/').any(|seg| seg == ".." || seg.is_empty()) {
         return Response::builder()
@@ -105,5 +116,7 @@ pub fn routes(route: Route) -> Route {
         .at("/portal/", get(portal_index))
         .at("/admin/*rest", get(admin))
         .at("/portal/*rest", get(portal))
+        .at("/signin", get(signin_root))
+        .at("/signin/", get(signin_index))
         .at("/static/*rest", get(shared))
 }

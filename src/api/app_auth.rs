@@ -1,5 +1,6 @@
 //! How applications prove who they are: an API key (prefix `arm_live_`) as
-//! `Authorization: Bearer …` or in the `X-Api-Key` header.
+//! `Authorization: Bearer …` or in the `X-Api-Key` header, or an access token from the OpenID
+//! provider's client-credentials grant as `Authorization: Bearer …`.
 
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
@@ -7,6 +8,8 @@ use poem_openapi::SecurityScheme;
 use crate::api::auth::Caller;
 use crate::api::error::ApiResult;
 use crate::domain::AppPrincipal;
+use crate::error::DomainError;
+use crate::ids::{ApplicationId, CredentialId};
 use crate::service::AppState;
 
 /// An application's API key in the Authorization header.
@@ -34,11 +37,32 @@ impl AppAuth {
         }
     }
 
-    /// Resolves the key to its application, or answers 401 (unknown, revoked, expired) or
-    /// 403 (application disabled). Touches no database.
+    /// Resolves the key or token to its application, or answers 401 (unknown, revoked,
+    /// expired) or 403 (application disabled). Touches no database.
     pub fn app(&self, state: &AppState, caller: &Caller) -> ApiResult<AppPrincipal> {
-        Ok(state
-            .directory
-            .authenticate(self.key(), caller.ip.clone())?)
+        let key = self.key();
+        if matches!(self, Self::Bearer(_)) && looks_like_jwt(key) {
+            let claims = crate::service::oidc::inspect::app_token(&state.oidc, key)
+                .map_err(|e| DomainError::Unauthorized(format!("the access token: {e}")))?;
+            let app = ApplicationId::parse(&claims.sub).ok_or_else(|| {
+                DomainError::Unauthorized("the access token names no application".into())
+            })?;
+            let credential = claims
+                .cred
+                .as_deref()
+                .and_then(CredentialId::parse)
+                .unwrap_or_else(|| CredentialId::from_db(PRIVATE_KEY_JWT.into()));
+            return Ok(state
+                .directory
+                .principal(&app, credential, caller.ip.clone())?);
+        }
+        Ok(state.directory.authenticate(key, caller.ip.clone())?)
     }
+}
+
+/// The credential recorded for a token obtained with `private_key_jwt` rather than an API key.
+const PRIVATE_KEY_JWT: &str = "crd_private_key_jwt";
+
+fn looks_like_jwt(token: &str) -> bool {
+    token.starts_with("eyJ") && token.matches('.').count() == 2
 }

@@ -26,6 +26,8 @@ pub(crate) mod magic_link;
 pub(crate) mod messages;
 pub(crate) mod metrics;
 pub(crate) mod mfa;
+pub(crate) mod oidc;
+pub(crate) mod oidc_clients;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod path_id;
@@ -72,6 +74,7 @@ pub type Apis = (
     backups::BackupsApi,
     alerts::AlertsApi,
     mfa::MfaApi,
+    oidc_clients::OidcClientsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -97,6 +100,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         backups::BackupsApi::new(state.clone()),
         alerts::AlertsApi::new(state.clone()),
         mfa::MfaApi::new(state.clone()),
+        oidc_clients::OidcClientsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")

@@ -224,3 +224,12 @@ pub fn touch_credential(
     )?;
     Ok(())
 }
+
+/// The ids of every active application.
+pub fn active_ids(conn: &Connection) -> DomainResult<Vec<ApplicationId>> {
+    let mut stmt = conn.prepare("SELECT id FROM applications WHERE status = 'active'")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}

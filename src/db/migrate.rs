@@ -69,6 +69,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "invitation_language",
         include_str!("../../migrations/0014_invitation_language.sql"),
     ),
+    (16, "oidc", include_str!("../../migrations/0016_oidc.sql")),
 ];
 
 pub fn latest_version() -> u32 {

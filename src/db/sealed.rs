@@ -11,6 +11,7 @@ pub const SEALED_KEY_COLUMNS: &[(&str, &str)] = &[
     ("company_secrets", "key_id"),
     ("outbox", "key_id"),
     ("user_totp", "key_id"),
+    ("signing_keys", "key_id"),
 ];
 
 /// The distinct key ids found in the sealed columns, each with the table it was found in and

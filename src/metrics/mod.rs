@@ -129,7 +129,19 @@ pub struct Metrics {
     last_backup_unix: AtomicI64,
     mail_sent: AtomicU64,
     mail_failed_attempts: AtomicU64,
+    oidc: Family<&'static str, AtomicU64>,
 }
+
+/// What the OpenID provider counts: `armario_oidc_events_total{event=…}`.
+pub const OIDC_EVENTS: [&str; 7] = [
+    "sign_in",
+    "sign_in_refused",
+    "code_exchanged",
+    "refreshed",
+    "client_credentials",
+    "refresh_reused",
+    "revoked",
+];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -143,7 +155,11 @@ impl Default for Metrics {
             last_backup_unix: AtomicI64::new(0),
             mail_sent: AtomicU64::new(0),
             mail_failed_attempts: AtomicU64::new(0),
+            oidc: Family::new(),
         };
+        for event in OIDC_EVENTS {
+            m.oidc.get(&event);
+        }
         for reason in SignInFailure::ALL {
             m.sign_in_failures.get(&reason.as_str());
         }
@@ -217,6 +233,12 @@ impl Metrics {
 
     pub fn mail_sent(&self) {
         self.mail_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one OpenID provider event (one of [`OIDC_EVENTS`]).
+    pub fn oidc(&self, event: &'static str) {
+        debug_assert!(OIDC_EVENTS.contains(&event));
+        self.oidc.get(&event).fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn mail_attempt_failed(&self) {

@@ -291,6 +291,19 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
     );
     header(
         &mut out,
+        "armario_oidc_events_total",
+        "counter",
+        "OpenID provider events since start: sign-ins, refusals, grants, refresh-token reuse, revocations.",
+    );
+    for (event, n) in m.oidc.sorted() {
+        let _ = writeln!(
+            out,
+            "armario_oidc_events_total{{event=\"{event}\"}} {}",
+            n.load(Ordering::Relaxed)
+        );
+    }
+    header(
+        &mut out,
         "process_start_time_seconds",
         "gauge",
         "Unix time the process started.",

@@ -31,6 +31,8 @@ struct KeyEntry {
 struct Snapshot {
     keys: HashMap<TokenHash, KeyEntry>,
     links: HashMap<ApplicationId, AppLinks>,
+    /// Applications whose status is active.
+    active: std::collections::HashSet<ApplicationId>,
 }
 
 #[derive(Default)]
@@ -65,6 +67,7 @@ fn load(conn: &Connection) -> DomainResult<Snapshot> {
         );
     }
     snap.links = links.into_iter().map(|(a, m)| (a, Arc::new(m))).collect();
+    snap.active = db::applications::active_ids(conn)?.into_iter().collect();
     Ok(snap)
 }
 
@@ -87,6 +90,27 @@ impl AppDirectory {
 
     /// Authenticates an application key: 401 when unknown, revoked or expired; 403 when the
     /// application is disabled. The principal carries the application's links.
+    /// The principal of an application that proved itself another way (a signed access token
+    /// from the client-credentials grant): 403 when the application is disabled or gone.
+    pub fn principal(
+        &self,
+        app: &ApplicationId,
+        credential: CredentialId,
+        ip: Option<String>,
+    ) -> DomainResult<AppPrincipal> {
+        let snap = self.current();
+        if !snap.active.contains(app) {
+            return Err(DomainError::Forbidden("the application is disabled".into()));
+        }
+        let links = snap.links.get(app).cloned().unwrap_or_default();
+        Ok(AppPrincipal::new(app.clone(), credential, ip, links))
+    }
+
+    /// Whether the application exists and is active.
+    pub fn active(&self, app: &ApplicationId) -> bool {
+        self.current().active.contains(app)
+    }
+
     pub fn authenticate(&self, key: &str, ip: Option<String>) -> DomainResult<AppPrincipal> {
         let unknown =
             || DomainError::Unauthorized("the API key is invalid, revoked or expired".into());

@@ -22,6 +22,7 @@ pub(crate) mod magic_link;
 pub(crate) mod mfa;
 pub(crate) mod mfa_admin;
 pub(crate) mod mfa_check;
+pub mod oidc;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod recovery;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub invite_accepts: Arc<throttle::AcceptThrottle>,
     /// Wrong second-factor codes.
     pub mfa_throttle: Arc<throttle::MfaThrottle>,
+    /// The OpenID provider: signing keys, issuer, revoked access tokens.
+    pub oidc: Arc<oidc::Oidc>,
 }
 
 impl AppState {

@@ -4,6 +4,7 @@ import account from './en-account.js';
 import mfa from './en-mfa.js';
 import audit from './en-audit.js';
 import invites from './en-invites.js';
+import oidc from './en-oidc.js';
 import screens from './en-screens.js';
 
 export default {
@@ -12,6 +13,7 @@ export default {
   ...account,
   ...mfa,
   ...invites,
+  ...oidc,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

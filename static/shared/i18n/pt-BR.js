@@ -4,6 +4,7 @@ import account from './pt-BR-account.js';
 import mfa from './pt-BR-mfa.js';
 import audit from './pt-BR-audit.js';
 import invites from './pt-BR-invites.js';
+import oidc from './pt-BR-oidc.js';
 import screens from './pt-BR-screens.js';
 
 export default {
@@ -12,6 +13,7 @@ export default {
   ...account,
   ...mfa,
   ...invites,
+  ...oidc,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',

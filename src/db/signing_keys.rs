@@ -1,0 +1,84 @@
+//! SQL for the OpenID provider's signing keys. The private part is sealed; a retired key keeps
+//! only its public point, until `publish_until`.
+
+use rusqlite::{params, Connection};
+
+use crate::error::DomainResult;
+
+/// A stored key.
+pub struct KeyRow {
+    pub kid: String,
+    pub x: String,
+    pub y: String,
+    /// Sealed PKCS#8 and the sealing key's id, while the key signs.
+    pub sealed: Option<(Vec<u8>, String)>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+    pub publish_until: Option<i64>,
+}
+
+/// Keys still published at `now`: the signing one and retired ones not yet past their window.
+pub fn published(conn: &Connection, now: i64) -> DomainResult<Vec<KeyRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT kid, x, y, sealed, key_id, created_at, retired_at, publish_until
+         FROM signing_keys WHERE publish_until IS NULL OR publish_until > ?1
+         ORDER BY created_at DESC",
+    )?;
+    let rows = stmt
+        .query_map([now], |r| {
+            let sealed: Option<Vec<u8>> = r.get(3)?;
+            let key_id: Option<String> = r.get(4)?;
+            Ok(KeyRow {
+                kid: r.get(0)?,
+                x: r.get(1)?,
+                y: r.get(2)?,
+                sealed: sealed.zip(key_id),
+                created_at: r.get(5)?,
+                retired_at: r.get(6)?,
+                publish_until: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Adds a key that signs from now on.
+pub fn insert(
+    conn: &Connection,
+    kid: &str,
+    x: &str,
+    y: &str,
+    sealed: &[u8],
+    key_id: &str,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO signing_keys (kid, alg, x, y, sealed, key_id, created_at)
+         VALUES (?1, 'ES256', ?2, ?3, ?4, ?5, ?6)",
+        params![kid, x, y, sealed, key_id, now],
+    )?;
+    Ok(())
+}
+
+/// Retires every signing key but `keep`: its private part is dropped and its public point
+/// stays published until `publish_until`.
+pub fn retire_others(
+    conn: &Connection,
+    keep: &str,
+    now: i64,
+    publish_until: i64,
+) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "UPDATE signing_keys SET sealed = NULL, key_id = NULL, retired_at = ?2,
+         publish_until = ?3 WHERE kid <> ?1 AND retired_at IS NULL",
+        params![keep, now, publish_until],
+    )?)
+}
+
+/// Deletes keys whose publication window has passed.
+pub fn prune(conn: &Connection, now: i64) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM signing_keys WHERE publish_until IS NOT NULL AND publish_until <= ?1",
+        [now],
+    )?)
+}
