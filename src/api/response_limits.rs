@@ -82,6 +82,11 @@ const STRINGS: &[(&str, u64)] = &[
     ("otpauth_uri", 1024),
     ("qr_svg", 400_000),
     ("recovery_codes", 11),
+    // Application roles: keys as `domain::app_role` accepts them; `roles` holds keys where it
+    // is a list of strings (a user's grants).
+    ("key", 40),
+    ("roles", 40),
+    ("app_roles", 40),
 ];
 
 /// The longest list, by schema (none for any) and property: every list pages, and a page holds
@@ -104,6 +109,12 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("UsageList", "items", 200),
     ("CompanyUsageList", "items", 200),
     ("", "scopes", 32),
+    // An application declares at most 50 roles; a company links at most a page of them.
+    ("", "roles", 50),
+    ("", "app_roles", 50),
+    ("CompanyAppRolesList", "items", 200),
+    ("UserAppRolesList", "items", 200),
+    ("AppUserList", "items", 200),
     ("", "fields", 16),
     ("", "conflicts", 4),
     ("", "recovery_codes", 10),

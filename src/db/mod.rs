@@ -4,6 +4,7 @@
 //! All SQL lives in this module's files.
 
 pub mod alerts;
+pub mod app_roles;
 pub mod applications;
 pub mod audit;
 pub mod backups;
@@ -235,6 +236,16 @@ impl Store {
         })
         .await
         .map_err(DomainError::internal)?
+    }
+
+    /// Runs `f` with a pooled read-only connection on the calling thread: for code that is
+    /// already off the async runtime (a blocking task), never on it.
+    pub fn read_blocking<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        F: FnOnce(&Connection) -> DomainResult<T>,
+    {
+        let conn = self.pool.get()?;
+        f(&conn)
     }
 
     /// Finishes queued writes, checkpoints the WAL and closes the writer connection.
