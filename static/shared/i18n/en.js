@@ -5,6 +5,7 @@ import mfa from './en-mfa.js';
 import audit from './en-audit.js';
 import invites from './en-invites.js';
 import screens from './en-screens.js';
+import roles from './en-roles.js';
 
 export default {
   ...screens,
@@ -12,6 +13,7 @@ export default {
   ...account,
   ...mfa,
   ...invites,
+  ...roles,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

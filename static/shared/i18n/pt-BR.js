@@ -5,6 +5,7 @@ import mfa from './pt-BR-mfa.js';
 import audit from './pt-BR-audit.js';
 import invites from './pt-BR-invites.js';
 import screens from './pt-BR-screens.js';
+import roles from './pt-BR-roles.js';
 
 export default {
   ...screens,
@@ -12,6 +13,7 @@ export default {
   ...account,
   ...mfa,
   ...invites,
+  ...roles,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
