@@ -23,8 +23,10 @@ export async function appRolesWalk({ browser, problems, base, owner, admin, comp
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
   const { token } = await login.json();
   const created = await fetch(`${base}/api/v1/companies/${encodeURIComponent(companyId)}/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(person) });
-  assert.equal(created.status, 201, await created.text());
-  const userId = (await created.json()).id;
+  // The body is read once: the assertion's message is built before the check.
+  const createdText = await created.text();
+  assert.equal(created.status, 201, createdText);
+  const userId = JSON.parse(createdText).id;
   await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
 
   const ctx = await watchedContext(browser, problems);
