@@ -43,6 +43,9 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/applications/{id}",
     "/api/v1/applications/{id}/credentials",
     "/api/v1/applications/{id}/credentials/{credential_id}",
+    "/api/v1/applications/{id}/roles",
+    "/api/v1/applications/{id}/oidc",
+    "/api/v1/app/roles",
     "/api/v1/links",
     "/api/v1/links/{id}",
     "/api/v1/usage",
@@ -124,9 +127,24 @@ async fn world() -> World {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let alfa = linked_app(&owner, "Integrador Alfa", &a, ALL_SCOPES).await;
     let (a_app_key, a_link) = (alfa.app.key, alfa.link);
-    let b_link = linked_app(&owner, "Integrador Bravo", &b, ALL_SCOPES)
-        .await
-        .link;
+    let bravo = linked_app(&owner, "Integrador Bravo", &b, ALL_SCOPES).await;
+    let (b_app, b_link) = (bravo.app.id, bravo.link);
+    // B's application declares a role and B's admin holds it, so the role routes walk over
+    // real objects of B.
+    let r = owner
+        .put(
+            &format!("/api/v1/applications/{b_app}/roles"),
+            json!({"roles": [{"key": "bravo_tecnico", "name": "Técnico Bravo"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = owner
+        .put(
+            &format!("/api/v1/companies/{b}/users/{b_admin}/app-roles/{b_app}"),
+            json!({"roles": ["bravo_tecnico"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = owner
         .post(
             &format!("/api/v1/companies/{b}/invitations"),
@@ -154,8 +172,10 @@ async fn world() -> World {
         ("domain", "app.bravo.test".to_string()),
         ("invitation_id", b_invitation.clone()),
         ("session_id", b_session.clone()),
+        ("application_id", b_app.clone()),
     ]);
     let b_markers = vec![
+        b_app,
         b_invitation,
         b_session,
         b.clone(),
@@ -198,6 +218,7 @@ async fn b_state(w: &World) -> Value {
     let mut state = json!({
         "users": all_pages(&w.owner, &format!("/api/v1/companies/{b}/users")).await,
         "audit": audit_events(&w.owner, &format!("company_id={b}")).await,
+        "app_roles": w.owner.get(&format!("/api/v1/companies/{b}/users/{}/app-roles", w.b_ids["user_id"])).await.body,
     });
     for part in [
         "",
@@ -206,6 +227,7 @@ async fn b_state(w: &World) -> Value {
         "/domains",
         "/invitations",
         "/sessions",
+        "/app-roles",
     ] {
         state[part] = w
             .owner

@@ -9,6 +9,7 @@ mod common;
 
 mod alerts;
 mod api_language;
+mod app_roles;
 mod approvals_queue;
 mod apps;
 mod audit_names;

@@ -19,6 +19,7 @@ struct World {
     app: App,
     link: String,
     user_email: String,
+    user_id: String,
 }
 
 async fn world(tag: &str, seed: u32) -> World {
@@ -26,7 +27,7 @@ async fn world(tag: &str, seed: u32) -> World {
     let owner = server.owner().await;
     let company = company(&owner, &format!("Oficina {tag}"), seed).await;
     let user_email = format!("tecnico.{tag}@oficina.test");
-    user(&owner, &company, &user_email, "member").await;
+    let user_id = user(&owner, &company, &user_email, "member").await;
     let app = application(&owner, &format!("Help desk {tag}"), "main").await;
     let link = link(&owner, &app.id, &company, &["users:read"]).await;
     let r = owner
@@ -43,6 +44,7 @@ async fn world(tag: &str, seed: u32) -> World {
         app,
         link,
         user_email,
+        user_id,
     }
 }
 
@@ -250,6 +252,26 @@ async fn pkce_is_required_and_plain_is_refused() {
 #[tokio::test]
 async fn a_code_works_once_and_its_reuse_ends_what_it_started() {
     let w = world("code", 8103).await;
+    // A role the application declares, granted to the user, shows in the tokens.
+    let r = w
+        .owner
+        .put(
+            &format!("/api/v1/applications/{}/roles", w.app.id),
+            json!({"roles": [{"key": "technician", "name": "Técnico"}, {"key": "client", "name": "Cliente"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = w
+        .owner
+        .put(
+            &format!(
+                "/api/v1/companies/{}/users/{}/app-roles/{}",
+                w.company, w.user_id, w.app.id
+            ),
+            json!({"roles": ["technician"]}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
     let (verifier, challenge) = pkce();
     let code = code_for(&w, &challenge, "openid profile email offline_access").await;
     let (status, first) = exchange(&w, &code, &verifier).await;
@@ -260,6 +282,11 @@ async fn a_code_works_once_and_its_reuse_ends_what_it_started() {
     assert_eq!(id["company_id"], w.company.as_str());
     assert_eq!(id["email"], w.user_email.as_str());
     assert_eq!(id["role"], "member");
+    assert_eq!(id["roles"], json!(["technician"]));
+    assert_eq!(
+        claims(first["access_token"].as_str().unwrap())["roles"],
+        json!(["technician"])
+    );
     let refresh = first["refresh_token"]
         .as_str()
         .expect("offline_access gives a refresh token");

@@ -160,7 +160,9 @@ async fn rows_written_before_the_migration_are_found() {
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
         db.execute_batch(
-            "DROP INDEX companies_sort_name_id;
+            "DROP TABLE user_app_roles;
+             DROP TABLE app_roles;
+             DROP INDEX companies_sort_name_id;
              DROP INDEX companies_cnpj_id;
              DROP INDEX companies_created_id;
              ALTER TABLE companies DROP COLUMN sort_name;

@@ -20,7 +20,7 @@ use crate::api::input::{Text, CURSOR_MAX, HOST_MAX, SECRET_KIND_MAX, TOKEN_MAX};
 use crate::api::statuses::{AppCheckErrors, AppListErrors, AppLookupErrors, AppSecretErrors};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
-use crate::api::users::{RoleDto, UserList, UserOut};
+use crate::api::users::{RoleDto, UserOut};
 use crate::api::Tag;
 use crate::domain::{page_size, AppPrincipal};
 use crate::ids::CompanyId;
@@ -55,6 +55,25 @@ struct LinkedCompanyOut {
 #[derive(Object)]
 struct LinkedCompanyList {
     items: Vec<LinkedCompanyOut>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    next_cursor: Option<String>,
+}
+
+/// A user of a linked company, as an application sees them.
+#[derive(Object)]
+struct AppUserOut {
+    #[oai(flatten)]
+    user: UserOut,
+    /// The keys of this application's roles the user holds, sorted (never another
+    /// application's).
+    app_roles: Vec<String>,
+}
+
+/// A page of a linked company's users, in id order.
+#[derive(Object)]
+struct AppUserList {
+    items: Vec<AppUserOut>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
     next_cursor: Option<String>,
@@ -180,8 +199,9 @@ impl AppApi {
 
     /// List a linked company's users.
     ///
-    /// Needs the scope `users:read`. Pages with `limit` and `cursor`; pass the answer's
-    /// `next_cursor` to get the next page.
+    /// Needs the scope `users:read`. Each user carries `app_roles`: the keys of this
+    /// application's roles the company granted them. Pages with `limit` and `cursor`; pass the
+    /// answer's `next_cursor` to get the next page.
     #[oai(
         path = "/app/companies/:id/users",
         method = "get",
@@ -197,7 +217,7 @@ impl AppApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> Result<Json<UserList>, AppLookupErrors> {
+    ) -> Result<Json<AppUserList>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), RouteGroup::Users);
         let scope = AppCompanyScope::check(&app, id.0, UsersRead)?;
@@ -208,7 +228,17 @@ impl AppApi {
             page_size(limit.0)?,
         )
         .await?;
-        Ok(crate::api::users::list_out(page))
+        Ok(Json(AppUserList {
+            items: page
+                .items
+                .into_iter()
+                .map(|(user, app_roles)| AppUserOut {
+                    user: user.into(),
+                    app_roles,
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        }))
     }
 
     /// Read this application's usage for a linked company.

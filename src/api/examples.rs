@@ -112,6 +112,23 @@ fn secret_info() -> Value {
     json!({ "kind": "omie", "hint": "••••9f3a", "key_id": "k1-18235297", "updated_at": AT })
 }
 
+fn app_role() -> Value {
+    json!({
+        "key": "technician", "name": "Técnico", "description": "Abre e fecha ordens de serviço",
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn app_user() -> Value {
+    let mut u = user();
+    u["app_roles"] = json!(["technician"]);
+    u
+}
+
+fn app_role_in() -> Value {
+    json!({ "key": "technician", "name": "Técnico", "description": "Abre e fecha ordens de serviço" })
+}
+
 /// The example of the schema named `name`, if there is one.
 pub fn for_schema(name: &str) -> Option<Value> {
     let password = "correct horse battery";
@@ -303,6 +320,44 @@ pub fn for_schema(name: &str) -> Option<Value> {
         }),
         "CompanyMfaPolicy" => json!({ "policy": "admins" }),
         "OwnerMfaPolicy" => json!({ "require_for_owners": true }),
+        "AppRoleOut" => app_role(),
+        "AppRoleList" => json!({ "roles": [app_role()] }),
+        "OidcClient" => json!({
+            "client_id": APP, "issuer": "https://contas.plataforma.com.br",
+            "redirect_uris": ["https://helpdesk.example.com.br/callback"],
+            "post_logout_redirect_uris": ["https://helpdesk.example.com.br/"],
+            "access_token_ttl": 600, "id_token_ttl": 600, "refresh_token_ttl": 2592000,
+        }),
+        "OidcClientIn" => json!({
+            "redirect_uris": ["https://helpdesk.example.com.br/callback"],
+            "post_logout_redirect_uris": ["https://helpdesk.example.com.br/"],
+            "access_token_ttl": 600,
+        }),
+        "PublicJwk" => json!({
+            "kty": "EC", "crv": "P-256", "kid": "helpdesk-2026",
+            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        }),
+        "AppRoleIn" => app_role_in(),
+        "AppRolesPutIn" => json!({
+            "roles": [app_role_in(), { "key": "client", "name": "Cliente" }],
+        }),
+        "CompanyAppRolesOut" => json!({
+            "application_id": APP, "application_name": "Helpdesk", "roles": [app_role()],
+        }),
+        "CompanyAppRolesList" => json!({
+            "items": [{ "application_id": APP, "application_name": "Helpdesk", "roles": [app_role()] }],
+        }),
+        "UserAppRolesOut" => json!({
+            "application_id": APP, "application_name": "Helpdesk", "roles": ["technician"],
+        }),
+        "UserAppRolesList" => json!({
+            "items": [{ "application_id": APP, "application_name": "Helpdesk", "roles": ["technician"] }],
+        }),
+        "UserAppRolesPutIn" => json!({ "roles": ["technician"] }),
+        "GrantedRolesOut" => json!({ "roles": ["technician"] }),
+        "AppUserOut" => app_user(),
+        "AppUserList" => json!({ "items": [app_user()] }),
         _ => return None,
     })
 }

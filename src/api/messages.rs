@@ -56,6 +56,19 @@ pub const CATALOG: &[Entry] = &[
     e("only a company admin may do this", "só um administrador da empresa pode fazer isto"),
     e("only a company admin may change roles", "só um administrador da empresa pode mudar papéis"),
     e("a member may only see their own account", "um membro só pode ver a própria conta"),
+    e("a member may read only their own roles", "um membro só pode ver os próprios papéis"),
+    // Application roles.
+    e(
+        "must start with a lower-case letter and hold only lower-case letters, digits and underscores (at most 40)",
+        "deve começar com uma letra minúscula e ter só letras minúsculas, dígitos e sublinhados (no máximo 40)"
+    ),
+    e("the key {key} is given twice", "a chave {key} aparece duas vezes"),
+    e(
+        "an application may declare at most {count} roles",
+        "uma aplicação pode declarar no máximo {count} papéis"
+    ),
+    e("at most {count} roles", "no máximo {count} papéis"),
+    e("is not a role the application declares", "não é um papel que a aplicação declara"),
     e("no company", "sem empresa"),
     e(
         "the application's link to this company lacks the scope {scope}",

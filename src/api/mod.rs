@@ -4,6 +4,7 @@
 pub(crate) mod alerts;
 pub(crate) mod app;
 pub(crate) mod app_auth;
+pub(crate) mod app_roles;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod auth;
@@ -58,6 +59,9 @@ pub type AuthApis = (
     magic_link::MagicLinkApi,
 );
 
+/// The applications' own API and their roles, kept as one member (see [`AuthApis`]).
+pub type AppApis = (app::AppApi, app_roles::AppRolesApi);
+
 pub type Apis = (
     AuthApis,
     signup::SignupApi,
@@ -69,7 +73,7 @@ pub type Apis = (
     applications::ApplicationsApi,
     links::LinksApi,
     usage::UsageApi,
-    app::AppApi,
+    AppApis,
     overview::OverviewApi,
     backups::BackupsApi,
     alerts::AlertsApi,
@@ -95,7 +99,10 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         applications::ApplicationsApi::new(state.clone()),
         links::LinksApi::new(state.clone()),
         usage::UsageApi::new(state.clone()),
-        app::AppApi::new(state.clone()),
+        (
+            app::AppApi::new(state.clone()),
+            app_roles::AppRolesApi::new(state.clone()),
+        ),
         overview::OverviewApi::new(state.clone()),
         backups::BackupsApi::new(state.clone()),
         alerts::AlertsApi::new(state.clone()),

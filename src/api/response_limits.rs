@@ -81,7 +81,17 @@ const STRINGS: &[(&str, u64)] = &[
     ("challenge", 64),
     ("otpauth_uri", 1024),
     ("qr_svg", 400_000),
+    // OpenID client settings: exact redirect URIs and the issuer's URL.
+    ("client_id", 36),
+    ("issuer", 1024),
+    ("redirect_uris", 2000),
+    ("post_logout_redirect_uris", 2000),
     ("recovery_codes", 11),
+    // Application roles: keys as `domain::app_role` accepts them; `roles` holds keys where it
+    // is a list of strings (a user's grants).
+    ("key", 40),
+    ("roles", 40),
+    ("app_roles", 40),
 ];
 
 /// The longest list, by schema (none for any) and property: every list pages, and a page holds
@@ -104,9 +114,17 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("UsageList", "items", 200),
     ("CompanyUsageList", "items", 200),
     ("", "scopes", 32),
+    // An application declares at most 50 roles; a company links at most a page of them.
+    ("", "roles", 50),
+    ("", "app_roles", 50),
+    ("CompanyAppRolesList", "items", 200),
+    ("UserAppRolesList", "items", 200),
+    ("AppUserList", "items", 200),
     ("", "fields", 16),
     ("", "conflicts", 4),
     ("", "recovery_codes", 10),
+    ("", "redirect_uris", 10),
+    ("", "post_logout_redirect_uris", 10),
 ];
 
 /// Values from a set that a company can extend (its `custom_<name>` secret kinds), which

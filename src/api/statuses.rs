@@ -226,6 +226,20 @@ error_set! {
 }
 
 error_set! {
+    /// A change an application makes to what is its own (its roles), sent in a body.
+    pub enum AppChangeErrors {
+        BadRequest, Unauthorized, Forbidden, PayloadTooLarge, InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// A whole list replaced in one write (roles, grants): nothing in it can conflict.
+    pub enum ReplaceErrors {
+        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, InsufficientStorage,
+    }
+}
+
+error_set! {
     /// An application's read of a linked company or a lookup that may find nothing.
     pub enum AppLookupErrors { BadRequest, Unauthorized, Forbidden, NotFound }
 }

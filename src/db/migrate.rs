@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "invitation_language",
         include_str!("../../migrations/0014_invitation_language.sql"),
     ),
+    (
+        15,
+        "app_roles",
+        include_str!("../../migrations/0015_app_roles.sql"),
+    ),
     (16, "oidc", include_str!("../../migrations/0016_oidc.sql")),
 ];
 

@@ -4,6 +4,7 @@
 //! All SQL lives in this module's files.
 
 pub mod alerts;
+pub mod app_roles;
 pub mod applications;
 pub mod audit;
 pub mod backups;

@@ -1,6 +1,7 @@
 //! Domain types and rules: what a company, a user or an audit event is, and what input is
 //! acceptable. No HTTP and no SQL here.
 
+pub mod app_role;
 pub mod application;
 pub mod audit;
 pub mod cnpj;

@@ -106,13 +106,15 @@ pub async fn secret(
     Ok(values)
 }
 
+/// A page of a linked company's users, each with the roles the calling application declared
+/// and the company granted them (never another application's).
 pub async fn users(
     store: &Store,
     scope: &AppCompanyScope<UsersRead>,
     cursor: Option<String>,
     limit: u32,
-) -> DomainResult<Page<User>> {
-    let id = scope.company().clone();
+) -> DomainResult<Page<(User, Vec<String>)>> {
+    let (id, app) = (scope.company().clone(), scope.application_id().clone());
     let after = crate::domain::cursor::open_as(cursor, UserId::parse)?;
     store
         .read(move |c| {
@@ -121,7 +123,13 @@ pub async fn users(
                 company: Some(id),
                 ..Default::default()
             };
-            db::users::list(c, &filter, after.as_ref(), limit)
+            let page = db::users::list(c, &filter, after.as_ref(), limit)?;
+            let ids: Vec<UserId> = page.items.iter().map(|u| u.id.clone()).collect();
+            let roles = crate::service::app_role_grants::for_page(c, &app, &ids)?;
+            Ok(Page {
+                items: page.items.into_iter().zip(roles).collect(),
+                next_cursor: page.next_cursor,
+            })
         })
         .await
 }

@@ -3,6 +3,8 @@
 
 pub(crate) mod alerts;
 pub(crate) mod app_access;
+pub(crate) mod app_role_grants;
+pub mod app_roles;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod auth;

@@ -1,5 +1,6 @@
 // One application: its data, its credentials (the secret is shown once, at creation, with a copy
-// button; afterwards only label, dates and last use), and the companies it is linked to.
+// button; afterwards only label, dates and last use), the roles it declares, and the companies
+// it is linked to.
 import { allItems, api } from '../shared/api.js';
 import { actionButton, secretDialog } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
@@ -10,6 +11,8 @@ import { linksPanel } from '../shared/links.js';
 import { navigate } from '../shared/router.js';
 import { pagedFrom, table } from '../shared/list.js';
 import { badge, card, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
+import { oidcCard } from './app-oidc.js';
+import { rolesCard } from './app-roles.js';
 import { applicationFields } from './applications.js';
 import { withCompanyNames } from './names.js';
 
@@ -132,6 +135,8 @@ export function render({ params, setTitle }) {
         root,
         pageHeader(app.name || app.id, { back: { href: '#/applications', label: t('nav.applications') }, subtitle: h('code', {}, app.id) }),
         credentialsCard(app),
+        rolesCard(app),
+        oidcCard(app),
         linksCard(app),
         editCard(app, load),
       );

@@ -7,9 +7,10 @@ import { h } from './dom.js';
 import { createForm } from './form.js';
 import { t } from './i18n.js';
 import { notify } from './ui.js';
+import { userAppRoles } from './user-app-roles.js';
 
 /** A dialog holding a form; resolves true once `onSubmit` succeeded, false when left. */
-function formDialog({ title, intro, fields, submitLabel, onSubmit, extra }) {
+export function formDialog({ title, intro, fields, submitLabel, onSubmit, extra, inForm }) {
   return new Promise((resolve) => {
     let done = false;
     const back = h('button', { type: 'button', class: 'btn' }, t('action.back'));
@@ -17,6 +18,7 @@ function formDialog({ title, intro, fields, submitLabel, onSubmit, extra }) {
       fields,
       submitLabel,
       actions: back,
+      extra: inForm,
       async onSubmit(values) {
         await onSubmit(values);
         done = true;
@@ -37,11 +39,16 @@ function formDialog({ title, intro, fields, submitLabel, onSubmit, extra }) {
 
 const userPath = (companyId, user) => `/companies/${encodeURIComponent(companyId)}/users/${encodeURIComponent(user.id)}`;
 
-/** "Editar": the name and e-mail (a new e-mail is not verified until its owner proves it). */
+/**
+ * "Editar": the name and e-mail (a new e-mail is not verified until its owner proves it), and
+ * the roles the user holds in each application linked to the company.
+ */
 export function editUserButton(companyId, user, after) {
   const btn = h('button', { type: 'button', class: 'btn small' }, t('users.edit'));
   btn.addEventListener('click', async () => {
+    const roles = userAppRoles(companyId, user);
     const saved = await formDialog({
+      inForm: roles.el,
       title: t('users.editTitle', { name: user.name || user.email }),
       fields: [
         { name: 'name', label: t('user.name'), required: true, maxLength: 120, value: user.name || '', autocomplete: 'off' },
@@ -53,6 +60,7 @@ export function editUserButton(companyId, user, after) {
         if (v.name !== user.name) patch.name = v.name;
         if (v.email.toLowerCase() !== user.email.toLowerCase()) patch.email = v.email;
         if (Object.keys(patch).length) await api.patch(userPath(companyId, user), patch);
+        await roles.save();
       },
     });
     if (saved) {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
+import { appRolesWalk } from './app_roles.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { inviteWalk } from './invites.mjs';
@@ -580,6 +581,8 @@ await step('a company admin edits a user, confirms a role change, sets a passwor
 await step('company admin invites from the users page, revokes one invitation after confirming and resends another', () => inviteWalk({ base: BASE, mailDir: process.env.MAIL_DIR, ap, admin, field, heading, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
 
 await step("the owner sees everyone's sessions and ends a company admin's", () => ownerSessionsWalk({ browser, problems, base: BASE, owner, admin, shot }));
+
+await step('the owner declares an application role and a company admin grants it in the portal', () => appRolesWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, appId: ids.app, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');

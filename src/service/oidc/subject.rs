@@ -89,10 +89,6 @@ pub fn check(
 }
 
 /// The application's roles granted to the user.
-fn roles_for(
-    _conn: &Connection,
-    _user: &UserId,
-    _app: &ApplicationId,
-) -> DomainResult<Vec<String>> {
-    Ok(Vec::new())
+fn roles_for(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
+    db::app_roles::effective(conn, user, app)
 }

@@ -18,6 +18,8 @@ export default {
   'oidc.helpOtherTab': 'Reset your password or ask for a sign-in link in the tab that opens; then come back here.',
   'oidc.settingsTitle': 'Sign-in for this application (OpenID Connect)',
   'oidc.settingsIntro': 'Users of linked companies sign in to the application through armario. Give the application these values.',
+  'oidc.discovery': 'Discovery document',
+  'validation.json': 'Enter the key as JSON.',
   'oidc.clientId': 'Client ID',
   'oidc.issuer': 'Issuer',
   'oidc.redirectUris': 'Redirect URIs (one per line)',

@@ -6,6 +6,7 @@ import audit from './en-audit.js';
 import invites from './en-invites.js';
 import oidc from './en-oidc.js';
 import screens from './en-screens.js';
+import roles from './en-roles.js';
 
 export default {
   ...screens,
@@ -14,6 +15,7 @@ export default {
   ...mfa,
   ...invites,
   ...oidc,
+  ...roles,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',

@@ -18,6 +18,8 @@ export default {
   'oidc.helpOtherTab': 'Redefina sua senha ou peça um link de entrada na aba que abrir; depois volte aqui.',
   'oidc.settingsTitle': 'Entrada neste aplicativo (OpenID Connect)',
   'oidc.settingsIntro': 'Usuários das empresas vinculadas entram no aplicativo pelo armario. Passe estes valores ao aplicativo.',
+  'oidc.discovery': 'Documento de descoberta',
+  'validation.json': 'Informe a chave em JSON.',
   'oidc.clientId': 'Client ID',
   'oidc.issuer': 'Emissor (issuer)',
   'oidc.redirectUris': 'URIs de retorno (uma por linha)',

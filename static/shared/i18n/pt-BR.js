@@ -6,6 +6,7 @@ import audit from './pt-BR-audit.js';
 import invites from './pt-BR-invites.js';
 import oidc from './pt-BR-oidc.js';
 import screens from './pt-BR-screens.js';
+import roles from './pt-BR-roles.js';
 
 export default {
   ...screens,
@@ -14,6 +15,7 @@ export default {
   ...mfa,
   ...invites,
   ...oidc,
+  ...roles,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
