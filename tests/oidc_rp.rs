@@ -1,7 +1,8 @@
 //! Two independent relying-party libraries drive the live OpenID provider: authlib (Python)
 //! through sign-in with consent, ID token validation against the JWKS, refresh rotation and
 //! reuse, revocation and introspection (tests/oidc/authlib_rp.py); openid-client (Node)
-//! through sign-in, userinfo and RP-initiated logout (tests/oidc/openid_client_rp.mjs).
+//! through sign-in, userinfo, RP-initiated logout and `private_key_jwt`
+//! (tests/oidc/openid_client_rp.mjs).
 //! Without python3 + authlib, or node + tests/oidc/node_modules, a test skips with the reason,
 //! unless CI=true, where it fails.
 
@@ -74,6 +75,10 @@ async fn world(server: &Server) -> Vec<(&'static str, String)> {
         ("OIDC_COMPANY_ID", company),
         ("OIDC_COMPANY_SLUG", slug),
         ("OIDC_ROLE", "member".into()),
+        (
+            "OIDC_OWNER_TOKEN",
+            owner.token.clone().expect("owner token"),
+        ),
     ]
 }
 
@@ -113,7 +118,7 @@ async fn authlib_signs_in_validates_refreshes_revokes_and_introspects() {
 }
 
 #[tokio::test]
-async fn openid_client_signs_in_reads_userinfo_and_logs_out() {
+async fn openid_client_signs_in_reads_userinfo_logs_out_and_signs_assertions() {
     if !have_openid_client() {
         return;
     }

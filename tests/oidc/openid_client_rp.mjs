@@ -1,9 +1,10 @@
 // A relying party built on openid-client 6, signing a user in to an application through armario
-// and out again (RP-initiated logout).
+// and out again (RP-initiated logout), then again with private_key_jwt.
 //
 // Run by tests/oidc_rp.rs against a live server; every value comes from the environment:
 // OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_POST_LOGOUT_URI,
-// OIDC_EMAIL, OIDC_PASSWORD, OIDC_NAME, OIDC_COMPANY_ID, OIDC_COMPANY_SLUG.
+// OIDC_EMAIL, OIDC_PASSWORD, OIDC_NAME, OIDC_COMPANY_ID, OIDC_COMPANY_SLUG, and OIDC_OWNER_TOKEN
+// to register the application's public key for private_key_jwt.
 //
 // The browser's part (the hosted sign-in page) is played with the same calls the page makes,
 // with a cookie jar of our own. Prints one line per check; exits non-zero at the first failure.
@@ -43,12 +44,10 @@ async function postJson(path, body) {
   });
 }
 
-async function main() {
-  const config = await client.discovery(new URL(issuer), env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, undefined, {
-    execute: [client.allowInsecureRequests],
-  });
-  check(config.serverMetadata().issuer === issuer, 'discovery names the issuer');
+const insecure = { execute: [client.allowInsecureRequests] };
 
+// One code flow through the hosted page's calls; the tokens, checked by openid-client.
+async function signIn(config, how) {
   const verifier = client.randomPKCECodeVerifier();
   const challenge = await client.calculatePKCECodeChallenge(verifier);
   const state = client.randomState();
@@ -79,7 +78,34 @@ async function main() {
     expectedNonce: nonce,
     idTokenExpected: true,
   });
-  check(Boolean(tokens.access_token && tokens.id_token), 'authorizationCodeGrant (client_secret_post) gets the tokens; iss, state, nonce checked');
+  check(Boolean(tokens.access_token && tokens.id_token), `authorizationCodeGrant (${how}) gets the tokens; iss, state, nonce checked`);
+  return tokens;
+}
+
+// private_key_jwt: the application registers a public key and signs its assertions with the
+// private half, which openid-client builds; no secret is sent.
+async function privateKeyJwt() {
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const res = await fetch(new URL(`/api/v1/applications/${env.OIDC_CLIENT_ID}/oidc`, issuer), {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${env.OIDC_OWNER_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      redirect_uris: [env.OIDC_REDIRECT_URI],
+      post_logout_redirect_uris: [env.OIDC_POST_LOGOUT_URI],
+      jwk: { kty, crv, x, y, alg: 'ES256', use: 'sig' },
+    }),
+  });
+  check(res.status === 200, `the owner registers the application's public key (${res.status})`);
+  const config = await client.discovery(new URL(issuer), env.OIDC_CLIENT_ID, {}, client.PrivateKeyJwt(pair.privateKey), insecure);
+  const tokens = await signIn(config, 'private_key_jwt');
+  check(tokens.claims().email === env.OIDC_EMAIL, 'the ID token names the user');
+}
+
+async function main() {
+  const config = await client.discovery(new URL(issuer), env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, undefined, insecure);
+  check(config.serverMetadata().issuer === issuer, 'discovery names the issuer');
+  const tokens = await signIn(config, 'client_secret_post');
   check(tokens.refresh_token === undefined, 'no refresh token without offline_access');
   const claims = tokens.claims();
   check(claims.aud === env.OIDC_CLIENT_ID && claims.iss === issuer, 'the ID token is for this client from this issuer');
@@ -93,7 +119,7 @@ async function main() {
   check(info.company_slug === env.OIDC_COMPANY_SLUG, `userinfo: company_slug = ${info.company_slug}`);
   check(Array.isArray(info.roles), 'userinfo: roles is a list');
 
-  res = await browse('/api/v1/auth/me');
+  let res = await browse('/api/v1/auth/me');
   check(res.status === 200, 'the session is alive before logout');
 
   const session = jar.get('armario_session');
@@ -112,6 +138,9 @@ async function main() {
   // The server ended the session itself: the old cookie, sent again as it was, is refused.
   res = await fetch(new URL('/api/v1/auth/me', issuer), { headers: { cookie: `armario_session=${session}` } });
   check(res.status === 401, `the session is ended: /api/v1/auth/me answers ${res.status}`);
+
+  jar.clear();
+  await privateKeyJwt();
   console.log('openid-client: every check passed');
 }
 
