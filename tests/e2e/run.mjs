@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
 import { appRolesWalk } from './app_roles.mjs';
+import { oidcWalk } from './oidc.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
 import { inviteWalk } from './invites.mjs';
@@ -583,6 +584,8 @@ await step('company admin invites from the users page, revokes one invitation af
 await step("the owner sees everyone's sessions and ends a company admin's", () => ownerSessionsWalk({ browser, problems, base: BASE, owner, admin, shot }));
 
 await step('the owner declares an application role and a company admin grants it in the portal', () => appRolesWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, appId: ids.app, shot }));
+
+await step("an application's user signs in through the hosted page at phone width in English, and the tokens carry the granted role", () => oidcWalk({ browser, problems, base: BASE, owner, appId: ids.app, person: { name: 'Iara Suporte', email: 'iara@padaria.test', password: 'senha-da-iara-longa' }, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
