@@ -52,6 +52,7 @@ mod mail_outbox;
 mod master_key;
 mod metrics;
 mod mfa;
+mod oidc_keys;
 mod request_types;
 mod search_fold;
 mod sessions_view;

@@ -7,5 +7,5 @@ export const AUDIT_ACTIONS = {
   application: ['application.created', 'application.updated', 'application.deleted', 'credential.created', 'credential.revoked', 'link.created', 'link.updated', 'link.revoked'],
   secret: ['secret.set', 'secret.read', 'secret.deleted'],
   domain: ['domain.added', 'domain.removed'],
-  system: ['backup.succeeded', 'backup.failed', 'backup.restored', 'keys.rotated', 'mail.requeued', 'alerts.preferences_changed'],
+  system: ['backup.succeeded', 'backup.failed', 'backup.restored', 'keys.rotated', 'oidc.signing_key_rotated', 'mail.requeued', 'alerts.preferences_changed'],
 };

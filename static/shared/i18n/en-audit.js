@@ -95,6 +95,7 @@ export default {
   'auditAction.backup.failed': 'Backup failed',
   'auditAction.backup.restored': 'Backup restored',
   'auditAction.keys.rotated': 'Keys rotated',
+  'auditAction.oidc.signing_key_rotated': 'Signing key rotated',
   'auditAction.mail.requeued': 'Dead-lettered e-mail queued again',
   'auditAction.alerts.preferences_changed': 'Alert choices changed',
   'auditTarget.company': 'Company',

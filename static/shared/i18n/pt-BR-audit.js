@@ -95,6 +95,7 @@ export default {
   'auditAction.backup.failed': 'Backup falhou',
   'auditAction.backup.restored': 'Backup restaurado',
   'auditAction.keys.rotated': 'Chaves trocadas',
+  'auditAction.oidc.signing_key_rotated': 'Chave de assinatura trocada',
   'auditAction.mail.requeued': 'E-mails não entregues postos na fila de novo',
   'auditAction.alerts.preferences_changed': 'Escolha de alertas alterada',
   'auditTarget.company': 'Empresa',
