@@ -264,6 +264,21 @@ where
             },
         ))
     };
+    let signing_key_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::oidc::key_schedule::run(
+            state.store.clone(),
+            state.sealer.clone(),
+            state.oidc.clone(),
+            std::time::Duration::from_secs(state.settings.signing_key_check_secs),
+            crate::service::oidc::key_schedule::rotate_after_ms(
+                state.settings.signing_key_rotation_days,
+            ),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     if !state.mail.configured() {
         tracing::warn!(
             "no SMTP server is set (smtp.host): e-mail stays queued in the outbox until one is"
@@ -282,6 +297,7 @@ where
     let _ = backup_task.await;
     let _ = mail_task.await;
     let _ = alert_task.await;
+    let _ = signing_key_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

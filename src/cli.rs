@@ -62,7 +62,7 @@ pub enum Command {
         #[arg(long)]
         master_key_file: Option<PathBuf>,
     },
-    /// Manage the master key.
+    /// Manage the master key and the OpenID signing keys.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -112,6 +112,10 @@ pub enum BackupCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
+    /// Make a new OpenID signing key (also while the server runs; it switches within
+    /// `signing_key_check_secs`). The old key stops signing and stays published until every
+    /// token it signed has expired. Audited as the operator.
+    RotateSigning,
     /// Re-seal every stored secret under a new master key. Stop the server first.
     Rotate {
         /// File holding the new key (64 hex characters or base64 of 32 bytes); created with a

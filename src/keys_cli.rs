@@ -1,4 +1,5 @@
-//! `armario keys rotate`: the operator's side of a master key rotation.
+//! `armario keys rotate` and `keys rotate-signing`: the operator's side of a master key
+//! rotation and of an OpenID signing key rotation.
 
 use std::path::Path;
 
@@ -67,5 +68,27 @@ pub async fn rotate(settings: Settings, new_key_file: &Path) -> Result<(), Strin
         "keep the old key: backups taken before now were sealed with it (key id {}) and need it to restore",
         current.id()
     );
+    Ok(())
+}
+
+/// `armario keys rotate-signing`. Unlike a master key rotation it runs beside a live server:
+/// one row is added and the others retired in one transaction, and the server reloads its keys
+/// on its next check.
+pub async fn rotate_signing(settings: Settings) -> Result<(), String> {
+    let check_secs = settings.signing_key_check_secs;
+    let (state, operator) = crate::app::open_as_operator(settings).await?;
+    let result =
+        crate::service::oidc::keys::rotate_as_operator(&operator, &state.store, &state.sealer)
+            .await;
+    state.store.close().await;
+    let rotation = result.map_err(|e| format!("the signing key was not rotated: {e}"))?;
+    println!("new signing key {}", rotation.kid);
+    if rotation.retired > 0 {
+        println!(
+            "the previous key stops signing and stays published until {}",
+            crate::clock::to_datetime(rotation.publish_until).to_rfc3339()
+        );
+    }
+    eprintln!("a running server switches to the new key within {check_secs} seconds");
     Ok(())
 }

@@ -69,6 +69,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Keys {
             command: KeysCommand::Rotate { new_key_file },
         } => armario::keys_cli::rotate(settings, &new_key_file).await,
+        Command::Keys {
+            command: KeysCommand::RotateSigning,
+        } => armario::keys_cli::rotate_signing(settings).await,
         Command::Mail { command } => armario::mail_cli::run(settings, command).await,
         Command::Admin {
             command: AdminCommand::Create { email, name },

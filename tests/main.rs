@@ -54,6 +54,7 @@ mod master_key;
 mod metrics;
 mod mfa;
 mod oidc_flow;
+mod oidc_keys;
 mod oidc_rp;
 mod request_types;
 mod search_fold;

@@ -68,6 +68,12 @@ pub struct Settings {
     /// How often the owner's alerts are checked.
     #[serde(deserialize_with = "values::positive")]
     pub alert_check_secs: u64,
+    /// Age in days at which the OpenID signing key is replaced by a new one; 0 never.
+    pub signing_key_rotation_days: u32,
+    /// How often a running server checks its signing keys: rotation due, keys past their
+    /// window, a rotation made from the console.
+    #[serde(deserialize_with = "values::positive")]
+    pub signing_key_check_secs: u64,
     /// Lets a client elsewhere read `/metrics` with this bearer token.
     pub metrics_token: Option<SecretString>,
     #[serde(deserialize_with = "values::positive")]
@@ -111,6 +117,8 @@ impl Default for Settings {
             base_domain: None,
             usage_flush_secs: crate::service::usage::DEFAULT_FLUSH_SECS,
             alert_check_secs: crate::service::alerts::DEFAULT_CHECK_SECS,
+            signing_key_rotation_days: crate::service::oidc::key_schedule::DEFAULT_ROTATION_DAYS,
+            signing_key_check_secs: crate::service::oidc::key_schedule::DEFAULT_CHECK_SECS,
             metrics_token: None,
             signup_max_per_ip: limits.signup_max_per_ip,
             signup_max_total: limits.signup_max_total,

@@ -82,3 +82,36 @@ pub fn prune(conn: &Connection, now: i64) -> DomainResult<usize> {
         [now],
     )?)
 }
+
+/// The published keys' ids, each with whether it signs: what a running server compares with
+/// the set it holds, to pick up a rotation made by another process without opening any key.
+pub fn published_kids(conn: &Connection, now: i64) -> DomainResult<Vec<(String, bool)>> {
+    let mut stmt = conn.prepare(
+        "SELECT kid, sealed IS NOT NULL FROM signing_keys
+         WHERE publish_until IS NULL OR publish_until > ?1 ORDER BY kid",
+    )?;
+    let rows = stmt
+        .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Every sealed private part, with its key id: for a master key rotation.
+pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT kid, sealed, key_id FROM signing_keys WHERE sealed IS NOT NULL ORDER BY kid",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Replaces a private part's sealed bytes (a master key rotation).
+pub fn set_sealed(conn: &Connection, kid: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE signing_keys SET sealed = ?2, key_id = ?3 WHERE kid = ?1 AND sealed IS NOT NULL",
+        params![kid, sealed, key_id],
+    )?;
+    Ok(())
+}

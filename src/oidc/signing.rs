@@ -229,6 +229,20 @@ impl SigningKeys {
         serde_json::json!({ "keys": keys })
     }
 
+    /// The published keys' ids in order, each with whether it signs: compared with the store's
+    /// to notice a rotation made elsewhere.
+    pub fn kids(&self) -> Vec<(String, bool)> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let signer = guard.0.as_ref().map(|s| s.kid.as_str());
+        let mut kids: Vec<_> = guard
+            .1
+            .iter()
+            .map(|v| (v.kid.clone(), Some(v.kid.as_str()) == signer))
+            .collect();
+        kids.sort();
+        kids
+    }
+
     /// The id of the key that signs now.
     pub fn current_kid(&self) -> Option<String> {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());

@@ -12,8 +12,8 @@ use crate::domain::audit::NewAuditEvent;
 use crate::error::DomainResult;
 use crate::service::secrets;
 
-/// Re-seals every company secret and queued e-mail body under `new_key`; returns how many
-/// values were re-sealed.
+/// Re-seals every company secret, queued e-mail body, TOTP secret and OpenID signing key under
+/// `new_key`; returns how many values were re-sealed.
 pub async fn rotate(
     operator: &Operator,
     store: &Store,
@@ -48,7 +48,15 @@ pub async fn rotate(
         let resealed = new_sealer.seal(&plain, &ctx);
         totps.push((user, resealed));
     }
-    let count = resealed.len() + bodies.len() + totps.len();
+    // The OpenID signing key's private part, bound to its key id.
+    let mut signing = Vec::new();
+    for (kid, sealed, key_id) in store.read(db::signing_keys::all_sealed).await? {
+        let ctx = crate::service::oidc::keys::context(&kid);
+        let plain = zeroize::Zeroizing::new(current.open(&sealed, &key_id, &ctx)?);
+        let resealed = new_sealer.seal(&plain, &ctx);
+        signing.push((kid, resealed));
+    }
+    let count = resealed.len() + bodies.len() + totps.len() + signing.len();
     let ctx = operator.audit();
     store
         .write(move |tx| {
@@ -60,6 +68,9 @@ pub async fn rotate(
             }
             for (user, sealed) in &totps {
                 db::mfa::set_sealed(tx, user, &sealed.bytes, &sealed.key_id)?;
+            }
+            for (kid, sealed) in &signing {
+                db::signing_keys::set_sealed(tx, kid, &sealed.bytes, &sealed.key_id)?;
             }
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),

@@ -1,6 +1,7 @@
 //! The signing keys' life: made at first start, sealed in the store, loaded into memory,
 //! rotated with overlap, pruned once no token they signed can still be alive.
 
+use crate::access::Operator;
 use crate::clock::now_ms;
 use crate::crypto::{SealContext, Sealer};
 use crate::db;
@@ -52,21 +53,43 @@ pub async fn load(store: &Store, sealer: &Sealer, oidc: &Oidc) -> DomainResult<(
     oidc.keys.load(keys)
 }
 
+/// What a rotation did.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    /// The key that signs from now on.
+    pub kid: String,
+    /// How many keys stopped signing.
+    pub retired: usize,
+    /// Until when (milliseconds since the epoch) the keys that stopped signing stay published.
+    pub publish_until: i64,
+}
+
+/// `armario keys rotate-signing`: a new signing key, made by the operator.
+pub async fn rotate_as_operator(
+    operator: &Operator,
+    store: &Store,
+    sealer: &Sealer,
+) -> DomainResult<Rotation> {
+    add_signing_key(store, sealer, Some(operator.audit())).await
+}
+
 /// Makes a new signing key; the others stop signing and stay published until every token
-/// they signed has expired. Returns the new key's id.
+/// they signed has expired.
 pub async fn add_signing_key(
     store: &Store,
     sealer: &Sealer,
     audit: Option<AuditCtx>,
-) -> DomainResult<String> {
+) -> DomainResult<Rotation> {
     let new = signing::generate()?;
     let sealed = sealer.seal(&new.pkcs8, &context(&new.kid));
-    let kid = new.kid.clone();
     store
         .write(move |tx| {
             let now = now_ms();
+            // The longest lifetime any client may be given, not the longest set now: a client
+            // whose lifetime was lowered may still hold tokens signed under the older one.
             let longest_ms =
                 db::oidc::longest_token_ttl(tx)?.max(crate::oidc::client::ACCESS_TTL.1) * 1000;
+            let publish_until = now + longest_ms + PUBLISH_MARGIN_MS;
             db::signing_keys::insert(
                 tx,
                 &new.kid,
@@ -76,23 +99,43 @@ pub async fn add_signing_key(
                 &sealed.key_id,
                 now,
             )?;
-            let retired = db::signing_keys::retire_others(
-                tx,
-                &new.kid,
-                now,
-                now + longest_ms + PUBLISH_MARGIN_MS,
-            )?;
+            let retired = db::signing_keys::retire_others(tx, &new.kid, now, publish_until)?;
             db::signing_keys::prune(tx, now)?;
             if let Some(ctx) = &audit {
                 let event = NewAuditEvent::new("oidc.signing_key_rotated")
                     .target("signing_key", &new.kid)
-                    .details(serde_json::json!({ "retired": retired }));
+                    .details(serde_json::json!({
+                        "retired": retired,
+                        "published_until": crate::clock::to_datetime(publish_until).to_rfc3339(),
+                    }));
                 db::audit::insert(tx, ctx, &event, now)?;
             }
-            Ok(())
+            Ok(Rotation {
+                kid: new.kid.clone(),
+                retired,
+                publish_until,
+            })
         })
+        .await
+}
+
+/// Reloads the key set when the store's differs from the one in memory: a rotation made by
+/// another process (the console), or a retired key whose window has passed. Only the key ids
+/// are read, and nothing is opened, unless something changed. Returns whether it reloaded.
+pub async fn refresh(store: &Store, sealer: &Sealer, oidc: &Oidc) -> DomainResult<bool> {
+    let now = now_ms();
+    let stored = store
+        .read(move |c| db::signing_keys::published_kids(c, now))
         .await?;
-    Ok(kid)
+    if stored == oidc.keys.kids() {
+        return Ok(false);
+    }
+    // Keys past their window leave the store as they leave the JWKS.
+    store
+        .write(move |tx| db::signing_keys::prune(tx, now))
+        .await?;
+    load(store, sealer, oidc).await?;
+    Ok(true)
 }
 
 /// Whether the signing key is older than `max_age_ms` (the rotation schedule).

@@ -6,6 +6,7 @@ pub mod client_auth;
 pub mod clients;
 pub mod grants;
 pub mod inspect;
+pub mod key_schedule;
 pub mod keys;
 pub mod subject;
 
