@@ -59,8 +59,11 @@ CREATE TABLE oidc_codes (
     created_at     INTEGER NOT NULL,
     expires_at     INTEGER NOT NULL,
     used_at        INTEGER,
-    -- The refresh-token family the code started, so a replayed code can end it.
-    family_id      TEXT
+    -- What the code gave, so a replayed code can end it: its refresh-token family and its
+    -- access token (by `jti`, with that token's expiry).
+    family_id      TEXT,
+    access_jti     TEXT,
+    access_expires_at INTEGER
 );
 
 -- Refresh tokens: digests only. Each use rotates: the old row gets `used_at`, a new row joins

@@ -498,3 +498,58 @@ async fn a_magic_link_asks_for_the_second_step_too() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.body["token"].as_str().unwrap().starts_with("arm_sess_"));
 }
+
+/// Signing in to an application through armario asks for the second factor too: no code, no
+/// session, and the authorization request cannot be completed.
+#[tokio::test]
+async fn an_application_sign_in_asks_for_the_second_factor() {
+    use crate::oidc_flow::{
+        authorize, claims, complete, exchange, good_params, no_redirects, param, pkce, world,
+    };
+    if !have_pyotp() {
+        return;
+    }
+    let w = world("mfa", 8201).await;
+    let member = w.server.login(&w.user_email, PASSWORD).await;
+    let (mut auth, _) = enrol(&member).await;
+
+    let http = no_redirects();
+    let (verifier, challenge) = pkce();
+    let (status, loc) = authorize(&w, &http, &good_params(&w, &challenge, "openid email")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
+    // The password alone: a challenge, no session; completing the request is refused.
+    let r = http
+        .post(w.server.url("/api/v1/auth/login"))
+        .json(&json!({"email": w.user_email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let body: Value = r.json().await.unwrap();
+    let mfa_challenge = body["challenge"].as_str().unwrap().to_string();
+    let (status, _) = complete(&w, &http, "", &loc, false).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "no session before the second step"
+    );
+    // The code: a session, and the request completes.
+    let r = http
+        .post(w.server.url("/api/v1/auth/mfa/verify"))
+        .json(&json!({"challenge": mfa_challenge, "code": auth.next().await}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap();
+    let (status, done) = complete(&w, &http, csrf, &loc, false).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let code = param(done["redirect_to"].as_str().unwrap(), "code").unwrap();
+    let (status, tokens) = exchange(&w, &code, &verifier).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(
+        claims(tokens["id_token"].as_str().unwrap())["email"],
+        w.user_email.as_str()
+    );
+}

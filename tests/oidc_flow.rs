@@ -10,19 +10,19 @@ use sha2::{Digest, Sha256};
 
 use crate::common::*;
 
-const REDIRECT: &str = "http://127.0.0.1:9/cb";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:9/cb";
 
-struct World {
-    server: Server,
-    owner: Client,
-    company: String,
-    app: App,
-    link: String,
-    user_email: String,
-    user_id: String,
+pub(crate) struct World {
+    pub server: Server,
+    pub owner: Client,
+    pub company: String,
+    pub app: App,
+    pub link: String,
+    pub user_email: String,
+    pub user_id: String,
 }
 
-async fn world(tag: &str, seed: u32) -> World {
+pub(crate) async fn world(tag: &str, seed: u32) -> World {
     let server = Server::start();
     let owner = server.owner().await;
     let company = company(&owner, &format!("Oficina {tag}"), seed).await;
@@ -48,14 +48,14 @@ async fn world(tag: &str, seed: u32) -> World {
     }
 }
 
-fn pkce() -> (String, String) {
+pub(crate) fn pkce() -> (String, String) {
     let verifier =
         format!("v{}", uuid::Uuid::new_v4().simple()) + &uuid::Uuid::new_v4().simple().to_string();
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
 }
 
-fn no_redirects() -> reqwest::Client {
+pub(crate) fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -71,7 +71,7 @@ fn query(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param(url: &str, name: &str) -> Option<String> {
+pub(crate) fn param(url: &str, name: &str) -> Option<String> {
     query(url)
         .into_iter()
         .find(|(k, _)| k == name)
@@ -79,7 +79,7 @@ fn param(url: &str, name: &str) -> Option<String> {
 }
 
 /// `/oauth2/authorize` with these parameters: the status and the Location.
-async fn authorize(
+pub(crate) async fn authorize(
     w: &World,
     http: &reqwest::Client,
     params: &[(&str, &str)],
@@ -94,7 +94,11 @@ async fn authorize(
     (r.status(), loc)
 }
 
-fn good_params<'a>(w: &'a World, challenge: &'a str, scope: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn good_params<'a>(
+    w: &'a World,
+    challenge: &'a str,
+    scope: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("client_id", w.app.id.as_str()),
         ("redirect_uri", REDIRECT),
@@ -122,7 +126,7 @@ async fn sign_in(w: &World, http: &reqwest::Client, email: &str) -> String {
 }
 
 /// Completes the request the Location names; returns the status and the JSON answer.
-async fn complete(
+pub(crate) async fn complete(
     w: &World,
     http: &reqwest::Client,
     csrf: &str,
@@ -169,7 +173,7 @@ async fn token(w: &World, form: &[(&str, &str)]) -> (StatusCode, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn exchange(w: &World, code: &str, verifier: &str) -> (StatusCode, Value) {
+pub(crate) async fn exchange(w: &World, code: &str, verifier: &str) -> (StatusCode, Value) {
     token(
         w,
         &[
@@ -182,7 +186,7 @@ async fn exchange(w: &World, code: &str, verifier: &str) -> (StatusCode, Value) 
     .await
 }
 
-fn claims(jwt: &str) -> Value {
+pub(crate) fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
@@ -293,7 +297,19 @@ async fn a_code_works_once_and_its_reuse_ends_what_it_started() {
     let (status, again) = exchange(&w, &code, &verifier).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(again["error"], "invalid_grant");
-    // The replay revoked the refresh token the first exchange gave.
+    // The replay revoked the access token the first exchange gave...
+    let r = reqwest::Client::new()
+        .get(w.server.url("/oauth2/userinfo"))
+        .bearer_auth(first["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the first access token is revoked"
+    );
+    // ...and the refresh token.
     let (status, body) = token(
         &w,
         &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
@@ -644,4 +660,50 @@ async fn client_settings_are_checked_field_by_field_and_owner_only() {
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn the_hosted_page_wears_the_named_company_s_branding() {
+    let w = world("brand", 8111).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-marca";
+    let data_url = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    );
+    let r = w
+        .owner
+        .patch(
+            &format!("/api/v1/companies/{}", w.company),
+            json!({"display_name": "Oficina Marca", "primary_color": "#1f6f5c", "logo_data_url": data_url}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let http = no_redirects();
+    let (_, challenge) = pkce();
+    let mut p = good_params(&w, &challenge, "openid");
+    p.push(("login_hint", w.user_email.as_str()));
+    let (_, loc) = authorize(&w, &http, &p).await;
+    let id = loc.split("#request=").nth(1).unwrap().to_string();
+    let info = w.server.anon().get(&format!("/oauth2/requests/{id}")).await;
+    assert_eq!(
+        info.body["company"]["name"], "Oficina Marca",
+        "{}",
+        info.text
+    );
+    assert_eq!(info.body["company"]["primary_color"], "#1f6f5c");
+    assert_eq!(info.body["login_hint"], w.user_email.as_str());
+    let logo = info.body["company"]["logo_url"].as_str().unwrap();
+    let r = reqwest::get(w.server.url(logo)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), png);
+    // No request, no logo; a request that names no company has none either.
+    let r = reqwest::get(w.server.url("/oauth2/requests/arm_authz_nothing/logo"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, loc) = authorize(&w, &http, &good_params(&w, &challenge, "openid")).await;
+    let id = loc.split("#request=").nth(1).unwrap().to_string();
+    let info = w.server.anon().get(&format!("/oauth2/requests/{id}")).await;
+    assert!(info.body["company"].is_null(), "{}", info.text);
 }

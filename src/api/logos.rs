@@ -3,8 +3,9 @@
 //!
 //! A logo is read like its company: `/api/v1/companies/{id}/logo` for its members and the
 //! owner (another company's logo is a 404), `/api/v1/app/companies/{id}/logo` for an
-//! application linked to it. The public sign-in and sign-up pages show no company branding,
-//! so nothing here is unauthenticated.
+//! application linked to it. The hosted sign-in page of an authorization request that names a
+//! company shows that company's logo through the request (`/oauth2/requests/{id}/logo`); the
+//! portal's own sign-in and sign-up pages show no company branding.
 //!
 //! These routes are links from the JSON answers, not operations of the OpenAPI document: an
 //! image answer (`image/png`, `image/jpeg`, …) is not something the generated clients can
@@ -37,7 +38,7 @@ pub fn app_logo_url(id: &CompanyId, version: i64) -> String {
 }
 
 /// The image with its own type, or 304 when the caller's copy (`If-None-Match`) is current.
-fn answer(req: &Request, logo: DomainResult<LogoImage>) -> Response {
+pub(crate) fn answer(req: &Request, logo: DomainResult<LogoImage>) -> Response {
     let logo = match logo {
         Ok(logo) => logo,
         Err(e) => return ReadOneErrors::from(e).into_response(),

@@ -61,10 +61,47 @@ pub struct JwkDto {
     #[oai(validator(max_length = 8), skip_serializing_if_is_none, rename = "use")]
     #[serde(skip_serializing_if = "Option::is_none", rename = "use")]
     pub use_: Option<String>,
+    /// What the key may do (`verify`), as WebCrypto exports it.
+    #[oai(validator(max_items = 8), skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<KeyOp>>,
+    /// Whether the key was extractable where it was made, as WebCrypto exports it.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext: Option<bool>,
     /// A private key's part: present only to be refused with a clear message.
     #[oai(validator(max_length = 1024), skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
+}
+
+/// A key operation (RFC 7517 §4.3).
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, Serialize, Deserialize)]
+pub enum KeyOp {
+    #[oai(rename = "sign")]
+    #[serde(rename = "sign")]
+    Sign,
+    #[oai(rename = "verify")]
+    #[serde(rename = "verify")]
+    Verify,
+    #[oai(rename = "encrypt")]
+    #[serde(rename = "encrypt")]
+    Encrypt,
+    #[oai(rename = "decrypt")]
+    #[serde(rename = "decrypt")]
+    Decrypt,
+    #[oai(rename = "wrapKey")]
+    #[serde(rename = "wrapKey")]
+    WrapKey,
+    #[oai(rename = "unwrapKey")]
+    #[serde(rename = "unwrapKey")]
+    UnwrapKey,
+    #[oai(rename = "deriveKey")]
+    #[serde(rename = "deriveKey")]
+    DeriveKey,
+    #[oai(rename = "deriveBits")]
+    #[serde(rename = "deriveBits")]
+    DeriveBits,
 }
 
 /// What an owner sets.

@@ -163,6 +163,8 @@ pub struct CodeRow {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub family_id: Option<String>,
+    /// The access token the code gave: its `jti` and expiry (ms).
+    pub access: Option<(String, i64)>,
 }
 
 pub fn insert_code(conn: &Connection, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
@@ -195,8 +197,8 @@ pub fn code(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<CodeRow>
     Ok(conn
         .query_row(
             "SELECT application_id, user_id, company_id, redirect_uri, scope, nonce,
-             code_challenge, auth_time, expires_at, used_at, family_id
-             FROM oidc_codes WHERE code_hash = ?1",
+             code_challenge, auth_time, expires_at, used_at, family_id, access_jti,
+             access_expires_at FROM oidc_codes WHERE code_hash = ?1",
             [hash.as_slice()],
             |r| {
                 Ok(CodeRow {
@@ -211,18 +213,31 @@ pub fn code(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<CodeRow>
                     expires_at: r.get(8)?,
                     used_at: r.get(9)?,
                     family_id: r.get(10)?,
+                    access: match (
+                        r.get::<_, Option<String>>(11)?,
+                        r.get::<_, Option<i64>>(12)?,
+                    ) {
+                        (Some(j), Some(e)) => Some((j, e)),
+                        _ => None,
+                    },
                 })
             },
         )
         .optional()?)
 }
 
-/// Marks a code used, if it was not: false means it already was.
-pub fn use_code(conn: &Connection, hash: &TokenHash, family: &str, now: i64) -> DomainResult<bool> {
+/// Marks a code used, if it was not, with what it gave: false means it already was.
+pub fn use_code(
+    conn: &Connection,
+    hash: &TokenHash,
+    family: &str,
+    access: (&str, i64),
+    now: i64,
+) -> DomainResult<bool> {
     Ok(conn.execute(
-        "UPDATE oidc_codes SET used_at = ?2, family_id = ?3
-         WHERE code_hash = ?1 AND used_at IS NULL",
-        params![hash.as_slice(), now, family],
+        "UPDATE oidc_codes SET used_at = ?2, family_id = ?3, access_jti = ?4,
+         access_expires_at = ?5 WHERE code_hash = ?1 AND used_at IS NULL",
+        params![hash.as_slice(), now, family, access.0, access.1],
     )? == 1)
 }
 

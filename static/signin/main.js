@@ -85,6 +85,7 @@ async function finish(info, consent = false) {
 
 function signInStep(info) {
   const title = t('oidc.title', { app: info.application.name });
+  const logo = info.company && info.company.logo_url;
   const subtitle = info.company ? t('oidc.subtitle', { company: info.company.name }) : t('oidc.subtitlePlain');
   const page = signInPage({
     title,
@@ -100,6 +101,7 @@ function signInStep(info) {
     a.setAttribute('rel', 'noopener');
   }
   page.querySelector('main').append(h('p', { class: 'muted' }, t('oidc.helpOtherTab')));
+  if (logo) page.querySelector('main').prepend(h('img', { class: 'signin-logo', src: logo, alt: info.company.name, width: 160, height: 64 }));
   const email = page.querySelector('input[name="email"]');
   if (email && info.login_hint && !email.value) email.value = info.login_hint;
   mount(root, page);

@@ -74,6 +74,7 @@ pub async fn describe(Path(id): Path<String>, state: Data<&AppState>) -> Respons
                     "slug": c.slug,
                     "primary_color": c.primary_color,
                     "magic_link_sign_in": c.magic_link_sign_in,
+                    "logo_url": c.has_logo.then(|| format!("/oauth2/requests/{}/logo?v={}", p.request.id, c.updated_at)),
                 })
             });
             Json(json!({
@@ -152,4 +153,20 @@ pub async fn deny(Path(id): Path<String>, state: Data<&AppState>) -> Response {
         Ok(to) => Json(json!({ "redirect_to": to })).into_response(),
         Err(e) => domain(e),
     }
+}
+
+/// `GET /oauth2/requests/{id}/logo`: the logo of the company a pending request names, for the
+/// hosted page before anyone signs in. Branding is not secret; the request id scopes it.
+#[handler]
+pub async fn logo(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let logo = async {
+        let pending = flow::describe(&state.store, id).await?;
+        let company = pending
+            .request
+            .company_id
+            .ok_or(DomainError::NotFound("logo"))?;
+        crate::service::companies::read_logo(&state.store, company).await
+    }
+    .await;
+    crate::api::logos::answer(req, logo)
 }

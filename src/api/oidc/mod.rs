@@ -21,6 +21,7 @@ pub fn routes(route: Route) -> Route {
         .at("/oauth2/jwks", get(discovery::jwks))
         .at("/oauth2/authorize", get(authorize::authorize))
         .at("/oauth2/requests/:id", get(authorize::describe))
+        .at("/oauth2/requests/:id/logo", get(authorize::logo))
         .at("/oauth2/requests/:id/complete", post(authorize::complete))
         .at("/oauth2/requests/:id/deny", post(authorize::deny))
         .at("/oauth2/token", post(token::token_endpoint))
@@ -39,6 +40,7 @@ pub const PATHS: &[&str] = &[
     "/oauth2/jwks",
     "/oauth2/authorize",
     "/oauth2/requests/{id}",
+    "/oauth2/requests/{id}/logo",
     "/oauth2/requests/{id}/complete",
     "/oauth2/requests/{id}/deny",
     "/oauth2/token",

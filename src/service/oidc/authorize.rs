@@ -323,6 +323,7 @@ pub async fn complete(
                 expires_at: now + CODE_TTL_MS,
                 used_at: None,
                 family_id: None,
+                access: None,
             };
             db::oidc::insert_code(tx, &hash, &row, now)?;
             db::oidc::delete_request(tx, &request.id)?;

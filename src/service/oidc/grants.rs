@@ -63,7 +63,7 @@ fn new_jti() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Signs a user's access token and, for `openid`, their ID token.
+/// Signs a user's access token (with `jti`) and, for `openid`, their ID token.
 fn user_tokens(
     oidc: &Oidc,
     client: &Client,
@@ -71,6 +71,7 @@ fn user_tokens(
     scope_str: &str,
     nonce: Option<String>,
     auth_time: i64,
+    jti: String,
 ) -> DomainResult<(String, Option<String>)> {
     let now = now_ms() / 1000;
     let aud = client.app.to_string();
@@ -80,7 +81,7 @@ fn user_tokens(
         aud: aud.clone(),
         exp: now + client.settings.access_token_ttl,
         iat: now,
-        jti: new_jti(),
+        jti,
         client_id: aud.clone(),
         scope: scope_str.to_string(),
         token_use: USER_TOKEN.into(),
@@ -137,43 +138,55 @@ pub async fn authorization_code(
     let app = client.app.clone();
     let ttl_ms = client.settings.refresh_token_ttl * 1000;
     let ctx = app_ctx(&client);
+    let jti = new_jti();
+    let access_exp_ms = (now_ms() / 1000 + client.settings.access_token_ttl + 1) * 1000;
+    let access = (jti.clone(), access_exp_ms);
     let outcome = store
         .write(move |tx| {
             let now = now_ms();
             let Some(row) = db::oidc::code(tx, &hash)? else {
-                return Ok(Err(grant_error("the code is unknown")));
+                return Ok(Err((grant_error("the code is unknown"), None)));
             };
             if row.application_id != app {
-                return Ok(Err(grant_error("the code was issued to another client")));
+                return Ok(Err((
+                    grant_error("the code was issued to another client"),
+                    None,
+                )));
             }
             if row.used_at.is_some() {
-                // A replayed code: whatever it started is suspect (RFC 6749 §4.1.2).
+                // A replayed code: whatever it gave is suspect (RFC 6749 §4.1.2), the refresh
+                // tokens and the access token alike.
                 if let Some(f) = &row.family_id {
                     db::oidc::revoke_family(tx, f, now)?;
+                }
+                if let Some((jti, exp)) = &row.access {
+                    db::oidc::revoke_jti(tx, jti, *exp, now)?;
                 }
                 let event = NewAuditEvent::new("oidc.code_reused")
                     .company(&row.company_id)
                     .target("user", &row.user_id);
                 db::audit::insert(tx, &ctx, &event, now)?;
-                return Ok(Err(grant_error("the code was already used")));
+                return Ok(Err((grant_error("the code was already used"), row.access)));
             }
             if row.expires_at <= now {
-                return Ok(Err(grant_error("the code has expired")));
+                return Ok(Err((grant_error("the code has expired"), None)));
             }
             if row.redirect_uri != redirect_uri {
-                return Ok(Err(grant_error(
-                    "redirect_uri does not match the request's",
+                return Ok(Err((
+                    grant_error("redirect_uri does not match the request's"),
+                    None,
                 )));
             }
             if !pkce::verify(&verifier, &row.code_challenge) {
-                return Ok(Err(grant_error(
-                    "code_verifier does not match the challenge",
+                return Ok(Err((
+                    grant_error("code_verifier does not match the challenge"),
+                    None,
                 )));
             }
-            db::oidc::use_code(tx, &hash, &family, now)?;
+            db::oidc::use_code(tx, &hash, &family, (&access.0, access.1), now)?;
             let subject = match subject::check(tx, &row.user_id, &app)? {
                 Ok(s) => s,
-                Err(r) => return Ok(Err(grant_error(r.message()))),
+                Err(r) => return Ok(Err((grant_error(r.message()), None))),
             };
             let offline = scope::has(&row.scope, "offline_access");
             if offline {
@@ -195,7 +208,12 @@ pub async fn authorization_code(
         .await?;
     let (subject, row, offline) = match outcome {
         Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
+        Err((e, replayed)) => {
+            if let Some((jti, exp)) = replayed {
+                oidc.remember_revoked(jti, exp);
+            }
+            return Ok(Err(e));
+        }
     };
     let (access, id) = user_tokens(
         oidc,
@@ -204,6 +222,7 @@ pub async fn authorization_code(
         &row.scope,
         row.nonce,
         row.auth_time,
+        jti,
     )?;
     metrics.oidc("code_exchanged");
     Ok(Ok(TokenResponse {
@@ -294,7 +313,15 @@ pub async fn refresh_token(
             return Ok(Err(e));
         }
     };
-    let (access, id) = user_tokens(oidc, &client, &subject, &row.scope, None, row.auth_time)?;
+    let (access, id) = user_tokens(
+        oidc,
+        &client,
+        &subject,
+        &row.scope,
+        None,
+        row.auth_time,
+        new_jti(),
+    )?;
     metrics.oidc("refreshed");
     Ok(Ok(TokenResponse {
         access_token: access,
