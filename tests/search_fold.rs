@@ -160,7 +160,15 @@ async fn rows_written_before_the_migration_are_found() {
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
         db.execute_batch(
-            "DROP TABLE user_app_roles;
+            "DROP TABLE oidc_assertions;
+             DROP TABLE oidc_consents;
+             DROP TABLE oidc_revoked_tokens;
+             DROP TABLE oidc_refresh_tokens;
+             DROP TABLE oidc_codes;
+             DROP TABLE oidc_requests;
+             DROP TABLE oidc_clients;
+             DROP TABLE signing_keys;
+             DROP TABLE user_app_roles;
              DROP TABLE app_roles;
              DROP INDEX companies_sort_name_id;
              DROP INDEX companies_cnpj_id;
