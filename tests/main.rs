@@ -56,6 +56,7 @@ mod mfa;
 mod oidc_flow;
 mod oidc_keys;
 mod oidc_rp;
+mod plan_name;
 mod request_types;
 mod search_fold;
 mod sessions_view;

@@ -17,6 +17,24 @@ function headerCell(c, sort) {
   return h('th', { scope: 'col', class: c.className, 'aria-sort': current }, button);
 }
 
+/**
+ * On a phone the table's header is hidden (rows become cards), so its sort buttons are out of
+ * reach: a "Sort by" select offers the same orders there (CSS shows it only at phone width).
+ */
+function sortSelect(columns, sort) {
+  const sortable = sort ? columns.filter((c) => c.sortKey) : [];
+  if (!sortable.length) return null;
+  const id = `sort-${Math.random().toString(36).slice(2, 8)}`;
+  const options = sortable.flatMap((c) => [
+    h('option', { value: c.sortKey }, t('list.sortAscending', { column: c.label })),
+    h('option', { value: `-${c.sortKey}` }, t('list.sortDescending', { column: c.label })),
+  ]);
+  const select = h('select', { id }, options);
+  select.value = sort.value;
+  select.addEventListener('change', () => sort.onChange(select.value));
+  return { el: h('div', { class: 'filter sort-select' }, h('label', { for: id }, t('list.sortBy')), select), select };
+}
+
 /** A table of `items`; each cell carries its column label so phones can show rows as cards. */
 export function table(columns, items, { caption, sort } = {}) {
   return h(
@@ -53,7 +71,8 @@ export function pagedTable({ columns, load, empty, emptyAction, caption, sort, s
   const pageLabel = h('span', { class: 'muted' });
   const pager = h('div', { class: 'pager', hidden: true }, prev, pageLabel, next);
   const total = h('p', { class: 'muted list-total', role: 'status' });
-  const el = h('div', { class: 'list' }, totalText ? total : null, body, pager);
+  const sorter = sortSelect(columns, sort);
+  const el = h('div', { class: 'list' }, totalText ? total : null, sorter ? sorter.el : null, body, pager);
   let cursors = [undefined];
   let page = 0;
   // A page restored from the address starts there; the pages before it are found again by
@@ -78,6 +97,7 @@ export function pagedTable({ columns, load, empty, emptyAction, caption, sort, s
       if (!items.length && page === 0) mount(body, emptyState(empty, emptyAction));
       else mount(body, table(columns, items, { caption, sort }));
       if (totalText && typeof data.total === 'number') total.textContent = totalText(data.total);
+      if (sorter) sorter.select.value = sort.value;
       if (onPage) onPage(page + 1, cursors[page]);
       prev.disabled = page === 0;
       next.disabled = !cursors[page + 1];

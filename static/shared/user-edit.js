@@ -47,6 +47,8 @@ export function editUserButton(companyId, user, after) {
   const btn = h('button', { type: 'button', class: 'btn small' }, t('users.edit'));
   btn.addEventListener('click', async () => {
     const roles = userAppRoles(companyId, user);
+    // The notice names the user as saved, not as they were before a rename.
+    let name = user.name || user.email;
     const saved = await formDialog({
       inForm: roles.el,
       title: t('users.editTitle', { name: user.name || user.email }),
@@ -60,11 +62,12 @@ export function editUserButton(companyId, user, after) {
         if (v.name !== user.name) patch.name = v.name;
         if (v.email.toLowerCase() !== user.email.toLowerCase()) patch.email = v.email;
         if (Object.keys(patch).length) await api.patch(userPath(companyId, user), patch);
+        name = v.name || v.email;
         await roles.save();
       },
     });
     if (saved) {
-      notify(t('users.saved', { name: user.name || user.email }));
+      notify(t('users.saved', { name }));
       after();
     }
   });

@@ -9,6 +9,7 @@ import { appRolesWalk } from './app_roles.mjs';
 import { oidcWalk } from './oidc.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
+import { englishPhoneWalk } from './english_phone.mjs';
 import { inviteWalk } from './invites.mjs';
 import { a11yWalk } from './a11y.mjs';
 import { magicWalk } from './magic.mjs';
@@ -586,6 +587,8 @@ await step("the owner sees everyone's sessions and ends a company admin's", () =
 await step('the owner declares an application role and a company admin grants it in the portal', () => appRolesWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, appId: ids.app, shot }));
 
 await step("an application's user signs in through the hosted page at phone width in English, and the tokens carry the granted role", () => oidcWalk({ browser, problems, base: BASE, owner, appId: ids.app, person: { name: 'Iara Suporte', email: 'iara@padaria.test', password: 'senha-da-iara-longa' }, shot }));
+
+await step('each point of the everyday-use review again in English at phone width, as the person it hurts', () => englishPhoneWalk({ browser, problems, base: BASE, owner, shot }));
 
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
