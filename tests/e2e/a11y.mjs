@@ -36,7 +36,7 @@ export async function a11yWalk({ browser, problems, base, owner, admin, member, 
     {
       who: owner,
       area: 'admin',
-      pages: ['#/', '#/companies', company, `${company}?tab=users`, `${company}?tab=usage`, '#/approvals', '#/applications', `#/applications/${encodeURIComponent(ids.app)}`, '#/links', '#/usage', '#/audit', '#/sessions', '#/backups', '#/alerts', '#/account'],
+      pages: ['#/', '#/companies', '#/companies/new', company, `${company}?tab=branding`, `${company}?tab=users`, `${company}?tab=secrets`, `${company}?tab=applications`, `${company}?tab=usage`, `${company}?tab=audit`, '#/approvals', '#/applications', `#/applications/${encodeURIComponent(ids.app)}`, '#/links', '#/usage', '#/audit', '#/sessions', '#/backups', '#/alerts', '#/account'],
     },
     { who: admin, area: 'portal', pages: [company, `${company}/users`, `${company}/secrets`, `${company}/applications`, `${company}/usage`, `${company}/audit`, '#/account'] },
     { who: member, area: 'portal', pages: [company, `${company}/users`, '#/account'] },
