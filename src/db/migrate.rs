@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("../../migrations/0015_app_roles.sql"),
     ),
     (16, "oidc", include_str!("../../migrations/0016_oidc.sql")),
+    (
+        17,
+        "webhooks",
+        include_str!("../../migrations/0017_webhooks.sql"),
+    ),
 ];
 
 pub fn latest_version() -> u32 {
