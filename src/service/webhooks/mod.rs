@@ -64,6 +64,7 @@ pub async fn create(
     input: EndpointInput,
     allow_private: bool,
 ) -> DomainResult<(Endpoint, String)> {
+    let types = check_types(&input.event_types.unwrap_or_default())?;
     let url = check_url(
         input
             .url
@@ -72,7 +73,6 @@ pub async fn create(
         allow_private,
     )
     .await?;
-    let types = check_types(&input.event_types.unwrap_or_default())?;
     let now = now_ms();
     let endpoint = Endpoint {
         id: format!("whe_{}", uuid::Uuid::now_v7().simple()),
@@ -143,11 +143,11 @@ pub async fn update(
     input: EndpointInput,
     allow_private: bool,
 ) -> DomainResult<Endpoint> {
+    let types = input.event_types.as_deref().map(check_types).transpose()?;
     let url = match &input.url {
         Some(u) => Some(check_url(u, allow_private).await?),
         None => None,
     };
-    let types = input.event_types.as_deref().map(check_types).transpose()?;
     let ctx = owner.audit();
     store
         .write(move |tx| {
