@@ -279,6 +279,20 @@ where
             },
         ))
     };
+    let webhook_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::webhooks::sender::run(
+            state.store.clone(),
+            state.sealer.clone(),
+            crate::service::webhooks::sender::Policy {
+                allow_private: state.settings.webhooks_allow_private,
+                retry_base_ms: state.settings.webhook_retry_base_ms,
+            },
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     if !state.mail.configured() {
         tracing::warn!(
             "no SMTP server is set (smtp.host): e-mail stays queued in the outbox until one is"
@@ -298,6 +312,7 @@ where
     let _ = mail_task.await;
     let _ = alert_task.await;
     let _ = signing_key_task.await;
+    let _ = webhook_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

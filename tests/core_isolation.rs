@@ -45,6 +45,14 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/applications/{id}/credentials/{credential_id}",
     "/api/v1/applications/{id}/roles",
     "/api/v1/applications/{id}/oidc",
+    // Webhook endpoints belong to an application and are the owner's (tests/webhooks.rs checks
+    // that events reach only applications linked to the event's company).
+    "/api/v1/applications/{id}/webhooks",
+    "/api/v1/applications/{id}/webhooks/{endpoint_id}",
+    "/api/v1/applications/{id}/webhooks/{endpoint_id}/deliveries",
+    "/api/v1/applications/{id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay",
+    "/api/v1/applications/{id}/webhooks/{endpoint_id}/replay",
+    "/api/v1/applications/{id}/webhooks/{endpoint_id}/rotate-secret",
     "/api/v1/app/roles",
     "/api/v1/links",
     "/api/v1/links/{id}",

@@ -67,6 +67,7 @@ mod spec_document;
 mod storage;
 mod storage_full;
 mod web_surface;
+mod webhooks;
 
 /// With `autotests = false`, a file in `tests/` that is not declared above would never run.
 #[test]

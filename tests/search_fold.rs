@@ -160,7 +160,9 @@ async fn rows_written_before_the_migration_are_found() {
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
         db.execute_batch(
-            "DROP TABLE oidc_assertions;
+            "DROP TABLE webhook_deliveries;
+             DROP TABLE webhook_endpoints;
+             DROP TABLE oidc_assertions;
              DROP TABLE oidc_consents;
              DROP TABLE oidc_revoked_tokens;
              DROP TABLE oidc_refresh_tokens;

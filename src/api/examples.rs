@@ -125,6 +125,16 @@ fn app_user() -> Value {
     u
 }
 
+fn webhook_endpoint() -> Value {
+    json!({
+        "id": "whe_01890a5d8a7b7c3e9b5e2f1a4c6d8e0f", "application_id": APP,
+        "url": "https://helpdesk.example.com.br/webhooks/armario",
+        "event_types": ["company.suspended", "link.revoked", "secret.changed"],
+        "enabled": true,
+        "created_at": "2026-03-01T12:00:00Z", "updated_at": "2026-03-01T12:00:00Z",
+    })
+}
+
 fn app_role_in() -> Value {
     json!({ "key": "technician", "name": "Técnico", "description": "Abre e fecha ordens de serviço" })
 }
@@ -338,6 +348,26 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
             "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
         }),
+        "WebhookEndpoint" => webhook_endpoint(),
+        "WebhookEndpointList" => json!({ "items": [webhook_endpoint()] }),
+        "WebhookEndpointWithSecret" => json!({
+            "endpoint": webhook_endpoint(),
+            "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwh1yv0PKvxrc=",
+        }),
+        "WebhookEndpointIn" => json!({
+            "url": "https://helpdesk.example.com.br/webhooks/armario",
+            "event_types": ["company.suspended", "link.revoked", "secret.changed"],
+        }),
+        "WebhookEndpointPatch" => json!({ "enabled": false }),
+        "WebhookDeliveryList" => json!({ "items": [{
+            "id": 42, "event_id": "evt_01890a5d8a7b7c3e9b5e2f1a4c6d8e0f",
+            "event_type": "company.suspended", "company_id": COMPANY, "status": "delivered",
+            "attempts": 1, "response_code": 204, "latency_ms": 87,
+            "created_at": "2026-03-02T14:05:00Z", "next_attempt_at": "2026-03-02T14:05:00Z",
+            "delivered_at": "2026-03-02T14:05:00Z",
+        }] }),
+        "WebhookReplayIn" => json!({ "since": "2026-03-01T00:00:00Z", "status": "failed" }),
+        "WebhookReplayOut" => json!({ "replayed": 3 }),
         "AppRoleIn" => app_role_in(),
         "AppRolesPutIn" => json!({
             "roles": [app_role_in(), { "key": "client", "name": "Cliente" }],

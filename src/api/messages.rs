@@ -122,6 +122,8 @@ pub const CATALOG: &[Entry] = &[
     e("application not found", "aplicação não encontrada"),
     e("credential not found", "credencial não encontrada"),
     e("link not found", "vínculo não encontrado"),
+    e("webhook endpoint not found", "endpoint de webhook não encontrado"),
+    e("delivery not found", "entrega não encontrada"),
     e("invitation not found", "convite não encontrado"),
     e("session not found", "sessão não encontrada"),
     e("secret not found", "segredo não encontrado"),
@@ -196,6 +198,18 @@ pub const CATALOG: &[Entry] = &[
     e("must be one of {values}", "deve ser um de {values}"),
     e("must name at least one field to change", "deve informar pelo menos um campo a alterar"),
     e("must name at least one field", "deve informar pelo menos um campo"),
+    // Webhooks.
+    e("name at least one event type", "indique ao menos um tipo de evento"),
+    e("{t} is not an event type of the catalogue", "{t} não é um tipo de evento do catálogo"),
+    e("must start with https://", "deve começar com https://"),
+    e("must name a host", "deve indicar um servidor"),
+    e("must not hold a user name or password", "não deve conter usuário nem senha"),
+    e("must not have a fragment", "não deve ter fragmento (#)"),
+    e("its host name does not resolve", "o nome do servidor não resolve"),
+    e(
+        "must not point to a loopback, private or link-local address",
+        "não deve apontar para um endereço de loopback, privado ou link-local"
+    ),
     e("is required", "é obrigatório"),
     e("is not a known field", "não é um campo conhecido"),
     // Sizes and ranges.

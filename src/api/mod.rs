@@ -44,6 +44,7 @@ pub(crate) mod statuses;
 pub(crate) mod time;
 pub(crate) mod usage;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use poem_openapi::OpenApiService;
 
@@ -78,7 +79,7 @@ pub type Apis = (
     backups::BackupsApi,
     alerts::AlertsApi,
     mfa::MfaApi,
-    oidc_clients::OidcClientsApi,
+    (oidc_clients::OidcClientsApi, webhooks::WebhooksApi),
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -107,7 +108,10 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         backups::BackupsApi::new(state.clone()),
         alerts::AlertsApi::new(state.clone()),
         mfa::MfaApi::new(state.clone()),
-        oidc_clients::OidcClientsApi::new(state.clone()),
+        (
+            oidc_clients::OidcClientsApi::new(state.clone()),
+            webhooks::WebhooksApi::new(state.clone()),
+        ),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))
         .url_prefix("/api/v1")

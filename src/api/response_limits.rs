@@ -92,6 +92,15 @@ const STRINGS: &[(&str, u64)] = &[
     ("key", 40),
     ("roles", 40),
     ("app_roles", 40),
+    // Webhooks: URLs as accepted, catalogue names, the status and the first 300 characters
+    // of what a failing endpoint answered (with the reason before it).
+    ("url", 2000),
+    ("event_types", 64),
+    ("event_id", 64),
+    ("event_type", 64),
+    ("status", 16),
+    ("disabled_reason", 16),
+    ("last_error", 4096),
 ];
 
 /// The longest list, by schema (none for any) and property: every list pages, and a page holds
@@ -125,6 +134,9 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("", "recovery_codes", 10),
     ("", "redirect_uris", 10),
     ("", "post_logout_redirect_uris", 10),
+    ("WebhookEndpointList", "items", 200),
+    ("WebhookDeliveryList", "items", 200),
+    ("", "event_types", 32),
 ];
 
 /// Values from a set that a company can extend (its `custom_<name>` secret kinds), which

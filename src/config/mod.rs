@@ -74,6 +74,13 @@ pub struct Settings {
     /// window, a rotation made from the console.
     #[serde(deserialize_with = "values::positive")]
     pub signing_key_check_secs: u64,
+    /// Lets webhook endpoints on loopback, private and link-local addresses (and plain
+    /// `http`): for development and tests only.
+    pub webhooks_allow_private: bool,
+    /// The first wait before a failed webhook delivery is retried, in milliseconds; later
+    /// waits are multiples of it (5 s: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then every 3 h).
+    #[serde(deserialize_with = "values::positive")]
+    pub webhook_retry_base_ms: u64,
     /// Lets a client elsewhere read `/metrics` with this bearer token.
     pub metrics_token: Option<SecretString>,
     #[serde(deserialize_with = "values::positive")]
@@ -119,6 +126,8 @@ impl Default for Settings {
             alert_check_secs: crate::service::alerts::DEFAULT_CHECK_SECS,
             signing_key_rotation_days: crate::service::oidc::key_schedule::DEFAULT_ROTATION_DAYS,
             signing_key_check_secs: crate::service::oidc::key_schedule::DEFAULT_CHECK_SECS,
+            webhooks_allow_private: false,
+            webhook_retry_base_ms: 5000,
             metrics_token: None,
             signup_max_per_ip: limits.signup_max_per_ip,
             signup_max_total: limits.signup_max_total,

@@ -22,6 +22,8 @@ pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) ->
             e.details.to_string()
         ],
     )?;
+    // The webhook event the change sends, in the same transaction.
+    super::webhooks::enqueue_for_audit(conn, e, now)?;
     Ok(())
 }
 

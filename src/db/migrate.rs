@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (16, "oidc", include_str!("../../migrations/0016_oidc.sql")),
     (
+        17,
+        "webhooks",
+        include_str!("../../migrations/0017_webhooks.sql"),
+    ),
+    (
         18,
         "plan_name",
         include_str!("../../migrations/0018_plan_name.sql"),

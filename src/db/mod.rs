@@ -29,6 +29,7 @@ pub mod signups;
 pub mod storage_health;
 pub mod usage;
 pub mod users;
+pub mod webhooks;
 mod writer;
 
 pub use writer::Batching;
@@ -55,6 +56,8 @@ pub enum Synchronous {
 #[derive(Clone)]
 pub struct Store {
     writer: Writer,
+    /// Told after every committed write: the webhook sender looks for new deliveries.
+    committed: std::sync::Arc<tokio::sync::Notify>,
     pool: Pool<SqliteConnectionManager>,
     path: PathBuf,
 }
@@ -192,6 +195,7 @@ impl Store {
             ),
             pool,
             path: path.to_path_buf(),
+            committed: Default::default(),
         })
     }
 
@@ -211,7 +215,14 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
     {
-        self.writer.run(f, |_| Ok(())).await
+        let out = self.writer.run(f, |_| Ok(())).await;
+        self.committed.notify_one();
+        out
+    }
+
+    /// Resolves after a write commits (at once when one committed since the last call).
+    pub async fn committed(&self) {
+        self.committed.notified().await
     }
 
     /// As [`Store::write`]; after the commit, `after` runs on the writer thread with the
@@ -222,7 +233,9 @@ impl Store {
         F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
     {
-        self.writer.run(f, after).await
+        let out = self.writer.run(f, after).await;
+        self.committed.notify_one();
+        out
     }
 
     /// Runs `f` with a pooled read-only connection on the blocking thread pool.

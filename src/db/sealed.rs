@@ -12,6 +12,7 @@ pub const SEALED_KEY_COLUMNS: &[(&str, &str)] = &[
     ("outbox", "key_id"),
     ("user_totp", "key_id"),
     ("signing_keys", "key_id"),
+    ("webhook_endpoints", "key_id"),
 ];
 
 /// The distinct key ids found in the sealed columns, each with the table it was found in and

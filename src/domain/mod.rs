@@ -21,6 +21,7 @@ pub mod text;
 pub mod user;
 pub mod user_agent;
 pub mod validate;
+pub mod webhook;
 
 pub use audit::{Actor, AuditEvent, NewAuditEvent};
 pub use company::{Company, CompanyPatch, CompanyStatus, NewCompany};

@@ -12,7 +12,7 @@ use crate::domain::audit::NewAuditEvent;
 use crate::error::DomainResult;
 use crate::service::secrets;
 
-/// Re-seals every company secret, queued e-mail body, TOTP secret and OpenID signing key under
+/// Re-seals every company secret, queued e-mail body, TOTP secret, OpenID signing key and webhook signing secret under
 /// `new_key`; returns how many values were re-sealed.
 pub async fn rotate(
     operator: &Operator,
@@ -56,7 +56,15 @@ pub async fn rotate(
         let resealed = new_sealer.seal(&plain, &ctx);
         signing.push((kid, resealed));
     }
-    let count = resealed.len() + bodies.len() + totps.len() + signing.len();
+    // Webhook endpoints' signing secrets, bound to their endpoint.
+    let mut hooks = Vec::new();
+    for (id, sealed, key_id) in store.read(db::webhooks::all_sealed).await? {
+        let ctx = crate::service::webhooks::sign::context(&id);
+        let plain = zeroize::Zeroizing::new(current.open(&sealed, &key_id, &ctx)?);
+        let resealed = new_sealer.seal(&plain, &ctx);
+        hooks.push((id, resealed));
+    }
+    let count = resealed.len() + bodies.len() + totps.len() + signing.len() + hooks.len();
     let ctx = operator.audit();
     store
         .write(move |tx| {
@@ -71,6 +79,9 @@ pub async fn rotate(
             }
             for (kid, sealed) in &signing {
                 db::signing_keys::set_sealed(tx, kid, &sealed.bytes, &sealed.key_id)?;
+            }
+            for (id, sealed) in &hooks {
+                db::webhooks::set_sealed(tx, id, &sealed.bytes, &sealed.key_id)?;
             }
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),

@@ -35,6 +35,7 @@ pub(crate) mod signup;
 pub(crate) mod throttle;
 pub(crate) mod usage;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 

@@ -1,0 +1,408 @@
+//! SQL for webhook endpoints and their deliveries (the webhook outbox).
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use crate::domain::audit::NewAuditEvent;
+use crate::domain::webhook;
+use crate::error::DomainResult;
+use crate::ids::ApplicationId;
+
+/// An endpoint as the owner sees it (no secret).
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub id: String,
+    pub application_id: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub previous_until: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ENDPOINT_COLS: &str = "id, application_id, url, event_types, enabled, disabled_reason, \
+                             previous_until, created_at, updated_at";
+
+fn endpoint(r: &Row<'_>) -> rusqlite::Result<Endpoint> {
+    let types: String = r.get(3)?;
+    Ok(Endpoint {
+        id: r.get(0)?,
+        application_id: r.get(1)?,
+        url: r.get(2)?,
+        event_types: serde_json::from_str(&types).unwrap_or_default(),
+        enabled: r.get(4)?,
+        disabled_reason: r.get(5)?,
+        previous_until: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+pub fn insert(conn: &Connection, e: &Endpoint, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+    conn.execute(
+        "INSERT INTO webhook_endpoints (id, application_id, url, event_types, enabled,
+             secrets_sealed, key_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            e.id,
+            e.application_id,
+            e.url,
+            serde_json::to_string(&e.event_types).unwrap_or_default(),
+            e.enabled,
+            sealed,
+            key_id,
+            e.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn list(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<Endpoint>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENDPOINT_COLS} FROM webhook_endpoints WHERE application_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([app], endpoint)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The endpoint, when it is the application's.
+pub fn get(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<Option<Endpoint>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {ENDPOINT_COLS} FROM webhook_endpoints WHERE id = ?1 AND application_id = ?2"),
+            params![id, app],
+            endpoint,
+        )
+        .optional()?)
+}
+
+pub fn update(conn: &Connection, e: &Endpoint, now: i64) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE webhook_endpoints SET url = ?2, event_types = ?3, enabled = ?4,
+             disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END,
+             failing_since = CASE WHEN ?4 THEN NULL ELSE failing_since END, updated_at = ?5
+         WHERE id = ?1",
+        params![
+            e.id,
+            e.url,
+            serde_json::to_string(&e.event_types).unwrap_or_default(),
+            e.enabled,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<bool> {
+    Ok(conn.execute(
+        "DELETE FROM webhook_endpoints WHERE id = ?1 AND application_id = ?2",
+        params![id, app],
+    )? > 0)
+}
+
+/// An endpoint's sealed secrets, the sealing key's id and the end of the previous secret's
+/// overlap.
+pub type SealedSecrets = (Vec<u8>, String, Option<i64>);
+
+pub fn sealed_secrets(conn: &Connection, id: &str) -> DomainResult<Option<SealedSecrets>> {
+    Ok(conn
+        .query_row(
+            "SELECT secrets_sealed, key_id, previous_until FROM webhook_endpoints WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+pub fn set_secrets(
+    conn: &Connection,
+    id: &str,
+    sealed: &[u8],
+    key_id: &str,
+    previous_until: Option<i64>,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE webhook_endpoints SET secrets_sealed = ?2, key_id = ?3, previous_until = ?4,
+             updated_at = ?5 WHERE id = ?1",
+        params![id, sealed, key_id, previous_until, now],
+    )?;
+    Ok(())
+}
+
+/// Every endpoint's sealed secrets, for a master key rotation.
+pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+    let mut stmt = conn.prepare("SELECT id, secrets_sealed, key_id FROM webhook_endpoints")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_sealed(conn: &Connection, id: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE webhook_endpoints SET secrets_sealed = ?2, key_id = ?3 WHERE id = ?1",
+        params![id, sealed, key_id],
+    )?;
+    Ok(())
+}
+
+/// Queues the webhook event an audited change sends, in the change's transaction: one
+/// delivery per enabled endpoint, subscribed to the type, of each application linked to the
+/// event's company. A revoked link's application is no longer linked, so it is named by the
+/// event itself. Events with no company are sent nowhere.
+pub fn enqueue_for_audit(conn: &Connection, e: &NewAuditEvent, now: i64) -> DomainResult<usize> {
+    let (Some(kind), Some(company)) = (webhook::event_type(e.action), &e.company_id) else {
+        return Ok(0);
+    };
+    let revoked_app = (e.action == "link.revoked")
+        .then(|| e.details.get("application_id").and_then(Value::as_str))
+        .flatten()
+        .map(str::to_string);
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.id FROM webhook_endpoints w
+         WHERE w.enabled = 1
+           AND EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value = ?2)
+           AND (w.application_id IN (SELECT l.application_id FROM links l WHERE l.company_id = ?1)
+                OR w.application_id = ?3)
+         ORDER BY w.id",
+    )?;
+    let endpoints = stmt
+        .query_map(params![company, kind, revoked_app], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if endpoints.is_empty() {
+        return Ok(0);
+    }
+    let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    let body = webhook::payload(&event_id, kind, now, webhook::event_data(e)).to_string();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO webhook_deliveries (endpoint_id, company_id, event_id, event_type, payload,
+             status, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+    )?;
+    for endpoint in &endpoints {
+        insert.execute(params![endpoint, company, event_id, kind, body, now])?;
+    }
+    Ok(endpoints.len())
+}
+
+/// A delivery as the dashboard lists it.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub id: i64,
+    pub endpoint_id: String,
+    pub company_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub status: String,
+    pub attempts: u32,
+    pub response_code: Option<i64>,
+    pub latency_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub next_attempt_at: i64,
+    pub last_attempt_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+}
+
+const DELIVERY_COLS: &str = "d.id, d.endpoint_id, d.company_id, d.event_id, d.event_type, \
+     d.status, d.attempts, d.response_code, d.latency_ms, d.last_error, d.created_at, \
+     d.next_attempt_at, d.last_attempt_at, d.delivered_at";
+
+fn delivery(r: &Row<'_>) -> rusqlite::Result<Delivery> {
+    Ok(Delivery {
+        id: r.get(0)?,
+        endpoint_id: r.get(1)?,
+        company_id: r.get(2)?,
+        event_id: r.get(3)?,
+        event_type: r.get(4)?,
+        status: r.get(5)?,
+        attempts: r.get(6)?,
+        response_code: r.get(7)?,
+        latency_ms: r.get(8)?,
+        last_error: r.get(9)?,
+        created_at: r.get(10)?,
+        next_attempt_at: r.get(11)?,
+        last_attempt_at: r.get(12)?,
+        delivered_at: r.get(13)?,
+    })
+}
+
+/// An endpoint's deliveries, newest first, before the delivery id `before`.
+pub fn deliveries(
+    conn: &Connection,
+    endpoint: &str,
+    before: Option<i64>,
+    limit: u32,
+) -> DomainResult<Vec<Delivery>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLS} FROM webhook_deliveries d
+         WHERE d.endpoint_id = ?1 AND (?2 IS NULL OR d.id < ?2) ORDER BY d.id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![endpoint, before, limit], delivery)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A delivery due for an attempt, with what sending it needs.
+pub struct Due {
+    pub id: i64,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub payload: String,
+    pub url: String,
+    pub attempts: u32,
+    pub created_at: i64,
+}
+
+/// Deliveries due at `now`, oldest first, each the oldest unsent of its (endpoint, company):
+/// a delivery waits while an older one of the same pair is pending or failing.
+pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.endpoint_id, d.event_id, d.payload, w.url, d.attempts, d.created_at
+         FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+         WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?1 AND w.enabled = 1
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
+                           WHERE o.endpoint_id = d.endpoint_id AND o.company_id = d.company_id
+                             AND o.id < d.id AND o.status IN ('pending', 'failed'))
+         ORDER BY d.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, limit], |r| {
+        Ok(Due {
+            id: r.get(0)?,
+            endpoint_id: r.get(1)?,
+            event_id: r.get(2)?,
+            payload: r.get(3)?,
+            url: r.get(4)?,
+            attempts: r.get(5)?,
+            created_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// When the next unsent delivery is due, if any.
+pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status IN ('pending', 'failed')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// What one attempt found.
+pub struct Attempt {
+    pub response_code: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+pub fn mark_delivered(
+    conn: &Connection,
+    id: i64,
+    attempts: u32,
+    a: &Attempt,
+    now: i64,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?2, response_code = ?3,
+             latency_ms = ?4, last_error = NULL, last_attempt_at = ?5, delivered_at = ?5
+         WHERE id = ?1",
+        params![id, attempts, a.response_code, a.latency_ms, now],
+    )?;
+    conn.execute(
+        "UPDATE webhook_endpoints SET failing_since = NULL
+         WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ?1)",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `next_at`, or dead-lettered when `None`. Returns the
+/// time the endpoint has been failing since.
+pub fn mark_failed(
+    conn: &Connection,
+    id: i64,
+    attempts: u32,
+    a: &Attempt,
+    next_at: Option<i64>,
+    now: i64,
+) -> DomainResult<i64> {
+    conn.execute(
+        "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, response_code = ?4,
+             latency_ms = ?5, last_error = ?6, last_attempt_at = ?7, next_attempt_at = ?8
+         WHERE id = ?1",
+        params![
+            id,
+            if next_at.is_some() { "failed" } else { "dead" },
+            attempts,
+            a.response_code,
+            a.latency_ms,
+            a.error,
+            now,
+            next_at.unwrap_or(now)
+        ],
+    )?;
+    Ok(conn.query_row(
+        "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?2)
+         WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ?1)
+         RETURNING failing_since",
+        params![id, now],
+        |r| r.get(0),
+    )?)
+}
+
+/// Disables an endpoint that kept failing; true when it was enabled.
+pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainResult<bool> {
+    Ok(conn.execute(
+        "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'failing', disabled_at = ?2,
+             updated_at = ?2
+         WHERE id = ?1 AND enabled = 1",
+        params![endpoint, now],
+    )? > 0)
+}
+
+/// An endpoint's id, application, URL and when it was disabled.
+pub type DisabledEndpoint = (String, String, String, i64);
+
+/// Endpoints disabled for failing since `since`, with their application, for the alerts.
+pub fn disabled_since(
+    conn: &Connection,
+    since: i64,
+) -> DomainResult<Vec<(String, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.id, w.application_id, w.url, w.disabled_at FROM webhook_endpoints w
+         WHERE w.disabled_reason = 'failing' AND w.disabled_at >= ?1",
+    )?;
+    let rows = stmt.query_map([since], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sends a delivery again, now (its attempts start over); false when it is not the endpoint's.
+pub fn replay(conn: &Connection, endpoint: &str, id: i64, now: i64) -> DomainResult<bool> {
+    Ok(conn.execute(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?3,
+             delivered_at = NULL
+         WHERE id = ?2 AND endpoint_id = ?1",
+        params![endpoint, id, now],
+    )? > 0)
+}
+
+/// Sends again every delivery of the endpoint in `status` created since `since`; returns how
+/// many.
+pub fn replay_range(
+    conn: &Connection,
+    endpoint: &str,
+    since: i64,
+    status: &str,
+    now: i64,
+) -> DomainResult<usize> {
+    Ok(conn.execute(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?4
+         WHERE endpoint_id = ?1 AND created_at >= ?2 AND status = ?3",
+        params![endpoint, since, status, now],
+    )?)
+}
