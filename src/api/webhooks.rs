@@ -162,7 +162,7 @@ enum ReplayStatus {
 #[serde(deny_unknown_fields)]
 struct WebhookReplayIn {
     /// Deliveries created at or after this time.
-    since: chrono::DateTime<chrono::Utc>,
+    since: crate::api::input::Timestamp,
     status: ReplayStatus,
 }
 
@@ -250,7 +250,7 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<Json<WebhookEndpoint>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         Ok(Json(
@@ -273,7 +273,7 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
         body: JsonBody<WebhookEndpointPatch>,
     ) -> Result<Json<WebhookEndpoint>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
@@ -310,7 +310,7 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         webhooks::delete(&self.state.store, &owner, id.0, endpoint_id.0).await?;
@@ -331,7 +331,7 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<Json<WebhookEndpointWithSecret>, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
         let (e, secret) = webhooks::rotate_secret(
@@ -361,8 +361,10 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
-        before: Query<Option<i64>>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "9007199254740991")))] before: Query<
+            Option<i64>,
+        >,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookDeliveryList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
@@ -393,7 +395,8 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "9007199254740991")))]
         delivery_id: Path<i64>,
     ) -> Result<Json<WebhookReplayOut>, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
@@ -421,7 +424,7 @@ impl WebhooksApi {
         auth: UserAuth,
         caller: Caller,
         id: Path<ApplicationId>,
-        endpoint_id: Path<String>,
+        #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
         body: JsonBody<WebhookReplayIn>,
     ) -> Result<Json<WebhookReplayOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
@@ -430,7 +433,7 @@ impl WebhooksApi {
             ReplayStatus::Dead => "dead",
         };
         let what = Replay::Since {
-            since: body.0.since.timestamp_millis(),
+            since: body.0.since.0.timestamp_millis(),
             status,
         };
         let n = webhooks::replay(&self.state.store, &owner, id.0, endpoint_id.0, what).await?;
