@@ -57,7 +57,17 @@ impl Authenticator {
     async fn next(&mut self) -> String {
         loop {
             let now = step_now();
-            let step = (self.last + 1).max(now - 1);
+            // The step before this one is still accepted, but only until this one ends: near
+            // the end of a step it could expire between computing the code and the server
+            // checking it (a loaded machine takes seconds), so it is used only early on.
+            let secs_left = 30
+                - SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64
+                    % 30;
+            let earliest = if secs_left > 10 { now - 1 } else { now };
+            let step = (self.last + 1).max(earliest);
             if step <= now + 1 {
                 self.last = step;
                 return pyotp_at(&self.secret, step);
