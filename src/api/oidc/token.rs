@@ -13,16 +13,23 @@ use crate::service::oidc::grants::{self, OAuthError, TokenParams};
 use crate::service::oidc::inspect;
 use crate::service::AppState;
 
-/// An OAuth error answer (RFC 6749 §5.2), never cached.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut resp = (
-        status,
-        Json(json!({ "error": error, "error_description": description })),
-    )
-        .into_response();
+/// Tokens and what is said about them are never cached (RFC 6749 §5.1).
+fn no_store(mut resp: Response) -> Response {
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
-        "no-store".parse().expect("a header value"),
+        header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+/// An OAuth error answer (RFC 6749 §5.2), never cached.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut resp = no_store(
+        (
+            status,
+            Json(json!({ "error": error, "error_description": description })),
+        )
+            .into_response(),
     );
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
@@ -108,14 +115,7 @@ fn answer(
     result: crate::error::DomainResult<Result<grants::TokenResponse, OAuthError>>,
 ) -> Response {
     match result {
-        Ok(Ok(t)) => {
-            let mut resp = Json(t).into_response();
-            resp.headers_mut().insert(
-                header::CACHE_CONTROL,
-                "no-store".parse().expect("a header value"),
-            );
-            resp
-        }
+        Ok(Ok(t)) => no_store(Json(t).into_response()),
         Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, e.error, &e.description),
         Err(e) => server_error(e),
     }
@@ -226,14 +226,7 @@ pub async fn introspect(
         Err(resp) => return resp,
     };
     match inspect::introspect(&state.store, &state.oidc, &client, &token).await {
-        Ok(v) => {
-            let mut resp = Json(v).into_response();
-            resp.headers_mut().insert(
-                header::CACHE_CONTROL,
-                "no-store".parse().expect("a header value"),
-            );
-            resp
-        }
+        Ok(v) => no_store(Json(v).into_response()),
         Err(e) => server_error(e),
     }
 }
