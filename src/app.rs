@@ -111,6 +111,8 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         magic_links: Arc::default(),
         mfa_throttle: Arc::new(crate::service::throttle::MfaThrottle::new(&limits)),
         oidc: Arc::default(),
+        erasure_bell: Arc::default(),
+        report_key: Arc::new(crate::crypto::pseudonym::ReportKey::derive(&key)),
     })
 }
 
@@ -287,7 +289,38 @@ where
             crate::service::webhooks::sender::Policy {
                 allow_private: state.settings.webhooks_allow_private,
                 retry_base_ms: state.settings.webhook_retry_base_ms,
+                max_attempts: state.settings.webhook_max_attempts,
             },
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
+    let erasure_backups_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::erasure_backups::run(
+            state.key_writer(),
+            state.backups.clone(),
+            state.erasure_bell.clone(),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
+    let audit_chain_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::audit_chain::run(
+            state.store.clone(),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
+    let retention_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::retention::run(
+            state.store.clone(),
+            crate::service::retention::policy(&state.settings),
             async move {
                 let _ = stop_rx.wait_for(|stopped| *stopped).await;
             },
@@ -313,6 +346,9 @@ where
     let _ = alert_task.await;
     let _ = signing_key_task.await;
     let _ = webhook_task.await;
+    let _ = audit_chain_task.await;
+    let _ = erasure_backups_task.await;
+    let _ = retention_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

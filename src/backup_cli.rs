@@ -30,6 +30,14 @@ fn engine(
     Ok((engine, Operator::holding(&key)))
 }
 
+/// The backup engine opened with the current key or `key_file`, for other commands.
+pub(crate) fn engine_for(
+    settings: &Settings,
+    key_file: Option<&Path>,
+) -> Result<BackupEngine, String> {
+    engine(settings, key_file).map(|(e, _)| e)
+}
+
 fn human(bytes: u64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = bytes as f64;
@@ -123,6 +131,15 @@ pub async fn restore(
     key_file: Option<&Path>,
 ) -> Result<(), String> {
     let (engine, operator) = engine(&settings, key_file)?;
+    let dest = to.map_or_else(|| settings.db_path(), Path::to_path_buf);
+    // Everyone erased so far, from the ledger beside the backups and from the database about
+    // to be replaced: the restored copy is older than some of them.
+    let mut ledger = crate::service::erasure_backups::ledger_beside(&engine).await?;
+    ledger.extend(ledger_of_file(&dest)?);
+    ledger.extend(ledger_of_file(&settings.db_path())?);
+    ledger.sort_by(|a, b| (a.erased_at, &a.id).cmp(&(b.erased_at, &b.id)));
+    ledger.dedup_by(|a, b| a.id == b.id);
+    let known = ledger.len();
     let options = RestoreOptions {
         to: to.map(Path::to_path_buf),
     };
@@ -135,32 +152,103 @@ pub async fn restore(
         report.manifest.id.as_str(),
         report.restored_to.display()
     );
-    if to.is_none() {
-        // The restored database records that it was restored, so its audit trail explains the gap.
-        // The store alone: the audit event needs no key, and the backup may have been opened
-        // with `--master-key-file` on a machine that has no other key configured.
-        let store = crate::db::Store::open(
-            &settings.db_path(),
-            settings.synchronous,
-            1,
-            crate::db::Batching::OFF,
-        )
-        .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
-        let id = report.manifest.id.as_str().to_string();
-        let event_ctx = operator.audit();
-        let written = store
-            .write(move |tx| {
-                let event = crate::domain::audit::NewAuditEvent::new("backup.restored")
-                    .target("backup", &id)
-                    .details(serde_json::json!({ "backup_id": id }));
-                crate::db::audit::insert(tx, &event_ctx, &event, crate::clock::now_ms())
-            })
-            .await;
-        store.close().await;
-        written.map_err(|e| format!("restored, but could not audit the restore: {e}"))?;
+    let unreadable = report.unsealed.unreadable.len();
+    let newer = if to.is_none() {
+        finish_in_place(&settings, &report, &operator, ledger).await?
+    } else {
+        finish_elsewhere(&report.restored_to, &ledger)?
+    };
+    match newer {
+        Some(newer) => println!(
+            "erasure ledger re-applied: {known} erasure(s), {newer} of them newer than the backup; {unreadable} erased company(ies) unreadable in the backup"
+        ),
+        None => println!(
+            "erasure ledger NOT re-applied to this copy ({known} erasure(s); {unreadable} erased company(ies) unreadable in the backup): it is at an older schema version; restore it in place, or start armario on it, to erase them again"
+        ),
     }
     if let Some(prev) = &report.previous {
         println!("the database that was there is kept as {}", prev.display());
     }
     Ok(())
+}
+
+/// In place: the store as the server will open it (migrated), the ledger re-applied and the
+/// restore audited in one transaction. Returns how many erasures were newer than the backup.
+async fn finish_in_place(
+    settings: &Settings,
+    report: &crate::backup::RestoreReport,
+    operator: &crate::access::Operator,
+    ledger: Vec<crate::domain::erasure::Erasure>,
+) -> Result<Option<usize>, String> {
+    // The store alone: re-applying erasures and the audit event need no key, and the backup
+    // may have been opened with `--master-key-file` on a machine with no other key configured.
+    let store = crate::db::Store::open(
+        &report.restored_to,
+        settings.synchronous,
+        1,
+        crate::db::Batching::OFF,
+    )
+    .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
+    let id = report.manifest.id.as_str().to_string();
+    let event_ctx = operator.audit();
+    let (known, unreadable) = (ledger.len(), report.unsealed.unreadable.len());
+    let written = store
+        .write(move |tx| {
+            let newer = crate::db::erasure::reapply(tx, &ledger)?;
+            // The restored database records that it was restored, so its audit trail explains
+            // the gap.
+            let event = crate::domain::audit::NewAuditEvent::new("backup.restored")
+                .target("backup", &id)
+                .details(serde_json::json!({
+                    "backup_id": id,
+                    "erasures_reapplied": known,
+                    "erasures_newer_than_backup": newer,
+                    "companies_unreadable": unreadable,
+                }));
+            crate::db::audit::insert(tx, &event_ctx, &event, crate::clock::now_ms())?;
+            Ok(newer)
+        })
+        .await;
+    store.close().await;
+    written
+        .map(Some)
+        .map_err(|e| format!("restored, but could not re-apply the erasures: {e}"))
+}
+
+/// Elsewhere (`--to`): the copy stays as the backup had it, at its schema version and without
+/// a WAL, so the ledger is re-applied only to a copy at this armario's schema version.
+fn finish_elsewhere(
+    path: &Path,
+    ledger: &[crate::domain::erasure::Erasure],
+) -> Result<Option<usize>, String> {
+    let failed = |e: &dyn std::fmt::Display| {
+        format!(
+            "restored, but could not re-apply the erasures to {}: {e}",
+            path.display()
+        )
+    };
+    let mut conn = rusqlite::Connection::open(path).map_err(|e| failed(&e))?;
+    if crate::db::migrate::current_version(&conn).map_err(|e| failed(&e))?
+        != crate::db::migrate::latest_version()
+    {
+        return Ok(None);
+    }
+    let tx = conn.transaction().map_err(|e| failed(&e))?;
+    let newer = crate::db::erasure::reapply(&tx, ledger).map_err(|e| failed(&e))?;
+    tx.commit().map_err(|e| failed(&e))?;
+    Ok(Some(newer))
+}
+
+/// The erasure ledger of the database file at `path`, if it exists and has one.
+fn ledger_of_file(path: &Path) -> Result<Vec<crate::domain::erasure::Erasure>, String> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!("cannot read the erasure ledger of {}: {e}", path.display())
+    };
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| unreadable(&e))?;
+    crate::db::erasure::ledger_if_present(&conn).map_err(|e| unreadable(&e))
 }

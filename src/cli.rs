@@ -67,10 +67,30 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Check the audit log's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// See the e-mail outbox and send dead-lettered messages again (also while the server runs).
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the chain and name the first event that breaks it (edited, deleted or inserted
+    /// outside armario); exits with an error when one does. Also while the server runs.
+    Verify {
+        /// Also check that the chain still holds the head recorded by this backup (`latest`,
+        /// an id, or a file): catches a chain cut short at its end.
+        #[arg(long)]
+        against: Option<String>,
+        /// Open the backup with this master key file instead of the current key.
+        #[arg(long, requires = "against")]
+        master_key_file: Option<PathBuf>,
     },
 }
 

@@ -72,6 +72,8 @@ id_type!(CredentialId, "crd_");
 id_type!(LinkId, "lnk_");
 id_type!(InvitationId, "inv_");
 id_type!(SessionId, "ses_");
+id_type!(PlanId, "pln_");
+id_type!(PrivacyRequestId, "dsr_");
 
 #[cfg(test)]
 mod tests {

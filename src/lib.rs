@@ -4,6 +4,7 @@ pub mod access;
 pub mod admin_cli;
 pub mod api;
 pub mod app;
+pub mod audit_cli;
 pub mod backup;
 pub mod backup_cli;
 pub mod cli;

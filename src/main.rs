@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use armario::app;
-use armario::cli::{AdminCommand, BackupCommand, Cli, Command, KeysCommand};
+use armario::cli::{AdminCommand, AuditCommand, BackupCommand, Cli, Command, KeysCommand};
 use armario::config::{LogFormat, Settings};
 use armario::crypto::SecretString;
 use armario::service::setup;
@@ -72,6 +72,16 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Keys {
             command: KeysCommand::RotateSigning,
         } => armario::keys_cli::rotate_signing(settings).await,
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    against,
+                    master_key_file,
+                },
+        } => {
+            armario::audit_cli::verify(settings, against.as_deref(), master_key_file.as_deref())
+                .await
+        }
         Command::Mail { command } => armario::mail_cli::run(settings, command).await,
         Command::Admin {
             command: AdminCommand::Create { email, name },

@@ -58,7 +58,7 @@ async fn each_cause_reaches_the_owner_once_and_a_topic_switched_off_stays_quiet(
     let prefs = owner.get("/api/v1/alerts/preferences").await;
     assert_eq!(
         prefs.body,
-        json!({"backups": true, "signups": true, "credentials": true, "plan_limits": true, "mail": true})
+        json!({"backups": true, "signups": true, "credentials": true, "plan_limits": true, "mail": true, "integrations": true})
     );
 
     // A company at its limit: one seat, one user.
@@ -90,7 +90,7 @@ async fn each_cause_reaches_the_owner_once_and_a_topic_switched_off_stays_quiet(
     );
 
     // The owner switches sign-ups off, then a company signs up.
-    let off = json!({"backups": true, "signups": false, "credentials": true, "plan_limits": true, "mail": true});
+    let off = json!({"backups": true, "signups": false, "credentials": true, "plan_limits": true, "mail": true, "integrations": true});
     let r = owner.put("/api/v1/alerts/preferences", off.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body, off);

@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 /// not substitute ids into them. A new path must be added here or live under one of
 /// `SCOPED_PREFIXES`.
 const NOT_COMPANY_SCOPED: &[&str] = &[
+    "/api/v1/reports/audit",
+    "/api/v1/reports/usage",
+    "/api/v1/settings/retention",
     "/api/v1/auth/login",
     "/api/v1/auth/logout",
     "/api/v1/auth/me",
@@ -39,8 +42,12 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/users",
     "/api/v1/secret-kinds",
     "/api/v1/audit-events",
+    "/api/v1/audit-integrity",
     "/api/v1/applications",
     "/api/v1/applications/{id}",
+    "/api/v1/plans",
+    "/api/v1/plans/{id}",
+    "/api/v1/app/companies/by-external-id",
     "/api/v1/applications/{id}/credentials",
     "/api/v1/applications/{id}/credentials/{credential_id}",
     "/api/v1/applications/{id}/roles",
@@ -54,6 +61,19 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/applications/{id}/webhooks/{endpoint_id}/replay",
     "/api/v1/applications/{id}/webhooks/{endpoint_id}/rotate-secret",
     "/api/v1/app/roles",
+    // An application's own endpoints: another application's are a 404
+    // (tests/webhook_failures.rs).
+    "/api/v1/app/webhooks",
+    "/api/v1/app/webhooks/{endpoint_id}",
+    "/api/v1/app/webhooks/{endpoint_id}/deliveries",
+    "/api/v1/app/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay",
+    "/api/v1/app/webhooks/{endpoint_id}/replay",
+    "/api/v1/app/webhooks/{endpoint_id}/rotate-secret",
+    // Configuration schemas belong to an application (tests/config_schema.rs checks a
+    // company's values reach only its admin, the owner and linked applications).
+    "/api/v1/applications/{id}/config-schema",
+    "/api/v1/applications/{id}/config-defaults",
+    "/api/v1/app/config-schema",
     "/api/v1/links",
     "/api/v1/links/{id}",
     "/api/v1/usage",
@@ -74,6 +94,16 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/v1/auth/mfa/verify",
     "/api/v1/users/{user_id}/mfa",
     "/api/v1/settings/mfa-policy",
+    // The owner's queue of every company's requests (tests/privacy_requests.rs checks each
+    // company's reach only their own) and the platform's encarregado, public to users.
+    "/api/v1/privacy-requests",
+    "/api/v1/settings/dpo",
+];
+
+/// Writes a member may make in their own company (LGPD art. 18 rights are everyone's).
+const MEMBER_WRITES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/companies/{id}/privacy-requests"),
+    ("POST", "/api/v1/companies/{id}/users/{user_id}/export"),
 ];
 
 /// Where `{id}` is a company: the users' routes and the applications' routes.
@@ -171,6 +201,14 @@ async fn world() -> World {
         .as_str()
         .unwrap()
         .to_string();
+    let r = owner
+        .post(
+            &format!("/api/v1/companies/{b}/privacy-requests"),
+            json!({"kind": "access", "user_id": b_admin}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let b_request = r.body["id"].as_str().unwrap().to_string();
     let b_body = owner.get(&format!("/api/v1/companies/{b}")).await.body;
     let b_ids = BTreeMap::from([
         ("id", b.clone()),
@@ -181,8 +219,10 @@ async fn world() -> World {
         ("invitation_id", b_invitation.clone()),
         ("session_id", b_session.clone()),
         ("application_id", b_app.clone()),
+        ("request_id", b_request.clone()),
     ]);
     let b_markers = vec![
+        b_request,
         b_app,
         b_invitation,
         b_session,
@@ -236,6 +276,8 @@ async fn b_state(w: &World) -> Value {
         "/invitations",
         "/sessions",
         "/app-roles",
+        "/privacy-requests",
+        "/dpo",
     ] {
         state[part] = w
             .owner
@@ -334,7 +376,15 @@ async fn a_member_cannot_use_admin_routes_of_their_own_company() {
     let spec = w.server.anon().get("/api/openapi.json").await.body;
     let (scoped, _) = routes(&spec, SCOPED_PREFIXES, NOT_COMPANY_SCOPED);
     let member = w.server.login("membro@alfa.test", PASSWORD).await;
+    let r = member
+        .post(
+            &format!("/api/v1/companies/{}/privacy-requests", w.a),
+            json!({"kind": "access"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let own = BTreeMap::from([
+        ("request_id", r.body["id"].as_str().unwrap().to_string()),
         ("id", w.a.clone()),
         ("user_id", w.a_admin.clone()),
         ("kind", "omie".to_string()),
@@ -355,6 +405,13 @@ async fn a_member_cannot_use_admin_routes_of_their_own_company() {
         if route.method == Method::GET {
             assert!(
                 [StatusCode::OK, StatusCode::FORBIDDEN].contains(&r.status),
+                "{what}: {}",
+                r.text
+            );
+        } else if MEMBER_WRITES.contains(&(route.method.as_str(), route.path.as_str())) {
+            // A member files privacy requests for themselves; a colleague's export is a 404.
+            assert!(
+                [StatusCode::CREATED, StatusCode::NOT_FOUND].contains(&r.status),
                 "{what}: {}",
                 r.text
             );

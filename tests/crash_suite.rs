@@ -26,6 +26,8 @@ struct Ledger {
     /// Per link: the last acknowledged scopes, the scopes sent since, and the acknowledged
     /// changes of scopes (each must have its audit event).
     links: HashMap<String, (Scopes, Vec<Scopes>, i64)>,
+    /// Every acknowledged write, of any kind: a round kills only after it has grown.
+    acks: usize,
 }
 
 type Scopes = Vec<String>;
@@ -72,6 +74,18 @@ async fn try_send(
     Some((status, body))
 }
 
+/// What a write that must succeed answered: its body, or `None` when the server is gone. Any
+/// other answer is a failure of the server, not of the kill, and stops the test with it.
+fn acknowledged(
+    answer: Option<(StatusCode, serde_json::Value)>,
+    want: StatusCode,
+    what: &str,
+) -> Option<serde_json::Value> {
+    let (status, body) = answer?;
+    assert_eq!(status, want, "{what} answered {status}: {body}");
+    Some(body)
+}
+
 /// One client's loop: create a company, then edit its trade name and set its secret, until
 /// the server stops answering.
 async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: String) {
@@ -82,13 +96,15 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
         n += 1;
         let Some(id) = company.clone() else {
             let body = json!({"legal_name": format!("Crash {seed} {n} Ltda"), "cnpj": cnpj(seed * 100_000 + n)});
-            let Some((StatusCode::CREATED, body)) =
-                try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await
-            else {
+            let answer = try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await;
+            let Some(body) = acknowledged(answer, StatusCode::CREATED, "a company create") else {
                 return;
             };
             let id = body["id"].as_str().unwrap().to_string();
-            ledger.lock().unwrap().created.push(id.clone());
+            let mut l = ledger.lock().unwrap();
+            l.created.push(id.clone());
+            l.acks += 1;
+            drop(l);
             company = Some(id);
             link = None;
             continue;
@@ -98,17 +114,15 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
             let scopes = scopes_for(n);
             let Some(link_id) = link.clone() else {
                 let body = json!({"application_id": app, "company_id": id, "scopes": scopes});
-                let Some((StatusCode::CREATED, body)) =
-                    try_send(&owner, reqwest::Method::POST, "/api/v1/links", body).await
-                else {
+                let answer = try_send(&owner, reqwest::Method::POST, "/api/v1/links", body).await;
+                let Some(body) = acknowledged(answer, StatusCode::CREATED, "a link create") else {
                     return;
                 };
                 let link_id = body["id"].as_str().unwrap().to_string();
-                ledger
-                    .lock()
-                    .unwrap()
-                    .links
-                    .insert(link_id.clone(), (scopes, Vec::new(), 0));
+                let mut l = ledger.lock().unwrap();
+                l.links.insert(link_id.clone(), (scopes, Vec::new(), 0));
+                l.acks += 1;
+                drop(l);
                 link = Some(link_id);
                 continue;
             };
@@ -121,17 +135,18 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
                 .1
                 .push(scopes.clone());
             let path = format!("/api/v1/links/{link_id}");
-            let Some((StatusCode::OK, _)) = try_send(
+            let answer = try_send(
                 &owner,
                 reqwest::Method::PATCH,
                 &path,
                 json!({"scopes": scopes}),
             )
-            .await
-            else {
+            .await;
+            if acknowledged(answer, StatusCode::OK, "a change of scopes").is_none() {
                 return;
-            };
+            }
             let mut l = ledger.lock().unwrap();
+            l.acks += 1;
             let entry = l.links.get_mut(&link_id).unwrap();
             entry.0 = scopes;
             entry.1.clear();
@@ -151,12 +166,13 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
         if n.is_multiple_of(3) {
             let body = json!({"values": {"api_key": format!("crash-key-{seed}-{n}-abcdef")}});
             let path = format!("/api/v1/companies/{id}/secrets/asaas");
-            let Some((StatusCode::OK, _)) =
-                try_send(&owner, reqwest::Method::PUT, &path, body).await
-            else {
+            let answer = try_send(&owner, reqwest::Method::PUT, &path, body).await;
+            if acknowledged(answer, StatusCode::OK, "a secret write").is_none() {
                 return;
-            };
-            ledger.lock().unwrap().secret_set.push(id.clone());
+            }
+            let mut l = ledger.lock().unwrap();
+            l.secret_set.push(id.clone());
+            l.acks += 1;
         } else {
             let name = format!("Nome {seed}-{n}");
             ledger
@@ -169,12 +185,12 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
                 .push(name.clone());
             let path = format!("/api/v1/companies/{id}");
             let body = json!({"trade_name": name});
-            let Some((StatusCode::OK, _)) =
-                try_send(&owner, reqwest::Method::PATCH, &path, body).await
-            else {
+            let answer = try_send(&owner, reqwest::Method::PATCH, &path, body).await;
+            if acknowledged(answer, StatusCode::OK, "a company edit").is_none() {
                 return;
-            };
+            }
             let mut l = ledger.lock().unwrap();
+            l.acks += 1;
             let entry = l.name.get_mut(&id).unwrap();
             entry.0 = Some(name);
             entry.1.clear();
@@ -221,7 +237,14 @@ async fn killed_under_mixed_writes_no_acknowledged_write_is_lost() {
                 ))
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(150 + (round as u64 * 37) % 200)).await;
+        // Kill while the writes flow, however slow the machine: once some write of this round
+        // was acknowledged, after a pause that varies from round to round.
+        let before = ledger.lock().unwrap().acks;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while ledger.lock().unwrap().acks == before && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis((round as u64 * 37) % 200)).await;
         server.kill();
         for w in writers {
             w.await.unwrap();

@@ -123,6 +123,8 @@ fn web_ui_end_to_end() {
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir.path())
         .env("ARMARIO_MASTER_KEY", MASTER_KEY)
+        // The webhook walk's receiver listens on loopback.
+        .env("ARMARIO_WEBHOOKS_ALLOW_PRIVATE", "true")
         .envs(sink.env())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

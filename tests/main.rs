@@ -23,6 +23,7 @@ mod capabilities;
 mod clients;
 mod cnpj;
 mod company_sort;
+mod config_schema;
 mod contract;
 mod core_audit;
 mod core_bad_input;
@@ -41,6 +42,10 @@ mod deploy;
 mod docs_browser;
 mod e2e;
 mod email_address;
+mod erasure;
+mod erasure_backups;
+mod export;
+mod external_ids;
 mod hosts;
 mod input_refusals;
 mod invitations;
@@ -57,6 +62,9 @@ mod oidc_flow;
 mod oidc_keys;
 mod oidc_rp;
 mod plan_name;
+mod plans;
+mod privacy_requests;
+mod provisioning;
 mod request_types;
 mod search_fold;
 mod sessions_view;
@@ -67,6 +75,7 @@ mod spec_document;
 mod storage;
 mod storage_full;
 mod web_surface;
+mod webhook_failures;
 mod webhooks;
 
 /// With `autotests = false`, a file in `tests/` that is not declared above would never run.
@@ -89,3 +98,7 @@ fn every_test_file_is_a_module_of_the_suite() {
         );
     }
 }
+mod audit_chain;
+mod reports;
+mod retention;
+mod retention_settings;

@@ -40,6 +40,7 @@ async fn the_old_default_plan_name_becomes_the_current_one() {
     assert!(server.stop().success());
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
+        crate::plans::undo_0019(&db);
         let n = db
             .execute(
                 "UPDATE companies SET plan = 'standard' WHERE id = ?1",

@@ -159,8 +159,27 @@ async fn rows_written_before_the_migration_are_found() {
     assert!(server.stop().success());
     {
         let db = rusqlite::Connection::open(server.db_path()).unwrap();
+        crate::plans::undo_0019(&db);
         db.execute_batch(
-            "DROP TABLE webhook_deliveries;
+            "DROP TRIGGER company_search_insert;
+             DROP TRIGGER company_search_delete;
+             DROP TRIGGER company_search_update;
+             DROP TABLE company_search;
+             DROP TRIGGER company_counts_insert;
+             DROP TRIGGER company_counts_delete;
+             DROP TRIGGER company_counts_update;
+             DROP TABLE company_counts;
+             DROP TABLE audit_verification;
+             DROP TABLE audit_chain_anchor;
+             DROP TABLE audit_chain;
+             DROP TABLE IF EXISTS privacy_requests;
+             DROP TABLE IF EXISTS dpo_contacts;
+             DROP TABLE IF EXISTS erasures;
+             DROP TABLE IF EXISTS retention_settings;
+             DROP TABLE link_provisioning;
+             DROP TABLE company_configs;
+             DROP TABLE app_config_schemas;
+             DROP TABLE webhook_deliveries;
              DROP TABLE webhook_endpoints;
              DROP TABLE oidc_assertions;
              DROP TABLE oidc_consents;

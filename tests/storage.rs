@@ -37,6 +37,7 @@ fn new_company(seed: u32) -> NewCompany {
         contact_phone: None,
         plan: "free".into(),
         max_users: 10,
+        plan_id: None,
         display_name: None,
         primary_color: None,
         logo_data_url: None,
@@ -75,6 +76,7 @@ async fn insert_link(
     company: &CompanyId,
 ) -> Result<LinkId, DomainError> {
     let link = Link {
+        provisioning: None,
         id: LinkId::generate(),
         application_id: app.clone(),
         company_id: company.clone(),
@@ -83,6 +85,7 @@ async fn insert_link(
         scopes: vec!["company:read".into()],
         created_at: 1,
         updated_at: 1,
+        external_id: None,
     };
     store
         .write(move |tx| {

@@ -11,19 +11,19 @@ use serde_json::{json, Value};
 use crate::common::seed::{application, link};
 use crate::common::*;
 
-const ALLOW: &[(&str, &str)] = &[
+pub(crate) const ALLOW: &[(&str, &str)] = &[
     ("ARMARIO_WEBHOOKS_ALLOW_PRIVATE", "true"),
     ("ARMARIO_WEBHOOK_RETRY_BASE_MS", "100"),
 ];
 
-struct Receiver {
+pub(crate) struct Receiver {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Receiver {
-    fn start() -> Option<Receiver> {
+    pub(crate) fn start() -> Option<Receiver> {
         let ok = Command::new("python3")
             .args(["-c", "import standardwebhooks"])
             .stderr(Stdio::null())
@@ -94,7 +94,7 @@ impl Receiver {
     }
 
     /// What `name` received, each checked to have been verified.
-    fn received_by(&self, name: &str) -> Vec<Value> {
+    pub(crate) fn received_by(&self, name: &str) -> Vec<Value> {
         let all: Vec<Value> = self
             .received()
             .into_iter()
@@ -114,7 +114,12 @@ impl Drop for Receiver {
 }
 
 /// Registers an endpoint for `app` at the receiver's `name`, subscribed to everything.
-async fn endpoint(owner: &Client, rx: &Receiver, app: &str, name: &str) -> (String, String) {
+pub(crate) async fn endpoint(
+    owner: &Client,
+    rx: &Receiver,
+    app: &str,
+    name: &str,
+) -> (String, String) {
     let r = owner
         .post(
             &format!("/api/v1/applications/{app}/webhooks"),
@@ -131,7 +136,7 @@ async fn endpoint(owner: &Client, rx: &Receiver, app: &str, name: &str) -> (Stri
     )
 }
 
-fn catalogue() -> Vec<&'static str> {
+pub(crate) fn catalogue() -> Vec<&'static str> {
     vec![
         "company.created",
         "company.approved",
@@ -139,6 +144,7 @@ fn catalogue() -> Vec<&'static str> {
         "company.suspended",
         "company.reactivated",
         "company.cancelled",
+        "company.erased",
         "user.created",
         "user.updated",
         "user.disabled",
@@ -151,6 +157,7 @@ fn catalogue() -> Vec<&'static str> {
         "plan.changed",
         "role.granted",
         "role.revoked",
+        "provisioning.requested",
     ]
 }
 
@@ -197,7 +204,7 @@ async fn changes(owner: &Client, company: &str, app: &str, link_id: &str) -> Vec
 }
 
 /// Waits (at most 30 s) until `name` received `n` deliveries; shows what came when not.
-async fn wait_for(rx: &Receiver, name: &str, n: usize) {
+pub(crate) async fn wait_for(rx: &Receiver, name: &str, n: usize) {
     for _ in 0..300 {
         if rx.received_by(name).len() >= n {
             return;
@@ -207,7 +214,7 @@ async fn wait_for(rx: &Receiver, name: &str, n: usize) {
     panic!("{name} received only {:?}", types(&rx.received_by(name)));
 }
 
-fn types(received: &[Value]) -> Vec<String> {
+pub(crate) fn types(received: &[Value]) -> Vec<String> {
     received
         .iter()
         .map(|r| r["payload"]["type"].as_str().unwrap().to_string())

@@ -4,12 +4,13 @@
 use std::borrow::Cow;
 
 use crate::domain::application::{
-    secret_scope, SCOPE_COMPANY_READ, SCOPE_USAGE_READ, SCOPE_USERS_READ,
+    secret_scope, SCOPE_BILLING_WRITE, SCOPE_COMPANY_READ, SCOPE_CONFIG_READ, SCOPE_CONFIG_WRITE,
+    SCOPE_USAGE_READ, SCOPE_USERS_READ,
 };
 use crate::domain::audit::AuditCtx;
 use crate::domain::AppPrincipal;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{ApplicationId, CompanyId};
+use crate::ids::{ApplicationId, CompanyId, LinkId};
 
 /// A scope a link may hold.
 pub trait Scope {
@@ -25,8 +26,14 @@ pub struct CompanyRead;
 pub struct UsersRead;
 /// `usage:read`.
 pub struct UsageRead;
+/// `billing:write`: set the company's plan, trial end and subscription status.
+pub struct BillingWrite;
 /// `secrets:<kind>:read`: one kind of the company's secrets, opened.
 pub struct SecretRead(pub String);
+/// `config:read`: the company's configuration for this application.
+pub struct ConfigRead;
+/// `config:write`: changing it.
+pub struct ConfigWrite;
 
 impl Scope for Linked {
     fn required(&self) -> Option<Cow<'_, str>> {
@@ -48,6 +55,21 @@ impl Scope for UsageRead {
         Some(SCOPE_USAGE_READ.into())
     }
 }
+impl Scope for ConfigRead {
+    fn required(&self) -> Option<Cow<'_, str>> {
+        Some(SCOPE_CONFIG_READ.into())
+    }
+}
+impl Scope for ConfigWrite {
+    fn required(&self) -> Option<Cow<'_, str>> {
+        Some(SCOPE_CONFIG_WRITE.into())
+    }
+}
+impl Scope for BillingWrite {
+    fn required(&self) -> Option<Cow<'_, str>> {
+        Some(SCOPE_BILLING_WRITE.into())
+    }
+}
 impl Scope for SecretRead {
     fn required(&self) -> Option<Cow<'_, str>> {
         Some(secret_scope(&self.0).into())
@@ -57,6 +79,7 @@ impl Scope for SecretRead {
 /// Proof that an application is linked to a company with scope `S`.
 pub struct AppCompanyScope<S: Scope> {
     company: CompanyId,
+    link: LinkId,
     app: AppPrincipal,
     scope: S,
 }
@@ -73,6 +96,7 @@ impl<S: Scope> AppCompanyScope<S> {
             }
         }
         Ok(Self {
+            link: link.link_id.clone(),
             company,
             app: app.clone(),
             scope,
@@ -81,6 +105,11 @@ impl<S: Scope> AppCompanyScope<S> {
 
     pub fn company(&self) -> &CompanyId {
         &self.company
+    }
+
+    /// The link the check found.
+    pub fn link_id(&self) -> &LinkId {
+        &self.link
     }
 
     pub fn application_id(&self) -> &ApplicationId {

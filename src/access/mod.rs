@@ -45,7 +45,10 @@ mod operator;
 
 use std::marker::PhantomData;
 
-pub use app::{AppCompanyScope, CompanyRead, Linked, Scope, SecretRead, UsageRead, UsersRead};
+pub use app::{
+    AppCompanyScope, BillingWrite, CompanyRead, ConfigRead, ConfigWrite, Linked, Scope, SecretRead,
+    UsageRead, UsersRead,
+};
 pub use operator::Operator;
 
 use crate::domain::audit::AuditCtx;

@@ -27,7 +27,9 @@ impl AlertsApi {
 
 /// What an alert is about: `backup_failed`, `backup_late` (no good backup for 24 hours),
 /// `signup_waiting`, `credential_expiring` (within 14 days), `plan_near_limit` (90% of the
-/// plan's users), `mail_dead` (messages dead-lettered).
+/// plan's users), `mail_dead` (messages dead-lettered), `webhook_disabled` (an endpoint disabled
+/// after failing for the whole retry schedule), `provisioning_failed` (an application reported
+/// that provisioning a company failed).
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 enum AlertKind {
@@ -37,6 +39,8 @@ enum AlertKind {
     CredentialExpiring,
     PlanNearLimit,
     MailDead,
+    WebhookDisabled,
+    ProvisioningFailed,
 }
 
 impl AlertKind {
@@ -47,6 +51,8 @@ impl AlertKind {
             "signup_waiting" => Self::SignupWaiting,
             "credential_expiring" => Self::CredentialExpiring,
             "plan_near_limit" => Self::PlanNearLimit,
+            "webhook_disabled" => Self::WebhookDisabled,
+            "provisioning_failed" => Self::ProvisioningFailed,
             _ => Self::MailDead,
         }
     }
@@ -58,28 +64,35 @@ struct AlertOut {
     id: String,
     kind: AlertKind,
     created_at: chrono::DateTime<chrono::Utc>,
-    /// `signup_waiting`, `plan_near_limit`: the company.
+    /// `signup_waiting`, `plan_near_limit`, `provisioning_failed`: the company.
     #[oai(skip_serializing_if_is_none)]
     company_id: Option<String>,
-    /// `signup_waiting`, `plan_near_limit`: the company's shown name.
+    /// `signup_waiting`, `plan_near_limit`, `provisioning_failed`: the company's shown name.
     #[oai(skip_serializing_if_is_none)]
     company_name: Option<String>,
-    /// `credential_expiring`: the application.
+    /// `credential_expiring`, `webhook_disabled`, `provisioning_failed`: the application.
     #[oai(skip_serializing_if_is_none)]
     application_id: Option<String>,
-    /// `credential_expiring`: the application's name.
+    /// `credential_expiring`, `webhook_disabled`, `provisioning_failed`: its name.
     #[oai(skip_serializing_if_is_none)]
     application_name: Option<String>,
     /// `credential_expiring`: the credential's label.
     #[oai(skip_serializing_if_is_none)]
     label: Option<String>,
     /// `credential_expiring`: when it expires; `signup_waiting`: when the sign-up came;
-    /// `backup_failed`: when the run failed; `backup_late`: when the last good backup finished.
+    /// `backup_failed`: when the run failed; `backup_late`: when the last good backup finished;
+    /// `webhook_disabled`: when the endpoint was disabled; `provisioning_failed`: when reported.
     #[oai(skip_serializing_if_is_none)]
     at: Option<chrono::DateTime<chrono::Utc>>,
-    /// `backup_failed`: why.
+    /// `backup_failed`: why; `provisioning_failed`: the application's message.
     #[oai(skip_serializing_if_is_none)]
     error: Option<String>,
+    /// `webhook_disabled`: the endpoint.
+    #[oai(skip_serializing_if_is_none)]
+    endpoint_id: Option<String>,
+    /// `webhook_disabled`: the host of the endpoint's URL (its path may carry a token).
+    #[oai(skip_serializing_if_is_none)]
+    host: Option<String>,
     /// `plan_near_limit`: users counted against the plan.
     #[oai(skip_serializing_if_is_none)]
     users: Option<i64>,
@@ -113,6 +126,8 @@ impl From<AlertView> for AlertOut {
             label: text("label"),
             at: at.map(ts),
             error: text("error"),
+            endpoint_id: text("endpoint_id"),
+            host: text("host"),
             users: int("users"),
             max_users: int("max_users"),
             count: int("count"),
@@ -144,6 +159,9 @@ struct AlertPreferences {
     plan_limits: bool,
     /// Mail was dead-lettered.
     mail: bool,
+    /// A webhook endpoint was disabled for failing, or an application's provisioning of a
+    /// company failed.
+    integrations: bool,
 }
 
 impl AlertPreferences {
@@ -155,6 +173,7 @@ impl AlertPreferences {
             credentials: on("credentials"),
             plan_limits: on("plan_limits"),
             mail: on("mail"),
+            integrations: on("integrations"),
         }
     }
 
@@ -165,6 +184,7 @@ impl AlertPreferences {
             self.credentials,
             self.plan_limits,
             self.mail,
+            self.integrations,
         ];
         alerts::TOPICS.iter().copied().zip(values).collect()
     }

@@ -49,6 +49,9 @@ impl AppApi {
 struct LinkedCompanyOut {
     company: CompanyOut,
     scopes: Vec<String>,
+    /// The application's own id for the company, when it set one on its link.
+    #[oai(skip_serializing_if_is_none)]
+    external_id: Option<String>,
 }
 
 /// A page of linked companies, in id order.
@@ -139,9 +142,10 @@ impl AppApi {
             items: page
                 .items
                 .into_iter()
-                .map(|(c, scopes)| LinkedCompanyOut {
+                .map(|(c, scopes, external_id)| LinkedCompanyOut {
                     company: CompanyOut::for_app(c),
                     scopes,
+                    external_id,
                 })
                 .collect(),
             next_cursor: page.next_cursor,

@@ -11,7 +11,7 @@ use crate::api::auth::{Caller, UserAuth};
 use crate::api::body::JsonBody;
 use crate::api::input::{
     Cnpj, Color, Email, MaxUsers, Slug, Text, COMPANY_NAME_MAX, CURSOR_MAX, DISPLAY_NAME_MAX,
-    LOGO_URL_MAX, PHONE_MAX, PLAN_MAX, SEARCH_MAX,
+    ID_MAX, LOGO_URL_MAX, PHONE_MAX, PLAN_MAX, SEARCH_MAX,
 };
 use crate::api::logos::{app_logo_url, user_logo_url};
 use crate::api::session::CreatedResponse;
@@ -94,9 +94,16 @@ pub struct CompanyOut {
     #[oai(skip_serializing_if_is_none)]
     contact_phone: Option<String>,
     status: CompanyStatusDto,
+    /// The plan's name.
     plan: String,
     /// The plan's limit of users (active and pending).
     max_users: i64,
+    /// The plan (`GET /plans/{id}`; its limits: `GET /companies/{id}/plan`).
+    plan_id: String,
+    /// The last day of the company's trial (`YYYY-MM-DD`); absent without a trial.
+    #[oai(skip_serializing_if_is_none)]
+    trial_ends_at: Option<String>,
+    subscription_status: crate::api::plans::SubscriptionStatusDto,
     /// Users counted against the limit.
     user_count: i64,
     #[oai(skip_serializing_if_is_none)]
@@ -155,6 +162,9 @@ impl From<Company> for CompanyOut {
             status: c.status.into(),
             plan: c.plan,
             max_users: c.max_users,
+            plan_id: c.plan_id.to_string(),
+            trial_ends_at: c.trial_ends_at,
+            subscription_status: c.subscription_status.into(),
             user_count: c.user_count,
             display_name: c.display_name,
             primary_color: c.primary_color,
@@ -252,11 +262,16 @@ pub struct CompanyCreateIn {
     pub contact_email: Option<Email>,
     #[oai(nullable)]
     pub contact_phone: Option<Text<PHONE_MAX>>,
+    /// The older way to choose a plan, with `max_users`: the plan of this name and user limit,
+    /// made when there is none (default `Padrão`).
     #[oai(nullable)]
     pub plan: Option<Text<PLAN_MAX>>,
     /// 1 to 100000; default 25.
     #[oai(nullable)]
     pub max_users: Option<MaxUsers>,
+    /// The plan, by id; not with `plan` or `max_users`.
+    #[oai(nullable)]
+    pub plan_id: Option<Text<ID_MAX>>,
     #[oai(nullable)]
     pub display_name: Option<Text<DISPLAY_NAME_MAX>>,
     #[oai(nullable)]
@@ -277,6 +292,7 @@ impl From<CompanyCreateIn> for CompanyInput {
             contact_phone: b.contact_phone.map(Into::into),
             plan: b.plan.map(Into::into),
             max_users: b.max_users.map(MaxUsers::get),
+            plan_id: b.plan_id.map(Into::into),
             display_name: b.display_name.map(Into::into),
             primary_color: b.primary_color.map(Into::into),
             logo_data_url: b.logo_data_url.map(Into::into),
@@ -285,7 +301,7 @@ impl From<CompanyCreateIn> for CompanyInput {
 }
 
 /// Changes to a company; absent fields stay as they are, an empty string clears an optional
-/// field. Company admins may not change `plan`, `max_users`, `slug` or `cnpj`.
+/// field. Company admins may not change `plan`, `max_users`, `plan_id`, `slug` or `cnpj`.
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CompanyPatchIn {
@@ -303,10 +319,15 @@ struct CompanyPatchIn {
     contact_email: Option<Email>,
     #[oai(nullable)]
     contact_phone: Option<Text<PHONE_MAX>>,
+    /// Moves the company to the plan of this name (with `max_users`, of this name and limit),
+    /// made when there is none.
     #[oai(nullable)]
     plan: Option<Text<PLAN_MAX>>,
     #[oai(nullable)]
     max_users: Option<MaxUsers>,
+    /// Moves the company to this plan; not with `plan` or `max_users`.
+    #[oai(nullable)]
+    plan_id: Option<Text<ID_MAX>>,
     #[oai(nullable)]
     display_name: Option<Text<DISPLAY_NAME_MAX>>,
     #[oai(nullable)]
@@ -329,6 +350,7 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
             contact_phone: b.contact_phone.map(Into::into),
             plan: b.plan.map(Into::into),
             max_users: b.max_users.map(MaxUsers::get),
+            plan_id: b.plan_id.map(Into::into),
             display_name: b.display_name.map(Into::into),
             primary_color: b.primary_color.map(Into::into),
             logo_data_url: b.logo_data_url.map(Into::into),

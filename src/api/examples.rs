@@ -18,8 +18,28 @@ fn company() -> Value {
         "id": COMPANY, "legal_name": "Padaria Pão Quente Ltda", "trade_name": "Pão Quente",
         "cnpj": "12345678000195", "slug": "pao-quente", "contact_email": "contato@paoquente.com.br",
         "contact_phone": "+55 11 3456-7890", "status": "active", "plan": "Padrão",
-        "max_users": 25, "user_count": 3, "display_name": "Pão Quente", "primary_color": "#c2410c",
+        "max_users": 25, "plan_id": PLAN, "subscription_status": "active", "user_count": 3,
+        "display_name": "Pão Quente", "primary_color": "#c2410c",
         "created_at": AT, "updated_at": AT, "magic_link_sign_in": false,
+    })
+}
+
+const PLAN: &str = "pln_01a2312d1d8e9fa0b1c2d3e4f5a6b7c8";
+
+fn plan() -> Value {
+    json!({
+        "id": PLAN, "name": "Padrão", "description": "Para padarias de bairro",
+        "limits": { "max_users": 25, "max_orders_per_month": 3000 }, "companies": 12,
+        "created_at": AT, "updated_at": AT,
+    })
+}
+
+fn company_plan() -> Value {
+    json!({
+        "plan_id": PLAN, "name": "Padrão", "description": "Para padarias de bairro",
+        "limits": { "max_users": 25, "max_orders_per_month": 3000 },
+        "trial_ends_at": "2026-12-31", "subscription_status": "trial", "users_used": 3,
+        "max_users": 25,
     })
 }
 
@@ -140,6 +160,50 @@ fn app_role_in() -> Value {
 }
 
 /// The example of the schema named `name`, if there is one.
+fn provisioning() -> Value {
+    json!({ "state": "failed", "message": "CNPJ recusado pelo ERP", "reported_at": AT,
+            "updated_at": AT })
+}
+
+fn provisioning_failure() -> Value {
+    json!({ "link_id": LINK, "application_id": APP, "application_name": "Atendimento",
+            "company_id": COMPANY, "company_name": "Pão Quente",
+            "message": "CNPJ recusado pelo ERP", "reported_at": AT })
+}
+
+fn provisioning_summary() -> Value {
+    json!({ "unreported": 1, "requested": 0, "provisioning": 2, "ready": 40, "failed": 1,
+            "failures": [provisioning_failure()] })
+}
+
+fn config_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["greeting"],
+        "properties": {
+            "greeting": { "type": "string", "maxLength": 200,
+                "title": { "pt-BR": "Saudação", "en": "Greeting" } },
+            "max_daily": { "type": "integer", "minimum": 1, "maximum": 20 },
+            "hours": { "type": "object", "x-armario-type": "weekly_hours" },
+        },
+    })
+}
+
+fn config_values() -> Value {
+    json!({
+        "greeting": "Bom dia! Como podemos ajudar?", "max_daily": 8,
+        "hours": { "mon": [{ "open": "08:00", "close": "12:00" }, { "open": "13:00", "close": "18:00" }] },
+    })
+}
+
+fn company_config() -> Value {
+    json!({
+        "application_id": APP, "application_name": "Helpdesk", "schema_version": 3,
+        "schema": config_schema(), "values": config_values(), "saved": config_values(),
+        "problems": [],
+    })
+}
+
 pub fn for_schema(name: &str) -> Option<Value> {
     let password = "correct horse battery";
     Some(match name {
@@ -214,8 +278,12 @@ pub fn for_schema(name: &str) -> Option<Value> {
         "LinkList" => json!({ "items": [link()] }),
         "LinkCreateIn" => json!({ "application_id": APP, "company_id": COMPANY, "scopes": SCOPES }),
         "LinkPatchIn" => json!({ "scopes": ["company:read", "usage:read"] }),
-        "LinkedCompanyOut" => json!({ "company": company(), "scopes": SCOPES }),
-        "LinkedCompanyList" => json!({ "items": [{ "company": company(), "scopes": SCOPES }] }),
+        "LinkedCompanyOut" => {
+            json!({ "company": company(), "scopes": SCOPES, "external_id": "cli-42" })
+        }
+        "LinkedCompanyList" => {
+            json!({ "items": [{ "company": company(), "scopes": SCOPES, "external_id": "cli-42" }] })
+        }
         "DomainIn" => json!({ "domain": "pedidos.paoquente.com.br" }),
         "DomainOut" => json!({ "domain": "pedidos.paoquente.com.br", "created_at": AT }),
         "DomainList" => {
@@ -251,6 +319,15 @@ pub fn for_schema(name: &str) -> Option<Value> {
             "users": 312, "pending_users": 4, "applications": 3,
             "requests_7d": 18230, "requests_30d": 80114,
             "mail": { "configured": true, "queued": 2, "dead": 0 },
+            "provisioning": provisioning_summary(),
+        }),
+        "ProvisioningSummary" => provisioning_summary(),
+        "ProvisioningFailure" => provisioning_failure(),
+        "ProvisioningOut" => provisioning(),
+        "ProvisioningRead" => json!({ "provisioning": provisioning() }),
+        "ProvisioningReportIn" => json!({ "state": "failed", "message": "CNPJ recusado pelo ERP" }),
+        "AuditIntegrity" => json!({
+            "status": "ok", "verified_at": AT, "events_checked": 48213,
         }),
         "MailStatus" => json!({ "configured": true, "queued": 2, "dead": 0 }),
         "ResetRequestIn" => json!({ "email": "ana@paoquente.com.br" }),
@@ -278,7 +355,7 @@ pub fn for_schema(name: &str) -> Option<Value> {
         "AlertOut" => alert(),
         "AlertList" => json!({ "items": [alert()] }),
         "AlertPreferences" => json!({
-            "backups": true, "signups": true, "credentials": true, "plan_limits": false, "mail": true,
+            "backups": true, "signups": true, "credentials": true, "plan_limits": false, "mail": true, "integrations": true,
         }),
         "MagicLinkRequestIn" => json!({ "email": "ana@paoquente.com.br" }),
         "MagicLinkRequested" => json!({
@@ -386,8 +463,109 @@ pub fn for_schema(name: &str) -> Option<Value> {
         }),
         "UserAppRolesPutIn" => json!({ "roles": ["technician"] }),
         "GrantedRolesOut" => json!({ "roles": ["technician"] }),
+        "Plan" => plan(),
+        "PlanList" => json!({ "items": [plan()] }),
+        "PlanIn" => json!({
+            "name": "Padrão", "description": "Para padarias de bairro",
+            "limits": { "max_users": 25, "max_orders_per_month": 3000 },
+        }),
+        "CompanyPlan" => company_plan(),
+        "CompanyPlanIn" => {
+            json!({ "plan_id": PLAN, "subscription_status": "trial", "trial_ends_at": "2026-12-31" })
+        }
+        "ExternalIdIn" => json!({ "external_id": "cliente-4821" }),
+        "ExternalIdOut" => json!({ "company_id": COMPANY, "external_id": "cliente-4821" }),
+        "ExternalCompanyOut" => json!({ "company": company(), "external_id": "cliente-4821" }),
         "AppUserOut" => app_user(),
         "AppUserList" => json!({ "items": [app_user()] }),
+        "ConfigSchemaIn" => json!({ "schema": config_schema() }),
+        "ConfigValuesIn" => json!({ "values": config_values() }),
+        "ConfigSchemaOut" => json!({
+            "application_id": APP, "version": 3, "schema": config_schema(),
+            "defaults": { "greeting": "Olá! Já vamos atender." }, "updated_at": AT,
+        }),
+        "ConfigProblem" => json!({ "path": "max_daily", "reason": "must be at most 20" }),
+        "CompanyConfigOut" => company_config(),
+        "CompanyConfigList" => json!({ "items": [company_config()] }),
+        "PrivacyRequest" => privacy_request(),
+        "PrivacyRequestList" => json!({ "items": [privacy_request()] }),
+        "PrivacyRequestIn" => {
+            json!({ "kind": "access", "user_id": USER, "details": "Quero uma cópia dos meus dados" })
+        }
+        "PrivacyRequestPatch" => json!({ "status": "fulfilled", "notes": "Arquivo enviado" }),
+        "Dpo" => dpo(),
+        "DpoOut" => {
+            let mut d = dpo();
+            d["updated_at"] = json!(AT);
+            d
+        }
+        "ErasureIn" => json!({ "confirmation": "11.222.333/0001-81" }),
+        "Erasure" => erasure(),
+        "ErasureCounts" => erasure_counts(),
+        "ErasurePreview" => json!({
+            "kind": "company", "subject": "Padaria Pão Quente", "counts": erasure_counts(),
+            "kept": ["cnpj", "created_at"],
+        }),
+        "ExportArchive" => json!({
+            "manifest": {
+                "format": "armario-export", "format_version": 1,
+                "generated_at": "2026-11-30T14:05:00.000Z",
+                "subject": { "kind": "person", "user_id": USER, "company_id": COMPANY },
+                "sections": [{ "name": "user", "count": 1 }],
+            },
+            "data": { "user": [{ "id": USER, "name": "Ana Souza", "email": "ana@padaria.com.br" }] },
+        }),
+        "AnonAuditReport" => json!({
+            "from": "2026-11-01", "to": "2026-11-30", "recipient": "auditoria-2026",
+            "items": [{
+                "id": 42, "at": "2026-11-30T00:00:00Z", "actor_kind": "user",
+                "actor": "user-5f0c1e2d3a4b5c6d7e8f9a0b", "company_id": COMPANY,
+                "action": "user.created", "target_kind": "user",
+                "target": "user-0a1b2c3d4e5f60718293a4b5", "ip": "ip-9f8e7d6c5b4a392817160504",
+                "details": { "role": "member", "email": "email-1a2b3c4d5e6f708192a3b4c5" },
+            }],
+        }),
+        "AnonUsageReport" => json!({
+            "from": "2026-11-01", "to": "2026-11-30", "recipient": "auditoria-2026",
+            "items": [{
+                "day": "2026-11-30", "application_id": APP, "company_id": COMPANY,
+                "route_group": "companies", "requests": 1200,
+            }],
+        }),
+        "Retention" => json!({
+            "audit_days": 1825, "signin_days": 183, "usage_days": 730, "sessions_days": 30,
+            "signin_min_days": 183, "backup_days": 30, "updated_at": AT,
+        }),
+        "RetentionIn" => json!({
+            "audit_days": 1825, "signin_days": 183, "usage_days": 730, "sessions_days": 30,
+        }),
         _ => return None,
     })
+}
+
+fn erasure() -> Value {
+    json!({
+        "id": "ers_01a2312d1d9fa0b1c2d3e4f5a6b7c8d9", "kind": "company", "company_id": COMPANY,
+        "pseudonym": "7f3a9c2e41b0d5e8", "kept": ["cnpj", "created_at"], "erased_at": AT,
+    })
+}
+
+fn erasure_counts() -> Value {
+    json!({
+        "users": 4, "sessions": 3, "invitations": 1, "second_factors": 2, "grants": 2,
+        "secrets": 2, "links": 1, "config_values": 5, "domains": 0, "audit_events": 120,
+    })
+}
+
+fn privacy_request() -> Value {
+    json!({
+        "id": "dsr_01a2312d1d9fa0b1c2d3e4f5a6b7c8d9", "company_id": COMPANY, "user_id": USER,
+        "user_name": "Ana Souza", "requested_by": USER, "kind": "access", "status": "open",
+        "details": "Quero uma cópia dos meus dados", "notes": "", "created_at": AT,
+        "due_at": "2026-12-15T14:05:00Z", "overdue": false, "updated_at": AT,
+    })
+}
+
+fn dpo() -> Value {
+    json!({ "name": "Dora Lima", "email": "dpo@padaria.com.br", "phone": "+55 11 3456-7890" })
 }

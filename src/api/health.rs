@@ -14,7 +14,9 @@ pub fn healthz() -> &'static str {
 
 /// Ready when the store answers and its schema is the one this binary expects. `checks` says
 /// how each part fared: `master_key` (the check at start; a wrong key never gets this far) and
-/// `storage` (`full` while writes are refused for lack of space).
+/// `storage` (`full` while writes are refused for lack of space), `audit_chain` (the last
+/// verification of the audit log's hash chain: `ok`, `broken` or `unchecked`), detailed in
+/// `audit_verification`.
 ///
 /// A full disk makes the answer `"status": "degraded"` with a `reasons` list but keeps the
 /// status 200: reads still work, and a load balancer that took the only instance out would turn
@@ -50,6 +52,26 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
                 }
                 None => "ok",
             };
+            // A broken audit chain is a reason to investigate, not to take the instance out of
+            // service: readiness stays 200 and the status says "degraded" (see README).
+            let audit = state
+                .store
+                .read(db::audit_chain::last_verification)
+                .await
+                .ok()
+                .flatten();
+            let audit_chain = match &audit {
+                None => "unchecked",
+                Some(v) if v.ok => "ok",
+                Some(v) => {
+                    reasons.push(format!(
+                        "audit chain broken at event {}: {}; run `armario audit verify`",
+                        v.broken_event_id.unwrap_or_default(),
+                        v.problem.clone().unwrap_or_default()
+                    ));
+                    "broken"
+                }
+            };
             let status = if reasons.is_empty() {
                 "ready"
             } else {
@@ -59,7 +81,8 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
                 "status": status,
                 "schema_version": v,
                 "last_good_backup_age_secs": age,
-                "checks": { "master_key": master_key, "storage": storage },
+                "checks": { "master_key": master_key, "storage": storage, "audit_chain": audit_chain },
+                "audit_verification": audit,
             });
             if !reasons.is_empty() {
                 body["reasons"] = json!(reasons);

@@ -18,6 +18,7 @@ use crate::api::statuses::{ActionErrors, ChangeErrors, ReadOneErrors};
 use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::application::{validate_domain, validate_scopes, Link};
+use crate::domain::plan::{external_id, EXTERNAL_ID_MAX};
 use crate::domain::{page_size, Page};
 use crate::error::DomainError;
 use crate::ids::{CompanyId, LinkId};
@@ -43,10 +44,18 @@ pub struct LinkOut {
     application_name: String,
     /// The company's trade name, or its legal name.
     company_name: String,
-    /// company:read, users:read, usage:read, secrets:<kind>:read.
+    /// company:read, users:read, usage:read, config:read, config:write, billing:write,
+    /// secrets:<kind>:read.
     scopes: Vec<String>,
+    /// The application's own id for the company (unique per application); absent when unset.
+    #[oai(skip_serializing_if_is_none)]
+    external_id: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    // What the application last reported about provisioning the company; absent before its
+    // first report.
+    #[oai(skip_serializing_if_is_none)]
+    provisioning: Option<crate::api::provisioning::ProvisioningOut>,
 }
 
 impl From<Link> for LinkOut {
@@ -57,7 +66,9 @@ impl From<Link> for LinkOut {
             company_id: l.company_id.to_string(),
             application_name: l.application_name,
             company_name: l.company_name,
+            provisioning: l.provisioning.map(Into::into),
             scopes: l.scopes,
+            external_id: l.external_id,
             created_at: ts(l.created_at),
             updated_at: ts(l.updated_at),
         }
@@ -84,7 +95,14 @@ struct LinkCreateIn {
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LinkPatchIn {
-    scopes: Scopes,
+    #[oai(nullable)]
+    #[serde(default)]
+    scopes: Option<Scopes>,
+    /// The application's own id for the company, at most 200 characters, unique per
+    /// application (409 when another link of the application has it); empty clears it.
+    #[oai(nullable)]
+    #[serde(default)]
+    external_id: Option<Text<EXTERNAL_ID_MAX>>,
 }
 
 /// A custom domain of a company, unique across companies.
@@ -165,7 +183,8 @@ impl LinksApi {
     /// Link an application to a company.
     ///
     /// Owner only. The scopes say what the application may do for the company: `company:read`,
-    /// `users:read`, `usage:read`, `secrets:<kind>:read`. One link per pair (409 when it exists).
+    /// `users:read`, `usage:read`, `config:read`, `config:write`, `billing:write`,
+    /// `secrets:<kind>:read`. One link per pair (409 when it exists).
     #[oai(path = "/links", method = "post", operation_id = "create_link")]
     async fn create(
         &self,
@@ -187,9 +206,10 @@ impl LinksApi {
         )))
     }
 
-    /// Change a link's scopes.
+    /// Change a link's scopes or external id.
     ///
-    /// Owner only. The new scopes apply to the application's next request.
+    /// Owner only. The new scopes apply to the application's next request; the external id
+    /// is the application's own id for the company (409 when another of its links has it).
     #[oai(path = "/links/:id", method = "patch", operation_id = "update_link")]
     async fn update(
         &self,
@@ -199,9 +219,24 @@ impl LinksApi {
         body: JsonBody<LinkPatchIn>,
     ) -> Result<Json<LinkOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let scopes = validate_scopes("scopes", &scope_strings(body.0.scopes))?;
+        let b = body.0;
+        let change = links::LinkChange {
+            scopes: b
+                .scopes
+                .map(|s| validate_scopes("scopes", &scope_strings(s)))
+                .transpose()?,
+            external_id: b
+                .external_id
+                .map(|e| external_id("external_id", &e))
+                .transpose()?,
+        };
+        if change.scopes.is_none() && change.external_id.is_none() {
+            return Err(
+                DomainError::invalid("body", "must name at least one field to change").into(),
+            );
+        }
         Ok(Json(
-            links::set_scopes(&self.state.key_writer(), &owner, id.0, scopes)
+            links::update(&self.state.key_writer(), &owner, id.0, change)
                 .await?
                 .into(),
         ))

@@ -122,6 +122,7 @@ pub const CATALOG: &[Entry] = &[
     e("application not found", "aplicação não encontrada"),
     e("credential not found", "credencial não encontrada"),
     e("link not found", "vínculo não encontrado"),
+    e("plan not found", "plano não encontrado"),
     e("webhook endpoint not found", "endpoint de webhook não encontrado"),
     e("delivery not found", "entrega não encontrada"),
     e("invitation not found", "convite não encontrado"),
@@ -210,6 +211,64 @@ pub const CATALOG: &[Entry] = &[
         "must not point to a loopback, private or link-local address",
         "não deve apontar para um endereço de loopback, privado ou link-local"
     ),
+    // Configuration schemas and values.
+    e("configuration schema not found", "esquema de configuração não encontrado"),
+    e("must be at most {bytes} bytes long", "deve ter no máximo {bytes} bytes"),
+    e("must nest at most {levels} levels deep", "deve ter no máximo {levels} níveis de aninhamento"),
+    e("must be \"object\"", "deve ser \"object\""),
+    e("must be false: only declared properties are kept", "deve ser false: só as propriedades declaradas são guardadas"),
+    e(
+        "is not supported: see the README for the keywords armario understands",
+        "não é suportado: veja no README as palavras-chave que o armario entende"
+    ),
+    e("must be an object", "deve ser um objeto"),
+    e("must have at most {count} properties", "deve ter no máximo {count} propriedades"),
+    e(
+        "must be named with a lowercase letter, then lowercase letters, digits or _ (at most 40)",
+        "deve ter nome iniciado por letra minúscula, seguida de minúsculas, dígitos ou _ (no máximo 40)"
+    ),
+    e("names no declared property", "não nomeia nenhuma propriedade declarada"),
+    e("must be a list of property names", "deve ser uma lista de nomes de propriedades"),
+    e("must be pt-BR or en", "deve ser pt-BR ou en"),
+    e(
+        "must be a text of at most 1000 characters, or an object of pt-BR and en texts",
+        "deve ser um texto de no máximo 1000 caracteres, ou um objeto com textos pt-BR e en"
+    ),
+    e("must be a text of at most {count} characters", "deve ser um texto de no máximo {count} caracteres"),
+    e("must be a whole number from 0 to {max}", "deve ser um número inteiro de 0 a {max}"),
+    e(
+        "an object is supported only as weekly hours (x-armario-type: weekly_hours)",
+        "um objeto só é suportado como horário semanal (x-armario-type: weekly_hours)"
+    ),
+    e(
+        "must be string, number, integer, boolean, array or object (weekly hours)",
+        "deve ser string, number, integer, boolean, array ou object (horário semanal)"
+    ),
+    e("must not exceed {keyword}", "não pode passar de {keyword}"),
+    e(
+        "must be a regular expression of at most 500 characters",
+        "deve ser uma expressão regular de no máximo 500 caracteres"
+    ),
+    e("is not a regular expression armario can run", "não é uma expressão regular que o armario consiga executar"),
+    e("must be a list of 1 to 100 texts", "deve ser uma lista de 1 a 100 textos"),
+    e("a list of lists is not supported", "uma lista de listas não é suportada"),
+    e("must be a text", "deve ser um texto"),
+    e("does not match the pattern {pattern}", "não segue o padrão {pattern}"),
+    e("must be a whole number", "deve ser um número inteiro"),
+    e("must be a list", "deve ser uma lista"),
+    e("must be an object of weekdays (mon to sun)", "deve ser um objeto de dias da semana (mon a sun)"),
+    e(
+        "is not a weekday: use mon, tue, wed, thu, fri, sat or sun",
+        "não é um dia da semana: use mon, tue, wed, thu, fri, sat ou sun"
+    ),
+    e("must be a list of at most 6 intervals", "deve ser uma lista de no máximo 6 intervalos"),
+    e("must be an object of open and close times in HH:MM", "deve ser um objeto com horários open e close em HH:MM"),
+    e("must close after it opens", "deve fechar depois de abrir"),
+    e(
+        "must start after the previous interval closes, in order",
+        "deve começar depois que o intervalo anterior fecha, em ordem"
+    ),
+    e("is not in the schema", "não está no esquema"),
     e("is required", "é obrigatório"),
     e("is not a known field", "não é um campo conhecido"),
     // Sizes and ranges.
@@ -222,6 +281,16 @@ pub const CATALOG: &[Entry] = &[
     e("must have 14 characters", "deve ter 14 caracteres"),
     e("must hold 1 to {count} fields", "deve ter de 1 a {count} campos"),
     e("must hold at most {count} scopes", "deve ter no máximo {count} escopos"),
+    // Retention settings.
+    e("must be between {min} and {max} days", "deve estar entre {min} e {max} dias"),
+    e(
+        "sign-in records must be kept at least {days} days (Marco Civil da Internet, art. 15)",
+        "os registros de acesso devem ser guardados por no mínimo {days} dias (Marco Civil da Internet, art. 15)",
+    ),
+    e(
+        "must be at least the sign-in retention ({days} days)",
+        "deve ser no mínimo a retenção dos registros de acesso ({days} dias)",
+    ),
     e("must be between {min} and {max}", "deve estar entre {min} e {max}"),
     e("must be at most {max}", "deve ser no máximo {max}"),
     e("must be at least {min}", "deve ser no mínimo {min}"),
@@ -287,8 +356,14 @@ pub const CATALOG: &[Entry] = &[
     e("is not a field of {kind}", "não é um campo de {kind}"),
     e("field names are letters, digits and _", "nomes de campo são letras, dígitos e _"),
     e(
-        "unknown scope {scope}; use company:read, users:read, usage:read or secrets:<kind>:read",
-        "escopo desconhecido {scope}; use company:read, users:read, usage:read ou secrets:<tipo>:read",
+        "unknown scope {scope}; use company:read, users:read, usage:read, config:read, config:write, billing:write or secrets:<kind>:read",
+        "escopo desconhecido {scope}; use company:read, users:read, usage:read, config:read, config:write, billing:write ou secrets:<tipo>:read",
+    ),
+    e("must be provisioning, ready or failed", "deve ser provisioning, ready ou failed"),
+    e("say why provisioning failed", "diga por que a preparação falhou"),
+    e(
+        "an application has at most 10 webhook endpoints",
+        "uma aplicação tem no máximo 10 endpoints de webhook",
     ),
     e("must be a host name such as app.example.com.br", "deve ser um nome de host como app.example.com.br"),
     // The OpenID provider.
@@ -324,6 +399,48 @@ pub const CATALOG: &[Entry] = &[
     e("OKP keys must be Ed25519", "chaves OKP devem ser Ed25519"),
     e("must be a public key, not a shared secret", "deve ser uma chave pública, não um segredo compartilhado"),
     e("does not parse as a key", "não é uma chave legível"),
+    // Plans and external ids.
+    e("must have at most {count} limits", "deve ter no máximo {count} limites"),
+    e(
+        "limit names are lowercase letters, digits and _, starting with a letter, at most {max} characters",
+        "nomes de limite são letras minúsculas, dígitos e _, começando por letra, com no máximo {max} caracteres",
+    ),
+    e("no such plan", "plano inexistente"),
+    e("no such user", "usuário inexistente"),
+    e("privacy request not found", "pedido de titular não encontrado"),
+    e("a refusal must say why", "uma recusa deve dizer o motivo"),
+    e("only a refused request has a reason", "só um pedido recusado tem motivo"),
+    e("the request is already closed", "o pedido já está encerrado"),
+    // Erasure.
+    e("this was already erased", "isto já foi apagado"),
+    e(
+        "the company was erased; it cannot change again",
+        "a empresa foi apagada; ela não pode mais mudar"
+    ),
+    e(
+        "type the company's CNPJ or slug to confirm",
+        "digite o CNPJ ou o identificador (slug) da empresa para confirmar"
+    ),
+    e(
+        "type the person's e-mail address to confirm",
+        "digite o endereço de e-mail da pessoa para confirmar"
+    ),
+    e(
+        "you are the company's last admin; name another admin first",
+        "você é o último administrador da empresa; nomeie outro administrador antes"
+    ),
+    e("a person's erasure names the person", "o apagamento de uma pessoa indica a pessoa"),
+    e(
+        "give plan_id, or plan and max_users, not both",
+        "informe plan_id, ou plan e max_users, não ambos",
+    ),
+    e("another plan has this name", "outro plano tem este nome"),
+    e("the plan is in use by {count} companies", "o plano está em uso por {count} empresas"),
+    e("must be a date as YYYY-MM-DD", "deve ser uma data no formato AAAA-MM-DD"),
+    e(
+        "another company linked to the application has this external id",
+        "outra empresa vinculada à aplicação tem este id externo",
+    ),
 ];
 
 /// Values that are words themselves: a status read out in a sentence.

@@ -4,17 +4,22 @@
 pub(crate) mod alerts;
 pub(crate) mod app;
 pub(crate) mod app_auth;
+pub(crate) mod app_plans;
 pub(crate) mod app_roles;
+mod app_webhooks;
 pub(crate) mod applications;
 pub(crate) mod audit;
+pub(crate) mod audit_integrity;
 pub(crate) mod auth;
 pub(crate) mod backups;
 pub(crate) mod body;
 pub(crate) mod companies;
+pub(crate) mod configs;
 pub(crate) mod day;
 pub(crate) mod docs;
 pub(crate) mod email_address;
 pub(crate) mod enums;
+pub(crate) mod erasure;
 pub(crate) mod error;
 pub(crate) mod examples;
 pub(crate) mod health;
@@ -32,7 +37,13 @@ pub(crate) mod oidc_clients;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
 pub(crate) mod path_id;
+pub(crate) mod plans;
+pub(crate) mod privacy;
+pub(crate) mod privacy_export;
+mod provisioning;
+pub(crate) mod reports;
 pub(crate) mod response_limits;
+pub(crate) mod retention_settings;
 pub(crate) mod routes;
 pub(crate) mod secrets;
 pub(crate) mod session;
@@ -61,7 +72,13 @@ pub type AuthApis = (
 );
 
 /// The applications' own API and their roles, kept as one member (see [`AuthApis`]).
-pub type AppApis = (app::AppApi, app_roles::AppRolesApi);
+pub type AppApis = (
+    app::AppApi,
+    app_roles::AppRolesApi,
+    app_webhooks::AppWebhooksApi,
+    configs::ConfigsApi,
+    app_plans::AppPlansApi,
+);
 
 pub type Apis = (
     AuthApis,
@@ -70,7 +87,12 @@ pub type Apis = (
     users::UsersApi,
     invitations::InvitationsApi,
     secrets::SecretsApi,
-    audit::AuditApi,
+    (
+        audit::AuditApi,
+        audit_integrity::AuditIntegrityApi,
+        reports::ReportsApi,
+        retention_settings::RetentionApi,
+    ),
     applications::ApplicationsApi,
     links::LinksApi,
     usage::UsageApi,
@@ -79,7 +101,15 @@ pub type Apis = (
     backups::BackupsApi,
     alerts::AlertsApi,
     mfa::MfaApi,
-    (oidc_clients::OidcClientsApi, webhooks::WebhooksApi),
+    (
+        oidc_clients::OidcClientsApi,
+        webhooks::WebhooksApi,
+        provisioning::ProvisioningApi,
+        plans::PlansApi,
+        privacy::PrivacyApi,
+        privacy_export::DpoExportApi,
+        erasure::ErasureApi,
+    ),
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -96,13 +126,21 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         users::UsersApi::new(state.clone()),
         invitations::InvitationsApi::new(state.clone()),
         secrets::SecretsApi::new(state.clone()),
-        audit::AuditApi::new(state.clone()),
+        (
+            audit::AuditApi::new(state.clone()),
+            audit_integrity::AuditIntegrityApi::new(state.clone()),
+            reports::ReportsApi::new(state.clone()),
+            retention_settings::RetentionApi::new(state.clone()),
+        ),
         applications::ApplicationsApi::new(state.clone()),
         links::LinksApi::new(state.clone()),
         usage::UsageApi::new(state.clone()),
         (
             app::AppApi::new(state.clone()),
             app_roles::AppRolesApi::new(state.clone()),
+            app_webhooks::AppWebhooksApi::new(state.clone()),
+            configs::ConfigsApi::new(state.clone()),
+            app_plans::AppPlansApi::new(state.clone()),
         ),
         overview::OverviewApi::new(state.clone()),
         backups::BackupsApi::new(state.clone()),
@@ -111,6 +149,11 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         (
             oidc_clients::OidcClientsApi::new(state.clone()),
             webhooks::WebhooksApi::new(state.clone()),
+            provisioning::ProvisioningApi::new(state.clone()),
+            plans::PlansApi::new(state.clone()),
+            privacy::PrivacyApi::new(state.clone()),
+            privacy_export::DpoExportApi::new(state.clone()),
+            erasure::ErasureApi::new(state.clone()),
         ),
     );
     OpenApiService::new(apis, "armario", env!("CARGO_PKG_VERSION"))

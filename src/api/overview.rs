@@ -37,6 +37,33 @@ struct MailStatus {
     dead: i64,
 }
 
+/// A link whose application reported that provisioning its company failed.
+#[derive(Object)]
+struct ProvisioningFailure {
+    link_id: String,
+    application_id: String,
+    application_name: String,
+    company_id: String,
+    company_name: String,
+    /// The application's message.
+    message: String,
+    reported_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Where applications stand in provisioning their linked companies, by link.
+#[derive(Object)]
+struct ProvisioningSummary {
+    /// Links whose application has reported nothing yet.
+    unreported: u64,
+    /// Asked to provision again, no answer since.
+    requested: u64,
+    provisioning: u64,
+    ready: u64,
+    failed: u64,
+    /// The latest failures (at most 10), newest first.
+    failures: Vec<ProvisioningFailure>,
+}
+
 /// Counts for the dashboard.
 #[derive(Object)]
 struct OverviewOut {
@@ -49,6 +76,7 @@ struct OverviewOut {
     requests_7d: i64,
     requests_30d: i64,
     mail: MailStatus,
+    provisioning: ProvisioningSummary,
 }
 
 #[OpenApi(tag = "Tag::Companies")]
@@ -87,6 +115,26 @@ impl OverviewApi {
                 configured: self.state.mail.configured(),
                 queued: o.mail.queued,
                 dead: o.mail.dead,
+            },
+            provisioning: ProvisioningSummary {
+                unreported: o.provisioning.unreported,
+                requested: o.provisioning.requested,
+                provisioning: o.provisioning.provisioning,
+                ready: o.provisioning.ready,
+                failed: o.provisioning.failed,
+                failures: o
+                    .provisioning_failures
+                    .into_iter()
+                    .map(|f| ProvisioningFailure {
+                        link_id: f.link_id,
+                        application_id: f.application_id,
+                        application_name: f.application,
+                        company_id: f.company_id,
+                        company_name: f.company,
+                        message: f.message,
+                        reported_at: crate::api::time::ts(f.reported_at),
+                    })
+                    .collect(),
             },
         }))
     }

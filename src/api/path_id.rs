@@ -7,7 +7,10 @@ use std::borrow::Cow;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, Type};
 
-use crate::ids::{ApplicationId, CompanyId, CredentialId, InvitationId, LinkId, SessionId, UserId};
+use crate::ids::{
+    ApplicationId, CompanyId, CredentialId, InvitationId, LinkId, PlanId, PrivacyRequestId,
+    SessionId, UserId,
+};
 
 macro_rules! path_id {
     ($name:ident) => {
@@ -53,6 +56,8 @@ path_id!(ApplicationId);
 path_id!(CredentialId);
 path_id!(LinkId);
 path_id!(InvitationId);
+path_id!(PlanId);
+path_id!(PrivacyRequestId);
 
 #[cfg(test)]
 mod tests {

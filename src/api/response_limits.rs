@@ -21,6 +21,9 @@ const STRINGS: &[(&str, u64)] = &[
     ("actor_id", 64),
     ("target_id", 64),
     ("error_id", 32),
+    ("link_id", 36),
+    // `whe_` and 32 hex digits.
+    ("endpoint_id", 36),
     ("key_id", 64),
     // Names and contact details, as `domain` accepts them.
     ("legal_name", 200),
@@ -33,7 +36,10 @@ const STRINGS: &[(&str, u64)] = &[
     ("target_name", 200),
     ("description", 1000),
     ("label", 100),
-    ("plan", 50),
+    ("plan", 80),
+    ("plan_id", 36),
+    ("trial_ends_at", 10),
+    ("external_id", 200),
     ("email", 254),
     ("contact_email", 254),
     ("contact_phone", 32),
@@ -41,6 +47,7 @@ const STRINGS: &[(&str, u64)] = &[
     ("cnpj", 14),
     ("slug", 63),
     ("domain", 253),
+    ("host", 253),
     ("ip", 45),
     ("last_used_ip", 45),
     // Sessions: the first 256 characters of the user agent, and what is read from it.
@@ -75,6 +82,8 @@ const STRINGS: &[(&str, u64)] = &[
     ("error", 4096),
     // Errors and notices, for people.
     ("message", 4096),
+    // The audit chain's verification: a sentence naming one or two event ids.
+    ("problem", 300),
     ("field", 200),
     // Two-factor sign-in: the URI holds the issuer, the e-mail and the secret; the SVG of a
     // QR code of such a URI stays far below this.
@@ -101,6 +110,26 @@ const STRINGS: &[(&str, u64)] = &[
     ("status", 16),
     ("disabled_reason", 16),
     ("last_error", 4096),
+    // Configuration problems: a property path and why its value does not fit.
+    ("path", 300),
+    ("reason", 4096),
+    // Data-subject requests and the encarregado (`domain::privacy`).
+    ("requested_by", 36),
+    ("details", 2000),
+    ("notes", 2000),
+    ("refusal_reason", 2000),
+    ("phone", 32),
+    // Erasure (`domain::erasure`): 16 hex digits; a company field name; a name as shown.
+    ("pseudonym", 16),
+    ("kept", 16),
+    ("subject", 200),
+    // Anonymised reports: pseudonyms (`user-` and 24 hex digits) or ids, the period's days
+    // and the recipient label.
+    ("actor", 64),
+    ("target", 253),
+    ("from", 10),
+    ("to", 10),
+    ("recipient", 64),
 ];
 
 /// The longest list, by schema (none for any) and property: every list pages, and a page holds
@@ -122,6 +151,8 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("AlertList", "items", 200),
     ("UsageList", "items", 200),
     ("CompanyUsageList", "items", 200),
+    ("PrivacyRequestList", "items", 200),
+    ("ProvisioningSummary", "failures", 10),
     ("", "scopes", 32),
     // An application declares at most 50 roles; a company links at most a page of them.
     ("", "roles", 50),
@@ -137,6 +168,15 @@ const ARRAYS: &[(&str, &str, u64)] = &[
     ("WebhookEndpointList", "items", 200),
     ("WebhookDeliveryList", "items", 200),
     ("", "event_types", 32),
+    // Configuration: problems and linked applications are answered up to a page's worth.
+    ("", "problems", 200),
+    ("CompanyConfigList", "items", 200),
+    ("PlanList", "items", 500),
+    // Every company field an erasure may keep (`domain::erasure::COMPANY_FIELDS`).
+    ("", "kept", 9),
+    // Anonymised reports are whole, up to `service::reports::MAX_ROWS`.
+    ("AnonAuditReport", "items", 100_000),
+    ("AnonUsageReport", "items", 100_000),
 ];
 
 /// Values from a set that a company can extend (its `custom_<name>` secret kinds), which
@@ -147,7 +187,7 @@ fn pattern(prop: &str) -> Option<String> {
     match prop {
         "kind" => Some(format!("^{KIND}$")),
         "scopes" => Some(format!(
-            "^(company:read|users:read|usage:read|secrets:{KIND}:read)$"
+            "^(company:read|users:read|usage:read|config:read|config:write|billing:write|secrets:{KIND}:read)$"
         )),
         _ => None,
     }

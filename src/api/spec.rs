@@ -48,7 +48,29 @@ pub fn strict(generated: &str) -> Value {
         schemas[&name]["minProperties"] = 1.into();
     }
     name_enum_values(schemas);
+    bound_plan_limits(schemas);
     spec
+}
+
+/// A plan's `limits` is a map of named integers; the generator cannot put the bounds that
+/// `domain::plan::validate_limits` keeps (0 to `LIMIT_VALUE_MAX`) on the map's values, so
+/// they are written here, on every schema with that map.
+fn bound_plan_limits(schemas: &mut Value) {
+    for schema in schemas
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|s| s.values_mut())
+    {
+        let values = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("limits"))
+            .and_then(|l| l.get_mut("additionalProperties"));
+        let Some(values) = values else { continue };
+        if values["type"] == "integer" {
+            values["minimum"] = 0.into();
+            values["maximum"] = crate::domain::plan::LIMIT_VALUE_MAX.into();
+        }
+    }
 }
 
 /// Gives each enum schema `x-enum-varnames`: its values prefixed with the schema's name

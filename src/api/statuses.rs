@@ -233,6 +233,27 @@ error_set! {
 }
 
 error_set! {
+    /// A change an application makes to its own webhook endpoint, sent in a body: the
+    /// endpoint may be unknown (404) or the application at its endpoint limit (409).
+    pub enum AppEndpointChangeErrors {
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
+        InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// An application's report about a linked company, sent in a body and audited.
+    pub enum AppReportErrors {
+        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, InsufficientStorage,
+    }
+}
+
+error_set! {
+    /// An action on one of an application's own webhook endpoints, without a body.
+    pub enum AppEndpointActionErrors { BadRequest, Unauthorized, Forbidden, NotFound, InsufficientStorage }
+}
+
+error_set! {
     /// A whole list replaced in one write (roles, grants): nothing in it can conflict.
     pub enum ReplaceErrors {
         BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, InsufficientStorage,
@@ -347,4 +368,10 @@ error_set! {
 error_set! {
     /// Starting one's own authenticator set-up: no body, no code; one already on is a 409.
     pub enum MfaStartErrors { BadRequest, Unauthorized, Forbidden, Conflict, InsufficientStorage }
+}
+
+error_set! {
+    /// An owner's action that takes no body and records what it did: an anonymised report
+    /// (audited), a verification of the audit chain (recorded).
+    pub enum OwnerActionErrors { BadRequest, Unauthorized, Forbidden, InsufficientStorage }
 }

@@ -80,7 +80,7 @@ pub enum CsvLocale {
 }
 
 /// A CSV field: quoted when it holds the separator, a quote or a line break.
-fn csv_field(value: &str, sep: char) -> String {
+pub(crate) fn csv_field(value: &str, sep: char) -> String {
     if value.contains(sep) || value.contains('"') || value.contains('\n') || value.contains('\r') {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {

@@ -15,6 +15,7 @@ use crate::api::time::{opt_ts, ts};
 use crate::api::Tag;
 use crate::db::webhooks::{Delivery, Endpoint};
 use crate::ids::ApplicationId;
+use crate::service::app_roles::Declarer;
 use crate::service::webhooks::{self, EndpointInput, Replay};
 use crate::service::AppState;
 
@@ -31,7 +32,7 @@ impl WebhooksApi {
 /// An endpoint to register.
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WebhookEndpointIn {
+pub(crate) struct WebhookEndpointIn {
     /// Where events are posted: `https` to a public address.
     url: Text<2000>,
     /// The event types to send (see the catalogue in the README).
@@ -45,7 +46,7 @@ struct WebhookEndpointIn {
 /// What to change on an endpoint; fields left out stay as they are.
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WebhookEndpointPatch {
+pub(crate) struct WebhookEndpointPatch {
     #[serde(default)]
     url: Option<Text<2000>>,
     #[oai(validator(max_items = 32))]
@@ -58,7 +59,7 @@ struct WebhookEndpointPatch {
 
 /// A webhook endpoint (its secret is shown only at creation and rotation).
 #[derive(Object)]
-struct WebhookEndpoint {
+pub(crate) struct WebhookEndpoint {
     id: String,
     application_id: String,
     url: String,
@@ -92,20 +93,20 @@ impl From<Endpoint> for WebhookEndpoint {
 
 /// An endpoint with its signing secret, shown this once.
 #[derive(Object)]
-struct WebhookEndpointWithSecret {
+pub(crate) struct WebhookEndpointWithSecret {
     endpoint: WebhookEndpoint,
     /// `whsec_` and base64: give it to the receiver's Standard Webhooks library.
     secret: String,
 }
 
 #[derive(Object)]
-struct WebhookEndpointList {
+pub(crate) struct WebhookEndpointList {
     items: Vec<WebhookEndpoint>,
 }
 
 /// One delivery of one event to one endpoint.
 #[derive(Object)]
-struct WebhookDelivery {
+pub(crate) struct WebhookDelivery {
     id: i64,
     event_id: String,
     event_type: String,
@@ -145,14 +146,14 @@ impl From<Delivery> for WebhookDelivery {
 }
 
 #[derive(Object)]
-struct WebhookDeliveryList {
+pub(crate) struct WebhookDeliveryList {
     items: Vec<WebhookDelivery>,
 }
 
 #[derive(Enum, Clone, Copy, Deserialize)]
 #[oai(rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
-enum ReplayStatus {
+pub(crate) enum ReplayStatus {
     Failed,
     Dead,
 }
@@ -160,20 +161,76 @@ enum ReplayStatus {
 /// Which deliveries to send again.
 #[derive(Object, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WebhookReplayIn {
+pub(crate) struct WebhookReplayIn {
     /// Deliveries created at or after this time.
     since: crate::api::input::Timestamp,
     status: ReplayStatus,
 }
 
 #[derive(Object)]
-struct WebhookReplayOut {
+pub(crate) struct WebhookReplayOut {
     /// How many deliveries were queued again.
     replayed: u32,
 }
 
 fn types(v: Vec<Text<64>>) -> Vec<String> {
     v.into_iter().map(Into::into).collect()
+}
+
+impl WebhookEndpointIn {
+    pub(crate) fn input(self) -> EndpointInput {
+        EndpointInput {
+            url: Some(self.url.into()),
+            event_types: Some(types(self.event_types)),
+            enabled: self.enabled,
+        }
+    }
+}
+
+impl WebhookEndpointPatch {
+    pub(crate) fn input(self) -> EndpointInput {
+        EndpointInput {
+            url: self.url.map(Into::into),
+            event_types: self.event_types.map(types),
+            enabled: self.enabled,
+        }
+    }
+}
+
+impl WebhookReplayIn {
+    pub(crate) fn replay(self) -> Replay {
+        let status = match self.status {
+            ReplayStatus::Failed => "failed",
+            ReplayStatus::Dead => "dead",
+        };
+        Replay::Since {
+            since: self.since.0.timestamp_millis(),
+            status,
+        }
+    }
+}
+
+pub(crate) fn with_secret((e, secret): (Endpoint, String)) -> WebhookEndpointWithSecret {
+    WebhookEndpointWithSecret {
+        endpoint: e.into(),
+        secret,
+    }
+}
+
+pub(crate) fn endpoint_list(items: Vec<Endpoint>) -> WebhookEndpointList {
+    WebhookEndpointList {
+        items: items.into_iter().map(Into::into).collect(),
+    }
+}
+
+pub(crate) fn delivery_list(items: Vec<Delivery>) -> WebhookDeliveryList {
+    WebhookDeliveryList {
+        items: items.into_iter().map(Into::into).collect(),
+    }
+}
+
+pub(crate) fn replayed(n: usize) -> WebhookReplayOut {
+    WebhookReplayOut { replayed: n as u32 }
 }
 
 #[OpenApi(tag = "Tag::Applications")]
@@ -193,10 +250,10 @@ impl WebhooksApi {
         id: Path<ApplicationId>,
     ) -> Result<Json<WebhookEndpointList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let items = webhooks::list(&self.state.store, &owner, id.0).await?;
-        Ok(Json(WebhookEndpointList {
-            items: items.into_iter().map(Into::into).collect(),
-        }))
+        let who = Declarer::Owner(&owner, id.0);
+        Ok(Json(endpoint_list(
+            webhooks::list(&self.state.store, who).await?,
+        )))
     }
 
     /// Register a webhook endpoint.
@@ -216,25 +273,16 @@ impl WebhooksApi {
         body: JsonBody<WebhookEndpointIn>,
     ) -> Result<CreatedResponse<WebhookEndpointWithSecret>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let b = body.0;
-        let input = EndpointInput {
-            url: Some(b.url.into()),
-            event_types: Some(types(b.event_types)),
-            enabled: b.enabled,
-        };
-        let (e, secret) = webhooks::create(
+        let who = Declarer::Owner(&owner, id.0);
+        let created = webhooks::create(
             &self.state.store,
             &self.state.sealer,
-            &owner,
-            id.0,
-            input,
+            who,
+            body.0.input(),
             self.state.settings.webhooks_allow_private,
         )
         .await?;
-        Ok(CreatedResponse::Created(Json(WebhookEndpointWithSecret {
-            endpoint: e.into(),
-            secret,
-        })))
+        Ok(CreatedResponse::Created(Json(with_secret(created))))
     }
 
     /// Read a webhook endpoint.
@@ -253,8 +301,9 @@ impl WebhooksApi {
         #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<Json<WebhookEndpoint>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
+        let who = Declarer::Owner(&owner, id.0);
         Ok(Json(
-            webhooks::get(&self.state.store, &owner, id.0, endpoint_id.0)
+            webhooks::get(&self.state.store, who, endpoint_id.0)
                 .await?
                 .into(),
         ))
@@ -277,19 +326,13 @@ impl WebhooksApi {
         body: JsonBody<WebhookEndpointPatch>,
     ) -> Result<Json<WebhookEndpoint>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let b = body.0;
-        let input = EndpointInput {
-            url: b.url.map(Into::into),
-            event_types: b.event_types.map(types),
-            enabled: b.enabled,
-        };
+        let who = Declarer::Owner(&owner, id.0);
         Ok(Json(
             webhooks::update(
                 &self.state.store,
-                &owner,
-                id.0,
+                who,
                 endpoint_id.0,
-                input,
+                body.0.input(),
                 self.state.settings.webhooks_allow_private,
             )
             .await?
@@ -313,7 +356,8 @@ impl WebhooksApi {
         #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<NoContentResponse, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        webhooks::delete(&self.state.store, &owner, id.0, endpoint_id.0).await?;
+        let who = Declarer::Owner(&owner, id.0);
+        webhooks::delete(&self.state.store, who, endpoint_id.0).await?;
         Ok(NoContentResponse::Done)
     }
 
@@ -334,18 +378,11 @@ impl WebhooksApi {
         #[oai(validator(max_length = 64))] endpoint_id: Path<String>,
     ) -> Result<Json<WebhookEndpointWithSecret>, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let (e, secret) = webhooks::rotate_secret(
-            &self.state.store,
-            &self.state.sealer,
-            &owner,
-            id.0,
-            endpoint_id.0,
-        )
-        .await?;
-        Ok(Json(WebhookEndpointWithSecret {
-            endpoint: e.into(),
-            secret,
-        }))
+        let who = Declarer::Owner(&owner, id.0);
+        let rotated =
+            webhooks::rotate_secret(&self.state.store, &self.state.sealer, who, endpoint_id.0)
+                .await?;
+        Ok(Json(with_secret(rotated)))
     }
 
     /// List a webhook endpoint's deliveries.
@@ -368,18 +405,16 @@ impl WebhooksApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
     ) -> Result<Json<WebhookDeliveryList>, ReadOneErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
+        let who = Declarer::Owner(&owner, id.0);
         let items = webhooks::deliveries(
             &self.state.store,
-            &owner,
-            id.0,
+            who,
             endpoint_id.0,
             before.0,
             limit.0.unwrap_or(50),
         )
         .await?;
-        Ok(Json(WebhookDeliveryList {
-            items: items.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(delivery_list(items)))
     }
 
     /// Send one delivery again.
@@ -400,15 +435,15 @@ impl WebhooksApi {
         delivery_id: Path<i64>,
     ) -> Result<Json<WebhookReplayOut>, ActionErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
+        let who = Declarer::Owner(&owner, id.0);
         let n = webhooks::replay(
             &self.state.store,
-            &owner,
-            id.0,
+            who,
             endpoint_id.0,
             Replay::One(delivery_id.0),
         )
         .await?;
-        Ok(Json(WebhookReplayOut { replayed: n as u32 }))
+        Ok(Json(replayed(n)))
     }
 
     /// Send again every failed or dead delivery since a time.
@@ -428,15 +463,8 @@ impl WebhooksApi {
         body: JsonBody<WebhookReplayIn>,
     ) -> Result<Json<WebhookReplayOut>, ChangeErrors> {
         let owner = auth.owner(&self.state, &caller).await?;
-        let status = match body.0.status {
-            ReplayStatus::Failed => "failed",
-            ReplayStatus::Dead => "dead",
-        };
-        let what = Replay::Since {
-            since: body.0.since.0.timestamp_millis(),
-            status,
-        };
-        let n = webhooks::replay(&self.state.store, &owner, id.0, endpoint_id.0, what).await?;
-        Ok(Json(WebhookReplayOut { replayed: n as u32 }))
+        let who = Declarer::Owner(&owner, id.0);
+        let n = webhooks::replay(&self.state.store, who, endpoint_id.0, body.0.replay()).await?;
+        Ok(Json(replayed(n)))
     }
 }

@@ -14,7 +14,7 @@ use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rand::RngCore;
 
-use crate::crypto::master_key::{MasterKey, BACKUP_INFO};
+use crate::crypto::master_key::{MasterKey, BACKUP_INFO, COMPANY_KEYS_INFO};
 
 const MAGIC: &[u8; 8] = b"ARMBAK01";
 pub const HEADER_LEN: usize = 32;
@@ -28,16 +28,67 @@ pub const CHUNK_SIZE: usize = 1 << 20;
 #[derive(Clone)]
 pub struct BackupKey {
     cipher: Aes256Gcm,
+    /// Seals the per-company data keys a manifest carries (HKDF label [`COMPANY_KEYS_INFO`]).
+    wrap: Aes256Gcm,
     id: String,
 }
 
 impl BackupKey {
     pub fn derive(master_key: &MasterKey) -> Self {
         let subkey = master_key.derive(BACKUP_INFO);
+        let wrap = master_key.derive(COMPANY_KEYS_INFO);
         BackupKey {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&subkey)),
+            wrap: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&wrap)),
             id: master_key.id(),
         }
+    }
+
+    /// Seals a company's data key for the manifest of `backup`, bound to both ids: base64 of
+    /// nonce and ciphertext.
+    pub fn wrap_company_key(&self, backup: &str, company: &str, key: &[u8; 32]) -> String {
+        use aes_gcm::aead::{Aead, Payload};
+        use base64::Engine;
+        let mut nonce = [0u8; 12];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let aad = format!("armario/company-key/v1|{backup}|{company}");
+        let sealed = self
+            .wrap
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: key,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encryption of a key");
+        base64::engine::general_purpose::STANDARD.encode([&nonce[..], &sealed].concat())
+    }
+
+    /// Opens what [`Self::wrap_company_key`] sealed; `None` when it was not sealed by this
+    /// master key for this backup and company.
+    pub fn unwrap_company_key(&self, backup: &str, company: &str, text: &str) -> Option<[u8; 32]> {
+        use aes_gcm::aead::{Aead, Payload};
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let aad = format!("armario/company-key/v1|{backup}|{company}");
+        let key = self
+            .wrap
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()?;
+        key.try_into().ok()
     }
 
     /// The master key's id, as recorded in headers and manifests.

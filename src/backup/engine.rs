@@ -8,6 +8,7 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 
 use super::archive::{seal_file, SealedFile};
+use super::company_seal::{seal_snapshot, CompanyKeys};
 use super::crypto::BackupKey;
 use super::error::{error_chain, BackupError, Result};
 use super::manifest::{self, parse_stored_name, BackupId, Manifest, StoredName};
@@ -77,6 +78,9 @@ pub struct BackupEngine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) quiet: bool,
     run_lock: Mutex<()>,
+    /// Held from a run's snapshot to its manifest, and while erasures rewrite manifests: a
+    /// company erased during a run is taken out of that run's manifest too.
+    pub(crate) manifest_lock: Mutex<()>,
 }
 
 impl BackupEngine {
@@ -91,6 +95,7 @@ impl BackupEngine {
             clock: Arc::new(SystemClock),
             quiet: true,
             run_lock: Mutex::new(()),
+            manifest_lock: Mutex::new(()),
         })
     }
 
@@ -175,7 +180,8 @@ impl BackupEngine {
     }
 
     async fn backup_once(&self, id: &BackupId, created_at: DateTime<Utc>) -> Result<Manifest> {
-        let (facts, sealed, run_dir) = self.snapshot_and_seal().await?;
+        let _manifests = self.manifest_lock.lock().await;
+        let (facts, sealed, company_keys, run_dir) = self.snapshot_and_seal().await?;
         let object = id.object_name();
         step(
             &format!("uploading to {}", self.target.describe()),
@@ -199,6 +205,14 @@ impl BackupEngine {
             object: object.clone(),
             compression: manifest::COMPRESSION.into(),
             encryption: manifest::ENCRYPTION.into(),
+            audit_head: facts.audit_head,
+            company_keys: company_keys
+                .iter()
+                .map(|(company, key)| {
+                    let wrapped = self.key.wrap_company_key(id.as_str(), company, key);
+                    (company.clone(), wrapped)
+                })
+                .collect(),
         };
         // The manifest goes last: without it the object does not count as a backup.
         if let Err(e) = self
@@ -222,7 +236,7 @@ impl BackupEngine {
     /// Snapshot, check and seal, off the async runtime, in a private scratch directory. The
     /// clear-text snapshot is removed before this returns; the sealed file
     /// (`<run dir>/sealed.enc`) goes with the returned directory when it drops.
-    async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, ScratchDir)> {
+    async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, CompanyKeys, ScratchDir)> {
         let (data_dir, db, key, quiet) = (
             self.data_dir.clone(),
             self.db_path(),
@@ -242,6 +256,8 @@ impl BackupEngine {
             let snapshot = run_dir.file("snapshot", "db");
             step("taking snapshot", quiet);
             take_snapshot(&db, snapshot.path())?;
+            step("sealing personal data per company", quiet);
+            let company_keys = seal_snapshot(snapshot.path())?;
             let sealed_path = run_dir.path().join(SEALED_FILE);
             // The checks (integrity_check, row counts) read the copy on a second thread while
             // this one compresses and seals it: on two cores this nearly halves the run.
@@ -257,7 +273,7 @@ impl BackupEngine {
             });
             drop(snapshot);
             // A failed check says more than a failed seal, so it wins when both fail.
-            Ok((facts?, sealed?, run_dir))
+            Ok((facts?, sealed?, company_keys, run_dir))
         })
         .await
     }

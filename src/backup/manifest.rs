@@ -106,6 +106,15 @@ pub struct Manifest {
     pub object: String,
     pub compression: String,
     pub encryption: String,
+    /// The audit chain's last link in the snapshot, for `armario audit verify --against`.
+    /// Absent in manifests written before the chain existed (they still restore).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<crate::domain::audit_chain::ChainHead>,
+    /// Each company's data key for the personal columns of this snapshot, sealed under the
+    /// master key, by company id. Erasing a company removes its entry from every manifest.
+    /// Absent in manifests written before personal columns were sealed per company.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub company_keys: BTreeMap<String, String>,
 }
 
 pub const MANIFEST_FORMAT: u32 = 1;

@@ -13,8 +13,10 @@
 //! [`BackupEngine::verify`] and [`BackupEngine::restore`].
 
 mod archive;
+mod company_seal;
 mod crypto;
 mod engine;
+mod erasure;
 mod error;
 mod manifest;
 mod progress;
@@ -28,8 +30,10 @@ mod target;
 pub(crate) mod threads;
 mod verify;
 
+pub use company_seal::Unsealed;
 pub use crypto::BackupKey;
 pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus};
+pub use erasure::{ForgetReport, LEDGER_NAME};
 pub use error::{BackupError, Result};
 pub use manifest::{BackupId, Manifest};
 pub use restore::{RestoreOptions, RestoreReport};

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use super::company_seal::{unseal_snapshot, CompanyKeys, Unsealed};
 use super::engine::BackupEngine;
 use super::error::{BackupError, Result};
 use super::manifest::Manifest;
@@ -31,6 +32,8 @@ pub struct RestoreReport {
     pub restored_to: PathBuf,
     /// The database that was there before, kept as `<name>.before-restore-<timestamp>`.
     pub previous: Option<PathBuf>,
+    /// Personal data opened with the companies' keys, and the companies whose keys are gone.
+    pub unsealed: Unsealed,
 }
 
 impl BackupEngine {
@@ -51,9 +54,12 @@ impl BackupEngine {
             None
         };
         let checked = self.fetch_and_check(selector).await?;
+        let keys = self.company_keys_of(&checked.manifest);
         let stamp = self.clock.now();
         let (db, run_dir, dest_for_swap) = (checked.db, checked.run_dir, dest.clone());
-        let previous = blocking(move || {
+        let (previous, unsealed) = blocking(move || {
+            // Before anything is moved: a copy that cannot be opened leaves the live file be.
+            let unsealed = unseal_snapshot(db.path(), &keys)?;
             let dest_dir = dest_for_swap.parent().filter(|d| !d.as_os_str().is_empty());
             if let Some(dir) = dest_dir {
                 fs::create_dir_all(dir)
@@ -66,7 +72,7 @@ impl BackupEngine {
             if let Some(dir) = dest_dir {
                 sync_dir(dir).map_err(BackupError::io("syncing the database directory"))?;
             }
-            Ok(previous)
+            Ok((previous, unsealed))
         })
         .await?;
         tracing::info!(backup_id = %checked.manifest.id, to = %dest.display(), "backup restored");
@@ -75,7 +81,26 @@ impl BackupEngine {
             source: checked.source,
             restored_to: dest,
             previous,
+            unsealed,
         })
+    }
+
+    /// The companies' data keys a manifest carries, opened with the master key. A key that does
+    /// not open is treated as gone: that company's personal data stays unreadable.
+    fn company_keys_of(&self, manifest: &Manifest) -> CompanyKeys {
+        manifest
+            .company_keys
+            .iter()
+            .filter_map(|(company, wrapped)| {
+                let key = self
+                    .key
+                    .unwrap_company_key(manifest.id.as_str(), company, wrapped);
+                if key.is_none() {
+                    tracing::warn!(company_id = %company, "a company's key in the manifest does not open");
+                }
+                Some((company.clone(), key?))
+            })
+            .collect()
     }
 
     /// Takes the data directory's lock (the one a running server holds), or says that a server

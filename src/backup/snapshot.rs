@@ -18,6 +18,8 @@ pub struct DbFacts {
     pub schema_version: i64,
     /// Rows per table (internal `sqlite_*` tables excluded).
     pub row_counts: BTreeMap<String, u64>,
+    /// The audit chain's last link (none in a database older than the chain, or with no event).
+    pub audit_head: Option<crate::domain::audit_chain::ChainHead>,
 }
 
 /// Writes a consistent copy of the WAL database `db` into the new file `dest`.
@@ -91,6 +93,7 @@ pub fn inspect(copy: &Path) -> Result<DbFacts> {
     Ok(DbFacts {
         schema_version,
         row_counts: row_counts(&conn)?,
+        audit_head: audit_head(&conn)?,
     })
 }
 
@@ -106,6 +109,21 @@ fn integrity_check(conn: &Connection) -> Result<()> {
         [ok] if ok == "ok" => Ok(()),
         _ => Err(BackupError::IntegrityCheck(problems.join("; "))),
     }
+}
+
+fn audit_head(conn: &Connection) -> Result<Option<crate::domain::audit_chain::ChainHead>> {
+    let chained: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_chain')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(BackupError::sqlite("looking for the audit chain"))?;
+    if !chained {
+        return Ok(None);
+    }
+    crate::db::audit_chain::head(conn)
+        .map_err(|e| BackupError::IntegrityCheck(format!("reading the audit chain's head: {e}")))
 }
 
 fn row_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {

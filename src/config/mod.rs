@@ -81,6 +81,10 @@ pub struct Settings {
     /// waits are multiples of it (5 s: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then every 3 h).
     #[serde(deserialize_with = "values::positive")]
     pub webhook_retry_base_ms: u64,
+    /// Attempts before a webhook delivery is dead-lettered (30 with the default base: about
+    /// three days); an endpoint failing for that whole schedule is disabled.
+    #[serde(deserialize_with = "values::positive")]
+    pub webhook_max_attempts: u32,
     /// Lets a client elsewhere read `/metrics` with this bearer token.
     pub metrics_token: Option<SecretString>,
     #[serde(deserialize_with = "values::positive")]
@@ -97,6 +101,24 @@ pub struct Settings {
     pub login_window_secs: u32,
     #[serde(deserialize_with = "values::positive")]
     pub login_backoff_max_ms: u32,
+    /// Days audit events are kept (`ARMARIO_RETENTION_AUDIT_DAYS`); the oldest go first.
+    #[serde(deserialize_with = "values::positive")]
+    pub retention_audit_days: u32,
+    /// Days sign-in records (`auth.login*` events, with their IP) keep their personal fields;
+    /// at least [`SIGNIN_MIN_DAYS`] (Marco Civil da Internet, art. 15).
+    #[serde(deserialize_with = "values::positive")]
+    pub retention_signin_days: u32,
+    /// Days of daily API usage rows kept.
+    #[serde(deserialize_with = "values::positive")]
+    pub retention_usage_days: u32,
+    /// Days an ended (expired) session is kept before it is deleted.
+    #[serde(deserialize_with = "values::positive")]
+    pub retention_sessions_days: u32,
+    /// Company fields an erasure keeps (`ARMARIO_ERASURE_KEEP`, comma-separated; `none`
+    /// keeps none). By default the CNPJ and the registration date, which fiscal records need; every
+    /// other field is replaced by a pseudonym or emptied.
+    #[serde(deserialize_with = "values::erasure_keep")]
+    pub erasure_keep: Vec<String>,
     /// The `[backup]` table (`ARMARIO_BACKUP_*`), validated by the backup engine.
     pub backup: BackupConfig,
     /// The `[smtp]` table (`ARMARIO_SMTP_*`): where e-mail goes, validated at start.
@@ -128,6 +150,7 @@ impl Default for Settings {
             signing_key_check_secs: crate::service::oidc::key_schedule::DEFAULT_CHECK_SECS,
             webhooks_allow_private: false,
             webhook_retry_base_ms: 5000,
+            webhook_max_attempts: crate::domain::webhook::MAX_ATTEMPTS,
             metrics_token: None,
             signup_max_per_ip: limits.signup_max_per_ip,
             signup_max_total: limits.signup_max_total,
@@ -136,11 +159,22 @@ impl Default for Settings {
             login_max_failures_per_ip: limits.login_max_failures_per_ip,
             login_window_secs: limits.login_window.as_secs() as u32,
             login_backoff_max_ms: limits.login_backoff_max.as_millis() as u32,
+            retention_audit_days: 5 * 365,
+            retention_signin_days: SIGNIN_MIN_DAYS,
+            retention_usage_days: 2 * 365,
+            retention_sessions_days: 30,
+            erasure_keep: crate::domain::erasure::DEFAULT_KEEP
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
             backup: BackupConfig::default(),
             smtp: SmtpConfig::default(),
         }
     }
 }
+
+/// The least time sign-in records are kept: six months (Marco Civil da Internet, art. 15).
+pub const SIGNIN_MIN_DAYS: u32 = 183;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -219,6 +253,15 @@ impl Settings {
         let mut settings: Settings = figment
             .extract_lossy()
             .map_err(|e| values::explain(e, &layers))?;
+        if settings.retention_signin_days < SIGNIN_MIN_DAYS {
+            return Err(ConfigError::Invalid {
+                key: "ARMARIO_RETENTION_SIGNIN_DAYS (retention_signin_days)".into(),
+                message: format!(
+                    "sign-in records must be kept at least {SIGNIN_MIN_DAYS} days (six months, Marco Civil da Internet art. 15); got {}",
+                    settings.retention_signin_days
+                ),
+            });
+        }
         settings.public_url = settings
             .public_url
             .map(|u| u.trim_end_matches('/').to_string());

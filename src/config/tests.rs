@@ -173,3 +173,20 @@ fn debug_redacts_every_secret() {
     assert!(!shown.contains("sentinel"), "{shown}");
     assert!(shown.contains("<redacted>"), "{shown}");
 }
+
+#[test]
+fn erasure_keep_defaults_to_fiscal_fields_and_names_an_unknown_one() {
+    let s = load_env(&[]).unwrap();
+    assert_eq!(s.erasure_keep, vec!["cnpj", "created_at"]);
+    let s = load_env(&[("ARMARIO_ERASURE_KEEP", "cnpj, legal_name")]).unwrap();
+    assert_eq!(s.erasure_keep, vec!["cnpj", "legal_name"]);
+    let s = load_env(&[("ARMARIO_ERASURE_KEEP", "none")]).unwrap();
+    assert!(s.erasure_keep.is_empty());
+    let err = load_env(&[("ARMARIO_ERASURE_KEEP", "cnpj,password_hash")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ARMARIO_ERASURE_KEEP") && err.contains("password_hash"),
+        "{err}"
+    );
+}

@@ -43,6 +43,21 @@ pub fn listen_addr<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     }
 }
 
+/// Company field names, as one comma-separated text (the environment) or a list (the file).
+pub fn erasure_keep<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Fields {
+        Text(String),
+        List(Vec<String>),
+    }
+    let raw = match Fields::deserialize(d)? {
+        Fields::Text(t) => t,
+        Fields::List(l) => l.join(","),
+    };
+    crate::domain::erasure::parse_keep(&raw).map_err(de::Error::custom)
+}
+
 /// A count or a duration where 0 would switch the feature off by accident.
 pub fn positive<'de, D, T>(d: D) -> Result<T, D::Error>
 where

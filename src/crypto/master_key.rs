@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 /// changing a label makes them unreadable.
 pub const SEALED_COLUMNS_INFO: &[u8] = b"armario/sealed-columns/v1";
 pub const BACKUP_INFO: &[u8] = b"armario/backup/v1";
+pub const COMPANY_KEYS_INFO: &[u8] = b"armario/backup-company-keys/v1";
 
 #[derive(Clone)]
 pub struct MasterKey([u8; 32]);

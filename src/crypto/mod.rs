@@ -3,6 +3,7 @@
 pub mod cipher;
 pub mod master_key;
 pub mod password;
+pub mod pseudonym;
 pub mod token;
 
 pub use cipher::{SealContext, Sealer};

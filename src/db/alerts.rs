@@ -107,7 +107,7 @@ pub fn crowded_companies(conn: &Connection) -> DomainResult<Vec<CrowdedCompany>>
         "SELECT id, name, users, max_users FROM ( \
            SELECT c.id, COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name) AS name, \
                   (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled') AS users, \
-                  c.max_users \
+                  (SELECT json_extract(p.limits, '$.max_users') FROM plans p WHERE p.id = c.plan_id) AS max_users \
            FROM companies c WHERE c.status = 'active') \
          WHERE users * 10 >= max_users * 9 ORDER BY id LIMIT 50",
     )?;
@@ -117,6 +117,35 @@ pub fn crowded_companies(conn: &Connection) -> DomainResult<Vec<CrowdedCompany>>
             name: r.get(1)?,
             users: r.get(2)?,
             max_users: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A webhook endpoint armario disabled because its deliveries kept failing.
+pub struct DisabledWebhook {
+    pub endpoint_id: String,
+    pub application_id: String,
+    pub application: String,
+    pub url: String,
+    pub disabled_at: i64,
+}
+
+/// Every endpoint disabled for failing, with its application's name.
+pub fn disabled_webhooks(conn: &Connection) -> DomainResult<Vec<DisabledWebhook>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.id, w.application_id, a.name, w.url, w.disabled_at \
+         FROM webhook_endpoints w JOIN applications a ON a.id = w.application_id \
+         WHERE w.disabled_reason = 'failing' AND w.disabled_at IS NOT NULL \
+         ORDER BY w.disabled_at DESC LIMIT 50",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(DisabledWebhook {
+            endpoint_id: r.get(0)?,
+            application_id: r.get(1)?,
+            application: r.get(2)?,
+            url: r.get(3)?,
+            disabled_at: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -22,6 +22,7 @@ pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) ->
             e.details.to_string()
         ],
     )?;
+    super::audit_chain::link_event(conn, conn.last_insert_rowid())?;
     // The webhook event the change sends, in the same transaction.
     super::webhooks::enqueue_for_audit(conn, e, now)?;
     Ok(())
@@ -65,6 +66,17 @@ pub fn list(
     before: Option<i64>,
     limit: u32,
 ) -> DomainResult<Page<AuditEvent>> {
+    let (sql, args) = list_query(f, before, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset_page(&mut stmt, &args, limit, from_row, |e| e.id.to_string())
+}
+
+/// The SQL of one page of [`list`] and its arguments (apart, so a test can read its plan).
+pub(crate) fn list_query(
+    f: &AuditFilter,
+    before: Option<i64>,
+    limit: u32,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     // ?1 is the company whose names the reader may see (NULL: all). Names are looked up by
     // correlated subqueries so a deleted or hidden object simply has none.
     let mut sql = format!(
@@ -109,8 +121,7 @@ pub fn list(
         cond(&mut sql, &mut args, "e.id <", Box::new(v));
     }
     sql.push_str(&format!(" ORDER BY e.id DESC LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    super::keyset_page(&mut stmt, &args, limit, from_row, |e| e.id.to_string())
+    (sql, args)
 }
 
 pub fn count(conn: &Connection) -> DomainResult<i64> {

@@ -4,11 +4,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::company::{Company, CompanyPatch, CompanyStatus, NewCompany, SignupConflict};
 use crate::domain::company_sort::sort_name;
+use crate::domain::plan::SubscriptionStatus;
 use crate::error::DomainResult;
-use crate::ids::CompanyId;
+use crate::ids::{CompanyId, PlanId};
 
 pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.slug, c.contact_email, c.contact_phone, \
-    c.status, c.plan, c.max_users, c.display_name, c.primary_color, c.logo_data_url IS NOT NULL, c.created_at, c.updated_at, \
+    c.status, (SELECT p.name FROM plans p WHERE p.id = c.plan_id), \
+    (SELECT json_extract(p.limits, '$.max_users') FROM plans p WHERE p.id = c.plan_id), c.display_name, c.primary_color, c.logo_data_url IS NOT NULL, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled'), \
     CASE WHEN c.approved_at IS NULL AND c.status = 'pending' THEN \
       EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id AND o.approved_at IS NOT NULL) \
@@ -20,7 +22,7 @@ pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.sl
                  JOIN companies oc ON oc.id = o.company_id \
                  WHERE u.company_id = c.id AND u.status = 'pending' AND o.status = 'pending' \
                  AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
-    ELSE 0 END, c.magic_link_sign_in";
+    ELSE 0 END, c.magic_link_sign_in, c.plan_id, c.trial_ends_at, c.subscription_status";
 
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
     let status: String = r.get(7)?;
@@ -43,6 +45,10 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
         user_count: r.get(15)?,
         conflicts: SignupConflict::from_bits(r.get(16)?),
         magic_link_sign_in: r.get(17)?,
+        plan_id: r.get(18)?,
+        trial_ends_at: r.get(19)?,
+        subscription_status: SubscriptionStatus::parse(&r.get::<_, String>(20)?)
+            .unwrap_or(SubscriptionStatus::Active),
     })
 }
 
@@ -53,11 +59,19 @@ pub fn insert(
     status: CompanyStatus,
     now: i64,
 ) -> DomainResult<()> {
+    let plan_id = match &c.plan_id {
+        Some(id) => {
+            super::plans::get(conn, id)?
+                .ok_or_else(|| crate::error::DomainError::invalid("plan_id", "no such plan"))?
+                .id
+        }
+        None => super::plans::for_legacy(conn, &c.plan, Some(c.max_users), c.max_users, now)?,
+    };
     conn.execute(
         "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
-         plan, max_users, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at, \
+         plan_id, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at, \
          search_fold, sort_name) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, ?14, \
          CASE WHEN ?8 = 'pending' THEN NULL ELSE ?14 END, ?15, ?16)",
         params![
             id,
@@ -68,8 +82,8 @@ pub fn insert(
             c.contact_email,
             c.contact_phone,
             status.as_str(),
-            c.plan,
-            c.max_users,
+            plan_id,
+            None::<i64>,
             c.display_name,
             c.primary_color,
             c.logo_data_url,
@@ -147,7 +161,15 @@ pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
     .is_some())
 }
 
-pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> DomainResult<()> {
+/// Writes a patch; `plan_id` is the plan the patch moves the company to, if any (the service
+/// resolves it, with `db::plans::for_patch`).
+pub fn update(
+    conn: &Connection,
+    id: &CompanyId,
+    p: &CompanyPatch,
+    plan_id: Option<&PlanId>,
+    now: i64,
+) -> DomainResult<()> {
     // COALESCE keeps a column when the patch leaves it out; the flags tell "clear" from "keep".
     conn.execute(
         "UPDATE companies SET
@@ -157,8 +179,7 @@ pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> 
             slug = COALESCE(?6, slug),
             contact_email = CASE WHEN ?7 THEN ?8 ELSE contact_email END,
             contact_phone = CASE WHEN ?9 THEN ?10 ELSE contact_phone END,
-            plan = COALESCE(?11, plan),
-            max_users = COALESCE(?12, max_users),
+            plan_id = COALESCE(?11, plan_id),
             display_name = CASE WHEN ?13 THEN ?14 ELSE display_name END,
             primary_color = CASE WHEN ?15 THEN ?16 ELSE primary_color END,
             logo_data_url = CASE WHEN ?17 THEN ?18 ELSE logo_data_url END,
@@ -176,8 +197,8 @@ pub fn update(conn: &Connection, id: &CompanyId, p: &CompanyPatch, now: i64) -> 
             p.contact_email.clone().flatten(),
             p.contact_phone.is_some(),
             p.contact_phone.clone().flatten(),
-            p.plan,
-            p.max_users,
+            plan_id,
+            None::<i64>,
             p.display_name.is_some(),
             p.display_name.clone().flatten(),
             p.primary_color.is_some(),

@@ -10,7 +10,29 @@ use crate::domain::search::fold;
 use crate::domain::Page;
 use crate::error::DomainResult;
 
-type Args = Vec<Box<dyn rusqlite::ToSql>>;
+pub(crate) type Args = Vec<Box<dyn rusqlite::ToSql>>;
+
+/// The search index needs three characters to look a text up by its trigrams.
+const TRIGRAM: usize = 3;
+
+/// An FTS5 phrase: inside double quotes every character is literal but the quote itself.
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// The `company_search` query that finds every row the `LIKE`s can match, when the index can
+/// (every part at least a trigram long); `None` leaves the search to the `LIKE`s alone.
+fn index_query(folded: &str, cnpj: Option<&str>) -> Option<String> {
+    let long = |t: &str| t.chars().count() >= TRIGRAM;
+    if !long(folded) || !cnpj.is_none_or(long) {
+        return None;
+    }
+    let mut m = format!("search_fold : {}", phrase(folded));
+    if let Some(chars) = cnpj {
+        m.push_str(&format!(" OR cnpj : {}", phrase(chars)));
+    }
+    Some(m)
+}
 
 /// ` AND …` conditions for the filters, with their arguments appended to `args`.
 fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
@@ -23,14 +45,10 @@ fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
         args.push(Box::new(status.as_str()));
         sql.push_str(&format!(" AND c.status = ?{}", args.len()));
     }
-    if let Some(q) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-    {
+    if let Some(q) = search(filter) {
         // Names and slug are matched folded (accents and case ignored) on both sides.
-        args.push(Box::new(super::like_pattern(&fold(q))));
+        let folded = fold(q);
+        args.push(Box::new(super::like_pattern(&folded)));
         let mut cond = format!("c.search_fold LIKE ?{} ESCAPE '\\'", args.len());
         // A query that looks like (part of) a CNPJ, numeric or alphanumeric, also matches
         // the stored bare upper-case characters.
@@ -39,16 +57,34 @@ fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
             .filter(char::is_ascii_alphanumeric)
             .map(|ch| ch.to_ascii_uppercase())
             .collect();
-        if chars.len() >= 2
+        let cnpj = (chars.len() >= 2
             && q.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ".-/ ".contains(ch))
-        {
+                .all(|ch| ch.is_ascii_alphanumeric() || ".-/ ".contains(ch)))
+        .then_some(chars);
+        if let Some(chars) = &cnpj {
             args.push(Box::new(format!("%{chars}%")));
             cond.push_str(&format!(" OR c.cnpj LIKE ?{}", args.len()));
+        }
+        // The index narrows the rows to those holding the query's trigrams; the LIKEs still
+        // decide, so the answer is the one a full scan gives.
+        if let Some(m) = index_query(&folded, cnpj.as_deref()) {
+            args.push(Box::new(m));
+            sql.push_str(&format!(
+                " AND c.rowid IN (SELECT rowid FROM company_search WHERE company_search MATCH ?{})",
+                args.len()
+            ));
         }
         sql.push_str(&format!(" AND ({cond})"));
     }
     sql
+}
+
+fn search(filter: &CompanyFilter) -> Option<&str> {
+    filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
 }
 
 /// The column an order sorts by; each has an index on (column, id).
@@ -68,6 +104,18 @@ pub fn list(
     after: Option<CompanyCursor>,
     limit: u32,
 ) -> DomainResult<Page<Company>> {
+    let (sql, args) = list_query(filter, sort, after, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset_page(&mut stmt, &args, limit, from_row, |c| sort.cursor_key(c))
+}
+
+/// The SQL of one page of the list and its arguments (apart, so a test can read its plan).
+pub(crate) fn list_query(
+    filter: &CompanyFilter,
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> (String, Args) {
     let mut args: Args = Vec::new();
     let mut sql = format!(
         "SELECT {COLUMNS} FROM companies c WHERE 1 = 1{}",
@@ -92,18 +140,32 @@ pub fn list(
         " ORDER BY {col} {dir}, c.id {dir} LIMIT {}",
         limit + 1
     ));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    super::keyset_page(&mut stmt, &args, limit, from_row, |c| sort.cursor_key(c))
+    (sql, args)
 }
 
 /// How many companies the filters match, on every page.
 pub fn count(conn: &Connection, filter: &CompanyFilter) -> DomainResult<u64> {
+    let (sql, args) = count_query(filter);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let n: i64 = stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// The SQL of the count and its arguments. Without a search or a single company, the counts
+/// per status kept by triggers answer at once instead of counting every row.
+pub(crate) fn count_query(filter: &CompanyFilter) -> (String, Args) {
     let mut args: Args = Vec::new();
+    if filter.only.is_none() && search(filter).is_none() {
+        let mut sql = "SELECT COALESCE(SUM(n), 0) FROM company_counts".to_string();
+        if let Some(status) = filter.status {
+            args.push(Box::new(status.as_str()));
+            sql.push_str(" WHERE status = ?1");
+        }
+        return (sql, args);
+    }
     let sql = format!(
         "SELECT COUNT(*) FROM companies c WHERE 1 = 1{}",
         conditions(filter, &mut args)
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let n: i64 = stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-    Ok(n.max(0) as u64)
+    (sql, args)
 }

@@ -9,8 +9,10 @@ use crate::ids::{ApplicationId, CompanyId, LinkId};
 
 const COLUMNS: &str =
     "l.id, l.application_id, l.company_id, l.scopes, l.created_at, l.updated_at, a.name, \
-    COALESCE(c.trade_name, c.legal_name)";
-const FROM: &str = "links l JOIN applications a ON a.id = l.application_id JOIN companies c ON c.id = l.company_id";
+    COALESCE(c.trade_name, c.legal_name), l.external_id, p.state, p.message, p.reported_at, \
+    p.requested_at, p.updated_at";
+const FROM: &str = "links l JOIN applications a ON a.id = l.application_id \
+    JOIN companies c ON c.id = l.company_id LEFT JOIN link_provisioning p ON p.link_id = l.id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
     let scopes: String = r.get(3)?;
@@ -23,6 +25,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
         updated_at: r.get(5)?,
         application_name: r.get(6)?,
         company_name: r.get(7)?,
+        external_id: r.get(8)?,
+        provisioning: crate::db::provisioning::from_columns(r, 9)?,
     })
 }
 
@@ -96,6 +100,53 @@ pub fn set_scopes(conn: &Connection, id: &LinkId, scopes: &[String], now: i64) -
         params![id, scopes.join(" "), now],
     )?;
     Ok(())
+}
+
+/// Sets (or with `None` clears) the application's own id for the company; another link of the
+/// same application holding it is a conflict on `external_id`.
+pub fn set_external_id(
+    conn: &Connection,
+    id: &LinkId,
+    external_id: Option<&str>,
+    now: i64,
+) -> DomainResult<()> {
+    if let Some(ext) = external_id {
+        let clash = super::cached_row(
+            conn,
+            "SELECT 1 FROM links o JOIN links l ON l.application_id = o.application_id \
+             WHERE l.id = ?1 AND o.id <> ?1 AND o.external_id = ?2",
+            params![id, ext],
+            |_| Ok(()),
+        )
+        .optional()?;
+        if clash.is_some() {
+            return Err(crate::error::DomainError::conflict(
+                "external_id",
+                "another company linked to the application has this external id",
+            ));
+        }
+    }
+    conn.execute(
+        "UPDATE links SET external_id = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, external_id, now],
+    )?;
+    Ok(())
+}
+
+/// The company an application's own link carries `external_id` on; another application's
+/// links are never searched.
+pub fn company_by_external_id(
+    conn: &Connection,
+    app: &ApplicationId,
+    external_id: &str,
+) -> DomainResult<Option<CompanyId>> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT company_id FROM links WHERE application_id = ?1 AND external_id = ?2",
+        params![app, external_id],
+        |r| r.get(0),
+    )
+    .optional()?)
 }
 
 pub fn delete(conn: &Connection, id: &LinkId) -> DomainResult<()> {

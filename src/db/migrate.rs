@@ -85,7 +85,46 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "plan_name",
         include_str!("../../migrations/0018_plan_name.sql"),
     ),
+    (19, "plans", include_str!("../../migrations/0019_plans.sql")),
+    (
+        20,
+        "config",
+        include_str!("../../migrations/0020_config.sql"),
+    ),
+    (
+        21,
+        "provisioning",
+        include_str!("../../migrations/0021_provisioning.sql"),
+    ),
+    (
+        22,
+        "audit_chain",
+        include_str!("../../migrations/0022_audit_chain.sql"),
+    ),
+    (
+        23,
+        "privacy_requests",
+        include_str!("../../migrations/0023_privacy_requests.sql"),
+    ),
+    (
+        24,
+        "erasures",
+        include_str!("../../migrations/0024_erasures.sql"),
+    ),
+    (
+        25,
+        "retention_settings",
+        include_str!("../../migrations/0025_retention_settings.sql"),
+    ),
+    (
+        26,
+        "company_search",
+        include_str!("../../migrations/0026_company_search.sql"),
+    ),
 ];
+
+/// The version whose migration also chains the audit events already stored.
+const AUDIT_CHAIN_VERSION: u32 = 22;
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -155,6 +194,9 @@ fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
         };
         let tx = conn.transaction()?;
         tx.execute_batch(sql).map_err(failed)?;
+        if *version == AUDIT_CHAIN_VERSION {
+            super::audit_chain::backfill(&tx)?;
+        }
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
             .optional()

@@ -50,8 +50,22 @@ const ROW: &str = "u.day, u.application_id, u.company_id, u.route_group, u.reque
     FROM usage_daily u LEFT JOIN applications a ON a.id = u.application_id \
     LEFT JOIN companies c ON c.id = u.company_id";
 
-const WHERE: &str = "(?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
-    AND (?3 IS NULL OR application_id = ?3) AND (?4 IS NULL OR company_id = ?4)";
+/// The filter's conditions over `?1` (first day), `?2` (last day), `?3` (application) and `?4`
+/// (company). Written per filter rather than as `(?4 IS NULL OR company_id = ?4)`, which no
+/// index can serve: with a million companies a company's month must be a range of
+/// `usage_daily_company`, not a walk over every row.
+fn where_clause(f: &UsageFilter) -> String {
+    let mut sql = "day >= COALESCE(?1, '') AND day <= COALESCE(?2, '9999-12-31')".to_string();
+    sql.push_str(match f.application_id {
+        Some(_) => " AND application_id = ?3",
+        None => " AND ?3 IS NULL",
+    });
+    sql.push_str(match f.company_id {
+        Some(_) => " AND company_id = ?4",
+        None => " AND ?4 IS NULL",
+    });
+    sql
+}
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
     Ok(UsageRow {
@@ -68,7 +82,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
 /// Rows in the period (days inclusive), oldest first; at most `limit` (the CSV export).
 pub fn query(conn: &Connection, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
     let sql = format!(
-        "SELECT {ROW} WHERE {WHERE} ORDER BY day, application_id, company_id, route_group LIMIT ?5"
+        "SELECT {ROW} WHERE {} ORDER BY day, application_id, company_id, route_group LIMIT ?5",
+        where_clause(f)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
@@ -117,11 +132,7 @@ pub fn page(
     after: Option<&UsageAfter>,
     limit: u32,
 ) -> DomainResult<Page<UsageRow>> {
-    let sql = format!(
-        "SELECT {ROW} \
-         WHERE {WHERE} AND (?5 IS NULL OR (day, application_id, company_id, route_group) > (?5, ?6, ?7, ?8)) \
-         ORDER BY day, application_id, company_id, route_group LIMIT ?9"
-    );
+    let sql = page_sql(f);
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset(
         &mut stmt,
@@ -142,9 +153,27 @@ pub fn page(
     )
 }
 
+/// The SQL of [`page`] (apart, so a test can read its plan).
+pub(crate) fn page_sql(f: &UsageFilter) -> String {
+    format!(
+        "SELECT {ROW} \
+         WHERE {} AND (?5 IS NULL OR (day, application_id, company_id, route_group) > (?5, ?6, ?7, ?8)) \
+         ORDER BY day, application_id, company_id, route_group LIMIT ?9",
+        where_clause(f)
+    )
+}
+
+/// The SQL of [`total`].
+pub(crate) fn total_sql(f: &UsageFilter) -> String {
+    format!(
+        "SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE {}",
+        where_clause(f)
+    )
+}
+
 /// The sum of requests over every row of the report, whatever page is read.
 pub fn total(conn: &Connection, f: &UsageFilter) -> DomainResult<i64> {
-    let sql = format!("SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE {WHERE}");
+    let sql = total_sql(f);
     Ok(super::cached_row(
         conn,
         &sql,
@@ -172,8 +201,9 @@ pub fn by_company(
         "SELECT u.company_id, \
          COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name), \
          SUM(u.requests) FROM usage_daily u LEFT JOIN companies c ON c.id = u.company_id \
-         WHERE {WHERE} AND u.company_id <> '' AND (?5 IS NULL OR u.company_id > ?5) \
-         GROUP BY u.company_id ORDER BY u.company_id LIMIT ?6"
+         WHERE {} AND u.company_id <> '' AND (?5 IS NULL OR u.company_id > ?5) \
+         GROUP BY u.company_id ORDER BY u.company_id LIMIT ?6",
+        where_clause(f)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset(

@@ -128,6 +128,17 @@ pub fn list(
     after: Option<&UserId>,
     limit: u32,
 ) -> DomainResult<Page<User>> {
+    let (sql, args) = list_query(f, after, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    super::keyset_page(&mut stmt, &args, limit, from_row, |u| u.id.to_string())
+}
+
+/// The SQL of one page of [`list`] and its arguments (apart, so a test can read its plan).
+pub(crate) fn list_query(
+    f: &UserFilter,
+    after: Option<&UserId>,
+    limit: u32,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut sql = format!("SELECT {COLUMNS} FROM users WHERE 1 = 1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(c) = &f.company {
@@ -161,8 +172,7 @@ pub fn list(
         sql.push_str(&format!(" AND id > ?{}", args.len()));
     }
     sql.push_str(&format!(" ORDER BY id LIMIT {}", limit + 1));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    super::keyset_page(&mut stmt, &args, limit, from_row, |u| u.id.to_string())
+    (sql, args)
 }
 
 pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {

@@ -155,20 +155,24 @@ pub fn enqueue_for_audit(conn: &Connection, e: &NewAuditEvent, now: i64) -> Doma
     let (Some(kind), Some(company)) = (webhook::event_type(e.action), &e.company_id) else {
         return Ok(0);
     };
-    let revoked_app = (e.action == "link.revoked")
-        .then(|| e.details.get("application_id").and_then(Value::as_str))
-        .flatten()
+    let named_app = e
+        .details
+        .get("application_id")
+        .and_then(Value::as_str)
         .map(str::to_string);
+    let revoked_app = named_app.clone().filter(|_| e.action == "link.revoked");
+    let only_app = named_app.filter(|_| webhook::only_for_named_application(kind));
     let mut stmt = conn.prepare_cached(
         "SELECT w.id FROM webhook_endpoints w
          WHERE w.enabled = 1
            AND EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value = ?2)
            AND (w.application_id IN (SELECT l.application_id FROM links l WHERE l.company_id = ?1)
                 OR w.application_id = ?3)
+           AND (?4 IS NULL OR w.application_id = ?4)
          ORDER BY w.id",
     )?;
     let endpoints = stmt
-        .query_map(params![company, kind, revoked_app], |r| {
+        .query_map(params![company, kind, revoked_app, only_app], |r| {
             r.get::<_, String>(0)
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -361,24 +365,6 @@ pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainRes
          WHERE id = ?1 AND enabled = 1",
         params![endpoint, now],
     )? > 0)
-}
-
-/// An endpoint's id, application, URL and when it was disabled.
-pub type DisabledEndpoint = (String, String, String, i64);
-
-/// Endpoints disabled for failing since `since`, with their application, for the alerts.
-pub fn disabled_since(
-    conn: &Connection,
-    since: i64,
-) -> DomainResult<Vec<(String, String, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT w.id, w.application_id, w.url, w.disabled_at FROM webhook_endpoints w
-         WHERE w.disabled_reason = 'failing' AND w.disabled_at >= ?1",
-    )?;
-    let rows = stmt.query_map([since], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Sends a delivery again, now (its attempts start over); false when it is not the endpoint's.

@@ -156,11 +156,32 @@ pub struct Link {
     pub scopes: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What the application last reported about setting the company up; `None` before any
+    /// report or request.
+    pub provisioning: Option<crate::domain::provisioning::Provisioning>,
+    /// The application's own id for the company, unique per application.
+    pub external_id: Option<String>,
 }
 
 pub const SCOPE_COMPANY_READ: &str = "company:read";
 pub const SCOPE_USERS_READ: &str = "users:read";
 pub const SCOPE_USAGE_READ: &str = "usage:read";
+/// Read the company's values of the application's configuration schema.
+pub const SCOPE_CONFIG_READ: &str = "config:read";
+/// Write the company's values of the application's configuration schema.
+pub const SCOPE_CONFIG_WRITE: &str = "config:write";
+/// Set the company's plan, trial end and subscription status.
+pub const SCOPE_BILLING_WRITE: &str = "billing:write";
+
+/// Every fixed scope (the secret scopes come one per kind).
+const FIXED_SCOPES: &[&str] = &[
+    SCOPE_COMPANY_READ,
+    SCOPE_USERS_READ,
+    SCOPE_USAGE_READ,
+    SCOPE_CONFIG_READ,
+    SCOPE_CONFIG_WRITE,
+    SCOPE_BILLING_WRITE,
+];
 
 /// The read scope for a kind of secret: `secrets:<kind>:read`.
 pub fn secret_scope(kind: &str) -> String {
@@ -175,14 +196,14 @@ pub fn validate_scopes(field: &str, scopes: &[String]) -> DomainResult<Vec<Strin
     let mut out: Vec<String> = Vec::new();
     for s in scopes {
         let s = s.trim();
-        let ok = matches!(s, SCOPE_COMPANY_READ | SCOPE_USERS_READ | SCOPE_USAGE_READ)
+        let ok = FIXED_SCOPES.contains(&s)
             || s.strip_prefix("secrets:")
                 .and_then(|r| r.strip_suffix(":read"))
                 .is_some_and(|kind| secret_kind::parse_kind(kind).is_ok());
         if !ok {
             return Err(DomainError::invalid(
                 field,
-                format!("unknown scope {s:?}; use company:read, users:read, usage:read or secrets:<kind>:read"),
+                format!("unknown scope {s:?}; use company:read, users:read, usage:read, config:read, config:write, billing:write or secrets:<kind>:read"),
             ));
         }
         if !out.iter().any(|o| o == s) {

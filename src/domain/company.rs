@@ -1,8 +1,9 @@
 //! Companies (tenants) and the rules on their fields.
 
 use super::{cnpj, host, validate};
+use crate::domain::plan::SubscriptionStatus;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::CompanyId;
+use crate::ids::{CompanyId, PlanId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompanyStatus {
@@ -57,6 +58,11 @@ pub struct Company {
     pub conflicts: Vec<SignupConflict>,
     /// Whether the company's people may sign in with a link e-mailed to them.
     pub magic_link_sign_in: bool,
+    /// The plan `plan` and `max_users` are read from.
+    pub plan_id: PlanId,
+    /// `YYYY-MM-DD`, when the company has a trial.
+    pub trial_ends_at: Option<String>,
+    pub subscription_status: SubscriptionStatus,
 }
 
 /// The name people see for a company: its display name, else its trade name, else its legal
@@ -132,6 +138,7 @@ pub struct CompanyInput {
     pub contact_phone: Option<String>,
     pub plan: Option<String>,
     pub max_users: Option<i64>,
+    pub plan_id: Option<String>,
     pub display_name: Option<String>,
     pub primary_color: Option<String>,
     pub logo_data_url: Option<String>,
@@ -146,11 +153,33 @@ pub struct NewCompany {
     pub slug: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// The older way to choose a plan: by name and user limit (`db::plans::for_legacy`).
     pub plan: String,
     pub max_users: i64,
+    /// The plan, when chosen by id; `plan` and `max_users` are then unused.
+    pub plan_id: Option<PlanId>,
     pub display_name: Option<String>,
     pub primary_color: Option<String>,
     pub logo_data_url: Option<String>,
+}
+
+/// A plan's name: room for a name of the older `plan` field (50) and the user limit the
+/// migration may append to tell two plans of one name apart.
+pub const PLAN_NAME_MAX: usize = 80;
+
+/// A plan id from outside: one that cannot name a plan is "no such plan"; `plan_id` excludes
+/// the older `plan`/`max_users` fields.
+pub fn plan_id(raw: Option<&str>, legacy: bool) -> DomainResult<Option<PlanId>> {
+    let Some(raw) = raw else { return Ok(None) };
+    if legacy {
+        return Err(DomainError::invalid(
+            "plan_id",
+            "give plan_id, or plan and max_users, not both",
+        ));
+    }
+    PlanId::parse(raw.trim())
+        .map(Some)
+        .ok_or_else(|| DomainError::invalid("plan_id", "no such plan"))
 }
 
 pub const NAME_MAX: usize = 200;
@@ -207,6 +236,10 @@ impl NewCompany {
             plan: validate::optional("plan", input.plan.as_deref(), 50)?
                 .unwrap_or_else(|| DEFAULT_PLAN.into()),
             max_users: max_users("max_users", input.max_users.unwrap_or(DEFAULT_MAX_USERS))?,
+            plan_id: plan_id(
+                input.plan_id.as_deref(),
+                input.plan.is_some() || input.max_users.is_some(),
+            )?,
             display_name: validate::optional("display_name", input.display_name.as_deref(), 100)?,
             primary_color: validate::optional_color(
                 "primary_color",
@@ -231,6 +264,7 @@ pub struct CompanyPatch {
     pub contact_phone: Option<Option<String>>,
     pub plan: Option<String>,
     pub max_users: Option<i64>,
+    pub plan_id: Option<PlanId>,
     pub display_name: Option<Option<String>>,
     pub primary_color: Option<Option<String>>,
     pub logo_data_url: Option<Option<String>>,
@@ -243,6 +277,8 @@ impl CompanyPatch {
         let opt = |f: &str, v: Option<String>, max| -> DomainResult<Option<Option<String>>> {
             v.map(|v| validate::optional(f, Some(&v), max)).transpose()
         };
+        let legacy = input.plan.is_some() || input.max_users.is_some();
+        let plan_id = plan_id(input.plan_id.as_deref(), legacy)?;
         Ok(Self {
             legal_name: input
                 .legal_name
@@ -270,6 +306,7 @@ impl CompanyPatch {
                 .max_users
                 .map(|v| max_users("max_users", v))
                 .transpose()?,
+            plan_id,
             display_name: opt("display_name", input.display_name, 100)?,
             primary_color: input
                 .primary_color
@@ -308,6 +345,8 @@ impl CompanyPatch {
     pub fn touches_owner_fields(&self) -> Option<&'static str> {
         if self.plan.is_some() {
             Some("plan")
+        } else if self.plan_id.is_some() {
+            Some("plan_id")
         } else if self.max_users.is_some() {
             Some("max_users")
         } else if self.slug.is_some() {
@@ -339,6 +378,7 @@ impl CompanyPatch {
             contact_phone,
             plan,
             max_users,
+            plan_id,
             display_name,
             primary_color,
             magic_link_sign_in
@@ -365,6 +405,7 @@ pub struct CompanyInputPatch {
     pub contact_phone: Option<String>,
     pub plan: Option<String>,
     pub max_users: Option<i64>,
+    pub plan_id: Option<String>,
     pub display_name: Option<String>,
     pub primary_color: Option<String>,
     pub logo_data_url: Option<String>,

@@ -1,19 +1,27 @@
 //! Domain types and rules: what a company, a user or an audit event is, and what input is
 //! acceptable. No HTTP and no SQL here.
 
+pub mod anonymise;
 pub mod app_role;
 pub mod application;
 pub mod audit;
+pub mod audit_chain;
 pub mod cnpj;
 pub mod company;
 pub mod company_sort;
+pub mod config_schema;
+pub mod config_values;
 pub mod cursor;
+pub mod erasure;
 pub mod host;
 pub mod image;
 pub mod invitation;
 pub mod language;
 pub mod mfa;
+pub mod plan;
 pub mod principal;
+pub mod privacy;
+pub mod provisioning;
 pub mod search;
 pub mod secret_kind;
 pub mod session;

@@ -9,8 +9,7 @@ use crate::domain::audit::NewAuditEvent;
 /// The version of every event's payload; a breaking change to a payload raises it.
 pub const EVENT_VERSION: u32 = 1;
 
-/// Every event type an endpoint may subscribe to. `config.changed` and `plan.changed` are
-/// reserved: accepted in subscriptions, documented, and not sent yet.
+/// Every event type an endpoint may subscribe to.
 pub const CATALOGUE: &[&str] = &[
     "company.created",
     "company.approved",
@@ -18,6 +17,7 @@ pub const CATALOGUE: &[&str] = &[
     "company.suspended",
     "company.reactivated",
     "company.cancelled",
+    "company.erased",
     "user.created",
     "user.updated",
     "user.disabled",
@@ -30,20 +30,39 @@ pub const CATALOGUE: &[&str] = &[
     "plan.changed",
     "role.granted",
     "role.revoked",
+    "provisioning.requested",
 ];
+
+/// Events meant for one application only, named by `application_id` in the audit details:
+/// asking an application to provision, or a company's configuration for one application,
+/// concerns no other application linked to the company.
+pub fn only_for_named_application(event_type: &str) -> bool {
+    matches!(event_type, "provisioning.requested" | "config.changed")
+}
 
 /// The event an audited action sends, if any.
 pub fn event_type(action: &str) -> Option<&'static str> {
     match action {
         "secret.set" | "secret.deleted" => Some("secret.changed"),
-        "config.changed" | "plan.changed" => None,
         other => CATALOGUE.iter().copied().find(|t| *t == other),
     }
 }
 
 /// Detail keys that are ids or non-secret, non-personal facts: everything else in an audit
 /// event's details (names, e-mail addresses, before/after values) stays out of the payload.
-const SAFE_DETAILS: &[&str] = &["application_id", "scopes", "kind", "role", "role_key"];
+/// `keys` are the names of the configuration keys a `config.changed` touched (never values).
+const SAFE_DETAILS: &[&str] = &[
+    "application_id",
+    "scopes",
+    "kind",
+    "role",
+    "role_key",
+    "keys",
+    "plan_id",
+    "plan",
+    "subscription_status",
+    "trial_ends_at",
+];
 
 /// The `data` of the event an audited action sends: the company, the object and the safe
 /// details. `secret.changed` says which kind and whether it was set or deleted, never a value.
@@ -103,7 +122,8 @@ pub fn retry_factor(failed: u32) -> u64 {
     }
 }
 
-/// Attempts before a delivery is dead-lettered: with the default base, about three days.
+/// Attempts before a delivery is dead-lettered unless set: with the default base, about three
+/// days.
 pub const MAX_ATTEMPTS: u32 = 30;
 
 #[cfg(test)]
@@ -118,7 +138,8 @@ mod tests {
         assert_eq!(event_type("link.revoked"), Some("link.revoked"));
         assert_eq!(event_type("secret.read"), None);
         assert_eq!(event_type("auth.login"), None);
-        assert_eq!(event_type("plan.changed"), None);
+        assert_eq!(event_type("plan.changed"), Some("plan.changed"));
+        assert_eq!(event_type("config.changed"), Some("config.changed"));
     }
 
     #[test]

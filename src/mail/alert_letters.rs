@@ -90,6 +90,22 @@ fn words(lang: Lang, kind: &str, f: &Value) -> (String, String) {
                 )
             }
         }
+        "webhook_disabled" => {
+            let (app, host, at) = (s(f, "application"), s(f, "host"), when(n(f, "at")));
+            if pt {
+                (format!("um webhook de {app} foi desativado"), format!("O endpoint de webhook da aplicação {app} em {host} falhou durante todas as tentativas e foi desativado em {at}. Corrija-o, ative-o de novo e reenvie as entregas mortas na página da aplicação."))
+            } else {
+                (format!("a webhook of {app} was disabled"), format!("The webhook endpoint of the application {app} at {host} failed for every attempt and was disabled at {at}. Fix it, enable it again and replay the dead deliveries on the application's page."))
+            }
+        }
+        "provisioning_failed" => {
+            let (app, company, error) = (s(f, "application"), s(f, "company"), s(f, "error"));
+            if pt {
+                (format!("{app} não conseguiu preparar {company}"), format!("A aplicação {app} informou que a preparação de {company} falhou: {error}. Depois de corrigir, peça uma nova tentativa na página da empresa."))
+            } else {
+                (format!("{app} could not provision {company}"), format!("The application {app} reported that provisioning {company} failed: {error}. Once fixed, ask it to try again from the company's page."))
+            }
+        }
         _ => {
             let count = n(f, "count");
             if pt {
@@ -139,7 +155,7 @@ mod tests {
     fn every_kind_reads_in_both_languages() {
         let facts = json!({"company": "Padaria", "since": 0, "users": 9, "max_users": 10,
                            "application": "Help", "label": "prod", "expires_at": 0, "count": 2,
-                           "at": 0, "error": "refused"});
+                           "at": 0, "error": "refused", "host": "hooks.example.com"});
         for kind in [
             "backup_failed",
             "backup_late",
@@ -147,6 +163,8 @@ mod tests {
             "credential_expiring",
             "plan_near_limit",
             "mail_dead",
+            "webhook_disabled",
+            "provisioning_failed",
         ] {
             for lang in [Lang::PtBr, Lang::En] {
                 let l = alert(

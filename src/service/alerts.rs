@@ -26,7 +26,14 @@ pub const CREDENTIAL_NOTICE_MS: i64 = 14 * DAY_MS;
 pub const DEFAULT_CHECK_SECS: u64 = 300;
 
 /// What an owner chooses to receive; each alert kind belongs to one.
-pub const TOPICS: [&str; 5] = ["backups", "signups", "credentials", "plan_limits", "mail"];
+pub const TOPICS: [&str; 6] = [
+    "backups",
+    "signups",
+    "credentials",
+    "plan_limits",
+    "mail",
+    "integrations",
+];
 
 fn topic_of(kind: &str) -> &'static str {
     match kind {
@@ -34,6 +41,7 @@ fn topic_of(kind: &str) -> &'static str {
         "signup_waiting" => "signups",
         "credential_expiring" => "credentials",
         "plan_near_limit" => "plan_limits",
+        "webhook_disabled" | "provisioning_failed" => "integrations",
         _ => "mail",
     }
 }
@@ -45,7 +53,8 @@ fn page_of(kind: &str, facts: &Value) -> String {
         "backup_failed" | "backup_late" => "#/backups".into(),
         "signup_waiting" => "#/approvals".into(),
         "credential_expiring" => format!("#/applications/{}", id("application_id")),
-        "plan_near_limit" => format!("#/companies/{}", id("company_id")),
+        "plan_near_limit" | "provisioning_failed" => format!("#/companies/{}", id("company_id")),
+        "webhook_disabled" => format!("#/applications/{}", id("application_id")),
         _ => "#/".into(),
     }
 }
@@ -108,6 +117,28 @@ fn causes(c: &Connection, now: i64) -> DomainResult<Vec<Cause>> {
             day: today,
         });
     }
+    // Told once: the day counts from when it was disabled.
+    for w in db::alerts::disabled_webhooks(c)? {
+        out.push(Cause {
+            kind: "webhook_disabled",
+            facts: json!({ "application_id": w.application_id, "application": w.application,
+                           "endpoint_id": w.endpoint_id, "host": host_of(&w.url),
+                           "at": w.disabled_at }),
+            cause: format!("{}@{}", w.endpoint_id, w.disabled_at),
+            day: w.disabled_at.div_euclid(DAY_MS),
+        });
+    }
+    // Told once per report: a failure reported again later is a new cause.
+    for f in db::provisioning::failures(c, 50)? {
+        out.push(Cause {
+            kind: "provisioning_failed",
+            facts: json!({ "application_id": f.application_id, "application": f.application,
+                           "company_id": f.company_id, "company": f.company,
+                           "error": f.message, "at": f.reported_at }),
+            cause: format!("{}@{}", f.link_id, f.reported_at),
+            day: f.reported_at.div_euclid(DAY_MS),
+        });
+    }
     let dead = db::outbox::counts(c)?.dead;
     if dead > 0 {
         out.push(Cause {
@@ -118,6 +149,14 @@ fn causes(c: &Connection, now: i64) -> DomainResult<Vec<Cause>> {
         });
     }
     Ok(out)
+}
+
+/// Only the host of an endpoint's URL: its path or query may carry a token.
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Records what is newly wrong and mails it to the owners who want it; returns how many

@@ -40,25 +40,33 @@ pub async fn linked_companies(
     app: &AppPrincipal,
     cursor: Option<String>,
     limit: u32,
-) -> DomainResult<Page<(Company, Vec<String>)>> {
+) -> DomainResult<Page<(Company, Vec<String>, Option<String>)>> {
     let after = crate::domain::cursor::open_as(cursor, CompanyId::parse)?;
     let links: Vec<_> = app
         .linked()
         .into_iter()
         .filter(|(id, _)| after.as_ref().is_none_or(|a| id > a))
         .collect();
+    let application = app.application_id.clone();
     store
         .read(move |c| {
+            // The application's own ids for its companies, set on its links: read once.
+            let external: std::collections::HashMap<_, _> =
+                db::links::list(c, Some(&application), None)?
+                    .into_iter()
+                    .map(|l| (l.id, l.external_id))
+                    .collect();
             let mut out = Vec::with_capacity(limit as usize + 1);
             for (id, link) in links {
                 if let Some(company) = db::companies::get(c, &id)? {
-                    out.push((company, link.scopes));
+                    let external = external.get(&link.link_id).cloned().flatten();
+                    out.push((company, link.scopes, external));
                     if out.len() > limit as usize {
                         break;
                     }
                 }
             }
-            Ok(Page::from_rows(out, limit, |(c, _)| c.id.to_string()))
+            Ok(Page::from_rows(out, limit, |(c, _, _)| c.id.to_string()))
         })
         .await
 }

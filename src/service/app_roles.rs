@@ -15,22 +15,23 @@ use crate::domain::AppPrincipal;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, UserId};
 
-/// Who declares an application's roles: the owner for any application, an application for
-/// itself only. Each says which application it may touch and whom the audit names.
+/// Who manages what belongs to an application (its roles, its webhook endpoints): the owner
+/// for any application, an application for itself only. Each says which application it may
+/// touch and whom the audit names.
 pub enum Declarer<'a> {
     Owner(&'a Owner, ApplicationId),
     App(&'a AppPrincipal),
 }
 
 impl Declarer<'_> {
-    fn application(&self) -> ApplicationId {
+    pub fn application(&self) -> ApplicationId {
         match self {
             Self::Owner(_, id) => id.clone(),
             Self::App(app) => app.application_id.clone(),
         }
     }
 
-    fn audit(&self) -> AuditCtx {
+    pub fn audit(&self) -> AuditCtx {
         match self {
             Self::Owner(owner, _) => owner.audit(),
             Self::App(app) => app.audit(),

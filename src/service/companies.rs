@@ -146,9 +146,16 @@ pub async fn update(
             )));
         }
     }
+    let ctx = scope.audit();
     store
         .write(in_company(scope, move |tx, current, now| {
+            crate::service::erasure::ensure_not_erased(tx, &current.id)?;
             let mut fields = patch.changed_fields(&current);
+            // The plan fields change only when the company moves to another plan.
+            let plan_id = crate::service::plans::plan_for_patch(tx, &current, &patch, now)?;
+            if plan_id.is_none() {
+                fields.retain(|f| !matches!(*f, "plan" | "max_users" | "plan_id"));
+            }
             if patch.logo_data_url.is_some() {
                 let logo = db::companies::logo(tx, &current.id)?;
                 if patch.changes_logo(logo.as_deref()) {
@@ -158,7 +165,10 @@ pub async fn update(
             if fields.is_empty() {
                 return Ok(Change::unchanged(current));
             }
-            db::companies::update(tx, &current.id, &patch, now)?;
+            db::companies::update(tx, &current.id, &patch, plan_id.as_ref(), now)?;
+            if plan_id.is_some() {
+                crate::service::plans::audit_patch_move(tx, &ctx, &current.id, now)?;
+            }
             let event = NewAuditEvent::new("company.updated")
                 .target("company", &current.id)
                 .details(json!({ "fields": fields }));
@@ -210,6 +220,7 @@ pub async fn change_status(
     store
         .write(in_company(scope, move |tx, company, now| {
             let id = company.id.clone();
+            crate::service::erasure::ensure_not_erased(tx, &id)?;
             let to = action.transition(company.status).ok_or_else(|| {
                 DomainError::conflict(
                     "status",

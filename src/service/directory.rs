@@ -157,6 +157,11 @@ impl KeyWriter {
         Self { store, directory }
     }
 
+    /// The store it writes to, for reads beside its writes.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Runs `f` in one write transaction, then rebuilds the directory from the committed data.
     pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
     where

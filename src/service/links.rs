@@ -67,6 +67,7 @@ pub async fn create(
             ));
         }
         let link = Link {
+            provisioning: None,
             id: LinkId::generate(),
             application_id: app,
             company_id: company,
@@ -75,6 +76,7 @@ pub async fn create(
             scopes,
             created_at: now,
             updated_at: now,
+            external_id: None,
         };
         db::links::insert(tx, &link)?;
         let event = NewAuditEvent::new("link.created")
@@ -88,30 +90,96 @@ pub async fn create(
     .await
 }
 
+/// What the owner changes on a link; absent fields stay as they are.
+#[derive(Debug, Default)]
+pub struct LinkChange {
+    pub scopes: Option<Vec<String>>,
+    /// `Some(None)` clears the external id.
+    pub external_id: Option<Option<String>>,
+}
+
 #[tracing::instrument(skip_all, fields(link_id = %id))]
-pub async fn set_scopes(
+pub async fn update(
     keys: &KeyWriter,
     owner: &Owner,
     id: LinkId,
-    scopes: Vec<String>,
+    change: LinkChange,
 ) -> DomainResult<Link> {
     keys.write(audited(owner.audit(), move |tx, now| {
         let before = db::links::get(tx, &id)?.ok_or(DomainError::NotFound("link"))?;
-        let (mut old, mut new) = (before.scopes.clone(), scopes.clone());
-        old.sort();
-        new.sort();
-        if old == new {
+        let mut details = serde_json::Map::new();
+        details.insert(
+            "application_id".into(),
+            json!(before.application_id.to_string()),
+        );
+        if let Some(scopes) = &change.scopes {
+            let (mut old, mut new) = (before.scopes.clone(), scopes.clone());
+            old.sort();
+            new.sort();
+            if old != new {
+                db::links::set_scopes(tx, &id, scopes, now)?;
+                details.insert("from".into(), json!(before.scopes));
+                details.insert("to".into(), json!(scopes));
+            }
+        }
+        if let Some(ext) = &change.external_id {
+            if *ext != before.external_id {
+                db::links::set_external_id(tx, &id, ext.as_deref(), now)?;
+                details.insert("external_id".into(), json!(ext));
+            }
+        }
+        if details.len() == 1 {
             return Ok(Change::unchanged(before));
         }
-        db::links::set_scopes(tx, &id, &scopes, now)?;
         let event = NewAuditEvent::new("link.updated")
             .company(&before.company_id)
             .target("link", &id)
-            .details(json!({ "application_id": before.application_id.to_string(), "from": before.scopes, "to": scopes }));
+            .details(serde_json::Value::Object(details));
         let after = db::links::get(tx, &id)?.ok_or(DomainError::NotFound("link"))?;
         Ok(Change::audited(after, event))
     }))
     .await
+}
+
+/// An application sets its own id for a linked company on its link.
+#[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
+pub async fn set_own_external_id(
+    keys: &KeyWriter,
+    scope: &crate::access::AppCompanyScope<crate::access::Linked>,
+    external_id: Option<String>,
+) -> DomainResult<Link> {
+    let (app, company) = (scope.application_id().clone(), scope.company().clone());
+    keys.write(audited(scope.audit(), move |tx, now| {
+        let before = db::links::list(tx, Some(&app), Some(&company))?
+            .pop()
+            .ok_or(DomainError::NotFound("company"))?;
+        if before.external_id == external_id {
+            return Ok(Change::unchanged(before));
+        }
+        db::links::set_external_id(tx, &before.id, external_id.as_deref(), now)?;
+        let event = NewAuditEvent::new("link.updated")
+            .company(&company)
+            .target("link", &before.id)
+            .details(json!({ "application_id": app.to_string(), "external_id": external_id }));
+        let after = db::links::get(tx, &before.id)?.ok_or(DomainError::NotFound("link"))?;
+        Ok(Change::audited(after, event))
+    }))
+    .await
+}
+
+/// The linked company an application knows by its own id, with `company:read` on the link;
+/// another application's external ids are never found.
+pub async fn find_by_external_id(
+    store: &Store,
+    app: &crate::domain::AppPrincipal,
+    external_id: String,
+) -> DomainResult<crate::access::AppCompanyScope<crate::access::CompanyRead>> {
+    let app_id = app.application_id.clone();
+    let company = store
+        .read(move |c| db::links::company_by_external_id(c, &app_id, &external_id))
+        .await?
+        .ok_or(DomainError::NotFound("company"))?;
+    crate::access::AppCompanyScope::check(app, company, crate::access::CompanyRead)
 }
 
 /// Removes any link (the owner).

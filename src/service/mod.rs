@@ -7,13 +7,19 @@ pub(crate) mod app_role_grants;
 pub mod app_roles;
 pub(crate) mod applications;
 pub(crate) mod audit;
+pub(crate) mod audit_chain;
 pub(crate) mod auth;
 pub(crate) mod backups;
 pub(crate) mod brand;
 pub(crate) mod change;
 pub(crate) mod companies;
+pub(crate) mod configs;
 pub(crate) mod directory;
+pub(crate) mod dpo;
 pub(crate) mod email_address;
+pub(crate) mod erasure;
+pub mod erasure_backups;
+pub(crate) mod export;
 pub(crate) mod hosts;
 pub(crate) mod invitations;
 pub(crate) mod key_check;
@@ -27,7 +33,13 @@ pub(crate) mod mfa_check;
 pub mod oidc;
 pub(crate) mod overview;
 pub(crate) mod password_reset;
+pub(crate) mod plans;
+pub(crate) mod privacy_requests;
+pub(crate) mod provisioning;
 pub(crate) mod recovery;
+pub(crate) mod reports;
+pub(crate) mod retention;
+pub(crate) mod retention_settings;
 pub mod secrets;
 pub(crate) mod sessions;
 pub mod setup;
@@ -69,6 +81,10 @@ pub struct AppState {
     pub mfa_throttle: Arc<throttle::MfaThrottle>,
     /// The OpenID provider: signing keys, issuer, revoked access tokens.
     pub oidc: Arc<oidc::Oidc>,
+    /// Rung after every erasure: the pass that takes erased companies out of the backups.
+    pub erasure_bell: Arc<erasure_backups::Bell>,
+    /// The key of anonymised reports' pseudonyms, derived from the master key.
+    pub report_key: Arc<crate::crypto::pseudonym::ReportKey>,
 }
 
 impl AppState {

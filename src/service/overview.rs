@@ -17,6 +17,9 @@ pub struct Overview {
     pub requests_7d: i64,
     pub requests_30d: i64,
     pub mail: db::outbox::Counts,
+    pub provisioning: db::provisioning::Counts,
+    /// The latest provisioning failures, newest first.
+    pub provisioning_failures: Vec<db::provisioning::Failure>,
 }
 
 pub async fn overview(
@@ -48,6 +51,8 @@ pub async fn overview(
                 requests_7d: requests(&d7)?,
                 requests_30d: requests(&d30)?,
                 mail: db::outbox::counts(c)?,
+                provisioning: db::provisioning::counts(c)?,
+                provisioning_failures: db::provisioning::failures(c, 10)?,
             })
         })
         .await

@@ -8,7 +8,7 @@ import { pagedTable } from '../shared/list.js';
 import { ownerMfaPolicyCard } from '../shared/mfa-policy.js';
 import { card, errorMessage, notify, pageHeader } from '../shared/ui.js';
 
-const TOPICS = ['backups', 'signups', 'credentials', 'plan_limits', 'mail'];
+const TOPICS = ['backups', 'signups', 'credentials', 'plan_limits', 'mail', 'integrations'];
 
 /** The sentence of an alert, in the page's language. */
 export function alertText(a) {
@@ -24,6 +24,10 @@ export function alertText(a) {
       return t('alerts.text.credential_expiring', { label: a.label, application: a.application_name, day: formatDate(a.at) });
     case 'plan_near_limit':
       return t('alerts.text.plan_near_limit', { company: a.company_name, users: a.users, max: a.max_users });
+    case 'webhook_disabled':
+      return t('alerts.text.webhook_disabled', { application: a.application_name, host: a.host || '', at });
+    case 'provisioning_failed':
+      return t('alerts.text.provisioning_failed', { application: a.application_name, company: a.company_name, error: a.error || '' });
     default:
       return t('alerts.text.mail_dead', { count: a.count });
   }
@@ -32,7 +36,8 @@ export function alertText(a) {
 function where(a) {
   if (a.kind === 'signup_waiting') return '#/approvals';
   if (a.kind === 'credential_expiring') return `#/applications/${encodeURIComponent(a.application_id)}`;
-  if (a.kind === 'plan_near_limit') return `#/companies/${encodeURIComponent(a.company_id)}`;
+  if (a.kind === 'webhook_disabled') return `#/applications/${encodeURIComponent(a.application_id)}`;
+  if (a.kind === 'plan_near_limit' || a.kind === 'provisioning_failed') return `#/companies/${encodeURIComponent(a.company_id)}`;
   if (a.kind.startsWith('backup')) return '#/backups';
   return '#/';
 }

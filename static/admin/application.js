@@ -1,6 +1,6 @@
 // One application: its data, its credentials (the secret is shown once, at creation, with a copy
-// button; afterwards only label, dates and last use), the roles it declares, and the companies
-// it is linked to.
+// button; afterwards only label, dates and last use), the roles it declares, its webhook
+// endpoints and their deliveries, and the companies it is linked to.
 import { allItems, api } from '../shared/api.js';
 import { actionButton, secretDialog } from '../shared/dialog.js';
 import { h, mount } from '../shared/dom.js';
@@ -13,6 +13,8 @@ import { pagedFrom, table } from '../shared/list.js';
 import { badge, card, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader } from '../shared/ui.js';
 import { oidcCard } from './app-oidc.js';
 import { rolesCard } from './app-roles.js';
+import { webhooksCard } from './app-webhooks.js';
+import { configCard } from './app-config.js';
 import { applicationFields } from './applications.js';
 import { withCompanyNames } from './names.js';
 
@@ -115,6 +117,7 @@ function editCard(app, reload) {
 
 function linksCard(app) {
   const panel = linksPanel({
+    canEditExternalId: true,
     columns: 'company',
     canRevoke: true,
     companyHref: (l) => `#/companies/${encodeURIComponent(l.company_id)}`,
@@ -136,7 +139,9 @@ export function render({ params, setTitle }) {
         pageHeader(app.name || app.id, { back: { href: '#/applications', label: t('nav.applications') }, subtitle: h('code', {}, app.id) }),
         credentialsCard(app),
         rolesCard(app),
+        configCard(app),
         oidcCard(app),
+        webhooksCard(app),
         linksCard(app),
         editCard(app, load),
       );

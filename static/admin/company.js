@@ -5,6 +5,7 @@ import { auditPanel } from '../shared/audit.js';
 import { brandingForm } from '../shared/branding.js';
 import { cnpjText, companyFields, companyName } from '../shared/company.js';
 import { actionButton } from '../shared/dialog.js';
+import { eraseCompanyButton } from '../shared/erasure.js';
 import { h, mount } from '../shared/dom.js';
 import { createForm, changed } from '../shared/form.js';
 import { formatDateTime } from '../shared/format.js';
@@ -12,14 +13,16 @@ import { t } from '../shared/i18n.js';
 import { linksPanel } from '../shared/links.js';
 import { domainsCard } from '../shared/domains.js';
 import { magicSwitch } from '../shared/magic.js';
+import { planCard } from '../shared/plan-card.js';
 import { companyMfaPolicyCard } from '../shared/mfa-policy.js';
+import { configPanels } from '../shared/config-form.js';
 import { pagedFrom, table } from '../shared/list.js';
 import { usagePanel } from '../shared/usage.js';
 import { usersPanel } from '../shared/users.js';
 import { withApplicationNames } from './names.js';
 import { badge, card, details, emptyState, errorState, loadInto, loadingState, notFoundPage, notify, pageHeader, tabs } from '../shared/ui.js';
 
-const TABS = ['data', 'branding', 'users', 'secrets', 'applications', 'usage', 'audit'];
+const TABS = ['data', 'branding', 'users', 'secrets', 'applications', 'config', 'usage', 'audit'];
 
 const ACTIONS = {
   pending: [{ action: 'approve', primary: true }, { action: 'cancel', confirm: true }],
@@ -70,6 +73,7 @@ function dataTab(company, reload) {
         [t('company.updated'), formatDateTime(company.updated_at)],
       ]),
     ),
+    planCard(company.id, { owner: true, after: reload }),
     card(t('company.editTitle'), form.el),
     card(t('magic.switchTitle'), magicSwitch(company, { canChange: true, after: reload })),
     companyMfaPolicyCard(company.id),
@@ -102,6 +106,7 @@ function secretsTab(company) {
 
 function applicationsTab(company) {
   const panel = linksPanel({
+    canEditExternalId: true,
     columns: 'application',
     canRevoke: true,
     appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,
@@ -125,6 +130,7 @@ function tabBody(tab, company, session, reload) {
   if (tab === 'users') return usersPanel({ companyId: company.id, canManage: true, selfId: session.user.id });
   if (tab === 'secrets') return secretsTab(company);
   if (tab === 'applications') return applicationsTab(company);
+  if (tab === 'config') return card(t('config.tab'), h('p', { class: 'muted' }, t('config.introAdmin')), configPanels(company.id));
   if (tab === 'audit') return auditPanel({ companyId: company.id, ownerView: true });
   if (tab === 'usage') {
     const box = h('div', {}, loadingState());
@@ -141,15 +147,25 @@ export function render({ params, query, session, setTitle }) {
   async function load() {
     try {
       const company = await api.get(`/companies/${encodeURIComponent(id)}`);
+      // An erased company shows when and under which pseudonym, and offers no more actions.
+      const preview = await api.get(`/companies/${encodeURIComponent(id)}/erasure`).catch(() => null);
+      const erased = preview && preview.erasure;
       setTitle(companyName(company));
       const base = `#/companies/${encodeURIComponent(id)}`;
       mount(
         root,
         pageHeader(companyName(company), {
           back: { href: '#/companies', label: t('nav.companies') },
-          subtitle: h('span', { class: 'row' }, badge(company.status), h('span', { class: 'mono' }, cnpjText(company)), company.legal_name !== companyName(company) ? company.legal_name : null),
-          actions: statusButtons(company, load),
+          subtitle: h(
+            'span',
+            { class: 'row' },
+            erased ? h('span', { class: 'badge st-cancelled', dataset: { erased: '' } }, t('erasure.erased')) : badge(company.status),
+            h('span', { class: 'mono' }, cnpjText(company)),
+            company.legal_name !== companyName(company) ? company.legal_name : null,
+          ),
+          actions: erased ? [] : [...statusButtons(company, load), eraseCompanyButton(company, companyName(company), load)],
         }),
+        erased ? h('p', { class: 'warning', role: 'note', dataset: { erasedNote: '' } }, t('erasure.erasedOn', { date: formatDateTime(erased.erased_at), pseudonym: erased.pseudonym })) : null,
         tabs(TABS.map((tb) => ({ id: tb, label: t(`companyTab.${tb}`), href: tb === 'data' ? base : `${base}?tab=${tb}` })), tab),
         tabBody(tab, company, session, load),
       );

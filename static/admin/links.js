@@ -57,6 +57,7 @@ export function render({ query, setTitle }) {
       const choices = await loadChoices();
       const names = Object.fromEntries(choices.apps.map((a) => [a.id, a.name]));
       const panel = linksPanel({
+        canEditExternalId: true,
         canRevoke: true,
         appName: (l) => names[l.application_id],
         appHref: (l) => `#/applications/${encodeURIComponent(l.application_id)}`,

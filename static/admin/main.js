@@ -18,6 +18,11 @@ const ROUTES = [
   { path: '/approvals', nav: 'approvals', load: () => import('./approvals.js') },
   { path: '/applications', nav: 'applications', load: () => import('./applications.js') },
   { path: '/applications/:id', nav: 'applications', load: () => import('./application.js') },
+  { path: '/plans', nav: 'plans', load: () => import('./plans.js') },
+  { path: '/privacy', nav: 'privacy', load: () => import('./privacy.js') },
+  { path: '/reports', nav: 'reports', load: () => import('./reports.js') },
+  { path: '/retention', nav: 'retention', load: () => import('./retention.js') },
+  { path: '/plans/:id', nav: 'plans', load: () => import('./plans.js') },
   { path: '/links', nav: 'links', load: () => import('./links.js') },
   { path: '/usage', nav: 'usage', load: () => import('./usage.js') },
   { path: '/audit', nav: 'audit', load: () => import('./audit.js') },
@@ -27,7 +32,7 @@ const ROUTES = [
   { path: '/account', nav: null, load: () => import('../shared/account.js') },
 ];
 
-const NAV = ['overview', 'companies', 'approvals', 'applications', 'links', 'usage', 'audit', 'sessions', 'backups', 'alerts'];
+const NAV = ['overview', 'companies', 'approvals', 'plans', 'privacy', 'applications', 'links', 'usage', 'audit', 'reports', 'retention', 'sessions', 'backups', 'alerts'];
 const NAV_HREF = { overview: '#/' };
 
 let router = null;

@@ -1,5 +1,6 @@
 // Overview: companies by status, users, applications, approvals waiting, API requests over the
-// last 7 or 30 days, and the age and result of the last backup. Each card loads on its own, so
+// last 7 or 30 days, the age and result of the last backup, the mail outbox and where
+// applications stand in provisioning their companies. Each card loads on its own, so
 // one missing endpoint shows an error in its card and leaves the others working.
 import { api } from '../shared/api.js';
 import { h } from '../shared/dom.js';
@@ -109,6 +110,37 @@ function mailCard() {
   return card(t('overview.mail'), body);
 }
 
+/** Provisioning: links by the state their application reported, and the latest failures. */
+function provisioningCard() {
+  const body = h('div');
+  loadInto(
+    body,
+    () => loadOverview(),
+    (o) => {
+      const p = o && o.provisioning;
+      if (!p) return h('p', { class: 'muted' }, '—');
+      const states = ['ready', 'provisioning', 'requested', 'failed', 'unreported'];
+      return h(
+        'div',
+        {},
+        h('p', { class: 'muted' }, t('prov.overview')),
+        h('ul', { class: 'count-list' }, states.map((s) => h('li', {}, h('span', {}, t(`prov.${s}`)), h('strong', {}, formatNumber(p[s]))))),
+        h('h3', {}, t('prov.failures')),
+        p.failures.length
+          ? h(
+              'ul',
+              { class: 'plain-list' },
+              p.failures.map((f) =>
+                h('li', {}, h('a', { href: `#/companies/${encodeURIComponent(f.company_id)}` }, f.company_name), ' · ', h('a', { href: `#/applications/${encodeURIComponent(f.application_id)}` }, f.application_name), h('div', { class: 'muted small' }, f.message, ' · ', formatRelative(f.reported_at))),
+              ),
+            )
+          : h('p', { class: 'muted' }, t('prov.noFailures')),
+      );
+    },
+  );
+  return card(t('prov.title'), body);
+}
+
 function usageCard() {
   let days = 7;
   const body = h('div');
@@ -135,5 +167,5 @@ function usageCard() {
 
 export function render({ setTitle }) {
   setTitle(t('nav.overview'));
-  return h('div', {}, pageHeader(t('nav.overview')), gettingStarted(), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard(), mailCard()));
+  return h('div', {}, pageHeader(t('nav.overview')), gettingStarted(), countCards(), usageCard(), h('div', { class: 'grid' }, backupCard(), mailCard(), provisioningCard()));
 }

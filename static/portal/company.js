@@ -11,6 +11,7 @@ import { formatDateTime } from '../shared/format.js';
 import { t } from '../shared/i18n.js';
 import { badge, card, details, notify } from '../shared/ui.js';
 import { withCompany } from './common.js';
+import { planCard } from '../shared/plan-card.js';
 
 function identity(company) {
   return h(
@@ -55,7 +56,8 @@ function editable(company, reload) {
   return h(
     'div',
     {},
-    card(t('portal.companyData'), details([[t('company.plan'), company.plan], [t('company.users'), company.max_users ? `${company.user_count ?? '—'} / ${company.max_users}` : company.user_count]]), form.el),
+    planCard(company.id),
+    card(t('portal.companyData'), form.el),
     card(
       t('branding.title'),
       h('p', { class: 'muted' }, t('branding.portalNote')),

@@ -19,8 +19,10 @@ const SECTIONS = [
   // The API lets only company admins read the company's links and usage: members don't get
   // these screens (nor a red "forbidden" with a retry that can never work).
   { id: 'applications', path: '/applications', admin: true, load: () => import('./applications.js') },
+  { id: 'config', path: '/config', admin: true, load: () => import('./config.js') },
   { id: 'usage', path: '/usage', admin: true, load: () => import('./usage.js') },
   { id: 'audit', path: '/audit', admin: true, load: () => import('./audit.js') },
+  { id: 'privacy', path: '/privacy', load: () => import('./privacy.js') },
 ];
 
 let router = null;

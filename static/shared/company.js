@@ -54,9 +54,14 @@ export function companyFields(c = {}, { owner = false, create = false, cnpjLocke
         hint: create ? t('company.slugHintCreate') : t('company.slugHint'),
         validate: (v) => (v && !SLUG.test(v) ? t('validation.slug') : null),
       },
-      { name: 'plan', label: t('company.plan'), maxLength: 60, value: c.plan },
-      { name: 'max_users', label: t('company.maxUsers'), type: 'number', min: 1, max: 100000, value: c.max_users, validate: (v) => (v !== null && (!Number.isInteger(v) || v < 1) ? t('validation.positiveInt') : null) },
     );
+    // An existing company's plan is set on its plan card (shared/plan-card.js).
+    if (create) {
+      fields.push(
+        { name: 'plan', label: t('company.plan'), maxLength: 50, value: c.plan },
+        { name: 'max_users', label: t('company.maxUsers'), type: 'number', min: 1, max: 100000, value: c.max_users, validate: (v) => (v !== null && (!Number.isInteger(v) || v < 1) ? t('validation.positiveInt') : null) },
+      );
+    }
   }
   return fields;
 }

@@ -11,6 +11,7 @@ import { t } from './i18n.js';
 import { filterBar, pagedTable } from './list.js';
 import { userSessionsCard } from './sessions.js';
 import { confirmRole, deleteUserButton, editUserButton, passwordButton } from './user-edit.js';
+import { eraseUserButton } from './erasure.js';
 import { badge, card, errorMessage, notify } from './ui.js';
 
 export const ROLES = ['company_admin', 'member'];
@@ -140,6 +141,7 @@ export function usersPanel({ companyId, canManage, selfId }) {
           u.status === 'active' ? sessionsButton(u) : null,
           mfaResetButton(companyId, u, selfId, refresh),
           deleteUserButton(companyId, u, selfId, () => list.reload()),
+          u.id !== selfId ? eraseUserButton(companyId, u, refresh) : null,
         );
       },
     });

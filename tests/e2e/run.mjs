@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountWalk } from './account.mjs';
 import { appRolesWalk } from './app_roles.mjs';
+import { webhooksWalk } from './webhooks.mjs';
+import { englishLinksWalk, englishSetupPage } from './english_links.mjs';
+import { configWalk } from './config.mjs';
 import { oidcWalk } from './oidc.mjs';
 import { auditWalk, fitsWidth, memberWalk } from './everyday.mjs';
 import { emailWalk } from './email.mjs';
@@ -15,6 +18,10 @@ import { a11yWalk } from './a11y.mjs';
 import { magicWalk } from './magic.mjs';
 import { ownerSessionsWalk } from './owner-sessions.mjs';
 import { peopleWalk } from './people.mjs';
+import { plansWalk } from './plans.mjs';
+import { privacyWalk } from './privacy.mjs';
+import { erasureWalk } from './erasure.mjs';
+import { reportsWalk } from './reports.mjs';
 import { mfaWalk } from './mfa.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
 import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
@@ -63,6 +70,8 @@ const op = await ownerCtx.newPage();
 const ap = await adminCtx.newPage();
 
 await step('a signed-out page asks for its session without an error answer', () => quietSignedOut(browser, BASE));
+
+await step('the setup page reads in English at phone width', () => englishSetupPage({ browser, problems, setupUrl: SETUP_URL, shot }));
 
 await step('owner signs in for the first time through the setup link', async () => {
   await op.goto(SETUP_URL);
@@ -590,6 +599,15 @@ await step("an application's user signs in through the hosted page at phone widt
 
 await step('each point of the everyday-use review again in English at phone width, as the person it hurts', () => englishPhoneWalk({ browser, problems, base: BASE, owner, shot }));
 
+await step('the owner registers a webhook endpoint, sees a failed delivery and sends it again; a company admin asks for provisioning again', () => webhooksWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, appId: ids.app, shot }));
+
+await step('the pages of e-mailed links read in English at phone width: reset, invitation, address confirmation and change, sign-in link', () => englishLinksWalk({ browser, problems, base: BASE, owner, mailDir: process.env.MAIL_DIR, shot }), { missing: process.env.MAIL_DIR ? undefined : 'MAIL_DIR is not set: no SMTP server to read from' });
+await step('an application declares a configuration schema, the company admin fills the generated form, and the application reads it', () => configWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
+await step('the owner creates a plan with a named limit, moves a company to it and sees its use against the limits', () => plansWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
+
+await step('a member files an access request, the owner fulfils it in the queue, and the member downloads their data', () => privacyWalk({ browser, problems, base: BASE, owner, companyId: ids.b, shot }));
+await step('the owner erases a person and a company after confirmations that name what will be lost', () => erasureWalk({ browser, problems, base: BASE, owner, shot }));
+await step('the owner verifies the audit chain, sets retention above the floor and downloads an anonymised report', () => reportsWalk({ browser, problems, base: BASE, owner, shot }));
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
   await heading(op, 'Sign in to armario').waitFor();

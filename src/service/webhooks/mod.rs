@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::access::Owner;
 use crate::clock::now_ms;
 use crate::crypto::Sealer;
 use crate::db::webhooks::{Delivery, Endpoint};
@@ -16,8 +15,12 @@ use crate::db::{self, Store};
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::webhook::CATALOGUE;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::ApplicationId;
+use crate::service::app_roles::Declarer;
 use sign::Secrets;
+
+/// The most endpoints an application registers: enough for a receiver per environment and
+/// per concern, few enough that one event never fans out into a flood.
+pub const MAX_ENDPOINTS: usize = 10;
 
 /// What the owner sets on an endpoint; `None` leaves a field as it is.
 #[derive(Default)]
@@ -59,11 +62,11 @@ async fn check_url(raw: &str, allow_private: bool) -> DomainResult<String> {
 pub async fn create(
     store: &Store,
     sealer: &Arc<Sealer>,
-    owner: &Owner,
-    app: ApplicationId,
+    who: Declarer<'_>,
     input: EndpointInput,
     allow_private: bool,
 ) -> DomainResult<(Endpoint, String)> {
+    let app = who.application();
     let types = check_types(&input.event_types.unwrap_or_default())?;
     let url = check_url(
         input
@@ -92,11 +95,17 @@ pub async fn create(
     })
     .map_err(DomainError::internal)?;
     let sealed = sealer.seal(&plain, &sign::context(&endpoint.id));
-    let ctx = owner.audit();
+    let ctx = who.audit();
     let e = endpoint.clone();
     store
         .write(move |tx| {
             db::applications::get(tx, &app)?.ok_or(DomainError::NotFound("application"))?;
+            if db::webhooks::list(tx, &app)?.len() >= MAX_ENDPOINTS {
+                return Err(DomainError::conflict(
+                    "url",
+                    "an application has at most 10 webhook endpoints",
+                ));
+            }
             db::webhooks::insert(tx, &e, &sealed.bytes, &sealed.key_id)?;
             let event = NewAuditEvent::new("webhook.created")
                 .target("application", &app)
@@ -109,11 +118,8 @@ pub async fn create(
     Ok((endpoint, secret))
 }
 
-pub async fn list(
-    store: &Store,
-    _owner: &Owner,
-    app: ApplicationId,
-) -> DomainResult<Vec<Endpoint>> {
+pub async fn list(store: &Store, who: Declarer<'_>) -> DomainResult<Vec<Endpoint>> {
+    let app = who.application();
     store
         .read(move |c| {
             db::applications::get(c, &app)?.ok_or(DomainError::NotFound("application"))?;
@@ -122,12 +128,8 @@ pub async fn list(
         .await
 }
 
-pub async fn get(
-    store: &Store,
-    _owner: &Owner,
-    app: ApplicationId,
-    id: String,
-) -> DomainResult<Endpoint> {
+pub async fn get(store: &Store, who: Declarer<'_>, id: String) -> DomainResult<Endpoint> {
+    let app = who.application();
     store
         .read(move |c| {
             db::webhooks::get(c, &app, &id)?.ok_or(DomainError::NotFound("webhook endpoint"))
@@ -137,18 +139,18 @@ pub async fn get(
 
 pub async fn update(
     store: &Store,
-    owner: &Owner,
-    app: ApplicationId,
+    who: Declarer<'_>,
     id: String,
     input: EndpointInput,
     allow_private: bool,
 ) -> DomainResult<Endpoint> {
+    let app = who.application();
     let types = input.event_types.as_deref().map(check_types).transpose()?;
     let url = match &input.url {
         Some(u) => Some(check_url(u, allow_private).await?),
         None => None,
     };
-    let ctx = owner.audit();
+    let ctx = who.audit();
     store
         .write(move |tx| {
             let mut e = db::webhooks::get(tx, &app, &id)?
@@ -168,13 +170,9 @@ pub async fn update(
         .await
 }
 
-pub async fn delete(
-    store: &Store,
-    owner: &Owner,
-    app: ApplicationId,
-    id: String,
-) -> DomainResult<()> {
-    let ctx = owner.audit();
+pub async fn delete(store: &Store, who: Declarer<'_>, id: String) -> DomainResult<()> {
+    let app = who.application();
+    let ctx = who.audit();
     store
         .write(move |tx| {
             if !db::webhooks::delete(tx, &app, &id)? {
@@ -193,11 +191,11 @@ pub async fn delete(
 pub async fn rotate_secret(
     store: &Store,
     sealer: &Arc<Sealer>,
-    owner: &Owner,
-    app: ApplicationId,
+    who: Declarer<'_>,
     id: String,
 ) -> DomainResult<(Endpoint, String)> {
-    let ctx = owner.audit();
+    let app = who.application();
+    let ctx = who.audit();
     let sealer = sealer.clone();
     let secret = sign::new_secret();
     let new = secret.clone();
@@ -237,12 +235,12 @@ pub async fn rotate_secret(
 /// An endpoint's deliveries, newest first.
 pub async fn deliveries(
     store: &Store,
-    _owner: &Owner,
-    app: ApplicationId,
+    who: Declarer<'_>,
     id: String,
     before: Option<i64>,
     limit: u32,
 ) -> DomainResult<Vec<Delivery>> {
+    let app = who.application();
     store
         .read(move |c| {
             db::webhooks::get(c, &app, &id)?.ok_or(DomainError::NotFound("webhook endpoint"))?;
@@ -260,12 +258,12 @@ pub enum Replay {
 /// Queues deliveries again, now; answers how many.
 pub async fn replay(
     store: &Store,
-    owner: &Owner,
-    app: ApplicationId,
+    who: Declarer<'_>,
     id: String,
     what: Replay,
 ) -> DomainResult<usize> {
-    let ctx = owner.audit();
+    let app = who.application();
+    let ctx = who.audit();
     store
         .write(move |tx| {
             db::webhooks::get(tx, &app, &id)?.ok_or(DomainError::NotFound("webhook endpoint"))?;

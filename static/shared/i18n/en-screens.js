@@ -191,7 +191,7 @@ export default {
   'backups.object': 'File',
   'backups.empty': 'No backup taken yet.',
 
-  'alerts.subtitle': 'What needs you: failed or missing backups, sign-ups waiting, credentials about to expire, companies near their user limit, undelivered mail. Each cause is alerted at most once a day.',
+  'alerts.subtitle': 'What needs you: failed or missing backups, sign-ups waiting, credentials about to expire, companies near their user limit, undelivered mail, disabled webhooks and failed provisioning. Each cause is alerted at most once a day.',
   'alerts.byEmail': 'By e-mail',
   'alerts.choose': 'Send me an e-mail when',
   'alerts.topic.backups': 'a backup fails, or none succeeds for 24 hours',
@@ -199,6 +199,7 @@ export default {
   'alerts.topic.credentials': 'an application credential expires within 14 days',
   'alerts.topic.plan_limits': 'a company uses 90% of its plan\'s users',
   'alerts.topic.mail': 'e-mail is dead-lettered',
+  'alerts.topic.integrations': 'a webhook endpoint is disabled for failing, or an application cannot provision a company',
   'alerts.saved': 'Alert choices saved.',
   'alerts.recorded': 'Alerts recorded',
   'alerts.empty': 'No alert so far.',
@@ -211,6 +212,8 @@ export default {
   'alerts.text.credential_expiring': 'The credential "{label}" of {application} expires on {day}.',
   'alerts.text.plan_near_limit': '{company} uses {users} of the {max} users of its plan.',
   'alerts.text.mail_dead': '{count} e-mail message(s) dead-lettered.',
+  'alerts.text.webhook_disabled': 'The webhook of {application} at {host} failed every attempt and was disabled at {at}.',
+  'alerts.text.provisioning_failed': '{application} could not provision {company}: {error}',
   'approvals.subtitle': 'Companies and users waiting for your approval.',
   'approvals.companies': 'Pending companies',
   'approvals.users': 'Pending users',
@@ -249,6 +252,7 @@ export default {
   'portalNav.users': 'Users',
   'portalNav.secrets': 'Credentials',
   'portalNav.applications': 'Applications',
+  'portalNav.config': 'Settings',
   'portalNav.usage': 'API usage',
   'portalNav.audit': 'Audit log',
 

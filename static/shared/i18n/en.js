@@ -7,6 +7,13 @@ import invites from './en-invites.js';
 import oidc from './en-oidc.js';
 import screens from './en-screens.js';
 import roles from './en-roles.js';
+import hooks from './en-hooks.js';
+import config from './en-config.js';
+import plans from './en-plans.js';
+import integrity from './en-integrity.js';
+import privacy from './en-privacy.js';
+import erasure from './en-erasure.js';
+import reports from './en-reports.js';
 
 export default {
   ...screens,
@@ -16,6 +23,13 @@ export default {
   ...invites,
   ...oidc,
   ...roles,
+  ...hooks,
+  ...config,
+  ...plans,
+  ...integrity,
+  ...privacy,
+  ...erasure,
+  ...reports,
   'action.approve': 'Approve',
   'action.cancel': 'Cancel',
   'action.confirm': 'Confirm',
@@ -245,7 +259,7 @@ export default {
   'company.users': 'Users',
   'company.created': 'Created',
   'company.updated': 'Changed',
-  'company.editTitle': 'Registration data and plan',
+  'company.editTitle': 'Registration data',
   'companies.title': 'Companies',
   'companies.new': 'New company',
   'companies.newHint': 'A company registered here starts active. Companies that sign up in the portal wait for your approval.',
@@ -259,6 +273,7 @@ export default {
   'companyTab.users': 'Users',
   'companyTab.secrets': 'Credentials',
   'companyTab.applications': 'Applications',
+  'companyTab.config': 'Settings',
   'companyTab.usage': 'Usage',
   'companyTab.audit': 'Audit',
   'companyAction.approve': 'Approve',

@@ -191,7 +191,7 @@ export default {
   'backups.object': 'Arquivo',
   'backups.empty': 'Nenhum backup feito ainda.',
 
-  'alerts.subtitle': 'O que precisa de você: backups que falharam ou faltam, cadastros esperando, credenciais perto de expirar, empresas perto do limite de usuários, e-mails não entregues. Cada causa gera no máximo um alerta por dia.',
+  'alerts.subtitle': 'O que precisa de você: backups que falharam ou faltam, cadastros esperando, credenciais perto de expirar, empresas perto do limite de usuários, e-mails não entregues, webhooks desativados e preparações que falharam. Cada causa gera no máximo um alerta por dia.',
   'alerts.byEmail': 'Por e-mail',
   'alerts.choose': 'Envie-me um e-mail quando',
   'alerts.topic.backups': 'um backup falhar, ou nenhum der certo em 24 horas',
@@ -199,6 +199,7 @@ export default {
   'alerts.topic.credentials': 'uma credencial de aplicação expirar em até 14 dias',
   'alerts.topic.plan_limits': 'uma empresa usar 90% dos usuários do plano',
   'alerts.topic.mail': 'um e-mail não puder ser entregue',
+  'alerts.topic.integrations': 'um webhook for desativado por falhas, ou uma aplicação não conseguir preparar uma empresa',
   'alerts.saved': 'Escolha de alertas salva.',
   'alerts.recorded': 'Alertas registrados',
   'alerts.empty': 'Nenhum alerta até agora.',
@@ -211,6 +212,8 @@ export default {
   'alerts.text.credential_expiring': 'A credencial "{label}" de {application} expira em {day}.',
   'alerts.text.plan_near_limit': '{company} usa {users} dos {max} usuários do plano.',
   'alerts.text.mail_dead': '{count} e-mail(s) não entregue(s).',
+  'alerts.text.webhook_disabled': 'O webhook de {application} em {host} falhou em todas as tentativas e foi desativado em {at}.',
+  'alerts.text.provisioning_failed': '{application} não conseguiu preparar {company}: {error}',
   'approvals.subtitle': 'Empresas e usuários que aguardam sua aprovação.',
   'approvals.companies': 'Empresas pendentes',
   'approvals.users': 'Usuários pendentes',
@@ -249,6 +252,7 @@ export default {
   'portalNav.users': 'Usuários',
   'portalNav.secrets': 'Credenciais',
   'portalNav.applications': 'Aplicações',
+  'portalNav.config': 'Configurações',
   'portalNav.usage': 'Uso da API',
   'portalNav.audit': 'Auditoria',
 

@@ -7,6 +7,13 @@ import invites from './pt-BR-invites.js';
 import oidc from './pt-BR-oidc.js';
 import screens from './pt-BR-screens.js';
 import roles from './pt-BR-roles.js';
+import hooks from './pt-BR-hooks.js';
+import config from './pt-BR-config.js';
+import plans from './pt-BR-plans.js';
+import integrity from './pt-BR-integrity.js';
+import privacy from './pt-BR-privacy.js';
+import erasure from './pt-BR-erasure.js';
+import reports from './pt-BR-reports.js';
 
 export default {
   ...screens,
@@ -16,6 +23,13 @@ export default {
   ...invites,
   ...oidc,
   ...roles,
+  ...hooks,
+  ...config,
+  ...plans,
+  ...integrity,
+  ...privacy,
+  ...erasure,
+  ...reports,
   'action.approve': 'Aprovar',
   'action.cancel': 'Cancelar',
   'action.confirm': 'Confirmar',
@@ -245,7 +259,7 @@ export default {
   'company.users': 'Usuários',
   'company.created': 'Criada em',
   'company.updated': 'Alterada em',
-  'company.editTitle': 'Dados cadastrais e plano',
+  'company.editTitle': 'Dados cadastrais',
   'companies.title': 'Empresas',
   'companies.new': 'Nova empresa',
   'companies.newHint': 'A empresa cadastrada aqui já começa ativa. Empresas que se cadastram pelo portal aguardam sua aprovação.',
@@ -259,6 +273,7 @@ export default {
   'companyTab.users': 'Usuários',
   'companyTab.secrets': 'Credenciais',
   'companyTab.applications': 'Aplicações',
+  'companyTab.config': 'Configurações',
   'companyTab.usage': 'Uso',
   'companyTab.audit': 'Auditoria',
   'companyAction.approve': 'Aprovar',

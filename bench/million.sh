@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# A million companies (issue 15, part 3), measured in one run on a generated database:
+#
+#   - the five reads at 16 concurrent connections (wrk; p99 and requests/s, target p99 <= 20 ms
+#     each): the companies list, search by name ("sao paulo" finds "São Paulo") and by CNPJ
+#     prefix, one company's users, one company's audit log over a quarter, one company's usage
+#     over a month;
+#   - the time from exec to /readyz answering 200 (target <= 1 s);
+#   - resident memory under that load (VmHWM, target <= 100 MB);
+#   - `armario backup now` against `sqlite3 .backup` of the same file (target <= 3x).
+#
+#   bench/million.sh                      (1,000,000 companies; SKIP_BUILD=1 skips the build)
+#   COMPANIES=20000 bench/million.sh      (a small check of the script)
+#   MILLION_DIR=/var/tmp/million bench/million.sh   (keeps the database there and reuses it)
+#
+# The database: armario's own migrations, then bench/million_fill.py (3 users and 10 chained
+# audit events per company, 1,000 applications with 20 links each, 120 days of usage for 5 links of each application).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/common.sh
+# armario refuses unknown ARMARIO_* variables: the binary's path stays in this shell.
+export -n ARMARIO_BIN
+need wrk wrk
+need curl curl
+need sqlite3 sqlite3
+COMPANIES=${COMPANIES:-1000000}
+[ "${SKIP_BUILD:-}" = 1 ] || cargo build --release --quiet
+dir=${MILLION_DIR:-$(mktemp -d)}
+mkdir -p "$dir"
+ARMARIO_PID=
+trap '[ -z "$ARMARIO_PID" ] || stop_armario; [ -n "${MILLION_DIR:-}" ] || rm -rf "$dir"' EXIT
+# One key for every start over the same data, kept beside a reused database.
+[ -f "$dir/master.key" ] || python3 -c 'import secrets; print(secrets.token_hex(32))' >"$dir/master.key"
+export ARMARIO_MASTER_KEY
+ARMARIO_MASTER_KEY=$(cat "$dir/master.key")
+db="$dir/data/armario.db"
+secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+if [ ! -f "$dir/filled" ]; then
+    echo "== generating $COMPANIES companies in $dir"
+    rm -rf "$dir/data"
+    start_armario "$dir"
+    sign_in_owner
+    echo "$OWNER_TOKEN" >/dev/null
+    stop_armario
+    ARMARIO_PID=
+    started=$(date +%s.%N)
+    python3 bench/million_fill.py "$db" "$COMPANIES"
+    sqlite3 "$db" 'PRAGMA journal_mode = WAL; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+    echo "generated in $(secs "$started") s; armario.db is $(($(stat -c %s "$db") / 1048576)) MiB"
+    touch "$dir/filled"
+fi
+
+echo "== time to ready (3 starts)"
+ready_ms=()
+for _ in 1 2 3; do
+    port=$(free_port)
+    started=$(date +%s.%N)
+    RUST_LOG=warn "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
+    ARMARIO_PID=$!
+    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+        kill -0 "$ARMARIO_PID" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+        sleep 0.005
+    done
+    ready_ms+=("$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
+    stop_armario
+done
+ARMARIO_PID=
+echo "each: ${ready_ms[*]} ms"
+
+start_armario "$dir"
+OWNER_TOKEN=$(curl -fsS -X POST "$BASE/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"email":"owner@bench.test","password":"bench-password-1"}' | json_field '["token"]')
+# The chain is verified once in the background at start: wait for it, so it does not run
+# under the measured load, and say whether it holds.
+started=$(date +%s.%N)
+until chain=$(curl -fsS "$BASE/readyz" | json_field '["checks"]["audit_chain"]') && [ "$chain" != unchecked ]; do
+    sleep 0.5
+done
+echo "audit chain at start: $chain (verified in about $(secs "$started") s)"
+[ "$chain" = ok ] || echo "warning: the audit chain is not intact"
+
+company=$(printf 'cmp_%032x' $(((COMPANIES + 1) / 2)))
+# The first ten characters of that company's formatted CNPJ (the generator's base is its number).
+cnpj_prefix=$(printf '%08d' $(((COMPANIES + 1) / 2)) | sed -E 's/^(..)(...)(...)$/\1.\2.\3/')
+month_to=$(date -u -d 'yesterday' +%F)
+month_from=$(date -u -d '30 days ago' +%F)
+quarter_from=$(date -u -d '90 days ago' +%FT%TZ)
+# The usage company is one with links (the first companies are linked).
+usage_company=$(printf 'cmp_%032x' 21)
+reads=(
+    "list|/api/v1/companies?limit=50"
+    "search name|/api/v1/companies?limit=50&q=sao%20paulo%2012"
+    "search CNPJ|/api/v1/companies?limit=50&q=$cnpj_prefix"
+    "company users|/api/v1/companies/$company/users?limit=50"
+    "audit by period|/api/v1/audit-events?company_id=$company&from=$quarter_from&limit=50"
+    "usage by month|/api/v1/usage?company_id=$usage_company&from=$month_from&to=$month_to&limit=50"
+)
+for r in "${reads[@]}"; do
+    curl -fsS -o /dev/null -H "Authorization: Bearer $OWNER_TOKEN" "$BASE${r#*|}" \
+        || { echo "bench: ${r#*|} failed"; exit 1; }
+done
+results=()
+for r in "${reads[@]}"; do
+    WRK_SECONDS=2 WRK_CONNECTIONS=16 wrk_run warmup "$BASE${r#*|}" "Authorization: Bearer $OWNER_TOKEN" >/dev/null
+    read -r _ rps p99 bad < <(WRK_CONNECTIONS=16 wrk_run x "$BASE${r#*|}" "Authorization: Bearer $OWNER_TOKEN")
+    results+=("${r%%|*}|$rps|$p99|$bad")
+done
+hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$ARMARIO_PID/status")
+
+echo "== backup: armario backup now against sqlite3 .backup"
+rm -f "$dir/copy.db"
+started=$(date +%s.%N)
+sqlite3 "$db" ".backup '$dir/copy.db'"
+plain_s=$(secs "$started")
+rm -f "$dir/copy.db"
+stop_armario
+ARMARIO_PID=
+started=$(date +%s.%N)
+"$ARMARIO_BIN" backup now --data-dir "$dir/data" >"$dir/backup.log" 2>&1 || { cat "$dir/backup.log"; exit 1; }
+armario_s=$(secs "$started")
+
+echo
+printf '%-22s %12s %10s %10s %s\n' "read (16 connections)" "requests/s" "p99 ms" "target" "p99 / target"
+for r in "${results[@]}"; do
+    IFS='|' read -r name rps p99 bad <<<"$r"
+    printf '%-22s %12s %10s %10s %s\n' "$name" "$rps" "$p99" "20 ms" "$(awk -v p="$p99" 'BEGIN { printf "%.2f%s", p / 20, (p <= 20 ? "" : "  MISSED") }')"
+    [ "$bad" = 0 ] || echo "warning: $bad non-2xx answers for $name"
+done
+median_ready=$(printf '%s\n' "${ready_ms[@]}" | sort -n | sed -n 2p)
+printf '%-22s %12s %10s %s\n' "ready (median of 3)" "$median_ready ms" "1000 ms" "$(awk -v v="$median_ready" 'BEGIN { printf "%.2f%s", v / 1000, (v <= 1000 ? "" : "  MISSED") }')"
+printf '%-22s %12s %10s %s\n' "resident peak (VmHWM)" "$((hwm_kib / 1024)) MiB" "100 MB" "$(awk -v k="$hwm_kib" 'BEGIN { v = k * 1024 / 1e8; printf "%.2f%s", v, (v <= 1 ? "" : "  MISSED") }')"
+printf '%-22s %12s %10s %s\n' "backup now" "$armario_s s" "3x" "$(awk -v a="$armario_s" -v b="$plain_s" 'BEGIN { v = a / (b > 0 ? b : 0.1); printf "%.2fx of sqlite3 .backup (%s s)%s", v, b, (v <= 3 ? "" : "  MISSED") }')"

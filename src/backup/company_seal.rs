@@ -1,0 +1,427 @@
+//! Each company's personal data inside a backup is sealed under a data key of its own.
+//!
+//! Before a snapshot is compressed and sealed, every personal column of a company's rows (the
+//! list is `db::personal_columns`) is replaced in the copy by AES-256-GCM ciphertext under a
+//! fresh random key for that company. The keys are not in the snapshot: the manifest carries
+//! them, each sealed under the master key. Erasing a company removes its key from the manifest
+//! of every retained backup, and then no one, not even with the master key, can read that
+//! company's personal data in any of them. A restore opens the cells whose key is there and
+//! writes what `Unreadable` says instead of the others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use rand::RngCore;
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::error::{BackupError, Result};
+use crate::db::personal_columns::{self as personal, PersonalColumns, BY_COMPANY};
+
+/// Starts every sealed cell, so a cell tells by itself that it is sealed.
+const CELL_MAGIC: &[u8] = b"ARMPD1";
+const NONCE_LEN: usize = 12;
+/// The first plaintext byte: which SQLite type the cell had.
+const TEXT: u8 = 1;
+const BLOB: u8 = 2;
+
+/// Each company's data key in one backup, by company id.
+pub type CompanyKeys = BTreeMap<String, [u8; 32]>;
+
+/// What a restore found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Unsealed {
+    /// Cells opened with their company's key.
+    pub opened: u64,
+    /// Companies whose cells could not be opened (their key is gone): their rows now hold what
+    /// `Unreadable` says.
+    pub unreadable: BTreeSet<String>,
+}
+
+fn db_err(what: &'static str) -> impl Fn(crate::error::DomainError) -> BackupError {
+    move |e| BackupError::IntegrityCheck(format!("{what}: {e}"))
+}
+
+fn open_rw(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(BackupError::sqlite("opening the snapshot"))?;
+    // A value replaced in place leaves no trace of the old bytes in the file (free blocks and
+    // freed pages are zeroed), so the sealed object holds no clear copy of what was sealed.
+    // The copy is private and thrown away on any failure, so it keeps no journal at all: a
+    // journal in memory would hold every page changed, the whole audit log on a large store.
+    // Stored checks (a slug's or an e-mail's form) do not apply to ciphertext.
+    conn.execute_batch(
+        "PRAGMA secure_delete = ON; PRAGMA journal_mode = OFF;
+         PRAGMA ignore_check_constraints = ON; PRAGMA foreign_keys = OFF;",
+    )
+    .map_err(BackupError::sqlite("preparing the snapshot"))?;
+    Ok(conn)
+}
+
+fn aad(table: &str, column: &str, company: &str) -> Vec<u8> {
+    format!("armario/backup-cell/v1|{table}|{column}|{company}").into_bytes()
+}
+
+fn is_sealed(value: &Value) -> bool {
+    matches!(value, Value::Blob(b) if b.starts_with(CELL_MAGIC))
+}
+
+fn seal_cell(key: &[u8; 32], aad: &[u8], value: &Value) -> Option<Value> {
+    let mut plain = match value {
+        Value::Text(t) => [&[TEXT][..], t.as_bytes()].concat(),
+        Value::Blob(b) => [&[BLOB][..], b].concat(),
+        // Numbers and NULL carry nothing personal in these columns.
+        _ => return None,
+    };
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::thread_rng().fill_bytes(&mut nonce);
+    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad })
+        .expect("AES-GCM encryption of a bounded cell");
+    plain.iter_mut().for_each(|b| *b = 0);
+    Some(Value::Blob([CELL_MAGIC, &nonce, &sealed].concat()))
+}
+
+fn open_cell(key: &[u8; 32], aad: &[u8], cell: &[u8]) -> Option<Value> {
+    let rest = cell.strip_prefix(CELL_MAGIC)?;
+    if rest.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, sealed) = rest.split_at(NONCE_LEN);
+    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+    let plain = cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
+        .ok()?;
+    match plain.split_first()? {
+        (&TEXT, text) => String::from_utf8(text.to_vec()).ok().map(Value::Text),
+        (&BLOB, blob) => Some(Value::Blob(blob.to_vec())),
+        _ => None,
+    }
+}
+
+/// Seals the personal columns of every company's rows in the snapshot at `path` and returns
+/// the keys, one per company that had any.
+pub fn seal_snapshot(path: &Path) -> Result<CompanyKeys> {
+    let mut conn = open_rw(path)?;
+    let tx = conn
+        .transaction()
+        .map_err(BackupError::sqlite("sealing the snapshot"))?;
+    let search =
+        personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
+    let mut keys = CompanyKeys::new();
+    for p in BY_COMPANY {
+        let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
+        if columns.is_empty() {
+            continue;
+        }
+        let mut after = 0;
+        loop {
+            let (rows, next) = personal::rows_page(&tx, p, &columns, after)
+                .map_err(db_err("reading personal columns"))?;
+            for mut row in rows {
+                let key = keys.entry(row.company_id.clone()).or_insert_with(|| {
+                    let mut k = [0u8; 32];
+                    rand::thread_rng().fill_bytes(&mut k);
+                    k
+                });
+                let mut changed = false;
+                for (column, value) in columns.iter().zip(row.values.iter_mut()) {
+                    if is_sealed(value) {
+                        continue;
+                    }
+                    if let Some(sealed) =
+                        seal_cell(key, &aad(p.table, column, &row.company_id), value)
+                    {
+                        *value = sealed;
+                        changed = true;
+                    }
+                }
+                if changed {
+                    personal::set_row(&tx, p, &columns, &row.key, &row.values)
+                        .map_err(db_err("sealing personal columns"))?;
+                }
+            }
+            match next {
+                Some(n) => after = n,
+                None => break,
+            }
+        }
+    }
+    personal::resume_search_index(&tx, &search, false)
+        .map_err(db_err("restoring the search index's triggers"))?;
+    tx.commit()
+        .map_err(BackupError::sqlite("sealing the snapshot"))?;
+    Ok(keys)
+}
+
+/// Opens what the keys open in the restored copy at `path`; rows of a company whose key is not
+/// among `keys` get what `Unreadable` says.
+pub fn unseal_snapshot(path: &Path, keys: &CompanyKeys) -> Result<Unsealed> {
+    let mut conn = open_rw(path)?;
+    let tx = conn
+        .transaction()
+        .map_err(BackupError::sqlite("opening the snapshot's sealed columns"))?;
+    let search =
+        personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
+    let mut report = Unsealed::default();
+    for p in BY_COMPANY {
+        let unreadable = unseal_table(&tx, p, keys, &mut report)?;
+        personal::make_unreadable(&tx, p, &unreadable)
+            .map_err(db_err("replacing what cannot be read"))?;
+    }
+    personal::resume_search_index(&tx, &search, true)
+        .map_err(db_err("rebuilding the search index"))?;
+    tx.commit()
+        .map_err(BackupError::sqlite("opening the snapshot's sealed columns"))?;
+    Ok(report)
+}
+
+fn unseal_table(
+    conn: &Connection,
+    p: &PersonalColumns,
+    keys: &CompanyKeys,
+    report: &mut Unsealed,
+) -> Result<Vec<Vec<Value>>> {
+    let mut unreadable: BTreeSet<Vec<KeyValue>> = BTreeSet::new();
+    let columns = personal::present(conn, p).map_err(db_err("reading the schema"))?;
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut after = 0;
+    loop {
+        let (rows, next) = personal::rows_page(conn, p, &columns, after)
+            .map_err(db_err("reading personal columns"))?;
+        'rows: for mut row in rows {
+            let mut opened = 0;
+            for (column, value) in columns.iter().zip(row.values.iter_mut()) {
+                let Value::Blob(bytes) = &*value else {
+                    continue;
+                };
+                if !bytes.starts_with(CELL_MAGIC) {
+                    continue;
+                }
+                let aad = aad(p.table, column, &row.company_id);
+                match keys
+                    .get(&row.company_id)
+                    .and_then(|k| open_cell(k, &aad, bytes))
+                {
+                    Some(clear) => {
+                        *value = clear;
+                        opened += 1;
+                    }
+                    None => {
+                        unreadable.insert(row.key.iter().map(KeyValue::from).collect());
+                        report.unreadable.insert(row.company_id);
+                        continue 'rows;
+                    }
+                }
+            }
+            if opened > 0 {
+                personal::set_row(conn, p, &columns, &row.key, &row.values)
+                    .map_err(db_err("opening personal columns"))?;
+                report.opened += opened;
+            }
+        }
+        match next {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    Ok(unreadable
+        .into_iter()
+        .map(|key| key.into_iter().map(Value::from).collect())
+        .collect())
+}
+
+/// A key column's value, ordered, so each row is replaced once however many of its cells
+/// were unreadable.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum KeyValue {
+    Null,
+    Integer(i64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl From<&Value> for KeyValue {
+    fn from(v: &Value) -> Self {
+        match v {
+            Value::Integer(i) => KeyValue::Integer(*i),
+            Value::Text(t) => KeyValue::Text(t.clone()),
+            Value::Blob(b) => KeyValue::Blob(b.clone()),
+            // Keys are never real numbers; NULL never names a row.
+            Value::Real(_) | Value::Null => KeyValue::Null,
+        }
+    }
+}
+
+impl From<KeyValue> for Value {
+    fn from(k: KeyValue) -> Self {
+        match k {
+            KeyValue::Null => Value::Null,
+            KeyValue::Integer(i) => Value::Integer(i),
+            KeyValue::Text(t) => Value::Text(t),
+            KeyValue::Blob(b) => Value::Blob(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(conn: &Connection, sql: &str) -> Value {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn cells_round_trip_and_refuse_another_place_or_key() {
+        let key = [7u8; 32];
+        let text = Value::Text("Ana Canário".into());
+        let sealed = seal_cell(&key, b"a", &text).unwrap();
+        assert!(is_sealed(&sealed));
+        let Value::Blob(bytes) = &sealed else {
+            panic!()
+        };
+        assert_eq!(open_cell(&key, b"a", bytes), Some(text));
+        assert_eq!(open_cell(&key, b"b", bytes), None, "moved to another cell");
+        assert_eq!(open_cell(&[8u8; 32], b"a", bytes), None, "another key");
+        let blob = Value::Blob(vec![0, 1, 2]);
+        let Value::Blob(sealed) = seal_cell(&key, b"a", &blob).unwrap() else {
+            panic!()
+        };
+        assert_eq!(open_cell(&key, b"a", &sealed), Some(blob));
+        assert_eq!(seal_cell(&key, b"a", &Value::Integer(3)), None);
+    }
+
+    /// Two companies sealed; one key withheld: the other company opens whole, the withheld one's
+    /// rows are replaced or gone, and no clear canary is left in the file's bytes.
+    #[test]
+    fn a_withheld_key_leaves_nothing_of_its_company_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            crate::db::migrate::apply(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+                 VALUES ('cmp_a', 'Canario Alfa Ltda', '11222333000181', 'canario-alfa', 'active', 1, 1, 'canario alfa', 'canario alfa'),
+                        ('cmp_b', 'Vizinha Beta Ltda', '11444777000161', 'vizinha-beta', 'active', 1, 1, 'vizinha beta', 'vizinha beta');
+                 INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold)
+                 VALUES ('usr_a', 'cmp_a', 'canario.a@example.com', 'Pessoa Canario', 'company_admin', 'active', 'x', 1, 1, 'pessoa canario'),
+                        ('usr_b', 'cmp_b', 'vizinha.b@example.com', 'Pessoa Vizinha', 'company_admin', 'active', 'x', 1, 1, 'pessoa vizinha');
+                 INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
+                 VALUES (1, 'system', 'cmp_a', 'user.created', '203.0.113.9', '{\"email\":\"canario.a@example.com\"}');",
+            )
+            .unwrap();
+        }
+        let mut keys = seal_snapshot(&path).unwrap();
+        assert_eq!(keys.len(), 2);
+        // The search index holds no trigram of a sealed name either.
+        let found = |conn: &Connection, word: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM company_search WHERE company_search MATCH ?1",
+                [word],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        {
+            let conn = Connection::open(&path).unwrap();
+            assert_eq!(
+                found(&conn, "canario"),
+                0,
+                "the sealed snapshot's search index"
+            );
+            assert_eq!(
+                found(&conn, "vizinha"),
+                0,
+                "the sealed snapshot's search index"
+            );
+            // Not even in segments waiting to be merged: the index holds nothing.
+            let segments: i64 = conn
+                .query_row("SELECT count(*) FROM company_search_idx", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(segments, 0, "the sealed snapshot's search index is empty");
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for canary in ["canario", "Canario", "vizinha", "203.0.113.9"] {
+            assert!(
+                !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                "{canary} is in clear in the sealed snapshot"
+            );
+        }
+        keys.remove("cmp_a");
+        let report = unseal_snapshot(&path, &keys).unwrap();
+        assert_eq!(report.unreadable, BTreeSet::from(["cmp_a".to_string()]));
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(
+            found(&conn, "vizinha"),
+            1,
+            "the restored index finds the readable company"
+        );
+        assert_eq!(found(&conn, "canario"), 0, "nor the unreadable one");
+        assert_eq!(
+            cell(&conn, "SELECT email FROM users WHERE id = 'usr_b'"),
+            Value::Text("vizinha.b@example.com".into())
+        );
+        assert_eq!(
+            cell(&conn, "SELECT name FROM users WHERE id = 'usr_a'"),
+            Value::Text("Titular apagado".into())
+        );
+        assert_eq!(
+            cell(&conn, "SELECT details FROM audit_events"),
+            Value::Text("{}".into())
+        );
+        drop(conn);
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.windows(7).any(|w| w == b"canario" || w == b"Canario"));
+    }
+
+    /// A table larger than a page is sealed and opened whole, a page at a time.
+    #[test]
+    fn tables_larger_than_a_page_are_sealed_and_opened_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let rows = personal::PAGE * 2 + 1;
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            crate::db::migrate::apply(&mut conn).unwrap();
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                 INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
+                 SELECT i, 'system', 'cmp_' || (i % 3), 'user.created', '198.51.100.' || (i % 250),
+                        '{\"email\":\"p' || i || '@example.com\"}' FROM n",
+                [rows as i64],
+            )
+            .unwrap();
+        }
+        let in_clear = |path: &Path| -> i64 {
+            Connection::open(path)
+                .unwrap()
+                .query_row(
+                    "SELECT count(*) FROM audit_events WHERE typeof(details) = 'text' OR typeof(ip) = 'text'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let keys = seal_snapshot(&path).unwrap();
+        assert_eq!(keys.len(), 3);
+        assert_eq!(in_clear(&path), 0);
+        let report = unseal_snapshot(&path, &keys).unwrap();
+        assert_eq!(report.opened, 2 * rows as u64);
+        assert!(report.unreadable.is_empty());
+        let conn = Connection::open(&path).unwrap();
+        let clear: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE details LIKE '{\"email\":%' AND ip LIKE '198.51.100.%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(clear, rows as i64);
+    }
+}

@@ -1,0 +1,326 @@
+//! SQL for the audit chain: the link written with each event, the walk that verifies it, and
+//! the server's last verification.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::audit_chain::{
+    self as chain, Break, BreakKind, ChainHead, ChainReport, ChainedFields,
+};
+use crate::error::DomainResult;
+
+const EVENT_COLUMNS: &str = "e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, \
+     e.target_kind, e.target_id, e.ip, e.details";
+
+/// One stored event, as the chain sees it.
+struct Stored {
+    id: i64,
+    at: i64,
+    actor_kind: String,
+    actor_id: Option<String>,
+    company_id: Option<String>,
+    action: String,
+    target_kind: Option<String>,
+    target_id: Option<String>,
+    ip: Option<String>,
+    details: String,
+}
+
+impl Stored {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor_kind: r.get(2)?,
+            actor_id: r.get(3)?,
+            company_id: r.get(4)?,
+            action: r.get(5)?,
+            target_kind: r.get(6)?,
+            target_id: r.get(7)?,
+            ip: r.get(8)?,
+            details: r.get(9)?,
+        })
+    }
+
+    fn fields(&self) -> ChainedFields<'_> {
+        ChainedFields {
+            id: self.id,
+            at: self.at,
+            actor_kind: &self.actor_kind,
+            actor_id: self.actor_id.as_deref(),
+            company_id: self.company_id.as_deref(),
+            action: &self.action,
+            target_kind: self.target_kind.as_deref(),
+            target_id: self.target_id.as_deref(),
+        }
+    }
+}
+
+/// Where the chain starts: after this event id, from this link.
+fn anchor(conn: &Connection) -> DomainResult<(i64, Vec<u8>)> {
+    Ok(conn
+        .query_row(
+            "SELECT after_event_id, hash FROM audit_chain_anchor WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, chain::GENESIS.to_vec())))
+}
+
+/// The last link: the newest event's, or the anchor's when none is left.
+fn head_link(conn: &Connection) -> DomainResult<Vec<u8>> {
+    let last: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM audit_chain ORDER BY event_id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    match last {
+        Some(h) => Ok(h),
+        None => Ok(anchor(conn)?.1),
+    }
+}
+
+/// Links event `id` (just inserted, in the caller's transaction) to the chain's head. Writes
+/// in one transaction may be batched, so the head is read here, not cached.
+pub fn link_event(conn: &Connection, id: i64) -> DomainResult<()> {
+    let event = conn
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.id = ?1"
+        ))?
+        .query_row([id], Stored::from_row)?;
+    write_link(conn, &event)
+}
+
+fn write_link(conn: &Connection, e: &Stored) -> DomainResult<()> {
+    let prev = head_link(conn)?;
+    let salt = chain::new_salt();
+    let commit = chain::personal_commit(&salt, e.ip.as_deref(), &e.details);
+    let hash = chain::link(&prev, &e.fields(), &commit);
+    conn.prepare_cached(
+        "INSERT INTO audit_chain (event_id, personal_salt, personal_commit, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![e.id, &salt[..], &commit[..], prev, &hash[..]])?;
+    Ok(())
+}
+
+/// Chains the events stored before the chain existed, in id order, after the current head.
+/// Runs once, in the migration that creates the chain; an unlinked event found later is one
+/// written outside armario, and verification names it.
+pub fn backfill(conn: &Connection) -> DomainResult<()> {
+    let after: i64 = conn.query_row(
+        "SELECT MAX(COALESCE((SELECT MAX(event_id) FROM audit_chain), 0),
+                    (SELECT after_event_id FROM audit_chain_anchor WHERE id = 1))",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.id > ?1 ORDER BY e.id"
+    ))?;
+    let events = stmt.query_map([after], Stored::from_row)?;
+    for e in events {
+        write_link(conn, &e?)?;
+    }
+    Ok(())
+}
+
+/// Replaces an event's personal fields (anonymisation) and drops the salt of its commitment,
+/// which the chain keeps: the chain still verifies, and the commitment no longer confirms the
+/// old values.
+pub fn forget_personal(
+    conn: &Connection,
+    event_id: i64,
+    ip: Option<&str>,
+    details: &str,
+) -> DomainResult<()> {
+    conn.execute(
+        "UPDATE audit_events SET ip = ?2, details = ?3 WHERE id = ?1",
+        params![event_id, ip, details],
+    )?;
+    conn.execute(
+        "UPDATE audit_chain SET personal_salt = NULL WHERE event_id = ?1",
+        [event_id],
+    )?;
+    Ok(())
+}
+
+/// The first link after `after` and before `before` whose event is gone.
+fn deleted_between(
+    conn: &Connection,
+    after: i64,
+    before: Option<i64>,
+) -> DomainResult<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MIN(c.event_id) FROM audit_chain c
+         WHERE c.event_id > ?1 AND (?2 IS NULL OR c.event_id < ?2)
+           AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.id = c.event_id)",
+        params![after, before],
+        |r| r.get(0),
+    )?)
+}
+
+fn broken(event_id: i64, kind: BreakKind, message: String) -> Option<Break> {
+    Some(Break {
+        event_id,
+        kind,
+        message,
+    })
+}
+
+/// Walks the chain from its anchor and stops at the first event that breaks it.
+pub fn verify(conn: &Connection) -> DomainResult<ChainReport> {
+    let (anchor_id, anchor_hash) = anchor(conn)?;
+    let mut report = ChainReport::default();
+    let mut prev = anchor_hash;
+    let mut prev_id = anchor_id;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS}, c.event_id, c.personal_salt, c.personal_commit, c.prev_hash, c.hash
+         FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id
+         WHERE e.id > ?1 ORDER BY e.id"
+    ))?;
+    let mut rows = stmt.query([anchor_id])?;
+    while let Some(r) = rows.next()? {
+        let e = Stored::from_row(r)?;
+        let linked: Option<i64> = r.get(10)?;
+        if linked.is_none() {
+            report.broken = broken(
+                e.id,
+                BreakKind::Inserted,
+                format!(
+                    "event {} has no link in the chain: it was inserted outside armario",
+                    e.id
+                ),
+            );
+            break;
+        }
+        let salt: Option<Vec<u8>> = r.get(11)?;
+        let commit: Vec<u8> = r.get(12)?;
+        let stored_prev: Vec<u8> = r.get(13)?;
+        let hash: Vec<u8> = r.get(14)?;
+        if stored_prev != prev {
+            let gone = deleted_between(conn, prev_id, Some(e.id))?;
+            report.broken = match gone {
+                Some(id) => broken(id, BreakKind::Deleted, format!("event {id} was deleted")),
+                None => broken(
+                    e.id,
+                    BreakKind::Deleted,
+                    format!(
+                        "event {} does not follow event {prev_id}: an event between them was deleted, or event {prev_id} was rewritten",
+                        e.id
+                    ),
+                ),
+            };
+            break;
+        }
+        let personal_ok = match &salt {
+            Some(salt) => {
+                chain::personal_commit(salt, e.ip.as_deref(), &e.details)[..] == commit[..]
+            }
+            None => {
+                report.anonymised += 1;
+                true
+            }
+        };
+        if !personal_ok || chain::link(&prev, &e.fields(), &commit)[..] != hash[..] {
+            report.broken = broken(
+                e.id,
+                BreakKind::Edited,
+                format!("event {} was edited", e.id),
+            );
+            break;
+        }
+        report.events_checked += 1;
+        report.head = Some(ChainHead {
+            event_id: e.id,
+            hash: hex::encode(&hash),
+        });
+        prev = hash;
+        prev_id = e.id;
+    }
+    if report.broken.is_none() {
+        if let Some(id) = deleted_between(conn, prev_id, None)? {
+            report.broken = broken(id, BreakKind::Deleted, format!("event {id} was deleted"));
+        }
+    }
+    Ok(report)
+}
+
+/// The stored link of one event, hex (for comparing with a backup's head).
+pub fn link_of(conn: &Connection, event_id: i64) -> DomainResult<Option<String>> {
+    let h: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT hash FROM audit_chain WHERE event_id = ?1",
+            [event_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(h.map(hex::encode))
+}
+
+/// The event id the chain starts after (retention moves it forward).
+pub fn anchor_event_id(conn: &Connection) -> DomainResult<i64> {
+    Ok(anchor(conn)?.0)
+}
+
+/// The chain's head as stored (not verified), for a backup's manifest.
+pub fn head(conn: &Connection) -> DomainResult<Option<ChainHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT event_id, hash FROM audit_chain ORDER BY event_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?
+        .map(|(event_id, h)| ChainHead {
+            event_id,
+            hash: hex::encode(h),
+        }))
+}
+
+/// The server's last verification.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Verification {
+    pub verified_at: i64,
+    pub ok: bool,
+    pub events_checked: i64,
+    pub broken_event_id: Option<i64>,
+    pub broken_kind: Option<String>,
+    pub problem: Option<String>,
+}
+
+pub fn record_verification(conn: &Connection, r: &ChainReport, now: i64) -> DomainResult<()> {
+    let b = r.broken.as_ref();
+    conn.execute(
+        "INSERT OR REPLACE INTO audit_verification
+            (id, verified_at, ok, events_checked, broken_event_id, broken_kind, problem)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            now,
+            b.is_none(),
+            r.events_checked,
+            b.map(|b| b.event_id),
+            b.map(|b| b.kind.as_str()),
+            b.map(|b| b.message.clone())
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn last_verification(conn: &Connection) -> DomainResult<Option<Verification>> {
+    Ok(conn
+        .query_row(
+            "SELECT verified_at, ok, events_checked, broken_event_id, broken_kind, problem
+             FROM audit_verification WHERE id = 1",
+            [],
+            |r| {
+                Ok(Verification {
+                    verified_at: r.get(0)?,
+                    ok: r.get(1)?,
+                    events_checked: r.get(2)?,
+                    broken_event_id: r.get(3)?,
+                    broken_kind: r.get(4)?,
+                    problem: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}

@@ -1,0 +1,205 @@
+//! The reads that must stay fast with a million companies use an index: `EXPLAIN QUERY PLAN`
+//! of the exact SQL each storage function runs (taken from its builder, not copied here) on a
+//! small database built by the migrations. A plan that reads a large table from end to end
+//! (a bare `SCAN`), or a search that walks the companies instead of the search index, fails.
+
+use rusqlite::{params_from_iter, Connection, ToSql};
+
+use crate::domain::audit::AuditFilter;
+use crate::domain::company::{CompanyFilter, CompanyStatus};
+use crate::domain::company_sort::CompanySort;
+use crate::domain::user::UserFilter;
+use crate::ids::CompanyId;
+
+use super::usage::UsageFilter;
+
+/// Tables that grow with the number of companies.
+const LARGE: &[&str] = &[
+    "companies",
+    "users",
+    "audit_events",
+    "audit_chain",
+    "usage_daily",
+];
+
+fn db() -> Connection {
+    let mut conn = Connection::open_in_memory().unwrap();
+    super::migrate::apply(&mut conn).unwrap();
+    conn.execute_batch(
+        "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
+                                search_fold, sort_name)
+         VALUES ('cmp_1', 'Comércio São Paulo 1 Ltda', '11222333000181', 'sp-1', 'active', 1, 1,
+                 'comercio sao paulo 1 ltda', 'comercio sao paulo 1 ltda');",
+    )
+    .unwrap();
+    conn
+}
+
+/// The plan's lines, as `EXPLAIN QUERY PLAN` words them.
+fn plan(conn: &Connection, sql: &str, args: &[&dyn ToSql]) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    // The caller may pass more arguments than this statement takes (two statements share them).
+    let n = stmt.parameter_count().min(args.len());
+    let rows = stmt
+        .query_map(params_from_iter(args[..n].iter()), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+fn boxed(args: &[Box<dyn ToSql>]) -> Vec<&dyn ToSql> {
+    args.iter().map(|a| a.as_ref()).collect()
+}
+
+/// The table (or alias) a `SCAN` or `SEARCH` line reads, resolved through `aliases`.
+fn table_of<'a>(line: &'a str, aliases: &[(&str, &'a str)]) -> &'a str {
+    let name = line.split_whitespace().nth(1).unwrap_or("");
+    aliases
+        .iter()
+        .find(|(a, _)| *a == name)
+        .map_or(name, |(_, t)| *t)
+}
+
+/// Fails when a line reads a large table whole: a `SCAN` with no index, or one that walks a
+/// whole index without an order that a `LIMIT` stops early (`ordered` lists the indexes whose
+/// order the query reads a page of).
+fn assert_indexed(what: &str, lines: &[String], aliases: &[(&str, &str)], ordered: &[&str]) {
+    for line in lines {
+        if !line.starts_with("SCAN ") {
+            continue;
+        }
+        let table = table_of(line, aliases);
+        if !LARGE.contains(&table) {
+            continue;
+        }
+        let walks_a_page = ordered.iter().any(|i| line.contains(&format!("INDEX {i}")));
+        assert!(
+            walks_a_page,
+            "{what}: `{line}` reads all of {table}; plan: {lines:#?}"
+        );
+    }
+}
+
+const C: &[(&str, &str)] = &[
+    ("c", "companies"),
+    ("u", "usage_daily"),
+    ("e", "audit_events"),
+];
+
+fn company_list(filter: CompanyFilter) -> (Vec<String>, Vec<String>) {
+    let conn = db();
+    let (sql, args) = super::company_list::list_query(&filter, CompanySort::default(), None, 50);
+    let list = plan(&conn, &sql, &boxed(&args));
+    let (sql, args) = super::company_list::count_query(&filter);
+    let count = plan(&conn, &sql, &boxed(&args));
+    (list, count)
+}
+
+fn search(q: &str) -> CompanyFilter {
+    CompanyFilter {
+        search: Some(q.into()),
+        ..CompanyFilter::default()
+    }
+}
+
+#[test]
+fn the_companies_list_reads_a_page_of_an_index_and_counts_from_the_counters() {
+    let (list, count) = company_list(CompanyFilter::default());
+    assert_indexed("list", &list, C, &["companies_created_id"]);
+    assert!(!list.iter().any(|l| l.contains("TEMP B-TREE")), "{list:#?}");
+    assert!(
+        count.iter().all(|l| l.contains("company_counts")),
+        "{count:#?}"
+    );
+    let (_, count) = company_list(CompanyFilter {
+        status: Some(CompanyStatus::Active),
+        ..CompanyFilter::default()
+    });
+    assert!(
+        count.iter().all(|l| l.contains("company_counts")),
+        "{count:#?}"
+    );
+}
+
+#[test]
+fn a_search_by_name_or_cnpj_goes_through_the_search_index() {
+    for q in ["sao paulo", "São Paulo", "11.222", "11222333", "comercio 1"] {
+        let (list, count) = company_list(search(q));
+        for (what, lines) in [("list", &list), ("count", &count)] {
+            assert_indexed(&format!("{what} {q:?}"), lines, C, &[]);
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("company_search VIRTUAL TABLE")),
+                "{what} {q:?} does not use the search index: {lines:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_company_s_users_are_a_range_of_their_index() {
+    let conn = db();
+    let filter = UserFilter {
+        company: Some(CompanyId::from_db("cmp_1".into())),
+        ..UserFilter::default()
+    };
+    let (sql, args) = super::users::list_query(&filter, None, 50);
+    let lines = plan(&conn, &sql, &boxed(&args));
+    assert_indexed("users", &lines, &[], &[]);
+    assert!(
+        lines.iter().any(|l| l.contains("users_company_id")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_company_s_audit_log_over_a_period_is_a_range_of_an_index() {
+    let conn = db();
+    let f = AuditFilter {
+        from: Some(0),
+        to: Some(i64::MAX),
+        company_id: Some(CompanyId::from_db("cmp_1".into())),
+        ..AuditFilter::default()
+    };
+    let (sql, args) = super::audit::list_query(&f, None, 50);
+    let lines = plan(&conn, &sql, &boxed(&args));
+    assert_indexed("audit", &lines, C, &[]);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("SEARCH e USING INDEX audit_events_company")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_month_of_usage_is_a_range_of_an_index() {
+    let conn = db();
+    for company in [Some("cmp_1".to_string()), None] {
+        let f = UsageFilter {
+            from_day: Some("2026-10-01".into()),
+            to_day: Some("2026-10-31".into()),
+            application_id: None,
+            company_id: company.clone(),
+        };
+        let none: Option<String> = None;
+        let args: [&dyn ToSql; 9] = [
+            &f.from_day,
+            &f.to_day,
+            &f.application_id,
+            &f.company_id,
+            &none,
+            &none,
+            &none,
+            &none,
+            &51,
+        ];
+        for sql in [super::usage::page_sql(&f), super::usage::total_sql(&f)] {
+            let lines = plan(&conn, &sql, &args);
+            assert_indexed(&format!("usage {company:?}"), &lines, C, &[]);
+            assert!(lines.iter().any(|l| l.starts_with("SEARCH")), "{lines:#?}");
+        }
+    }
+}

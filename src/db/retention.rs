@@ -1,0 +1,209 @@
+//! SQL for retention: what the daily task prunes. Audit events go from the oldest end only,
+//! so the chain stays verifiable: the link of the last pruned event becomes the chain's anchor.
+//! Sign-in records (`auth.login*`, with their IP) past their own, shorter time keep their place
+//! in the chain but lose their personal fields, as an anonymisation does.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::DomainResult;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// How long each kind of record is kept, in days.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub audit_days: u32,
+    pub signin_days: u32,
+    pub usage_days: u32,
+    pub sessions_days: u32,
+}
+
+/// What one run pruned, per kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub audit_events: i64,
+    pub signin_records: i64,
+    pub usage_rows: i64,
+    pub sessions: i64,
+}
+
+impl Pruned {
+    pub fn any(&self) -> bool {
+        self.audit_events + self.signin_records + self.usage_rows + self.sessions > 0
+    }
+}
+
+fn cutoff(now: i64, days: u32) -> i64 {
+    now - i64::from(days) * DAY_MS
+}
+
+/// Prunes what `p` says is past its time at `now`. `prune_audit` is false when the chain does
+/// not verify: a broken chain is evidence, and pruning would erase it.
+pub fn prune(conn: &Connection, p: &Policy, now: i64, prune_audit: bool) -> DomainResult<Pruned> {
+    let mut out = Pruned::default();
+    let signin_cut = cutoff(now, p.signin_days);
+    if prune_audit {
+        out.signin_records = forget_old_signins(conn, signin_cut)?;
+        out.audit_events = prune_audit_prefix(conn, cutoff(now, p.audit_days), signin_cut)?;
+    }
+    let day = crate::clock::to_datetime(cutoff(now, p.usage_days))
+        .format("%Y-%m-%d")
+        .to_string();
+    out.usage_rows = conn.execute("DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
+    out.sessions = conn.execute(
+        "DELETE FROM sessions WHERE expires_at < ?1",
+        [cutoff(now, p.sessions_days)],
+    )? as i64;
+    Ok(out)
+}
+
+fn forget_old_signins(conn: &Connection, cut: i64) -> DomainResult<i64> {
+    let ids: Vec<i64> = conn
+        .prepare(
+            "SELECT e.id FROM audit_events e JOIN audit_chain c ON c.event_id = e.id
+             WHERE e.action LIKE 'auth.login%' AND e.at < ?1 AND c.personal_salt IS NOT NULL",
+        )?
+        .query_map([cut], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        super::audit_chain::forget_personal(conn, *id, None, "{}")?;
+    }
+    Ok(ids.len() as i64)
+}
+
+/// Deletes the oldest events up to the first one still kept: one younger than the audit
+/// retention, or a sign-in record younger than the sign-in retention.
+fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> DomainResult<i64> {
+    let stop: Option<i64> = conn.query_row(
+        "SELECT MIN(id) FROM audit_events
+         WHERE at >= ?1 OR (action LIKE 'auth.login%' AND at >= ?2)",
+        params![audit_cut, signin_cut],
+        |r| r.get(0),
+    )?;
+    let last: Option<i64> = conn.query_row(
+        "SELECT MAX(id) FROM audit_events WHERE ?1 IS NULL OR id < ?1",
+        [stop],
+        |r| r.get(0),
+    )?;
+    let Some(last) = last else { return Ok(0) };
+    let hash: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT hash FROM audit_chain WHERE event_id = ?1",
+            [last],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // An unlinked event is one written outside armario: leave it for verification to name.
+    let Some(hash) = hash else { return Ok(0) };
+    conn.execute(
+        "UPDATE audit_chain_anchor SET after_event_id = ?1, hash = ?2, updated_at = ?3 WHERE id = 1",
+        params![last, hash, crate::clock::now_ms()],
+    )?;
+    conn.execute("DELETE FROM audit_chain WHERE event_id <= ?1", [last])?;
+    Ok(conn.execute("DELETE FROM audit_events WHERE id <= ?1", [last])? as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::{AuditCtx, NewAuditEvent};
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn db() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::db::migrate::apply(&mut c).unwrap();
+        c
+    }
+
+    fn event(c: &Connection, action: &'static str, days_ago: i64) {
+        let ctx = AuditCtx {
+            actor: crate::domain::audit::Actor::Anonymous,
+            ip: Some("203.0.113.9".into()),
+        };
+        let e = NewAuditEvent::new(action).details(serde_json::json!({"email": "ana@x.test"}));
+        crate::db::audit::insert(c, &ctx, &e, NOW - days_ago * DAY_MS).unwrap();
+    }
+
+    fn count(c: &Connection, sql: &str) -> i64 {
+        c.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    const DEFAULTS: Policy = Policy {
+        audit_days: 1825,
+        signin_days: 183,
+        usage_days: 730,
+        sessions_days: 30,
+    };
+
+    #[test]
+    fn prunes_exactly_what_the_policy_says_and_keeps_the_chain() {
+        let c = db();
+        event(&c, "company.created", 2000);
+        event(&c, "auth.login", 1900);
+        event(&c, "company.updated", 1000);
+        event(&c, "auth.login", 200);
+        event(&c, "auth.login_failed", 182);
+        event(&c, "company.updated", 1);
+        c.execute_batch(&format!(
+            "INSERT INTO usage_daily VALUES ('2021-01-01', 'a', 'c', 'g', 1), ('2026-12-01', 'a', 'c', 'g', 1);
+             INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at)
+               VALUES ('c1', 'A', '11222333000181', 'a', 'active', 1, 1);
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at)
+               VALUES ('u1', 'c1', 'a@x.test', 'A', 'member', 'active', 'h', 1, 1);
+             INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
+               VALUES (x'01', 'u1', 1, {old}, 's1'), (x'02', 'u1', 1, {fresh}, 's2');",
+            old = NOW - 31 * DAY_MS,
+            fresh = NOW - 29 * DAY_MS,
+        ))
+        .unwrap();
+        let pruned = prune(&c, &DEFAULTS, NOW, true).unwrap();
+        // The two events older than five years go; the sign-in of 200 days ago keeps its place
+        // but loses its IP, as does the one of 1900 days ago before it is deleted.
+        assert_eq!(pruned.audit_events, 2);
+        assert_eq!(pruned.signin_records, 2);
+        assert_eq!(pruned.usage_rows, 1);
+        assert_eq!(pruned.sessions, 1);
+        assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_events"), 4);
+        assert_eq!(
+            count(&c, "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"),
+            3,
+            "only the sign-in of 200 days ago lost its IP among those kept"
+        );
+        assert_eq!(count(&c, "SELECT MIN(id) FROM audit_events"), 3);
+        let report = crate::db::audit_chain::verify(&c).unwrap();
+        assert!(report.broken.is_none(), "{:?}", report.broken);
+        assert_eq!(report.events_checked, 4);
+        // New events link to the chain after pruning; a second run prunes nothing more.
+        event(&c, "company.updated", 0);
+        assert!(!prune(&c, &DEFAULTS, NOW, true).unwrap().any());
+        assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
+    }
+
+    #[test]
+    fn sign_in_records_younger_than_their_retention_stop_the_audit_prefix() {
+        let c = db();
+        event(&c, "auth.login", 100);
+        event(&c, "company.updated", 90);
+        let short = Policy {
+            audit_days: 30,
+            ..DEFAULTS
+        };
+        let pruned = prune(&c, &short, NOW, true).unwrap();
+        assert_eq!(
+            pruned.audit_events, 0,
+            "the sign-in of 100 days ago stays six months"
+        );
+        assert_eq!(
+            count(&c, "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"),
+            2
+        );
+        assert_eq!(
+            prune(&c, &short, NOW + 100 * DAY_MS, true)
+                .unwrap()
+                .audit_events,
+            2
+        );
+        assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
+    }
+}
