@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 use crate::common::seed::linked_app;
 use crate::common::*;
 
-const ENV: &[(&str, &str)] = &[("ARMARIO_TRUST_PROXY", "true")];
+const ENV: &[(&str, &str)] = &[
+    ("ARMARIO_TRUST_PROXY", "true"),
+    ("ARMARIO_ALERT_CHECK_SECS", "1"),
+];
 
 /// What was planted for one company.
 struct Planted {
@@ -77,6 +80,27 @@ async fn plant(server: &Server, owner: &Client, tag: &str, seed: u32) -> Planted
     let secret = format!("segredo{tag}XYZ{seed}");
     crate::common::seed::omie_secret(owner, &company, "k-1", &secret).await;
     let linked = linked_app(owner, &format!("App {tag}"), &company, &["company:read"]).await;
+    // A provisioning failure: the owner's alert names the company and carries the message.
+    let failure = format!("falha canario {tag}");
+    let r = server
+        .anon()
+        .with_token(&linked.app.key)
+        .put(
+            &format!("/api/v1/app/companies/{company}/provisioning"),
+            json!({ "state": "failed", "message": failure }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    eventually(15, "the provisioning_failed alert", || {
+        let want = failure.clone();
+        async move {
+            all_pages(owner, "/api/v1/alerts")
+                .await
+                .iter()
+                .any(|a| a["kind"] == "provisioning_failed" && a["error"] == want.as_str())
+        }
+    })
+    .await;
     let schema =
         json!({"type": "object", "properties": {"note": {"type": "string", "maxLength": 60}}});
     let r = owner
@@ -111,6 +135,7 @@ async fn plant(server: &Server, owner: &Client, tag: &str, seed: u32) -> Planted
         admin_email.clone(),
         config,
         invited,
+        failure,
     ];
     company_canaries.extend(member_canaries.clone());
     Planted {
@@ -168,6 +193,24 @@ fn assert_gone(text: &str, canaries: &[String]) {
         let hits: Vec<&str> = text.lines().filter(|l| l.contains(c.as_str())).collect();
         assert!(hits.is_empty(), "{c} survived the erasure: {hits:?}");
     }
+}
+
+/// The bytes of the database and its write-ahead log, as SQLite left them on disk: what
+/// someone holding the file could read with a hex editor, freed pages and old frames included.
+fn raw_files(server: &Server) -> Vec<u8> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("armario.db") {
+            out.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+fn bytes_contain(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn assert_kept(text: &str, canaries: &[String]) {
@@ -246,6 +289,12 @@ async fn a_company_erasure_keeps_only_the_kept_fields_and_spares_the_neighbour()
     assert_gone(&text, &t.company_canaries);
     assert_gone(&text, std::slice::from_ref(&t.secret));
     assert_kept(&text, &n.company_canaries);
+    // Nor is anything of it left in the file's free space or in the write-ahead log.
+    let raw = raw_files(&server);
+    for c in &t.company_canaries {
+        assert!(!bytes_contain(&raw, c), "{c} is still in the database file");
+    }
+    assert!(bytes_contain(&raw, &n.company_canaries[0]));
     assert_eq!(secrets(&server, &t.company), 0);
     assert_eq!(secrets(&server, &n.company), 1);
     // Signing in after (a new attempt, audited on its own) is refused.
@@ -294,6 +343,10 @@ async fn a_person_erased_by_their_admin_leaves_no_canary_and_cannot_sign_in() {
     assert_eq!(u.body["email"], format!("{pseudonym}@apagado.invalid"));
     let text = dump(&server);
     assert_gone(&text, &t.member_canaries);
+    let raw = raw_files(&server);
+    for c in &t.member_canaries {
+        assert!(!bytes_contain(&raw, c), "{c} is still in the database file");
+    }
     // The rest of the company and the neighbour are untouched.
     assert_kept(&text, &t.company_canaries[..6]);
     assert_kept(&text, &n.company_canaries);

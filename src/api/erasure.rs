@@ -202,7 +202,7 @@ impl ErasureApi {
         let keep = self.state.settings.erasure_keep.clone();
         let typed = body.0.confirmation.to_string();
         let e = erasure::erase_company(&self.state.key_writer(), &scope, keep, typed).await?;
-        self.state.erasure_bell.ring();
+        self.state.erased().await;
         Ok(Json(e.into()))
     }
 
@@ -250,7 +250,7 @@ impl ErasureApi {
         let scope = auth.company::<Admin>(&self.state, &caller, id.0).await?;
         let typed = body.0.confirmation.to_string();
         let e = erasure::erase_person(&self.state.store, &scope, user_id.0, typed).await?;
-        self.state.erasure_bell.ring();
+        self.state.erased().await;
         Ok(Json(e.into()))
     }
 }

@@ -338,7 +338,7 @@ impl PrivacyApi {
         .await?;
         // A fulfilled anonymisation or deletion erased someone: the ledger beside the backups
         // follows.
-        self.state.erasure_bell.ring();
+        self.state.erased().await;
         Ok(Json(r.into()))
     }
 

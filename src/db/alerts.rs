@@ -161,7 +161,8 @@ pub fn record(
     now: i64,
 ) -> DomainResult<bool> {
     Ok(conn.execute(
-        "INSERT OR IGNORE INTO alerts (kind, cause, day, facts, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO alerts (kind, cause, day, facts, created_at, company_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, json_extract(?4, '$.company_id'))",
         params![kind, cause, day, facts, now],
     )? == 1)
 }

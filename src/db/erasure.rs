@@ -202,7 +202,8 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
         [company],
     )?;
     conn.execute(
-        "UPDATE outbox SET recipient = ?2, subject = '[apagado]', sealed = NULL, key_id = NULL
+        "UPDATE outbox SET recipient = CASE WHEN kind = 'alert' THEN recipient ELSE ?2 END,
+             subject = '[apagado]', sealed = NULL, key_id = NULL
          WHERE company_id = ?1",
         params![company, mask.email],
     )?;
@@ -211,6 +212,14 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
     }
     blank_requests(conn, "company_id = ?1", company)?;
     mask_company(conn, e)?;
+    // The owner's alerts about it keep their place, with the name it has now and no message.
+    conn.execute(
+        "UPDATE alerts SET facts = json_replace(facts,
+             '$.company', (SELECT legal_name FROM companies WHERE id = ?1),
+             '$.error', '[apagado]')
+         WHERE json_extract(facts, '$.company_id') = ?1",
+        [company],
+    )?;
     super::companies::refresh_search(conn, &crate::ids::CompanyId::from_db(company.into()))?;
     Ok(())
 }

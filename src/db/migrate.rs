@@ -121,6 +121,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "company_search",
         include_str!("../../migrations/0026_company_search.sql"),
     ),
+    (
+        27,
+        "erasure_reach",
+        include_str!("../../migrations/0027_erasure_reach.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

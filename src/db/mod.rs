@@ -88,6 +88,10 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
     conn.pragma_update(None, "synchronous", level)?;
     if read_only {
         conn.pragma_update(None, "query_only", "ON")?;
+    } else {
+        // What a write deletes or replaces is overwritten with zeros, in the page and in pages
+        // given back to the free list, so an erasure leaves no old bytes in the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
     }
     Ok(())
 }
@@ -249,6 +253,26 @@ impl Store {
         let out = self.writer.run(f, after).await;
         self.committed.notify_one();
         out
+    }
+
+    /// Copies the write-ahead log into the database file and empties the log, on the writer
+    /// thread after the writes queued before it: the log's older frames (earlier versions of
+    /// pages) are gone from the file. Readers still on an older snapshot can leave it partly
+    /// done; SQLite then reuses the log from its start after the next checkpoint.
+    pub async fn checkpoint(&self) -> DomainResult<()> {
+        self.writer
+            .run(
+                |_| Ok(()),
+                |c| {
+                    let busy: i64 =
+                        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+                    if busy != 0 {
+                        tracing::info!("checkpoint left part of the log for readers");
+                    }
+                    Ok(())
+                },
+            )
+            .await
     }
 
     /// Runs `f` with a pooled read-only connection on the blocking thread pool.

@@ -136,6 +136,13 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
+        table: "alerts",
+        company: "company_id",
+        key: &["rowid"],
+        sealed: &["facts"],
+        unreadable: Unreadable::Delete,
+    },
+    PersonalColumns {
         table: "sessions",
         company: BY_USER,
         key: &["token_hash"],
@@ -164,7 +171,6 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
 pub const NOT_PERSONAL: &[&str] = &[
     "company_counts",
     "alert_optouts",
-    "alerts",
     "app_config_schemas",
     "app_credentials",
     "app_roles",
@@ -202,9 +208,9 @@ pub const NOT_PERSONAL: &[&str] = &[
 
 /// Indexes derived from sealed columns (the trigram index of the companies' search text and
 /// CNPJ, migration 0026), kept in step by triggers: sealing or replacing `companies.search_fold`
-/// in a copy re-indexes the new value. They hold no value of their own, but their segments may
-/// keep trigrams of replaced text until merged, so a snapshot is better off dropping them and a
-/// restore rebuilding them (`INSERT INTO company_search (company_search) VALUES ('rebuild')`).
+/// in a copy re-indexes the new value. They hold no value of their own, and a snapshot is better
+/// off dropping them (trigrams of a company's name) and a restore rebuilding them
+/// (`INSERT INTO company_search (company_search) VALUES ('rebuild')`).
 pub const DERIVED_INDEXES: &[&str] = &[
     "company_search",
     "company_search_config",
@@ -297,6 +303,7 @@ pub const CLEAR: &[(&str, &[&str])] = &[
             "last_error",
         ],
     ),
+    ("alerts", &["kind", "cause", "company_id"]),
     ("sessions", &["token_hash", "user_id", "id"]),
     ("email_tokens", &["token_hash", "user_id", "purpose"]),
     (

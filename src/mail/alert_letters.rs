@@ -143,7 +143,11 @@ pub fn alert(lang: Lang, to: &str, name: &str, kind: &str, facts: &Value, link: 
             },
         ),
     };
-    compose("alert", lang, &brand, to, subject, &body)
+    let mut letter = compose("alert", lang, &brand, to, subject, &body);
+    // The company it is about (the platform's brand all the same): erasing that company
+    // reaches this message too.
+    letter.company_id = facts["company_id"].as_str().map(String::from);
+    letter
 }
 
 #[cfg(test)]

@@ -88,6 +88,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// After an erasure: the log's older copies of the erased pages are checkpointed away, and
+    /// the pass that carries erasures to the backups runs at once.
+    pub async fn erased(&self) {
+        if let Err(e) = self.store.checkpoint().await {
+            tracing::warn!(error = %e, "the checkpoint after an erasure failed");
+        }
+        self.erasure_bell.ring();
+    }
+
     /// The handle for writes to applications, credentials and links.
     pub fn key_writer(&self) -> directory::KeyWriter {
         directory::KeyWriter::new(self.store.clone(), self.directory.clone())
