@@ -606,7 +606,7 @@ await step('an application declares a configuration schema, the company admin fi
 await step('the owner creates a plan with a named limit, moves a company to it and sees its use against the limits', () => plansWalk({ browser, problems, base: BASE, owner, admin, companyId: ids.b, shot }));
 
 await step('a member files an access request, the owner fulfils it in the queue, and the member downloads their data', () => privacyWalk({ browser, problems, base: BASE, owner, companyId: ids.b, shot }));
-await step('the owner erases a person and a company after confirmations that name what will be lost', () => erasureWalk({ browser, problems, base: BASE, owner, shot }));
+await step('the owner and a company admin in the portal erase people, the owner a company, after confirmations that name what will be lost', () => erasureWalk({ browser, problems, base: BASE, owner, shot }));
 await step('the owner verifies the audit chain, sets retention above the floor and downloads an anonymised report', () => reportsWalk({ browser, problems, base: BASE, owner, shot }));
 await step('the language switch is remembered', async () => {
   await op.getByLabel('Idioma').selectOption('en');
