@@ -1,9 +1,12 @@
 -- Reads that stay fast with a million companies.
 --
--- Name and CNPJ search: `search_fold LIKE '%…%'` cannot use a B-tree index, so every search
--- read the whole table. `company_search` is an FTS5 index over the folded search text and the
--- CNPJ with the trigram tokenizer: a query of three characters or more is looked up by its
+-- Name search: `search_fold LIKE '%…%'` cannot use a B-tree index, so every search read the
+-- whole table. `company_search` is an FTS5 index over the folded search text (names and slug)
+-- with the trigram tokenizer: a query of three characters or more is looked up by its
 -- trigrams, and the `LIKE` of before still decides on the rows found, so answers are unchanged.
+-- The CNPJ is searched by its beginning, a range of the `companies_cnpj_id` B-tree: its digits'
+-- trigrams ("000", "001" of every head office) are in nearly every row, so a trigram lookup of
+-- a CNPJ would read most of the index.
 -- It holds no text of its own (external content over `companies`, by rowid) and the triggers
 -- below keep it in step with every insert, update and delete, whichever code path makes them.
 -- The rowids of `companies` must stay stable: after a `VACUUM`, run
@@ -14,22 +17,20 @@
 --
 -- Safe to run again (a database rolled back to an older version replays it).
 CREATE VIRTUAL TABLE IF NOT EXISTS company_search USING fts5(
-    search_fold, cnpj, content = 'companies', content_rowid = 'rowid', tokenize = 'trigram'
+    search_fold, content = 'companies', content_rowid = 'rowid', tokenize = 'trigram'
 );
 CREATE TRIGGER IF NOT EXISTS company_search_insert AFTER INSERT ON companies BEGIN
-    INSERT INTO company_search (rowid, search_fold, cnpj)
-        VALUES (new.rowid, new.search_fold, new.cnpj);
+    INSERT INTO company_search (rowid, search_fold) VALUES (new.rowid, new.search_fold);
 END;
 CREATE TRIGGER IF NOT EXISTS company_search_delete AFTER DELETE ON companies BEGIN
-    INSERT INTO company_search (company_search, rowid, search_fold, cnpj)
-        VALUES ('delete', old.rowid, old.search_fold, old.cnpj);
+    INSERT INTO company_search (company_search, rowid, search_fold)
+        VALUES ('delete', old.rowid, old.search_fold);
 END;
-CREATE TRIGGER IF NOT EXISTS company_search_update AFTER UPDATE OF search_fold, cnpj ON companies
+CREATE TRIGGER IF NOT EXISTS company_search_update AFTER UPDATE OF search_fold ON companies
 BEGIN
-    INSERT INTO company_search (company_search, rowid, search_fold, cnpj)
-        VALUES ('delete', old.rowid, old.search_fold, old.cnpj);
-    INSERT INTO company_search (rowid, search_fold, cnpj)
-        VALUES (new.rowid, new.search_fold, new.cnpj);
+    INSERT INTO company_search (company_search, rowid, search_fold)
+        VALUES ('delete', old.rowid, old.search_fold);
+    INSERT INTO company_search (rowid, search_fold) VALUES (new.rowid, new.search_fold);
 END;
 INSERT INTO company_search (company_search) VALUES ('rebuild');
 

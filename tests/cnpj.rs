@@ -125,6 +125,9 @@ async fn numeric_cnpj_behaves_as_before() {
     assert_error(&r, StatusCode::CONFLICT, "conflict", Some("cnpj"));
     let found = all_pages(&owner, &format!("/api/v1/companies?q={}", enc(&n[..8]))).await;
     assert_eq!(found.len(), 1);
+    // A CNPJ is found by its beginning; its branch and check digits alone find nothing.
+    let found = all_pages(&owner, &format!("/api/v1/companies?q={}", enc(&n[8..]))).await;
+    assert!(found.is_empty(), "{found:?}");
     let mut bad = n.clone();
     bad.replace_range(13.., if n.ends_with('0') { "1" } else { "0" });
     let r = create(&owner, "Errada", &bad).await;

@@ -20,18 +20,16 @@ fn phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// The `company_search` query that finds every row the `LIKE`s can match, when the index can
-/// (every part at least a trigram long); `None` leaves the search to the `LIKE`s alone.
-fn index_query(folded: &str, cnpj: Option<&str>) -> Option<String> {
-    let long = |t: &str| t.chars().count() >= TRIGRAM;
-    if !long(folded) || !cnpj.is_none_or(long) {
-        return None;
-    }
-    let mut m = format!("search_fold : {}", phrase(folded));
-    if let Some(chars) = cnpj {
-        m.push_str(&format!(" OR cnpj : {}", phrase(chars)));
-    }
-    Some(m)
+/// The `company_search` query that finds every row whose names hold `folded`, when the index
+/// can (a trigram long at least); `None` leaves the search to the `LIKE` alone.
+fn index_query(folded: &str) -> Option<String> {
+    (folded.chars().count() >= TRIGRAM).then(|| format!("search_fold : {}", phrase(folded)))
+}
+
+/// The bounds of the CNPJs that begin with `chars` (digits and upper-case letters, all below
+/// `~`), a range of the `companies_cnpj_id` index.
+fn cnpj_range(chars: &str) -> (String, String) {
+    (chars.to_string(), format!("{chars}~"))
 }
 
 /// ` AND …` conditions for the filters, with their arguments appended to `args`.
@@ -50,8 +48,8 @@ fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
         let folded = fold(q);
         args.push(Box::new(super::like_pattern(&folded)));
         let mut cond = format!("c.search_fold LIKE ?{} ESCAPE '\\'", args.len());
-        // A query that looks like (part of) a CNPJ, numeric or alphanumeric, also matches
-        // the stored bare upper-case characters.
+        // A query that looks like the beginning of a CNPJ, numeric or alphanumeric, also
+        // matches the CNPJs that begin with its bare upper-case characters.
         let chars: String = q
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -61,18 +59,29 @@ fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
             && q.chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ".-/ ".contains(ch)))
         .then_some(chars);
-        if let Some(chars) = &cnpj {
-            args.push(Box::new(format!("%{chars}%")));
-            cond.push_str(&format!(" OR c.cnpj LIKE ?{}", args.len()));
+        let range = cnpj.as_deref().map(cnpj_range);
+        if let Some((from, to)) = &range {
+            args.push(Box::new(from.clone()));
+            args.push(Box::new(to.clone()));
+            let (a, b) = (args.len() - 1, args.len());
+            cond.push_str(&format!(" OR (c.cnpj >= ?{a} AND c.cnpj < ?{b})"));
         }
-        // The index narrows the rows to those holding the query's trigrams; the LIKEs still
-        // decide, so the answer is the one a full scan gives.
-        if let Some(m) = index_query(&folded, cnpj.as_deref()) {
+        // The index narrows the rows to those whose names hold the query's trigrams, plus
+        // those in the CNPJ range; the conditions still decide, so the answer is the one a
+        // full scan gives.
+        if let Some(m) = index_query(&folded) {
             args.push(Box::new(m));
-            sql.push_str(&format!(
-                " AND c.rowid IN (SELECT rowid FROM company_search WHERE company_search MATCH ?{})",
+            let mut rows = format!(
+                "SELECT rowid FROM company_search WHERE company_search MATCH ?{}",
                 args.len()
-            ));
+            );
+            if range.is_some() {
+                let (a, b) = (args.len() - 2, args.len() - 1);
+                rows.push_str(&format!(
+                    " UNION ALL SELECT rowid FROM companies WHERE cnpj >= ?{a} AND cnpj < ?{b}"
+                ));
+            }
+            sql.push_str(&format!(" AND c.rowid IN ({rows})"));
         }
         sql.push_str(&format!(" AND ({cond})"));
     }

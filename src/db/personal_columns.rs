@@ -206,8 +206,8 @@ pub const NOT_PERSONAL: &[&str] = &[
     "webhook_endpoints",
 ];
 
-/// Indexes derived from sealed columns (the trigram index of the companies' search text and
-/// CNPJ, migration 0026), kept in step by triggers: sealing or replacing `companies.search_fold`
+/// Indexes derived from sealed columns (the trigram index of the companies' search text,
+/// migration 0026), kept in step by triggers: sealing or replacing `companies.search_fold`
 /// in a copy re-indexes the new value. They hold no value of their own, and a snapshot is better
 /// off dropping them (trigrams of a company's name) and a restore rebuilding them
 /// (`INSERT INTO company_search (company_search) VALUES ('rebuild')`).

@@ -136,6 +136,18 @@ fn a_search_by_name_or_cnpj_goes_through_the_search_index() {
             );
         }
     }
+    // The beginning of a CNPJ is a range of its B-tree, not a trigram lookup.
+    for q in ["11.222", "11222333", "11.222.333/0001"] {
+        let (list, count) = company_list(search(q));
+        for (what, lines) in [("list", &list), ("count", &count)] {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("INDEX companies_cnpj") && l.contains("cnpj>? AND cnpj<?")),
+                "{what} {q:?} does not read a range of the CNPJ index: {lines:#?}"
+            );
+        }
+    }
 }
 
 #[test]
