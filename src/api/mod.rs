@@ -14,6 +14,7 @@ pub(crate) mod auth;
 pub(crate) mod backups;
 pub(crate) mod body;
 pub(crate) mod companies;
+mod company_shapes;
 pub(crate) mod configs;
 pub(crate) mod day;
 pub(crate) mod docs;

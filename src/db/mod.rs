@@ -25,6 +25,7 @@ pub mod oidc;
 pub mod outbox;
 pub mod password_resets;
 pub mod personal_columns;
+mod personal_rows;
 pub mod plans;
 pub mod privacy;
 pub mod provisioning;

@@ -1,0 +1,217 @@
+//! Reading and writing the personal cells that `personal_columns` lists: which of them a
+//! database has, a company's rows a page at a time, writing sealed or opened cells back, and
+//! what stands in for rows whose company's key is gone. The companies' search index is set
+//! aside while the cells change.
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+
+use super::personal_columns::{PersonalColumns, Unreadable};
+use crate::error::DomainResult;
+
+/// The sealed columns of `p` this database has: none when the table or its key is missing (a
+/// copy of another schema, or an older one).
+pub fn present(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+    let columns: Vec<String> = conn
+        .prepare_cached("SELECT name FROM pragma_table_info(?1)")?
+        .query_map([p.table], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let has = |c: &str| c == "rowid" || columns.iter().any(|x| x == c);
+    if columns.is_empty() || !p.key.iter().all(|k| has(k)) {
+        return Ok(Vec::new());
+    }
+    Ok(p.sealed.iter().copied().filter(|c| has(c)).collect())
+}
+
+/// The search index over companies' names holds the text it indexes. In a sealed copy it is
+/// emptied, and a restore rebuilds it from the opened text. While cells change, its triggers
+/// are set aside (they would index ciphertext, one row at a time); this returns them, to put
+/// back with [`resume_search_index`]. Nothing to do in a database without the index.
+pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
+    let has: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'company_search')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        return Ok(Vec::new());
+    }
+    let triggers: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+             WHERE type = 'trigger' AND name LIKE 'company\\_search\\_%' ESCAPE '\\'",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &triggers {
+        // The name comes from the schema and matched the pattern above.
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+    }
+    conn.execute(
+        "INSERT INTO company_search (company_search) VALUES ('delete-all')",
+        [],
+    )?;
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Puts the triggers back, and with `rebuild` indexes the companies' text again.
+pub fn resume_search_index(
+    conn: &Connection,
+    triggers: &[String],
+    rebuild: bool,
+) -> DomainResult<()> {
+    if triggers.is_empty() {
+        return Ok(());
+    }
+    for sql in triggers {
+        conn.execute_batch(sql)?;
+    }
+    if rebuild {
+        conn.execute(
+            "INSERT INTO company_search (company_search) VALUES ('rebuild')",
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+/// One row's personal cells, in the order of the columns asked for, with its key and company.
+pub struct Row {
+    /// The values of the table's `key` columns.
+    pub key: Vec<Value>,
+    pub company_id: String,
+    pub values: Vec<Value>,
+}
+
+/// How many rows a page holds: large tables (audit events) are read a page at a time, so
+/// sealing a snapshot holds one page in memory, not the table.
+pub const PAGE: usize = 5_000;
+
+/// The rows of a company that have any of `columns` set, a page at a time: after the rowid
+/// `after`, with the rowid to continue from when the page is full. A table keyed otherwise
+/// (small ones: sessions, secrets, contacts) comes whole in one page.
+pub fn rows_page(
+    conn: &Connection,
+    p: &PersonalColumns,
+    columns: &[&str],
+    after: i64,
+) -> DomainResult<(Vec<Row>, Option<i64>)> {
+    let n = p.key.len();
+    let any = columns
+        .iter()
+        .map(|c| format!("{c} IS NOT NULL"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let by_rowid = p.key == ["rowid"];
+    // Table, columns and company expression are compile-time constants of `BY_COMPANY`.
+    let sql = if by_rowid {
+        format!(
+            "SELECT rowid, {company}, {cols} FROM {table} WHERE rowid > ?1 AND ({any})
+             ORDER BY rowid LIMIT {PAGE}",
+            company = p.company,
+            cols = columns.join(", "),
+            table = p.table,
+        )
+    } else {
+        format!(
+            // `?1` is unused here; it keeps one parameter list for both forms.
+            "SELECT {key}, {company}, {cols} FROM {table} WHERE ?1 IS NOT NULL AND ({any})",
+            key = p.key.join(", "),
+            company = p.company,
+            cols = columns.join(", "),
+            table = p.table,
+        )
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([after], |r| {
+        let key: Vec<Value> = (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+        let values: Vec<Value> = (0..columns.len())
+            .map(|i| r.get(n + 1 + i))
+            .collect::<Result<_, _>>()?;
+        Ok((key, r.get::<_, Option<String>>(n)?, values))
+    })?;
+    let mut out = Vec::new();
+    let mut last = None;
+    let mut read = 0;
+    for row in rows {
+        let (key, company, values) = row?;
+        read += 1;
+        if let Some(Value::Integer(id)) = key.first() {
+            last = Some(*id);
+        }
+        if let Some(company_id) = company {
+            out.push(Row {
+                key,
+                company_id,
+                values,
+            });
+        }
+    }
+    let next = if by_rowid && read == PAGE { last } else { None };
+    Ok((out, next))
+}
+
+/// Writes a row's personal cells back, in the order of `columns`.
+pub fn set_row(
+    conn: &Connection,
+    p: &PersonalColumns,
+    columns: &[&str],
+    key: &[Value],
+    values: &[Value],
+) -> DomainResult<()> {
+    let set: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {}",
+        p.table,
+        set.join(", "),
+        where_key(p, columns.len() + 1)
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values.iter().chain(key)))?;
+    Ok(())
+}
+
+/// `k1 = ?n AND k2 = ?n+1 ...`: the row of a key, its values numbered from `first`.
+fn where_key(p: &PersonalColumns, first: usize) -> String {
+    let terms: Vec<String> = p
+        .key
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ?{}", i + first))
+        .collect();
+    terms.join(" AND ")
+}
+
+/// Applies `p.unreadable` to the rows of `rowids`. An audit event whose personal part is
+/// replaced also loses the salt of its commitment, as an anonymisation does, so the chain
+/// still verifies.
+pub fn make_unreadable(
+    conn: &Connection,
+    p: &PersonalColumns,
+    rows: &[Vec<Value>],
+) -> DomainResult<()> {
+    let sql = match p.unreadable {
+        Unreadable::Delete => format!("DELETE FROM {} WHERE {}", p.table, where_key(p, 1)),
+        Unreadable::Replace(with) => {
+            let set: Vec<String> = with.iter().map(|(c, e)| format!("{c} = {e}")).collect();
+            format!(
+                "UPDATE {} SET {} WHERE {}",
+                p.table,
+                set.join(", "),
+                where_key(p, 1)
+            )
+        }
+    };
+    for key in rows {
+        conn.prepare_cached(&sql)?.execute(params_from_iter(key))?;
+        if p.table == "audit_events" {
+            conn.prepare_cached("UPDATE audit_chain SET personal_salt = NULL WHERE event_id = ?1")?
+                .execute(params_from_iter(key))?;
+        }
+    }
+    Ok(())
+}
