@@ -101,6 +101,9 @@ for r in "${reads[@]}"; do
     curl -fsS -o /dev/null -H "Authorization: Bearer $OWNER_TOKEN" "$BASE${r#*|}" \
         || { echo "bench: ${r#*|} failed"; exit 1; }
 done
+# The baseline of this run: the same server and middleware, no auth, no database.
+WRK_SECONDS=2 WRK_CONNECTIONS=16 wrk_run warmup "$BASE/healthz" >/dev/null
+read -r _ base_rps base_p99 _ < <(WRK_CONNECTIONS=16 wrk_run x "$BASE/healthz")
 results=()
 for r in "${reads[@]}"; do
     WRK_SECONDS=2 WRK_CONNECTIONS=16 wrk_run warmup "$BASE${r#*|}" "Authorization: Bearer $OWNER_TOKEN" >/dev/null
@@ -124,10 +127,12 @@ if [ "${SKIP_BACKUP:-}" != 1 ]; then
 fi
 
 echo
-printf '%-22s %12s %10s %10s %s\n' "read (16 connections)" "requests/s" "p99 ms" "target" "p99 / target"
+printf '%-22s %12s %10s %10s %10s %s\n' "read (16 connections)" "requests/s" "of healthz" "p99 ms" "target" "p99 / target"
+printf '%-22s %12s %10s %10s\n' "GET /healthz" "$base_rps" "1.00" "$base_p99"
 for r in "${results[@]}"; do
     IFS='|' read -r name rps p99 bad <<<"$r"
-    printf '%-22s %12s %10s %10s %s\n' "$name" "$rps" "$p99" "20 ms" "$(awk -v p="$p99" 'BEGIN { printf "%.2f%s", p / 20, (p <= 20 ? "" : "  MISSED") }')"
+    ratio=$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.3f", a / (b > 0 ? b : 1) }')
+    printf '%-22s %12s %10s %10s %10s %s\n' "$name" "$rps" "$ratio" "$p99" "20 ms" "$(awk -v p="$p99" 'BEGIN { printf "%.2f%s", p / 20, (p <= 20 ? "" : "  MISSED") }')"
     [ "$bad" = 0 ] || echo "warning: $bad non-2xx answers for $name"
 done
 median_ready=$(printf '%s\n' "${ready_ms[@]}" | sort -n | sed -n 2p)

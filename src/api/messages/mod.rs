@@ -2,9 +2,10 @@
 //!
 //! Domain errors carry their English text (`field: reason`), which is also what the log shows;
 //! each entry of the catalog (one file per area, beside this one) is an English template whose
-//! `{name}` parts are the variable values, and its pt-BR rendering. `localize` finds the template a message was made from and fills the
-//! pt-BR one, so `code` and `field` never change and the services need no knowledge of
-//! languages. The tests fail when an error message in `src/` has no entry here.
+//! `{name}` parts are the variable values, and its pt-BR rendering. `localize` finds the
+//! template a message was made from and fills the pt-BR one, so `code` and `field` never change
+//! and the services need no knowledge of languages. The tests fail when an error message in
+//! `src/` has no entry here.
 
 mod access;
 mod input;
