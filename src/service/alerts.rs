@@ -160,15 +160,21 @@ fn host_of(url: &str) -> String {
 }
 
 /// Records what is newly wrong and mails it to the owners who want it; returns how many
-/// alerts were new.
+/// alerts were new. The causes are looked for on a reader, outside the write: with a million
+/// companies that takes seconds, which the writer (and every write waiting for it) should not
+/// spend. A cause already recorded is ignored by the write, so a stale look sends nothing twice.
 pub async fn sweep(store: &Store, sealer: &Arc<Sealer>, mail: &Arc<Mail>) -> DomainResult<usize> {
     let (sealer, m) = (sealer.clone(), mail.clone());
+    let now = now_ms();
+    let found = store.read(move |c| causes(c, now)).await?;
+    if found.is_empty() {
+        return Ok(0);
+    }
     let new = store
         .write(move |tx| {
-            let now = now_ms();
             let owners = db::alerts::owners(tx)?;
             let mut new = 0;
-            for c in causes(tx, now)? {
+            for c in found {
                 let facts = c.facts.to_string();
                 if !db::alerts::record(tx, c.kind, &c.cause, c.day, &facts, now)? {
                     continue;
