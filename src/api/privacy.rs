@@ -336,9 +336,11 @@ impl PrivacyApi {
             ErasePerson::new(scope.audit()),
         )
         .await?;
-        // A fulfilled anonymisation or deletion erased someone: the ledger beside the backups
-        // follows.
-        self.state.erased().await;
+        // A fulfilled anonymisation or deletion erased someone: the log is emptied and the
+        // ledger beside the backups follows. Other changes erase nothing.
+        if r.kind.erases() && matches!(r.status, RequestStatus::Fulfilled) {
+            self.state.erased().await;
+        }
         Ok(Json(r.into()))
     }
 
