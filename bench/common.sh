@@ -1,7 +1,10 @@
 # Shared helpers for the benchmarks: start a release armario on a free port over a fresh data
 # directory, sign the owner in, and read wrk's figures. Sourced, not run.
 
+# ARMARIO_BIN=path runs another build (to compare two in one sitting). armario refuses unknown
+# ARMARIO_* settings, so it is taken out of the environment the server sees.
 ARMARIO_BIN=${ARMARIO_BIN:-${CARGO_TARGET_DIR:-target}/release/armario}
+export -n ARMARIO_BIN
 
 need() {
     command -v "$1" >/dev/null || { echo "bench: $1 is required (apt-get install -y $2)" >&2; exit 1; }

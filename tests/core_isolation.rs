@@ -367,7 +367,10 @@ async fn company_scoped_routes_never_reach_another_company() {
     assert_eq!(r.body["valid"], false, "{}", r.text);
     assert_no_b_data(&w, "validate B's session", &r);
 
-    assert_eq!(b_state(&w).await, before, "the walk changed company B");
+    let after = b_state(&w).await;
+    for (part, was) in before.as_object().expect("an object") {
+        assert_eq!(&after[part], was, "the walk changed company B's {part:?}");
+    }
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ mod backup_operations;
 mod backup_s3;
 mod backup_scratch;
 mod backup_server;
+mod backup_stop;
 mod capabilities;
 mod clients;
 mod cnpj;

@@ -25,6 +25,9 @@ use crate::datadir;
 /// The sealed object's name inside a run's scratch directory.
 const SEALED_FILE: &str = "sealed.enc";
 
+/// How long an interrupted run may spend deleting its partial object.
+const INTERRUPTED_CLEANUP: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Outcome of one backup run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,6 +143,18 @@ impl BackupEngine {
     /// one is running returns `Err(AlreadyRunning)` at once. Any other failure is reported in
     /// the returned report with status `Failed`, never as a success.
     pub async fn run_backup(&self) -> Result<BackupReport> {
+        self.run_backup_until(std::future::pending()).await
+    }
+
+    /// [`Self::run_backup`], given up when `stop` resolves first: the report then says the run
+    /// was interrupted, and a partly written object is deleted when the target allows it
+    /// within a few seconds (otherwise retention removes it, as any object without a
+    /// manifest). Snapshot work already under way finishes on its own thread and is thrown
+    /// away; its scratch directory is swept at the next start.
+    pub async fn run_backup_until(
+        &self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<BackupReport> {
         let _guard = self
             .run_lock
             .try_lock()
@@ -158,7 +173,14 @@ impl BackupEngine {
             pruned: Vec::new(),
             warnings: Vec::new(),
         };
-        match self.backup_once(&id, started_at).await {
+        let outcome = tokio::select! {
+            outcome = self.backup_once(&id, started_at) => outcome,
+            () = stop => {
+                self.forget_interrupted(&id).await;
+                Err(BackupError::Interrupted)
+            }
+        };
+        match outcome {
             Ok(manifest) => {
                 report.status = BackupStatus::Succeeded;
                 report.size = Some(manifest.encrypted_size);
@@ -177,6 +199,16 @@ impl BackupEngine {
         }
         report.finished_at = self.clock.now();
         Ok(report)
+    }
+
+    /// Deletes what an interrupted run may have stored, giving up after a few seconds: the
+    /// server is stopping, and retention removes any leftover later.
+    async fn forget_interrupted(&self, id: &BackupId) {
+        let object = id.object_name();
+        let deleted = tokio::time::timeout(INTERRUPTED_CLEANUP, self.target.delete(&object)).await;
+        if !matches!(deleted, Ok(Ok(_))) {
+            tracing::warn!(backup_id = %id, "an interrupted backup's object could not be deleted now; retention removes it later");
+        }
     }
 
     async fn backup_once(&self, id: &BackupId, created_at: DateTime<Utc>) -> Result<Manifest> {

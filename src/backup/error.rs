@@ -12,6 +12,9 @@ pub enum BackupError {
     /// Another backup run holds the engine's run lock.
     #[error("another backup is already running")]
     AlreadyRunning,
+
+    #[error("the server stopped during the run; nothing of it counts as a backup")]
+    Interrupted,
     /// No backup (with a manifest) matches the requested id.
     #[error("backup not found: {0}")]
     NotFound(String),

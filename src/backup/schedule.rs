@@ -75,18 +75,31 @@ pub fn due_at_start(
     }
 }
 
-async fn run_and_record(engine: &BackupEngine, recorder: &impl RunRecorder) {
-    match engine.run_backup().await {
+/// Runs and records one backup, given up if `stop` resolves first; true when it was.
+async fn run_and_record(
+    engine: &BackupEngine,
+    recorder: &impl RunRecorder,
+    stop: impl Future<Output = ()>,
+) -> bool {
+    let stopped = std::sync::atomic::AtomicBool::new(false);
+    let stop = async {
+        stop.await;
+        stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    match engine.run_backup_until(stop).await {
         Ok(report) => recorder.record(&report).await,
         Err(BackupError::AlreadyRunning) => {
             tracing::info!("scheduled backup skipped: another backup is running");
         }
         Err(e) => tracing::error!(error = %e, "scheduled backup could not start"),
     }
+    stopped.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The background loop: a catch-up run at start when [`due_at_start`], then one run at each
-/// scheduled time, until `shutdown` resolves. A run in progress is finished before returning.
+/// scheduled time, until `shutdown` resolves. A run in progress is given up and recorded as
+/// interrupted: a backup of a large database takes minutes, longer than a service manager
+/// waits for a stop.
 pub async fn run_scheduler<R: RunRecorder>(
     engine: Arc<BackupEngine>,
     recorder: Arc<R>,
@@ -95,7 +108,11 @@ pub async fn run_scheduler<R: RunRecorder>(
     tokio::pin!(shutdown);
     let times = engine.settings().times.clone();
     let tz = engine.settings().timezone;
-    let last_good = match engine.latest_good().await {
+    let listed = tokio::select! {
+        listed = engine.latest_good() => listed,
+        () = &mut shutdown => return,
+    };
+    let last_good = match listed {
         Ok(entry) => entry.map(|e| e.created_at),
         Err(e) => {
             // An unreachable target is not a reason to skip: the run records why it failed.
@@ -103,8 +120,10 @@ pub async fn run_scheduler<R: RunRecorder>(
             None
         }
     };
-    if due_at_start(last_good, &times, engine.now()) {
-        run_and_record(&engine, &*recorder).await;
+    if due_at_start(last_good, &times, engine.now())
+        && run_and_record(&engine, &*recorder, shutdown.as_mut()).await
+    {
+        return;
     }
     loop {
         let next = next_run(&times, tz, engine.now());
@@ -120,7 +139,9 @@ pub async fn run_scheduler<R: RunRecorder>(
                 _ = tokio::time::sleep(wait) => {}
             }
         }
-        run_and_record(&engine, &*recorder).await;
+        if run_and_record(&engine, &*recorder, shutdown.as_mut()).await {
+            return;
+        }
     }
 }
 
