@@ -2,11 +2,7 @@
 // signs in with the new one, sees the session of a second browser beside their own, ends it,
 // and that browser is signed out on its next request.
 import assert from 'node:assert/strict';
-import { settled, watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, settled, watchedContext } from './harness.mjs';
 
 async function signIn(page, base, who) {
   await page.goto(`${base}/portal/`);

@@ -2,11 +2,7 @@
 // company's admin grants it to a user in the portal's user dialog, and the grant is still there
 // after a reload.
 import assert from 'node:assert/strict';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 async function signIn(page, url, who, landing) {
   await page.goto(url);

@@ -3,11 +3,7 @@
 // the company admin fills the form the portal generates from it, a bad value shows its field's
 // error and saves nothing, a good one saves, and the application reads what the company saved.
 import assert from 'node:assert/strict';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 const SCHEMA = {
   type: 'object',

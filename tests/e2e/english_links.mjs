@@ -6,12 +6,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DESKTOP, PHONE, randomCnpj, settled, watchedContext } from './harness.mjs';
+import { DESKTOP, PHONE, field, heading, randomCnpj, settled, watchedContext } from './harness.mjs';
 import { fitsWidth } from './everyday.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
 
 async function api(base, path, { method = 'GET', token, body } = {}) {
   const res = await fetch(`${base}${path}`, {

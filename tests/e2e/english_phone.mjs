@@ -7,13 +7,9 @@
 // as only a fresh install shows it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PHONE, randomCnpj, settled, watchedContext } from './harness.mjs';
+import { PHONE, field, heading, randomCnpj, settled, watchedContext } from './harness.mjs';
 import { fitsWidth } from './everyday.mjs';
 import { contrast } from './polish.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
 
 async function api(base, path, { method = 'GET', token, body } = {}) {
   const res = await fetch(`${base}${path}`, {

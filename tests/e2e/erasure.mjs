@@ -3,11 +3,7 @@
 // confirmation first lists what will be lost (counts by kind) and what is kept; afterwards the
 // person shows their pseudonym and the company shows as erased.
 import assert from 'node:assert/strict';
-import { randomCnpj, watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, randomCnpj, watchedContext } from './harness.mjs';
 
 async function call(base, token, method, path, body) {
   const r = await fetch(`${base}/api/v1${path}`, {

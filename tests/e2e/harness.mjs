@@ -110,3 +110,8 @@ export function randomCnpj() {
 export function badCnpj(cnpj) {
   return cnpj.slice(0, 13) + ((Number(cnpj[13]) + 1) % 10);
 }
+
+// A label is the field's name, followed by ' *' when the field is required.
+export const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
+export const field = (page, label) => page.getByLabel(exactLabel(label));
+export const heading = (page, name) => page.getByRole('heading', { level: 1, name });

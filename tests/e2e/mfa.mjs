@@ -5,11 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { settled, watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, settled, watchedContext } from './harness.mjs';
 
 function base32(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -2,11 +2,7 @@
 // client holding a bearer token) is listed with their company, and ending that session from the
 // dashboard signs the client out at its next request.
 import assert from 'node:assert/strict';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 /** ownerSessionsWalk({browser, problems, base, owner, admin, shot}) */
 export async function ownerSessionsWalk({ browser, problems, base, owner, admin, shot }) {

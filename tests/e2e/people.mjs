@@ -2,11 +2,7 @@
 // name, change their role only after confirming (and not when backing out), set a password
 // they then sign in with, delete a user after confirming, and add and remove a custom domain.
 import assert from 'node:assert/strict';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 async function signIn(page, base, email, password) {
   await page.goto(`${base}/portal/`);

@@ -1,11 +1,7 @@
 // Plans in Chromium: the owner creates a plan with a named limit in the limits editor, moves a
 // company to it with a trial, and sees the company's use against the plan's limits; the
 // company admin sees the same plan in the portal.
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 async function signIn(page, url, who, landing) {
   await page.goto(url);

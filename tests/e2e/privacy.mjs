@@ -2,11 +2,7 @@
 // fulfilled in the dashboard's queue, and the member sees it fulfilled and downloads their data.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 async function signIn(page, url, who, landing) {
   await page.goto(url);

@@ -3,11 +3,7 @@
 // reload still shows, and downloads an anonymised audit report.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 /** reportsWalk({browser, problems, base, owner, shot}) */
 export async function reportsWalk({ browser, problems, base, owner, shot }) {

@@ -24,7 +24,7 @@ import { erasureWalk } from './erasure.mjs';
 import { reportsWalk } from './reports.mjs';
 import { mfaWalk } from './mfa.mjs';
 import { darkTheme, firstSteps, firstStepsDone, focusRings, quietSignedOut } from './polish.mjs';
-import { DESKTOP, PHONE, badCnpj, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
+import { DESKTOP, PHONE, badCnpj, exactLabel, field, heading, launch, randomCnpj, screenshotter, settled, stepper, watchedContext } from './harness.mjs';
 
 const BASE = (process.env.ARMARIO_URL || '').replace(/\/$/, '');
 const SETUP_URL = process.env.ARMARIO_SETUP_URL || '';
@@ -47,10 +47,6 @@ const adminC = { name: 'José Marceneiro', email: 'jose@moveis.test', password: 
 const ids = {};
 const omie = { app_key: '4455667788', app_secret: 'segredo-omie-9f8e7d6c5b4a' };
 
-// A label is the field's name, followed by ' *' when the field is required.
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
 const idFromHash = (page) => decodeURIComponent(new URL(page.url()).hash.split('/')[2].split('?')[0]);
 
 // Screens whose endpoints the server does not have yet are skipped, with the reason printed.

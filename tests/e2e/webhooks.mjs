@@ -4,11 +4,7 @@
 // failed, the company's admin reads the message on the portal's Applications page and asks again.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { watchedContext } from './harness.mjs';
-
-const exactLabel = (label) => new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`);
-const field = (page, label) => page.getByLabel(exactLabel(label));
-const heading = (page, name) => page.getByRole('heading', { level: 1, name });
+import { field, heading, watchedContext } from './harness.mjs';
 
 async function signIn(page, url, who, landing) {
   await page.goto(url);
