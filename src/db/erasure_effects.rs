@@ -1,0 +1,287 @@
+//! The database effects of erasing a person or a company (see the parent module).
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::domain::erasure::{member_pseudonym, CompanyMask, Erasure, PersonMask};
+use crate::error::{DomainError, DomainResult};
+
+/// Audit actions that record an erasure: their details are already free of personal data.
+const ERASURE_ACTIONS: &str = "('user.erased', 'company.erased')";
+
+/// Tables whose rows belong to one user and go with their erasure: sessions, sign-in links,
+/// resets, e-mail tokens, second factors, alert opt-outs, application roles and OIDC grants.
+const USER_ROWS: &[&str] = &[
+    "sessions",
+    "login_links",
+    "password_resets",
+    "magic_links",
+    "email_tokens",
+    "user_totp",
+    "mfa_recovery_codes",
+    "mfa_challenges",
+    "alert_optouts",
+    "user_app_roles",
+    "oidc_consents",
+    "oidc_codes",
+    "oidc_refresh_tokens",
+];
+
+/// Tables whose rows belong to one company and are destroyed with it: secrets, configuration,
+/// links (their provisioning first), domains, policies, invitations and OIDC state.
+const COMPANY_ROWS: &[(&str, &str)] = &[
+    (
+        "link_provisioning",
+        "link_id IN (SELECT id FROM links WHERE company_id = ?1)",
+    ),
+    ("company_secrets", "company_id = ?1"),
+    ("company_configs", "company_id = ?1"),
+    ("links", "company_id = ?1"),
+    ("company_domains", "company_id = ?1"),
+    ("mfa_policies", "company_id = ?1"),
+    ("dpo_contacts", "scope = ?1"),
+    ("invitations", "company_id = ?1"),
+    ("oidc_requests", "company_id = ?1"),
+    ("oidc_codes", "company_id = ?1"),
+    ("oidc_refresh_tokens", "company_id = ?1"),
+];
+
+/// Erases one person: personal fields replaced from the entry's pseudonym, their sessions,
+/// invitations, second factors and grants removed, their audit events rewritten.
+pub fn erase_person(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+    let user = e
+        .user_id
+        .as_deref()
+        .ok_or_else(|| DomainError::invalid("user_id", "a person's erasure names the person"))?;
+    scrub_person(
+        conn,
+        &e.company_id,
+        user,
+        &PersonMask::of(&e.pseudonym),
+        e.erased_at,
+    )
+}
+
+/// Erases one company: each of its people, then its secrets, configuration, links, domains
+/// and invitations destroyed, and every company field not in `kept` replaced or emptied.
+pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+    let company = e.company_id.as_str();
+    let users: Vec<String> = conn
+        .prepare("SELECT id FROM users WHERE company_id = ?1 ORDER BY id")?
+        .query_map([company], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Company events first, so each person's pass leaves them alone (see `forget_events`).
+    let mask = PersonMask::of(&e.pseudonym);
+    forget_events(
+        conn,
+        &mask.pseudonym,
+        "(company_id = ?1 OR target_id = ?1)",
+        company,
+    )?;
+    // An erasure recorded by one of the company's people keeps its details, not their IP.
+    let by_them: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT id FROM audit_events WHERE action IN {ERASURE_ACTIONS} AND ip IS NOT NULL
+               AND actor_id IN (SELECT id FROM users WHERE company_id = ?1)"
+        ))?
+        .query_map([company], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in by_them {
+        let details: String = conn.query_row(
+            "SELECT details FROM audit_events WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        crate::db::audit_chain::forget_personal(conn, id, None, &details)?;
+    }
+    for user in &users {
+        let p = member_pseudonym(&e.pseudonym, user);
+        scrub_person(conn, company, user, &PersonMask::of(&p), e.erased_at)?;
+    }
+    let invited: Vec<String> = conn
+        .prepare("SELECT DISTINCT email FROM invitations WHERE company_id = ?1")?
+        .query_map([company], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for email in &invited {
+        scrub_mail(conn, email, &mask.email)?;
+    }
+    conn.execute(
+        "DELETE FROM outbox WHERE company_id = ?1 AND status = 'queued'",
+        [company],
+    )?;
+    conn.execute(
+        "UPDATE outbox SET recipient = CASE WHEN kind = 'alert' THEN recipient ELSE ?2 END,
+             subject = '[apagado]', sealed = NULL, key_id = NULL
+         WHERE company_id = ?1",
+        params![company, mask.email],
+    )?;
+    for (table, filter) in COMPANY_ROWS {
+        conn.execute(&format!("DELETE FROM {table} WHERE {filter}"), [company])?;
+    }
+    blank_requests(conn, "company_id = ?1", company)?;
+    mask_company(conn, e)?;
+    // The owner's alerts about it keep their place, with the name it has now and no message.
+    conn.execute(
+        "UPDATE alerts SET facts = json_replace(facts,
+             '$.company', (SELECT legal_name FROM companies WHERE id = ?1),
+             '$.error', '[apagado]')
+         WHERE json_extract(facts, '$.company_id') = ?1",
+        [company],
+    )?;
+    crate::db::companies::refresh_search(conn, &crate::ids::CompanyId::from_db(company.into()))?;
+    Ok(())
+}
+
+/// Replaces the company's own fields; the status ends cancelled, never to be reactivated.
+fn mask_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+    let m = CompanyMask::of(&e.pseudonym);
+    let keep = |f: &str| e.keeps(f);
+    conn.execute(
+        "UPDATE companies SET
+            legal_name    = CASE WHEN ?2 THEN legal_name ELSE ?3 END,
+            trade_name    = CASE WHEN ?4 THEN trade_name ELSE NULL END,
+            cnpj          = CASE WHEN ?5 THEN cnpj ELSE ?6 END,
+            slug          = CASE WHEN ?7 THEN slug ELSE ?8 END,
+            contact_email = CASE WHEN ?9 THEN contact_email ELSE NULL END,
+            contact_phone = CASE WHEN ?10 THEN contact_phone ELSE NULL END,
+            display_name  = CASE WHEN ?11 THEN display_name ELSE NULL END,
+            created_at    = CASE WHEN ?12 THEN created_at ELSE ?14 END,
+            approved_at   = CASE WHEN ?13 OR approved_at IS NULL THEN approved_at ELSE ?14 END,
+            primary_color = NULL, logo_data_url = NULL, magic_link_sign_in = 0,
+            status = 'cancelled', subscription_status = 'cancelled', trial_ends_at = NULL,
+            updated_at = MAX(updated_at, ?14)
+         WHERE id = ?1",
+        params![
+            e.company_id,
+            keep("legal_name"),
+            m.legal_name,
+            keep("trade_name"),
+            keep("cnpj"),
+            m.cnpj,
+            keep("slug"),
+            m.slug,
+            keep("contact_email"),
+            keep("contact_phone"),
+            keep("display_name"),
+            keep("created_at"),
+            keep("approved_at"),
+            e.erased_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn scrub_person(
+    conn: &Connection,
+    company: &str,
+    user: &str,
+    mask: &PersonMask,
+    erased_at: i64,
+) -> DomainResult<()> {
+    let old: Option<(String, String)> = conn
+        .query_row(
+            "SELECT email, name FROM users WHERE id = ?1 AND company_id = ?2",
+            [user, company],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((email, name)) = &old {
+        conn.execute(
+            "DELETE FROM invitations WHERE company_id = ?1 AND email = ?2",
+            [company, email],
+        )?;
+        conn.execute(
+            "DELETE FROM oidc_requests WHERE login_hint = ?1 COLLATE NOCASE",
+            [email],
+        )?;
+        scrub_mail(conn, email, &mask.email)?;
+        forget_events(
+            conn,
+            &mask.pseudonym,
+            "instr(lower(details), lower(?1)) > 0",
+            email,
+        )?;
+        // A short name would match unrelated text; the id and e-mail filters still apply.
+        if name.chars().count() >= 4 && name != &mask.name {
+            forget_events(conn, &mask.pseudonym, "instr(details, ?1) > 0", name)?;
+        }
+    } else {
+        // Not in this copy (created after it was taken), or in another company: nothing of
+        // theirs can be here but stray rows keyed by their id.
+        let elsewhere: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
+            [user],
+            |r| r.get(0),
+        )?;
+        if elsewhere {
+            return Ok(());
+        }
+    }
+    forget_events(
+        conn,
+        &mask.pseudonym,
+        "(actor_id = ?1 OR (target_kind = 'user' AND target_id = ?1))",
+        user,
+    )?;
+    for table in USER_ROWS {
+        conn.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user])?;
+    }
+    blank_requests(conn, "subject_id = ?1", user)?;
+    let fold = crate::domain::search::search_text(&[Some(&mask.name), Some(&mask.email)]);
+    conn.execute(
+        "UPDATE users SET email = ?2, name = ?3, status = 'disabled', password_hash = '!erased',
+             last_login_at = NULL, email_verified_at = NULL, search_fold = ?4,
+             updated_at = MAX(updated_at, ?5)
+         WHERE id = ?1",
+        params![user, mask.email, mask.name, fold, erased_at],
+    )?;
+    Ok(())
+}
+
+/// Mail to `email`: unsent messages dropped, sent ones kept as a record without the address,
+/// subject or body.
+fn scrub_mail(conn: &Connection, email: &str, pseudonymous: &str) -> DomainResult<()> {
+    conn.execute(
+        "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND status = 'queued'",
+        [email],
+    )?;
+    conn.execute(
+        "UPDATE outbox SET recipient = ?2, subject = '[apagado]', sealed = NULL, key_id = NULL
+         WHERE recipient = ?1 COLLATE NOCASE",
+        [email, pseudonymous],
+    )?;
+    Ok(())
+}
+
+/// The free text of data-subject requests (the person's words, the owner's notes).
+fn blank_requests(conn: &Connection, filter: &str, id: &str) -> DomainResult<()> {
+    conn.execute(
+        &format!(
+            "UPDATE privacy_requests SET details = '', notes = '',
+                 refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '' END
+             WHERE {filter}"
+        ),
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Rewrites the personal part (IP and details) of the events matching `filter` (on `?1`)
+/// through the audit chain, so the chain still verifies. An event already rewritten (no IP,
+/// an `erased` mark) is left alone, so a second pass changes nothing.
+fn forget_events(conn: &Connection, pseudonym: &str, filter: &str, arg: &str) -> DomainResult<()> {
+    let ids: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT id FROM audit_events
+             WHERE {filter} AND action NOT IN {ERASURE_ACTIONS}
+               AND NOT (ip IS NULL AND json_valid(details)
+                        AND json_extract(details, '$.erased') IS NOT NULL)"
+        ))?
+        .query_map([arg], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let details = json!({ "erased": pseudonym }).to_string();
+    for id in ids {
+        crate::db::audit_chain::forget_personal(conn, id, None, &details)?;
+    }
+    Ok(())
+}
