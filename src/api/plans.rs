@@ -18,7 +18,7 @@ use crate::api::time::ts;
 use crate::api::Tag;
 use crate::domain::company::PLAN_NAME_MAX;
 use crate::domain::plan::{
-    self, CompanyPlan, CompanyPlanChange, Plan, PlanInput, SubscriptionStatus,
+    self, CompanyPlan, CompanyPlanChange, PlanInUse, PlanInput, SubscriptionStatus,
 };
 use crate::error::DomainError;
 use crate::ids::{CompanyId, PlanId};
@@ -83,14 +83,14 @@ pub struct PlanOut {
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl From<Plan> for PlanOut {
-    fn from(p: Plan) -> Self {
+impl From<PlanInUse> for PlanOut {
+    fn from(PlanInUse { plan: p, companies }: PlanInUse) -> Self {
         Self {
             id: p.id.to_string(),
             name: p.name,
             description: p.description,
             limits: p.limits,
-            companies: p.companies,
+            companies,
             created_at: ts(p.created_at),
             updated_at: ts(p.updated_at),
         }

@@ -4,13 +4,18 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::plan::{distinguished_name, Plan, PlanInput, SubscriptionStatus, MAX_USERS};
+use crate::domain::plan::{
+    distinguished_name, Plan, PlanInUse, PlanInput, SubscriptionStatus, MAX_USERS,
+};
 use crate::domain::search::fold;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, PlanId};
 
-const COLUMNS: &str = "p.id, p.name, p.description, p.limits, p.created_at, p.updated_at, \
-    (SELECT COUNT(*) FROM companies c WHERE c.plan_id = p.id)";
+const COLUMNS: &str = "p.id, p.name, p.description, p.limits, p.created_at, p.updated_at";
+
+/// How many companies are on the plan `p`: a walk over the index of every company on it, so
+/// only the owner's catalogue asks.
+const COMPANIES: &str = "(SELECT COUNT(*) FROM companies c WHERE c.plan_id = p.id)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Plan> {
     let limits: String = r.get(3)?;
@@ -21,6 +26,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Plan> {
         limits: serde_json::from_str(&limits).unwrap_or_default(),
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+    })
+}
+
+fn in_use_from_row(r: &Row<'_>) -> rusqlite::Result<PlanInUse> {
+    Ok(PlanInUse {
+        plan: from_row(r)?,
         companies: r.get(6)?,
     })
 }
@@ -39,12 +50,18 @@ fn by_name(conn: &Connection, name: &str) -> DomainResult<Option<Plan>> {
     Ok(super::cached_row(conn, &sql, [fold(name)], from_row).optional()?)
 }
 
-/// Every plan, by folded name (an operator keeps a handful).
-pub fn list(conn: &Connection) -> DomainResult<Vec<Plan>> {
-    let sql = format!("SELECT {COLUMNS} FROM plans p ORDER BY p.name_fold LIMIT 500");
+/// The plan with how many companies are on it.
+pub fn in_use(conn: &Connection, id: &PlanId) -> DomainResult<Option<PlanInUse>> {
+    let sql = format!("SELECT {COLUMNS}, {COMPANIES} FROM plans p WHERE p.id = ?1");
+    Ok(super::cached_row(conn, &sql, [id], in_use_from_row).optional()?)
+}
+
+/// Every plan with how many companies are on it, by folded name (an operator keeps a handful).
+pub fn list(conn: &Connection) -> DomainResult<Vec<PlanInUse>> {
+    let sql = format!("SELECT {COLUMNS}, {COMPANIES} FROM plans p ORDER BY p.name_fold LIMIT 500");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map([], from_row)?
+        .query_map([], in_use_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -23,10 +23,16 @@ pub struct Plan {
     pub name: String,
     pub description: String,
     pub limits: BTreeMap<String, i64>,
-    /// Companies on the plan.
-    pub companies: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A plan with how many companies are on it, for the owner's catalogue. Counting walks every
+/// company on the plan, so lookups that only check or read a plan's terms use [`Plan`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanInUse {
+    pub plan: Plan,
+    pub companies: i64,
 }
 
 impl Plan {

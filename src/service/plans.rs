@@ -9,20 +9,22 @@ use crate::access::{AppCompanyScope, BillingWrite, CompanyRead, CompanyScope, Le
 use crate::db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
-use crate::domain::plan::{CompanyPlan, CompanyPlanChange, Plan, PlanInput};
+use crate::domain::plan::{CompanyPlan, CompanyPlanChange, Plan, PlanInUse, PlanInput};
 use crate::domain::{Company, CompanyPatch};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, PlanId};
 use crate::service::change::{audited, Change};
 
-pub async fn list(store: &Store, _owner: &Owner) -> DomainResult<Vec<Plan>> {
+pub async fn list(store: &Store, _owner: &Owner) -> DomainResult<Vec<PlanInUse>> {
     store.read(db::plans::list).await
 }
 
-pub async fn get(store: &Store, _owner: &Owner, id: PlanId) -> DomainResult<Plan> {
-    store
-        .read(move |c| db::plans::get(c, &id)?.ok_or(DomainError::NotFound("plan")))
-        .await
+pub async fn get(store: &Store, _owner: &Owner, id: PlanId) -> DomainResult<PlanInUse> {
+    store.read(move |c| in_use(c, &id)).await
+}
+
+fn in_use(c: &rusqlite::Connection, id: &PlanId) -> DomainResult<PlanInUse> {
+    db::plans::in_use(c, id)?.ok_or(DomainError::NotFound("plan"))
 }
 
 fn plan_event(action: &'static str, p: &Plan) -> NewAuditEvent {
@@ -32,16 +34,14 @@ fn plan_event(action: &'static str, p: &Plan) -> NewAuditEvent {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(store: &Store, owner: &Owner, input: PlanInput) -> DomainResult<Plan> {
+pub async fn create(store: &Store, owner: &Owner, input: PlanInput) -> DomainResult<PlanInUse> {
     store
         .write(audited(owner.audit(), move |tx, now| {
             let id = PlanId::generate();
             db::plans::insert(tx, &id, &input, now)?;
-            let plan = db::plans::get(tx, &id)?.ok_or(DomainError::NotFound("plan"))?;
-            Ok(Change::audited(
-                plan.clone(),
-                plan_event("plan.created", &plan),
-            ))
+            let plan = in_use(tx, &id)?;
+            let event = plan_event("plan.created", &plan.plan);
+            Ok(Change::audited(plan, event))
         }))
         .await
 }
@@ -54,22 +54,21 @@ pub async fn update(
     owner: &Owner,
     id: PlanId,
     input: PlanInput,
-) -> DomainResult<Plan> {
+) -> DomainResult<PlanInUse> {
     store
         .write(audited(owner.audit(), move |tx, now| {
-            let before = db::plans::get(tx, &id)?.ok_or(DomainError::NotFound("plan"))?;
-            if before.name == input.name
-                && before.description == input.description
-                && before.limits == input.limits
+            let before = in_use(tx, &id)?;
+            let terms = &before.plan;
+            if terms.name == input.name
+                && terms.description == input.description
+                && terms.limits == input.limits
             {
                 return Ok(Change::unchanged(before));
             }
             db::plans::update(tx, &id, &input, now)?;
-            let plan = db::plans::get(tx, &id)?.ok_or(DomainError::NotFound("plan"))?;
-            Ok(Change::audited(
-                plan.clone(),
-                plan_event("plan.updated", &plan),
-            ))
+            let plan = in_use(tx, &id)?;
+            let event = plan_event("plan.updated", &plan.plan);
+            Ok(Change::audited(plan, event))
         }))
         .await
 }
@@ -79,11 +78,11 @@ pub async fn update(
 pub async fn delete(store: &Store, owner: &Owner, id: PlanId) -> DomainResult<()> {
     store
         .write(audited(owner.audit(), move |tx, _| {
-            let plan = db::plans::get(tx, &id)?.ok_or(DomainError::NotFound("plan"))?;
-            if plan.companies > 0 {
+            let PlanInUse { plan, companies } = in_use(tx, &id)?;
+            if companies > 0 {
                 return Err(DomainError::conflict(
                     "plan",
-                    format!("the plan is in use by {} companies", plan.companies),
+                    format!("the plan is in use by {companies} companies"),
                 ));
             }
             db::plans::delete(tx, &id)?;
