@@ -160,7 +160,8 @@ pub fn record(
     facts: &str,
     now: i64,
 ) -> DomainResult<bool> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "INSERT OR IGNORE INTO alerts (kind, cause, day, facts, created_at, company_id)
          VALUES (?1, ?2, ?3, ?4, ?5, json_extract(?4, '$.company_id'))",
         params![kind, cause, day, facts, now],
@@ -227,9 +228,10 @@ pub fn optouts(conn: &Connection, user: &UserId) -> DomainResult<Vec<String>> {
 
 /// Replaces the topics an owner switched off.
 pub fn set_optouts(conn: &Connection, user: &UserId, off: &[&str]) -> DomainResult<()> {
-    conn.execute("DELETE FROM alert_optouts WHERE user_id = ?1", [user])?;
+    crate::db::cached_execute(conn, "DELETE FROM alert_optouts WHERE user_id = ?1", [user])?;
     for topic in off {
-        conn.execute(
+        crate::db::cached_execute(
+            conn,
             "INSERT INTO alert_optouts (user_id, topic) VALUES (?1, ?2)",
             params![user, topic],
         )?;

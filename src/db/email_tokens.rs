@@ -35,7 +35,8 @@ pub fn insert(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = ?2",
         params![user, link.purpose()],
     )?;
@@ -43,7 +44,8 @@ pub fn insert(
         EmailLink::Verify => None,
         EmailLink::Change(e) => Some(e.as_str()),
     };
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO email_tokens (token_hash, user_id, purpose, new_email, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![&hash[..], user, link.purpose(), new_email, expires_at, now],
@@ -59,7 +61,11 @@ pub fn take(
     change: bool,
     now: i64,
 ) -> DomainResult<Option<(UserId, EmailLink)>> {
-    conn.execute("DELETE FROM email_tokens WHERE expires_at <= ?1", [now])?;
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM email_tokens WHERE expires_at <= ?1",
+        [now],
+    )?;
     let purpose = if change { "change" } else { "verify" };
     let row: Option<(UserId, Option<String>)> = conn
         .query_row(
@@ -77,5 +83,9 @@ pub fn take(
 
 /// Every e-mail link of a user stops working.
 pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
-    Ok(conn.execute("DELETE FROM email_tokens WHERE user_id = ?1", params![user])?)
+    Ok(crate::db::cached_execute(
+        conn,
+        "DELETE FROM email_tokens WHERE user_id = ?1",
+        params![user],
+    )?)
 }

@@ -105,11 +105,13 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
     for email in &invited {
         scrub_mail(conn, email, &mask.email)?;
     }
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "DELETE FROM outbox WHERE company_id = ?1 AND status = 'queued'",
         [company],
     )?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE outbox SET recipient = CASE WHEN kind = 'alert' THEN recipient ELSE ?2 END,
              subject = '[apagado]', sealed = NULL, key_id = NULL
          WHERE company_id = ?1",
@@ -121,7 +123,8 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
     blank_requests(conn, "company_id = ?1", company)?;
     mask_company(conn, e)?;
     // The owner's alerts about it keep their place, with the name it has now and no message.
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE alerts SET facts = json_replace(facts,
              '$.company', (SELECT legal_name FROM companies WHERE id = ?1),
              '$.error', '[apagado]')
@@ -136,7 +139,8 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
 fn mask_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
     let m = CompanyMask::of(&e.pseudonym);
     let keep = |f: &str| e.keeps(f);
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE companies SET
             legal_name    = CASE WHEN ?2 THEN legal_name ELSE ?3 END,
             trade_name    = CASE WHEN ?4 THEN trade_name ELSE NULL END,
@@ -186,11 +190,13 @@ fn scrub_person(
         )
         .optional()?;
     if let Some((email, name)) = &old {
-        conn.execute(
+        crate::db::cached_execute(
+            conn,
             "DELETE FROM invitations WHERE company_id = ?1 AND email = ?2",
             [company, email],
         )?;
-        conn.execute(
+        crate::db::cached_execute(
+            conn,
             "DELETE FROM oidc_requests WHERE login_hint = ?1 COLLATE NOCASE",
             [email],
         )?;
@@ -228,7 +234,8 @@ fn scrub_person(
     }
     blank_requests(conn, "subject_id = ?1", user)?;
     let fold = crate::domain::search::search_text(&[Some(&mask.name), Some(&mask.email)]);
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE users SET email = ?2, name = ?3, status = 'disabled', password_hash = '!erased',
              last_login_at = NULL, email_verified_at = NULL, search_fold = ?4,
              updated_at = MAX(updated_at, ?5)
@@ -241,11 +248,13 @@ fn scrub_person(
 /// Mail to `email`: unsent messages dropped, sent ones kept as a record without the address,
 /// subject or body.
 fn scrub_mail(conn: &Connection, email: &str, pseudonymous: &str) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND status = 'queued'",
         [email],
     )?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE outbox SET recipient = ?2, subject = '[apagado]', sealed = NULL, key_id = NULL
          WHERE recipient = ?1 COLLATE NOCASE",
         [email, pseudonymous],

@@ -42,7 +42,7 @@ pub struct InsertInvitation<'a> {
 }
 
 pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(conn,
         "INSERT INTO invitations (id, company_id, email, role, token_hash, expires_at, created_by, \
          created_at, sent_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         params![
@@ -131,7 +131,8 @@ pub fn renew(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE invitations SET token_hash = ?2, expires_at = ?3, sent_at = ?4 WHERE id = ?1",
         params![id, &hash[..], expires_at, now],
     )?;
@@ -139,7 +140,8 @@ pub fn renew(
 }
 
 pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE invitations SET revoked_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
@@ -147,7 +149,8 @@ pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()
 }
 
 pub fn accept(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE invitations SET accepted_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;

@@ -13,8 +13,12 @@ pub fn insert(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute("DELETE FROM login_links WHERE expires_at <= ?1", [now])?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM login_links WHERE expires_at <= ?1",
+        [now],
+    )?;
+    crate::db::cached_execute(conn,
         "INSERT INTO login_links (token_hash, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![&hash[..], user, expires_at, now],
     )?;
@@ -30,6 +34,10 @@ pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Optio
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    conn.execute("DELETE FROM login_links WHERE token_hash = ?1", [&hash[..]])?;
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM login_links WHERE token_hash = ?1",
+        [&hash[..]],
+    )?;
     Ok(found.filter(|(_, exp)| *exp > now).map(|(u, _)| u))
 }

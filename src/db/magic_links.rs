@@ -21,8 +21,13 @@ pub struct MagicLink {
 }
 
 pub fn insert(conn: &Connection, link: &NewMagicLink<'_>, now: i64) -> DomainResult<()> {
-    conn.execute("DELETE FROM magic_links WHERE expires_at <= ?1", [now])?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM magic_links WHERE expires_at <= ?1",
+        [now],
+    )?;
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO magic_links (token_hash, user_id, nonce_hash, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -55,5 +60,9 @@ pub fn find_live(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<
 
 /// Uses a link up; false when it was already gone.
 pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
-    Ok(conn.execute("DELETE FROM magic_links WHERE token_hash = ?1", [&hash[..]])? == 1)
+    Ok(crate::db::cached_execute(
+        conn,
+        "DELETE FROM magic_links WHERE token_hash = ?1",
+        [&hash[..]],
+    )? == 1)
 }

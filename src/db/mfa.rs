@@ -53,7 +53,8 @@ pub fn put_pending(
     key_id: &str,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO user_totp (user_id, sealed, key_id, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id) DO UPDATE SET sealed = ?2, key_id = ?3, confirmed_at = NULL,
          last_step = NULL, created_at = ?4",
@@ -65,7 +66,8 @@ pub fn put_pending(
 /// Records an accepted code's step, only if it is later than the last one accepted: false
 /// means the step was already used (a replay, or a race with another request).
 pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<bool> {
-    let n = conn.execute(
+    let n = crate::db::cached_execute(
+        conn,
         "UPDATE user_totp SET last_step = ?2
          WHERE user_id = ?1 AND (last_step IS NULL OR last_step < ?2)",
         params![user, step],
@@ -74,7 +76,8 @@ pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<boo
 }
 
 pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE user_totp SET confirmed_at = ?2 WHERE user_id = ?1",
         params![user, now],
     )?;
@@ -83,9 +86,17 @@ pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
 
 /// Removes the user's second factor, recovery codes and open challenges; whether there was one.
 pub fn remove(conn: &Connection, user: &UserId) -> DomainResult<bool> {
-    let n = conn.execute("DELETE FROM user_totp WHERE user_id = ?1", [user])?;
-    conn.execute("DELETE FROM mfa_recovery_codes WHERE user_id = ?1", [user])?;
-    conn.execute("DELETE FROM mfa_challenges WHERE user_id = ?1", [user])?;
+    let n = crate::db::cached_execute(conn, "DELETE FROM user_totp WHERE user_id = ?1", [user])?;
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM mfa_recovery_codes WHERE user_id = ?1",
+        [user],
+    )?;
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM mfa_challenges WHERE user_id = ?1",
+        [user],
+    )?;
     Ok(n == 1)
 }
 
@@ -95,7 +106,11 @@ pub fn replace_recovery_codes(
     user: &UserId,
     hashes: &[TokenHash],
 ) -> DomainResult<()> {
-    conn.execute("DELETE FROM mfa_recovery_codes WHERE user_id = ?1", [user])?;
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM mfa_recovery_codes WHERE user_id = ?1",
+        [user],
+    )?;
     let mut stmt =
         conn.prepare("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES (?1, ?2)")?;
     for h in hashes {
@@ -111,7 +126,8 @@ pub fn use_recovery_code(
     hash: &TokenHash,
     now: i64,
 ) -> DomainResult<bool> {
-    let n = conn.execute(
+    let n = crate::db::cached_execute(
+        conn,
         "UPDATE mfa_recovery_codes SET used_at = ?3
          WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
         params![user, &hash[..], now],
@@ -135,8 +151,13 @@ pub fn insert_challenge(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute("DELETE FROM mfa_challenges WHERE expires_at <= ?1", [now])?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM mfa_challenges WHERE expires_at <= ?1",
+        [now],
+    )?;
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO mfa_challenges (token_hash, user_id, action, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![&hash[..], user, action, expires_at, now],
@@ -161,7 +182,8 @@ pub fn find_challenge(
 
 /// Uses a challenge up: true when it was still there.
 pub fn take_challenge(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
-    let n = conn.execute(
+    let n = crate::db::cached_execute(
+        conn,
         "DELETE FROM mfa_challenges WHERE token_hash = ?1",
         [&hash[..]],
     )?;
@@ -194,7 +216,8 @@ pub fn set_policy(
     now: i64,
 ) -> DomainResult<()> {
     let key = company.map_or(PLATFORM, |c| c.as_str());
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO mfa_policies (company_id, policy, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (company_id) DO UPDATE SET policy = ?2, updated_at = ?3",
         params![key, policy.as_str(), now],
@@ -218,7 +241,8 @@ pub fn set_sealed(
     sealed: &[u8],
     key_id: &str,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE user_totp SET sealed = ?2, key_id = ?3 WHERE user_id = ?1",
         params![user, sealed, key_id],
     )?;

@@ -80,7 +80,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(256);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let level = match sync {
         Synchronous::Full => "FULL",
@@ -98,6 +98,16 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
 }
 
 /// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
+/// Runs one statement through the connection's statement cache: preparing an insert compiles
+/// the triggers it fires (the search index, the kept counts), which costs more than running it.
+pub(crate) fn cached_execute<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 pub(crate) fn cached_row<T, P, F>(
     conn: &Connection,
     sql: &str,

@@ -48,7 +48,8 @@ pub fn put_client(
     let logouts =
         serde_json::to_string(&c.post_logout_redirect_uris).unwrap_or_else(|_| "[]".into());
     let jwk = c.jwk.as_ref().map(|j| j.to_string());
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO oidc_clients (application_id, redirect_uris, post_logout_redirect_uris,
          access_token_ttl, id_token_ttl, refresh_token_ttl, jwk, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -96,8 +97,13 @@ pub struct RequestRow {
 }
 
 pub fn insert_request(conn: &Connection, r: &RequestRow, now: i64) -> DomainResult<()> {
-    conn.execute("DELETE FROM oidc_requests WHERE expires_at <= ?1", [now])?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM oidc_requests WHERE expires_at <= ?1",
+        [now],
+    )?;
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO oidc_requests (id, application_id, redirect_uri, scope, state, nonce,
          code_challenge, company_id, login_hint, prompt, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -146,7 +152,7 @@ pub fn request(conn: &Connection, id: &str, now: i64) -> DomainResult<Option<Req
 }
 
 pub fn delete_request(conn: &Connection, id: &str) -> DomainResult<bool> {
-    Ok(conn.execute("DELETE FROM oidc_requests WHERE id = ?1", [id])? == 1)
+    Ok(crate::db::cached_execute(conn, "DELETE FROM oidc_requests WHERE id = ?1", [id])? == 1)
 }
 
 /// An authorization code as stored.
@@ -168,11 +174,13 @@ pub struct CodeRow {
 }
 
 pub fn insert_code(conn: &Connection, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "DELETE FROM oidc_codes WHERE expires_at <= ?1 - 86400000",
         [now],
     )?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO oidc_codes (code_hash, application_id, user_id, company_id, redirect_uri,
          scope, nonce, code_challenge, auth_time, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -234,7 +242,8 @@ pub fn use_code(
     access: (&str, i64),
     now: i64,
 ) -> DomainResult<bool> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "UPDATE oidc_codes SET used_at = ?2, family_id = ?3, access_jti = ?4,
          access_expires_at = ?5 WHERE code_hash = ?1 AND used_at IS NULL",
         params![hash.as_slice(), now, family, access.0, access.1],
@@ -261,7 +270,8 @@ pub fn insert_refresh(
     r: &RefreshRow,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO oidc_refresh_tokens (token_hash, family_id, application_id, user_id,
          company_id, scope, auth_time, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -305,7 +315,8 @@ pub fn refresh(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<Refre
 
 /// Marks a refresh token used, if it was not and is not revoked.
 pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "UPDATE oidc_refresh_tokens SET used_at = ?2
          WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL",
         params![hash.as_slice(), now],
@@ -314,7 +325,8 @@ pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResul
 
 /// Revokes every token of a family; returns how many were still live.
 pub fn revoke_family(conn: &Connection, family: &str, now: i64) -> DomainResult<usize> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?2
          WHERE family_id = ?1 AND revoked_at IS NULL",
         params![family, now],
@@ -328,7 +340,8 @@ pub fn revoke_for_user(
     app: Option<&ApplicationId>,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?3
          WHERE user_id = ?1 AND (?2 IS NULL OR application_id = ?2) AND revoked_at IS NULL",
         params![user, app, now],
@@ -342,7 +355,8 @@ pub fn revoke_for_company(
     app: Option<&ApplicationId>,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?3
          WHERE company_id = ?1 AND (?2 IS NULL OR application_id = ?2) AND revoked_at IS NULL",
         params![company, app, now],
@@ -350,11 +364,13 @@ pub fn revoke_for_company(
 }
 
 pub fn revoke_jti(conn: &Connection, jti: &str, expires_at: i64, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "DELETE FROM oidc_revoked_tokens WHERE expires_at <= ?1",
         [now],
     )?;
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT OR IGNORE INTO oidc_revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
         params![jti, expires_at],
     )?;
@@ -391,7 +407,8 @@ pub fn put_consent(
     scope: &str,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO oidc_consents (user_id, application_id, scope, granted_at)
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id, application_id) DO UPDATE SET scope = ?3, granted_at = ?4",
@@ -407,8 +424,13 @@ pub fn first_assertion(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<bool> {
-    conn.execute("DELETE FROM oidc_assertions WHERE expires_at <= ?1", [now])?;
-    Ok(conn.execute(
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM oidc_assertions WHERE expires_at <= ?1",
+        [now],
+    )?;
+    Ok(crate::db::cached_execute(
+        conn,
         "INSERT OR IGNORE INTO oidc_assertions (jti, expires_at) VALUES (?1, ?2)",
         params![jti, expires_at],
     )? == 1)

@@ -43,7 +43,8 @@ pub fn report(
     message: Option<&str>,
     now: i64,
 ) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO link_provisioning (link_id, state, message, reported_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (link_id) DO UPDATE SET state = ?2, message = ?3, reported_at = ?4,
@@ -55,7 +56,8 @@ pub fn report(
 
 /// Records that someone asked the application to provision again.
 pub fn request(conn: &Connection, link: &LinkId, now: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "INSERT INTO link_provisioning (link_id, state, requested_at, updated_at)
          VALUES (?1, 'requested', ?2, ?2)
          ON CONFLICT (link_id) DO UPDATE SET state = 'requested', message = NULL,

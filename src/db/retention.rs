@@ -49,8 +49,10 @@ pub fn prune(conn: &Connection, p: &Policy, now: i64, prune_audit: bool) -> Doma
     let day = crate::clock::to_datetime(cutoff(now, p.usage_days))
         .format("%Y-%m-%d")
         .to_string();
-    out.usage_rows = conn.execute("DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
-    out.sessions = conn.execute(
+    out.usage_rows =
+        crate::db::cached_execute(conn, "DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
+    out.sessions = crate::db::cached_execute(
+        conn,
         "DELETE FROM sessions WHERE expires_at < ?1",
         [cutoff(now, p.sessions_days)],
     )? as i64;
@@ -95,12 +97,12 @@ fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> Dom
         .optional()?;
     // An unlinked event is one written outside armario: leave it for verification to name.
     let Some(hash) = hash else { return Ok(0) };
-    conn.execute(
+    crate::db::cached_execute(conn,
         "UPDATE audit_chain_anchor SET after_event_id = ?1, hash = ?2, updated_at = ?3 WHERE id = 1",
         params![last, hash, crate::clock::now_ms()],
     )?;
-    conn.execute("DELETE FROM audit_chain WHERE event_id <= ?1", [last])?;
-    Ok(conn.execute("DELETE FROM audit_events WHERE id <= ?1", [last])? as i64)
+    crate::db::cached_execute(conn, "DELETE FROM audit_chain WHERE event_id <= ?1", [last])?;
+    Ok(crate::db::cached_execute(conn, "DELETE FROM audit_events WHERE id <= ?1", [last])? as i64)
 }
 
 #[cfg(test)]

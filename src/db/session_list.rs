@@ -92,12 +92,17 @@ pub fn find(
 }
 
 pub fn delete(conn: &Connection, id: &SessionId) -> DomainResult<usize> {
-    Ok(conn.execute("DELETE FROM sessions WHERE id = ?1", [id])?)
+    Ok(crate::db::cached_execute(
+        conn,
+        "DELETE FROM sessions WHERE id = ?1",
+        [id],
+    )?)
 }
 
 /// Ends every session of `user` but the one whose digest is `keep`.
 pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> DomainResult<usize> {
-    Ok(conn.execute(
+    Ok(crate::db::cached_execute(
+        conn,
         "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
         params![user, &keep[..]],
     )?)
@@ -106,7 +111,8 @@ pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> Doma
 /// Records a use of the session, unless one was recorded since `before`: two requests racing
 /// write once.
 pub fn touch(conn: &Connection, hash: &TokenHash, now: i64, before: i64) -> DomainResult<()> {
-    conn.execute(
+    crate::db::cached_execute(
+        conn,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1 \
          AND (last_seen_at IS NULL OR last_seen_at <= ?3)",
         params![&hash[..], now, before],

@@ -227,7 +227,7 @@ fn run_batch(
     let mut broken: Option<BatchError> = None;
     let mut next = Some(first);
     while let Some(job) = next.take() {
-        if let Err(e) = tx.execute_batch("SAVEPOINT job") {
+        if let Err(e) = super::cached_execute(&tx, "SAVEPOINT job", []) {
             broken = Some(BatchError::from_sqlite(&tx, e));
             let (Ok(finish) | Err(finish)) = job(Err(broken.clone().expect("just set")));
             failed.push(finish);
@@ -241,12 +241,15 @@ fn run_batch(
                 "the database rolled the write batch back".into(),
             ));
         } else {
-            let end = if outcome.is_ok() {
-                "RELEASE job"
+            let end: &[&str] = if outcome.is_ok() {
+                &["RELEASE job"]
             } else {
-                "ROLLBACK TO job; RELEASE job"
+                &["ROLLBACK TO job", "RELEASE job"]
             };
-            if let Err(e) = tx.execute_batch(end) {
+            if let Err(e) = end
+                .iter()
+                .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
+            {
                 broken = Some(BatchError::from_sqlite(&tx, e));
             }
         }
