@@ -160,7 +160,7 @@ pub fn record(
     facts: &str,
     now: i64,
 ) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO alerts (kind, cause, day, facts, created_at, company_id)
          VALUES (?1, ?2, ?3, ?4, ?5, json_extract(?4, '$.company_id'))",
@@ -228,9 +228,9 @@ pub fn optouts(conn: &Connection, user: &UserId) -> DomainResult<Vec<String>> {
 
 /// Replaces the topics an owner switched off.
 pub fn set_optouts(conn: &Connection, user: &UserId, off: &[&str]) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM alert_optouts WHERE user_id = ?1", [user])?;
+    super::cached_execute(conn, "DELETE FROM alert_optouts WHERE user_id = ?1", [user])?;
     for topic in off {
-        crate::db::cached_execute(
+        super::cached_execute(
             conn,
             "INSERT INTO alert_optouts (user_id, topic) VALUES (?1, ?2)",
             params![user, topic],

@@ -32,7 +32,8 @@ pub fn declared(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<AppR
 /// Adds a role, or renames and redescribes one the application already declares (keeping
 /// when it was first declared).
 pub fn upsert(conn: &Connection, app: &ApplicationId, r: &RoleDecl, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO app_roles (application_id, key, name, description, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (application_id, key) DO UPDATE SET \
          name = excluded.name, description = excluded.description, updated_at = excluded.updated_at",
@@ -43,7 +44,7 @@ pub fn upsert(conn: &Connection, app: &ApplicationId, r: &RoleDecl, now: i64) ->
 
 /// Removes a role; its grants go with it (the foreign key cascades).
 pub fn remove(conn: &Connection, app: &ApplicationId, key: &str) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM app_roles WHERE application_id = ?1 AND key = ?2",
         params![app, key],
@@ -132,7 +133,7 @@ pub fn grant(
     key: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO user_app_roles (user_id, application_id, role_key, granted_at) \
          VALUES (?1, ?2, ?3, ?4)",
@@ -147,7 +148,7 @@ pub fn revoke(
     app: &ApplicationId,
     key: &str,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM user_app_roles WHERE user_id = ?1 AND application_id = ?2 AND role_key = ?3",
         params![user, app, key],

@@ -31,7 +31,8 @@ pub fn insert(
     a: &NewApplication,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO applications (id, name, description, contact_email, status, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5)",
         params![id, a.name, a.description, a.contact_email, now],
@@ -69,7 +70,7 @@ pub fn update(
     p: &ApplicationPatch,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE applications SET name = COALESCE(?2, name),
             description = CASE WHEN ?3 THEN ?4 ELSE description END,
@@ -91,7 +92,7 @@ pub fn update(
 }
 
 pub fn delete(conn: &Connection, id: &ApplicationId) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM applications WHERE id = ?1", [id])?;
+    super::cached_execute(conn, "DELETE FROM applications WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -135,7 +136,8 @@ pub fn insert_credential(
     c: &InsertCredential<'_>,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO app_credentials (id, application_id, label, key_hash, key_prefix, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![c.id, c.application_id, c.label, &c.key_hash[..], c.key_prefix, c.expires_at, now],
@@ -175,7 +177,7 @@ pub fn credential(
 }
 
 pub fn revoke_credential(conn: &Connection, id: &CredentialId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE app_credentials SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now],
@@ -220,7 +222,8 @@ pub fn touch_credential(
     at: i64,
     ip: Option<&str>,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "UPDATE app_credentials SET last_used_at = ?2, last_used_ip = ?3 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
         params![id, at, ip],
     )?;

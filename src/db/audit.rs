@@ -7,7 +7,8 @@ use crate::domain::Page;
 use crate::error::DomainResult;
 
 pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO audit_events (at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![

@@ -132,12 +132,12 @@ pub fn forget_personal(
     ip: Option<&str>,
     details: &str,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE audit_events SET ip = ?2, details = ?3 WHERE id = ?1",
         params![event_id, ip, details],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE audit_chain SET personal_salt = NULL WHERE event_id = ?1",
         [event_id],
@@ -291,7 +291,7 @@ pub struct Verification {
 
 pub fn record_verification(conn: &Connection, r: &ChainReport, now: i64) -> DomainResult<()> {
     let b = r.broken.as_ref();
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT OR REPLACE INTO audit_verification
             (id, verified_at, ok, events_checked, broken_event_id, broken_kind, problem)

@@ -17,7 +17,8 @@ pub struct BackupRun {
 }
 
 pub fn insert(conn: &Connection, r: &BackupRun) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT OR REPLACE INTO backup_runs (id, started_at, finished_at, status, size, object_name, error, trigger)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![

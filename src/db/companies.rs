@@ -67,7 +67,8 @@ pub fn insert(
         }
         None => super::plans::for_legacy(conn, &c.plan, Some(c.max_users), c.max_users, now)?,
     };
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, contact_phone, status, \
          plan_id, display_name, primary_color, logo_data_url, created_at, updated_at, approved_at, \
          search_fold, sort_name) \
@@ -121,7 +122,7 @@ pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
     )
     .optional()?;
     if let Some((legal, trade, slug, display)) = names {
-        crate::db::cached_execute(
+        super::cached_execute(
             conn,
             "UPDATE companies SET search_fold = ?2, sort_name = ?3 WHERE id = ?1",
             params![
@@ -172,7 +173,7 @@ pub fn update(
     now: i64,
 ) -> DomainResult<()> {
     // COALESCE keeps a column when the patch leaves it out; the flags tell "clear" from "keep".
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE companies SET
             legal_name = COALESCE(?2, legal_name),
@@ -220,7 +221,7 @@ pub fn set_status(
     status: CompanyStatus,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE companies SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status.as_str(), now],

@@ -75,7 +75,7 @@ pub fn put_defaults(
     defaults: &Map<String, Value>,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE app_config_schemas SET defaults = ?2, updated_at = ?3 WHERE application_id = ?1",
         params![app, Value::Object(defaults.clone()).to_string(), now],
@@ -138,7 +138,7 @@ pub fn put_values(
     values: &Map<String, Value>,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO company_configs (company_id, application_id, config, updated_at)
          VALUES (?1, ?2, ?3, ?4)

@@ -35,7 +35,7 @@ pub fn insert(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = ?2",
         params![user, link.purpose()],
@@ -44,7 +44,7 @@ pub fn insert(
         EmailLink::Verify => None,
         EmailLink::Change(e) => Some(e.as_str()),
     };
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO email_tokens (token_hash, user_id, purpose, new_email, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -61,7 +61,7 @@ pub fn take(
     change: bool,
     now: i64,
 ) -> DomainResult<Option<(UserId, EmailLink)>> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM email_tokens WHERE expires_at <= ?1",
         [now],
@@ -83,7 +83,7 @@ pub fn take(
 
 /// Every e-mail link of a user stops working.
 pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM email_tokens WHERE user_id = ?1",
         params![user],

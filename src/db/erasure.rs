@@ -36,7 +36,7 @@ const COLUMNS: &str = "id, kind, company_id, user_id, pseudonym, kept, erased_at
 
 /// Records an entry; one already recorded (same id) is left as it is.
 pub fn record(conn: &Connection, e: &Erasure) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO erasures (id, kind, company_id, user_id, pseudonym, kept, erased_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -42,7 +42,8 @@ pub struct InsertInvitation<'a> {
 }
 
 pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO invitations (id, company_id, email, role, token_hash, expires_at, created_by, \
          created_at, sent_at, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         params![
@@ -131,7 +132,7 @@ pub fn renew(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE invitations SET token_hash = ?2, expires_at = ?3, sent_at = ?4 WHERE id = ?1",
         params![id, &hash[..], expires_at, now],
@@ -140,7 +141,7 @@ pub fn renew(
 }
 
 pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE invitations SET revoked_at = ?2 WHERE id = ?1",
         params![id, now],
@@ -149,7 +150,7 @@ pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()
 }
 
 pub fn accept(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE invitations SET accepted_at = ?2 WHERE id = ?1",
         params![id, now],

@@ -31,7 +31,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
 }
 
 pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO links (id, application_id, company_id, scopes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![l.id, l.application_id, l.company_id, l.scopes.join(" "), l.created_at, l.updated_at],
     )?;
@@ -95,7 +96,7 @@ pub fn all(conn: &Connection) -> DomainResult<Vec<Link>> {
 }
 
 pub fn set_scopes(conn: &Connection, id: &LinkId, scopes: &[String], now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE links SET scopes = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, scopes.join(" "), now],
@@ -127,7 +128,7 @@ pub fn set_external_id(
             ));
         }
     }
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE links SET external_id = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, external_id, now],
@@ -152,7 +153,7 @@ pub fn company_by_external_id(
 }
 
 pub fn delete(conn: &Connection, id: &LinkId) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM links WHERE id = ?1", [id])?;
+    super::cached_execute(conn, "DELETE FROM links WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -162,7 +163,7 @@ pub fn add_domain(
     domain: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO company_domains (domain, company_id, created_at) VALUES (?1, ?2, ?3)",
         params![domain, company, now],
@@ -191,7 +192,7 @@ pub fn domains(
 }
 
 pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM company_domains WHERE company_id = ?1 AND domain = ?2",
         params![company, domain],

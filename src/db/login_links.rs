@@ -13,12 +13,13 @@ pub fn insert(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM login_links WHERE expires_at <= ?1",
         [now],
     )?;
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO login_links (token_hash, user_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![&hash[..], user, expires_at, now],
     )?;
@@ -34,7 +35,7 @@ pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Optio
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM login_links WHERE token_hash = ?1",
         [&hash[..]],

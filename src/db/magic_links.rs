@@ -21,12 +21,12 @@ pub struct MagicLink {
 }
 
 pub fn insert(conn: &Connection, link: &NewMagicLink<'_>, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM magic_links WHERE expires_at <= ?1",
         [now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO magic_links (token_hash, user_id, nonce_hash, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -60,7 +60,7 @@ pub fn find_live(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<
 
 /// Uses a link up; false when it was already gone.
 pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM magic_links WHERE token_hash = ?1",
         [&hash[..]],

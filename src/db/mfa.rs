@@ -53,7 +53,7 @@ pub fn put_pending(
     key_id: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO user_totp (user_id, sealed, key_id, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id) DO UPDATE SET sealed = ?2, key_id = ?3, confirmed_at = NULL,
@@ -66,7 +66,7 @@ pub fn put_pending(
 /// Records an accepted code's step, only if it is later than the last one accepted: false
 /// means the step was already used (a replay, or a race with another request).
 pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<bool> {
-    let n = crate::db::cached_execute(
+    let n = super::cached_execute(
         conn,
         "UPDATE user_totp SET last_step = ?2
          WHERE user_id = ?1 AND (last_step IS NULL OR last_step < ?2)",
@@ -76,7 +76,7 @@ pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<boo
 }
 
 pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE user_totp SET confirmed_at = ?2 WHERE user_id = ?1",
         params![user, now],
@@ -86,13 +86,13 @@ pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
 
 /// Removes the user's second factor, recovery codes and open challenges; whether there was one.
 pub fn remove(conn: &Connection, user: &UserId) -> DomainResult<bool> {
-    let n = crate::db::cached_execute(conn, "DELETE FROM user_totp WHERE user_id = ?1", [user])?;
-    crate::db::cached_execute(
+    let n = super::cached_execute(conn, "DELETE FROM user_totp WHERE user_id = ?1", [user])?;
+    super::cached_execute(
         conn,
         "DELETE FROM mfa_recovery_codes WHERE user_id = ?1",
         [user],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM mfa_challenges WHERE user_id = ?1",
         [user],
@@ -106,7 +106,7 @@ pub fn replace_recovery_codes(
     user: &UserId,
     hashes: &[TokenHash],
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM mfa_recovery_codes WHERE user_id = ?1",
         [user],
@@ -126,7 +126,7 @@ pub fn use_recovery_code(
     hash: &TokenHash,
     now: i64,
 ) -> DomainResult<bool> {
-    let n = crate::db::cached_execute(
+    let n = super::cached_execute(
         conn,
         "UPDATE mfa_recovery_codes SET used_at = ?3
          WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
@@ -151,12 +151,12 @@ pub fn insert_challenge(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM mfa_challenges WHERE expires_at <= ?1",
         [now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO mfa_challenges (token_hash, user_id, action, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -182,7 +182,7 @@ pub fn find_challenge(
 
 /// Uses a challenge up: true when it was still there.
 pub fn take_challenge(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
-    let n = crate::db::cached_execute(
+    let n = super::cached_execute(
         conn,
         "DELETE FROM mfa_challenges WHERE token_hash = ?1",
         [&hash[..]],
@@ -216,7 +216,7 @@ pub fn set_policy(
     now: i64,
 ) -> DomainResult<()> {
     let key = company.map_or(PLATFORM, |c| c.as_str());
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO mfa_policies (company_id, policy, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (company_id) DO UPDATE SET policy = ?2, updated_at = ?3",
@@ -241,7 +241,7 @@ pub fn set_sealed(
     sealed: &[u8],
     key_id: &str,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE user_totp SET sealed = ?2, key_id = ?3 WHERE user_id = ?1",
         params![user, sealed, key_id],

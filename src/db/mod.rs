@@ -97,7 +97,6 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
     Ok(())
 }
 
-/// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
 /// Runs one statement through the connection's statement cache: preparing an insert compiles
 /// the triggers it fires (the search index, the kept counts), which costs more than running it.
 pub(crate) fn cached_execute<P: rusqlite::Params>(
@@ -108,6 +107,7 @@ pub(crate) fn cached_execute<P: rusqlite::Params>(
     conn.prepare_cached(sql)?.execute(params)
 }
 
+/// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
 pub(crate) fn cached_row<T, P, F>(
     conn: &Connection,
     sql: &str,

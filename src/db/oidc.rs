@@ -48,7 +48,7 @@ pub fn put_client(
     let logouts =
         serde_json::to_string(&c.post_logout_redirect_uris).unwrap_or_else(|_| "[]".into());
     let jwk = c.jwk.as_ref().map(|j| j.to_string());
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO oidc_clients (application_id, redirect_uris, post_logout_redirect_uris,
          access_token_ttl, id_token_ttl, refresh_token_ttl, jwk, updated_at)
@@ -97,12 +97,12 @@ pub struct RequestRow {
 }
 
 pub fn insert_request(conn: &Connection, r: &RequestRow, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM oidc_requests WHERE expires_at <= ?1",
         [now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO oidc_requests (id, application_id, redirect_uri, scope, state, nonce,
          code_challenge, company_id, login_hint, prompt, created_at, expires_at)
@@ -152,7 +152,7 @@ pub fn request(conn: &Connection, id: &str, now: i64) -> DomainResult<Option<Req
 }
 
 pub fn delete_request(conn: &Connection, id: &str) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(conn, "DELETE FROM oidc_requests WHERE id = ?1", [id])? == 1)
+    Ok(super::cached_execute(conn, "DELETE FROM oidc_requests WHERE id = ?1", [id])? == 1)
 }
 
 /// An authorization code as stored.
@@ -174,12 +174,12 @@ pub struct CodeRow {
 }
 
 pub fn insert_code(conn: &Connection, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM oidc_codes WHERE expires_at <= ?1 - 86400000",
         [now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO oidc_codes (code_hash, application_id, user_id, company_id, redirect_uri,
          scope, nonce, code_challenge, auth_time, created_at, expires_at)
@@ -242,7 +242,7 @@ pub fn use_code(
     access: (&str, i64),
     now: i64,
 ) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE oidc_codes SET used_at = ?2, family_id = ?3, access_jti = ?4,
          access_expires_at = ?5 WHERE code_hash = ?1 AND used_at IS NULL",
@@ -270,7 +270,7 @@ pub fn insert_refresh(
     r: &RefreshRow,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO oidc_refresh_tokens (token_hash, family_id, application_id, user_id,
          company_id, scope, auth_time, created_at, expires_at)
@@ -315,7 +315,7 @@ pub fn refresh(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<Refre
 
 /// Marks a refresh token used, if it was not and is not revoked.
 pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET used_at = ?2
          WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL",
@@ -325,7 +325,7 @@ pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResul
 
 /// Revokes every token of a family; returns how many were still live.
 pub fn revoke_family(conn: &Connection, family: &str, now: i64) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?2
          WHERE family_id = ?1 AND revoked_at IS NULL",
@@ -340,7 +340,7 @@ pub fn revoke_for_user(
     app: Option<&ApplicationId>,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?3
          WHERE user_id = ?1 AND (?2 IS NULL OR application_id = ?2) AND revoked_at IS NULL",
@@ -355,7 +355,7 @@ pub fn revoke_for_company(
     app: Option<&ApplicationId>,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?3
          WHERE company_id = ?1 AND (?2 IS NULL OR application_id = ?2) AND revoked_at IS NULL",
@@ -364,12 +364,12 @@ pub fn revoke_for_company(
 }
 
 pub fn revoke_jti(conn: &Connection, jti: &str, expires_at: i64, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM oidc_revoked_tokens WHERE expires_at <= ?1",
         [now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO oidc_revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
         params![jti, expires_at],
@@ -407,7 +407,7 @@ pub fn put_consent(
     scope: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO oidc_consents (user_id, application_id, scope, granted_at)
          VALUES (?1, ?2, ?3, ?4)
@@ -424,12 +424,12 @@ pub fn first_assertion(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<bool> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM oidc_assertions WHERE expires_at <= ?1",
         [now],
     )?;
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO oidc_assertions (jti, expires_at) VALUES (?1, ?2)",
         params![jti, expires_at],

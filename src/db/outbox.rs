@@ -50,7 +50,7 @@ pub struct Counts {
 /// Adds a queued message and returns its row id; the body is sealed afterwards, with the id in
 /// its associated data (see [`set_body`]), in the same transaction.
 pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> DomainResult<i64> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO outbox (message_id, kind, recipient, company_id, subject, status,
                              next_attempt_at, created_at)
@@ -68,7 +68,7 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> DomainResult<i
 }
 
 pub fn set_body(conn: &Connection, id: i64, sealed: &[u8], key_id: &str) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE outbox SET sealed = ?2, key_id = ?3 WHERE id = ?1",
         params![id, sealed, key_id],
@@ -111,7 +111,7 @@ pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
 
 /// Sent: the body (and with it the link) is dropped.
 pub fn mark_sent(conn: &Connection, id: i64, attempts: u32, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE outbox SET status = 'sent', sealed = NULL, key_id = NULL, attempts = ?2,
                 last_error = NULL, sent_at = ?3
@@ -130,12 +130,12 @@ pub fn mark_failed(
     next_at: Option<i64>,
 ) -> DomainResult<()> {
     match next_at {
-        Some(at) => crate::db::cached_execute(
+        Some(at) => super::cached_execute(
             conn,
             "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt_at = ?4 WHERE id = ?1",
             params![id, attempts, error, at],
         )?,
-        None => crate::db::cached_execute(
+        None => super::cached_execute(
             conn,
             "UPDATE outbox SET status = 'dead', attempts = ?2, last_error = ?3 WHERE id = ?1",
             params![id, attempts, error],
@@ -146,7 +146,7 @@ pub fn mark_failed(
 
 /// Puts dead-lettered messages back in the queue, due now; returns how many.
 pub fn requeue_dead(conn: &Connection, now: i64) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?1
          WHERE status = 'dead' AND sealed IS NOT NULL",

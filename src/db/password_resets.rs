@@ -13,7 +13,7 @@ pub fn insert(
     expires_at: i64,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO password_resets (token_hash, user_id, expires_at, created_at)
          VALUES (?1, ?2, ?3, ?4)",
@@ -24,7 +24,7 @@ pub fn insert(
 
 /// Uses a live link once: removes it and returns its user. Expired links are swept on the way.
 pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM password_resets WHERE expires_at <= ?1",
         params![now],
@@ -40,7 +40,7 @@ pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Optio
 
 /// Every link of a user stops working (their password changed).
 pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM password_resets WHERE user_id = ?1",
         params![user],

@@ -47,7 +47,7 @@ pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
         // The name comes from the schema and matched the pattern above.
         conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
     }
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO company_search (company_search) VALUES ('delete-all')",
         [],
@@ -68,7 +68,7 @@ pub fn resume_search_index(
         conn.execute_batch(sql)?;
     }
     if rebuild {
-        crate::db::cached_execute(
+        super::cached_execute(
             conn,
             "INSERT INTO company_search (company_search) VALUES ('rebuild')",
             [],

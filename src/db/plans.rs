@@ -78,7 +78,7 @@ fn ensure_name_free(conn: &Connection, name: &str, except: Option<&PlanId>) -> D
 
 pub fn insert(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
     ensure_name_free(conn, &p.name, None)?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO plans (id, name, name_fold, description, limits, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -96,7 +96,8 @@ pub fn insert(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> Domain
 
 pub fn update(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
     ensure_name_free(conn, &p.name, Some(id))?;
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "UPDATE plans SET name = ?2, name_fold = ?3, description = ?4, limits = ?5, updated_at = ?6 \
          WHERE id = ?1",
         params![id, p.name, fold(&p.name), p.description, limits_json(&p.limits), now],
@@ -105,7 +106,7 @@ pub fn update(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> Domain
 }
 
 pub fn delete(conn: &Connection, id: &PlanId) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM plans WHERE id = ?1", [id])?;
+    super::cached_execute(conn, "DELETE FROM plans WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -180,7 +181,7 @@ pub fn set_company_plan(
     status: SubscriptionStatus,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE companies SET plan_id = ?2, trial_ends_at = ?3, subscription_status = ?4, \
          updated_at = ?5 WHERE id = ?1",

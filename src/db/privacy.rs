@@ -42,7 +42,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PrivacyRequest> {
 }
 
 pub fn insert(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO privacy_requests (id, company_id, subject_id, requested_by, kind, status,
              details, notes, refusal_reason, created_at, due_at, updated_at, closed_at)
@@ -67,7 +67,7 @@ pub fn insert(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
 }
 
 pub fn update(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE privacy_requests SET status = ?3, notes = ?4, refusal_reason = ?5,
              updated_at = ?6, closed_at = ?7 WHERE id = ?1 AND company_id = ?2",
@@ -188,7 +188,8 @@ pub fn dpo(conn: &Connection, scope: &str) -> DomainResult<Option<Dpo>> {
 }
 
 pub fn set_dpo(conn: &Connection, scope: &str, d: &Dpo) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO dpo_contacts (scope, name, email, phone, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (scope) DO UPDATE SET name = excluded.name, email = excluded.email,
            phone = excluded.phone, updated_at = excluded.updated_at",

@@ -43,7 +43,7 @@ pub fn report(
     message: Option<&str>,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO link_provisioning (link_id, state, message, reported_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
@@ -56,7 +56,7 @@ pub fn report(
 
 /// Records that someone asked the application to provision again.
 pub fn request(conn: &Connection, link: &LinkId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO link_provisioning (link_id, state, requested_at, updated_at)
          VALUES (?1, 'requested', ?2, ?2)

@@ -50,8 +50,8 @@ pub fn prune(conn: &Connection, p: &Policy, now: i64, prune_audit: bool) -> Doma
         .format("%Y-%m-%d")
         .to_string();
     out.usage_rows =
-        crate::db::cached_execute(conn, "DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
-    out.sessions = crate::db::cached_execute(
+        super::cached_execute(conn, "DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
+    out.sessions = super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE expires_at < ?1",
         [cutoff(now, p.sessions_days)],
@@ -97,12 +97,13 @@ fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> Dom
         .optional()?;
     // An unlinked event is one written outside armario: leave it for verification to name.
     let Some(hash) = hash else { return Ok(0) };
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "UPDATE audit_chain_anchor SET after_event_id = ?1, hash = ?2, updated_at = ?3 WHERE id = 1",
         params![last, hash, crate::clock::now_ms()],
     )?;
-    crate::db::cached_execute(conn, "DELETE FROM audit_chain WHERE event_id <= ?1", [last])?;
-    Ok(crate::db::cached_execute(conn, "DELETE FROM audit_events WHERE id <= ?1", [last])? as i64)
+    super::cached_execute(conn, "DELETE FROM audit_chain WHERE event_id <= ?1", [last])?;
+    Ok(super::cached_execute(conn, "DELETE FROM audit_events WHERE id <= ?1", [last])? as i64)
 }
 
 #[cfg(test)]

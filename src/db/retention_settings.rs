@@ -28,7 +28,8 @@ pub fn get(conn: &Connection) -> DomainResult<Option<(Policy, i64)>> {
 }
 
 pub fn set(conn: &Connection, p: &Policy, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO retention_settings (id, audit_days, signin_days, usage_days, sessions_days, updated_at)
          VALUES (1, ?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET audit_days = ?1, signin_days = ?2, usage_days = ?3,

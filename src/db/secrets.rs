@@ -27,7 +27,8 @@ pub fn upsert(
     hint: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (company_id, kind) DO UPDATE SET sealed = excluded.sealed, key_id = excluded.key_id,
            hint = excluded.hint, updated_at = excluded.updated_at",
@@ -83,7 +84,7 @@ pub fn get_sealed(
 }
 
 pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
         params![company, kind],
@@ -116,7 +117,7 @@ pub fn replace_sealed(
     sealed: &[u8],
     key_id: &str,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE company_secrets SET sealed = ?3, key_id = ?4 WHERE company_id = ?1 AND kind = ?2",
         params![company, kind, sealed, key_id],

@@ -92,7 +92,7 @@ pub fn find(
 }
 
 pub fn delete(conn: &Connection, id: &SessionId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE id = ?1",
         [id],
@@ -101,7 +101,7 @@ pub fn delete(conn: &Connection, id: &SessionId) -> DomainResult<usize> {
 
 /// Ends every session of `user` but the one whose digest is `keep`.
 pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
         params![user, &keep[..]],
@@ -111,7 +111,7 @@ pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> Doma
 /// Records a use of the session, unless one was recorded since `before`: two requests racing
 /// write once.
 pub fn touch(conn: &Connection, hash: &TokenHash, now: i64, before: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1 \
          AND (last_seen_at IS NULL OR last_seen_at <= ?3)",

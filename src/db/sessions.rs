@@ -16,7 +16,8 @@ pub struct NewSession<'a> {
 }
 
 pub fn insert(conn: &Connection, s: &NewSession<'_>, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO sessions (token_hash, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
         params![&s.hash[..], s.id, s.user_id, now, s.expires_at, s.ip, s.user_agent],
@@ -59,7 +60,7 @@ pub fn find_live(
 }
 
 pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE token_hash = ?1",
         [&hash[..]],
@@ -68,7 +69,7 @@ pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
 }
 
 pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id = ?1",
         [user],
@@ -76,7 +77,7 @@ pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> 
 }
 
 pub fn delete_for_company(conn: &Connection, company: &CompanyId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE company_id = ?1)",
         [company],
@@ -84,7 +85,7 @@ pub fn delete_for_company(conn: &Connection, company: &CompanyId) -> DomainResul
 }
 
 pub fn delete_expired(conn: &Connection, now: i64) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE expires_at <= ?1",
         [now],
@@ -96,8 +97,8 @@ pub fn insert_setup_token(
     hash: &TokenHash,
     expires_at: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
-    crate::db::cached_execute(
+    super::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
+    super::cached_execute(
         conn,
         "INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?1, ?2)",
         params![&hash[..], expires_at],
@@ -114,11 +115,11 @@ pub fn take_setup_token(conn: &Connection, hash: &TokenHash, now: i64) -> Domain
         |r| r.get(0),
     )
     .optional()?;
-    crate::db::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
+    super::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
     Ok(found.is_some_and(|exp| exp > now))
 }
 
 pub fn clear_setup_tokens(conn: &Connection) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
+    super::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
     Ok(())
 }

@@ -52,7 +52,7 @@ pub fn insert(
     key_id: &str,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO signing_keys (kid, alg, x, y, sealed, key_id, created_at)
          VALUES (?1, 'ES256', ?2, ?3, ?4, ?5, ?6)",
@@ -69,7 +69,7 @@ pub fn retire_others(
     now: i64,
     publish_until: i64,
 ) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE signing_keys SET sealed = NULL, key_id = NULL, retired_at = ?2,
          publish_until = ?3 WHERE kid <> ?1 AND retired_at IS NULL",
@@ -79,7 +79,7 @@ pub fn retire_others(
 
 /// Deletes keys whose publication window has passed.
 pub fn prune(conn: &Connection, now: i64) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM signing_keys WHERE publish_until IS NOT NULL AND publish_until <= ?1",
         [now],
@@ -112,7 +112,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, Strin
 
 /// Replaces a private part's sealed bytes (a master key rotation).
 pub fn set_sealed(conn: &Connection, kid: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE signing_keys SET sealed = ?2, key_id = ?3 WHERE kid = ?1 AND sealed IS NOT NULL",
         params![kid, sealed, key_id],

@@ -64,7 +64,7 @@ pub fn pending_emails_in_use(conn: &Connection, company: &CompanyId) -> DomainRe
 
 /// Marks the company approved under `slug`: from now on it holds its CNPJ and slug.
 pub fn mark_approved(conn: &Connection, id: &CompanyId, slug: &str, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE companies SET approved_at = ?2, slug = ?3, updated_at = ?2 WHERE id = ?1",
         params![id, now, slug],
@@ -74,7 +74,7 @@ pub fn mark_approved(conn: &Connection, id: &CompanyId, slug: &str, now: i64) ->
 
 /// Removes the pending users of a sign-up the owner turned down, freeing their e-mails.
 pub fn delete_pending_users(conn: &Connection, company: &CompanyId) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM users WHERE company_id = ?1 AND status = 'pending'",
         [company],

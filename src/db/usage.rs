@@ -16,7 +16,8 @@ pub struct UsageKey {
 }
 
 pub fn add(conn: &Connection, key: &UsageKey, requests: u64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO usage_daily (day, application_id, company_id, route_group, requests) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (day, application_id, company_id, route_group) DO UPDATE SET requests = requests + excluded.requests",
         params![key.day, key.application_id, key.company_id, key.route_group, requests as i64],

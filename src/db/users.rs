@@ -42,7 +42,8 @@ pub struct InsertUser<'a> {
 }
 
 pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, \
          search_fold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
         params![
@@ -105,7 +106,7 @@ pub fn language(conn: &Connection, id: &UserId) -> DomainResult<Lang> {
 }
 
 pub fn set_language(conn: &Connection, id: &UserId, lang: Lang) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET language = ?2 WHERE id = ?1 AND language <> ?2",
         rusqlite::params![id, lang.as_str()],
@@ -177,7 +178,8 @@ pub(crate) fn list_query(
 }
 
 pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(conn,
+    super::cached_execute(
+        conn,
         "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email), role = COALESCE(?4, role), \
          email_verified_at = CASE WHEN ?3 IS NULL OR ?3 = email THEN email_verified_at END, \
          updated_at = ?5 WHERE id = ?1",
@@ -192,7 +194,7 @@ pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> Domain
         )
         .optional()?;
         if let Some((name, email)) = names {
-            crate::db::cached_execute(
+            super::cached_execute(
                 conn,
                 "UPDATE users SET search_fold = ?2 WHERE id = ?1",
                 params![id, search_text(&name, &email)],
@@ -208,7 +210,7 @@ pub fn set_status(
     status: UserStatus,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status.as_str(), now],
@@ -222,14 +224,15 @@ pub fn activate_pending_in_company(
     company: &CompanyId,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(conn,
+    Ok(super::cached_execute(
+        conn,
         "UPDATE users SET status = 'active', updated_at = ?2 WHERE company_id = ?1 AND status = 'pending'",
         params![company, now],
     )?)
 }
 
 pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, hash, now],
@@ -239,7 +242,7 @@ pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -
 
 /// The user has shown they read their current address.
 pub fn mark_email_verified(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET email_verified_at = ?2 WHERE id = ?1 AND email_verified_at IS NULL",
         params![id, now],
@@ -258,7 +261,7 @@ pub fn set_verified_email(
         .query_row("SELECT name FROM users WHERE id = ?1", [id], |r| r.get(0))
         .optional()?;
     let Some(name) = name else { return Ok(()) };
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET email = ?2, email_verified_at = ?3, updated_at = ?3, search_fold = ?4 \
          WHERE id = ?1",
@@ -268,7 +271,7 @@ pub fn set_verified_email(
 }
 
 pub fn touch_last_login(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
         params![id, now],
@@ -277,7 +280,7 @@ pub fn touch_last_login(conn: &Connection, id: &UserId, now: i64) -> DomainResul
 }
 
 pub fn delete(conn: &Connection, id: &UserId) -> DomainResult<()> {
-    crate::db::cached_execute(conn, "DELETE FROM users WHERE id = ?1", [id])?;
+    super::cached_execute(conn, "DELETE FROM users WHERE id = ?1", [id])?;
     Ok(())
 }
 

@@ -41,7 +41,7 @@ fn endpoint(r: &Row<'_>) -> rusqlite::Result<Endpoint> {
 }
 
 pub fn insert(conn: &Connection, e: &Endpoint, sealed: &[u8], key_id: &str) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "INSERT INTO webhook_endpoints (id, application_id, url, event_types, enabled,
              secrets_sealed, key_id, created_at, updated_at)
@@ -80,7 +80,7 @@ pub fn get(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<Opt
 }
 
 pub fn update(conn: &Connection, e: &Endpoint, now: i64) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET url = ?2, event_types = ?3, enabled = ?4,
              disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END,
@@ -98,7 +98,7 @@ pub fn update(conn: &Connection, e: &Endpoint, now: i64) -> DomainResult<()> {
 }
 
 pub fn delete(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "DELETE FROM webhook_endpoints WHERE id = ?1 AND application_id = ?2",
         params![id, app],
@@ -127,7 +127,7 @@ pub fn set_secrets(
     previous_until: Option<i64>,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET secrets_sealed = ?2, key_id = ?3, previous_until = ?4,
              updated_at = ?5 WHERE id = ?1",
@@ -144,7 +144,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, Strin
 }
 
 pub fn set_sealed(conn: &Connection, id: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET secrets_sealed = ?2, key_id = ?3 WHERE id = ?1",
         params![id, sealed, key_id],
@@ -314,14 +314,14 @@ pub fn mark_delivered(
     a: &Attempt,
     now: i64,
 ) -> DomainResult<()> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?2, response_code = ?3,
              latency_ms = ?4, last_error = NULL, last_attempt_at = ?5, delivered_at = ?5
          WHERE id = ?1",
         params![id, attempts, a.response_code, a.latency_ms, now],
     )?;
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET failing_since = NULL
          WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = ?1)",
@@ -340,7 +340,7 @@ pub fn mark_failed(
     next_at: Option<i64>,
     now: i64,
 ) -> DomainResult<i64> {
-    crate::db::cached_execute(
+    super::cached_execute(
         conn,
         "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, response_code = ?4,
              latency_ms = ?5, last_error = ?6, last_attempt_at = ?7, next_attempt_at = ?8
@@ -367,7 +367,7 @@ pub fn mark_failed(
 
 /// Disables an endpoint that kept failing; true when it was enabled.
 pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'failing', disabled_at = ?2,
              updated_at = ?2
@@ -378,7 +378,7 @@ pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainRes
 
 /// Sends a delivery again, now (its attempts start over); false when it is not the endpoint's.
 pub fn replay(conn: &Connection, endpoint: &str, id: i64, now: i64) -> DomainResult<bool> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?3,
              delivered_at = NULL
@@ -396,7 +396,7 @@ pub fn replay_range(
     status: &str,
     now: i64,
 ) -> DomainResult<usize> {
-    Ok(crate::db::cached_execute(
+    Ok(super::cached_execute(
         conn,
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?4
          WHERE endpoint_id = ?1 AND created_at >= ?2 AND status = ?3",
