@@ -83,6 +83,9 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
         settings.synchronous,
         settings.read_pool_size,
         crate::db::Batching::new(settings.write_batch_max),
+        Some(Arc::new(crate::crypto::company_keys::KeyRing::new(
+            &key, &previous,
+        ))),
     )
     .map_err(|e| {
         format!(
@@ -181,6 +184,21 @@ where
             state.store.close().await;
             return Err(message);
         }
+    }
+    // After the key check: a wrong key must not seal anything.
+    let sealed = state
+        .store
+        .seal_pending()
+        .await
+        .map_err(|e| format!("cannot seal the companies' data: {e}"))?;
+    if sealed != crate::db::company_keys::SealReport::default() {
+        tracing::info!(
+            indexes_recomputed = sealed.indexes_recomputed,
+            keys_created = sealed.keys_created,
+            users_sealed = sealed.users_sealed,
+            secrets_sealed = sealed.secrets_sealed,
+            "sealed personal data under the companies' keys"
+        );
     }
     state
         .directory

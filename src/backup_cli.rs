@@ -187,6 +187,7 @@ async fn finish_in_place(
         settings.synchronous,
         1,
         crate::db::Batching::OFF,
+        None,
     )
     .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
     let id = report.manifest.id.as_str().to_string();
@@ -233,6 +234,7 @@ fn finish_elsewhere(
     {
         return Ok(None);
     }
+    crate::db::company_keys::register(&conn, None).map_err(|e| failed(&e))?;
     let tx = conn.transaction().map_err(|e| failed(&e))?;
     let newer = crate::db::erasure::reapply(&tx, ledger).map_err(|e| failed(&e))?;
     tx.commit().map_err(|e| failed(&e))?;

@@ -73,7 +73,12 @@ impl From<rusqlite::Error> for DomainError {
                 if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
                     let first = cols.split(',').next().unwrap_or(cols).trim();
                     let column = first.rsplit('.').next().unwrap_or(first);
-                    let field = column.to_string();
+                    // A user's address is unique through its keyed index (the address is sealed).
+                    let field = match column {
+                        "email_index" => "email",
+                        other => other,
+                    }
+                    .to_string();
                     return DomainError::conflict(field, "is already in use");
                 }
             }

@@ -71,8 +71,8 @@ async fn rotation_reseals_secrets_and_refuses_a_running_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The company secret and the OpenID signing key made at first start.
-    assert!(String::from_utf8_lossy(&out.stdout).contains("re-sealed 2 values"));
+    // The company secret, its company's data key and the OpenID signing key made at first start.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("re-sealed 3 values"));
 
     let new_key = std::fs::read_to_string(&new_key_file).unwrap();
     let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());

@@ -23,6 +23,7 @@ mod backup_stop;
 mod capabilities;
 mod clients;
 mod cnpj;
+mod company_keys;
 mod company_sort;
 mod config_schema;
 mod contract;

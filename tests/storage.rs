@@ -23,6 +23,7 @@ fn open(dir: &tempfile::TempDir) -> Store {
         Synchronous::Normal,
         2,
         Batching::new(1),
+        None,
     )
     .expect("open the store")
 }

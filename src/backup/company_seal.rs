@@ -11,21 +11,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Key, Nonce};
 use rand::RngCore;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::error::{BackupError, Result};
+use crate::crypto::cell::{aad, is_sealed, open_cell, seal_cell, CELL_MAGIC};
+use crate::crypto::company_keys::KeyRing;
 use crate::db::personal_columns::{self as personal, PersonalColumns, BY_COMPANY};
-
-/// Starts every sealed cell, so a cell tells by itself that it is sealed.
-const CELL_MAGIC: &[u8] = b"ARMPD1";
-const NONCE_LEN: usize = 12;
-/// The first plaintext byte: which SQLite type the cell had.
-const TEXT: u8 = 1;
-const BLOB: u8 = 2;
 
 /// Each company's data key in one backup, by company id.
 pub type CompanyKeys = BTreeMap<String, [u8; 32]>;
@@ -59,58 +52,18 @@ fn open_rw(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn aad(table: &str, column: &str, company: &str) -> Vec<u8> {
-    format!("armario/backup-cell/v1|{table}|{column}|{company}").into_bytes()
-}
-
-fn is_sealed(value: &Value) -> bool {
-    matches!(value, Value::Blob(b) if b.starts_with(CELL_MAGIC))
-}
-
-fn seal_cell(key: &[u8; 32], aad: &[u8], value: &Value) -> Option<Value> {
-    let mut plain = match value {
-        Value::Text(t) => [&[TEXT][..], t.as_bytes()].concat(),
-        Value::Blob(b) => [&[BLOB][..], b].concat(),
-        // Numbers and NULL carry nothing personal in these columns.
-        _ => return None,
-    };
-    let mut nonce = [0u8; NONCE_LEN];
-    rand::thread_rng().fill_bytes(&mut nonce);
-    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
-    let sealed = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad })
-        .expect("AES-GCM encryption of a bounded cell");
-    plain.iter_mut().for_each(|b| *b = 0);
-    Some(Value::Blob([CELL_MAGIC, &nonce, &sealed].concat()))
-}
-
-fn open_cell(key: &[u8; 32], aad: &[u8], cell: &[u8]) -> Option<Value> {
-    let rest = cell.strip_prefix(CELL_MAGIC)?;
-    if rest.len() < NONCE_LEN {
-        return None;
-    }
-    let (nonce, sealed) = rest.split_at(NONCE_LEN);
-    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
-    let plain = cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
-        .ok()?;
-    match plain.split_first()? {
-        (&TEXT, text) => String::from_utf8(text.to_vec()).ok().map(Value::Text),
-        (&BLOB, blob) => Some(Value::Blob(blob.to_vec())),
-        _ => None,
-    }
-}
-
-/// Seals the personal columns of every company's rows in the snapshot at `path` and returns
-/// the keys, one per company that had any.
-pub fn seal_snapshot(path: &Path) -> Result<CompanyKeys> {
+/// Seals the personal columns of every company's rows in the snapshot at `path` under the
+/// company's key and returns the keys, one per company that had any. A company's key is the
+/// store's own (`company_keys`, opened with `live`), which already seals its users' fields and
+/// its secrets; the snapshot keeps none of them, the manifest carries them.
+pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     let mut conn = open_rw(path)?;
     let tx = conn
         .transaction()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let search =
         personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
-    let mut keys = CompanyKeys::new();
+    let mut keys = live_keys(&tx, live)?;
     for p in BY_COMPANY {
         let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
         if columns.is_empty() {
@@ -151,9 +104,47 @@ pub fn seal_snapshot(path: &Path) -> Result<CompanyKeys> {
     }
     personal::resume_search_index(&tx, &search, false)
         .map_err(db_err("restoring the search index's triggers"))?;
+    if has_company_keys(&tx)? {
+        tx.execute("UPDATE company_keys SET sealed = NULL, key_id = NULL", [])
+            .map_err(BackupError::sqlite(
+                "taking the companies' keys out of the snapshot",
+            ))?;
+    }
     tx.commit()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     Ok(keys)
+}
+
+/// Whether the file has the store's company keys (a file from an older armario has none).
+fn has_company_keys(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'company_keys')",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(BackupError::sqlite("reading the snapshot's schema"))
+}
+
+/// The store's company keys in the snapshot, opened. A key that does not open stops the run:
+/// what it seals would be lost to the backup.
+fn live_keys(conn: &Connection, live: &KeyRing) -> Result<CompanyKeys> {
+    if !has_company_keys(conn)? {
+        return Ok(CompanyKeys::new());
+    }
+    let rows =
+        crate::db::company_keys::all_sealed(conn).map_err(db_err("reading the companies' keys"))?;
+    rows.into_iter()
+        .map(|(company, sealed, key_id)| {
+            let key = live
+                .unseal_company_key(&company, &sealed, &key_id)
+                .map_err(|e| {
+                    BackupError::IntegrityCheck(format!(
+                        "the data key of company {company} does not open: {e}"
+                    ))
+                })?;
+            Ok((company, *key))
+        })
+        .collect()
 }
 
 /// Opens what the keys open in the restored copy at `path`; rows of a company whose key is not
@@ -272,28 +263,12 @@ impl From<KeyValue> for Value {
 mod tests {
     use super::*;
 
-    fn cell(conn: &Connection, sql: &str) -> Value {
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    fn test_ring() -> KeyRing {
+        KeyRing::new(&crate::crypto::MasterKey::generate(), &[])
     }
 
-    #[test]
-    fn cells_round_trip_and_refuse_another_place_or_key() {
-        let key = [7u8; 32];
-        let text = Value::Text("Ana Canário".into());
-        let sealed = seal_cell(&key, b"a", &text).unwrap();
-        assert!(is_sealed(&sealed));
-        let Value::Blob(bytes) = &sealed else {
-            panic!()
-        };
-        assert_eq!(open_cell(&key, b"a", bytes), Some(text));
-        assert_eq!(open_cell(&key, b"b", bytes), None, "moved to another cell");
-        assert_eq!(open_cell(&[8u8; 32], b"a", bytes), None, "another key");
-        let blob = Value::Blob(vec![0, 1, 2]);
-        let Value::Blob(sealed) = seal_cell(&key, b"a", &blob).unwrap() else {
-            panic!()
-        };
-        assert_eq!(open_cell(&key, b"a", &sealed), Some(blob));
-        assert_eq!(seal_cell(&key, b"a", &Value::Integer(3)), None);
+    fn cell(conn: &Connection, sql: &str) -> Value {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     /// Two companies sealed; one key withheld: the other company opens whole, the withheld one's
@@ -317,7 +292,7 @@ mod tests {
             )
             .unwrap();
         }
-        let mut keys = seal_snapshot(&path).unwrap();
+        let mut keys = seal_snapshot(&path, &test_ring()).unwrap();
         assert_eq!(keys.len(), 2);
         // The search index holds no trigram of a sealed name either.
         let found = |conn: &Connection, word: &str| -> i64 {
@@ -408,7 +383,7 @@ mod tests {
                 )
                 .unwrap()
         };
-        let keys = seal_snapshot(&path).unwrap();
+        let keys = seal_snapshot(&path, &test_ring()).unwrap();
         assert_eq!(keys.len(), 3);
         assert_eq!(in_clear(&path), 0);
         let report = unseal_snapshot(&path, &keys).unwrap();

@@ -19,6 +19,7 @@ use super::snapshot::{inspect, take_snapshot, DbFacts};
 use super::target::{StoredObject, Target};
 use super::threads::on_backup_thread;
 use crate::clock::{Clock, SystemClock};
+use crate::crypto::company_keys::KeyRing;
 use crate::crypto::MasterKey;
 use crate::datadir;
 
@@ -77,6 +78,8 @@ pub struct BackupEngine {
     pub(crate) data_dir: PathBuf,
     pub(crate) target: Target,
     pub(crate) key: BackupKey,
+    /// Opens the store's company keys, which the manifest carries.
+    pub(crate) company_keys: Arc<KeyRing>,
     pub(crate) settings: BackupSettings,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) quiet: bool,
@@ -94,6 +97,7 @@ impl BackupEngine {
             data_dir: data_dir.to_path_buf(),
             target: Target::from_settings(&settings.target)?,
             key: BackupKey::derive(master_key),
+            company_keys: Arc::new(KeyRing::new(master_key, &[])),
             settings,
             clock: Arc::new(SystemClock),
             quiet: true,
@@ -269,11 +273,12 @@ impl BackupEngine {
     /// clear-text snapshot is removed before this returns; the sealed file
     /// (`<run dir>/sealed.enc`) goes with the returned directory when it drops.
     async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, CompanyKeys, ScratchDir)> {
-        let (data_dir, db, key, quiet) = (
+        let (data_dir, db, key, quiet, live) = (
             self.data_dir.clone(),
             self.db_path(),
             self.key.clone(),
             self.quiet,
+            self.company_keys.clone(),
         );
         on_backup_thread(move || {
             scratch::sweep(&data_dir);
@@ -289,7 +294,7 @@ impl BackupEngine {
             step("taking snapshot", quiet);
             take_snapshot(&db, snapshot.path())?;
             step("sealing personal data per company", quiet);
-            let company_keys = seal_snapshot(snapshot.path())?;
+            let company_keys = seal_snapshot(snapshot.path(), &live)?;
             let sealed_path = run_dir.path().join(SEALED_FILE);
             // The checks (integrity_check, row counts) read the copy on a second thread while
             // this one compresses and seals it: on two cores this nearly halves the run.

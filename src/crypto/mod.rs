@@ -1,6 +1,8 @@
 //! Cryptography: password hashing, sealed columns, opaque tokens, and the master key.
 
+pub mod cell;
 pub mod cipher;
+pub mod company_keys;
 pub mod master_key;
 pub mod password;
 pub mod pseudonym;

@@ -205,7 +205,7 @@ pub fn list(
 /// The active owners, with the topics each switched off.
 pub fn owners(conn: &Connection) -> DomainResult<Vec<(UserId, String, Vec<String>)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.email, (SELECT group_concat(topic) FROM alert_optouts o WHERE o.user_id = u.id) \
+        "SELECT u.id, armario_open('users', 'email', u.company_id, u.email), (SELECT group_concat(topic) FROM alert_optouts o WHERE o.user_id = u.id) \
          FROM users u WHERE u.role = 'owner' AND u.status = 'active' ORDER BY u.id",
     )?;
     let rows = stmt.query_map([], |r| {

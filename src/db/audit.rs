@@ -50,7 +50,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
 
 /// A user's name, when the user is of the reader's company (or the reader sees all).
 const USER_NAME: &str =
-    "(SELECT u.name FROM users u WHERE u.id = {id} AND (?1 IS NULL OR u.company_id = ?1))";
+    "(SELECT armario_open('users', 'name', u.company_id, u.name) FROM users u WHERE u.id = {id} AND (?1 IS NULL OR u.company_id = ?1))";
 /// An application's name, when it is linked to the reader's company (or the reader sees all).
 const APP_NAME: &str =
     "(SELECT a.name FROM applications a WHERE a.id = {id} AND (?1 IS NULL OR EXISTS \

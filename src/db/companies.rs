@@ -16,9 +16,9 @@ pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.sl
       EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id AND o.approved_at IS NOT NULL) \
       | (EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id \
                  AND o.approved_at IS NULL AND o.status = 'pending') << 1) \
-      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email = u.email AND o.id <> u.id \
+      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
                  WHERE u.company_id = c.id AND u.status = 'pending' AND o.status <> 'pending') << 2) \
-      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email = u.email AND o.id <> u.id \
+      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
                  JOIN companies oc ON oc.id = o.company_id \
                  WHERE u.company_id = c.id AND u.status = 'pending' AND o.status = 'pending' \
                  AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
@@ -97,7 +97,7 @@ pub fn insert(
             ),
         ],
     )?;
-    Ok(())
+    super::company_keys::create(conn, id.as_str(), now)
 }
 
 fn search_text(legal_name: &str, trade_name: Option<&str>, slug: &str) -> String {

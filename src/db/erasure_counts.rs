@@ -76,7 +76,7 @@ pub fn company_counts(conn: &Connection, company: &str) -> DomainResult<Counts> 
 pub fn person_counts(conn: &Connection, company: &str, user: &str) -> DomainResult<Counts> {
     let of = |t: &str| format!("SELECT COUNT(*) FROM {t} WHERE user_id = ?1");
     let invitations: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM invitations i JOIN users u ON u.email = i.email
+        "SELECT COUNT(*) FROM invitations i JOIN users u ON u.email_index = armario_email_index(i.email)
          WHERE u.id = ?1 AND i.company_id = ?2 AND i.accepted_at IS NULL AND i.revoked_at IS NULL",
         [user, company],
         |r| r.get(0),

@@ -59,7 +59,18 @@ pub fn erase_person(conn: &Connection, e: &Erasure) -> DomainResult<()> {
         user,
         &PersonMask::of(&e.pseudonym),
         e.erased_at,
-    )
+    )?;
+    // The pseudonyms go under the company's key like any user's fields (left in clear where
+    // the key is not known; the server seals them when it starts).
+    crate::db::cached_execute(
+        conn,
+        "UPDATE users SET email = armario_seal('users', 'email', company_id, email),
+             name = armario_seal('users', 'name', company_id, name),
+             search_fold = armario_seal('users', 'search_fold', company_id, search_fold)
+         WHERE id = ?1",
+        [user],
+    )?;
+    Ok(())
 }
 
 /// Erases one company: each of its people, then its secrets, configuration, links, domains
@@ -132,6 +143,9 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
         [company],
     )?;
     crate::db::companies::refresh_search(conn, &crate::ids::CompanyId::from_db(company.into()))?;
+    // Last: whatever is still sealed under the company's key is unreadable from now on, here
+    // and in every backup once the manifests lose the key too.
+    crate::db::company_keys::destroy(conn, company)?;
     Ok(())
 }
 
@@ -184,7 +198,9 @@ fn scrub_person(
 ) -> DomainResult<()> {
     let old: Option<(String, String)> = conn
         .query_row(
-            "SELECT email, name FROM users WHERE id = ?1 AND company_id = ?2",
+            "SELECT armario_open('users', 'email', company_id, email),
+                    armario_open('users', 'name', company_id, name)
+             FROM users WHERE id = ?1 AND company_id = ?2",
             [user, company],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -238,6 +254,7 @@ fn scrub_person(
         conn,
         "UPDATE users SET email = ?2, name = ?3, status = 'disabled', password_hash = '!erased',
              last_login_at = NULL, email_verified_at = NULL, search_fold = ?4,
+             email_index = armario_email_index(?2),
              updated_at = MAX(updated_at, ?5)
          WHERE id = ?1",
         params![user, mask.email, mask.name, fold, erased_at],

@@ -15,7 +15,7 @@ type Section = (&'static str, &'static str);
 
 /// A person's data. Audit events about them: those they did and those done to them.
 const PERSON: &[Section] = &[
-    ("user", "SELECT * FROM users WHERE id = ?2 AND company_id = ?1"),
+    ("user", "SELECT *, {OPENED_USER} FROM users WHERE id = ?2 AND company_id = ?1"),
     ("sessions", "SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ?2 AND u.company_id = ?1 ORDER BY s.created_at"),
     ("second_factor", "SELECT t.* FROM user_totp t JOIN users u ON u.id = t.user_id WHERE t.user_id = ?2 AND u.company_id = ?1"),
     ("application_roles", "SELECT r.* FROM user_app_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ?2 AND u.company_id = ?1"),
@@ -27,7 +27,7 @@ const PERSON: &[Section] = &[
 /// A company's data: the company, its people and everything it owns.
 const COMPANY: &[Section] = &[
     ("company", "SELECT * FROM companies WHERE id = ?1"),
-    ("users", "SELECT * FROM users WHERE company_id = ?1 ORDER BY id"),
+    ("users", "SELECT *, {OPENED_USER} FROM users WHERE company_id = ?1 ORDER BY id"),
     ("sessions", "SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.company_id = ?1 ORDER BY s.created_at"),
     ("invitations", "SELECT * FROM invitations WHERE company_id = ?1 ORDER BY id"),
     ("application_roles", "SELECT r.* FROM user_app_roles r JOIN users u ON u.id = r.user_id WHERE u.company_id = ?1"),
@@ -38,9 +38,17 @@ const COMPANY: &[Section] = &[
     ("audit_events", "SELECT * FROM audit_events WHERE company_id = ?1 ORDER BY id"),
 ];
 
-/// Columns never exported: what could sign someone in or open a sealed value.
+/// A user's fields sealed under the company's key, opened. They follow `*`, whose sealed cells
+/// are BLOBs and left out, so each name is exported once, opened.
+const OPENED_USER: &str = "armario_open('users', 'email', company_id, email) AS email, \
+     armario_open('users', 'name', company_id, name) AS name";
+
+/// Columns never exported: what could sign someone in or open a sealed value, and what is
+/// only derived from exported fields to find them (search text, the e-mail's index).
 fn hidden(column: &str) -> bool {
-    column.ends_with("_hash") || column.contains("sealed") || column == "last_step"
+    column.ends_with("_hash")
+        || column.contains("sealed")
+        || matches!(column, "last_step" | "search_fold" | "email_index")
 }
 
 fn section(
@@ -49,7 +57,8 @@ fn section(
     company: &CompanyId,
     person: Option<&UserId>,
 ) -> DomainResult<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    let sql = sql.replace("{OPENED_USER}", OPENED_USER);
+    let mut stmt = conn.prepare_cached(&sql)?;
     let names: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let mut rows = match person {
         Some(p) => stmt.query(rusqlite::params![company, p])?,

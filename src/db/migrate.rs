@@ -126,10 +126,35 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "erasure_reach",
         include_str!("../../migrations/0027_erasure_reach.sql"),
     ),
+    (
+        28,
+        "company_keys",
+        include_str!("../../migrations/0028_company_keys.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.
 const AUDIT_CHAIN_VERSION: u32 = 22;
+/// The version that indexes users' e-mails (its column is added before its SQL runs).
+const COMPANY_KEYS_VERSION: u32 = 28;
+
+fn add_column_once(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    kind: &str,
+) -> rusqlite::Result<()> {
+    let present: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [table, column],
+        |r| r.get(0),
+    )?;
+    if !present {
+        // The names are constants of this file, never input.
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+    }
+    Ok(())
+}
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -189,6 +214,8 @@ fn register_functions(conn: &Connection) -> DomainResult<()> {
             ))
         },
     )?;
+    // Without the master key until the store registers them again with it.
+    super::company_keys::register(conn, None)?;
     Ok(())
 }
 
@@ -198,6 +225,11 @@ fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
             DomainError::Internal(format!("migration {version:04}_{name} failed: {e}"))
         };
         let tx = conn.transaction()?;
+        if *version == COMPANY_KEYS_VERSION {
+            // SQLite has no `ADD COLUMN IF NOT EXISTS`; the migration must run again on a
+            // database rolled back to an older version.
+            add_column_once(&tx, "users", "email_index", "BLOB").map_err(failed)?;
+        }
         tx.execute_batch(sql).map_err(failed)?;
         if *version == AUDIT_CHAIN_VERSION {
             super::audit_chain::backfill(&tx)?;

@@ -10,6 +10,9 @@ pub mod audit;
 pub mod audit_chain;
 pub mod backups;
 pub mod companies;
+pub mod company_keys;
+#[cfg(test)]
+mod company_keys_tests;
 pub mod company_list;
 pub mod configs;
 pub mod email_tokens;
@@ -193,6 +196,7 @@ impl Store {
         sync: Synchronous,
         readers: u32,
         batching: Batching,
+        keys: Option<std::sync::Arc<crate::crypto::company_keys::KeyRing>>,
     ) -> DomainResult<Self> {
         make_private(path)?;
         let mut conn = Connection::open(path)?;
@@ -205,10 +209,14 @@ impl Store {
         }
         configure(&conn, sync, false)?;
         migrate::apply(&mut conn)?;
+        company_keys::register(&conn, keys.clone())?;
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(move |c| configure(c, sync, true));
+            .with_init(move |c| {
+                configure(c, sync, true)?;
+                company_keys::register(c, keys.clone())
+            });
         // Connections are local files that do not go stale: skip the check on every checkout.
         let pool = Pool::builder()
             .test_on_check_out(false)
@@ -284,6 +292,25 @@ impl Store {
                 },
             )
             .await
+    }
+
+    /// Seals what is still in clear under the companies' keys (after an upgrade or a restore),
+    /// on the writer thread; see [`company_keys::seal_pending`].
+    pub async fn seal_pending(&self) -> DomainResult<company_keys::SealReport> {
+        let report = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let out = report.clone();
+        self.writer
+            .run(
+                |_| Ok(()),
+                move |c| {
+                    let done = company_keys::seal_pending(c, crate::clock::now_ms())?;
+                    *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
+                    Ok(())
+                },
+            )
+            .await?;
+        let done = report.lock().unwrap_or_else(|p| p.into_inner()).take();
+        Ok(done.unwrap_or_default())
     }
 
     /// Runs `f` with a pooled read-only connection on the blocking thread pool.

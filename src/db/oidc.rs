@@ -456,7 +456,8 @@ pub fn subject(
 ) -> DomainResult<Option<SubjectRow>> {
     Ok(conn
         .query_row(
-            "SELECT u.status, u.company_id, c.status, c.slug, u.email, u.name, u.role,
+            "SELECT u.status, u.company_id, c.status, c.slug, armario_open('users', 'email', u.company_id, u.email),
+                    armario_open('users', 'name', u.company_id, u.name), u.role,
                     u.email_verified_at IS NOT NULL,
                     EXISTS (SELECT 1 FROM links l WHERE l.company_id = u.company_id
                             AND l.application_id = ?2)

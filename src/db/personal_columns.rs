@@ -65,7 +65,9 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         table: "users",
         company: "company_id",
         key: &["rowid"],
-        sealed: &["email", "name", "search_fold"],
+        // The store seals the first three under the company's key already; the e-mail's index
+        // is sealed here too, so an erased company's addresses cannot be tested against it.
+        sealed: &["email", "name", "search_fold", "email_index"],
         unreadable: Unreadable::Replace(&[
             (
                 "email",
@@ -73,6 +75,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
             ),
             ("name", "'Titular apagado'"),
             ("search_fold", "''"),
+            ("email_index", "NULL"),
         ]),
     },
     PersonalColumns {
@@ -170,6 +173,8 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
 /// factors) that are useless without the user's row.
 pub const NOT_PERSONAL: &[&str] = &[
     "company_counts",
+    "company_keys",
+    "email_index_key",
     "alert_optouts",
     "app_config_schemas",
     "app_credentials",

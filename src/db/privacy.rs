@@ -9,7 +9,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, PrivacyRequestId, UserId};
 
 const COLUMNS: &str = "r.id, r.company_id, r.subject_id, \
-     (SELECT u.name FROM users u WHERE u.id = r.subject_id AND u.company_id = r.company_id), \
+     (SELECT armario_open('users', 'name', u.company_id, u.name) FROM users u WHERE u.id = r.subject_id AND u.company_id = r.company_id), \
      r.requested_by, r.kind, r.status, r.details, r.notes, r.refusal_reason, r.created_at, \
      r.due_at, r.updated_at, r.closed_at";
 

@@ -1,4 +1,6 @@
-//! SQL for sealed company secrets. Values arrive here already sealed.
+//! SQL for sealed company secrets. Values arrive here sealed under the master key; the store
+//! seals them again under the company's own key (`db::company_keys`), so erasing the company
+//! makes them unreadable even to the master key.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -29,7 +31,7 @@ pub fn upsert(
 ) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at) VALUES (?1, ?2, armario_seal('company_secrets', 'sealed', ?1, ?3), ?4, ?5, ?6)
          ON CONFLICT (company_id, kind) DO UPDATE SET sealed = excluded.sealed, key_id = excluded.key_id,
            hint = excluded.hint, updated_at = excluded.updated_at",
         params![company, kind, sealed, key_id, hint, now],
@@ -71,7 +73,8 @@ pub fn get_sealed(
 ) -> DomainResult<Option<SealedRow>> {
     Ok(super::cached_row(
         conn,
-        "SELECT sealed, key_id FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
+        "SELECT armario_open('company_secrets', 'sealed', company_id, sealed), key_id \
+         FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
         params![company, kind],
         |r| {
             Ok(SealedRow {
@@ -94,7 +97,10 @@ pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResul
 /// Every sealed value, for re-encryption under a new key.
 pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(CompanyId, String, SealedRow)>> {
     let mut stmt =
-        conn.prepare_cached("SELECT company_id, kind, sealed, key_id FROM company_secrets")?;
+         conn.prepare_cached(
+        "SELECT company_id, kind, armario_open('company_secrets', 'sealed', company_id, sealed), key_id \
+         FROM company_secrets",
+    )?;
     let rows = stmt
         .query_map([], |r| {
             Ok((
@@ -119,7 +125,8 @@ pub fn replace_sealed(
 ) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "UPDATE company_secrets SET sealed = ?3, key_id = ?4 WHERE company_id = ?1 AND kind = ?2",
+         "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', company_id, ?3), \
+         key_id = ?4 WHERE company_id = ?1 AND kind = ?2",
         params![company, kind, sealed, key_id],
     )?;
     Ok(())

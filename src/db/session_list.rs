@@ -10,7 +10,8 @@ use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::{SessionId, UserId};
 
-const COLUMNS: &str = "s.id, s.user_id, u.name, u.email, u.company_id, s.created_at, \
+const COLUMNS: &str = "s.id, s.user_id, armario_open('users', 'name', u.company_id, u.name), \
+     armario_open('users', 'email', u.company_id, u.email), u.company_id, s.created_at, \
      COALESCE(s.last_seen_at, s.created_at), s.expires_at, s.ip, s.user_agent, s.token_hash = ?1";
 
 /// Live sessions only: expired ones are swept, but until then they are not "active".

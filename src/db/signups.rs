@@ -53,8 +53,9 @@ pub fn slug_live_elsewhere(
 /// E-mails of the company's pending users that a user who is not pending already has.
 pub fn pending_emails_in_use(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT u.email FROM users u JOIN users o ON o.email = u.email AND o.id <> u.id \
-         WHERE u.company_id = ?1 AND u.status = 'pending' AND o.status <> 'pending' ORDER BY u.email",
+        "SELECT DISTINCT armario_open('users', 'email', u.company_id, u.email) AS email FROM users u \
+         JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
+         WHERE u.company_id = ?1 AND u.status = 'pending' AND o.status <> 'pending' ORDER BY email",
     )?;
     let rows = stmt
         .query_map([company], |r| r.get(0))?

@@ -9,8 +9,11 @@ use crate::error::DomainResult;
 use crate::ids::{CompanyId, UserId};
 
 // The last column says whether the user has a confirmed second factor.
+// E-mail, name and search text are sealed under the company's key (`db::company_keys`).
 const COLUMNS: &str =
-    "id, company_id, email, name, role, status, last_login_at, created_at, updated_at, email_verified_at, \
+    "id, company_id, armario_open('users', 'email', company_id, email), \
+     armario_open('users', 'name', company_id, name), role, status, last_login_at, created_at, updated_at, \
+     email_verified_at, \
      EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL)";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
@@ -45,7 +48,9 @@ pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<(
     super::cached_execute(
         conn,
         "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, \
-         search_fold) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+         search_fold, email_index) VALUES (?1, ?2, armario_seal('users', 'email', ?2, ?3), \
+         armario_seal('users', 'name', ?2, ?4), ?5, ?6, ?7, ?8, ?8, \
+         armario_seal('users', 'search_fold', ?2, ?9), armario_email_index(?3))",
         params![
             u.id,
             u.company_id,
@@ -84,7 +89,7 @@ pub fn get_in_company(
 /// a live user (they hold no unique value), so the live user wins, then the newest sign-up.
 pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(User, String)>> {
     let sql = format!(
-        "SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1 \
+        "SELECT {COLUMNS}, password_hash FROM users WHERE email_index = armario_email_index(?1) \
          ORDER BY status = 'pending', created_at DESC LIMIT 1"
     );
     Ok(super::cached_row(conn, &sql, [email], |r| {
@@ -165,7 +170,7 @@ pub(crate) fn list_query(
             q,
         ))));
         sql.push_str(&format!(
-            " AND search_fold LIKE ?{} ESCAPE '\\'",
+            " AND armario_open('users', 'search_fold', company_id, search_fold) LIKE ?{} ESCAPE '\\'",
             args.len()
         ));
     }
@@ -180,15 +185,19 @@ pub(crate) fn list_query(
 pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "UPDATE users SET name = COALESCE(?2, name), email = COALESCE(?3, email), role = COALESCE(?4, role), \
-         email_verified_at = CASE WHEN ?3 IS NULL OR ?3 = email THEN email_verified_at END, \
+        "UPDATE users SET name = COALESCE(armario_seal('users', 'name', company_id, ?2), name), \
+         email = COALESCE(armario_seal('users', 'email', company_id, ?3), email), \
+         email_index = COALESCE(armario_email_index(?3), email_index), role = COALESCE(?4, role), \
+         email_verified_at = CASE WHEN ?3 IS NULL OR ?3 = armario_open('users', 'email', company_id, email) \
+           THEN email_verified_at END, \
          updated_at = ?5 WHERE id = ?1",
         params![id, p.name, p.email, p.role.map(Role::as_str), now],
     )?;
     if p.name.is_some() || p.email.is_some() {
         let names = super::cached_row(
             conn,
-            "SELECT name, email FROM users WHERE id = ?1",
+            "SELECT armario_open('users', 'name', company_id, name), \
+             armario_open('users', 'email', company_id, email) FROM users WHERE id = ?1",
             [id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )
@@ -196,7 +205,8 @@ pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> Domain
         if let Some((name, email)) = names {
             super::cached_execute(
                 conn,
-                "UPDATE users SET search_fold = ?2 WHERE id = ?1",
+                "UPDATE users SET search_fold = armario_seal('users', 'search_fold', company_id, ?2) \
+                 WHERE id = ?1",
                 params![id, search_text(&name, &email)],
             )?;
         }
@@ -258,13 +268,18 @@ pub fn set_verified_email(
     now: i64,
 ) -> DomainResult<()> {
     let name: Option<String> = conn
-        .query_row("SELECT name FROM users WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(name) = name else { return Ok(()) };
     super::cached_execute(
         conn,
-        "UPDATE users SET email = ?2, email_verified_at = ?3, updated_at = ?3, search_fold = ?4 \
-         WHERE id = ?1",
+        "UPDATE users SET email = armario_seal('users', 'email', company_id, ?2), \
+         email_index = armario_email_index(?2), email_verified_at = ?3, updated_at = ?3, \
+         search_fold = armario_seal('users', 'search_fold', company_id, ?4) WHERE id = ?1",
         params![id, email, now, search_text(&name, email)],
     )?;
     Ok(())
@@ -339,7 +354,8 @@ pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
 pub fn email_live(conn: &Connection, email: &str) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,
-        "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?1 AND status <> 'pending')",
+        "SELECT EXISTS (SELECT 1 FROM users WHERE email_index = armario_email_index(?1) \
+         AND status <> 'pending')",
         [email],
         |r| r.get(0),
     )?)

@@ -12,8 +12,9 @@ use crate::domain::audit::NewAuditEvent;
 use crate::error::DomainResult;
 use crate::service::secrets;
 
-/// Re-seals every company secret, queued e-mail body, TOTP secret, OpenID signing key and webhook signing secret under
-/// `new_key`; returns how many values were re-sealed.
+/// Re-seals every company secret, queued e-mail body, TOTP secret, OpenID signing key, webhook
+/// signing secret and company data key under `new_key`, and indexes every e-mail under it;
+/// returns how many values were re-sealed.
 pub async fn rotate(
     operator: &Operator,
     store: &Store,
@@ -64,7 +65,32 @@ pub async fn rotate(
         let resealed = new_sealer.seal(&plain, &ctx);
         hooks.push((id, resealed));
     }
-    let count = resealed.len() + bodies.len() + totps.len() + signing.len() + hooks.len();
+    // Each company's data key; what it seals stays as it is.
+    let mut company_keys = Vec::new();
+    for (company, sealed, key_id) in store.read(db::company_keys::all_sealed).await? {
+        let ctx = crate::crypto::company_keys::key_context(&company);
+        let plain = zeroize::Zeroizing::new(current.open(&sealed, &key_id, &ctx)?);
+        let resealed = new_sealer.seal(&plain, &ctx);
+        company_keys.push((company, resealed));
+    }
+    // The e-mails' index is keyed by a subkey of the master key: computed again under the new.
+    let index_key =
+        zeroize::Zeroizing::new(new_key.derive(crate::crypto::company_keys::EMAIL_INDEX_INFO));
+    let indexes: Vec<(String, Vec<u8>)> = store
+        .read(db::company_keys::all_emails)
+        .await?
+        .into_iter()
+        .map(|(user, email)| {
+            let index = crate::crypto::company_keys::email_index(&index_key, &email);
+            (user, index)
+        })
+        .collect();
+    let count = resealed.len()
+        + bodies.len()
+        + totps.len()
+        + signing.len()
+        + hooks.len()
+        + company_keys.len();
     let ctx = operator.audit();
     store
         .write(move |tx| {
@@ -83,6 +109,13 @@ pub async fn rotate(
             for (id, sealed) in &hooks {
                 db::webhooks::set_sealed(tx, id, &sealed.bytes, &sealed.key_id)?;
             }
+            for (company, sealed) in &company_keys {
+                db::company_keys::set_sealed(tx, company, &sealed.bytes, &sealed.key_id)?;
+            }
+            for (user, index) in &indexes {
+                db::company_keys::set_email_index(tx, user, index)?;
+            }
+            db::company_keys::set_index_key_id(tx, &new_id)?;
             let event = NewAuditEvent::new("keys.rotated").details(
                 json!({ "from_key_id": current_id, "to_key_id": new_id, "values": count }),
             );

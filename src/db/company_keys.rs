@@ -1,0 +1,380 @@
+//! Each company's data key in the store, and the SQL functions that seal and open the cells
+//! under it.
+//!
+//! Queries call `armario_open(table, column, company, value)` on a sealed column to read it
+//! and `armario_seal(table, column, company, value)` to write it; `armario_email_index(email)`
+//! gives the keyed index a user is found by. A connection opened without the master key (unit
+//! tests, a restore finished by the console) still has the functions: they pass clear values
+//! through and write in clear, and the server seals what is in clear when it next starts
+//! ([`seal_pending`]).
+
+use std::sync::Arc;
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension};
+use zeroize::Zeroizing;
+
+use crate::crypto::cell::{aad, open_cell, seal_cell, CELL_MAGIC};
+use crate::crypto::company_keys::KeyRing;
+use crate::error::DomainResult;
+
+/// Registers the sealing functions on `conn`, with the ring when the master key is known.
+pub fn register(conn: &Connection, ring: Option<Arc<KeyRing>>) -> rusqlite::Result<()> {
+    let det = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let r = ring.clone();
+    conn.create_scalar_function("armario_open", 4, det, move |ctx| open(ctx, r.as_deref()))?;
+    let r = ring.clone();
+    conn.create_scalar_function("armario_seal", 4, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        seal(ctx, r.as_deref())
+    })?;
+    let r = ring.clone();
+    conn.create_scalar_function("armario_email_index", 1, det, move |ctx| {
+        let Some(ring) = r.as_deref() else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .map(|email| ring.email_index(&email)))
+    })?;
+    let r = ring.clone();
+    conn.create_scalar_function(
+        "armario_new_company_key",
+        1,
+        FunctionFlags::SQLITE_UTF8,
+        move |ctx| {
+            let Some(ring) = r.as_deref() else {
+                return Ok(None);
+            };
+            let company: String = ctx.get(0)?;
+            let (key, sealed) = ring.new_company_key(&company);
+            ring.remember(&company, &key);
+            Ok(Some(sealed.bytes))
+        },
+    )?;
+    let r = ring.clone();
+    conn.create_scalar_function("armario_master_key_id", 0, det, move |_| {
+        Ok(r.as_deref().map(|ring| ring.current_key_id().to_string()))
+    })?;
+    conn.create_scalar_function(
+        "armario_forget_company_key",
+        1,
+        FunctionFlags::SQLITE_UTF8,
+        move |ctx| {
+            if let Some(ring) = ring.as_deref() {
+                ring.forget(&ctx.get::<String>(0)?);
+            }
+            Ok(true)
+        },
+    )
+}
+
+fn failed(message: String) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(message.into())
+}
+
+/// The company's key: from the ring's memory, else read from `company_keys` and opened.
+/// `None` when the company has none (erased, or not sealed yet).
+// rusqlite has no safe call for the connection a function was called on.
+#[allow(unsafe_code)]
+fn key_of(
+    ctx: &Context<'_>,
+    ring: &KeyRing,
+    company: &str,
+) -> rusqlite::Result<Option<Zeroizing<[u8; 32]>>> {
+    if let Some(key) = ring.cached(company) {
+        return Ok(Some(key));
+    }
+    // SAFETY: SQLite lets a function run statements on the connection that called it; the
+    // reference is dropped before the function returns and never closes the connection.
+    let conn = unsafe { ctx.get_connection()? };
+    let row: Option<(Vec<u8>, String)> = conn
+        .query_row(
+            "SELECT sealed, key_id FROM company_keys WHERE company_id = ?1 AND sealed IS NOT NULL",
+            [company],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((sealed, key_id)) = row else {
+        return Ok(None);
+    };
+    ring.open_company_key(company, &sealed, &key_id)
+        .map(Some)
+        .map_err(|e| failed(e.to_string()))
+}
+
+fn owned(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+fn names(ctx: &Context<'_>) -> rusqlite::Result<(String, String, Option<String>)> {
+    Ok((ctx.get(0)?, ctx.get(1)?, ctx.get(2)?))
+}
+
+fn open(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
+    let cell = match ctx.get_raw(3) {
+        ValueRef::Blob(b) if b.starts_with(CELL_MAGIC) => b.to_vec(),
+        other => return Ok(owned(other)),
+    };
+    let (table, column, company) = names(ctx)?;
+    let company =
+        company.ok_or_else(|| failed(format!("a sealed {table}.{column} has no company")))?;
+    let ring = ring.ok_or_else(|| {
+        failed(format!(
+            "{table}.{column} is sealed and the master key was not given"
+        ))
+    })?;
+    let key = key_of(ctx, ring, &company)?.ok_or_else(|| {
+        failed(format!(
+            "company {company} has no data key to open {table}.{column}"
+        ))
+    })?;
+    open_cell(&key, &aad(&table, &column, &company), &cell).ok_or_else(|| {
+        failed(format!(
+            "a sealed {table}.{column} of company {company} does not open"
+        ))
+    })
+}
+
+fn seal(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
+    let value = owned(ctx.get_raw(3));
+    let (table, column, company) = names(ctx)?;
+    let (Some(company), Some(ring)) = (company, ring) else {
+        return Ok(value);
+    };
+    if matches!(&value, Value::Blob(b) if b.starts_with(CELL_MAGIC)) {
+        return Ok(value);
+    }
+    // A company without a key (erased, or created where the master key was not given) keeps
+    // the value in clear: an erased company's rows hold only pseudonyms, and the server seals
+    // the others when it starts.
+    let Some(key) = key_of(ctx, ring, &company)? else {
+        return Ok(value);
+    };
+    Ok(seal_cell(&key, &aad(&table, &column, &company), &value).unwrap_or(value))
+}
+
+/// Creates the data key of a new company (left for [`seal_pending`] without the master key).
+pub fn create(conn: &Connection, company: &str, now: i64) -> DomainResult<()> {
+    super::cached_execute(
+        conn,
+        "INSERT INTO company_keys (company_id, sealed, key_id, created_at) \
+         VALUES (?1, armario_new_company_key(?1), armario_master_key_id(), ?2) \
+         ON CONFLICT (company_id) DO NOTHING",
+        params![company, now],
+    )?;
+    Ok(())
+}
+
+/// Deletes the company's key: nothing sealed under it opens again, here or in any backup.
+pub fn destroy(conn: &Connection, company: &str) -> DomainResult<bool> {
+    let deleted = super::cached_execute(
+        conn,
+        "DELETE FROM company_keys WHERE company_id = ?1",
+        [company],
+    )?;
+    conn.query_row("SELECT armario_forget_company_key(?1)", [company], |_| {
+        Ok(())
+    })?;
+    Ok(deleted > 0)
+}
+
+/// Every stored key, sealed, with the id of the master key that sealed it (for a rotation and
+/// for a backup).
+pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT company_id, sealed, key_id FROM company_keys WHERE sealed IS NOT NULL ORDER BY company_id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn set_sealed(
+    conn: &Connection,
+    company: &str,
+    sealed: &[u8],
+    key_id: &str,
+) -> DomainResult<()> {
+    super::cached_execute(
+        conn,
+        "UPDATE company_keys SET sealed = ?2, key_id = ?3 WHERE company_id = ?1",
+        params![company, sealed, key_id],
+    )?;
+    Ok(())
+}
+
+/// What [`seal_pending`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SealReport {
+    /// E-mails indexed again because the master key changed since they were indexed.
+    pub indexes_recomputed: usize,
+    pub keys_created: usize,
+    pub users_sealed: usize,
+    pub secrets_sealed: usize,
+}
+
+/// How many rows one transaction of [`seal_pending`] handles.
+const BATCH: i64 = 5_000;
+
+/// Users whose e-mail has no index, or whose personal fields are in clear. The same words as
+/// the partial index `users_unsealed`, so the check at every start reads only that index.
+const USERS_UNSEALED: &str =
+    "(email_index IS NULL OR (company_id IS NOT NULL AND typeof(email) = 'text'))";
+/// Secrets not yet sealed under their company's key; the words of `company_secrets_unsealed`.
+const SECRETS_UNSEALED: &str = "(substr(sealed, 1, 6) <> X'41524D504431')";
+/// Companies that may get a key: not erased.
+const NOT_ERASED: &str =
+    "NOT EXISTS (SELECT 1 FROM erasures e WHERE e.company_id = c AND e.kind = 'company')";
+
+/// Seals what is in clear: creates the keys of companies that have none (after an upgrade or a
+/// restore), then seals their users' e-mails, names and search text and their secrets, and
+/// indexes every e-mail. Runs in transactions of a few thousand rows; cheap when there is
+/// nothing to do, as at every start after the first.
+pub fn seal_pending(conn: &Connection, now: i64) -> DomainResult<SealReport> {
+    let mut report = SealReport::default();
+    let current: Option<String> =
+        conn.query_row("SELECT armario_master_key_id()", [], |r| r.get(0))?;
+    let Some(current) = current else {
+        // Without the master key there is nothing this can seal.
+        return Ok(report);
+    };
+    let indexed_with: Option<String> = conn
+        .query_row(
+            "SELECT indexed_under FROM email_index_key WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if indexed_with.as_deref().is_some_and(|k| k != current) {
+        report.indexes_recomputed = index_all(conn)?;
+    }
+    seal_in_batches(conn, now, &mut report)?;
+    if indexed_with.as_deref() != Some(current.as_str()) {
+        set_index_key_id(conn, &current)?;
+    }
+    Ok(report)
+}
+
+/// Records the master key whose subkey computed the e-mail indexes.
+pub fn set_index_key_id(conn: &Connection, key_id: &str) -> DomainResult<()> {
+    super::cached_execute(
+        conn,
+        "INSERT INTO email_index_key (id, indexed_under) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET indexed_under = excluded.indexed_under",
+        [key_id],
+    )?;
+    Ok(())
+}
+
+/// Computes every user's e-mail index again under the current key, a batch at a time.
+fn index_all(conn: &Connection) -> DomainResult<usize> {
+    let mut after = String::new();
+    let mut done = 0;
+    loop {
+        let tx = conn.unchecked_transaction()?;
+        let last: Option<String> = tx.query_row(
+            "SELECT max(id) FROM (SELECT id FROM users WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            params![after, BATCH],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else {
+            return Ok(done);
+        };
+        done += tx.execute(
+            "UPDATE users SET email_index =
+                 armario_email_index(armario_open('users', 'email', company_id, email))
+             WHERE id > ?1 AND id <= ?2",
+            params![after, last],
+        )?;
+        tx.commit()?;
+        after = last;
+    }
+}
+
+fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> DomainResult<()> {
+    loop {
+        let tx = conn.unchecked_transaction()?;
+        let missing: Vec<String> = {
+            let sql = format!(
+                "SELECT c FROM (
+                   SELECT company_id AS c FROM company_keys WHERE sealed IS NULL
+                   UNION SELECT DISTINCT company_id FROM users WHERE {USERS_UNSEALED} AND company_id IS NOT NULL
+                   UNION SELECT DISTINCT company_id FROM company_secrets WHERE {SECRETS_UNSEALED})
+                 WHERE NOT EXISTS (SELECT 1 FROM company_keys k WHERE k.company_id = c AND k.sealed IS NOT NULL)
+                   AND EXISTS (SELECT 1 FROM companies WHERE id = c) AND {NOT_ERASED}
+                 LIMIT ?1"
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt
+                .query_map([BATCH], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
+        for company in &missing {
+            tx.execute(
+                "INSERT INTO company_keys (company_id, sealed, key_id, created_at)
+                 VALUES (?1, armario_new_company_key(?1), armario_master_key_id(), ?2)
+                 ON CONFLICT (company_id) DO UPDATE SET sealed = excluded.sealed, key_id = excluded.key_id",
+                params![company, now],
+            )?;
+        }
+        // Only rows the functions can act on are taken, so the loop ends: an erased company's
+        // users (no key) get their index and keep their pseudonyms in clear.
+        let users = tx.execute(
+            &format!(
+                "UPDATE users SET email = armario_seal('users', 'email', company_id, email),
+                   name = armario_seal('users', 'name', company_id, name),
+                   search_fold = armario_seal('users', 'search_fold', company_id, search_fold),
+                   email_index = armario_email_index(armario_open('users', 'email', company_id, email))
+                 WHERE id IN (SELECT id FROM users WHERE {USERS_UNSEALED}
+                   AND (email_index IS NULL OR company_id IN (SELECT company_id FROM company_keys WHERE sealed IS NOT NULL))
+                   LIMIT ?1)"
+            ),
+            [BATCH],
+        )?;
+        let secrets = tx.execute(
+            &format!(
+                "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', company_id, sealed)
+                 WHERE (company_id, kind) IN (SELECT company_id, kind FROM company_secrets WHERE {SECRETS_UNSEALED}
+                   AND company_id IN (SELECT company_id FROM company_keys WHERE sealed IS NOT NULL)
+                   LIMIT ?1)"
+            ),
+            [BATCH],
+        )?;
+        tx.commit()?;
+        report.keys_created += missing.len();
+        report.users_sealed += users;
+        report.secrets_sealed += secrets;
+        if missing.is_empty() && users == 0 && secrets == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// The e-mail of every user, opened, for a rotation to index them under the new key.
+pub fn all_emails(conn: &Connection) -> DomainResult<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, armario_open('users', 'email', company_id, email) FROM users ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn set_email_index(conn: &Connection, user: &str, index: &[u8]) -> DomainResult<()> {
+    super::cached_execute(
+        conn,
+        "UPDATE users SET email_index = ?2 WHERE id = ?1",
+        params![user, index],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The sealing functions and the start-up pass on a real SQLite file, with a master key.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::company_keys::{register, seal_pending};
+use crate::crypto::company_keys::KeyRing;
+use crate::crypto::MasterKey;
+
+fn store(ring: &Arc<KeyRing>) -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("k.db")).unwrap();
+    crate::db::migrate::apply(&mut conn).unwrap();
+    register(&conn, Some(ring.clone())).unwrap();
+    conn.execute_batch(
+        "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+         VALUES ('cmp_a', 'Alfa', '11222333000181', 'alfa', 'active', 1, 1, 'alfa', 'alfa'),
+                ('cmp_e', 'Apagada', '11444777000161', 'apagada', 'active', 1, 1, 'apagada', 'apagada');
+         INSERT INTO erasures (id, kind, company_id, pseudonym, erased_at) VALUES ('er_1', 'company', 'cmp_e', 'x', 1);
+         INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold)
+         VALUES ('usr_a', 'cmp_a', 'ana@alfa.test', 'Ana', 'company_admin', 'active', 'x', 1, 1, 'ana ana@alfa.test'),
+                ('usr_e', 'cmp_e', 'apagado-1@apagado.invalid', 'Titular apagado', 'member', 'disabled', '!', 1, 1, ''),
+                ('usr_o', NULL, 'dona@armario.test', 'Dona', 'owner', 'active', 'x', 1, 1, 'dona');
+         INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at)
+         VALUES ('cmp_a', 'omie', X'00112233', 'k1', '••••', 1);",
+    )
+    .unwrap();
+    (dir, conn)
+}
+
+fn text(conn: &Connection, sql: &str) -> String {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// What an older store holds is sealed once, under keys created for the companies that may
+/// have one; an erased company gets none, the owner stays in clear; a second pass does nothing.
+#[test]
+fn the_start_up_pass_seals_what_is_in_clear_once() {
+    let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
+    let (_dir, conn) = store(&ring);
+    let report = seal_pending(&conn, 5).unwrap();
+    assert_eq!(report.keys_created, 1, "{report:?}");
+    assert_eq!(report.secrets_sealed, 1, "{report:?}");
+    assert_eq!(
+        text(&conn, "SELECT typeof(email) || typeof(name) || typeof(search_fold) FROM users WHERE id = 'usr_a'"),
+        "blobblobblob"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = 'usr_a'"
+        ),
+        "Ana"
+    );
+    let secret: Vec<u8> = conn
+        .query_row(
+            "SELECT armario_open('company_secrets', 'sealed', company_id, sealed) FROM company_secrets",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        secret,
+        vec![0x00, 0x11, 0x22, 0x33],
+        "the master-sealed bytes, as they were"
+    );
+    assert_eq!(
+        text(&conn, "SELECT email FROM users WHERE id = 'usr_e'"),
+        "apagado-1@apagado.invalid",
+        "an erased company's pseudonyms stay as they are"
+    );
+    assert_eq!(
+        text(&conn, "SELECT email FROM users WHERE id = 'usr_o'"),
+        "dona@armario.test"
+    );
+    let keys: Vec<String> = conn
+        .prepare("SELECT company_id FROM company_keys WHERE sealed IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(keys, vec!["cmp_a".to_string()]);
+    let unindexed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM users WHERE email_index IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unindexed, 0);
+    let found: String = conn
+        .query_row(
+            "SELECT id FROM users WHERE email_index = armario_email_index('ana@alfa.test')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, "usr_a");
+    assert_eq!(seal_pending(&conn, 6).unwrap(), Default::default());
+}
+
+/// A destroyed key opens nothing again, not even for the same master key, and the ring does
+/// not take it back from a reader still on an older snapshot.
+#[test]
+fn a_destroyed_key_opens_nothing() {
+    let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
+    let (_dir, conn) = store(&ring);
+    seal_pending(&conn, 5).unwrap();
+    let (sealed, key_id): (Vec<u8>, String) = conn
+        .query_row(
+            "SELECT sealed, key_id FROM company_keys WHERE company_id = 'cmp_a'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(super::company_keys::destroy(&conn, "cmp_a").unwrap());
+    let opened = conn.query_row(
+        "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = 'usr_a'",
+        [],
+        |r| r.get::<_, String>(0),
+    );
+    assert!(opened.is_err(), "{opened:?}");
+    ring.open_company_key("cmp_a", &sealed, &key_id).unwrap();
+    assert!(ring.cached("cmp_a").is_none());
+}
+
+/// Without the master key the functions pass clear values through and refuse sealed ones.
+#[test]
+fn without_the_master_key_nothing_sealed_opens() {
+    let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
+    let (_dir, conn) = store(&ring);
+    seal_pending(&conn, 5).unwrap();
+    register(&conn, None).unwrap();
+    assert_eq!(
+        text(&conn, "SELECT armario_open('users', 'email', company_id, email) FROM users WHERE id = 'usr_o'"),
+        "dona@armario.test"
+    );
+    let sealed = conn.query_row(
+        "SELECT armario_open('users', 'email', company_id, email) FROM users WHERE id = 'usr_a'",
+        [],
+        |r| r.get::<_, String>(0),
+    );
+    assert!(sealed.is_err());
+}
+
+/// Started with a new master key and the old one as previous, the e-mails are indexed again
+/// under the new one, once, and found by it.
+#[test]
+fn a_new_master_key_indexes_the_e_mails_again() {
+    let old = MasterKey::generate();
+    let ring = Arc::new(KeyRing::new(&old, &[]));
+    let (_dir, conn) = store(&ring);
+    seal_pending(&conn, 5).unwrap();
+    let new = Arc::new(KeyRing::new(&MasterKey::generate(), &[old]));
+    register(&conn, Some(new)).unwrap();
+    let find = |conn: &Connection| -> Option<String> {
+        conn.query_row(
+            "SELECT id FROM users WHERE email_index = armario_email_index('ana@alfa.test')",
+            [],
+            |r| r.get(0),
+        )
+        .ok()
+    };
+    assert_eq!(find(&conn), None, "indexed under the old key");
+    let report = seal_pending(&conn, 6).unwrap();
+    assert_eq!(report.indexes_recomputed, 3, "{report:?}");
+    assert_eq!(find(&conn).as_deref(), Some("usr_a"));
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = 'usr_a'"
+        ),
+        "Ana",
+        "the company's key opens with the previous master key"
+    );
+    assert_eq!(seal_pending(&conn, 7).unwrap(), Default::default());
+}
