@@ -12,6 +12,8 @@ INSERT OR IGNORE INTO company_keys (company_id, created_at)
     SELECT id, created_at FROM companies c
     WHERE NOT EXISTS (SELECT 1 FROM erasures e WHERE e.company_id = c.id AND e.kind = 'company');
 CREATE INDEX IF NOT EXISTS company_keys_missing ON company_keys (company_id) WHERE sealed IS NULL;
+-- The master key check at every start reads the distinct key ids from this index.
+CREATE INDEX IF NOT EXISTS company_keys_key_id ON company_keys (key_id);
 
 -- Users are found by e-mail through a keyed index (HMAC-SHA256 of the address): the address
 -- itself is sealed. A live (not pending) address stays unique. The column `email_index` (BLOB)

@@ -112,6 +112,13 @@ impl BackupEngine {
         self
     }
 
+    /// Opens the store's company keys with the previous master keys too (a server started
+    /// with a new key before `keys rotate` re-sealed them).
+    pub fn with_previous_keys(mut self, current: &MasterKey, previous: &[MasterKey]) -> Self {
+        self.company_keys = Arc::new(KeyRing::new(current, previous));
+        self
+    }
+
     /// Shows progress lines on stderr when it is a terminal (the CLI); the default is quiet.
     pub fn with_terminal_progress(mut self, on: bool) -> Self {
         self.quiet = !on;

@@ -224,15 +224,13 @@ pub struct SealReport {
 /// How many rows one transaction of [`seal_pending`] handles.
 const BATCH: i64 = 5_000;
 
-/// Users whose e-mail has no index, or whose personal fields are in clear. The same words as
-/// the partial index `users_unsealed`, so the check at every start reads only that index.
-const USERS_UNSEALED: &str =
+/// Users whose e-mail has no index, or whose personal fields are in clear: the words of the
+/// partial index `users_unsealed`, which the queries name (`INDEXED BY`), so the check at
+/// every start reads only that index (without it the planner walks `users_company_id`).
+pub(crate) const USERS_UNSEALED: &str =
     "(email_index IS NULL OR (company_id IS NOT NULL AND typeof(email) = 'text'))";
 /// Secrets not yet sealed under their company's key; the words of `company_secrets_unsealed`.
-const SECRETS_UNSEALED: &str = "(substr(sealed, 1, 6) <> X'41524D504431')";
-/// Companies that may get a key: not erased.
-const NOT_ERASED: &str =
-    "NOT EXISTS (SELECT 1 FROM erasures e WHERE e.company_id = c AND e.kind = 'company')";
+pub(crate) const SECRETS_UNSEALED: &str = "(substr(sealed, 1, 6) <> X'41524D504431')";
 
 /// Seals what is in clear: creates the keys of companies that have none (after an upgrade or a
 /// restore), then seals their users' e-mails, names and search text and their secrets, and
@@ -300,62 +298,80 @@ fn index_all(conn: &Connection) -> DomainResult<usize> {
 }
 
 fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> DomainResult<()> {
-    loop {
-        let tx = conn.unchecked_transaction()?;
-        let missing: Vec<String> = {
-            let sql = format!(
-                "SELECT c FROM (
-                   SELECT company_id AS c FROM company_keys WHERE sealed IS NULL
-                   UNION SELECT DISTINCT company_id FROM users WHERE {USERS_UNSEALED} AND company_id IS NOT NULL
-                   UNION SELECT DISTINCT company_id FROM company_secrets WHERE {SECRETS_UNSEALED})
-                 WHERE NOT EXISTS (SELECT 1 FROM company_keys k WHERE k.company_id = c AND k.sealed IS NOT NULL)
-                   AND EXISTS (SELECT 1 FROM companies WHERE id = c) AND {NOT_ERASED}
-                 LIMIT ?1"
-            );
-            let mut stmt = tx.prepare(&sql)?;
-            let rows = stmt
-                .query_map([BATCH], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows
-        };
-        for company in &missing {
-            tx.execute(
-                "INSERT INTO company_keys (company_id, sealed, key_id, created_at)
-                 VALUES (?1, armario_new_company_key(?1), armario_master_key_id(), ?2)
-                 ON CONFLICT (company_id) DO UPDATE SET sealed = excluded.sealed, key_id = excluded.key_id",
-                params![company, now],
-            )?;
-        }
-        // Only rows the functions can act on are taken, so the loop ends: an erased company's
-        // users (no key) get their index and keep their pseudonyms in clear.
-        let users = tx.execute(
+    // Every company with something to seal gets a row to fill (rows are made with the company,
+    // but rows written around armario, as a bulk load, have none); an erased company none.
+    let tx = conn.unchecked_transaction()?;
+    for sql in [
+        format!(
+            "INSERT OR IGNORE INTO company_keys (company_id, created_at)
+             SELECT DISTINCT company_id, ?1 FROM users INDEXED BY users_unsealed
+             WHERE {USERS_UNSEALED} AND company_id IS NOT NULL"
+        ),
+        format!(
+            "INSERT OR IGNORE INTO company_keys (company_id, created_at)
+             SELECT DISTINCT company_id, ?1 FROM company_secrets INDEXED BY company_secrets_unsealed
+             WHERE {SECRETS_UNSEALED}"
+        ),
+    ] {
+        tx.execute(&sql, [now])?;
+    }
+    tx.execute(
+        "DELETE FROM company_keys WHERE sealed IS NULL
+           AND company_id IN (SELECT company_id FROM erasures WHERE kind = 'company')",
+        [],
+    )?;
+    tx.commit()?;
+    report.keys_created += batches(conn, |tx| {
+        Ok(tx.execute(
+            "UPDATE company_keys SET sealed = armario_new_company_key(company_id),
+                 key_id = armario_master_key_id()
+             WHERE company_id IN (SELECT company_id FROM company_keys WHERE sealed IS NULL LIMIT ?1)",
+            [BATCH],
+        )?)
+    })?;
+    // Only rows the functions can act on are taken, so each loop ends: an erased company's
+    // users (no key) get their index and keep their pseudonyms in clear.
+    let with_key = "EXISTS (SELECT 1 FROM company_keys k WHERE k.company_id = t.company_id AND k.sealed IS NOT NULL)";
+    report.users_sealed += batches(conn, |tx| {
+        Ok(tx.execute(
             &format!(
                 "UPDATE users SET email = armario_seal('users', 'email', company_id, email),
                    name = armario_seal('users', 'name', company_id, name),
                    search_fold = armario_seal('users', 'search_fold', company_id, search_fold),
                    email_index = armario_email_index(armario_open('users', 'email', company_id, email))
-                 WHERE id IN (SELECT id FROM users WHERE {USERS_UNSEALED}
-                   AND (email_index IS NULL OR company_id IN (SELECT company_id FROM company_keys WHERE sealed IS NOT NULL))
-                   LIMIT ?1)"
+                 WHERE id IN (SELECT id FROM users t INDEXED BY users_unsealed WHERE {USERS_UNSEALED}
+                   AND (email_index IS NULL OR {with_key}) LIMIT ?1)"
             ),
             [BATCH],
-        )?;
-        let secrets = tx.execute(
+        )?)
+    })?;
+    report.secrets_sealed += batches(conn, |tx| {
+        Ok(tx.execute(
             &format!(
                 "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', company_id, sealed)
-                 WHERE (company_id, kind) IN (SELECT company_id, kind FROM company_secrets WHERE {SECRETS_UNSEALED}
-                   AND company_id IN (SELECT company_id FROM company_keys WHERE sealed IS NOT NULL)
-                   LIMIT ?1)"
+                 WHERE (company_id, kind) IN (SELECT company_id, kind FROM company_secrets t
+                   INDEXED BY company_secrets_unsealed WHERE {SECRETS_UNSEALED} AND {with_key} LIMIT ?1)"
             ),
             [BATCH],
-        )?;
+        )?)
+    })?;
+    Ok(())
+}
+
+/// Runs `step` in a transaction of its own until it changes nothing; returns the rows changed.
+fn batches(
+    conn: &Connection,
+    step: impl Fn(&Connection) -> DomainResult<usize>,
+) -> DomainResult<usize> {
+    let mut total = 0;
+    loop {
+        let tx = conn.unchecked_transaction()?;
+        let changed = step(&tx)?;
         tx.commit()?;
-        report.keys_created += missing.len();
-        report.users_sealed += users;
-        report.secrets_sealed += secrets;
-        if missing.is_empty() && users == 0 && secrets == 0 {
-            return Ok(());
+        if changed == 0 {
+            return Ok(total);
         }
+        total += changed;
     }
 }
 

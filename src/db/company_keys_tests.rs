@@ -177,3 +177,32 @@ fn a_new_master_key_indexes_the_e_mails_again() {
     );
     assert_eq!(seal_pending(&conn, 7).unwrap(), Default::default());
 }
+
+/// The check at every start and the sign-in lookup read indexes, never the whole users table.
+#[test]
+fn the_start_up_check_and_the_e_mail_lookup_read_indexes() {
+    use super::company_keys::{SECRETS_UNSEALED, USERS_UNSEALED};
+    let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
+    let (_dir, conn) = store(&ring);
+    let plan = |sql: &str| -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        lines.join("\n")
+    };
+    let p = plan(&format!(
+        "SELECT id FROM users t WHERE {USERS_UNSEALED} LIMIT 5"
+    ));
+    assert!(p.contains("users_unsealed"), "{p}");
+    let p = plan(&format!(
+        "SELECT company_id FROM company_secrets t WHERE {SECRETS_UNSEALED} LIMIT 5"
+    ));
+    assert!(p.contains("company_secrets_unsealed"), "{p}");
+    let p = plan("SELECT company_id FROM company_keys WHERE sealed IS NULL LIMIT 5");
+    assert!(p.contains("company_keys_missing"), "{p}");
+    let p = plan("SELECT id FROM users WHERE email_index = armario_email_index('a@b.test')");
+    assert!(p.contains("users_email_index"), "{p}");
+}

@@ -29,7 +29,9 @@ pub fn settings(s: &Settings) -> Result<BackupSettings, String> {
 /// The backup engine for these settings. The server and every backup command get theirs here,
 /// so each of them first sweeps what killed runs left in the scratch directory.
 pub fn engine(s: &Settings, key: &MasterKey) -> Result<BackupEngine, String> {
-    let engine = BackupEngine::new(&s.data_dir, settings(s)?, key).map_err(|e| e.to_string())?;
+    let engine = BackupEngine::new(&s.data_dir, settings(s)?, key)
+        .map_err(|e| e.to_string())?
+        .with_previous_keys(key, &crate::datadir::previous_keys(s)?);
     engine.sweep_scratch();
     Ok(engine)
 }

@@ -40,8 +40,8 @@ pub async fn check_sealed(store: &Store, sealer: &Sealer, how_to_pass: &str) -> 
         .collect();
     let unknown: Vec<String> = in_use
         .iter()
-        .filter(|(id, _, _)| !known.contains(id.as_str()))
-        .map(|(id, table, count)| format!("{id} ({count} sealed values in {table})"))
+        .filter(|(id, _)| !known.contains(id.as_str()))
+        .map(|(id, table)| format!("{id} (sealed values in {table})"))
         .collect();
     if unknown.is_empty() {
         return Ok(());
@@ -75,10 +75,10 @@ pub async fn check(
 
     let mut report = KeyCheck::default();
     let mut unknown: Vec<String> = Vec::new();
-    for (id, table, count) in &in_use {
+    for (id, table) in &in_use {
         report.stored_key_ids.push(id.clone());
         if !known.contains(id.as_str()) {
-            unknown.push(format!("{id} ({count} sealed values in {table})"));
+            unknown.push(format!("{id} (sealed values in {table})"));
         }
     }
     match newest_backup_key_id(backups).await {
