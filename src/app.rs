@@ -69,6 +69,12 @@ pub async fn open_as_operator(settings: Settings) -> Result<(AppState, Operator)
         state.store.close().await;
         return Err(message);
     }
+    // As at a server's start: a command that finds users by e-mail needs the indexes of an
+    // upgraded store, and must not add an address an unindexed user already has.
+    if let Err(e) = state.store.seal_pending().await {
+        state.store.close().await;
+        return Err(format!("cannot seal the companies' data: {e}"));
+    }
     Ok((state, operator))
 }
 

@@ -221,6 +221,20 @@ async fn a_store_with_people_in_clear_is_sealed_at_start() {
         .unwrap();
     }
     assert_eq!(stored_user(&server, &ua).0, "text");
+    // A console command finds a person by e-mail before any server has started on the store:
+    // it seals and indexes first, as a server's start does.
+    let out = run_armario(
+        &server.data_dir(),
+        &server.master_key,
+        &["admin", "set-password", "--email", "legada@beta.test"],
+        "outra-senha-nova-1\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stored_user(&server, &ub).0, "blob");
     let dir = server.take_dir();
     let server = Server::spawn_in(dir, &server.master_key.clone(), &[]);
     for user in [&ua, &ub] {
@@ -232,15 +246,12 @@ async fn a_store_with_people_in_clear_is_sealed_at_start() {
         assert!(indexed, "the e-mail was indexed again");
     }
     assert!(has_key(&server, &b), "the company got a key again");
-    for (email, name) in [
-        ("legada@alfa.test", "Pessoa Legada"),
-        ("legada@beta.test", "Outra Legada"),
+    for (email, name, password) in [
+        ("legada@alfa.test", "Pessoa Legada", PASSWORD),
+        ("legada@beta.test", "Outra Legada", "outra-senha-nova-1"),
     ] {
-        let who = server.login(email, PASSWORD).await;
+        let who = server.login(email, password).await;
         let r = who.get("/api/v1/auth/me").await;
         assert_eq!(r.body["user"]["name"], name, "{}", r.text);
     }
-    assert!(server
-        .logs()
-        .contains("sealed personal data under the companies' keys"));
 }

@@ -231,6 +231,9 @@ pub(crate) const USERS_UNSEALED: &str =
     "(email_index IS NULL OR (company_id IS NOT NULL AND typeof(email) = 'text'))";
 /// Secrets not yet sealed under their company's key; the words of `company_secrets_unsealed`.
 pub(crate) const SECRETS_UNSEALED: &str = "(substr(sealed, 1, 6) <> X'41524D504431')";
+/// Rows not of an erased company: its people keep their pseudonyms in clear, with no key.
+const NOT_ERASED: &str =
+    "company_id NOT IN (SELECT e.company_id FROM erasures e WHERE e.kind = 'company')";
 
 /// Seals what is in clear: creates the keys of companies that have none (after an upgrade or a
 /// restore), then seals their users' e-mails, names and search text and their secrets, and
@@ -305,12 +308,12 @@ fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> Doma
         format!(
             "INSERT OR IGNORE INTO company_keys (company_id, created_at)
              SELECT DISTINCT company_id, ?1 FROM users INDEXED BY users_unsealed
-             WHERE {USERS_UNSEALED} AND company_id IS NOT NULL"
+             WHERE {USERS_UNSEALED} AND company_id IS NOT NULL AND {NOT_ERASED}"
         ),
         format!(
             "INSERT OR IGNORE INTO company_keys (company_id, created_at)
              SELECT DISTINCT company_id, ?1 FROM company_secrets INDEXED BY company_secrets_unsealed
-             WHERE {SECRETS_UNSEALED}"
+             WHERE {SECRETS_UNSEALED} AND {NOT_ERASED}"
         ),
     ] {
         tx.execute(&sql, [now])?;

@@ -182,7 +182,8 @@ pub async fn begin(
     // The company whose branding the page wears: named outright, by the hinted address's
     // account, or by the host the request came to.
     let slug = p.company.clone();
-    let hint = p.login_hint.clone();
+    // Addresses are stored lowercased and found by their keyed index, which matches exact bytes.
+    let hint = p.login_hint.as_deref().map(str::to_lowercase);
     let company = store
         .read(move |c| {
             if let Some(slug) = slug {
