@@ -9,6 +9,7 @@ pub mod applications;
 pub mod audit;
 pub mod audit_chain;
 pub mod backups;
+mod cell_functions;
 pub mod companies;
 pub mod company_keys;
 #[cfg(test)]
