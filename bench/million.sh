@@ -36,6 +36,17 @@ export ARMARIO_MASTER_KEY
 ARMARIO_MASTER_KEY=$(cat "$dir/master.key")
 db="$dir/data/armario.db"
 secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# serve_until_ready LOG_LEVEL POLL_SECONDS: starts armario on the data and waits for /readyz.
+serve_until_ready() {
+    local port
+    port=$(free_port)
+    RUST_LOG=$1 "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
+    ARMARIO_PID=$!
+    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+        kill -0 "$ARMARIO_PID" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+        sleep "$2"
+    done
+}
 
 if [ ! -f "$dir/filled" ]; then
     echo "== generating $COMPANIES companies in $dir"
@@ -52,14 +63,8 @@ if [ ! -f "$dir/filled" ]; then
     # The generator writes people in clear, as an older armario left them: the first start
     # seals them under their companies' keys (once), so the starts timed below are ordinary.
     echo "== first start: sealing the generated people under their companies' keys"
-    port=$(free_port)
     started=$(date +%s.%N)
-    RUST_LOG=info "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
-    ARMARIO_PID=$!
-    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-        kill -0 "$ARMARIO_PID" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-        sleep 0.5
-    done
+    serve_until_ready info 0.5
     echo "sealed and ready in $(secs "$started") s: $(grep -o 'keys_created=[0-9]*.*users_sealed=[0-9]*' "$dir/server.log" | head -n1)"
     stop_armario
     ARMARIO_PID=
@@ -69,14 +74,8 @@ fi
 echo "== time to ready (3 starts)"
 ready_ms=()
 for _ in 1 2 3; do
-    port=$(free_port)
     started=$(date +%s.%N)
-    RUST_LOG=warn "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
-    ARMARIO_PID=$!
-    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-        kill -0 "$ARMARIO_PID" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-        sleep 0.005
-    done
+    serve_until_ready warn 0.005
     ready_ms+=("$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')")
     stop_armario
 done

@@ -31,10 +31,6 @@ fn has_key(server: &Server, company: &str) -> bool {
     .unwrap()
 }
 
-fn bytes_contain(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 async fn person(owner: &Client, company: &str, email: &str, name: &str) -> String {
     let r = owner
         .post(
@@ -134,18 +130,7 @@ async fn a_companys_people_and_secrets_are_sealed_under_its_own_key() {
     drop(db);
     // The name was never written in clear: not in the file nor in its log. (The audit log
     // names people by id; its details are sealed per company only in backups.)
-    let mut raw = Vec::new();
-    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("armario.db")
-        {
-            raw.extend(std::fs::read(&path).unwrap());
-        }
-    }
+    let raw = raw_files(&server);
     assert!(
         bytes_contain(&raw, "Chaveada Alfa"),
         "the search reads the files"

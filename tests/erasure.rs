@@ -195,24 +195,6 @@ fn assert_gone(text: &str, canaries: &[String]) {
     }
 }
 
-/// The bytes of the database and its write-ahead log, as SQLite left them on disk: what
-/// someone holding the file could read with a hex editor, freed pages and old frames included.
-fn raw_files(server: &Server) -> Vec<u8> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("armario.db") {
-            out.extend(std::fs::read(&path).unwrap());
-        }
-    }
-    out
-}
-
-fn bytes_contain(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 fn assert_kept(text: &str, canaries: &[String]) {
     for c in canaries {
         assert!(text.contains(c.as_str()), "{c} of the neighbour was lost");

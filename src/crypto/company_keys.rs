@@ -137,7 +137,7 @@ impl KeyRing {
         opened.destroyed.insert(company.to_string());
     }
 
-    /// Whether a key id is the current master key's: `keys rotate` re-seals the others.
+    /// The id of the current master key, stored beside each company key it seals.
     pub fn current_key_id(&self) -> &str {
         self.sealer.current_key_id()
     }

@@ -349,3 +349,22 @@ pub mod walk;
 
 pub use seed::*;
 pub use server::Server;
+
+/// The bytes of the server's database and its write-ahead log, as SQLite left them on disk:
+/// what someone holding the file could read with a hex editor, freed pages and old frames
+/// included.
+pub fn raw_files(server: &Server) -> Vec<u8> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(server.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("armario.db") {
+            out.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+pub fn bytes_contain(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
