@@ -77,6 +77,21 @@ pub enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Copy the whole store into an empty one (a SQLite file or a PostgreSQL URL, either
+    /// way), then check every table's row count and content hash on both. The source is only
+    /// read.
+    MigrateStore {
+        /// The store to copy: a SQLite file's path or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The empty store to fill: a path (created when missing) or a `postgres://` URL.
+        #[arg(long)]
+        to: String,
+        /// A PEM file of CA certificates PostgreSQL's TLS certificate may chain to, besides
+        /// the webpki roots.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

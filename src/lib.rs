@@ -25,4 +25,5 @@ pub(crate) mod middleware;
 pub mod oidc;
 pub(crate) mod server;
 pub mod service;
+pub mod store_move_cli;
 pub(crate) mod web;

@@ -66,6 +66,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             )
             .await
         }
+        Command::MigrateStore { from, to, ca_file } => {
+            armario::store_move_cli::run(&from, &to, ca_file).await
+        }
         Command::Keys {
             command: KeysCommand::Rotate { new_key_file },
         } => armario::keys_cli::rotate(settings, &new_key_file).await,

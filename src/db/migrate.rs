@@ -178,7 +178,7 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
     // transaction, `foreign_key_check` before commit, keys back on afterwards.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     register_functions(conn)?;
-    let result = apply_each(conn, current);
+    let result = apply_each(conn, current, true);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     result
 }
@@ -219,7 +219,17 @@ fn register_functions(conn: &Connection) -> DomainResult<()> {
     Ok(())
 }
 
-fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
+/// This binary's schema in a new in-memory database, applied without a word in the log: what
+/// a store move reads the tables and columns from.
+pub fn schema_in_memory() -> DomainResult<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    register_functions(&conn)?;
+    apply_each(&mut conn, 0, false)?;
+    Ok(conn)
+}
+
+fn apply_each(conn: &mut Connection, current: u32, log: bool) -> DomainResult<()> {
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         let failed = |e: rusqlite::Error| {
             DomainError::Internal(format!("migration {version:04}_{name} failed: {e}"))
@@ -245,7 +255,9 @@ fn apply_each(conn: &mut Connection, current: u32) -> DomainResult<()> {
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
-        tracing::info!(version, name, "applied migration");
+        if log {
+            tracing::info!(version, name, "applied migration");
+        }
     }
     Ok(())
 }

@@ -342,6 +342,7 @@ impl Client {
     }
 }
 
+pub mod postgres;
 pub mod seed;
 mod server;
 pub mod smtp;

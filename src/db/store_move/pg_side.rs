@@ -1,0 +1,329 @@
+//! A PostgreSQL database as either end of a move. Its connection sees every company's rows
+//! (the platform scope), reads inside one repeatable-read snapshot, and writes in one
+//! transaction. Rows go in as multi-row INSERTs: COPY is refused on tables under row-level
+//! security.
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::path::Path;
+
+use bytes::BytesMut;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::Client;
+use rusqlite::types::Value;
+
+use super::shapes::Shape;
+use super::Side;
+use crate::crypto::cell::CELL_MAGIC;
+use crate::db::pg;
+
+/// How a column's values are stored in PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Int8,
+    Float8,
+    Text,
+    Bytea,
+    /// BYTEA holding what SQLite keeps as text or as a sealed cell (a person's e-mail, name).
+    Cell,
+}
+
+/// Bind parameters per statement, under PostgreSQL's limit of 65,535.
+const MAX_PARAMS: usize = 60_000;
+
+pub(super) struct PgSide {
+    client: Client,
+    where_: String,
+    kinds: HashMap<String, Vec<Kind>>,
+}
+
+impl PgSide {
+    pub fn open(url: &str, ca_file: Option<&Path>, write: bool) -> Result<PgSide, String> {
+        let where_ = pg::redacted(url);
+        let mut client = pg::connect(url, ca_file)?;
+        if write {
+            pg::migrate::apply(&mut client).map_err(|e| format!("{where_}: {e}"))?;
+        }
+        let version = pg::migrate::current_version(&mut client)?;
+        let latest = pg::migrate::latest_version();
+        if version != latest {
+            return Err(match version {
+                0 => format!("{where_} holds no armario store"),
+                v => format!("{where_} is at schema version {v}, this armario's is {latest}"),
+            });
+        }
+        client
+            .batch_execute("SELECT set_config('armario.scope', 'platform', false)")
+            .map_err(|e| format!("{where_}: {e}"))?;
+        Ok(PgSide {
+            client,
+            where_,
+            kinds: HashMap::new(),
+        })
+    }
+
+    fn failed(&self) -> impl Fn(postgres::Error) -> String + '_ {
+        move |e| format!("{}: {e}", self.where_)
+    }
+
+    /// The storage of each of the table's columns, checked against the SQLite shape.
+    fn kinds(&mut self, table: &Shape) -> Result<Vec<Kind>, String> {
+        if let Some(k) = self.kinds.get(&table.name) {
+            return Ok(k.clone());
+        }
+        let rows = self
+            .client
+            .query(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1",
+                &[&table.name],
+            )
+            .map_err(|e| format!("{}: {e}", self.where_))?;
+        let types: HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        if types.len() != table.columns.len() {
+            return Err(format!(
+                "{}: table {} has {} columns, the SQLite schema {}",
+                self.where_,
+                table.name,
+                types.len(),
+                table.columns.len()
+            ));
+        }
+        let mut kinds = Vec::with_capacity(table.columns.len());
+        for c in &table.columns {
+            let kind = match (types.get(&c.name).map(String::as_str), c.declared.as_str()) {
+                (Some("bigint"), _) => Kind::Int8,
+                (Some("double precision"), _) => Kind::Float8,
+                (Some("text"), _) => Kind::Text,
+                (Some("bytea"), "TEXT") => Kind::Cell,
+                (Some("bytea"), _) => Kind::Bytea,
+                (other, _) => {
+                    return Err(format!(
+                        "{}: column {}.{} is {}, which a move cannot carry",
+                        self.where_,
+                        table.name,
+                        c.name,
+                        other.unwrap_or("missing")
+                    ))
+                }
+            };
+            kinds.push(kind);
+        }
+        self.kinds.insert(table.name.clone(), kinds.clone());
+        Ok(kinds)
+    }
+}
+
+fn read_value(row: &postgres::Row, i: usize, kind: Kind) -> Result<Value, postgres::Error> {
+    Ok(match kind {
+        Kind::Int8 => row
+            .try_get::<_, Option<i64>>(i)?
+            .map_or(Value::Null, Value::Integer),
+        Kind::Float8 => row
+            .try_get::<_, Option<f64>>(i)?
+            .map_or(Value::Null, Value::Real),
+        Kind::Text => row
+            .try_get::<_, Option<String>>(i)?
+            .map_or(Value::Null, Value::Text),
+        Kind::Bytea => row
+            .try_get::<_, Option<Vec<u8>>>(i)?
+            .map_or(Value::Null, Value::Blob),
+        Kind::Cell => match row.try_get::<_, Option<Vec<u8>>>(i)? {
+            None => Value::Null,
+            Some(b) if b.starts_with(CELL_MAGIC) => Value::Blob(b),
+            Some(b) => match String::from_utf8(b) {
+                Ok(s) => Value::Text(s),
+                Err(e) => Value::Blob(e.into_bytes()),
+            },
+        },
+    })
+}
+
+/// Whether a SQLite value fits the column; a move refuses a row that does not.
+fn fits(value: &Value, kind: Kind) -> bool {
+    matches!(
+        (value, kind),
+        (Value::Null, _)
+            | (Value::Integer(_), Kind::Int8)
+            | (Value::Real(_), Kind::Float8)
+            | (Value::Text(_), Kind::Text | Kind::Cell)
+            | (Value::Blob(_), Kind::Bytea | Kind::Cell)
+    )
+}
+
+/// A SQLite value bound as a parameter of the column's type (checked by `fits` first).
+#[derive(Debug)]
+struct Param<'a>(&'a Value);
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => i.to_sql_checked(ty, out),
+            Value::Real(f) => f.to_sql_checked(ty, out),
+            Value::Text(s) if *ty == Type::BYTEA => s.as_bytes().to_sql_checked(ty, out),
+            Value::Text(s) => s.as_str().to_sql_checked(ty, out),
+            Value::Blob(b) => b.as_slice().to_sql_checked(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl Side for PgSide {
+    fn snapshot(&mut self) -> Result<(), String> {
+        let where_ = self.where_.clone();
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(|e| format!("{where_}: {e}"))
+    }
+
+    fn each_row(
+        &mut self,
+        table: &Shape,
+        f: &mut dyn FnMut(Vec<Value>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let kinds = self.kinds(table)?;
+        // Text keys in byte order, as SQLite's BINARY collation orders them.
+        let order = table
+            .key
+            .iter()
+            .map(|&i| match kinds[i] {
+                Kind::Text => format!("\"{}\" COLLATE \"C\"", table.columns[i].name),
+                _ => format!("\"{}\"", table.columns[i].name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {} FROM \"{}\" ORDER BY {order}",
+            table.column_list(),
+            table.name
+        );
+        let where_ = self.where_.clone();
+        let fail = |e: postgres::Error| format!("{where_}: table {}: {e}", table.name);
+        let mut rows = self
+            .client
+            .query_raw(&sql, std::iter::empty::<&(dyn ToSql + Sync)>())
+            .map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let row = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| read_value(&r, i, *k))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(fail)?;
+            f(row)?;
+        }
+        Ok(())
+    }
+
+    fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String> {
+        for t in tables.iter().filter(|t| !t.seeded) {
+            let any: bool = self
+                .client
+                .query_one(
+                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
+                    &[],
+                )
+                .map_err(self.failed())?
+                .get(0);
+            if any {
+                return Err(format!(
+                    "{} is not empty (table {} has rows): a move only writes into an empty store",
+                    self.where_, t.name
+                ));
+            }
+        }
+        self.client.batch_execute("BEGIN").map_err(self.failed())?;
+        for t in tables.iter().filter(|t| t.seeded) {
+            self.client
+                .batch_execute(&format!("DELETE FROM \"{}\"", t.name))
+                .map_err(self.failed())?;
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String> {
+        let kinds = self.kinds(table)?;
+        for row in rows {
+            for (i, (value, kind)) in row.iter().zip(&kinds).enumerate() {
+                if !fits(value, *kind) {
+                    return Err(format!(
+                        "table {} column {}: a {} value where PostgreSQL keeps {kind:?}",
+                        table.name,
+                        table.columns[i].name,
+                        value.data_type()
+                    ));
+                }
+            }
+        }
+        let width = table.columns.len();
+        let per_statement = (MAX_PARAMS / width).max(1);
+        for chunk in rows.chunks(per_statement) {
+            let tuples = (0..chunk.len())
+                .map(|r| {
+                    let marks = (1..=width)
+                        .map(|c| format!("${}", r * width + c))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!("({marks})")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO \"{}\" ({}) VALUES {tuples}",
+                table.name,
+                table.column_list()
+            );
+            let params: Vec<Param> = chunk.iter().flatten().map(Param).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            self.client
+                .execute(&sql, &refs)
+                .map_err(|e| format!("{}: table {}: {e}", self.where_, table.name))?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, tables: &[Shape]) -> Result<(), String> {
+        // Identity columns continue after the highest id copied.
+        for t in tables {
+            let identity: Vec<String> = self
+                .client
+                .query(
+                    "SELECT column_name::text FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = $1
+                       AND is_identity = 'YES'",
+                    &[&t.name],
+                )
+                .map_err(self.failed())?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for column in identity {
+                self.client
+                    .execute(
+                        &format!(
+                            "SELECT setval(pg_get_serial_sequence($1, $2),
+                                           coalesce(max(\"{column}\"), 1),
+                                           max(\"{column}\") IS NOT NULL)
+                             FROM \"{}\"",
+                            t.name
+                        ),
+                        &[&t.name, &column],
+                    )
+                    .map_err(self.failed())?;
+            }
+        }
+        self.client.batch_execute("COMMIT").map_err(self.failed())
+    }
+}

@@ -1,0 +1,322 @@
+//! `armario migrate-store` between SQLite and a real PostgreSQL 15, and PostgreSQL's
+//! row-level security as a second wall between companies. The round trip SQLite → PostgreSQL
+//! → SQLite is checked past armario's own hashing: every table compared row by row, then a
+//! server started on the returned file signs people in, finds companies and opens secrets.
+
+use std::path::Path;
+
+use reqwest::StatusCode;
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::common::postgres::Postgres;
+use crate::common::*;
+use armario::db::store_move::{self, Location};
+
+fn file_sha(path: &Path) -> String {
+    hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// Every row of every table of a SQLite file, as text sorted per table: what the file holds,
+/// read without armario's code.
+fn rows_of(path: &Path) -> Vec<(String, Vec<String>)> {
+    let db = Connection::open(path).unwrap();
+    let tables: Vec<String> = db
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND name NOT LIKE 'company_search%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = db.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+            let width = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    (0..width)
+                        .map(|i| r.get::<_, Value>(i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap()
+                .map(|r| format!("{:?}", r.unwrap()))
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+async fn digests(location: Location) -> Vec<store_move::TableDigest> {
+    tokio::task::spawn_blocking(move || store_move::digests(&location, None))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn migrate_store(server_dir: &Path, key: &str, from: &str, to: &str) -> std::process::Output {
+    run_armario(
+        server_dir,
+        key,
+        &["migrate-store", "--from", from, "--to", to],
+        "",
+    )
+}
+
+#[tokio::test]
+async fn a_store_moves_to_postgresql_and_back_with_every_value_intact() {
+    let Some(pg) = Postgres::start() else { return };
+    let mut server = Server::start();
+    let owner = server.owner().await;
+    let a = company(&owner, "Mudança São Paulo Ltda", 71).await;
+    let b = company(&owner, "Mudança Recife Ltda", 72).await;
+    let email_a = format!("ana.{:08x}@mudanca.test", rand::random::<u32>());
+    user(&owner, &a, &email_a, "company_admin").await;
+    user(&owner, &b, "bia@mudanca.test", "member").await;
+    let secret = format!("s-{:016x}", rand::random::<u64>());
+    omie_secret(&owner, &a, "k-1", &secret).await;
+    let linked = linked_app(
+        &owner,
+        "Leitora",
+        &a,
+        &["company:read", "secrets:omie:read"],
+    )
+    .await;
+    let app = server.anon().with_token(&linked.app.key);
+    let r = app.get(&format!("/api/v1/app/companies/{a}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(server.stop().code(), Some(0));
+    let key = server.master_key.clone();
+    let data = server.data_dir();
+    let source = server.db_path();
+    let source_sha = file_sha(&source);
+    let source_digests = digests(Location::Sqlite(source.clone())).await;
+
+    // SQLite → PostgreSQL.
+    let url = pg.database("moved");
+    let out = migrate_store(&data, &key, source.to_str().unwrap(), &url);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("every table's row count and content hash match"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(":armario@"),
+        "the password is printed: {stdout}"
+    );
+    assert_eq!(
+        digests(Location::Postgres(url.clone())).await,
+        source_digests
+    );
+    assert_eq!(file_sha(&source), source_sha, "the source was written");
+
+    // Into a store that holds rows: refused, and nothing changes.
+    let out = migrate_store(&data, &key, source.to_str().unwrap(), &url);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not empty"), "{stderr}");
+    assert_eq!(
+        digests(Location::Postgres(url.clone())).await,
+        source_digests
+    );
+
+    // PostgreSQL → a new SQLite file: the same rows, read past armario.
+    let back_dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(back_dir.path().join("data")).unwrap();
+    let back = back_dir.path().join("data/armario.db");
+    let out = migrate_store(&data, &key, &url, back.to_str().unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (before, after) = (rows_of(&source), rows_of(&back));
+    assert_eq!(before.len(), after.len());
+    for ((t, rows), (t2, rows2)) in before.iter().zip(&after) {
+        assert_eq!(t, t2);
+        assert!(rows == rows2, "table {t} differs after the round trip");
+    }
+    assert!(before.iter().any(|(t, r)| t == "users" && r.len() == 3));
+    assert_eq!(
+        digests(Location::Sqlite(back.clone())).await,
+        source_digests
+    );
+
+    // A server on the returned file, with the same master key: sealed values open.
+    std::fs::copy(
+        data.join("master.key"),
+        back_dir.path().join("data/master.key"),
+    )
+    .ok();
+    let server = Server::start_in(back_dir, &key, &[]);
+    let admin = server.login(&email_a, PASSWORD).await;
+    let r = admin.get("/api/v1/auth/me").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let owner = server.login("owner@armario.test", PASSWORD).await;
+    let r = owner.get("/api/v1/companies?q=sao%20paulo").await;
+    assert_eq!(ids(r.body["items"].as_array().unwrap()), vec![a.clone()]);
+    let r = server
+        .anon()
+        .with_token(&linked.app.key)
+        .get(&format!("/api/v1/app/companies/{a}/secrets/omie"))
+        .await;
+    assert_eq!(
+        r.body["values"]["app_secret"],
+        secret.as_str(),
+        "{}",
+        r.text
+    );
+    let r = owner
+        .post(
+            "/api/v1/companies",
+            json!({"legal_name": "Depois da Mudança Ltda", "cnpj": cnpj(73)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    drop(pg);
+    let _ = b;
+}
+
+#[tokio::test]
+async fn row_level_security_hides_other_companies_from_an_unfiltered_query() {
+    let Some(pg) = Postgres::start() else { return };
+    let mut server = Server::start();
+    let owner = server.owner().await;
+    let a = company(&owner, "Muro Alfa Ltda", 81).await;
+    let b = company(&owner, "Muro Beta Ltda", 82).await;
+    user(&owner, &a, "ana@muro.test", "company_admin").await;
+    user(&owner, &a, "alice@muro.test", "member").await;
+    user(&owner, &b, "bruno@muro.test", "company_admin").await;
+    omie_secret(&owner, &a, "k-a", "s-a").await;
+    omie_secret(&owner, &b, "k-b", "s-b").await;
+    assert_eq!(server.stop().code(), Some(0));
+    let url = pg.database("wall");
+    let out = migrate_store(
+        &server.data_dir(),
+        &server.master_key,
+        server.db_path().to_str().unwrap(),
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (a2, b2) = (a.clone(), b.clone());
+    tokio::task::spawn_blocking(move || {
+        use armario::db::pg;
+        use armario::ids::CompanyId;
+        let mut client = pg::connect(&url, None).unwrap();
+        let company_a = CompanyId::parse(&a2).unwrap();
+        let companies_of = |rows: Vec<::postgres::Row>| -> Vec<Option<String>> {
+            rows.iter().map(|r| r.get(0)).collect()
+        };
+
+        // Deliberately unfiltered queries, in a transaction opened for company A.
+        let mut tx = pg::company_transaction(&mut client, &company_a).unwrap();
+        let users = companies_of(tx.query("SELECT company_id FROM users", &[]).unwrap());
+        assert_eq!(users, vec![Some(a2.clone()), Some(a2.clone())]);
+        let listed = companies_of(tx.query("SELECT id FROM companies", &[]).unwrap());
+        assert_eq!(listed, vec![Some(a2.clone())]);
+        let secrets = companies_of(tx.query("SELECT company_id FROM company_secrets", &[]).unwrap());
+        assert_eq!(secrets, vec![Some(a2.clone())]);
+        let audit = companies_of(
+            tx.query("SELECT DISTINCT company_id FROM audit_events", &[])
+                .unwrap(),
+        );
+        assert_eq!(audit, vec![Some(a2.clone())]);
+        // Writing past the wall: B's rows cannot be touched nor created.
+        let gone = tx
+            .execute("DELETE FROM company_secrets WHERE company_id = $1", &[&b2])
+            .unwrap();
+        assert_eq!(gone, 0);
+        let err = tx
+            .execute(
+                "INSERT INTO company_domains (domain, company_id, created_at) VALUES ('b.test', $1, 0)",
+                &[&b2],
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("row-level security") || format!("{err:?}").contains("row-level security"),
+            "{err:?}"
+        );
+        drop(tx);
+
+        // With no company and no platform scope, nothing at all.
+        let n: i64 = client.query_one("SELECT count(*) FROM users", &[]).unwrap().get(0);
+        assert_eq!(n, 0);
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM companies", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0);
+        // The owner's scope sees both companies and the owner.
+        let mut tx = pg::platform_transaction(&mut client).unwrap();
+        let n: i64 = tx.query_one("SELECT count(*) FROM users", &[]).unwrap().get(0);
+        assert_eq!(n, 4);
+        let n: i64 = tx
+            .query_one("SELECT count(*) FROM company_secrets", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 2);
+        tx.commit().unwrap();
+    })
+    .await
+    .unwrap();
+    drop(pg);
+}
+
+#[tokio::test]
+async fn a_move_refuses_a_newer_schema_and_a_store_that_is_not_armarios() {
+    let Some(pg) = Postgres::start() else { return };
+    let mut server = Server::start();
+    server.owner().await;
+    assert_eq!(server.stop().code(), Some(0));
+    let (data, key) = (server.data_dir(), server.master_key.clone());
+    let source = server.db_path();
+    let url = pg.database("newer");
+    assert!(migrate_store(&data, &key, source.to_str().unwrap(), &url)
+        .status
+        .success());
+    pg.psql_in("newer", "UPDATE armario_schema SET version = version + 1");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("back.db");
+    let out = migrate_store(&data, &key, &url, target.to_str().unwrap());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let newer = armario::db::migrate::latest_version() + 1;
+    assert!(
+        stderr.contains(&format!("schema version {newer}")),
+        "{stderr}"
+    );
+    assert!(!target.exists() || rows_of(&target).iter().all(|(_, r)| r.is_empty()));
+
+    // A SQLite file with someone else's tables is not written into.
+    let foreign = elsewhere.path().join("foreign.db");
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        .unwrap();
+    let before = file_sha(&foreign);
+    let out = migrate_store(
+        &data,
+        &key,
+        source.to_str().unwrap(),
+        foreign.to_str().unwrap(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not armario's"));
+    assert_eq!(file_sha(&foreign), before);
+}
