@@ -320,3 +320,62 @@ async fn a_move_refuses_a_newer_schema_and_a_store_that_is_not_armarios() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not armario's"));
     assert_eq!(file_sha(&foreign), before);
 }
+
+#[tokio::test]
+async fn the_connection_to_postgresql_is_tls_checked_against_the_given_ca() {
+    let Some(pg) = Postgres::start_tls() else {
+        return;
+    };
+    let mut server = Server::start();
+    server.owner().await;
+    assert_eq!(server.stop().code(), Some(0));
+    let (data, key) = (server.data_dir(), server.master_key.clone());
+    let source = server.db_path();
+    let url = pg
+        .database("tls")
+        .replace("sslmode=disable", "sslmode=require");
+
+    // The server's certificate is from a CA no webpki root knows: refused without it.
+    let out = migrate_store(&data, &key, source.to_str().unwrap(), &url);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    assert!(
+        !stderr.contains(":armario@"),
+        "the password is printed: {stderr}"
+    );
+
+    let ca = pg.ca_file();
+    let out = run_armario(
+        &data,
+        &key,
+        &[
+            "migrate-store",
+            "--from",
+            source.to_str().unwrap(),
+            "--to",
+            &url,
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let over_tls = tokio::task::spawn_blocking(move || {
+        let mut client = armario::db::pg::connect(&url, Some(&ca)).unwrap();
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .get::<_, bool>(0)
+    })
+    .await
+    .unwrap();
+    assert!(over_tls, "the session is not encrypted");
+}

@@ -19,6 +19,21 @@ const DEFAULT_BIN: &str = "/usr/lib/postgresql/15/bin";
 impl Postgres {
     /// Starts a cluster, or returns None after [`super::skip_or_fail`].
     pub fn start() -> Option<Postgres> {
+        Self::start_with(false)
+    }
+
+    /// Starts a cluster that also speaks TLS, with a server certificate for 127.0.0.1 issued
+    /// by a CA of its own ([`Postgres::ca_file`]).
+    pub fn start_tls() -> Option<Postgres> {
+        Self::start_with(true)
+    }
+
+    /// The CA that issued a TLS cluster's certificate.
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
+    fn start_with(tls: bool) -> Option<Postgres> {
         let bin = std::env::var_os("ARMARIO_TEST_PG_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_BIN));
@@ -64,10 +79,17 @@ impl Postgres {
                 "--locale=C.UTF-8",
             ],
         );
-        let options = format!(
+        let mut options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             pg.dir.path().display()
         );
+        if tls {
+            pg.issue_certificate();
+            let d = pg.dir.path().display();
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key"
+            ));
+        }
         let log = pg.dir.path().join("log").display().to_string();
         pg.run(
             "pg_ctl",
@@ -75,6 +97,95 @@ impl Postgres {
         );
         pg.psql("CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS");
         Some(pg)
+    }
+
+    /// A CA and a server certificate for 127.0.0.1 signed by it, made with openssl.
+    fn issue_certificate(&self) {
+        let d = self.dir.path();
+        let ext = d.join("server.ext");
+        std::fs::write(
+            &ext,
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
+             extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .unwrap();
+        let steps: [&[&str]; 3] = [
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=armario test CA",
+                "-days",
+                "2",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+            ],
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+                "-out",
+                "server.crt",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let key = d.join("server.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if self.as_postgres {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(d)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        }
     }
 
     fn data(&self) -> String {
