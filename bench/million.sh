@@ -93,6 +93,9 @@ until chain=$(curl -fsS "$BASE/readyz" | json_field '["checks"]["audit_chain"]')
 done
 echo "audit chain at start: $chain (verified in about $(secs "$started") s)"
 [ "$chain" = ok ] || echo "warning: the audit chain is not intact"
+rss_mib() { awk '$1 == "VmRSS:" { printf "%d", $2 / 1024 }' "/proc/$ARMARIO_PID/status"; }
+hwm_mib() { awk '$1 == "VmHWM:" { printf "%d", $2 / 1024 }' "/proc/$ARMARIO_PID/status"; }
+echo "resident after start and the chain check: $(rss_mib) MiB (peak $(hwm_mib) MiB)"
 
 company=$(printf 'cmp_%032x' $(((COMPANIES + 1) / 2)))
 # The first ten characters of that company's formatted CNPJ (the generator's base is its number).
@@ -122,6 +125,7 @@ for r in "${reads[@]}"; do
     WRK_SECONDS=2 WRK_CONNECTIONS=16 wrk_run warmup "$BASE${r#*|}" "Authorization: Bearer $OWNER_TOKEN" >/dev/null
     read -r _ rps p99 bad < <(WRK_CONNECTIONS=16 wrk_run x "$BASE${r#*|}" "Authorization: Bearer $OWNER_TOKEN")
     results+=("${r%%|*}|$rps|$p99|$bad")
+    echo "resident after ${r%%|*}: $(rss_mib) MiB (peak $(hwm_mib) MiB)"
 done
 hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$ARMARIO_PID/status")
 

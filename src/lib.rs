@@ -15,6 +15,7 @@ pub mod datadir;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod heap;
 pub mod ids;
 pub mod keys_cli;
 pub(crate) mod logging;

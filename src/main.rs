@@ -10,6 +10,7 @@ use armario::crypto::SecretString;
 use armario::service::setup;
 
 fn main() -> ExitCode {
+    armario::heap::bound();
     let cli = Cli::parse();
     let addr = match &cli.command {
         Command::Serve { addr } => addr.clone(),
