@@ -331,6 +331,30 @@ impl Store {
         .map_err(DomainError::internal)?
     }
 
+    /// A long read the server does for itself (the audit chain's check over every event), on a
+    /// thread of its own that steps aside: nice 10 and the idle I/O class, so requests win the
+    /// CPU and the disk while it runs. The thread ends with the read, so no thread of the
+    /// shared pool keeps a lowered priority.
+    pub async fn read_aside<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("armario-aside".into())
+            .spawn(move || {
+                if let Err(e) = crate::backup::threads::lower_priority() {
+                    tracing::debug!(error = %e, "a long read runs at the usual priority");
+                }
+                let result = pool.get().map_err(DomainError::from).and_then(|c| f(&c));
+                let _ = tx.send(result);
+            })
+            .map_err(DomainError::internal)?;
+        rx.await.map_err(DomainError::internal)?
+    }
+
     /// Finishes queued writes, checkpoints the WAL and closes the writer connection.
     pub async fn close(&self) {
         self.writer.close().await;

@@ -1,4 +1,5 @@
-//! The server's check of the audit chain: once in the background at start, then daily. The
+//! The server's check of the audit chain: once in the background at start, then daily, on a
+//! thread that steps aside for requests (`Store::read_aside`). The
 //! result is recorded for `/readyz` and the dashboard; a break is logged as an error.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Verifies the chain and records the result.
 pub async fn verify_and_record(store: &Store) -> DomainResult<()> {
-    let report = store.read(db::audit_chain::verify).await?;
+    let report = store.read_aside(db::audit_chain::verify).await?;
     match &report.broken {
         Some(b) => tracing::error!(
             event_id = b.event_id,
