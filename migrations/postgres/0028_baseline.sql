@@ -711,3 +711,87 @@ CREATE POLICY company_wall ON alerts USING (armario_sees(company_id)) WITH CHECK
 ALTER TABLE company_keys ENABLE ROW LEVEL SECURITY;
 ALTER TABLE company_keys FORCE ROW LEVEL SECURITY;
 CREATE POLICY company_wall ON company_keys USING (armario_sees(company_id)) WITH CHECK (armario_sees(company_id));
+
+-- Tables whose rows belong to a company through a person or a link: a row is seen, and may be
+-- written, when the person (or link) it belongs to is, so the wall of `users` (or `links`)
+-- decides. Foreign keys do not see row-level security, so these need a wall of their own.
+
+ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON sessions
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE user_totp ENABLE ROW LEVEL SECURITY;
+ALTER TABLE user_totp FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON user_totp
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE mfa_recovery_codes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE mfa_recovery_codes FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON mfa_recovery_codes
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE password_resets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE password_resets FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON password_resets
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE login_links ENABLE ROW LEVEL SECURITY;
+ALTER TABLE login_links FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON login_links
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE magic_links ENABLE ROW LEVEL SECURITY;
+ALTER TABLE magic_links FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON magic_links
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE email_tokens ENABLE ROW LEVEL SECURITY;
+ALTER TABLE email_tokens FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON email_tokens
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE mfa_challenges ENABLE ROW LEVEL SECURITY;
+ALTER TABLE mfa_challenges FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON mfa_challenges
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE alert_optouts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE alert_optouts FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON alert_optouts
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE user_app_roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE user_app_roles FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON user_app_roles
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE oidc_consents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE oidc_consents FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON oidc_consents
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));
+
+ALTER TABLE link_provisioning ENABLE ROW LEVEL SECURITY;
+ALTER TABLE link_provisioning FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON link_provisioning
+    USING (EXISTS (SELECT 1 FROM links l WHERE l.id = link_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM links l WHERE l.id = link_id));
+
+-- A company's encarregado is keyed by the company's id; the platform's ('platform') is read by
+-- every company (the portal shows it) and written only under the platform scope.
+ALTER TABLE dpo_contacts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE dpo_contacts FORCE ROW LEVEL SECURITY;
+CREATE POLICY company_wall ON dpo_contacts
+    USING (scope = 'platform' OR armario_sees(scope))
+    WITH CHECK (armario_sees(scope));

@@ -17,24 +17,40 @@ pub use scope::{company_transaction, platform_transaction};
 
 /// Whether a store location names PostgreSQL (a URL) rather than a SQLite file (a path).
 pub fn is_url(location: &str) -> bool {
-    location.starts_with("postgres://") || location.starts_with("postgresql://")
+    let lower = location.to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
-/// The URL without its password, for messages and reports.
+/// The URL without its password (in its user part or as a `password=` parameter), for
+/// messages and reports.
 pub fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("***"));
-            }
-            u.to_string()
-        }
-        Err(_) => "(a PostgreSQL URL that does not parse)".into(),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "(a PostgreSQL URL that does not parse)".into();
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
     }
+    if u.query_pairs().any(|(k, _)| k == "password") {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "password" {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
 }
 
-/// Connects to the server the URL names. `sslmode=disable|prefer|require` is honoured as
-/// libpq does; with TLS the server's certificate must chain to a webpki root or to `ca_file`.
+/// Connects to the server the URL names. `sslmode` is `disable`, `prefer` (the default: TLS
+/// when the server offers it, plain otherwise) or `require`. Whenever TLS is used the server's
+/// certificate must chain to a webpki root or to `ca_file` and name the host, which is
+/// stricter than libpq's `require`.
 pub fn connect(url: &str, ca_file: Option<&Path>) -> Result<Client, String> {
     let config: Config = url
         .parse()
@@ -42,7 +58,19 @@ pub fn connect(url: &str, ca_file: Option<&Path>) -> Result<Client, String> {
     let tls = MakeRustlsConnect::new(tls_config(ca_file)?);
     config
         .connect(tls)
-        .map_err(|e| format!("cannot connect to {}: {e}", redacted(url)))
+        .map_err(|e| format!("cannot connect to {}: {}", redacted(url), with_causes(&e)))
+}
+
+/// An error with what caused it (a TLS handshake's own reason, say), on one line.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
@@ -70,4 +98,17 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
         .map_err(|e| format!("TLS set-up: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_never_shows_and_the_scheme_is_read_in_any_case() {
+        let shown =
+            super::redacted("postgres://armario:s3cret@db:5432/a?password=s3cret&sslmode=require");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("sslmode=require"), "{shown}");
+        assert!(super::is_url("PostgreSQL://db/a"));
+        assert!(!super::is_url("armario-data/armario.db"));
+    }
 }

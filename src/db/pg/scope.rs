@@ -14,8 +14,9 @@ pub fn company_transaction<'a>(
     company: &CompanyId,
 ) -> Result<Transaction<'a>, postgres::Error> {
     let mut tx = client.transaction()?;
+    // The platform scope is cleared too, whatever the connection did before.
     tx.execute(
-        "SELECT set_config('armario.company_id', $1, true)",
+        "SELECT set_config('armario.company_id', $1, true), set_config('armario.scope', '', true)",
         &[&company.as_str()],
     )?;
     Ok(tx)

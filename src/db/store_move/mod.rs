@@ -1,7 +1,8 @@
 //! `armario migrate-store`: copies every table from one store to another (a SQLite file or a
-//! PostgreSQL URL, either way), then proves the copy: each table's row count and content hash
-//! read back from the target must equal the source's. Sealed values travel as they are; the
-//! target must be empty; the source is only read, inside one snapshot.
+//! PostgreSQL URL, either way), then proves the copy before it commits: each table's row count
+//! and content hash read back from the target must equal the source's, and ids deleted rows
+//! used are not handed out again. Sealed values travel as they are; the target must be empty;
+//! the source is only read, inside one snapshot.
 //!
 //! The tables and their columns are the SQLite schema at this binary's version. Tables the
 //! store derives from others (the company search index, the per-status counts) are not
@@ -71,11 +72,18 @@ trait Side {
         table: &Shape,
         f: &mut dyn FnMut(Vec<Value>) -> Result<(), String>,
     ) -> Result<(), String>;
-    /// Refuses a target holding any row, and opens its one write transaction.
+    /// Opens the target's one write transaction, refusing a target that holds any row.
     fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String>;
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String>;
-    /// Checks what the target checks (keys, integrity) and commits.
-    fn commit(&mut self, tables: &[Shape]) -> Result<(), String>;
+    /// The highest id the table ever handed out, when it keeps one (SQLite's `AUTOINCREMENT`,
+    /// a PostgreSQL identity): deleted rows' ids are never given again, and the audit chain
+    /// counts on it.
+    fn high_water(&mut self, table: &Shape) -> Result<Option<i64>, String>;
+    fn keep_high_water(&mut self, table: &Shape, id: i64) -> Result<(), String>;
+    /// Checks what the target checks (references, ids to come), inside the transaction.
+    fn check(&mut self, tables: &[Shape]) -> Result<(), String>;
+    fn commit(&mut self) -> Result<(), String>;
+    fn rollback(&mut self);
 }
 
 fn open(location: &Location, ca_file: Option<&Path>, write: bool) -> Result<Box<dyn Side>, String> {
@@ -86,7 +94,8 @@ fn open(location: &Location, ca_file: Option<&Path>, write: bool) -> Result<Box<
     })
 }
 
-/// Copies `from` into the empty `to`, then reads both back and compares every table.
+/// Copies `from` into the empty `to`, reads the copy back inside the same transaction and
+/// commits only when every table's row count and content hash match the source's.
 pub fn run(from: &Location, to: &Location, ca_file: Option<&Path>) -> Result<MoveReport, String> {
     let started = Instant::now();
     let tables = shapes::tables()?;
@@ -94,38 +103,64 @@ pub fn run(from: &Location, to: &Location, ca_file: Option<&Path>) -> Result<Mov
     let mut target = open(to, ca_file, true)?;
     source.snapshot()?;
     target.begin_empty(&tables)?;
-    let mut expected = Vec::with_capacity(tables.len());
-    for table in &tables {
-        expected.push(copy_table(source.as_mut(), target.as_mut(), table)?);
+    match copy_and_verify(source.as_mut(), target.as_mut(), &tables) {
+        Ok(digests) => {
+            target.commit()?;
+            Ok(MoveReport {
+                tables: digests,
+                seconds: started.elapsed().as_secs_f64(),
+            })
+        }
+        Err(e) => {
+            target.rollback();
+            Err(format!("{e}; nothing was written"))
+        }
     }
-    target.commit(&tables)?;
-    drop(target);
+}
 
-    let mut written = open(to, ca_file, false)?;
-    written.snapshot()?;
-    for (table, want) in tables.iter().zip(&expected) {
-        let got = digest_table(written.as_mut(), table)?;
+fn copy_and_verify(
+    source: &mut dyn Side,
+    target: &mut dyn Side,
+    tables: &[Shape],
+) -> Result<Vec<TableDigest>, String> {
+    let mut expected = Vec::with_capacity(tables.len());
+    let mut marks = Vec::with_capacity(tables.len());
+    for table in tables {
+        expected.push(copy_table(source, target, table)?);
+        let mark = source.high_water(table)?;
+        if let Some(id) = mark {
+            target.keep_high_water(table, id)?;
+        }
+        marks.push(mark);
+    }
+    target.check(tables)?;
+    for ((table, want), mark) in tables.iter().zip(&expected).zip(&marks) {
+        let got = digest_table(target, table)?;
         if got.rows != want.rows {
             return Err(format!(
-                "the copy was written but does not match: table {}: the source has {} rows, \
-                 the target {}",
+                "table {}: the source has {} rows, the copy {}",
                 table.name, want.rows, got.rows
             ));
         }
         if got.hash != want.hash {
             return Err(format!(
-                "the copy was written but does not match: table {}: the content differs \
-                 (hash {} against {})",
+                "table {}: the copy's content differs (hash {} against {})",
                 table.name,
                 &want.hex()[..16],
                 &got.hex()[..16]
             ));
         }
+        if let (Some(want), Some(got)) = (mark, target.high_water(table)?) {
+            if got < *want {
+                return Err(format!(
+                    "table {}: the copy would hand out ids from {} again (the source reached {want})",
+                    table.name,
+                    got + 1
+                ));
+            }
+        }
     }
-    Ok(MoveReport {
-        tables: expected,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(expected)
 }
 
 /// Each table's row count and content hash, as `migrate-store` computes them: the same on

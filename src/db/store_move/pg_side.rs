@@ -1,6 +1,7 @@
-//! A PostgreSQL database as either end of a move. Its connection sees every company's rows
-//! (the platform scope), reads inside one repeatable-read snapshot, and writes in one
-//! transaction. Rows go in as multi-row INSERTs: COPY is refused on tables under row-level
+//! A PostgreSQL database as either end of a move. Its transactions see every company's rows
+//! (the platform scope, set inside each, so a pooler handing the next statement to another
+//! server connection cannot leave a move seeing none), it reads inside one repeatable-read
+//! snapshot, and writes in one transaction. Rows go in as multi-row INSERTs: COPY is refused on tables under row-level
 //! security.
 
 use std::collections::HashMap;
@@ -36,7 +37,12 @@ pub(super) struct PgSide {
     client: Client,
     where_: String,
     kinds: HashMap<String, Vec<Kind>>,
+    /// The source's high-water marks, applied to the identities by `check`.
+    marks: HashMap<String, i64>,
 }
+
+/// Every transaction of a move sees every company's rows; the setting ends with it.
+const PLATFORM: &str = "SELECT set_config('armario.scope', 'platform', true)";
 
 impl PgSide {
     pub fn open(url: &str, ca_file: Option<&Path>, write: bool) -> Result<PgSide, String> {
@@ -53,13 +59,11 @@ impl PgSide {
                 v => format!("{where_} is at schema version {v}, this armario's is {latest}"),
             });
         }
-        client
-            .batch_execute("SELECT set_config('armario.scope', 'platform', false)")
-            .map_err(|e| format!("{where_}: {e}"))?;
         Ok(PgSide {
             client,
             where_,
             kinds: HashMap::new(),
+            marks: HashMap::new(),
         })
     }
 
@@ -152,6 +156,16 @@ fn fits(value: &Value, kind: Kind) -> bool {
     )
 }
 
+/// Whether a person's cell comes back with its own type: PostgreSQL keeps both clear text and
+/// sealed cells as bytes, and tells them apart by the cell's mark.
+fn cell_round_trips(value: &Value) -> bool {
+    match value {
+        Value::Text(t) => !t.as_bytes().starts_with(CELL_MAGIC),
+        Value::Blob(b) => b.starts_with(CELL_MAGIC),
+        _ => true,
+    }
+}
+
 /// A SQLite value bound as a parameter of the column's type (checked by `fits` first).
 #[derive(Debug)]
 struct Param<'a>(&'a Value);
@@ -183,7 +197,9 @@ impl Side for PgSide {
     fn snapshot(&mut self) -> Result<(), String> {
         let where_ = self.where_.clone();
         self.client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .batch_execute(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {PLATFORM}"
+            ))
             .map_err(|e| format!("{where_}: {e}"))
     }
 
@@ -227,35 +243,27 @@ impl Side for PgSide {
     }
 
     fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String> {
-        for t in tables.iter().filter(|t| !t.seeded) {
-            let any: bool = self
-                .client
-                .query_one(
-                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
-                    &[],
-                )
-                .map_err(self.failed())?
-                .get(0);
-            if any {
-                return Err(format!(
-                    "{} is not empty (table {} has rows): a move only writes into an empty store",
-                    self.where_, t.name
-                ));
-            }
+        self.client
+            .batch_execute(&format!("BEGIN; {PLATFORM}"))
+            .map_err(self.failed())?;
+        let result = self.clear_or_refuse(tables);
+        if result.is_err() {
+            self.rollback();
         }
-        self.client.batch_execute("BEGIN").map_err(self.failed())?;
-        for t in tables.iter().filter(|t| t.seeded) {
-            self.client
-                .batch_execute(&format!("DELETE FROM \"{}\"", t.name))
-                .map_err(self.failed())?;
-        }
-        Ok(())
+        result
     }
 
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String> {
         let kinds = self.kinds(table)?;
         for row in rows {
             for (i, (value, kind)) in row.iter().zip(&kinds).enumerate() {
+                if *kind == Kind::Cell && !cell_round_trips(value) {
+                    return Err(format!(
+                        "table {} column {}: a value whose type would not survive the move \
+                         (clear text that starts like a sealed cell, or a blob that is not one)",
+                        table.name, table.columns[i].name
+                    ));
+                }
                 if !fits(value, *kind) {
                     return Err(format!(
                         "table {} column {}: a {} value where PostgreSQL keeps {kind:?}",
@@ -294,36 +302,96 @@ impl Side for PgSide {
         Ok(())
     }
 
-    fn commit(&mut self, tables: &[Shape]) -> Result<(), String> {
-        // Identity columns continue after the highest id copied.
+    fn high_water(&mut self, table: &Shape) -> Result<Option<i64>, String> {
+        let Some(column) = self.identity(table)? else {
+            return Ok(None);
+        };
+        let row = self
+            .client
+            .query_one(
+                "SELECT s.last_value FROM pg_sequences s
+                 WHERE format('%I.%I', s.schemaname, s.sequencename)::regclass
+                     = pg_get_serial_sequence($1, $2)::regclass",
+                &[&table.name, &column],
+            )
+            .map_err(self.failed())?;
+        Ok(row.get(0))
+    }
+
+    fn keep_high_water(&mut self, table: &Shape, id: i64) -> Result<(), String> {
+        self.marks.insert(table.name.clone(), id);
+        Ok(())
+    }
+
+    /// Each identity continues after the highest id copied or handed out by the source.
+    fn check(&mut self, tables: &[Shape]) -> Result<(), String> {
         for t in tables {
-            let identity: Vec<String> = self
+            let Some(column) = self.identity(t)? else {
+                continue;
+            };
+            let mark = self.marks.get(&t.name).copied().unwrap_or(0);
+            self.client
+                .execute(
+                    &format!(
+                        "SELECT CASE WHEN n > 0 THEN setval(pg_get_serial_sequence($1, $2), n, true)
+                                     ELSE setval(pg_get_serial_sequence($1, $2), 1, false) END
+                         FROM (SELECT greatest(coalesce(max(\"{column}\"), 0), $3) AS n
+                               FROM \"{}\") m",
+                        t.name
+                    ),
+                    &[&t.name, &column, &mark],
+                )
+                .map_err(self.failed())?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), String> {
+        self.client.batch_execute("COMMIT").map_err(self.failed())
+    }
+
+    fn rollback(&mut self) {
+        let _ = self.client.batch_execute("ROLLBACK");
+    }
+}
+
+impl PgSide {
+    /// The table's identity column, if it has one.
+    fn identity(&mut self, table: &Shape) -> Result<Option<String>, String> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1
+                   AND is_identity = 'YES'",
+                &[&table.name],
+            )
+            .map_err(self.failed())?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn clear_or_refuse(&mut self, tables: &[Shape]) -> Result<(), String> {
+        for t in tables.iter().filter(|t| !t.seeded) {
+            let any: bool = self
                 .client
-                .query(
-                    "SELECT column_name::text FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = $1
-                       AND is_identity = 'YES'",
-                    &[&t.name],
+                .query_one(
+                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
+                    &[],
                 )
                 .map_err(self.failed())?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            for column in identity {
-                self.client
-                    .execute(
-                        &format!(
-                            "SELECT setval(pg_get_serial_sequence($1, $2),
-                                           coalesce(max(\"{column}\"), 1),
-                                           max(\"{column}\") IS NOT NULL)
-                             FROM \"{}\"",
-                            t.name
-                        ),
-                        &[&t.name, &column],
-                    )
-                    .map_err(self.failed())?;
+                .get(0);
+            if any {
+                return Err(format!(
+                    "{} is not empty (table {} has rows): a move only writes into an empty store",
+                    self.where_, t.name
+                ));
             }
         }
-        self.client.batch_execute("COMMIT").map_err(self.failed())
+        for t in tables.iter().filter(|t| t.seeded) {
+            self.client
+                .batch_execute(&format!("DELETE FROM \"{}\"", t.name))
+                .map_err(self.failed())?;
+        }
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, OpenFlags};
+use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension};
 
 use super::shapes::Shape;
 use super::Side;
@@ -49,24 +49,39 @@ impl SqliteSide {
         })
     }
 
-    /// Opens the target file, creating it (and its schema) when it does not exist.
+    /// Opens the target file, creating it and its schema when it is new. An existing file must
+    /// be armario's at this version; nothing is written to it before `begin_empty` has found it
+    /// empty.
     pub fn create(path: &Path) -> Result<SqliteSide, String> {
         let mut conn = Connection::open(path).map_err(failed(path))?;
         let version = migrate::current_version(&conn).map_err(|e| e.to_string())?;
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(failed(path))?;
-        if version == 0 && tables > 0 {
-            return Err(format!(
-                "{} holds tables that are not armario's: refusing to write into it",
-                path.display()
-            ));
+        let latest = migrate::latest_version();
+        match (version, tables) {
+            (0, 0) => {
+                conn.pragma_update(None, "journal_mode", "WAL")
+                    .map_err(failed(path))?;
+                migrate::apply(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            (0, _) => {
+                return Err(format!(
+                    "{} holds tables that are not armario's: refusing to write into it",
+                    path.display()
+                ))
+            }
+            (v, _) if v != latest => {
+                return Err(format!(
+                    "{} is an armario store at schema version {v}, not this armario's {latest}: \
+                     a move writes into a new file or an empty store of this version",
+                    path.display()
+                ))
+            }
+            _ => {}
         }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(failed(path))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(failed(path))?;
-        migrate::apply(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(failed(path))?;
         Ok(SqliteSide {
@@ -114,32 +129,14 @@ impl Side for SqliteSide {
     }
 
     fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String> {
-        for t in tables.iter().filter(|t| !t.seeded) {
-            let any: bool = self
-                .conn
-                .query_row(
-                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(failed(&self.path))?;
-            if any {
-                return Err(format!(
-                    "{} is not empty (table {} has rows): a move only writes into an empty store",
-                    self.path.display(),
-                    t.name
-                ));
-            }
-        }
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(failed(&self.path))?;
-        for t in tables.iter().filter(|t| t.seeded) {
-            self.conn
-                .execute(&format!("DELETE FROM \"{}\"", t.name), [])
-                .map_err(failed(&self.path))?;
+        let result = self.clear_or_refuse(tables);
+        if result.is_err() {
+            self.rollback();
         }
-        Ok(())
+        result
     }
 
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String> {
@@ -160,7 +157,38 @@ impl Side for SqliteSide {
         Ok(())
     }
 
-    fn commit(&mut self, _tables: &[Shape]) -> Result<(), String> {
+    fn high_water(&mut self, table: &Shape) -> Result<Option<i64>, String> {
+        self.conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+                [&table.name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(failed(&self.path))
+    }
+
+    fn keep_high_water(&mut self, table: &Shape, id: i64) -> Result<(), String> {
+        // Only tables declared AUTOINCREMENT keep a mark; the others reuse max(id) + 1 anyway.
+        self.conn
+            .execute(
+                "INSERT INTO sqlite_sequence (name, seq)
+                 SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)
+                   AND EXISTS (SELECT 1 FROM sqlite_master
+                               WHERE type = 'table' AND name = ?1 AND sql LIKE '%AUTOINCREMENT%')",
+                params![table.name, id],
+            )
+            .and_then(|_| {
+                self.conn.execute(
+                    "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1",
+                    params![table.name, id],
+                )
+            })
+            .map(|_| ())
+            .map_err(failed(&self.path))
+    }
+
+    fn check(&mut self, _tables: &[Shape]) -> Result<(), String> {
         let broken: Option<String> = self
             .conn
             .prepare("PRAGMA foreign_key_check")
@@ -177,12 +205,47 @@ impl Side for SqliteSide {
                 })
             })
             .map_err(failed(&self.path))?;
-        if let Some(b) = broken {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(format!("{}: {b}", self.path.display()));
+        match broken {
+            Some(b) => Err(format!("{}: {b}", self.path.display())),
+            None => Ok(()),
         }
+    }
+
+    fn commit(&mut self) -> Result<(), String> {
         self.conn
             .execute_batch("COMMIT")
             .map_err(failed(&self.path))
+    }
+
+    fn rollback(&mut self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+}
+
+impl SqliteSide {
+    fn clear_or_refuse(&mut self, tables: &[Shape]) -> Result<(), String> {
+        for t in tables.iter().filter(|t| !t.seeded) {
+            let any: bool = self
+                .conn
+                .query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(failed(&self.path))?;
+            if any {
+                return Err(format!(
+                    "{} is not empty (table {} has rows): a move only writes into an empty store",
+                    self.path.display(),
+                    t.name
+                ));
+            }
+        }
+        for t in tables.iter().filter(|t| t.seeded) {
+            self.conn
+                .execute(&format!("DELETE FROM \"{}\"", t.name), [])
+                .map_err(failed(&self.path))?;
+        }
+        Ok(())
     }
 }
