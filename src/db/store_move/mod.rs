@@ -72,8 +72,10 @@ trait Side {
         table: &Shape,
         f: &mut dyn FnMut(Vec<Value>) -> Result<(), String>,
     ) -> Result<(), String>;
-    /// Opens the target's one write transaction, refusing a target that holds any row.
-    fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String>;
+    /// Opens the target's one write transaction.
+    fn begin(&mut self) -> Result<(), String>;
+    fn has_rows(&mut self, table: &Shape) -> Result<bool, String>;
+    fn clear(&mut self, table: &Shape) -> Result<(), String>;
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String>;
     /// The highest id the table ever handed out, when it keeps one (SQLite's `AUTOINCREMENT`,
     /// a PostgreSQL identity): deleted rows' ids are never given again, and the audit chain
@@ -102,7 +104,11 @@ pub fn run(from: &Location, to: &Location, ca_file: Option<&Path>) -> Result<Mov
     let mut source = open(from, ca_file, false)?;
     let mut target = open(to, ca_file, true)?;
     source.snapshot()?;
-    target.begin_empty(&tables)?;
+    target.begin()?;
+    if let Err(e) = clear_or_refuse(target.as_mut(), &tables, to) {
+        target.rollback();
+        return Err(e);
+    }
     match copy_and_verify(source.as_mut(), target.as_mut(), &tables) {
         Ok(digests) => {
             target.commit()?;
@@ -116,6 +122,24 @@ pub fn run(from: &Location, to: &Location, ca_file: Option<&Path>) -> Result<Mov
             Err(format!("{e}; nothing was written"))
         }
     }
+}
+
+/// Refuses a target that holds any row, and empties the tables the schema itself fills (the
+/// source's rows replace them).
+fn clear_or_refuse(target: &mut dyn Side, tables: &[Shape], to: &Location) -> Result<(), String> {
+    for t in tables.iter().filter(|t| !t.seeded) {
+        if target.has_rows(t)? {
+            return Err(format!(
+                "{} is not empty (table {} has rows): a move only writes into an empty store",
+                to.describe(),
+                t.name
+            ));
+        }
+    }
+    for t in tables.iter().filter(|t| t.seeded) {
+        target.clear(t)?;
+    }
+    Ok(())
 }
 
 fn copy_and_verify(

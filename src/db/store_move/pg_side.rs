@@ -37,6 +37,7 @@ pub(super) struct PgSide {
     client: Client,
     where_: String,
     kinds: HashMap<String, Vec<Kind>>,
+    identities: HashMap<String, Option<String>>,
     /// The source's high-water marks, applied to the identities by `check`.
     marks: HashMap<String, i64>,
 }
@@ -63,6 +64,7 @@ impl PgSide {
             client,
             where_,
             kinds: HashMap::new(),
+            identities: HashMap::new(),
             marks: HashMap::new(),
         })
     }
@@ -242,15 +244,22 @@ impl Side for PgSide {
         Ok(())
     }
 
-    fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String> {
+    fn begin(&mut self) -> Result<(), String> {
         self.client
             .batch_execute(&format!("BEGIN; {PLATFORM}"))
-            .map_err(self.failed())?;
-        let result = self.clear_or_refuse(tables);
-        if result.is_err() {
-            self.rollback();
-        }
-        result
+            .map_err(self.failed())
+    }
+
+    fn has_rows(&mut self, table: &Shape) -> Result<bool, String> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", table.name);
+        let row = self.client.query_one(&sql, &[]).map_err(self.failed())?;
+        Ok(row.get(0))
+    }
+
+    fn clear(&mut self, table: &Shape) -> Result<(), String> {
+        self.client
+            .batch_execute(&format!("DELETE FROM \"{}\"", table.name))
+            .map_err(self.failed())
     }
 
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String> {
@@ -356,8 +365,11 @@ impl Side for PgSide {
 }
 
 impl PgSide {
-    /// The table's identity column, if it has one.
+    /// The table's identity column, if it has one (looked up once per table).
     fn identity(&mut self, table: &Shape) -> Result<Option<String>, String> {
+        if let Some(known) = self.identities.get(&table.name) {
+            return Ok(known.clone());
+        }
         let row = self
             .client
             .query_opt(
@@ -367,31 +379,8 @@ impl PgSide {
                 &[&table.name],
             )
             .map_err(self.failed())?;
-        Ok(row.map(|r| r.get(0)))
-    }
-
-    fn clear_or_refuse(&mut self, tables: &[Shape]) -> Result<(), String> {
-        for t in tables.iter().filter(|t| !t.seeded) {
-            let any: bool = self
-                .client
-                .query_one(
-                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
-                    &[],
-                )
-                .map_err(self.failed())?
-                .get(0);
-            if any {
-                return Err(format!(
-                    "{} is not empty (table {} has rows): a move only writes into an empty store",
-                    self.where_, t.name
-                ));
-            }
-        }
-        for t in tables.iter().filter(|t| t.seeded) {
-            self.client
-                .batch_execute(&format!("DELETE FROM \"{}\"", t.name))
-                .map_err(self.failed())?;
-        }
-        Ok(())
+        let column: Option<String> = row.map(|r| r.get(0));
+        self.identities.insert(table.name.clone(), column.clone());
+        Ok(column)
     }
 }

@@ -128,15 +128,27 @@ impl Side for SqliteSide {
         Ok(())
     }
 
-    fn begin_empty(&mut self, tables: &[Shape]) -> Result<(), String> {
+    fn begin(&mut self) -> Result<(), String> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
-            .map_err(failed(&self.path))?;
-        let result = self.clear_or_refuse(tables);
-        if result.is_err() {
-            self.rollback();
-        }
-        result
+            .map_err(failed(&self.path))
+    }
+
+    fn has_rows(&mut self, table: &Shape) -> Result<bool, String> {
+        self.conn
+            .query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", table.name),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(failed(&self.path))
+    }
+
+    fn clear(&mut self, table: &Shape) -> Result<(), String> {
+        self.conn
+            .execute(&format!("DELETE FROM \"{}\"", table.name), [])
+            .map(|_| ())
+            .map_err(failed(&self.path))
     }
 
     fn insert(&mut self, table: &Shape, rows: &[Vec<Value>]) -> Result<(), String> {
@@ -219,33 +231,5 @@ impl Side for SqliteSide {
 
     fn rollback(&mut self) {
         let _ = self.conn.execute_batch("ROLLBACK");
-    }
-}
-
-impl SqliteSide {
-    fn clear_or_refuse(&mut self, tables: &[Shape]) -> Result<(), String> {
-        for t in tables.iter().filter(|t| !t.seeded) {
-            let any: bool = self
-                .conn
-                .query_row(
-                    &format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", t.name),
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(failed(&self.path))?;
-            if any {
-                return Err(format!(
-                    "{} is not empty (table {} has rows): a move only writes into an empty store",
-                    self.path.display(),
-                    t.name
-                ));
-            }
-        }
-        for t in tables.iter().filter(|t| t.seeded) {
-            self.conn
-                .execute(&format!("DELETE FROM \"{}\"", t.name), [])
-                .map_err(failed(&self.path))?;
-        }
-        Ok(())
     }
 }
