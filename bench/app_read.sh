@@ -7,7 +7,7 @@
 # database), GET /api/v1/app/companies/{id} with a valid key (authenticated read of a linked
 # company), and the same route with a flood of invalid keys. Prints requests/s, p99 and the
 # ratios. The load generator shares the machine with the server, so only the ratios matter.
-# Targets: read >= 50% of the baseline's requests/s, p99 <= 2x; invalid keys >= valid keys.
+# Targets: read >= 60% of the baseline's requests/s, p99 <= 2x; invalid keys >= valid keys.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -41,7 +41,7 @@ printf '%-28s %12s %10s\n' "app read, invalid keys" "$inv_rps" "$inv_p99"
 python3 - "$base_rps" "$base_p99" "$read_rps" "$read_p99" "$inv_rps" <<'PY'
 import sys
 b, bp, r, rp, i = map(float, sys.argv[1:])
-print(f"read/baseline requests/s: {r / b:.2f}  (target >= 0.50)")
+print(f"read/baseline requests/s: {r / b:.2f}  (target >= 0.60)")
 print(f"read/baseline p99:        {rp / bp:.2f}  (target <= 2.00)")
 print(f"invalid/valid requests/s: {i / r:.2f}  (target >= 1.00)")
 PY

@@ -227,6 +227,64 @@ async fn refusals_have_the_documented_status() {
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
 }
 
+/// The company an application reads is kept in memory between writes; every acknowledged
+/// change shows on the application's very next read.
+#[tokio::test]
+async fn the_application_reads_each_change_as_soon_as_it_is_acknowledged() {
+    let w = world(&[]).await;
+    let app = app_client(&w, &w.key);
+    let path = format!("/api/v1/app/companies/{}", w.a);
+    for _ in 0..5 {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["legal_name"], "Oficina Alfa");
+        assert_eq!(r.body["user_count"], 0);
+    }
+
+    let r = w
+        .owner
+        .patch(
+            &format!("/api/v1/companies/{}", w.a),
+            json!({"legal_name": "Oficina Alfa Renomeada"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get(&path).await;
+    assert_eq!(r.body["legal_name"], "Oficina Alfa Renomeada", "{}", r.body);
+
+    // A change to another table that the company's answer counts.
+    user(&w.owner, &w.a, "novo@alfa.test", "member").await;
+    assert_eq!(app.get(&path).await.body["user_count"], 1);
+
+    assert_eq!(
+        w.owner
+            .post_empty(&format!("/api/v1/companies/{}/suspend", w.a))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app.get(&path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(!r.text.contains("Oficina Alfa"), "{}", r.text);
+
+    // Another company's change leaves this one's answer right, and the neighbour stays a 404.
+    let r = w
+        .owner
+        .patch(
+            &format!("/api/v1/companies/{}", w.b),
+            json!({"legal_name": "Oficina Beta Nova"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/app/companies/{}", w.b))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&path).await.status, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn keys_rotate_with_overlap_and_expire() {
     let w = world(&[]).await;

@@ -17,6 +17,7 @@ use crate::api::companies::CompanyOut;
 use crate::api::day::{days, Day};
 use crate::api::enums::RouteGroup;
 use crate::api::input::{Text, CURSOR_MAX, HOST_MAX, SECRET_KIND_MAX, TOKEN_MAX};
+use crate::api::rendered::{Rendered, RenderedCompanies};
 use crate::api::statuses::{AppCheckErrors, AppListErrors, AppLookupErrors, AppSecretErrors};
 use crate::api::time::ts;
 use crate::api::usage::{usage_filter, UsageList};
@@ -28,11 +29,16 @@ use crate::service::{app_access, hosts, usage, AppState};
 
 pub struct AppApi {
     state: AppState,
+    /// Each linked company's answer, rendered once per version of the company.
+    companies: RenderedCompanies,
 }
 
 impl AppApi {
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            companies: RenderedCompanies::default(),
+        }
     }
 
     /// Counts a request for the usage report and for the metrics.
@@ -166,13 +172,12 @@ impl AppApi {
         auth: AppAuth,
         caller: Caller,
         id: Path<CompanyId>,
-    ) -> Result<Json<CompanyOut>, AppLookupErrors> {
+    ) -> Result<Rendered<CompanyOut>, AppLookupErrors> {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, Some(&id.0), RouteGroup::Companies);
         let scope = AppCompanyScope::check(&app, id.0, CompanyRead)?;
-        Ok(Json(CompanyOut::for_app(
-            app_access::company(&self.state.store, &scope).await?,
-        )))
+        let company = app_access::company(&self.state.store, &scope).await?;
+        Ok(self.companies.answer(company))
     }
 
     /// Read a linked company's secret, decrypted.

@@ -168,7 +168,7 @@ impl AppPlansApi {
         let scope = links::find_by_external_id(&self.state.store, &app, wanted.clone()).await?;
         let company = app_access::company(&self.state.store, &scope).await?;
         Ok(Json(ExternalCompanyOut {
-            company: CompanyOut::for_app(company),
+            company: CompanyOut::for_app(std::sync::Arc::unwrap_or_clone(company)),
             external_id: wanted,
         }))
     }

@@ -42,6 +42,7 @@ pub(crate) mod plans;
 pub(crate) mod privacy;
 pub(crate) mod privacy_export;
 mod provisioning;
+pub(crate) mod rendered;
 pub(crate) mod reports;
 pub(crate) mod response_limits;
 pub(crate) mod retention_settings;

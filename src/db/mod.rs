@@ -20,6 +20,7 @@ pub mod email_tokens;
 pub mod erasure;
 pub mod export;
 pub mod invitations;
+mod kept;
 pub mod links;
 pub mod login_links;
 pub mod magic_links;
@@ -61,7 +62,9 @@ use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
+use crate::domain::Company;
 use crate::error::{DomainError, DomainResult};
+use crate::ids::CompanyId;
 pub use storage_health::{StorageFull, StorageHealth};
 use writer::Writer;
 
@@ -80,6 +83,9 @@ pub struct Store {
     committed: std::sync::Arc<tokio::sync::Notify>,
     pool: Pool<SqliteConnectionManager>,
     path: PathBuf,
+    /// Companies read by id, kept until the next commit: applications read theirs on every
+    /// call.
+    companies: std::sync::Arc<kept::Kept<CompanyId, std::sync::Arc<Company>>>,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -226,12 +232,14 @@ impl Store {
             .max_size(readers.max(1))
             .min_idle(Some(1))
             .build(manager)?;
+        let writer = Writer::spawn(
+            conn,
+            std::sync::Arc::new(StorageHealth::default()),
+            batching,
+        );
         Ok(Self {
-            writer: Writer::spawn(
-                conn,
-                std::sync::Arc::new(StorageHealth::default()),
-                batching,
-            ),
+            companies: std::sync::Arc::new(kept::Kept::new(writer.generation().clone())),
+            writer,
             pool,
             path: path.to_path_buf(),
             committed: Default::default(),
@@ -329,6 +337,30 @@ impl Store {
         })
         .await
         .map_err(DomainError::internal)?
+    }
+
+    /// A read of a few rows found by key (a company by its id), run on the calling task's
+    /// thread: handing it to the blocking pool costs two thread switches, several times the
+    /// read itself. Only for reads bounded by one index lookup, so a worker is held for
+    /// microseconds; when no reader is free at once it waits on the blocking pool as `read`.
+    pub async fn read_point<T, F>(&self, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+    {
+        match self.pool.try_get() {
+            Some(conn) => f(&conn),
+            None => self.read(f).await,
+        }
+    }
+
+    /// A company by its id, as `companies::get`, kept in memory until the next write commits.
+    /// The same `Arc` comes back until then, so what a caller derives from it can be kept as
+    /// long.
+    pub async fn company(&self, id: &CompanyId) -> DomainResult<Option<std::sync::Arc<Company>>> {
+        let key = id.clone();
+        let read = self.read_point(move |c| Ok(companies::get(c, &key)?.map(std::sync::Arc::new)));
+        self.companies.get_or_read(id.clone(), read).await
     }
 
     /// A long read the server does for itself (the audit chain's check over every event), on a

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::kept::Generation;
 use super::storage_health::{is_out_of_space, last_error_is_out_of_space, StorageHealth};
 use crate::error::{DomainError, DomainResult};
 
@@ -77,6 +78,7 @@ pub(super) struct Writer {
     jobs: Arc<Mutex<Option<mpsc::Sender<Job>>>>,
     done: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
     health: Arc<StorageHealth>,
+    generation: Generation,
 }
 
 const QUEUE: usize = 1024;
@@ -86,11 +88,13 @@ impl Writer {
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
         let thread_health = health.clone();
+        let generation = Generation::default();
+        let commits = generation.clone();
         std::thread::Builder::new()
             .name("armario-writer".into())
             .spawn(move || {
                 while let Some(first) = rx.blocking_recv() {
-                    run_batch(&conn, first, &mut rx, batching, &thread_health);
+                    run_batch(&conn, first, &mut rx, batching, &thread_health, &commits);
                 }
                 if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
                     tracing::warn!(error = %e, "checkpoint at close failed");
@@ -103,7 +107,13 @@ impl Writer {
             jobs: Arc::new(Mutex::new(Some(tx))),
             done: Arc::new(Mutex::new(Some(done_rx))),
             health,
+            generation,
         }
+    }
+
+    /// The count of commits, which retires rows kept in memory (`kept`).
+    pub(super) fn generation(&self) -> &Generation {
+        &self.generation
     }
 
     /// Runs `f` in the writer's transaction; after the commit, `after` runs on the same
@@ -201,6 +211,7 @@ fn run_batch(
     rx: &mut mpsc::Receiver<Job>,
     batching: Batching,
     health: &StorageHealth,
+    commits: &Generation,
 ) {
     // `new_unchecked` borrows the connection shared, so the finish steps can use it after the
     // commit; this thread is its only user, so no other transaction can be open on it.
@@ -277,6 +288,9 @@ fn run_batch(
     if result.is_ok() {
         health.record_batch(committed.len() + failed.len());
     }
+    // Before any job is answered, so a reader told of this commit never gets a row kept from
+    // before it. Counted whatever the outcome: a retired row costs one read, nothing more.
+    commits.bump();
     for finish in failed {
         finish(conn, Ok(()));
     }

@@ -23,13 +23,18 @@ use crate::service::secrets;
 
 fn active(company: Option<Company>) -> DomainResult<Company> {
     let c = company.ok_or(DomainError::NotFound("company"))?;
+    refuse_inactive(&c)?;
+    Ok(c)
+}
+
+fn refuse_inactive(c: &Company) -> DomainResult<()> {
     if c.status != CompanyStatus::Active {
         return Err(DomainError::Forbidden(format!(
             "the company is {}",
             c.status.as_str()
         )));
     }
-    Ok(c)
+    Ok(())
 }
 
 /// A page of the companies linked to the application, in id order, with the scopes of each
@@ -80,9 +85,17 @@ pub async fn logo(
     crate::service::companies::read_logo(store, scope.company().clone()).await
 }
 
-pub async fn company(store: &Store, scope: &AppCompanyScope<CompanyRead>) -> DomainResult<Company> {
-    let id = scope.company().clone();
-    active(store.read(move |c| db::companies::get(c, &id)).await?)
+/// The linked company, as the store keeps it between writes (see `Store::company`).
+pub async fn company(
+    store: &Store,
+    scope: &AppCompanyScope<CompanyRead>,
+) -> DomainResult<std::sync::Arc<Company>> {
+    let company = store
+        .company(scope.company())
+        .await?
+        .ok_or(DomainError::NotFound("company"))?;
+    refuse_inactive(&company)?;
+    Ok(company)
 }
 
 /// A linked company's secret, opened. Every read is audited.
