@@ -90,14 +90,14 @@ impl<T: ToJSON> ApiResponse for Rendered<T> {
 /// How many companies' answers are kept; past it, answers are rendered and not kept.
 const CAPACITY: usize = 4096;
 
+/// An answer and the row it was rendered from.
+type RenderedFrom = (Arc<Company>, Rendered<CompanyOut>);
+
 /// Each company's answer to applications, rendered from the very `Company` the store keeps:
 /// it is used again only while the store hands out that same row (the same `Arc`). A row the
 /// store has read again means a write committed since, which retired every kept row: then every
 /// kept answer goes too, so none outlives its company (an erased one included) for longer than
 /// the next read.
-/// An answer and the row it was rendered from.
-type RenderedFrom = (Arc<Company>, Rendered<CompanyOut>);
-
 #[derive(Default)]
 pub struct RenderedCompanies {
     answers: Mutex<HashMap<CompanyId, RenderedFrom>>,
