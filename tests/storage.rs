@@ -91,7 +91,7 @@ async fn insert_link(
     store
         .write(move |tx| {
             db::links::insert(tx, &link)?;
-            Ok(link.id)
+            Ok(link.id.clone())
         })
         .await
 }

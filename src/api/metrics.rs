@@ -82,6 +82,7 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
             .max(recorded_backup(&state).await),
         storage_full_total: state.store.storage_health().refused_total(),
         write_batches: state.store.storage_health().batches(),
+        write_replays: state.store.storage_health().replays(),
         storage_full: state.store.storage_health().full().is_some(),
         mail: state.store.read(crate::db::outbox::counts).await.ok(),
     };

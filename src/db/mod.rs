@@ -256,11 +256,13 @@ impl Store {
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction on the writer thread; commits when it
-    /// returns `Ok`, rolls back otherwise.
+    /// returns `Ok`, rolls back its changes otherwise. `f` may run twice (when a write batched
+    /// with it fails, see `writer`), so it writes rows and nothing else; only its last run's
+    /// outcome is answered.
     pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
     {
         let out = self.writer.run(f, |_| Ok(())).await;
         self.committed.notify_one();
@@ -277,7 +279,7 @@ impl Store {
     pub async fn write_then<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
     {
         let out = self.writer.run(f, after).await;

@@ -24,6 +24,8 @@ pub struct StorageHealth {
     /// jobs in one transaction).
     batches: AtomicU64,
     batched_jobs: AtomicU64,
+    /// Batches run again with a savepoint per job, after a job failed having changed rows.
+    replays: AtomicU64,
 }
 
 impl StorageHealth {
@@ -55,6 +57,15 @@ impl StorageHealth {
     pub(super) fn record_batch(&self, jobs: usize) {
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.batched_jobs.fetch_add(jobs as u64, Ordering::Relaxed);
+    }
+
+    pub(super) fn record_replay(&self) {
+        self.replays.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Batches run again, a savepoint per job, since the process started.
+    pub fn replays(&self) -> u64 {
+        self.replays.load(Ordering::Relaxed)
     }
 
     /// Write transactions committed since the process started, and the jobs they carried.

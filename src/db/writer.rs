@@ -1,11 +1,19 @@
 //! The single writer: a dedicated OS thread owning the writing connection, fed by a channel.
 //!
 //! Group commit: the thread takes the jobs already waiting in its queue (up to a count, and
-//! for at most a short time) and runs them in one `BEGIN IMMEDIATE` transaction, each inside
-//! its own savepoint. A job that fails rolls back its savepoint alone and gets its own error;
-//! the others commit together, so a burst of writers pays one fsync instead of one each. A
-//! job is answered only after its batch has committed. The thread never waits for more jobs
-//! to arrive: a lone write commits at once, as without batching.
+//! for at most a short time) and runs them in one `BEGIN IMMEDIATE` transaction, so a burst
+//! of writers pays one fsync instead of one each. A job is answered only after its batch has
+//! committed. The thread never waits for more jobs to arrive: a lone write commits at once,
+//! as without batching.
+//!
+//! A job that fails rolls back alone and gets its own error; the others commit. Jobs run
+//! without a savepoint of their own at first, since a savepoint per job makes SQLite copy
+//! every page the job changes into a statement journal, and makes the company search index
+//! write out a segment per job. A job that fails having changed nothing (SQLite counts every
+//! row a statement or its triggers changed, and a failed statement undoes its own changes)
+//! leaves the batch as it was. Only when a job fails after changing rows is the transaction
+//! rolled back and the batch run again from its start, each job in its own savepoint: jobs
+//! are closures that may run twice, and only the last run's outcome is answered.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -18,12 +26,85 @@ use super::kept::Generation;
 use super::storage_health::{is_out_of_space, last_error_is_out_of_space, StorageHealth};
 use crate::error::{DomainError, DomainResult};
 
-/// What a job leaves for after its batch's commit: given the commit's outcome and the
-/// connection, it runs the job's after-commit step and answers the caller.
-type Finish = Box<dyn FnOnce(&Connection, Result<(), BatchError>) + Send>;
-/// A job runs inside its savepoint in the batch's transaction (or is told why none opened);
-/// `Ok` releases the savepoint, `Err` rolls it back.
-type Job = Box<dyn FnOnce(Result<&Transaction<'_>, BatchError>) -> Result<Finish, Finish> + Send>;
+/// One queued write: run in a batch's transaction (twice when its batch is replayed), then
+/// answered once the batch's fate is known.
+trait Job: Send {
+    /// Runs the write; `true` when it succeeded. A later run replaces an earlier outcome.
+    fn run(&mut self, tx: &Transaction<'_>) -> bool;
+    /// Answers the caller: a failed write with its own error; a successful one with the
+    /// commit's outcome (then its after-commit step); one that never ran with the batch's.
+    fn finish(self: Box<Self>, conn: &Connection, committed: Result<(), BatchError>);
+}
+
+/// Where queued jobs go; `None` once the store is closed.
+type Queue = Arc<Mutex<Option<mpsc::Sender<Box<dyn Job>>>>>;
+
+/// A write, its after-commit step, the outcome of its last run and where to answer.
+struct Write<T, F, A> {
+    write: F,
+    after: A,
+    outcome: Option<DomainResult<T>>,
+    reply: oneshot::Sender<DomainResult<T>>,
+    health: Arc<StorageHealth>,
+}
+
+impl<T, F, A> Job for Write<T, F, A>
+where
+    T: Send + 'static,
+    F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+    A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+{
+    fn run(&mut self, tx: &Transaction<'_>) -> bool {
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match (self.write)(tx) {
+            Ok(value) => Ok(value),
+            // Read the connection's error while the failed statement is still its last call:
+            // a failure for lack of space is `StorageFull` whatever the caller turned it into.
+            Err(DomainError::Internal(detail)) if last_error_is_out_of_space(tx) => {
+                Err(DomainError::StorageFull(detail))
+            }
+            Err(e) => Err(e),
+        }))
+        .unwrap_or_else(|_| Err(DomainError::Internal("a write transaction panicked".into())));
+        let ok = outcome.is_ok();
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn finish(self: Box<Self>, conn: &Connection, committed: Result<(), BatchError>) {
+        let Write {
+            after,
+            outcome,
+            reply,
+            health,
+            ..
+        } = *self;
+        let result = match outcome {
+            Some(Err(e)) => Err(e),
+            Some(Ok(value)) => committed
+                .map_err(BatchError::into_domain)
+                .and_then(|()| {
+                    std::panic::catch_unwind(AssertUnwindSafe(|| after(conn))).unwrap_or_else(
+                        |_| {
+                            Err(DomainError::Internal(
+                                "an after-commit step panicked".into(),
+                            ))
+                        },
+                    )
+                })
+                .map(|()| value),
+            None => Err(committed.err().map_or_else(
+                || DomainError::Internal("the write was not run".into()),
+                BatchError::into_domain,
+            )),
+        };
+        match &result {
+            Ok(_) => health.record_ok(),
+            Err(DomainError::StorageFull(detail)) => health.record_full(detail),
+            Err(_) => {}
+        }
+        let _ = reply.send(result);
+    }
+}
 
 /// Why a whole batch failed, given to each of its jobs as its own error.
 #[derive(Clone, Debug)]
@@ -41,6 +122,10 @@ impl BatchError {
             DomainError::StorageFull(detail) => Self::Full(detail),
             other => Self::Other(other.to_string()),
         }
+    }
+
+    fn rolled_back() -> Self {
+        Self::Other("the database rolled the write batch back".into())
     }
 
     fn into_domain(self) -> DomainError {
@@ -75,7 +160,7 @@ impl Batching {
 
 #[derive(Clone)]
 pub(super) struct Writer {
-    jobs: Arc<Mutex<Option<mpsc::Sender<Job>>>>,
+    jobs: Queue,
     done: Arc<Mutex<Option<oneshot::Receiver<()>>>>,
     health: Arc<StorageHealth>,
     generation: Generation,
@@ -85,7 +170,7 @@ const QUEUE: usize = 1024;
 
 impl Writer {
     pub(super) fn spawn(conn: Connection, health: Arc<StorageHealth>, batching: Batching) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+        let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
         let thread_health = health.clone();
         let generation = Generation::default();
@@ -116,13 +201,14 @@ impl Writer {
         &self.generation
     }
 
-    /// Runs `f` in the writer's transaction; after the commit, `after` runs on the same
-    /// thread before any later job's, so whatever it derives from the data follows commit
-    /// order.
-    pub(super) async fn run<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
+    /// Runs `write` in the writer's transaction (again from the start, should its batch be
+    /// replayed: it must leave nothing but its rows behind); after the commit, `after` runs on
+    /// the same thread before any later job's, so whatever it derives from the data follows
+    /// commit order.
+    pub(super) async fn run<T, F, A>(&self, write: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
     {
         let sender = self
@@ -132,54 +218,12 @@ impl Writer {
             .clone()
             .ok_or_else(|| DomainError::Internal("the store is closed".into()))?;
         let (reply, answer) = oneshot::channel();
-        let health = self.health.clone();
-        let answer_with = move |result: DomainResult<T>| {
-            match &result {
-                Ok(_) => health.record_ok(),
-                Err(DomainError::StorageFull(detail)) => health.record_full(detail),
-                Err(_) => {}
-            }
-            let _ = reply.send(result);
-        };
-        let job: Job = Box::new(move |tx: Result<&Transaction<'_>, BatchError>| {
-            let tx = match tx {
-                Ok(tx) => tx,
-                Err(e) => {
-                    return Err(
-                        Box::new(move |_: &Connection, _| answer_with(Err(e.into_domain())))
-                            as Finish,
-                    )
-                }
-            };
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match f(tx) {
-                Ok(value) => Ok(value),
-                // Read the connection's error while the failed statement is still its last
-                // call: a failure for lack of space is `StorageFull` whatever the caller turned
-                // it into.
-                Err(DomainError::Internal(detail)) if last_error_is_out_of_space(tx) => {
-                    Err(DomainError::StorageFull(detail))
-                }
-                Err(e) => Err(e),
-            }));
-            let result = outcome.unwrap_or_else(|_| {
-                Err(DomainError::Internal("a write transaction panicked".into()))
-            });
-            match result {
-                Ok(value) => Ok(Box::new(
-                    move |conn: &Connection, committed: Result<(), BatchError>| {
-                        let result = committed.map_err(BatchError::into_domain).and_then(|()| {
-                            std::panic::catch_unwind(AssertUnwindSafe(|| after(conn)))
-                                .unwrap_or_else(|_| {
-                                    Err(DomainError::Internal(
-                                        "an after-commit step panicked".into(),
-                                    ))
-                                })
-                        });
-                        answer_with(result.map(|()| value));
-                    },
-                ) as Finish),
-                Err(e) => Err(Box::new(move |_: &Connection, _| answer_with(Err(e))) as Finish),
-            }
+        let job = Box::new(Write {
+            write,
+            after,
+            outcome: None,
+            reply,
+            health: self.health.clone(),
         });
         sender
             .send(job)
@@ -204,99 +248,105 @@ impl Writer {
 }
 
 /// Runs `first` and whatever else is waiting (within `batching`'s bounds) in one transaction,
-/// then answers each job with its own outcome once the batch's fate is known.
+/// then answers each job, in the order they ran, once the batch's fate is known.
 fn run_batch(
     conn: &Connection,
-    first: Job,
-    rx: &mut mpsc::Receiver<Job>,
+    first: Box<dyn Job>,
+    rx: &mut mpsc::Receiver<Box<dyn Job>>,
     batching: Batching,
     health: &StorageHealth,
     commits: &Generation,
 ) {
-    // `new_unchecked` borrows the connection shared, so the finish steps can use it after the
-    // commit; this thread is its only user, so no other transaction can be open on it.
-    let begun = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
-        .map_err(|e| e.sqlite_error_code());
-    let tx = match begun {
-        Ok(tx) => tx,
-        Err(code) => {
-            // BEGIN writes nothing to the file: only a full disk's own code is `Full` here.
-            let error = match code {
-                Some(rusqlite::ErrorCode::DiskFull) => {
-                    BatchError::Full("database or disk is full".into())
-                }
-                _ => BatchError::Other(format!("could not begin a write transaction: {code:?}")),
-            };
-            let (Ok(finish) | Err(finish)) = first(Err(error));
-            finish(conn, Ok(()));
-            return;
-        }
-    };
-    let started = Instant::now();
-    let mut committed: Vec<Finish> = Vec::new();
-    let mut failed: Vec<Finish> = Vec::new();
-    let mut broken: Option<BatchError> = None;
-    let mut next = Some(first);
-    while let Some(job) = next.take() {
-        if let Err(e) = super::cached_execute(&tx, "SAVEPOINT job", []) {
-            broken = Some(BatchError::from_sqlite(&tx, e));
-            let (Ok(finish) | Err(finish)) = job(Err(broken.clone().expect("just set")));
-            failed.push(finish);
-            break;
-        }
-        let outcome = job(Ok(&tx));
-        // After some I/O errors SQLite rolls the whole transaction back by itself: then the
-        // jobs before this one are gone too, and must not be answered as committed.
-        if tx.is_autocommit() {
-            broken = Some(BatchError::Other(
-                "the database rolled the write batch back".into(),
-            ));
-        } else {
-            let end: &[&str] = if outcome.is_ok() {
-                &["RELEASE job"]
-            } else {
-                &["ROLLBACK TO job", "RELEASE job"]
-            };
-            if let Err(e) = end
-                .iter()
-                .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
-            {
-                broken = Some(BatchError::from_sqlite(&tx, e));
-            }
-        }
-        match outcome {
-            Ok(finish) => committed.push(finish),
-            Err(finish) => failed.push(finish),
-        }
-        if broken.is_some()
-            || committed.len() + failed.len() >= batching.max_jobs
-            || started.elapsed() >= batching.max_time
-        {
-            break;
-        }
-        next = rx.try_recv().ok();
-    }
-    let result = match broken {
-        Some(error) => {
-            drop(tx);
-            Err(error)
-        }
-        // `commit` consumes the transaction and rolls back on failure: the error value carries
-        // the code, and SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
-        None => tx.commit().map_err(|e| BatchError::from_sqlite(conn, e)),
-    };
+    let mut jobs = vec![first];
+    let result = commit_batch(conn, &mut jobs, rx, batching, health);
     if result.is_ok() {
-        health.record_batch(committed.len() + failed.len());
+        health.record_batch(jobs.len());
     }
     // Before any job is answered, so a reader told of this commit never gets a row kept from
     // before it. Counted whatever the outcome: a retired row costs one read, nothing more.
     commits.bump();
-    for finish in failed {
-        finish(conn, Ok(()));
+    for job in jobs {
+        job.finish(conn, result.clone());
     }
-    for finish in committed {
-        finish(conn, result.clone());
+}
+
+/// Opens the batch's transaction. BEGIN writes nothing to the file: only a full disk's own
+/// code is `Full` here.
+fn begin(conn: &Connection) -> Result<Transaction<'_>, BatchError> {
+    // `new_unchecked` borrows the connection shared, so the finish steps can use it after the
+    // commit; this thread is its only user, so no other transaction can be open on it.
+    Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(|e| {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                BatchError::Full("database or disk is full".into())
+            }
+            code => BatchError::Other(format!("could not begin a write transaction: {code:?}")),
+        }
+    })
+}
+
+/// Runs the batch's jobs, taking waiting ones into `jobs` while the bounds allow, and commits.
+fn commit_batch(
+    conn: &Connection,
+    jobs: &mut Vec<Box<dyn Job>>,
+    rx: &mut mpsc::Receiver<Box<dyn Job>>,
+    batching: Batching,
+    health: &StorageHealth,
+) -> Result<(), BatchError> {
+    let tx = begin(conn)?;
+    let started = Instant::now();
+    loop {
+        let job = jobs.last_mut().expect("a batch holds its first job");
+        let before = tx.total_changes();
+        let ok = job.run(&tx);
+        // After some I/O errors SQLite rolls the whole transaction back by itself: then the
+        // jobs before this one are gone too, and must not be answered as committed.
+        if tx.is_autocommit() {
+            return Err(BatchError::rolled_back());
+        }
+        if !ok && tx.total_changes() != before {
+            // The failed job's rows are mixed with the others': undo the batch and run it
+            // again with a savepoint per job, up to and including this one.
+            tx.rollback()
+                .map_err(|e| BatchError::from_sqlite(conn, e))?;
+            health.record_replay();
+            return replay(conn, jobs);
+        }
+        if jobs.len() >= batching.max_jobs || started.elapsed() >= batching.max_time {
+            break;
+        }
+        match rx.try_recv() {
+            Ok(next) => jobs.push(next),
+            Err(_) => break,
+        }
     }
+    // `commit` consumes the transaction and rolls back on failure: the error value carries
+    // the code, and SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
+    tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
+}
+
+/// Runs `jobs` again in a new transaction, each inside its own savepoint: a job that fails
+/// rolls back alone. A job the batch's failure stops before it runs keeps its first outcome,
+/// and is answered with the batch's error.
+fn replay(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), BatchError> {
+    let tx = begin(conn)?;
+    for job in jobs.iter_mut() {
+        super::cached_execute(&tx, "SAVEPOINT job", [])
+            .map_err(|e| BatchError::from_sqlite(&tx, e))?;
+        let ok = job.run(&tx);
+        if tx.is_autocommit() {
+            return Err(BatchError::rolled_back());
+        }
+        let end: &[&str] = if ok {
+            &["RELEASE job"]
+        } else {
+            &["ROLLBACK TO job", "RELEASE job"]
+        };
+        end.iter()
+            .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
+            .map_err(|e| BatchError::from_sqlite(&tx, e))?;
+    }
+    tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ fn writer(batching: Batching) -> (Writer, tempfile::TempDir) {
     (Writer::spawn(conn, health, batching), dir)
 }
 
-fn insert(n: i64) -> impl FnOnce(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {
+fn insert(n: i64) -> impl FnMut(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {
     move |tx| {
         tx.execute("INSERT INTO t (n, v) VALUES (?1, 'x')", [n])?;
         Ok(n)
@@ -100,6 +100,8 @@ async fn waiting_writes_commit_together_and_a_failing_one_rolls_back_alone() {
         }
     }
     assert_eq!(count(&w).await, 39, "the failing write's row stayed");
+    // It failed having written a row: its batch was undone and run again, once.
+    assert_eq!(w.health().replays(), 1);
     let (batches, jobs) = w.health().batches();
     // The blocker, the 40 writes and the count: 42 jobs, far fewer transactions.
     assert_eq!(jobs, 42);
@@ -145,6 +147,59 @@ async fn a_unique_clash_inside_a_batch_is_that_writes_conflict_only() {
     );
     assert!(matches!(outcomes[3], Ok(6)));
     assert_eq!(count(&w).await, 3);
+    // The clashing insert undid itself: the batch went on without being run again.
+    assert_eq!(w.health().replays(), 0);
+    w.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_batch_answers_each_write_with_its_last_run() {
+    let (w, _dir) = writer(Batching::new(64));
+    let (go, blocker) = hold(&w).await;
+    let runs = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let mut jobs = Vec::new();
+    for n in 1..=3 {
+        let (w, runs) = (w.clone(), runs.clone());
+        jobs.push(tokio::spawn(async move {
+            w.run(
+                move |tx| {
+                    let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tx.execute("INSERT INTO t (n, v) VALUES (?1, ?2)", (n, run.to_string()))?;
+                    if n == 2 {
+                        return Err(DomainError::invalid("v", "refused after writing"));
+                    }
+                    Ok(run)
+                },
+                |_| Ok(()),
+            )
+            .await
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    go.send(()).unwrap();
+    blocker.await.unwrap().unwrap();
+    let mut outcomes = Vec::new();
+    for j in jobs {
+        outcomes.push(j.await.unwrap());
+    }
+    // First pass: runs 0 and 1, then the replay: runs 2 (write 1) and 3 (write 2, refused
+    // again), and write 3 runs once, as 4.
+    assert!(matches!(outcomes[0], Ok(2)), "{:?}", outcomes[0]);
+    assert!(matches!(outcomes[1], Err(DomainError::Invalid { .. })));
+    assert!(matches!(outcomes[2], Ok(4)), "{:?}", outcomes[2]);
+    let rows: Vec<(i64, String)> = w
+        .run(
+            |tx| {
+                let mut stmt = tx.prepare("SELECT n, v FROM t ORDER BY n")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            },
+            |_| Ok(()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(1, "2".to_string()), (3, "4".to_string())]);
+    assert_eq!(w.health().replays(), 1);
     w.close().await;
 }
 

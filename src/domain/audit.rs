@@ -58,7 +58,7 @@ impl AuditCtx {
 }
 
 /// An event to record. `details` must never hold a secret or a hash.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NewAuditEvent {
     pub company_id: Option<CompanyId>,
     pub action: &'static str,

@@ -145,7 +145,7 @@ pub struct CompanyInput {
 }
 
 /// A validated new company.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NewCompany {
     pub legal_name: String,
     pub trade_name: Option<String>,

@@ -19,6 +19,7 @@ pub struct Gauges {
     pub storage_full_total: u64,
     /// Write transactions committed and the writes they carried.
     pub write_batches: (u64, u64),
+    pub write_replays: u64,
     /// Whether writes are being refused for lack of space right now.
     pub storage_full: bool,
     /// Messages waiting in the outbox and dead-lettered ones; `None` when unreadable.
@@ -240,6 +241,13 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
         "Writes that ran in a committed transaction (including those that failed alone).",
     );
     let _ = writeln!(out, "armario_writes_total {}", gauges.write_batches.1);
+    header(
+        &mut out,
+        "armario_write_replays_total",
+        "counter",
+        "Write batches run again with a savepoint per write, after one failed having changed rows.",
+    );
+    let _ = writeln!(out, "armario_write_replays_total {}", gauges.write_replays);
     header(
         &mut out,
         "armario_storage_full",

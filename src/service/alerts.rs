@@ -61,6 +61,7 @@ fn page_of(kind: &str, facts: &Value) -> String {
 
 /// One thing wrong now: its kind, what identifies its cause, the day it counts for, and the
 /// facts the message tells.
+#[derive(Clone)]
 struct Cause {
     kind: &'static str,
     cause: String,
@@ -174,7 +175,7 @@ pub async fn sweep(store: &Store, sealer: &Arc<Sealer>, mail: &Arc<Mail>) -> Dom
         .write(move |tx| {
             let owners = db::alerts::owners(tx)?;
             let mut new = 0;
-            for c in found {
+            for c in found.clone() {
                 let facts = c.facts.to_string();
                 if !db::alerts::record(tx, c.kind, &c.cause, c.day, &facts, now)? {
                     continue;

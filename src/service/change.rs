@@ -34,10 +34,10 @@ impl<T> Change<T> {
 /// A change by `ctx`: `f` gets the transaction and the time of the change.
 pub(crate) fn audited<T, F>(
     ctx: AuditCtx,
-    f: F,
-) -> impl FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static
+    mut f: F,
+) -> impl FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static
 where
-    F: FnOnce(&Transaction<'_>, i64) -> DomainResult<Change<T>> + Send + 'static,
+    F: FnMut(&Transaction<'_>, i64) -> DomainResult<Change<T>> + Send + 'static,
 {
     move |tx| {
         let now = now_ms();
@@ -53,10 +53,10 @@ where
 /// time; the event is recorded for that company.
 pub(crate) fn in_company<L: Level, T, F>(
     scope: &CompanyScope<L>,
-    f: F,
-) -> impl FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static
+    mut f: F,
+) -> impl FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static
 where
-    F: FnOnce(&Transaction<'_>, Company, i64) -> DomainResult<Change<T>> + Send + 'static,
+    F: FnMut(&Transaction<'_>, Company, i64) -> DomainResult<Change<T>> + Send + 'static,
 {
     let id = scope.company().clone();
     audited(scope.audit(), move |tx, now| {

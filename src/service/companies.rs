@@ -51,11 +51,13 @@ pub(crate) fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Co
 pub async fn create(
     store: &Store,
     owner: &Owner,
-    mut company: NewCompany,
+    company: NewCompany,
     explicit_slug: bool,
 ) -> DomainResult<Company> {
     store
         .write(audited(owner.audit(), move |tx, now| {
+            // A copy per run: the slug found free belongs to this run's view of the data.
+            let mut company = company.clone();
             free_slug(tx, &mut company, explicit_slug)?;
             let id = CompanyId::generate();
             db::companies::insert(tx, &id, &company, CompanyStatus::Active, now)?;

@@ -146,7 +146,7 @@ pub async fn set_defaults(
                 .target("application", &app)
                 .details(json!({ "keys": keys }));
             let stored = StoredSchema {
-                defaults,
+                defaults: defaults.clone(),
                 updated_at: now,
                 ..current
             };
@@ -175,7 +175,7 @@ fn write(
     app: ApplicationId,
     body: Map<String, Value>,
     mode: Mode,
-) -> impl FnOnce(&rusqlite::Transaction<'_>) -> DomainResult<CompanyConfig> + Send + 'static {
+) -> impl FnMut(&rusqlite::Transaction<'_>) -> DomainResult<CompanyConfig> + Send + 'static {
     audited(ctx, move |tx, now| {
         crate::service::companies::load(tx, &company)?;
         let (stored, name) = linked_schema(tx, &company, &app)?;

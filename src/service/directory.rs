@@ -166,7 +166,7 @@ impl KeyWriter {
     pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
     {
         let directory = self.directory.clone();
         self.store

@@ -24,7 +24,7 @@ pub async fn set_platform(store: &Store, owner: &Owner, mut dpo: Dpo) -> DomainR
             // Who the encarregado is, is public by law (art. 41 §1): the audit names them.
             let event = NewAuditEvent::new("dpo.changed")
                 .details(json!({ "scope": PLATFORM, "name": dpo.name }));
-            Ok(Change::audited(dpo, event))
+            Ok(Change::audited(dpo.clone(), event))
         }))
         .await
 }
@@ -52,7 +52,7 @@ pub async fn set_company(
             let event = NewAuditEvent::new("dpo.changed")
                 .target("company", &company.id)
                 .details(json!({ "scope": "company", "name": dpo.name }));
-            Ok(Change::audited(dpo, event))
+            Ok(Change::audited(dpo.clone(), event))
         }))
         .await
 }

@@ -107,7 +107,7 @@ pub async fn verify(store: &Store, link_token: &str, ip: Option<String>) -> Doma
             event.company_id = user.company_id.clone();
             let ctx = AuditCtx {
                 actor: Actor::User(user.id.clone()),
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)
         })
@@ -218,7 +218,7 @@ pub async fn confirm_change(
             event.company_id = user.company_id.clone();
             let ctx = AuditCtx {
                 actor: Actor::User(user.id.clone()),
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)?;
             db::users::get(tx, &user.id)?.ok_or_else(invalid_link)

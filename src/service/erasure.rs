@@ -90,7 +90,7 @@ pub async fn erase_company(
         }
         erasure::confirm(&confirmation, &company.cnpj, &company.slug)?;
         let counts = db::erasure::company_counts(tx, id.as_str())?;
-        let e = Erasure::new(ErasureKind::Company, id.as_str(), None, keep, now);
+        let e = Erasure::new(ErasureKind::Company, id.as_str(), None, keep.clone(), now);
         // Recorded before the links go, so the event reaches the applications linked now.
         let event = NewAuditEvent::new("company.erased")
             .company(&id)

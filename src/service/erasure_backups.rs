@@ -95,7 +95,7 @@ pub async fn sync(
         });
         store
             .write(move |tx| {
-                let event = NewAuditEvent::new("backup.erasure_applied").details(details);
+                let event = NewAuditEvent::new("backup.erasure_applied").details(details.clone());
                 db::audit::insert(tx, &AuditCtx::system(), &event, now_ms())
             })
             .await?;

@@ -108,7 +108,7 @@ pub async fn create(
             let mut invitation = Invitation {
                 id: id.clone(),
                 company_id: company.id.clone(),
-                email,
+                email: email.clone(),
                 role,
                 language,
                 expires_at: now + INVITATION_TTL_MS,
@@ -253,7 +253,7 @@ pub async fn accept(
     let invite_token = invite_token.trim();
     if !token::well_formed(invite_token, token::INVITE_PREFIX) {
         h.store
-            .write(move |tx| refused(tx, None, now_ms(), ip))
+            .write(move |tx| refused(tx, None, now_ms(), ip.clone()))
             .await?;
         return Err(invalid());
     }
@@ -269,7 +269,7 @@ pub async fn accept(
                 Some(i) if i.state(now) == InvitationState::Pending => i,
                 other => {
                     // Recorded, not rolled back: the refusal is the audit's point.
-                    refused(tx, other.as_ref(), now, ip)?;
+                    refused(tx, other.as_ref(), now, ip.clone())?;
                     return Ok(None);
                 }
             };
@@ -308,7 +308,7 @@ pub async fn accept(
                 .company(&company.id);
             let ctx = AuditCtx {
                 actor: Actor::User(id.clone()),
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)?;
             db::users::get(tx, &id)

@@ -119,7 +119,7 @@ pub async fn request(
             }
             let ctx = AuditCtx {
                 actor: Actor::Anonymous,
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)
         })
@@ -174,7 +174,7 @@ pub async fn redeem(
             }
             let ctx = AuditCtx {
                 actor: Actor::Anonymous,
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)?;
             Ok(Err(()))

@@ -78,7 +78,7 @@ pub async fn request(r: &Resets, email: &str, ip: Option<String>) -> DomainResul
             }
             let ctx = AuditCtx {
                 actor: Actor::Anonymous,
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)
         })
@@ -123,7 +123,7 @@ pub async fn confirm(
             event.company_id = user.company_id.clone();
             let ctx = AuditCtx {
                 actor: Actor::User(user.id.clone()),
-                ip,
+                ip: ip.clone(),
             };
             db::audit::insert(tx, &ctx, &event, now)
         })

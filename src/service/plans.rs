@@ -157,7 +157,7 @@ async fn set(
     store
         .write(audited(ctx, move |tx, now| {
             let c = crate::service::companies::load(tx, &company)?;
-            let plan_id = match change.plan_id {
+            let plan_id = match change.plan_id.clone() {
                 Some(id) => {
                     db::plans::get(tx, &id)?
                         .ok_or_else(|| DomainError::invalid("plan_id", "no such plan"))?
@@ -165,7 +165,10 @@ async fn set(
                 }
                 None => c.plan_id.clone(),
             };
-            let trial = change.trial_ends_at.unwrap_or(c.trial_ends_at.clone());
+            let trial = change
+                .trial_ends_at
+                .clone()
+                .unwrap_or(c.trial_ends_at.clone());
             let status = change.status.unwrap_or(c.subscription_status);
             if plan_id == c.plan_id && trial == c.trial_ends_at && status == c.subscription_status {
                 return Ok(Change::unchanged(read_company_plan(tx, &company)?));

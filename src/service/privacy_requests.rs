@@ -46,12 +46,12 @@ pub async fn file(
             let r = PrivacyRequest {
                 id: PrivacyRequestId::generate(),
                 company_id: company.id.clone(),
-                subject_id: subject,
+                subject_id: subject.clone(),
                 subject_name: None,
-                requested_by: me,
+                requested_by: me.clone(),
                 kind,
                 status: RequestStatus::Open,
-                details,
+                details: details.clone(),
                 notes: String::new(),
                 refusal_reason: None,
                 created_at: now,
@@ -175,7 +175,7 @@ pub async fn update(
                 }
                 r.refusal_reason = change.refusal_reason.clone();
             }
-            if let Some(notes) = change.notes {
+            if let Some(notes) = change.notes.clone() {
                 r.notes = notes;
             }
             r.updated_at = now;

@@ -93,7 +93,7 @@ impl ReportRequest {
 async fn record(store: &Store, owner: &Owner, event: NewAuditEvent) -> DomainResult<()> {
     store
         .write(audited(owner.audit(), move |_, _| {
-            Ok(Change::audited((), event))
+            Ok(Change::audited((), event.clone()))
         }))
         .await
 }

@@ -74,9 +74,9 @@ pub async fn put(
                 .target("secret", &kind)
                 .details(json!({ "kind": kind, "fields": fields }));
             let meta = SecretMeta {
-                kind,
-                hint,
-                key_id: sealed.key_id,
+                kind: kind.clone(),
+                hint: hint.clone(),
+                key_id: sealed.key_id.clone(),
                 updated_at: now,
             };
             Ok(Change::audited(meta, event))

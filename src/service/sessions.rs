@@ -140,7 +140,7 @@ pub async fn end_others(store: &Store, who: &UserPrincipal) -> DomainResult<usiz
     store
         .write(audited(who.audit(), move |tx, _| {
             let count = db::session_list::delete_others(tx, &user, &keep)?;
-            let event = ended("session.others_ended", &user, company, count);
+            let event = ended("session.others_ended", &user, company.clone(), count);
             Ok(Change::audited(count, event))
         }))
         .await
@@ -156,7 +156,7 @@ pub async fn end_user_in_company(
     store
         .write(audited(scope.audit(), move |tx, _| {
             company_user(tx, &company, Some(&user))?;
-            end_all(tx, &user, Some(company))
+            end_all(tx, &user, Some(company.clone()))
         }))
         .await
 }

@@ -37,7 +37,7 @@ pub struct Signups<'a> {
 #[tracing::instrument(skip_all)]
 pub async fn signup(
     s: Signups<'_>,
-    mut company: NewCompany,
+    company: NewCompany,
     admin: NewUser,
     lang: Lang,
     ip: Option<String>,
@@ -63,6 +63,8 @@ pub async fn signup(
     };
     store
         .write(move |tx| {
+            // A copy per run: the slug found free belongs to this run's view of the data.
+            let mut company = company.clone();
             free_slug(tx, &mut company, false)?;
             let id = CompanyId::generate();
             let user_id = UserId::generate();

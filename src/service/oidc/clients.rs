@@ -51,7 +51,7 @@ pub async fn put(
                     "private_key_jwt": settings.jwk.is_some(),
                 }));
             db::audit::insert(tx, &ctx, &event, now)?;
-            Ok(settings)
+            Ok(settings.clone())
         })
         .await
 }

@@ -167,7 +167,7 @@ pub async fn revoke(
             let now = now_ms();
             db::oidc::revoke_jti(tx, &jti, exp_ms, now)?;
             let event = NewAuditEvent::new("oidc.token_revoked")
-                .target(kind, sub)
+                .target(kind, sub.clone())
                 .details(json!({ "token_type": "access_token" }));
             db::audit::insert(tx, &ctx, &event, now)
         })

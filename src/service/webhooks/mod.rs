@@ -155,8 +155,8 @@ pub async fn update(
         .write(move |tx| {
             let mut e = db::webhooks::get(tx, &app, &id)?
                 .ok_or(DomainError::NotFound("webhook endpoint"))?;
-            e.url = url.unwrap_or(e.url);
-            e.event_types = types.unwrap_or(e.event_types);
+            e.url = url.clone().unwrap_or(e.url);
+            e.event_types = types.clone().unwrap_or(e.event_types);
             e.enabled = input.enabled.unwrap_or(e.enabled);
             let now = now_ms();
             db::webhooks::update(tx, &e, now)?;
@@ -208,7 +208,7 @@ pub async fn rotate_secret(
                 serde_json::from_slice(&sealer.open(&sealed, &key_id, &sign::context(&id))?)
                     .map_err(DomainError::internal)?;
             let plain = serde_json::to_vec(&Secrets {
-                current: new,
+                current: new.clone(),
                 previous: Some(old.current),
             })
             .map_err(DomainError::internal)?;
