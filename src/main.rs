@@ -11,6 +11,7 @@ use armario::service::setup;
 
 fn main() -> ExitCode {
     armario::heap::bound();
+    let sqlite_configured = armario::db::engine::configure();
     let cli = Cli::parse();
     let addr = match &cli.command {
         Command::Serve { addr } => addr.clone(),
@@ -24,6 +25,9 @@ fn main() -> ExitCode {
         }
     };
     app::init_tracing(settings.log_format);
+    if !sqlite_configured {
+        tracing::warn!("SQLite refused to turn off its memory statistics; it runs slower");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -106,6 +106,54 @@ async fn company_search_folds_accents_and_case() {
     );
 }
 
+/// The search index is asked for the query's rarest trigrams only: a company holding those
+/// trigrams apart, not the whole text, is not an answer, and neither the page nor the total
+/// counts it, also once the counts it picked the trigrams with are stale.
+#[tokio::test]
+async fn a_search_answers_the_whole_text_not_its_rarest_trigrams() {
+    let server = Server::start();
+    let owner = server.owner().await;
+    create(&owner, "Padaria São Paulo 12 Ltda", None, 7201).await;
+    // Holds every trigram of "sao paulo 12" ("lo 12" gives "lo ", "o 1" and " 12"), never the
+    // text: only the comparison after the index tells it apart.
+    create(&owner, "Mercearia São Paulo Lo 12 ME", None, 7202).await;
+    create(&owner, "Café São Paulo 3 EIRELI", None, 7203).await;
+    let total = |owner: &Client| {
+        let owner = owner.clone();
+        async move {
+            let r = owner.get("/api/v1/companies?q=sao%20paulo%2012").await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            r.body["total"].as_u64().unwrap()
+        }
+    };
+    let list = "/api/v1/companies";
+    assert_eq!(
+        names(&owner, list, "sao paulo 12").await,
+        v(&["Padaria São Paulo 12 Ltda"])
+    );
+    assert_eq!(total(&owner).await, 1);
+    // Companies that make another trigram the rarest, after the counts were read.
+    for (i, legal) in ["Mercado Paulo 12", "Auto 12 Sao", "Paulo 120 Sao"]
+        .iter()
+        .enumerate()
+    {
+        create(&owner, legal, None, 7204 + i as u32).await;
+    }
+    assert_eq!(
+        names(&owner, list, "sao paulo 12").await,
+        v(&["Padaria São Paulo 12 Ltda"])
+    );
+    assert_eq!(total(&owner).await, 1);
+    assert_eq!(
+        names(&owner, list, "paulo 12").await,
+        v(&[
+            "Mercado Paulo 12",
+            "Padaria São Paulo 12 Ltda",
+            "Paulo 120 Sao"
+        ])
+    );
+}
+
 #[tokio::test]
 async fn user_search_folds_accents_and_case() {
     let server = Server::start();

@@ -112,8 +112,11 @@ async fn migrations_bring_a_new_file_to_the_latest_version_once() {
     let store = open(&dir);
     let version = store.read(migrate::current_version).await.unwrap();
     assert_eq!(version, migrate::latest_version());
+    let terms = store.search_terms();
     let page = store
-        .read(|c| db::company_list::list(c, &CompanyFilter::default(), OLDEST, None, 10))
+        .read(move |c| {
+            db::company_list::list(c, &terms, &CompanyFilter::default(), OLDEST, None, 10)
+        })
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
@@ -155,8 +158,11 @@ async fn company_pages_follow_the_id_order_without_gaps_or_repeats() {
     let mut after: Option<CompanyCursor> = None;
     loop {
         let from = after.clone();
+        let terms = store.search_terms();
         let page = store
-            .read(move |c| db::company_list::list(c, &CompanyFilter::default(), OLDEST, from, 3))
+            .read(move |c| {
+                db::company_list::list(c, &terms, &CompanyFilter::default(), OLDEST, from, 3)
+            })
             .await
             .unwrap();
         assert!(page.items.len() <= 3);

@@ -4,6 +4,7 @@
 use rusqlite::Connection;
 
 use super::companies::{from_row, COLUMNS};
+use super::search_terms::SearchTerms;
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortKey, SortValue};
 use crate::domain::search::fold;
@@ -12,18 +13,31 @@ use crate::error::DomainResult;
 
 pub(crate) type Args = Vec<Box<dyn rusqlite::ToSql>>;
 
-/// The search index needs three characters to look a text up by its trigrams.
-const TRIGRAM: usize = 3;
-
 /// An FTS5 phrase: inside double quotes every character is literal but the quote itself.
 fn phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// The `company_search` query that finds every row whose names hold `folded`, when the index
-/// can (a trigram long at least); `None` leaves the search to the `LIKE` alone.
-fn index_query(folded: &str) -> Option<String> {
-    (folded.chars().count() >= TRIGRAM).then(|| format!("search_fold : {}", phrase(folded)))
+/// The `company_search` query that finds every row holding all of `trigrams` (the rarest of the
+/// searched text's, see `search_terms`): a superset of the rows whose names hold the text.
+/// `None` (a text shorter than a trigram) leaves the search to the `LIKE` alone.
+fn index_query(trigrams: &[String]) -> Option<String> {
+    (!trigrams.is_empty()).then(|| {
+        let all: Vec<String> = trigrams.iter().map(|t| phrase(t)).collect();
+        format!("search_fold : ({})", all.join(" AND "))
+    })
+}
+
+/// What a search looks up in the index: the rarest trigrams of its folded text.
+pub(crate) fn search_trigrams(
+    conn: &Connection,
+    terms: &SearchTerms,
+    filter: &CompanyFilter,
+) -> DomainResult<Vec<String>> {
+    match search(filter) {
+        Some(q) => terms.rarest(conn, &fold(q)),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The bounds of the CNPJs that begin with `chars` (digits and upper-case letters, all below
@@ -33,7 +47,7 @@ fn cnpj_range(chars: &str) -> (String, String) {
 }
 
 /// ` AND …` conditions for the filters, with their arguments appended to `args`.
-fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
+fn conditions(filter: &CompanyFilter, trigrams: &[String], args: &mut Args) -> String {
     let mut sql = String::new();
     if let Some(only) = &filter.only {
         args.push(Box::new(only.clone()));
@@ -69,7 +83,7 @@ fn conditions(filter: &CompanyFilter, args: &mut Args) -> String {
         // The index narrows the rows to those whose names hold the query's trigrams, plus
         // those in the CNPJ range; the conditions still decide, so the answer is the one a
         // full scan gives.
-        if let Some(m) = index_query(&folded) {
+        if let Some(m) = index_query(trigrams) {
             args.push(Box::new(m));
             let mut rows = format!(
                 "SELECT rowid FROM company_search WHERE company_search MATCH ?{}",
@@ -108,12 +122,14 @@ fn column(key: SortKey) -> &'static str {
 
 pub fn list(
     conn: &Connection,
+    terms: &SearchTerms,
     filter: &CompanyFilter,
     sort: CompanySort,
     after: Option<CompanyCursor>,
     limit: u32,
 ) -> DomainResult<Page<Company>> {
-    let (sql, args) = list_query(filter, sort, after, limit);
+    let trigrams = search_trigrams(conn, terms, filter)?;
+    let (sql, args) = list_query(filter, &trigrams, sort, after, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset_page(&mut stmt, &args, limit, from_row, |c| sort.cursor_key(c))
 }
@@ -121,6 +137,7 @@ pub fn list(
 /// The SQL of one page of the list and its arguments (apart, so a test can read its plan).
 pub(crate) fn list_query(
     filter: &CompanyFilter,
+    trigrams: &[String],
     sort: CompanySort,
     after: Option<CompanyCursor>,
     limit: u32,
@@ -128,7 +145,7 @@ pub(crate) fn list_query(
     let mut args: Args = Vec::new();
     let mut sql = format!(
         "SELECT {COLUMNS} FROM companies c WHERE 1 = 1{}",
-        conditions(filter, &mut args)
+        conditions(filter, trigrams, &mut args)
     );
     let col = column(sort.key);
     let (cmp, dir) = if sort.descending {
@@ -153,8 +170,9 @@ pub(crate) fn list_query(
 }
 
 /// How many companies the filters match, on every page.
-pub fn count(conn: &Connection, filter: &CompanyFilter) -> DomainResult<u64> {
-    let (sql, args) = count_query(filter);
+pub fn count(conn: &Connection, terms: &SearchTerms, filter: &CompanyFilter) -> DomainResult<u64> {
+    let trigrams = search_trigrams(conn, terms, filter)?;
+    let (sql, args) = count_query(filter, &trigrams);
     let mut stmt = conn.prepare_cached(&sql)?;
     let n: i64 = stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
     Ok(n.max(0) as u64)
@@ -162,7 +180,7 @@ pub fn count(conn: &Connection, filter: &CompanyFilter) -> DomainResult<u64> {
 
 /// The SQL of the count and its arguments. Without a search or a single company, the counts
 /// per status kept by triggers answer at once instead of counting every row.
-pub(crate) fn count_query(filter: &CompanyFilter) -> (String, Args) {
+pub(crate) fn count_query(filter: &CompanyFilter, trigrams: &[String]) -> (String, Args) {
     let mut args: Args = Vec::new();
     if filter.only.is_none() && search(filter).is_none() {
         let mut sql = "SELECT COALESCE(SUM(n), 0) FROM company_counts".to_string();
@@ -174,7 +192,7 @@ pub(crate) fn count_query(filter: &CompanyFilter) -> (String, Args) {
     }
     let sql = format!(
         "SELECT COUNT(*) FROM companies c WHERE 1 = 1{}",
-        conditions(filter, &mut args)
+        conditions(filter, trigrams, &mut args)
     );
     (sql, args)
 }

@@ -17,6 +17,7 @@ mod company_keys_tests;
 pub mod company_list;
 pub mod configs;
 pub mod email_tokens;
+pub mod engine;
 pub mod erasure;
 pub mod export;
 pub mod invitations;
@@ -41,6 +42,7 @@ pub mod reports;
 pub mod retention;
 pub mod retention_settings;
 pub mod sealed;
+pub mod search_terms;
 pub mod secrets;
 pub mod session_list;
 pub mod sessions;
@@ -86,6 +88,8 @@ pub struct Store {
     /// Companies read by id, kept until the next commit: applications read theirs on every
     /// call.
     companies: std::sync::Arc<kept::Kept<CompanyId, std::sync::Arc<Company>>>,
+    /// How many companies hold each trigram of the search index, for searches.
+    search_terms: std::sync::Arc<search_terms::SearchTerms>,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -99,6 +103,7 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
         Synchronous::Normal => "NORMAL",
     };
     conn.pragma_update(None, "synchronous", level)?;
+    search_terms::attach(conn)?;
     if read_only {
         conn.pragma_update(None, "query_only", "ON")?;
     } else {
@@ -239,6 +244,7 @@ impl Store {
         );
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(writer.generation().clone())),
+            search_terms: std::sync::Arc::default(),
             writer,
             pool,
             path: path.to_path_buf(),
@@ -248,6 +254,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The trigram counts a company search picks its index lookup with (`search_terms`).
+    pub fn search_terms(&self) -> std::sync::Arc<search_terms::SearchTerms> {
+        self.search_terms.clone()
     }
 
     /// Whether writes are being refused for lack of space, and how often they were.

@@ -25,6 +25,7 @@ const LARGE: &[&str] = &[
 fn db() -> Connection {
     let mut conn = Connection::open_in_memory().unwrap();
     super::migrate::apply(&mut conn).unwrap();
+    super::search_terms::attach(&conn).unwrap();
     conn.execute_batch(
         "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
                                 search_fold, sort_name)
@@ -89,9 +90,12 @@ const C: &[(&str, &str)] = &[
 
 fn company_list(filter: CompanyFilter) -> (Vec<String>, Vec<String>) {
     let conn = db();
-    let (sql, args) = super::company_list::list_query(&filter, CompanySort::default(), None, 50);
+    let terms = super::search_terms::SearchTerms::default();
+    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let (sql, args) =
+        super::company_list::list_query(&filter, &trigrams, CompanySort::default(), None, 50);
     let list = plan(&conn, &sql, &boxed(&args));
-    let (sql, args) = super::company_list::count_query(&filter);
+    let (sql, args) = super::company_list::count_query(&filter, &trigrams);
     let count = plan(&conn, &sql, &boxed(&args));
     (list, count)
 }

@@ -126,10 +126,11 @@ pub async fn list(
     let after = crate::domain::cursor::open(cursor)?
         .map(|key| sort.open(&key))
         .transpose()?;
+    let terms = store.search_terms();
     store
         .read(move |c| {
-            let page = db::company_list::list(c, &filter, sort, after, limit)?;
-            let total = db::company_list::count(c, &filter)?;
+            let page = db::company_list::list(c, &terms, &filter, sort, after, limit)?;
+            let total = db::company_list::count(c, &terms, &filter)?;
             Ok(CompanyListing { page, total })
         })
         .await

@@ -1,0 +1,176 @@
+//! How many companies hold each trigram, so a search looks its text up by its rarest ones.
+//!
+//! The search index (FTS5, trigrams) finds a phrase by walking the list of rows of every one of
+//! its trigrams: "sao paulo 12" walks "ao " and "o p", which a tenth of all companies hold on a
+//! large store. Every row whose names hold the text holds each of its trigrams, so the rows that
+//! hold its rarest few are a superset that the `LIKE` beside the lookup then decides: on a million
+//! companies a few hundred rows instead of a hundred thousand, and the same answer.
+//!
+//! A trigram's count comes from the index's own vocabulary (`fts5vocab`), which walks that
+//! trigram's list once; counts are kept a few minutes. A count gone stale makes a search slower,
+//! never different.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::DomainResult;
+
+/// The search index needs three characters to look a text up.
+pub const TRIGRAM: usize = 3;
+
+/// How many of a text's trigrams a search looks up. The index intersects their lists by skipping
+/// through the longer ones, so a third list costs little and rules out most of the rows the two
+/// rarest leave (on a million companies, "sao paulo 12": 1,832 rows for " 12" and "o 1", 323 with
+/// "pau", the answer itself); a fourth rarely rules out more.
+const LOOKED_UP: usize = 3;
+
+/// How long a count is trusted before it is read again.
+const FRESH_FOR: Duration = Duration::from_secs(600);
+
+/// Counts kept at most (a store's names hold some tens of thousands of distinct trigrams).
+const MAX_KEPT: usize = 50_000;
+
+/// The index's vocabulary, one row per trigram with the number of rows that hold it. A table of
+/// the connection's own `temp` schema: made when the connection opens, before it turns
+/// read-only.
+const VOCABULARY: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.company_search_terms
+     USING fts5vocab(main, company_search, 'row')";
+
+/// Makes the vocabulary table on a connection that will look searches up.
+pub fn attach(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(VOCABULARY)
+}
+
+/// The trigrams of `folded` (a folded search text), each once, in the order they appear.
+pub fn trigrams(folded: &str) -> Vec<String> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    for w in chars.windows(TRIGRAM) {
+        let t: String = w.iter().collect();
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Rows per trigram, kept for one store.
+#[derive(Default)]
+pub struct SearchTerms {
+    counts: Mutex<HashMap<String, (u64, Instant)>>,
+}
+
+impl SearchTerms {
+    /// The trigrams of `folded` to look up: its rarest, at most `LOOKED_UP`, rarest first. Empty
+    /// when the text is shorter than a trigram.
+    pub fn rarest(&self, conn: &Connection, folded: &str) -> DomainResult<Vec<String>> {
+        let mut counted = Vec::new();
+        for t in trigrams(folded) {
+            let n = self.count(conn, &t)?;
+            counted.push((n, t));
+        }
+        // Stable: of trigrams held by as many rows, the earlier in the text comes first.
+        counted.sort_by_key(|(n, _)| *n);
+        Ok(counted
+            .into_iter()
+            .take(LOOKED_UP)
+            .map(|(_, t)| t)
+            .collect())
+    }
+
+    fn count(&self, conn: &Connection, trigram: &str) -> DomainResult<u64> {
+        if let Some(n) = self.kept(trigram) {
+            return Ok(n);
+        }
+        let n: Option<i64> = conn
+            .prepare_cached("SELECT doc FROM temp.company_search_terms WHERE term = ?1")?
+            .query_row([trigram], |r| r.get(0))
+            .optional()?;
+        let n = n.unwrap_or(0).max(0) as u64;
+        self.keep(trigram, n);
+        Ok(n)
+    }
+
+    fn kept(&self, trigram: &str) -> Option<u64> {
+        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts
+            .get(trigram)
+            .filter(|(_, at)| at.elapsed() < FRESH_FOR)
+            .map(|(n, _)| *n)
+    }
+
+    fn keep(&self, trigram: &str, n: u64) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if counts.len() >= MAX_KEPT {
+            counts.retain(|_, (_, at)| at.elapsed() < FRESH_FOR);
+            if counts.len() >= MAX_KEPT {
+                counts.clear();
+            }
+        }
+        counts.insert(trigram.to_string(), (n, Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::apply(&mut conn).unwrap();
+        attach(&conn).unwrap();
+        for (i, name) in [
+            "comercio sao paulo 1",
+            "padaria sao paulo 2",
+            "otica sao jose 3",
+            "cafe sao paulo 12",
+        ]
+        .iter()
+        .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at,
+                                        updated_at, search_fold, sort_name)
+                 VALUES (?1, ?2, ?3, ?4, 'active', 1, 1, ?2, ?2)",
+                rusqlite::params![
+                    format!("cmp_{i}"),
+                    name,
+                    format!("1122233300{i:02}81"),
+                    format!("s-{i}")
+                ],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn a_text_s_trigrams_are_its_windows_of_three_characters_each_once() {
+        assert_eq!(trigrams("ab"), Vec::<String>::new());
+        assert_eq!(trigrams("abcd"), ["abc", "bcd"]);
+        assert_eq!(trigrams("aaaa"), ["aaa"]);
+        assert_eq!(trigrams("são"), ["são"]);
+    }
+
+    #[test]
+    fn the_rarest_trigrams_are_those_the_fewest_companies_hold() {
+        let conn = store();
+        let terms = SearchTerms::default();
+        // " 12" is in one name, "o 1" in two, "o p" in three (and earlier than " pa"), "sao" in
+        // four.
+        assert_eq!(
+            terms.rarest(&conn, "sao paulo 12").unwrap(),
+            [" 12", "o 1", "o p"]
+        );
+        assert_eq!(terms.rarest(&conn, "jose").unwrap(), ["jos", "ose"]);
+        assert!(terms.rarest(&conn, "sp").unwrap().is_empty());
+        // A trigram no company holds is the rarest of all.
+        assert_eq!(
+            terms.rarest(&conn, "sao xyz").unwrap(),
+            ["o x", " xy", "xyz"]
+        );
+    }
+}
