@@ -152,6 +152,45 @@ async fn a_search_answers_the_whole_text_not_its_rarest_trigrams() {
             "Paulo 120 Sao"
         ])
     );
+    // A page at a time, in both orders: every page carries the total of the whole search.
+    for (sort, expected) in [
+        (
+            "name",
+            [
+                "Mercado Paulo 12",
+                "Padaria São Paulo 12 Ltda",
+                "Paulo 120 Sao",
+            ],
+        ),
+        (
+            "-name",
+            [
+                "Paulo 120 Sao",
+                "Padaria São Paulo 12 Ltda",
+                "Mercado Paulo 12",
+            ],
+        ),
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut url = format!("{list}?q=paulo%2012&limit=1&sort={sort}");
+            if let Some(c) = &cursor {
+                url.push_str(&format!("&cursor={}", enc(c)));
+            }
+            let r = owner.get(&url).await;
+            assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.text);
+            assert_eq!(r.body["total"], 3, "{url}: {}", r.text);
+            for i in r.body["items"].as_array().unwrap() {
+                seen.push(i["legal_name"].as_str().unwrap().to_string());
+            }
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, v(&expected), "sort={sort}");
+    }
 }
 
 #[tokio::test]

@@ -120,6 +120,32 @@ fn column(key: SortKey) -> &'static str {
     }
 }
 
+fn direction(sort: CompanySort) -> &'static str {
+    if sort.descending {
+        "DESC"
+    } else {
+        "ASC"
+    }
+}
+
+/// The condition that keeps the rows after `after` in this order, comparing the sort key and id
+/// `columns`; the cursor's two values are pushed onto `args`.
+fn past_cursor(
+    after: CompanyCursor,
+    sort: CompanySort,
+    (key, id): (&str, &str),
+    args: &mut Args,
+) -> String {
+    match after.value {
+        SortValue::Text(t) => args.push(Box::new(t)),
+        SortValue::Number(n) => args.push(Box::new(n)),
+    }
+    args.push(Box::new(after.id));
+    let cmp = if sort.descending { "<" } else { ">" };
+    let (v, i) = (args.len() - 1, args.len());
+    format!("({key}, {id}) {cmp} (?{v}, ?{i})")
+}
+
 pub fn list(
     conn: &Connection,
     terms: &SearchTerms,
@@ -148,24 +174,85 @@ pub(crate) fn list_query(
         conditions(filter, trigrams, &mut args)
     );
     let col = column(sort.key);
-    let (cmp, dir) = if sort.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    let dir = direction(sort);
     if let Some(after) = after {
-        match after.value {
-            SortValue::Text(t) => args.push(Box::new(t)),
-            SortValue::Number(n) => args.push(Box::new(n)),
-        }
-        args.push(Box::new(after.id));
-        let (v, id) = (args.len() - 1, args.len());
-        sql.push_str(&format!(" AND ({col}, c.id) {cmp} (?{v}, ?{id})"));
+        let past = past_cursor(after, sort, (col, "c.id"), &mut args);
+        sql.push_str(&format!(" AND {past}"));
     }
     sql.push_str(&format!(
         " ORDER BY {col} {dir}, c.id {dir} LIMIT {}",
         limit + 1
     ));
+    (sql, args)
+}
+
+/// One page of the list and how many companies the filters match. A search reads its matches
+/// once for both: its page and `total` as two statements each looked the text up and read every
+/// matching company, and the page's per-row columns (user count, plan) were worked out for every
+/// match before the sort kept 51.
+pub fn page_and_total(
+    conn: &Connection,
+    terms: &SearchTerms,
+    filter: &CompanyFilter,
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> DomainResult<(Page<Company>, u64)> {
+    if search(filter).is_none() {
+        return Ok((
+            list(conn, terms, filter, sort, after, limit)?,
+            count(conn, terms, filter)?,
+        ));
+    }
+    let trigrams = search_trigrams(conn, terms, filter)?;
+    let (sql, args) = search_query(filter, &trigrams, sort, after, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // The total is the last column, after the company's.
+    let total_at = stmt.column_count() - 1;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((from_row(r)?, r.get::<_, i64>(total_at)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = match rows.first() {
+        Some((_, n)) => (*n).max(0) as u64,
+        // Past the last page there is no row to carry the total.
+        None => count(conn, terms, filter)?,
+    };
+    let items = rows.into_iter().map(|(c, _)| c).collect();
+    let page = Page::from_rows(items, limit, |c| sort.cursor_key(c));
+    Ok((page, total))
+}
+
+/// The SQL of a search's page with its total as the last column: the matches' sort keys are
+/// kept once (`m`), the page is taken from them (`p`), and only its rows are read whole.
+pub(crate) fn search_query(
+    filter: &CompanyFilter,
+    trigrams: &[String],
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> (String, Args) {
+    let mut args: Args = Vec::new();
+    let matches = conditions(filter, trigrams, &mut args);
+    let col = column(sort.key);
+    let dir = direction(sort);
+    let past = match after {
+        Some(after) => format!(
+            " WHERE {}",
+            past_cursor(after, sort, ("k", "id"), &mut args)
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "WITH m AS MATERIALIZED (
+             SELECT c.rowid AS r, {col} AS k, c.id AS id FROM companies c WHERE 1 = 1{matches}),
+         p AS MATERIALIZED (
+             SELECT r, k, id FROM m{past} ORDER BY k {dir}, id {dir} LIMIT {})
+         SELECT {COLUMNS}, (SELECT COUNT(*) FROM m)
+         FROM p JOIN companies c ON c.rowid = p.r ORDER BY p.k {dir}, p.id {dir}",
+        limit + 1
+    );
     (sql, args)
 }
 

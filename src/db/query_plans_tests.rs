@@ -88,6 +88,16 @@ const C: &[(&str, &str)] = &[
     ("e", "audit_events"),
 ];
 
+/// The plan of a search's page with its total, in one statement (`page_and_total`).
+fn search_page(filter: CompanyFilter) -> Vec<String> {
+    let conn = db();
+    let terms = super::search_terms::SearchTerms::default();
+    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let (sql, args) =
+        super::company_list::search_query(&filter, &trigrams, CompanySort::default(), None, 50);
+    plan(&conn, &sql, &boxed(&args))
+}
+
 fn company_list(filter: CompanyFilter) -> (Vec<String>, Vec<String>) {
     let conn = db();
     let terms = super::search_terms::SearchTerms::default();
@@ -130,7 +140,14 @@ fn the_companies_list_reads_a_page_of_an_index_and_counts_from_the_counters() {
 fn a_search_by_name_or_cnpj_goes_through_the_search_index() {
     for q in ["sao paulo", "São Paulo", "11.222", "11222333", "comercio 1"] {
         let (list, count) = company_list(search(q));
-        for (what, lines) in [("list", &list), ("count", &count)] {
+        let page = search_page(search(q));
+        // The page's companies are read by rowid, only those of the page.
+        assert!(
+            page.iter()
+                .any(|l| l.starts_with("SEARCH c USING INTEGER PRIMARY KEY")),
+            "{q:?}: {page:#?}"
+        );
+        for (what, lines) in [("list", &list), ("count", &count), ("page", &page)] {
             assert_indexed(&format!("{what} {q:?}"), lines, C, &[]);
             assert!(
                 lines
@@ -143,7 +160,8 @@ fn a_search_by_name_or_cnpj_goes_through_the_search_index() {
     // The beginning of a CNPJ is a range of its B-tree, not a trigram lookup.
     for q in ["11.222", "11222333", "11.222.333/0001"] {
         let (list, count) = company_list(search(q));
-        for (what, lines) in [("list", &list), ("count", &count)] {
+        let page = search_page(search(q));
+        for (what, lines) in [("list", &list), ("count", &count), ("page", &page)] {
             assert!(
                 lines
                     .iter()

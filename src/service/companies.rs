@@ -129,8 +129,8 @@ pub async fn list(
     let terms = store.search_terms();
     store
         .read(move |c| {
-            let page = db::company_list::list(c, &terms, &filter, sort, after, limit)?;
-            let total = db::company_list::count(c, &terms, &filter)?;
+            let (page, total) =
+                db::company_list::page_and_total(c, &terms, &filter, sort, after, limit)?;
             Ok(CompanyListing { page, total })
         })
         .await
