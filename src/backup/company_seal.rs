@@ -10,13 +10,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use rand::RngCore;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::error::{BackupError, Result};
-use crate::crypto::cell::{aad, is_sealed, open_cell, seal_cell, CELL_MAGIC};
+use crate::crypto::cell::{aad, open_cell, seal_cell, CELL_MAGIC};
 use crate::crypto::company_keys::KeyRing;
 use crate::db::personal_columns::{self as personal, PersonalColumns, BY_COMPANY};
 
@@ -63,44 +64,27 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let search =
         personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
-    let mut keys = live_keys(&tx, live)?;
+    let keys = Arc::new(Mutex::new(live_keys(&tx, live)?));
     for p in BY_COMPANY {
         let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
         if columns.is_empty() {
             continue;
         }
-        let mut after = 0;
-        loop {
-            let (rows, next) = personal::rows_page(&tx, p, &columns, after)
-                .map_err(db_err("reading personal columns"))?;
-            for mut row in rows {
-                let key = keys.entry(row.company_id.clone()).or_insert_with(|| {
-                    let mut k = [0u8; 32];
-                    rand::thread_rng().fill_bytes(&mut k);
-                    k
-                });
-                let mut changed = false;
-                for (column, value) in columns.iter().zip(row.values.iter_mut()) {
-                    if is_sealed(value) {
-                        continue;
-                    }
-                    if let Some(sealed) =
-                        seal_cell(key, &aad(p.table, column, &row.company_id), value)
-                    {
-                        *value = sealed;
-                        changed = true;
-                    }
-                }
-                if changed {
-                    personal::set_row(&tx, p, &columns, &row.key, &row.values)
-                        .map_err(db_err("sealing personal columns"))?;
-                }
-            }
-            match next {
-                Some(n) => after = n,
-                None => break,
-            }
-        }
+        let indexes = personal::suspend_indexes(&tx, p, &columns)
+            .map_err(db_err("setting the sealed columns' indexes aside"))?;
+        let keys = keys.clone();
+        personal::seal_all(&tx, p, &columns, move |company, column, value| {
+            let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
+            let key = keys.entry(company.to_owned()).or_insert_with(|| {
+                let mut k = [0u8; 32];
+                rand::thread_rng().fill_bytes(&mut k);
+                k
+            });
+            seal_cell(key, &aad(p.table, column, company), value)
+        })
+        .map_err(db_err("sealing personal columns"))?;
+        personal::restore_indexes(&tx, &indexes)
+            .map_err(db_err("building the sealed columns' indexes again"))?;
     }
     personal::resume_search_index(&tx, &search, false)
         .map_err(db_err("restoring the search index's triggers"))?;
@@ -112,6 +96,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     }
     tx.commit()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
+    let keys = std::mem::take(&mut *keys.lock().unwrap_or_else(|e| e.into_inner()));
     Ok(keys)
 }
 
