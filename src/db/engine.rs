@@ -19,3 +19,21 @@ pub fn configure() -> bool {
     let rc = unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off) };
     rc == rusqlite::ffi::SQLITE_OK
 }
+
+#[cfg(test)]
+mod tests {
+    /// `.cargo/config.toml` builds the bundled SQLite without SQLITE_ENABLE_MEMORY_MANAGEMENT,
+    /// so each connection keeps its own page cache instead of sharing one behind a mutex.
+    #[test]
+    fn each_connection_has_a_page_cache_of_its_own() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let used: i64 = conn
+            .query_row(
+                "SELECT sqlite_compileoption_used('ENABLE_MEMORY_MANAGEMENT')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(used, 0, "SQLite was built with ENABLE_MEMORY_MANAGEMENT");
+    }
+}
