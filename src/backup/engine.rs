@@ -363,6 +363,17 @@ impl BackupEngine {
             .find(BackupEntry::is_complete))
     }
 
+    /// The master key id in the manifest of `id`, read without keeping the rest.
+    pub async fn manifest_key_id(&self, id: &BackupId) -> Result<String> {
+        let name = id.manifest_name();
+        let bytes = self
+            .target
+            .get_bytes(&name)
+            .await?
+            .ok_or_else(|| BackupError::ManifestMissing(id.object_name()))?;
+        Manifest::key_id_from_json(&name, &bytes)
+    }
+
     /// Reads and parses the manifest of `id`.
     pub async fn manifest(&self, id: &BackupId) -> Result<Manifest> {
         let name = id.manifest_name();

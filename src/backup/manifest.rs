@@ -151,6 +151,35 @@ impl Manifest {
     }
 }
 
+/// The few fields of a manifest read without its company keys, which in a store of a million
+/// companies are a million entries: parsing the whole manifest to learn its key id held 300 MB
+/// at start.
+#[derive(Deserialize)]
+struct ManifestHead {
+    format: u32,
+    key_id: String,
+}
+
+impl Manifest {
+    /// The master key id of the manifest in `bytes`, with its format checked; the other fields
+    /// are passed over without being kept.
+    pub fn key_id_from_json(name: &str, bytes: &[u8]) -> Result<String> {
+        let invalid = |reason: String| BackupError::InvalidManifest {
+            name: name.to_string(),
+            reason,
+        };
+        let head: ManifestHead =
+            serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+        if head.format != MANIFEST_FORMAT {
+            return Err(invalid(format!(
+                "format {} is not supported by this armario (knows {MANIFEST_FORMAT})",
+                head.format
+            )));
+        }
+        Ok(head.key_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +205,38 @@ mod tests {
         );
         assert_eq!(parse_stored_name("armario-junk.db.zst.enc"), None);
         assert_eq!(parse_stored_name("notes.txt"), None);
+    }
+
+    #[test]
+    fn the_key_id_is_read_past_the_company_keys_and_the_format_checked() {
+        let id = BackupId::generate(Utc.with_ymd_and_hms(2026, 12, 4, 3, 0, 0).unwrap());
+        let mut manifest = Manifest {
+            format: MANIFEST_FORMAT,
+            id: id.clone(),
+            created_at: id.time(),
+            schema_version: 28,
+            plaintext_size: 1,
+            encrypted_size: 1,
+            sha256: "00".into(),
+            row_counts: BTreeMap::new(),
+            key_id: "1558cfc8".into(),
+            armario_version: "0.1.0".into(),
+            object: id.object_name(),
+            compression: COMPRESSION.into(),
+            encryption: ENCRYPTION.into(),
+            audit_head: None,
+            company_keys: (0..1000)
+                .map(|i| (format!("cmp_{i:032x}"), "sealed".repeat(10)))
+                .collect(),
+        };
+        let name = id.manifest_name();
+        assert_eq!(
+            Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap(),
+            "1558cfc8"
+        );
+        manifest.format = MANIFEST_FORMAT + 1;
+        let err = Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap_err();
+        assert!(err.to_string().contains("is not supported"), "{err}");
+        assert!(Manifest::key_id_from_json(&name, b"{\"format\": 1}").is_err());
     }
 }

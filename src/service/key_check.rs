@@ -117,11 +117,11 @@ async fn newest_backup_key_id(backups: &BackupEngine) -> Result<Option<String>, 
         let Some(entry) = backups.latest_good().await.map_err(|e| e.to_string())? else {
             return none;
         };
-        let manifest = backups
-            .manifest(&entry.id)
+        let key_id = backups
+            .manifest_key_id(&entry.id)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(Some(manifest.key_id))
+        Ok(Some(key_id))
     };
     match tokio::time::timeout(BACKUP_LOOKUP_TIMEOUT, lookup).await {
         Ok(Ok(id)) => Ok(id),
