@@ -365,23 +365,24 @@ impl BackupEngine {
 
     /// The master key id in the manifest of `id`, read without keeping the rest.
     pub async fn manifest_key_id(&self, id: &BackupId) -> Result<String> {
-        let name = id.manifest_name();
-        let bytes = self
-            .target
-            .get_bytes(&name)
-            .await?
-            .ok_or_else(|| BackupError::ManifestMissing(id.object_name()))?;
+        let (name, bytes) = self.manifest_bytes(id).await?;
         Manifest::key_id_from_json(&name, &bytes)
     }
 
     /// Reads and parses the manifest of `id`.
     pub async fn manifest(&self, id: &BackupId) -> Result<Manifest> {
+        let (name, bytes) = self.manifest_bytes(id).await?;
+        Manifest::from_json(&name, &bytes)
+    }
+
+    /// The name and stored bytes of the manifest of `id`.
+    async fn manifest_bytes(&self, id: &BackupId) -> Result<(String, Vec<u8>)> {
         let name = id.manifest_name();
         let bytes = self
             .target
             .get_bytes(&name)
             .await?
             .ok_or_else(|| BackupError::ManifestMissing(id.object_name()))?;
-        Manifest::from_json(&name, &bytes)
+        Ok((name, bytes))
     }
 }

@@ -129,25 +129,24 @@ impl Manifest {
     }
 
     pub fn from_json(name: &str, bytes: &[u8]) -> Result<Self> {
-        let invalid = |reason: String| BackupError::InvalidManifest {
-            name: name.to_string(),
-            reason,
-        };
-        let manifest: Manifest =
-            serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
-        if manifest.format != MANIFEST_FORMAT {
-            return Err(invalid(format!(
-                "format {} is not supported by this armario (knows {MANIFEST_FORMAT})",
-                manifest.format
-            )));
-        }
+        let manifest: Manifest = parse_checked(name, bytes, |m: &Manifest| m.format)?;
         if manifest.encryption != ENCRYPTION || manifest.compression != COMPRESSION {
-            return Err(invalid(format!(
-                "unknown encoding {} + {}",
-                manifest.compression, manifest.encryption
-            )));
+            return Err(invalid(
+                name,
+                format!(
+                    "unknown encoding {} + {}",
+                    manifest.compression, manifest.encryption
+                ),
+            ));
         }
         Ok(manifest)
+    }
+
+    /// The master key id of the manifest in `bytes`, with its format checked; the other fields
+    /// are passed over without being kept.
+    pub fn key_id_from_json(name: &str, bytes: &[u8]) -> Result<String> {
+        let head: ManifestHead = parse_checked(name, bytes, |h: &ManifestHead| h.format)?;
+        Ok(head.key_id)
     }
 }
 
@@ -160,24 +159,28 @@ struct ManifestHead {
     key_id: String,
 }
 
-impl Manifest {
-    /// The master key id of the manifest in `bytes`, with its format checked; the other fields
-    /// are passed over without being kept.
-    pub fn key_id_from_json(name: &str, bytes: &[u8]) -> Result<String> {
-        let invalid = |reason: String| BackupError::InvalidManifest {
-            name: name.to_string(),
-            reason,
-        };
-        let head: ManifestHead =
-            serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
-        if head.format != MANIFEST_FORMAT {
-            return Err(invalid(format!(
-                "format {} is not supported by this armario (knows {MANIFEST_FORMAT})",
-                head.format
-            )));
-        }
-        Ok(head.key_id)
+fn invalid(name: &str, reason: String) -> BackupError {
+    BackupError::InvalidManifest {
+        name: name.to_string(),
+        reason,
     }
+}
+
+/// Parses the manifest `name` as `T` and checks the format it declares.
+fn parse_checked<T: serde::de::DeserializeOwned>(
+    name: &str,
+    bytes: &[u8],
+    format: impl Fn(&T) -> u32,
+) -> Result<T> {
+    let parsed: T = serde_json::from_slice(bytes).map_err(|e| invalid(name, e.to_string()))?;
+    let found = format(&parsed);
+    if found != MANIFEST_FORMAT {
+        return Err(invalid(
+            name,
+            format!("format {found} is not supported by this armario (knows {MANIFEST_FORMAT})"),
+        ));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]
