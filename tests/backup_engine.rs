@@ -308,3 +308,51 @@ async fn an_unreachable_target_fails_the_run_with_its_reason() {
         "{names:?}"
     );
 }
+
+/// A manifest of 20,000 company keys (about 1.5 MB): its key id is read from its first bytes,
+/// so damage past them does not matter; a manifest whose key id comes after the keys is read
+/// whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_id_is_read_from_a_manifests_first_bytes() {
+    each_target(|place| async move {
+        let dir = tempfile::tempdir().unwrap();
+        make_db(dir.path(), 10);
+        let engine = engine(dir.path(), &place, &KEY);
+        let id = engine.run_backup().await.unwrap().id;
+        let key_id = engine.manifest(&id).await.unwrap().key_id;
+        let name = id.manifest_name();
+        let stored = engine.target().get_bytes(&name).await.unwrap().unwrap();
+        let mut fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&stored).unwrap();
+        let keys: serde_json::Map<_, _> = (0..20_000)
+            .map(|i| (format!("cmp_{i:032x}"), "sealed-key-".repeat(4).into()))
+            .collect();
+        fields.insert("company_keys".into(), keys.into());
+        let mut big = serde_json::to_vec_pretty(&fields).unwrap();
+        assert!(big.len() > 1 << 20, "{place}: {}", big.len());
+        big.truncate(big.len() - 100);
+        engine.target().put_bytes(&name, big).await.unwrap();
+        let err = engine.manifest(&id).await.unwrap_err().to_string();
+        assert!(err.contains("invalid"), "{place}: {err}");
+        assert_eq!(
+            engine.manifest_key_id(&id).await.unwrap(),
+            key_id,
+            "{place}"
+        );
+
+        let moved = fields.shift_remove("key_id").unwrap();
+        fields.insert("key_id".into(), moved);
+        let late = serde_json::to_vec_pretty(&fields).unwrap();
+        engine.target().put_bytes(&name, late).await.unwrap();
+        assert_eq!(
+            engine.manifest_key_id(&id).await.unwrap(),
+            key_id,
+            "{place}"
+        );
+
+        engine.target().delete(&name).await.unwrap();
+        let err = engine.manifest_key_id(&id).await.unwrap_err().to_string();
+        assert!(err.contains("manifest missing"), "{place}: {err}");
+    })
+    .await;
+}

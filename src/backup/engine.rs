@@ -363,9 +363,23 @@ impl BackupEngine {
             .find(BackupEntry::is_complete))
     }
 
-    /// The master key id in the manifest of `id`, read without keeping the rest.
+    /// The master key id in the manifest of `id`, read from the manifest's first bytes; the
+    /// whole manifest is read only when they do not hold it.
     pub async fn manifest_key_id(&self, id: &BackupId) -> Result<String> {
-        let (name, bytes) = self.manifest_bytes(id).await?;
+        let name = id.manifest_name();
+        let head = self
+            .target
+            .get_prefix(&name, manifest::HEAD_BYTES)
+            .await?
+            .ok_or_else(|| BackupError::ManifestMissing(id.object_name()))?;
+        if let Some(key_id) = Manifest::key_id_from_head(&name, &head)? {
+            return Ok(key_id);
+        }
+        let (name, bytes) = if (head.len() as u64) < manifest::HEAD_BYTES {
+            (name, head)
+        } else {
+            self.manifest_bytes(id).await?
+        };
         Manifest::key_id_from_json(&name, &bytes)
     }
 

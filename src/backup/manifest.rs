@@ -148,7 +148,28 @@ impl Manifest {
         let head: ManifestHead = parse_checked(name, bytes, |h: &ManifestHead| h.format)?;
         Ok(head.key_id)
     }
+
+    /// The master key id from the first bytes of a manifest, with its format checked: both are
+    /// written before the company keys, which in a store of a million companies make the
+    /// manifest 128 MB. `None` when `head` ends (or stops being JSON) before both are read; the
+    /// rest of the manifest is not looked at.
+    pub fn key_id_from_head(name: &str, head: &[u8]) -> Result<Option<String>> {
+        let mut fields = HeadFields::default();
+        let mut reader = serde_json::Deserializer::from_slice(head);
+        // The visitor stops reading once it has both fields, which leaves the map unfinished:
+        // the error that reports is expected and only the fields found count.
+        let _ = serde::Deserializer::deserialize_map(&mut reader, HeadVisitor(&mut fields));
+        let (Some(format), Some(key_id)) = (fields.format, fields.key_id) else {
+            return Ok(None);
+        };
+        check_format(name, format)?;
+        Ok(Some(key_id))
+    }
 }
+
+/// How many bytes of a manifest to read for its head: its fields before the company keys take
+/// well under this.
+pub const HEAD_BYTES: u64 = 64 * 1024;
 
 /// The few fields of a manifest read without its company keys, which in a store of a million
 /// companies are a million entries: parsing the whole manifest to learn its key id held 300 MB
@@ -157,6 +178,39 @@ impl Manifest {
 struct ManifestHead {
     format: u32,
     key_id: String,
+}
+
+#[derive(Default)]
+struct HeadFields {
+    format: Option<u32>,
+    key_id: Option<String>,
+}
+
+/// Reads a manifest's fields in order until it has its format and key id.
+struct HeadVisitor<'a>(&'a mut HeadFields);
+
+impl<'de> serde::de::Visitor<'de> for HeadVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a backup manifest")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => self.0.format = Some(map.next_value()?),
+                "key_id" => self.0.key_id = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            if self.0.format.is_some() && self.0.key_id.is_some() {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn invalid(name: &str, reason: String) -> BackupError {
@@ -173,14 +227,18 @@ fn parse_checked<T: serde::de::DeserializeOwned>(
     format: impl Fn(&T) -> u32,
 ) -> Result<T> {
     let parsed: T = serde_json::from_slice(bytes).map_err(|e| invalid(name, e.to_string()))?;
-    let found = format(&parsed);
+    check_format(name, format(&parsed))?;
+    Ok(parsed)
+}
+
+fn check_format(name: &str, found: u32) -> Result<()> {
     if found != MANIFEST_FORMAT {
         return Err(invalid(
             name,
             format!("format {found} is not supported by this armario (knows {MANIFEST_FORMAT})"),
         ));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -212,8 +270,67 @@ mod tests {
 
     #[test]
     fn the_key_id_is_read_past_the_company_keys_and_the_format_checked() {
+        let mut manifest = manifest_with_keys(1000);
+        let name = manifest.id.manifest_name();
+        assert_eq!(
+            Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap(),
+            "1558cfc8"
+        );
+        manifest.format = MANIFEST_FORMAT + 1;
+        let err = Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap_err();
+        assert!(err.to_string().contains("is not supported"), "{err}");
+        assert!(Manifest::key_id_from_json(&name, b"{\"format\": 1}").is_err());
+    }
+
+    #[test]
+    fn the_key_id_is_read_from_the_head_and_the_rest_is_not_looked_at() {
+        let mut manifest = manifest_with_keys(10_000);
+        let name = manifest.id.manifest_name();
+        let json = manifest.to_json();
+        assert!(json.len() as u64 > 10 * HEAD_BYTES, "{}", json.len());
+        let head = &json[..HEAD_BYTES as usize];
+        assert_eq!(
+            Manifest::key_id_from_head(&name, head).unwrap().as_deref(),
+            Some("1558cfc8")
+        );
+        // Past the head the bytes are not read: damage there does not matter.
+        let mut damaged = head.to_vec();
+        damaged.extend_from_slice(b"\0\0 not json");
+        assert_eq!(
+            Manifest::key_id_from_head(&name, &damaged)
+                .unwrap()
+                .as_deref(),
+            Some("1558cfc8")
+        );
+        // A head that ends before the key id tells the caller to read on.
+        let cut = json.windows(8).position(|w| w == b"\"key_id\"").unwrap();
+        assert_eq!(
+            Manifest::key_id_from_head(&name, &json[..cut]).unwrap(),
+            None
+        );
+        // The key id after the company keys (as a store could write it) is not in the head.
+        let mut reordered: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&json).unwrap();
+        let key_id = reordered.remove("key_id").unwrap();
+        reordered.insert("key_id".into(), key_id);
+        let late = serde_json::to_vec(&reordered).unwrap();
+        assert_eq!(
+            Manifest::key_id_from_head(&name, &late[..HEAD_BYTES as usize]).unwrap(),
+            None
+        );
+        assert_eq!(
+            Manifest::key_id_from_head(&name, &late).unwrap().as_deref(),
+            Some("1558cfc8")
+        );
+        manifest.format = MANIFEST_FORMAT + 1;
+        let err = Manifest::key_id_from_head(&name, &manifest.to_json()[..HEAD_BYTES as usize])
+            .unwrap_err();
+        assert!(err.to_string().contains("is not supported"), "{err}");
+    }
+
+    fn manifest_with_keys(companies: usize) -> Manifest {
         let id = BackupId::generate(Utc.with_ymd_and_hms(2026, 12, 4, 3, 0, 0).unwrap());
-        let mut manifest = Manifest {
+        Manifest {
             format: MANIFEST_FORMAT,
             id: id.clone(),
             created_at: id.time(),
@@ -228,18 +345,9 @@ mod tests {
             compression: COMPRESSION.into(),
             encryption: ENCRYPTION.into(),
             audit_head: None,
-            company_keys: (0..1000)
+            company_keys: (0..companies)
                 .map(|i| (format!("cmp_{i:032x}"), "sealed".repeat(10)))
                 .collect(),
-        };
-        let name = id.manifest_name();
-        assert_eq!(
-            Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap(),
-            "1558cfc8"
-        );
-        manifest.format = MANIFEST_FORMAT + 1;
-        let err = Manifest::key_id_from_json(&name, &manifest.to_json()).unwrap_err();
-        assert!(err.to_string().contains("is not supported"), "{err}");
-        assert!(Manifest::key_id_from_json(&name, b"{\"format\": 1}").is_err());
+        }
     }
 }

@@ -138,6 +138,22 @@ impl LocalTarget {
         .await
     }
 
+    pub async fn get_prefix(&self, name: &str, len: u64) -> Result<Option<Vec<u8>>> {
+        let (this, name) = (self.clone(), name.to_string());
+        blocking(move || {
+            let file = match fs::File::open(this.dir.join(&name)) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(this.fail("reading", &name)(e)),
+            };
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut io::Read::take(file, len), &mut bytes)
+                .map_err(this.fail("reading", &name))?;
+            Ok(Some(bytes))
+        })
+        .await
+    }
+
     pub async fn list(&self) -> Result<Vec<StoredObject>> {
         let this = self.clone();
         blocking(move || {

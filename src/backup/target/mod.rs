@@ -84,6 +84,15 @@ impl Target {
         }
     }
 
+    /// The first `len` bytes of `name` (all of it when it is shorter); `None` when there is no
+    /// such object.
+    pub async fn get_prefix(&self, name: &str, len: u64) -> Result<Option<Vec<u8>>> {
+        match self {
+            Target::Local(t) => t.get_prefix(name, len).await,
+            Target::S3(t) => t.get_prefix(name, len).await,
+        }
+    }
+
     /// Every object under the target (directly under the prefix), in name order.
     pub async fn list(&self) -> Result<Vec<StoredObject>> {
         let mut objects = match self {

@@ -165,6 +165,26 @@ impl S3Target {
         }
     }
 
+    pub async fn get_prefix(&self, name: &str, len: u64) -> Result<Option<Vec<u8>>> {
+        let last = len.max(1) - 1;
+        match self
+            .bucket
+            .get_object_range(self.key(name), 0, Some(last))
+            .await
+        {
+            Ok(data) => {
+                let mut bytes = data.to_vec();
+                // A store that ignores the range sends the whole object; `len` 0 asked for one.
+                bytes.truncate(len as usize);
+                Ok(Some(bytes))
+            }
+            Err(S3Error::HttpFailWithBody(404, _)) => Ok(None),
+            // The range starts past the end: the object is empty.
+            Err(S3Error::HttpFailWithBody(416, _)) => Ok(Some(Vec::new())),
+            Err(e) => Err(self.fail("downloading", name)(e)),
+        }
+    }
+
     pub async fn list(&self) -> Result<Vec<StoredObject>> {
         let pages = self
             .bucket
