@@ -237,3 +237,37 @@ fn a_month_of_usage_is_a_range_of_an_index() {
         }
     }
 }
+
+/// A search's statement is compiled once per connection: a new pattern bound to its `LIKE`
+/// does not compile it again (the connection's settings keep plans independent of values).
+#[test]
+fn a_search_is_not_compiled_again_for_each_pattern() {
+    let conn = db();
+    super::configure(&conn, super::Synchronous::Normal, true).unwrap();
+    let terms = super::search_terms::SearchTerms::default();
+    let filter = search("sao paulo");
+    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let (sql, _) =
+        super::company_list::search_query(&filter, &trigrams, CompanySort::default(), None, 50);
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let mut found = Vec::new();
+    for q in ["sao paulo", "comercio sao", "sao paulo 2", "paulo 1 l"] {
+        let (_, args) = super::company_list::search_query(
+            &search(q),
+            &trigrams,
+            CompanySort::default(),
+            None,
+            50,
+        );
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
+            .unwrap();
+        found.push(rows.count());
+    }
+    assert_eq!(found, [1, 1, 0, 1]);
+    assert_eq!(
+        stmt.get_status(rusqlite::StatementStatus::RePrepare),
+        0,
+        "the search was compiled again for a new pattern"
+    );
+}
