@@ -29,12 +29,11 @@ impl Receiver {
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if !ok
-            && skip_or_fail(
+        if !ok {
+            skip_or_fail(
                 "standardwebhooks",
                 "python3 -m pip install standardwebhooks",
-            )
-        {
+            );
             return None;
         }
         let mut r = Receiver {

@@ -24,7 +24,8 @@ impl Sink {
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if !ok && skip_or_fail("aiosmtpd", "python3 -m pip install aiosmtpd") {
+        if !ok {
+            skip_or_fail("aiosmtpd", "python3 -m pip install aiosmtpd");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
