@@ -14,6 +14,7 @@ pub use crate::api::company_shapes::{
 };
 use crate::api::company_shapes::{CompanyList, CompanyPatchIn};
 use crate::api::input::{Text, CURSOR_MAX, SEARCH_MAX};
+use crate::api::rendered::Rendered;
 use crate::api::session::CreatedResponse;
 use crate::api::statuses::{
     ActionErrors, ChangeErrors, CreateErrors, ReadOneErrors, SignedInListErrors,
@@ -66,7 +67,7 @@ impl CompaniesApi {
         limit: Query<Option<u32>>,
         /// The `next_cursor` of the previous page, as given (cursors are opaque).
         cursor: Query<Option<Text<CURSOR_MAX>>>,
-    ) -> Result<Json<CompanyList>, SignedInListErrors> {
+    ) -> Result<Rendered<CompanyList>, SignedInListErrors> {
         let who = auth.user(&self.state, &caller).await?;
         let limit = page_size(limit.0)?;
         let filter = CompanyFilter {
@@ -84,7 +85,8 @@ impl CompaniesApi {
             limit,
         )
         .await?;
-        Ok(Json(CompanyList {
+        // A page holds up to 200 companies: written directly, not through a `Value`.
+        Ok(Rendered::serialized(&CompanyList {
             items: listing.page.items.into_iter().map(Into::into).collect(),
             next_cursor: listing.page.next_cursor,
             total: listing.total,

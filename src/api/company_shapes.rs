@@ -3,7 +3,7 @@
 //! one, with their conversions to and from the domain's types.
 
 use poem_openapi::{Enum, Object};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::input::{
     Cnpj, Color, Email, MaxUsers, Slug, Text, COMPANY_NAME_MAX, DISPLAY_NAME_MAX, ID_MAX,
@@ -16,8 +16,9 @@ use crate::domain::company::{
 };
 use crate::domain::company_sort::{CompanySort, SortKey};
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Enum, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum CompanyStatusDto {
     Pending,
     Active,
@@ -47,21 +48,26 @@ impl From<CompanyStatusDto> for CompanyStatus {
     }
 }
 
+// Also `Serialize`, written to the same JSON as its `ToJSON` (a test compares the two), so a
+// page of companies is written out directly instead of through a `serde_json::Value`.
 /// A company (tenant).
-#[derive(Object)]
+#[derive(Object, Serialize)]
 #[oai(rename = "Company")]
 pub struct CompanyOut {
     id: String,
     legal_name: String,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     trade_name: Option<String>,
     /// 14 characters without punctuation, letters in upper case: 12 letters or digits, then
     /// 2 check digits (`11222333000181`, `12ABC34501DE35`).
     cnpj: String,
     slug: String,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     contact_email: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     contact_phone: Option<String>,
     status: CompanyStatusDto,
     /// The plan's name.
@@ -72,24 +78,31 @@ pub struct CompanyOut {
     plan_id: String,
     /// The last day of the company's trial (`YYYY-MM-DD`); absent without a trial.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     trial_ends_at: Option<String>,
     subscription_status: crate::api::plans::SubscriptionStatusDto,
     /// Users counted against the limit.
     user_count: i64,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `#rrggbb`.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     primary_color: Option<String>,
     /// Where to fetch the logo image (absent without a logo): relative to the server, with
     /// the caller's credentials. It changes whenever the company does, so it may be cached.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     logo_url: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
     created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "rfc3339")]
     updated_at: chrono::DateTime<chrono::Utc>,
     /// For a sign-up waiting for approval: what it clashes with. Approving a sign-up whose
     /// CNPJ or admin e-mail is in use is refused; cancelling it frees both. Absent otherwise.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     conflicts: Option<Vec<SignupConflictDto>>,
     /// Whether the company's people may sign in with a single-use link e-mailed to them
     /// (`POST /auth/magic-link`). Off unless the owner or a company admin switches it on.
@@ -99,8 +112,9 @@ pub struct CompanyOut {
 /// A pending sign-up's clash: `cnpj_in_use` (a live company has the CNPJ),
 /// `cnpj_in_other_signup`, `email_in_use` (a live user has the admin's e-mail),
 /// `email_in_other_signup`.
-#[derive(poem_openapi::Enum)]
+#[derive(poem_openapi::Enum, Serialize)]
 #[oai(rename = "SignupConflict", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum SignupConflictDto {
     CnpjInUse,
     CnpjInOtherSignup,
@@ -117,6 +131,15 @@ impl From<SignupConflict> for SignupConflictDto {
             SignupConflict::EmailInOtherSignup => Self::EmailInOtherSignup,
         }
     }
+}
+
+/// A time as `ToJSON` writes it (`2026-12-04T12:00:00.123+00:00`), not as chrono's own
+/// `Serialize` does (`…Z`).
+fn rfc3339<S: serde::Serializer>(
+    time: &chrono::DateTime<chrono::Utc>,
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    out.serialize_str(&time.to_rfc3339())
 }
 
 impl From<Company> for CompanyOut {
@@ -160,11 +183,12 @@ impl CompanyOut {
 }
 
 /// A page of companies.
-#[derive(Object)]
+#[derive(Object, Serialize)]
 pub(super) struct CompanyList {
     pub(super) items: Vec<CompanyOut>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) next_cursor: Option<String>,
     /// How many companies match `q` and `status` among those the caller may see, on every
     /// page (a company admin's total is at most 1).
@@ -326,5 +350,90 @@ impl From<CompanyPatchIn> for CompanyInputPatch {
             logo_data_url: b.logo_data_url.map(Into::into),
             magic_link_sign_in: b.magic_link_sign_in,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::domain::plan::SubscriptionStatus;
+    use crate::ids::{CompanyId, PlanId};
+
+    fn company(full: bool, status: CompanyStatus, sub: SubscriptionStatus) -> Company {
+        let some = |s: &str| full.then(|| s.to_string());
+        Company {
+            id: CompanyId::generate(),
+            legal_name: "Comércio \"São Paulo\" Ltda\n".into(),
+            trade_name: some("Loja <Paulista> & Cia"),
+            cnpj: "12ABC34501DE35".into(),
+            slug: "sao-paulo".into(),
+            contact_email: some("contato@empresa.com.br"),
+            contact_phone: some("+55 11 91234-5678"),
+            status,
+            plan: "Básico".into(),
+            max_users: 25,
+            user_count: 3,
+            display_name: some("SP \u{1F600}"),
+            primary_color: some("#1a2b3c"),
+            has_logo: full,
+            created_at: 1_764_849_600_123,
+            updated_at: 1_764_849_600_000,
+            conflicts: if full {
+                vec![
+                    SignupConflict::CnpjInUse,
+                    SignupConflict::CnpjInOtherSignup,
+                    SignupConflict::EmailInUse,
+                    SignupConflict::EmailInOtherSignup,
+                ]
+            } else {
+                Vec::new()
+            },
+            magic_link_sign_in: full,
+            plan_id: PlanId::generate(),
+            trial_ends_at: some("2026-12-31"),
+            subscription_status: sub,
+        }
+    }
+
+    /// The page written through `Serialize` is byte for byte what `ToJSON` writes, for every
+    /// status, with every optional field present and with none.
+    #[test]
+    fn a_page_serializes_exactly_as_its_schema_writes_it() {
+        let statuses = [
+            CompanyStatus::Pending,
+            CompanyStatus::Active,
+            CompanyStatus::Suspended,
+            CompanyStatus::Cancelled,
+        ];
+        let subs = [
+            SubscriptionStatus::Trial,
+            SubscriptionStatus::Active,
+            SubscriptionStatus::PastDue,
+            SubscriptionStatus::Cancelled,
+        ];
+        let mut items = Vec::new();
+        for (status, sub) in statuses.into_iter().zip(subs) {
+            for full in [true, false] {
+                items.push(CompanyOut::from(company(full, status, sub)));
+            }
+        }
+        for next_cursor in [Some("c2Vlaw==".to_string()), None] {
+            let page = CompanyList {
+                items: items.drain(..2).collect(),
+                next_cursor,
+                total: 1_000_000,
+            };
+            let direct = serde_json::to_string(&page).unwrap();
+            assert_eq!(direct, page.to_json_string());
+            assert!(direct.contains("+00:00"), "{direct}");
+        }
+        let rest = CompanyList {
+            items,
+            next_cursor: None,
+            total: 0,
+        };
+        assert_eq!(serde_json::to_string(&rest).unwrap(), rest.to_json_string());
     }
 }

@@ -35,7 +35,7 @@ impl PlansApi {
 }
 
 /// `trial`, `active`, `past_due` or `cancelled`.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[oai(rename = "SubscriptionStatus", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatusDto {

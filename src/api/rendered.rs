@@ -38,6 +38,17 @@ impl<T: ToJSON> Rendered<T> {
     }
 }
 
+impl<T: ToJSON + serde::Serialize> Rendered<T> {
+    /// Writes `value` through its `Serialize`, which must write what its `ToJSON` would (a
+    /// test beside each such type compares them): no `serde_json::Value` is built on the way.
+    pub fn serialized(value: &T) -> Self {
+        Self {
+            body: Bytes::from(serde_json::to_vec(value).expect("a response always serializes")),
+            shape: PhantomData,
+        }
+    }
+}
+
 impl<T> Clone for Rendered<T> {
     fn clone(&self) -> Self {
         Self {
