@@ -170,6 +170,18 @@ fn broken(event_id: i64, kind: BreakKind, message: String) -> Option<Break> {
 
 /// Walks the chain from its anchor and stops at the first event that breaks it.
 pub fn verify(conn: &Connection) -> DomainResult<ChainReport> {
+    // The anchor and the events are read from one snapshot. Read apart, a retention run that
+    // commits between them moves the anchor past events the walk then no longer finds, which
+    // reads as a deletion.
+    if conn.is_autocommit() {
+        let snapshot = conn.unchecked_transaction()?;
+        walk(&snapshot)
+    } else {
+        walk(conn)
+    }
+}
+
+fn walk(conn: &Connection) -> DomainResult<ChainReport> {
     let (anchor_id, anchor_hash) = anchor(conn)?;
     let mut report = ChainReport::default();
     let mut prev = anchor_hash;

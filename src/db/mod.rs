@@ -8,6 +8,8 @@ pub mod app_roles;
 pub mod applications;
 pub mod audit;
 pub mod audit_chain;
+#[cfg(test)]
+mod audit_chain_tests;
 pub mod backups;
 mod cell_functions;
 pub mod companies;
@@ -362,8 +364,9 @@ impl Store {
 
     /// A read of a few rows found by key (a company by its id), run on the calling task's
     /// thread: handing it to the blocking pool costs two thread switches, several times the
-    /// read itself. Only for reads bounded by one index lookup, so a worker is held for
-    /// microseconds; when no reader is free at once it waits on the blocking pool as `read`.
+    /// read itself. Only for reads bounded by a few lookups by key (a signed-in request's
+    /// session and user), so a worker is held for microseconds; when no reader is free at once
+    /// it waits on the blocking pool as `read`.
     pub async fn read_point<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
