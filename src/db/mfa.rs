@@ -35,14 +35,14 @@ pub fn totp(conn: &Connection, user: &UserId) -> DomainResult<Option<TotpRow>> {
 
 /// Whether the user has a confirmed second factor.
 pub fn enabled(conn: &Connection, user: &UserId) -> DomainResult<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM user_totp WHERE user_id = ?1 AND confirmed_at IS NOT NULL",
-            [user],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(super::cached_row(
+        conn,
+        "SELECT 1 FROM user_totp WHERE user_id = ?1 AND confirmed_at IS NOT NULL",
+        [user],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// Starts (or restarts) an unconfirmed enrolment with a freshly sealed secret.
@@ -196,13 +196,13 @@ const PLATFORM: &str = "";
 /// The policy of a company, or of the platform (owners) when `company` is `None`.
 pub fn policy(conn: &Connection, company: Option<&CompanyId>) -> DomainResult<MfaPolicy> {
     let key = company.map_or(PLATFORM, |c| c.as_str());
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT policy FROM mfa_policies WHERE company_id = ?1",
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found: Option<String> = super::cached_row(
+        conn,
+        "SELECT policy FROM mfa_policies WHERE company_id = ?1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()?;
     Ok(found
         .as_deref()
         .and_then(MfaPolicy::parse)

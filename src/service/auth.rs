@@ -359,8 +359,10 @@ async fn resolve(
     }
     let hash = token::digest(session_token);
     let now = now_ms();
+    // Four lookups by key (the session, its user, the policy, the second factor): on the
+    // calling task, not through the blocking pool, as every signed-in request starts here.
     let found = store
-        .read(move |c| {
+        .read_point(move |c| {
             let Some(row) = db::sessions::find_live(c, &hash, now)? else {
                 return Ok(None);
             };
