@@ -49,9 +49,12 @@ started=$(date +%s.%N)
 sqlite3 "$work/data/armario.db" >/dev/null <<SQL
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $COMPANIES)
-INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, status, created_at, updated_at)
+-- On the plan armario gave the company created above: every company has one, and a company
+-- without one cannot be read back.
+INSERT INTO companies (id, legal_name, trade_name, cnpj, slug, contact_email, status, created_at, updated_at, plan_id)
 SELECT printf('cmp_%032x', i), 'Empresa ' || i || ' Ltda', 'Empresa ' || i, printf('%014d', i),
-       'empresa-' || i, 'contato' || i || '@empresa.test', 'active', $now_ms, $now_ms
+       'empresa-' || i, 'contato' || i || '@empresa.test', 'active', $now_ms, $now_ms,
+       (SELECT plan_id FROM companies WHERE id = '$company')
 FROM n;
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
