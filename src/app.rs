@@ -350,6 +350,15 @@ where
             },
         ))
     };
+    let trim_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::heap::keep_trimmed(
+            crate::heap::TRIM_EVERY,
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     if !state.mail.configured() {
         tracing::warn!(
             "no SMTP server is set (smtp.host): e-mail stays queued in the outbox until one is"
@@ -373,6 +382,7 @@ where
     let _ = audit_chain_task.await;
     let _ = erasure_backups_task.await;
     let _ = retention_task.await;
+    let _ = trim_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))

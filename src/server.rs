@@ -1,6 +1,7 @@
 //! Builds the application from its state and serves it until shutdown.
 
 use std::future::Future;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
@@ -15,16 +16,19 @@ use crate::service::AppState;
 /// The whole HTTP application.
 pub fn app(state: AppState) -> impl poem::Endpoint {
     let api_service = api::service(&state);
-    let docs = api::docs::routes(&api_service.swagger_ui_html());
+    let docs = api::docs::routes();
     let trust_proxy = state.settings.trust_proxy;
     let max_body = state.settings.max_body_bytes;
-    let generated = api_service.spec();
     let routes = api::routes::ApiRoutes::new("/api/v1");
-    let spec_text = bytes::Bytes::from(api::document(&generated));
+    // The document is made the first time it is asked for (about 1.3 MiB, and the time to
+    // generate it twice at every start), then served from memory.
+    let spec_text = Arc::new(OnceLock::<bytes::Bytes>::new());
+    let spec_state = state.clone();
     let spec_endpoint = get(make_sync(move |_| {
+        let text = spec_text.get_or_init(|| bytes::Bytes::from(api::spec_json(&spec_state)));
         poem::Response::builder()
             .content_type("application/json; charset=utf-8")
-            .body(spec_text.clone())
+            .body(text.clone())
     }));
     let route = Route::new()
         .at("/healthz", get(api::health::healthz))

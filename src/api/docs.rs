@@ -4,6 +4,8 @@
 //! stylesheet are served here as files instead, with a small start-up script of our own that
 //! loads the document from `/api/openapi.json`.
 
+use std::sync::OnceLock;
+
 use poem::http::header;
 use poem::{get, handler, Endpoint, Response, Route};
 
@@ -33,11 +35,27 @@ fn between<'a>(html: &'a str, open: &str, close: &str) -> &'a str {
     &html[start..start + len]
 }
 
-fn file(content_type: &'static str, body: bytes::Bytes) -> impl Endpoint {
+/// Swagger UI's bundle and stylesheet, taken out of poem-openapi's generated page the first time
+/// the docs are asked for: a server whose docs nobody opens never holds them (about 1.4 MiB).
+fn assets() -> &'static (bytes::Bytes, bytes::Bytes) {
+    static ASSETS: OnceLock<(bytes::Bytes, bytes::Bytes)> = OnceLock::new();
+    ASSETS.get_or_init(|| {
+        // The page of an empty API: the bundle and stylesheet are the same for every API.
+        let html = poem_openapi::OpenApiService::new((), "", "").swagger_ui_html();
+        let js = between(&html, "<script charset=\"UTF-8\">", "</script>");
+        let css = between(&html, "<style charset=\"UTF-8\">", "</style>");
+        (
+            bytes::Bytes::copy_from_slice(js.as_bytes()),
+            bytes::Bytes::copy_from_slice(css.as_bytes()),
+        )
+    })
+}
+
+fn file(content_type: &'static str, body: fn() -> bytes::Bytes) -> impl Endpoint {
     get(poem::endpoint::make_sync(move |_| {
         Response::builder()
             .header(header::CONTENT_TYPE, content_type)
-            .body(body.clone())
+            .body(body())
     }))
 }
 
@@ -48,26 +66,24 @@ fn page() -> Response {
         .body(PAGE)
 }
 
-/// The docs routes, from poem-openapi's generated page (`swagger_ui_html`), whose inline
-/// bundle and stylesheet become files.
-pub fn routes(generated_html: &str) -> Route {
-    let js = between(generated_html, "<script charset=\"UTF-8\">", "</script>");
-    let css = between(generated_html, "<style charset=\"UTF-8\">", "</style>");
-    let js = bytes::Bytes::copy_from_slice(js.as_bytes());
-    let css = bytes::Bytes::copy_from_slice(css.as_bytes());
+/// The docs routes: the page, Swagger UI's bundle and stylesheet as files, and the start-up
+/// script.
+pub fn routes() -> Route {
     Route::new()
         .at("/", get(page))
         .at(
             "/swagger-ui-bundle.js",
-            file("text/javascript; charset=utf-8", js),
+            file("text/javascript; charset=utf-8", || assets().0.clone()),
         )
-        .at("/swagger-ui.css", file("text/css; charset=utf-8", css))
+        .at(
+            "/swagger-ui.css",
+            file("text/css; charset=utf-8", || assets().1.clone()),
+        )
         .at(
             "/init.js",
-            file(
-                "text/javascript; charset=utf-8",
-                bytes::Bytes::from_static(INIT.as_bytes()),
-            ),
+            file("text/javascript; charset=utf-8", || {
+                bytes::Bytes::from_static(INIT.as_bytes())
+            }),
         )
 }
 
@@ -87,5 +103,12 @@ mod tests {
             "var x;"
         );
         assert!(!PAGE.contains("<style") && !PAGE.contains("<script>"));
+    }
+
+    #[test]
+    fn the_bundle_and_stylesheet_come_out_whole() {
+        let (js, css) = assets();
+        assert!(js.len() > 100_000 && std::str::from_utf8(js).unwrap().contains("SwaggerUIBundle"));
+        assert!(css.len() > 10_000 && std::str::from_utf8(css).unwrap().contains(".swagger-ui"));
     }
 }
