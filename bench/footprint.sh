@@ -95,6 +95,8 @@ echo "== memory and throughput"
 start_armario "$work"
 sleep 2
 idle_kib=$(kib VmRSS)
+idle_anon_kib=$(kib RssAnon)
+idle_file_kib=$(kib RssFile)
 read_url="$BASE/api/v1/app/companies/$company"
 cat >"$work/patch.lua" <<LUA
 -- PATCH a random one of the $COMPANIES companies, one request after another.
@@ -141,6 +143,8 @@ printf '%-44s %14s %s\n' "measure" "value" "target"
 printf '%-44s %14s %s\n' "binary size" "$(mib $((binary_bytes / 1024))) MiB" ""
 printf '%-44s %14s %s\n' "time to /readyz, $COMPANIES companies (median)" "$ready_median ms" "< 200 ms"
 printf '%-44s %14s %s\n' "resident idle (VmRSS)" "$(mib "$idle_kib") MiB" "< 30 MB"
+printf '%-44s %14s %s\n' "  of which anonymous (RssAnon)" "$(mib "$idle_anon_kib") MiB" ""
+printf '%-44s %14s %s\n' "  of which mapped files (RssFile)" "$(mib "$idle_file_kib") MiB" ""
 printf '%-44s %14s %s\n' "resident under load (highest VmRSS)" "$(mib "$load_kib") MiB" "< 100 MB"
 printf '%-44s %14s %s\n' "resident peak (VmHWM)" "$(mib "$hwm_kib") MiB" "< 100 MB"
 printf '%-44s %14s %s\n' "reads alone (requests/s, p99 ms)" "$alone_rps" "p99 $alone_p99"

@@ -77,33 +77,35 @@ pub fn ledger_if_present(conn: &Connection) -> DomainResult<Vec<Erasure>> {
     }
 }
 
-/// The company's erasure, if it was erased.
+/// The company's erasure, if it was erased. Every write to a company asks, so the statement
+/// goes through the connection's cache: compiling it took a twentieth of the writer's
+/// time per company PATCH.
 pub fn company_entry(conn: &Connection, company: &str) -> DomainResult<Option<Erasure>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM erasures WHERE company_id = ?1 AND kind = 'company'
-                 ORDER BY erased_at LIMIT 1"
-            ),
-            [company],
-            from_row,
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM erasures WHERE company_id = ?1 AND kind = 'company'
+             ORDER BY erased_at LIMIT 1"
+        ),
+        [company],
+        from_row,
+    )
+    .optional()?)
 }
 
 /// The person's own erasure, if they were erased (not counting their company's).
 pub fn person_entry(conn: &Connection, company: &str, user: &str) -> DomainResult<Option<Erasure>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM erasures
-                 WHERE company_id = ?1 AND user_id = ?2 AND kind = 'person'
-                 ORDER BY erased_at LIMIT 1"
-            ),
-            [company, user],
-            from_row,
-        )
-        .optional()?)
+    Ok(super::cached_row(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM erasures
+             WHERE company_id = ?1 AND user_id = ?2 AND kind = 'person'
+             ORDER BY erased_at LIMIT 1"
+        ),
+        [company, user],
+        from_row,
+    )
+    .optional()?)
 }
 
 /// Re-applies the ledger `entries` (oldest first) to this copy of the store and records the
