@@ -55,6 +55,8 @@ pub mod store_move;
 pub mod usage;
 pub mod users;
 pub mod webhooks;
+#[cfg(test)]
+mod webhooks_tests;
 mod writer;
 
 pub use writer::Batching;

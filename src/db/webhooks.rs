@@ -291,10 +291,20 @@ pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// When the next unsent delivery is due, if any.
+/// When `due` will next return a delivery, if ever: the earliest of the deliveries that head
+/// their (endpoint, company) queue on an enabled endpoint, the rows `due` chooses from. The
+/// earliest unsent delivery of all is not that time: one waiting behind a failed delivery, or
+/// on a disabled endpoint, stays unsent however long ago its time came, and a sender woken at
+/// its time would find nothing and wake again at once.
 pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
-    Ok(conn.query_row(
-        "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status IN ('pending', 'failed')",
+    Ok(super::cached_row(
+        conn,
+        "SELECT MIN(d.next_attempt_at)
+         FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+         WHERE d.status IN ('pending', 'failed') AND w.enabled = 1
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
+                           WHERE o.endpoint_id = d.endpoint_id AND o.company_id = d.company_id
+                             AND o.id < d.id AND o.status IN ('pending', 'failed'))",
         [],
         |r| r.get(0),
     )?)

@@ -56,15 +56,28 @@ pub async fn run(
 ) {
     tokio::pin!(stop);
     loop {
-        tokio::select! {
-            _ = drain(&store, &sealer, policy) => {}
-            _ = &mut stop => return,
-        }
+        // One read per wake: most commits queue no delivery, and the sender goes back to
+        // waiting without looking for due ones.
         let wait = match store.read(db::webhooks::next_due_at).await {
+            Ok(Some(at)) if at <= now_ms() => {
+                let attempted = tokio::select! {
+                    n = drain(&store, &sealer, policy) => n,
+                    _ = &mut stop => return,
+                };
+                if attempted > 0 {
+                    continue;
+                }
+                // Due, yet nothing was sent (a read failed): poll, never spin.
+                IDLE_POLL
+            }
             Ok(Some(at)) => {
                 Duration::from_millis((at - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64)
             }
-            _ => IDLE_POLL,
+            Ok(None) => IDLE_POLL,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the webhook deliveries");
+                IDLE_POLL
+            }
         };
         tokio::select! {
             _ = store.committed() => {}
@@ -75,19 +88,21 @@ pub async fn run(
 }
 
 /// Sends what is due; each batch holds at most one delivery per (endpoint, company), so its
-/// deliveries go out together without breaking any order.
-async fn drain(store: &Store, sealer: &Arc<Sealer>, policy: Policy) {
+/// deliveries go out together without breaking any order. Returns how many it attempted.
+async fn drain(store: &Store, sealer: &Arc<Sealer>, policy: Policy) -> usize {
+    let mut attempted = 0;
     loop {
         let due = match store.read(|c| db::webhooks::due(c, now_ms(), BATCH)).await {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the webhook deliveries");
-                return;
+                return attempted;
             }
         };
         if due.is_empty() {
-            return;
+            return attempted;
         }
+        attempted += due.len();
         let mut tasks = tokio::task::JoinSet::new();
         for d in due {
             let (store, sealer) = (store.clone(), sealer.clone());
