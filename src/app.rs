@@ -350,6 +350,15 @@ where
             },
         ))
     };
+    let search_task = {
+        let mut stop_rx = stop_tx.subscribe();
+        tokio::spawn(crate::service::search_upkeep::run(
+            state.store.clone(),
+            async move {
+                let _ = stop_rx.wait_for(|stopped| *stopped).await;
+            },
+        ))
+    };
     let trim_task = {
         let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::heap::keep_trimmed(
@@ -382,6 +391,7 @@ where
     let _ = audit_chain_task.await;
     let _ = erasure_backups_task.await;
     let _ = retention_task.await;
+    let _ = search_task.await;
     let _ = trim_task.await;
     store.close().await;
     tracing::info!("stopped; the store is closed");

@@ -45,6 +45,7 @@ pub mod retention;
 pub mod retention_settings;
 pub mod sealed;
 pub mod search_terms;
+pub mod search_upkeep;
 pub mod secrets;
 pub mod session_list;
 pub mod sessions;
@@ -98,6 +99,14 @@ pub struct Store {
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Page cache of each read-only connection, in KiB (SQLite's default is 2,000). A search by
+/// name on a million companies reads some 600 pages (the index's lists, its few hundred
+/// matches, the page's rows): in 2,000 KiB they pushed one another out on every run, and a
+/// quarter of the server's time went to reading them again from the OS. With 4 MiB the search
+/// answered 1,760 requests/s instead of 1,090 at 16 connections, p99 19.6 ms instead of 35.4; at
+/// most 32 MiB with the default 8 readers, filled only as reads need it.
+pub const READER_CACHE_KIB: i64 = 4096;
+
 fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(256);
@@ -118,6 +127,7 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
     search_terms::attach(conn)?;
     if read_only {
         conn.pragma_update(None, "query_only", "ON")?;
+        conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
     } else {
         // What a write deletes or replaces is overwritten with zeros, in the page and in pages
         // given back to the free list, so an erasure leaves no old bytes in the file.

@@ -40,6 +40,7 @@ pub(crate) mod recovery;
 pub(crate) mod reports;
 pub(crate) mod retention;
 pub(crate) mod retention_settings;
+pub mod search_upkeep;
 pub mod secrets;
 pub(crate) mod sessions;
 pub mod setup;
