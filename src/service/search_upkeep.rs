@@ -1,6 +1,6 @@
 //! Merges the company search index into one segment when it has gathered several, at start and
-//! hourly (see `db::search_upkeep`). Each slice is a write of its own, so requests' writes go
-//! between them.
+//! daily (see `db::search_upkeep`). Each slice is a write of its own, with a pause after it, so
+//! requests' writes go between them and readers refill their caches (every commit empties them).
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +8,10 @@ use crate::db::search_upkeep::{merge_slice, segments, MERGE_ABOVE, SLICE_PAGES};
 use crate::db::Store;
 use crate::error::DomainResult;
 
-const EVERY: Duration = Duration::from_secs(60 * 60);
+const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The pause after each slice.
+const PAUSE: Duration = Duration::from_millis(10);
 
 /// A bound on one run's slices, far above what a large index needs (a million companies: about
 /// 150 MB of index, 150 slices).
@@ -28,6 +31,7 @@ pub async fn run_once(store: &Store) -> DomainResult<Upkeep> {
     if found > MERGE_ABOVE {
         while slices < MAX_SLICES && store.write(|tx| Ok(merge_slice(tx, SLICE_PAGES)?)).await? {
             slices += 1;
+            tokio::time::sleep(PAUSE).await;
         }
     }
     Ok(Upkeep {
