@@ -330,3 +330,54 @@ async fn rows_written_before_the_migration_are_found() {
         v(&["Dona"])
     );
 }
+
+/// How many segments the company search index holds, read from the file beside the server.
+fn search_segments(server: &Server) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        server.db_path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT COUNT(DISTINCT segid) FROM company_search_idx",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Companies created one by one leave the search index in many segments; the server merges them
+/// into one when it starts, and searches answer as before.
+#[tokio::test]
+async fn a_search_index_in_many_segments_is_merged_at_start() {
+    let server = Server::spawn();
+    let owner = server.owner().await;
+    for i in 0..150u32 {
+        company(&owner, &format!("Padaria São Paulo {i}"), 7200 + i).await;
+    }
+    let before = search_segments(&server);
+    assert!(
+        before > 8,
+        "only {before} segments: nothing for the start to merge"
+    );
+    let found = names(&owner, "/api/v1/companies", "sao paulo 12").await;
+    assert_eq!(found.len(), 11, "{found:?}");
+
+    let server = server.restart(&[]);
+    eventually(30, "the search index merged into one segment", || async {
+        search_segments(&server) == 1
+    })
+    .await;
+    let owner = server.login("owner@armario.test", PASSWORD).await;
+    assert_eq!(
+        names(&owner, "/api/v1/companies", "sao paulo 12").await,
+        found
+    );
+    assert!(
+        server
+            .logs()
+            .contains("search index merged into one segment"),
+        "{}",
+        server.logs()
+    );
+}
