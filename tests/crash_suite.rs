@@ -86,6 +86,14 @@ fn acknowledged(
     Some(body)
 }
 
+/// The CNPJ of a writer's `n`th write. `cnpj` takes its seed modulo 100,000,000, so a writer's
+/// CNPJs are spaced by 10,000: 1,000 rounds of six writers stay below it. Spaced by 100,000
+/// they wrapped from round 167 on, and the 1,000-kill run met its own CNPJs again.
+fn company_cnpj(seed: u32, n: u32) -> String {
+    assert!(n < 10_000, "a writer's {n}th write in one round");
+    cnpj(seed * 10_000 + n)
+}
+
 /// One client's loop: create a company, then edit its trade name and set its secret, until
 /// the server stops answering.
 async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: String) {
@@ -95,7 +103,7 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
     loop {
         n += 1;
         let Some(id) = company.clone() else {
-            let body = json!({"legal_name": format!("Crash {seed} {n} Ltda"), "cnpj": cnpj(seed * 100_000 + n)});
+            let body = json!({"legal_name": format!("Crash {seed} {n} Ltda"), "cnpj": company_cnpj(seed, n)});
             let answer = try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await;
             let Some(body) = acknowledged(answer, StatusCode::CREATED, "a company create") else {
                 return;
@@ -156,7 +164,7 @@ async fn writer(owner: Client, ledger: Arc<Mutex<Ledger>>, seed: u32, app: Strin
         if n.is_multiple_of(5) {
             // A write that fails inside a batch: a CNPJ this client already used. It must be
             // refused alone, without taking the writes batched with it down.
-            let body = json!({"legal_name": format!("Repetida {seed} {n} Ltda"), "cnpj": cnpj(seed * 100_000 + 1)});
+            let body = json!({"legal_name": format!("Repetida {seed} {n} Ltda"), "cnpj": company_cnpj(seed, 1)});
             match try_send(&owner, reqwest::Method::POST, "/api/v1/companies", body).await {
                 Some((StatusCode::CONFLICT, _)) => continue,
                 Some((status, body)) => panic!("a repeated CNPJ answered {status}: {body}"),
