@@ -241,13 +241,10 @@ where
             store: state.store.clone(),
             metrics: state.metrics.clone(),
         });
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::backup::run_scheduler(
             state.backups.clone(),
             recorder,
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     tracing::info!(target = %state.backups.target().describe(), "backups scheduled");
@@ -267,31 +264,24 @@ where
     state.mail.set_base_url(&base);
     state.oidc.set_issuer(&base);
     let mail_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::mail::sender::run(
             state.store.clone(),
             state.sealer.clone(),
             state.mail.clone(),
             state.metrics.clone(),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let alert_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::alerts::run(
             state.store.clone(),
             state.sealer.clone(),
             state.mail.clone(),
             std::time::Duration::from_secs(state.settings.alert_check_secs),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let signing_key_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::oidc::key_schedule::run(
             state.store.clone(),
             state.sealer.clone(),
@@ -300,13 +290,10 @@ where
             crate::service::oidc::key_schedule::rotate_after_ms(
                 state.settings.signing_key_rotation_days,
             ),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let webhook_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::webhooks::sender::run(
             state.store.clone(),
             state.sealer.clone(),
@@ -315,57 +302,40 @@ where
                 retry_base_ms: state.settings.webhook_retry_base_ms,
                 max_attempts: state.settings.webhook_max_attempts,
             },
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let erasure_backups_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::erasure_backups::run(
             state.key_writer(),
             state.backups.clone(),
             state.erasure_bell.clone(),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let audit_chain_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::audit_chain::run(
             state.store.clone(),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let retention_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::retention::run(
             state.store.clone(),
             crate::service::retention::policy(&state.settings),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let search_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::service::search_upkeep::run(
             state.store.clone(),
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     let trim_task = {
-        let mut stop_rx = stop_tx.subscribe();
         tokio::spawn(crate::heap::keep_trimmed(
             crate::heap::TRIM_EVERY,
-            async move {
-                let _ = stop_rx.wait_for(|stopped| *stopped).await;
-            },
+            stopped(&stop_tx),
         ))
     };
     if !state.mail.configured() {
@@ -396,6 +366,14 @@ where
     store.close().await;
     tracing::info!("stopped; the store is closed");
     result.map_err(|e| format!("server error: {e}"))
+}
+
+/// Resolves once `stop` says the server is stopping: each background task's stop signal.
+fn stopped(stop: &tokio::sync::watch::Sender<bool>) -> impl std::future::Future<Output = ()> {
+    let mut rx = stop.subscribe();
+    async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
 }
 
 #[cfg(test)]

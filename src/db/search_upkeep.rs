@@ -3,7 +3,7 @@
 //! FTS5 keeps its index as a set of segments: each write transaction adds one, and its automatic
 //! merges keep a few per level, so an index built by `rebuild` or grown company by company holds
 //! ten or more. A search looks each trigram up in every segment: on a million companies, merging
-//! eleven segments into one made the search by name about 15% faster. Merging is done a slice
+//! eleven segments into one made the search by name about 10% faster. Merging is done a slice
 //! at a time (`merge` with a negative page count merges every level into one, incrementally),
 //! each slice its own short write, so other writes wait for a slice, never for the whole index.
 
