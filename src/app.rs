@@ -238,6 +238,7 @@ where
     };
     let backup_task = {
         let recorder = Arc::new(crate::service::backups::SchedulerRecorder {
+            engine: state.backups.clone(),
             store: state.store.clone(),
             metrics: state.metrics.clone(),
         });

@@ -49,14 +49,30 @@ fn human(bytes: u64) -> String {
     format!("{v:.1} {}", units[i])
 }
 
-/// Takes a backup and records it in the database (alongside a running server, if any).
-pub async fn now(settings: Settings) -> Result<(), String> {
+/// Takes a backup and records it in the database (alongside a running server, if any); with
+/// `verify`, verifies what it stored and records that too.
+pub async fn now(settings: Settings, verify: bool) -> Result<(), String> {
     let state = crate::app::open_state(settings.clone())?;
     let (engine, operator) = engine(&settings, None)?;
     let report = engine.run_backup().await.map_err(|e| e.to_string())?;
     let recorded = backups::record(&state.store, &report, "cli", operator.audit()).await;
+    let verified = match (&recorded, verify) {
+        (Ok(()), true) => {
+            backups::verify_run(
+                &engine,
+                &state.store,
+                &state.metrics,
+                &report,
+                operator.audit(),
+            )
+            .await
+        }
+        _ => Ok(None),
+    };
     state.store.close().await;
     recorded.map_err(|e| format!("the backup ran but could not be recorded: {e}"))?;
+    let verified =
+        verified.map_err(|e| format!("the backup was verified but that was not recorded: {e}"))?;
     match report.status {
         BackupStatus::Succeeded => {
             println!(
@@ -65,7 +81,19 @@ pub async fn now(settings: Settings) -> Result<(), String> {
                 report.object_name.unwrap_or_default(),
                 human(report.size.unwrap_or(0))
             );
-            Ok(())
+            match verified {
+                Some(backups::Verified::Bad(reason)) => Err(format!(
+                    "backup {} failed its verification: {reason}",
+                    report.id.as_str()
+                )),
+                Some(backups::Verified::Good) => {
+                    println!(
+                        "verified: checksum, decryption, integrity_check and row counts match"
+                    );
+                    Ok(())
+                }
+                None => Ok(()),
+            }
         }
         BackupStatus::Failed => Err(format!(
             "backup {} failed: {}",
@@ -109,11 +137,35 @@ pub async fn verify(
     which: &str,
     key_file: Option<&Path>,
 ) -> Result<(), String> {
-    let (engine, _) = engine(&settings, key_file)?;
-    let report = engine
-        .verify(&BackupSelector::parse(which))
+    let (engine, operator) = engine(&settings, key_file)?;
+    let selector = BackupSelector::parse(which);
+    let id = engine
+        .resolve_id(&selector)
         .await
         .map_err(|e| format!("verify failed: {e}"))?;
+    let started = std::time::Instant::now();
+    let verified = engine.verify(&selector).await;
+    // A backup on the target is the run of that id: its record says how it verified.
+    if let Some(id) = id {
+        let outcome = match &verified {
+            Ok(_) => backups::Verified::Good,
+            Err(e) => backups::Verified::Bad(crate::backup::error_chain(e)),
+        };
+        let state = crate::app::open_state(settings.clone())?;
+        let ms = started.elapsed().as_millis() as i64;
+        let recorded = backups::record_verification(
+            &state.store,
+            &state.metrics,
+            &id,
+            &outcome,
+            ms,
+            operator.audit(),
+        )
+        .await;
+        state.store.close().await;
+        recorded.map_err(|e| format!("the verification could not be recorded: {e}"))?;
+    }
+    let report = verified.map_err(|e| format!("verify failed: {e}"))?;
     let m = &report.manifest;
     println!(
         "backup {} is good: checksum, decryption, integrity_check and row counts match ({} tables, schema {})",

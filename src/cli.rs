@@ -131,7 +131,12 @@ pub enum MailCommand {
 #[derive(Subcommand, Debug)]
 pub enum BackupCommand {
     /// Take a backup now (also while the server runs).
-    Now,
+    Now {
+        /// Verify it once stored, as `backup verify` does, and record the outcome (the server
+        /// verifies each of its own runs).
+        #[arg(long)]
+        verify: bool,
+    },
     /// List the backups the target holds.
     List,
     /// Download a backup and check it end to end without touching the database: `latest`, an

@@ -51,7 +51,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { command } => match command {
-            BackupCommand::Now => armario::backup_cli::now(settings).await,
+            BackupCommand::Now { verify } => armario::backup_cli::now(settings, verify).await,
             BackupCommand::List => armario::backup_cli::list(settings).await,
             BackupCommand::Verify {
                 backup,

@@ -121,11 +121,16 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
     assert_eq!(count(&again, "SELECT count(*) FROM companies"), 2);
 }
 
-struct Recorded(Mutex<Vec<BackupReport>>);
+/// The runs recorded, and the ones the scheduler then asked to verify.
+struct Recorded(Mutex<Vec<BackupReport>>, Mutex<Vec<BackupReport>>);
 
 impl RunRecorder for Recorded {
     async fn record(&self, report: &BackupReport) {
         self.0.lock().unwrap().push(report.clone());
+    }
+
+    async fn verify(&self, report: &BackupReport) {
+        self.1.lock().unwrap().push(report.clone());
     }
 }
 
@@ -134,7 +139,7 @@ async fn the_scheduler_catches_up_at_start_and_records_the_run() {
     let dir = tempfile::tempdir().unwrap();
     make_db(dir.path(), 10);
     let engine = Arc::new(engine(dir.path(), &Where::Local, &KEY));
-    let recorded = Arc::new(Recorded(Mutex::new(Vec::new())));
+    let recorded = Arc::new(Recorded(Mutex::new(Vec::new()), Mutex::new(Vec::new())));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(armario::backup::run_scheduler(
         engine.clone(),
@@ -144,7 +149,7 @@ async fn the_scheduler_catches_up_at_start_and_records_the_run() {
         },
     ));
     for _ in 0..200 {
-        if !recorded.0.lock().unwrap().is_empty() {
+        if !recorded.1.lock().unwrap().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -154,6 +159,10 @@ async fn the_scheduler_catches_up_at_start_and_records_the_run() {
     let runs = recorded.0.lock().unwrap().clone();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].status, BackupStatus::Succeeded);
+    // The run it recorded is the one it then verified.
+    let verified = recorded.1.lock().unwrap().clone();
+    assert_eq!(verified.len(), 1);
+    assert_eq!(verified[0].id, runs[0].id);
     // A second engine call while none runs works; the catch-up made a complete backup.
     assert!(engine.latest_good().await.unwrap().is_some());
 }

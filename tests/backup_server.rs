@@ -68,6 +68,17 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
         .get("/api/v1/audit-events?action=backup.succeeded")
         .await;
     assert!(r.body["items"].as_array().unwrap().len() >= 2);
+    // Each stored run is verified after it, in the background: the scheduler's and this one.
+    let ids: Vec<String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target_id"].as_str().unwrap().to_string())
+        .collect();
+    let verified = wait_for_verified(&owner, &ids).await;
+    assert!(verified
+        .iter()
+        .all(|e| e["details"]["duration_ms"].is_i64()));
 
     // Only the owner may look or trigger.
     let admin_company = company(&owner, "Outra", 42).await;
@@ -85,6 +96,10 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
     // The CLI takes one while the server runs, lists and verifies.
     let out = cli(&server, &["backup", "now"]);
     assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("verified"), "{}", text(&out));
+    let out = cli(&server, &["backup", "now", "--verify"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("verified: checksum"), "{}", text(&out));
     let out = cli(&server, &["backup", "list"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
@@ -129,6 +144,88 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
         .get("/api/v1/audit-events?action=backup.restored")
         .await;
     assert_eq!(r.body["items"][0]["actor_kind"], "operator", "{}", r.body);
+}
+
+/// Waits until every backup of `ids` has its `backup.verified` event; returns the events.
+async fn wait_for_verified(owner: &Client, ids: &[String]) -> Vec<serde_json::Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let r = owner
+            .get("/api/v1/audit-events?action=backup.verified&limit=100")
+            .await;
+        let events: Vec<serde_json::Value> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| ids.iter().any(|id| e["target_id"] == id.as_str()))
+            .cloned()
+            .collect();
+        if events.len() == ids.len() {
+            return events;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not every backup of {ids:?} was verified: {}",
+            r.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_stored_backup_that_fails_its_verification_no_longer_counts_as_good() {
+    let server = Server::spawn();
+    let owner = server.owner().await;
+    company(&owner, "Verificada Ltda", 44).await;
+    // A run of the scheduler may be under way: then the answer is 409; wait and retry.
+    let mut r = owner.post_empty("/api/v1/backups").await;
+    for _ in 0..50 {
+        if r.status != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        r = owner.post_empty("/api/v1/backups").await;
+    }
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    wait_for_verified(&owner, std::slice::from_ref(&id)).await;
+
+    // One byte of the stored object changes: the next verification finds it.
+    let object = std::path::PathBuf::from(r.body["object_name"].as_str().unwrap());
+    let mut bytes = std::fs::read(&object).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&object, bytes).unwrap();
+    let out = cli(&server, &["backup", "verify", &id]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("SHA-256") || text(&out).contains("checksum"),
+        "{}",
+        text(&out)
+    );
+
+    let list = owner.get("/api/v1/backups").await;
+    let run = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(run["status"], "failed", "{}", list.body);
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("verification failed: "),
+        "{run}"
+    );
+    let audit = owner
+        .get("/api/v1/audit-events?action=backup.verification_failed")
+        .await;
+    let event = &audit.body["items"][0];
+    assert_eq!(event["target_id"], id.as_str(), "{}", audit.body);
+    assert_eq!(event["actor_kind"], "operator", "{}", audit.body);
 }
 
 #[tokio::test]

@@ -143,10 +143,13 @@ impl BackupsApi {
         }))
     }
 
-    /// Take a backup now and wait for it.
+    /// Take a backup now and wait until it is stored.
     ///
     /// Owner only. 409 while another run is in progress. A run that fails is answered, and
-    /// recorded, with `status: failed` and its reason.
+    /// recorded, with `status: failed` and its reason. The stored backup's verification
+    /// (checksum, decryption, `integrity_check`, row counts) follows in the background and is
+    /// audited as `backup.verified` or `backup.verification_failed`; a backup that fails it is
+    /// recorded as a failed run.
     #[oai(path = "/backups", method = "post", operation_id = "take_backup")]
     async fn take(&self, auth: UserAuth, caller: Caller) -> Result<TakeResponse, BackupErrors> {
         let owner = auth.owner(&self.state, &caller).await?;

@@ -34,6 +34,7 @@ pub use company_seal::Unsealed;
 pub use crypto::BackupKey;
 pub use engine::{BackupEngine, BackupEntry, BackupReport, BackupStatus};
 pub use erasure::{ForgetReport, LEDGER_NAME};
+pub(crate) use error::error_chain;
 pub use error::{BackupError, Result};
 pub use manifest::{BackupId, Manifest};
 pub use restore::{RestoreOptions, RestoreReport};

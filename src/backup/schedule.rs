@@ -19,6 +19,10 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// its SQLite work on its own threads.
 pub trait RunRecorder: Send + Sync + 'static {
     fn record(&self, report: &BackupReport) -> impl Future<Output = ()> + Send;
+
+    /// Verifies what a run stored, after [`RunRecorder::record`]; given up when the server
+    /// stops.
+    fn verify(&self, report: &BackupReport) -> impl Future<Output = ()> + Send;
 }
 
 /// The instant a local wall-clock time happens in `tz`: the earlier one when the clock is
@@ -75,25 +79,39 @@ pub fn due_at_start(
     }
 }
 
-/// Runs and records one backup, given up if `stop` resolves first; true when it was.
-async fn run_and_record(
+/// Runs, records and verifies one backup, given up if `stop` resolves first; true when it was.
+async fn run_and_record<S: Future<Output = ()>>(
     engine: &BackupEngine,
     recorder: &impl RunRecorder,
-    stop: impl Future<Output = ()>,
+    mut stop: std::pin::Pin<&mut S>,
 ) -> bool {
     let stopped = std::sync::atomic::AtomicBool::new(false);
-    let stop = async {
-        stop.await;
+    let during_run = async {
+        stop.as_mut().await;
         stopped.store(true, std::sync::atomic::Ordering::Relaxed);
     };
-    match engine.run_backup_until(stop).await {
-        Ok(report) => recorder.record(&report).await,
+    let report = match engine.run_backup_until(during_run).await {
+        Ok(report) => report,
         Err(BackupError::AlreadyRunning) => {
             tracing::info!("scheduled backup skipped: another backup is running");
+            return false;
         }
-        Err(e) => tracing::error!(error = %e, "scheduled backup could not start"),
+        Err(e) => {
+            tracing::error!(error = %e, "scheduled backup could not start");
+            return false;
+        }
+    };
+    recorder.record(&report).await;
+    if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+        return true;
     }
-    stopped.load(std::sync::atomic::Ordering::Relaxed)
+    tokio::select! {
+        () = recorder.verify(&report) => false,
+        () = stop => {
+            tracing::warn!(backup_id = %report.id, "the server stopped during a backup's verification; `armario backup verify` checks it");
+            true
+        }
+    }
 }
 
 /// The background loop: a catch-up run at start when [`due_at_start`], then one run at each

@@ -10,7 +10,7 @@ use super::manifest::{BackupId, Manifest, MANIFEST_SUFFIX};
 use super::progress::step;
 use super::scratch::{self, ScratchDir, ScratchFile};
 use super::snapshot::{diff_row_counts, inspect};
-use super::threads::blocking;
+use super::threads::{blocking, on_backup_thread};
 
 /// Which backup to verify or restore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,15 @@ impl BackupEngine {
             manifest: checked.manifest,
             source: checked.source,
         })
+    }
+
+    /// The id a selector names on the target, with the reason when there is none; `None` for
+    /// a file.
+    pub async fn resolve_id(&self, selector: &BackupSelector) -> Result<Option<BackupId>> {
+        match selector {
+            BackupSelector::File(_) => Ok(None),
+            _ => self.resolve(selector).await.map(Some),
+        }
     }
 
     /// The id a selector names on the target, with the reason when there is none.
@@ -144,7 +153,9 @@ impl BackupEngine {
             }
         };
         let key = self.key.clone();
-        blocking(move || {
+        // Hashing, decryption, decompression and the integrity_check run at the backup
+        // thread's lowered priorities: the server verifies each of its runs while it serves.
+        on_backup_thread(move || {
             let name = manifest.object.clone();
             let (sha256, size) = hash_file(&object_path, quiet)?;
             if size < manifest.encrypted_size {

@@ -35,6 +35,16 @@ pub fn insert(conn: &Connection, r: &BackupRun) -> DomainResult<()> {
     Ok(())
 }
 
+/// Records a run whose backup failed its verification as failed, with the reason.
+pub fn mark_failed(conn: &Connection, id: &str, error: &str) -> DomainResult<()> {
+    super::cached_execute(
+        conn,
+        "UPDATE backup_runs SET status = 'failed', error = ?2 WHERE id = ?1",
+        params![id, error],
+    )?;
+    Ok(())
+}
+
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackupRun> {
     let status: String = r.get(3)?;
     Ok(BackupRun {

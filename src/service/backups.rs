@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::access::Owner;
 use crate::backup::{
-    BackupEngine, BackupError, BackupReport, BackupSettings, BackupStatus, RunRecorder,
+    BackupEngine, BackupError, BackupId, BackupReport, BackupSelector, BackupSettings,
+    BackupStatus, RunRecorder,
 };
 use crate::clock::now_ms;
 use crate::config::Settings;
@@ -96,8 +97,84 @@ fn note_success(metrics: &Metrics, report: &BackupReport) {
     }
 }
 
+/// Whether a stored backup passed the verification that follows its run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    Good,
+    Bad(String),
+}
+
+/// Verifies the backup a successful run stored, as `armario backup verify` does: downloads it,
+/// checks its SHA-256, opens it, runs `integrity_check` on the copy and compares its row counts
+/// with the manifest; then records the outcome ([`record_verification`]). Nothing to do for a
+/// failed run.
+pub async fn verify_run(
+    engine: &BackupEngine,
+    store: &Store,
+    metrics: &Metrics,
+    report: &BackupReport,
+    ctx: AuditCtx,
+) -> DomainResult<Option<Verified>> {
+    if report.status != BackupStatus::Succeeded {
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    let outcome = match engine
+        .verify(&BackupSelector::Id(report.id.as_str().into()))
+        .await
+    {
+        Ok(_) => Verified::Good,
+        Err(e) => Verified::Bad(crate::backup::error_chain(&e)),
+    };
+    let ms = started.elapsed().as_millis() as i64;
+    record_verification(store, metrics, &report.id, &outcome, ms, ctx).await?;
+    Ok(Some(outcome))
+}
+
+/// Logs and audits a verification's outcome (`backup.verified`, `backup.verification_failed`).
+/// A backup that failed no longer counts as good: its run is recorded as failed with the
+/// reason, so the dashboard, the `backup_failed` alert and `/readyz` see it.
+pub async fn record_verification(
+    store: &Store,
+    metrics: &Metrics,
+    id: &BackupId,
+    outcome: &Verified,
+    ms: i64,
+    ctx: AuditCtx,
+) -> DomainResult<()> {
+    let (recorded, run) = (outcome.clone(), id.as_str().to_string());
+    store
+        .write(move |tx| {
+            let (action, details) = match &recorded {
+                Verified::Good => ("backup.verified", json!({ "duration_ms": ms })),
+                Verified::Bad(reason) => {
+                    db::backups::mark_failed(tx, &run, &format!("verification failed: {reason}"))?;
+                    (
+                        "backup.verification_failed",
+                        json!({ "duration_ms": ms, "error": reason }),
+                    )
+                }
+            };
+            let event = NewAuditEvent::new(action)
+                .target("backup", &run)
+                .details(details);
+            db::audit::insert(tx, &ctx, &event, now_ms())
+        })
+        .await?;
+    match outcome {
+        Verified::Good => tracing::info!(backup_id = %id, ms, "backup verified"),
+        Verified::Bad(reason) => {
+            tracing::error!(backup_id = %id, reason = %reason, "backup failed its verification and no longer counts as good");
+            let good = last_good(store).await?;
+            metrics.set_last_backup(good.map_or(0, |run| run.finished_at / 1000));
+        }
+    }
+    Ok(())
+}
+
 /// The scheduler's recorder.
 pub struct SchedulerRecorder {
+    pub engine: Arc<BackupEngine>,
     pub store: Store,
     pub metrics: Arc<Metrics>,
 }
@@ -109,12 +186,26 @@ impl RunRecorder for SchedulerRecorder {
             tracing::error!(error = %e, "could not record a backup run");
         }
     }
+
+    async fn verify(&self, report: &BackupReport) {
+        let verified = verify_run(
+            &self.engine,
+            &self.store,
+            &self.metrics,
+            report,
+            AuditCtx::system(),
+        );
+        if let Err(e) = verified.await {
+            tracing::error!(error = %e, "could not record a backup's verification");
+        }
+    }
 }
 
-/// Takes a backup now for the owner; 409 while another runs.
+/// Takes a backup now for the owner and answers once it is stored; 409 while another runs.
+/// Its verification follows in the background.
 pub async fn take_now(
-    engine: &BackupEngine,
-    metrics: &Metrics,
+    engine: &Arc<BackupEngine>,
+    metrics: &Arc<Metrics>,
     store: &Store,
     owner: &Owner,
 ) -> DomainResult<BackupReport> {
@@ -130,6 +221,13 @@ pub async fn take_now(
     };
     note_success(metrics, &report);
     record(store, &report, "api", owner.audit()).await?;
+    let (engine, metrics, store) = (engine.clone(), metrics.clone(), store.clone());
+    let (stored, ctx) = (report.clone(), owner.audit());
+    tokio::spawn(async move {
+        if let Err(e) = verify_run(&engine, &store, &metrics, &stored, ctx).await {
+            tracing::error!(error = %e, "could not record a backup's verification");
+        }
+    });
     Ok(report)
 }
 

@@ -7,5 +7,5 @@ export const AUDIT_ACTIONS = {
   application: ['application.created', 'application.updated', 'application.deleted', 'credential.created', 'credential.revoked', 'link.created', 'link.updated', 'link.revoked', 'application.oidc_changed', 'application.roles_changed', 'role.granted', 'role.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.secret_rotated', 'webhook.replayed', 'provisioning.reported', 'provisioning.requested', 'config.schema_changed', 'config.defaults_changed', 'config.changed'],
   secret: ['secret.set', 'secret.read', 'secret.deleted'],
   domain: ['domain.added', 'domain.removed'],
-  system: ['backup.succeeded', 'backup.failed', 'backup.restored', 'backup.erasure_applied', 'keys.rotated', 'oidc.signing_key_rotated', 'mail.requeued', 'retention.pruned', 'retention.changed', 'report.exported', 'alerts.preferences_changed'],
+  system: ['backup.succeeded', 'backup.failed', 'backup.verified', 'backup.verification_failed', 'backup.restored', 'backup.erasure_applied', 'keys.rotated', 'oidc.signing_key_rotated', 'mail.requeued', 'retention.pruned', 'retention.changed', 'report.exported', 'alerts.preferences_changed'],
 };

@@ -119,6 +119,8 @@ export default {
   'auditAction.domain.removed': 'Domain removed',
   'auditAction.backup.succeeded': 'Backup completed',
   'auditAction.backup.failed': 'Backup failed',
+  'auditAction.backup.verified': 'Backup verified',
+  'auditAction.backup.verification_failed': 'Backup failed its verification',
   'auditAction.backup.restored': 'Backup restored',
   'auditAction.backup.erasure_applied': 'Erasures applied to the backups',
   'auditAction.keys.rotated': 'Keys rotated',

@@ -119,6 +119,8 @@ export default {
   'auditAction.domain.removed': 'Domínio removido',
   'auditAction.backup.succeeded': 'Backup concluído',
   'auditAction.backup.failed': 'Backup falhou',
+  'auditAction.backup.verified': 'Backup verificado',
+  'auditAction.backup.verification_failed': 'Backup reprovado na verificação',
   'auditAction.backup.restored': 'Backup restaurado',
   'auditAction.backup.erasure_applied': 'Apagamentos aplicados aos backups',
   'auditAction.keys.rotated': 'Chaves trocadas',
