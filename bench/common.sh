@@ -55,10 +55,12 @@ sign_in_owner() {
 # wrk_run NAME URL [HEADER]: prints "NAME rps p99_ms" from a wrk run.
 wrk_run() {
     local name=$1 url=$2 header=${3:-} out
+    local script=()
+    [ -z "${WRK_SCRIPT:-}" ] || script=(-s "$WRK_SCRIPT")
     if [ -n "$header" ]; then
-        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency -H "$header" "$url")
+        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency "${script[@]}" -H "$header" "$url")
     else
-        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency "$url")
+        out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency "${script[@]}" "$url")
     fi
     local rps p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
