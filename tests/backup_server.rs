@@ -79,6 +79,10 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
     assert!(verified
         .iter()
         .all(|e| e["details"]["duration_ms"].is_i64()));
+    assert!(
+        verified.iter().all(|e| e["actor_kind"] == "system"),
+        "{verified:?}"
+    );
 
     // Only the owner may look or trigger.
     let admin_company = company(&owner, "Outra", 42).await;
