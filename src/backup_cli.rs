@@ -145,8 +145,10 @@ pub async fn verify(
         .map_err(|e| format!("verify failed: {e}"))?;
     let started = std::time::Instant::now();
     let verified = engine.verify(&selector).await;
-    // A backup on the target is the run of that id: its record says how it verified.
-    if let Some(id) = id {
+    // A backup on the target is the run of that id: its record says how it verified. With no
+    // database here yet (a new machine checking backups before a restore) there is no record
+    // to keep, and none is made.
+    if let Some(id) = id.filter(|_| engine.db_path().exists()) {
         let outcome = match &verified {
             Ok(_) => backups::Verified::Good,
             Err(e) => backups::Verified::Bad(crate::backup::error_chain(e)),

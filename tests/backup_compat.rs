@@ -87,6 +87,8 @@ fn the_cli_verifies_and_restores_a_backup_from_before_with_the_master_key() {
     };
     let verified = armario(&["backup", "verify", "latest"]);
     assert!(verified.contains("is good"), "{verified}");
+    // Verifying on a machine with no database yet records nothing and creates none.
+    assert!(!dir.path().join("armario.db").exists());
     // Restored beside the data directory: the fixture's toy schema has no audit table for the
     // event a restore in place records.
     let db = dir.path().join("restored.db");
