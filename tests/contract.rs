@@ -285,4 +285,10 @@ async fn earlier_findings_stay_fixed() {
         .get("/api/v1/usage?from=2026-02-01&to=2026-02-28")
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // A provisioning report's `message` took null without the spec saying so (schemathesis,
+    // ST201): null is no message, and the spec says it may be null.
+    let spec = server.anon().get("/api/openapi.json").await;
+    let message =
+        &spec.body["components"]["schemas"]["ProvisioningReportIn"]["properties"]["message"];
+    assert_eq!(message["nullable"], true, "{message}");
 }

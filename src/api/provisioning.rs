@@ -97,7 +97,9 @@ struct ProvisioningReportIn {
     // `provisioning`, `ready` or `failed`.
     state: ReportedState,
     /// Why it failed (required with `failed`), or a note; one line, at most 500 characters.
+    /// `null` is no message.
     #[serde(default)]
+    #[oai(nullable)]
     message: Option<Text<2000>>,
 }
 
