@@ -1,0 +1,214 @@
+//! Tests of sealing and opening a copy.
+
+use super::*;
+
+/// A database at `<dir>/s.db` with armario's schema and the rows `sql` inserts.
+fn migrated_copy(dir: &Path, sql: &str) -> std::path::PathBuf {
+    let path = dir.join("s.db");
+    let mut conn = Connection::open(&path).unwrap();
+    crate::db::migrate::apply(&mut conn).unwrap();
+    conn.execute_batch(sql).unwrap();
+    path
+}
+
+fn test_ring() -> KeyRing {
+    KeyRing::new(&crate::crypto::MasterKey::generate(), &[])
+}
+
+fn cell(conn: &Connection, sql: &str) -> Value {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn indexes(path: &Path) -> BTreeSet<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
+        .unwrap();
+    let found = stmt.query_map([], |r| r.get(0)).unwrap();
+    found.collect::<Result<_, _>>().unwrap()
+}
+
+/// The sealed copy has no index over a sealed column, and lists them; the restore builds
+/// every one of them again, and the users' e-mail index finds the opened addresses.
+#[test]
+fn indexes_over_sealed_columns_are_left_out_of_the_copy_and_built_at_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = migrated_copy(
+        dir.path(),
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+             VALUES ('cmp_a', 'Indice Alfa Ltda', '11222333000181', 'indice-alfa', 'active', 1, 1, 'indice alfa', 'indice alfa');
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
+             VALUES ('usr_a', 'cmp_a', 'indice.a@example.com', 'Pessoa Indice', 'company_admin', 'active', 'x', 1, 1, 'pessoa indice', x'0102');",
+    );
+    let before = indexes(&path);
+    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    let sealed = indexes(&path);
+    let left_out: BTreeSet<String> = before.difference(&sealed).cloned().collect();
+    for name in [
+        "companies_sort_name_id",
+        "companies_slug_live",
+        "users_email_index_live",
+    ] {
+        assert!(
+            left_out.iter().any(|sql| sql.contains(name)),
+            "{name} is left out of the sealed copy: {left_out:?}"
+        );
+    }
+    assert!(sealed.is_subset(&before));
+    {
+        let conn = Connection::open(&path).unwrap();
+        let listed: i64 = conn
+            .query_row("SELECT count(*) FROM backup_set_aside_indexes", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(listed as usize, left_out.len());
+    }
+    unseal_snapshot(&path, &keys).unwrap();
+    assert_eq!(indexes(&path), before);
+    let conn = Connection::open(&path).unwrap();
+    let gone: bool = conn
+        .query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'backup_set_aside_indexes')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(gone);
+    let found: String = conn
+        .query_row(
+            "SELECT id FROM users INDEXED BY users_email_index WHERE email_index = x'0102'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, "usr_a");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
+
+/// Two companies sealed; one key withheld: the other company opens whole, the withheld one's
+/// rows are replaced or gone, and no clear canary is left in the file's bytes.
+#[test]
+fn a_withheld_key_leaves_nothing_of_its_company_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = migrated_copy(
+        dir.path(),
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+             VALUES ('cmp_a', 'Canario Alfa Ltda', '11222333000181', 'canario-alfa', 'active', 1, 1, 'canario alfa', 'canario alfa'),
+                    ('cmp_b', 'Vizinha Beta Ltda', '11444777000161', 'vizinha-beta', 'active', 1, 1, 'vizinha beta', 'vizinha beta');
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold)
+             VALUES ('usr_a', 'cmp_a', 'canario.a@example.com', 'Pessoa Canario', 'company_admin', 'active', 'x', 1, 1, 'pessoa canario'),
+                    ('usr_b', 'cmp_b', 'vizinha.b@example.com', 'Pessoa Vizinha', 'company_admin', 'active', 'x', 1, 1, 'pessoa vizinha');
+             INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
+             VALUES (1, 'system', 'cmp_a', 'user.created', '203.0.113.9', '{\"email\":\"canario.a@example.com\"}');",
+    );
+    let mut keys = seal_snapshot(&path, &test_ring()).unwrap();
+    assert_eq!(keys.len(), 2);
+    // The search index holds no trigram of a sealed name either.
+    let found = |conn: &Connection, word: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM company_search WHERE company_search MATCH ?1",
+            [word],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    {
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(
+            found(&conn, "canario"),
+            0,
+            "the sealed snapshot's search index"
+        );
+        assert_eq!(
+            found(&conn, "vizinha"),
+            0,
+            "the sealed snapshot's search index"
+        );
+        // Not even in segments waiting to be merged: the index holds nothing.
+        let segments: i64 = conn
+            .query_row("SELECT count(*) FROM company_search_idx", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(segments, 0, "the sealed snapshot's search index is empty");
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    for canary in ["canario", "Canario", "vizinha", "203.0.113.9"] {
+        assert!(
+            !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+            "{canary} is in clear in the sealed snapshot"
+        );
+    }
+    keys.remove("cmp_a");
+    let report = unseal_snapshot(&path, &keys).unwrap();
+    assert_eq!(report.unreadable, BTreeSet::from(["cmp_a".to_string()]));
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(
+        found(&conn, "vizinha"),
+        1,
+        "the restored index finds the readable company"
+    );
+    assert_eq!(found(&conn, "canario"), 0, "nor the unreadable one");
+    assert_eq!(
+        cell(&conn, "SELECT email FROM users WHERE id = 'usr_b'"),
+        Value::Text("vizinha.b@example.com".into())
+    );
+    assert_eq!(
+        cell(&conn, "SELECT name FROM users WHERE id = 'usr_a'"),
+        Value::Text("Titular apagado".into())
+    );
+    assert_eq!(
+        cell(&conn, "SELECT details FROM audit_events"),
+        Value::Text("{}".into())
+    );
+    drop(conn);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(7).any(|w| w == b"canario" || w == b"Canario"));
+}
+
+/// A table larger than a page is sealed and opened whole, a page at a time.
+#[test]
+fn tables_larger_than_a_page_are_sealed_and_opened_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let rows = personal::PAGE * 2 + 1;
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        crate::db::migrate::apply(&mut conn).unwrap();
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
+             SELECT i, 'system', 'cmp_' || (i % 3), 'user.created', '198.51.100.' || (i % 250),
+                    '{\"email\":\"p' || i || '@example.com\"}' FROM n",
+            [rows as i64],
+        )
+        .unwrap();
+    }
+    let in_clear = |path: &Path| -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM audit_events WHERE typeof(details) = 'text' OR typeof(ip) = 'text'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    assert_eq!(keys.len(), 3);
+    assert_eq!(in_clear(&path), 0);
+    let report = unseal_snapshot(&path, &keys).unwrap();
+    assert_eq!(report.opened, 2 * rows as u64);
+    assert!(report.unreadable.is_empty());
+    let conn = Connection::open(&path).unwrap();
+    let clear: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_events WHERE details LIKE '{\"email\":%' AND ip LIKE '198.51.100.%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(clear, rows as i64);
+}
