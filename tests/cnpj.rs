@@ -156,7 +156,7 @@ async fn cnpj_with_stray_characters_is_refused_and_changes_nothing() {
     ];
     let before = json!({
         "companies": companies(&owner).await,
-        "audit": audit_events(&owner, "limit=200").await,
+        "audit": audit_events_by_callers(&owner, "limit=200").await,
     });
     for (n, raw) in strays.iter().enumerate() {
         let r = create(&owner, "Beta", raw).await;
@@ -183,7 +183,7 @@ async fn cnpj_with_stray_characters_is_refused_and_changes_nothing() {
     }
     let after = json!({
         "companies": companies(&owner).await,
-        "audit": audit_events(&owner, "limit=200").await,
+        "audit": audit_events_by_callers(&owner, "limit=200").await,
     });
     assert_eq!(after, before, "nothing changed");
 

@@ -315,11 +315,18 @@ async fn periods_cursors_and_searches_are_checked() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.text);
         assert_error(&r, StatusCode::BAD_REQUEST, "invalid", Some("cursor"));
     }
+    // Small pages and one large page give the same events (the system's own background work
+    // lands at its own time, so it is left out of both).
+    let by_callers = |events: Vec<Value>| -> Vec<Value> {
+        events
+            .into_iter()
+            .filter(|e| e["actor_kind"] != "system")
+            .map(|e| e["id"].clone())
+            .collect()
+    };
     assert_eq!(
-        all_pages(&owner, "/api/v1/audit-events?limit=2")
-            .await
-            .len(),
-        audit_events(&owner, "limit=200").await.len()
+        by_callers(all_pages(&owner, "/api/v1/audit-events?limit=2").await),
+        by_callers(audit_events(&owner, "limit=200").await)
     );
 
     for path in [

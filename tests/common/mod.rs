@@ -257,6 +257,17 @@ pub async fn audit_events(client: &Client, query: &str) -> Vec<Value> {
     all_pages(client, &format!("/api/v1/audit-events?{query}")).await
 }
 
+/// The audit events matching `query` that people and applications caused, newest first: what
+/// a "nothing changed" comparison reads. The system's own background work (the backup every
+/// server takes at start, its verification, retention) lands at its own time and is left out.
+pub async fn audit_events_by_callers(client: &Client, query: &str) -> Vec<Value> {
+    audit_events(client, query)
+        .await
+        .into_iter()
+        .filter(|e| e["actor_kind"] != "system")
+        .collect()
+}
+
 /// The ids of a list of objects.
 pub fn ids(items: &[Value]) -> Vec<String> {
     items
