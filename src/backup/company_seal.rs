@@ -11,16 +11,16 @@
 //! The copy is made without the indexes over sealed columns (they would index ciphertext); it
 //! lists them, and a restore builds them once the cells are open.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rand::RngCore;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::error::{BackupError, Result};
-use crate::crypto::cell::{aad, open_cell, seal_cell, CELL_MAGIC};
+use super::seal_keys::SealKeys;
+use crate::crypto::cell::{aad, aad_prefix, open_cell, seal_bytes, CELL_MAGIC};
 use crate::crypto::company_keys::KeyRing;
 use crate::db::personal_columns::{self as personal, PersonalColumns, BY_COMPANY};
 
@@ -65,15 +65,17 @@ fn open_rw(path: &Path) -> Result<Connection> {
 /// its secrets; the snapshot keeps none of them, the manifest carries them.
 pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     let mut conn = open_rw(path)?;
+    // The sealed copy is not flushed to the disk: it is read back at once and removed, and
+    // the object made of it is what the run stores durably. (A restore's copy is flushed: it
+    // becomes the live file.)
+    conn.pragma_update(None, "synchronous", "OFF")
+        .map_err(BackupError::sqlite("preparing the snapshot"))?;
     let tx = conn
         .transaction()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let search =
         personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
-    // Looked up once per cell, tens of millions of times on a large store: a hash map, not the
-    // ordered map the manifest wants (a million-key B-tree cost a fifth of the sealing).
-    let keys: HashMap<String, [u8; 32]> = live_keys(&tx, live)?.into_iter().collect();
-    let keys = Arc::new(Mutex::new(keys));
+    let keys = Arc::new(Mutex::new(SealKeys::new(live_keys(&tx, live)?)));
     let mut set_aside = Vec::new();
     for p in BY_COMPANY {
         let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
@@ -84,18 +86,14 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
             .map_err(db_err("setting the sealed columns' indexes aside"))?;
         let keys = keys.clone();
         let started = std::time::Instant::now();
-        personal::seal_all(&tx, p, &columns, move |company, column, value| {
+        let prefixes: Vec<Vec<u8>> = columns.iter().map(|c| aad_prefix(p.table, c)).collect();
+        let mut aad = Vec::with_capacity(128);
+        personal::seal_all(&tx, p, &columns, move |company, column, is_text, bytes| {
             let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
-            let key = match keys.get(company) {
-                Some(key) => *key,
-                None => {
-                    let mut key = [0u8; 32];
-                    rand::thread_rng().fill_bytes(&mut key);
-                    keys.insert(company.to_owned(), key);
-                    key
-                }
-            };
-            seal_cell(&key, &aad(p.table, column, company), value)
+            aad.clear();
+            aad.extend_from_slice(&prefixes[column]);
+            aad.extend_from_slice(company.as_bytes());
+            seal_bytes(keys.cipher(company), &aad, is_text, bytes)
         })
         .map_err(db_err("sealing personal columns"))?;
         tracing::debug!(
@@ -119,7 +117,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     tx.commit()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let keys = std::mem::take(&mut *keys.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(keys.into_iter().collect())
+    Ok(keys.into_keys())
 }
 
 /// Whether the file has the store's company keys (a file from an older armario has none).

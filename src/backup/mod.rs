@@ -24,6 +24,7 @@ mod restore;
 mod retention;
 mod schedule;
 pub(crate) mod scratch;
+mod seal_keys;
 mod settings;
 mod snapshot;
 mod target;

@@ -4,7 +4,7 @@
 //! aside while the cells change.
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params_from_iter, Connection};
 
 use super::personal_columns::{PersonalColumns, Unreadable};
@@ -231,15 +231,16 @@ pub fn rebuild_set_aside_indexes(conn: &Connection) -> DomainResult<usize> {
 }
 
 /// Rewrites every personal cell of `p` that is not sealed yet (text, or a blob without
-/// [`CELL_MAGIC`]) in one statement: `seal(company, column, value)` gives the cell's new value,
-/// or `None` to keep it. Rows without a company keep theirs. One `UPDATE` over the table costs
-/// a fraction of reading the rows out and writing each back with a statement of its own, which
-/// on ten million audit events took minutes.
+/// [`CELL_MAGIC`]) in one statement: `seal(company, column, is_text, bytes)` gives the cell's
+/// new bytes, `column` being an index into `columns`. Rows without a company keep theirs. One
+/// `UPDATE` over the table costs a fraction of reading the rows out and writing each back with
+/// a statement of its own, which on ten million audit events took minutes; the cells reach
+/// `seal` as SQLite holds them, without a copy.
 pub fn seal_all(
     conn: &Connection,
     p: &PersonalColumns,
     columns: &[&'static str],
-    seal: impl Fn(&str, &str, &Value) -> Option<Value> + Send + std::panic::UnwindSafe + 'static,
+    seal: impl FnMut(&str, usize, bool, &[u8]) -> Vec<u8> + Send + std::panic::UnwindSafe + 'static,
 ) -> DomainResult<()> {
     let magic = hex::encode(CELL_MAGIC);
     let open = |c: &str| {
@@ -260,17 +261,26 @@ pub fn seal_all(
         })
         .collect();
     let any: Vec<String> = columns.iter().map(|c| open(c)).collect();
-    let names: Vec<&'static str> = columns.to_vec();
+    let count = columns.len();
+    let seal = std::cell::RefCell::new(seal);
     conn.create_scalar_function(SEAL, 3, FunctionFlags::SQLITE_UTF8, move |ctx| {
-        let column = names
-            .get(ctx.get::<i64>(0)? as usize)
-            .copied()
-            .unwrap_or_default();
-        let value: Value = ctx.get(2)?;
-        let Some(company) = ctx.get::<Option<String>>(1)? else {
-            return Ok(value);
+        let column = usize::try_from(ctx.get::<i64>(0)?)
+            .ok()
+            .filter(|i| *i < count)
+            .ok_or_else(|| unexpected("a column number out of range"))?;
+        let (is_text, bytes) = match ctx.get_raw(2) {
+            ValueRef::Text(t) => (true, t),
+            ValueRef::Blob(b) => (false, b),
+            _ => return Err(unexpected("a cell that is neither text nor blob")),
         };
-        Ok(seal(&company, column, &value).unwrap_or(value))
+        let company = match ctx.get_raw(1) {
+            ValueRef::Null => return Ok(ToSqlOutput::Owned(ctx.get::<Value>(2)?)),
+            company => company
+                .as_str()
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?,
+        };
+        let sealed = (seal.borrow_mut())(company, column, is_text, bytes);
+        Ok(ToSqlOutput::Owned(Value::Blob(sealed)))
     })?;
     // Table, columns and company expression are compile-time constants of `BY_COMPANY`.
     let sql = format!(
@@ -283,6 +293,10 @@ pub fn seal_all(
     conn.remove_function(SEAL, 3)?;
     done?;
     Ok(())
+}
+
+fn unexpected(what: &'static str) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(what.into())
 }
 
 /// The name [`seal_all`] gives its function while it runs.
