@@ -108,7 +108,7 @@ mod tests {
             assert_eq!(open_cell(key, b"a", &cell), Some(Value::Text("Ana".into())));
         }
         let fresh = seal_bytes(table.cipher("cmp_new"), b"a", true, b"Bia");
-        // Back to a company seen before: the kept cipher is not the one used.
+        // Back to a company seen before: its own key, not the last one kept.
         let again = seal_bytes(table.cipher("cmp_a"), b"a", true, b"Ana");
         assert_eq!(
             open_cell(&[1u8; 32], b"a", &again),

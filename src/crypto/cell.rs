@@ -38,24 +38,19 @@ pub fn is_sealed(value: &Value) -> bool {
 /// The sealed cell of `value`; `None` for numbers and NULL, which carry nothing personal in
 /// these columns.
 pub fn seal_cell(key: &[u8; 32], aad: &[u8], value: &Value) -> Option<Value> {
-    let mut plain = match value {
-        Value::Text(t) => [&[TEXT][..], t.as_bytes()].concat(),
-        Value::Blob(b) => [&[BLOB][..], b].concat(),
+    let (is_text, bytes) = match value {
+        Value::Text(t) => (true, t.as_bytes()),
+        Value::Blob(b) => (false, b.as_slice()),
         _ => return None,
     };
-    let mut nonce = [0u8; NONCE_LEN];
-    rand::thread_rng().fill_bytes(&mut nonce);
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
-    let sealed = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad })
-        .expect("AES-GCM encryption of a bounded cell");
-    plain.iter_mut().for_each(|b| *b = 0);
-    Some(Value::Blob([CELL_MAGIC, &nonce, &sealed].concat()))
+    Some(Value::Blob(seal_bytes(&cipher, aad, is_text, bytes)))
 }
 
-/// The sealed cell of a text (`is_text`) or blob's bytes, built in one buffer: the same cell
-/// [`seal_cell`] makes, for callers that seal millions of cells (a backup's copy), have the
-/// bytes borrowed from SQLite, not a [`Value`], and keep a company's cipher between cells.
+/// The sealed cell of a text (`is_text`) or blob's bytes, built and encrypted in one buffer
+/// (no clear copy is left behind): for callers that seal millions of cells (a backup's copy),
+/// have the bytes borrowed from SQLite, not a [`Value`], and keep a company's cipher between
+/// cells.
 pub fn seal_bytes(cipher: &Aes256Gcm, aad: &[u8], is_text: bool, bytes: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; NONCE_LEN];
     rand::thread_rng().fill_bytes(&mut nonce);
