@@ -75,7 +75,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let search =
         personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
-    let keys = Arc::new(Mutex::new(SealKeys::new(live_keys(&tx, live)?)));
+    let keys = Arc::new(Mutex::new(live_keys(&tx, live)?));
     let mut set_aside = Vec::new();
     for p in BY_COMPANY {
         let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
@@ -130,26 +130,31 @@ fn has_company_keys(conn: &Connection) -> Result<bool> {
     .map_err(BackupError::sqlite("reading the snapshot's schema"))
 }
 
-/// The store's company keys in the snapshot, opened. A key that does not open stops the run:
-/// what it seals would be lost to the backup.
-fn live_keys(conn: &Connection, live: &KeyRing) -> Result<CompanyKeys> {
+/// The store's company keys in the snapshot, opened, straight into the table the seal looks
+/// them up in. A key that does not open stops the run: what it seals would be lost to the
+/// backup.
+fn live_keys(conn: &Connection, live: &KeyRing) -> Result<SealKeys> {
+    let mut keys = SealKeys::default();
     if !has_company_keys(conn)? {
-        return Ok(CompanyKeys::new());
+        return Ok(keys);
     }
-    let rows =
-        crate::db::company_keys::all_sealed(conn).map_err(db_err("reading the companies' keys"))?;
-    rows.into_iter()
-        .map(|(company, sealed, key_id)| {
-            let key = live
-                .unseal_company_key(&company, &sealed, &key_id)
-                .map_err(|e| {
-                    BackupError::IntegrityCheck(format!(
-                        "the data key of company {company} does not open: {e}"
-                    ))
-                })?;
-            Ok((company, *key))
-        })
-        .collect()
+    let mut failed = None;
+    crate::db::company_keys::for_each_sealed(conn, |company, sealed, key_id| {
+        match live.unseal_company_key(company, sealed, key_id) {
+            Ok(key) => keys.insert(company, *key),
+            Err(e) => {
+                failed = Some(BackupError::IntegrityCheck(format!(
+                    "the data key of company {company} does not open: {e}"
+                )))
+            }
+        }
+        failed.is_none()
+    })
+    .map_err(db_err("reading the companies' keys"))?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(keys),
+    }
 }
 
 /// Opens what the keys open in the restored copy at `path`; rows of a company whose key is not

@@ -212,3 +212,64 @@ fn tables_larger_than_a_page_are_sealed_and_opened_whole() {
         .unwrap();
     assert_eq!(clear, rows as i64);
 }
+
+/// The copy is sealed under each company's own key from the store (opened with the master
+/// key), and the manifest gets those keys; a key that does not open stops the run and names
+/// its company, since what it seals would be lost to the backup.
+#[test]
+fn the_store_keys_seal_the_copy_and_a_key_that_does_not_open_stops_it() {
+    let ring = test_ring();
+    let (key_a, sealed_a) = ring.new_company_key("cmp_a");
+    let companies = "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+         VALUES ('cmp_a', 'Chave Alfa Ltda', '11222333000181', 'chave-alfa', 'active', 1, 1, 'chave alfa', 'chave alfa'),
+                ('cmp_b', 'Chave Beta Ltda', '11444777000161', 'chave-beta', 'active', 1, 1, 'chave beta', 'chave beta');
+         DELETE FROM company_keys;";
+    let with_keys = |dir: &Path, sealed_b: &[u8]| {
+        let path = migrated_copy(dir, companies);
+        let conn = Connection::open(&path).unwrap();
+        let insert = "INSERT INTO company_keys (company_id, sealed, key_id, created_at) VALUES (?1, ?2, ?3, 1)";
+        conn.execute(
+            insert,
+            rusqlite::params!["cmp_a", sealed_a.bytes, sealed_a.key_id],
+        )
+        .unwrap();
+        conn.execute(
+            insert,
+            rusqlite::params!["cmp_b", sealed_b, sealed_a.key_id],
+        )
+        .unwrap();
+        path
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let (_, sealed_b) = ring.new_company_key("cmp_b");
+    let path = with_keys(dir.path(), &sealed_b.bytes);
+    let keys = seal_snapshot(&path, &ring).unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys["cmp_a"], *key_a, "the store's own key, not a new one");
+    let conn = Connection::open(&path).unwrap();
+    let Value::Blob(name) = cell(&conn, "SELECT legal_name FROM companies WHERE id = 'cmp_a'")
+    else {
+        panic!("legal_name is not sealed")
+    };
+    assert_eq!(
+        open_cell(&key_a, &aad("companies", "legal_name", "cmp_a"), &name),
+        Some(Value::Text("Chave Alfa Ltda".into()))
+    );
+    let kept: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM company_keys WHERE sealed IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 0, "the copy keeps none of the store's keys");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_keys(dir.path(), b"not a sealed key");
+    let refused = seal_snapshot(&path, &ring).unwrap_err().to_string();
+    assert!(
+        refused.contains("cmp_b") && refused.contains("does not open"),
+        "{refused}"
+    );
+}

@@ -41,16 +41,7 @@ pub struct SealKeys {
 }
 
 impl SealKeys {
-    pub fn new(keys: CompanyKeys) -> Self {
-        let mut table = Self::default();
-        table.inline.reserve(keys.len());
-        for (company, key) in keys {
-            table.insert(&company, key);
-        }
-        table
-    }
-
-    fn insert(&mut self, company: &str, key: [u8; 32]) {
+    pub fn insert(&mut self, company: &str, key: [u8; 32]) {
         match inline(company) {
             Some(slot) => self.inline.insert(slot, key),
             None => self.long.insert(company.to_owned(), key),
@@ -102,7 +93,10 @@ mod tests {
         let given: CompanyKeys = [("cmp_a".to_owned(), [1u8; 32]), (long.clone(), [2u8; 32])]
             .into_iter()
             .collect();
-        let mut table = SealKeys::new(given.clone());
+        let mut table = SealKeys::default();
+        for (company, key) in &given {
+            table.insert(company, *key);
+        }
         for (company, key) in &given {
             let cell = seal_bytes(table.cipher(company), b"a", true, b"Ana");
             assert_eq!(open_cell(key, b"a", &cell), Some(Value::Text("Ana".into())));

@@ -84,6 +84,10 @@ pub fn take_snapshot(db: &Path, dest: &Path) -> Result<()> {
 /// verification and a restore check.
 pub fn inspect(copy: &Path) -> Result<DbFacts> {
     let conn = open_copy(copy)?;
+    // Reading the private, read-only copy through mmap makes integrity_check about a third
+    // faster than through read() calls; SQLite caps the size at its compiled-in maximum.
+    conn.pragma_update(None, "mmap_size", 1i64 << 40)
+        .map_err(BackupError::sqlite("setting mmap_size"))?;
     integrity_check(&conn)?;
     facts_of(&conn)
 }
@@ -91,7 +95,9 @@ pub fn inspect(copy: &Path) -> Result<DbFacts> {
 /// A copy's schema version, row counts and audit head, for the manifest, without the
 /// `integrity_check`: a backup run takes these, and the verification that follows it runs the
 /// check on what was stored (on a million companies the check alone takes five times as long
-/// as SQLite's own `.backup`).
+/// as SQLite's own `.backup`). Read without mmap: the counts are quick either way, and a
+/// mapped copy counts its pages in the server's resident memory (1.4 GB of them on a
+/// million companies).
 pub fn facts(copy: &Path) -> Result<DbFacts> {
     facts_of(&open_copy(copy)?)
 }
@@ -102,10 +108,6 @@ fn open_copy(copy: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(BackupError::sqlite(format!("opening {}", copy.display())))?;
-    // Reading the private, read-only copy through mmap makes integrity_check about a third
-    // faster than through read() calls; SQLite caps the size at its compiled-in maximum.
-    conn.pragma_update(None, "mmap_size", 1i64 << 40)
-        .map_err(BackupError::sqlite("setting mmap_size"))?;
     Ok(conn)
 }
 

@@ -35,13 +35,32 @@ pub fn destroy(conn: &Connection, company: &str) -> DomainResult<bool> {
 /// Every stored key, sealed, with the id of the master key that sealed it (for a rotation and
 /// for a backup).
 pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+    let mut rows = Vec::new();
+    for_each_sealed(conn, |company, sealed, key_id| {
+        rows.push((company.to_owned(), sealed.to_vec(), key_id.to_owned()));
+        true
+    })?;
+    Ok(rows)
+}
+
+/// Every stored key, sealed, handed to `each` in turn without gathering them (a backup of a
+/// million companies would hold all of them twice); `each` returns `false` to stop.
+pub fn for_each_sealed(
+    conn: &Connection,
+    mut each: impl FnMut(&str, &[u8], &str) -> bool,
+) -> DomainResult<()> {
     let mut stmt = conn.prepare(
         "SELECT company_id, sealed, key_id FROM company_keys WHERE sealed IS NOT NULL ORDER BY company_id",
     )?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (company, sealed, key_id): (String, Vec<u8>, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        if !each(&company, &sealed, &key_id) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 pub fn set_sealed(
