@@ -140,8 +140,8 @@ fn live_keys(conn: &Connection, live: &KeyRing) -> Result<SealKeys> {
     }
     let mut failed = None;
     crate::db::company_keys::for_each_sealed(conn, |company, sealed, key_id| {
-        match live.unseal_company_key(company, sealed, key_id) {
-            Ok(key) => keys.insert(company, *key),
+        match live.unseal_company_key(&company, &sealed, &key_id) {
+            Ok(key) => keys.insert(&company, *key),
             Err(e) => {
                 failed = Some(BackupError::IntegrityCheck(format!(
                     "the data key of company {company} does not open: {e}"

@@ -32,12 +32,11 @@ pub fn destroy(conn: &Connection, company: &str) -> DomainResult<bool> {
     Ok(deleted > 0)
 }
 
-/// Every stored key, sealed, with the id of the master key that sealed it (for a rotation and
-/// for a backup).
+/// Every stored key, sealed, with the id of the master key that sealed it (for a rotation).
 pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
     let mut rows = Vec::new();
     for_each_sealed(conn, |company, sealed, key_id| {
-        rows.push((company.to_owned(), sealed.to_vec(), key_id.to_owned()));
+        rows.push((company, sealed, key_id));
         true
     })?;
     Ok(rows)
@@ -47,16 +46,14 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, Strin
 /// million companies would hold all of them twice); `each` returns `false` to stop.
 pub fn for_each_sealed(
     conn: &Connection,
-    mut each: impl FnMut(&str, &[u8], &str) -> bool,
+    mut each: impl FnMut(String, Vec<u8>, String) -> bool,
 ) -> DomainResult<()> {
     let mut stmt = conn.prepare(
         "SELECT company_id, sealed, key_id FROM company_keys WHERE sealed IS NOT NULL ORDER BY company_id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let (company, sealed, key_id): (String, Vec<u8>, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        if !each(&company, &sealed, &key_id) {
+        if !each(row.get(0)?, row.get(1)?, row.get(2)?) {
             break;
         }
     }
