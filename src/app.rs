@@ -203,6 +203,7 @@ where
             keys_created = sealed.keys_created,
             users_sealed = sealed.users_sealed,
             secrets_sealed = sealed.secrets_sealed,
+            events_sealed = sealed.events_sealed,
             "sealed personal data under the companies' keys"
         );
     }

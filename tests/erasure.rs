@@ -475,3 +475,37 @@ async fn the_linked_application_hears_of_the_erasure() {
     assert_eq!(got["payload"]["data"]["company_id"], company.as_str());
     assert_eq!(got["payload"]["version"], 1);
 }
+
+/// A company's events are sealed under its key. Erasing the company deletes the key, so the
+/// events the erasure keeps as they were (an earlier person's erasure among them) are opened
+/// first: the audit log still lists every event of the company, and the chain still verifies.
+#[tokio::test]
+async fn a_company_erased_after_one_of_its_people_keeps_a_readable_audit_log() {
+    let mut server = Server::start_with(ENV);
+    let owner = server.owner().await;
+    let t = plant(&server, &owner, "registro", 35).await;
+    let admin = server.login(&t.admin_email, PASSWORD).await;
+    let person = format!("/api/v1/companies/{}/users/{}/erasure", t.company, t.member);
+    let r = admin
+        .post(&person, json!({"confirmation": t.member_email}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let company = format!("/api/v1/companies/{}/erasure", t.company);
+    let r = owner.post(&company, json!({"confirmation": t.cnpj})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    let events = audit_events(&owner, &format!("company_id={}", t.company)).await;
+    let erased = events
+        .iter()
+        .find(|e| e["action"] == "user.erased")
+        .unwrap_or_else(|| panic!("the person's erasure is listed: {events:?}"));
+    assert_eq!(erased["target_id"], t.member.as_str());
+    assert!(
+        erased["details"].as_object().is_some_and(|d| !d.is_empty()),
+        "its details are kept and readable: {erased}"
+    );
+    assert!(erased["ip"].is_null(), "its IP is not kept: {erased}");
+    let text = serde_json::to_string(&events).unwrap();
+    assert_gone(&text, &t.member_canaries);
+    audit_verifies(&mut server);
+}

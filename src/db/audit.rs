@@ -6,11 +6,23 @@ use crate::domain::audit::{AuditCtx, AuditEvent, AuditFilter, NewAuditEvent};
 use crate::domain::Page;
 use crate::error::DomainResult;
 
+/// An event's IP and details as stored: sealed under the company's key when the event is a
+/// company's (and the key is known), in clear otherwise. `alias` names the row's table.
+pub(crate) fn opened(alias: &str) -> String {
+    format!(
+        "armario_open('audit_events', 'ip', {alias}.company_id, {alias}.ip), \
+         armario_open('audit_events', 'details', {alias}.company_id, {alias}.details)"
+    )
+}
+
 pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
+    // The IP and details go under the company's key like its users' fields; an event without
+    // a company (the owner's, the system's) keeps them in clear.
     super::cached_execute(
         conn,
         "INSERT INTO audit_events (at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, armario_seal('audit_events', 'ip', ?4, ?8),
+                 armario_seal('audit_events', 'details', ?4, ?9))",
         params![
             now,
             ctx.actor.kind(),
@@ -82,12 +94,13 @@ pub(crate) fn list_query(
     // correlated subqueries so a deleted or hidden object simply has none.
     let mut sql = format!(
         "SELECT e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind,
-                e.target_id, e.ip, e.details,
+                e.target_id, {personal},
                 CASE e.actor_kind WHEN 'user' THEN {user_name} WHEN 'application' THEN {app_name} END,
                 {company_name},
                 CASE e.target_kind WHEN 'user' THEN {target_user} WHEN 'application' THEN {target_app}
                     WHEN 'company' THEN {target_company} END
          FROM audit_events e WHERE 1 = 1",
+        personal = opened("e"),
         user_name = USER_NAME.replace("{id}", "e.actor_id"),
         app_name = APP_NAME.replace("{id}", "e.actor_id"),
         company_name = COMPANY_NAME.replace("{id}", "e.company_id"),

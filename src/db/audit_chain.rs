@@ -8,8 +8,14 @@ use crate::domain::audit_chain::{
 };
 use crate::error::DomainResult;
 
-const EVENT_COLUMNS: &str = "e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, \
-     e.target_kind, e.target_id, e.ip, e.details";
+/// The event's columns, its IP and details opened: the chain commits to them in clear.
+fn event_columns() -> String {
+    format!(
+        "e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind, \
+         e.target_id, {}",
+        super::audit::opened("e")
+    )
+}
 
 /// One stored event, as the chain sees it.
 struct Stored {
@@ -84,7 +90,8 @@ fn head_link(conn: &Connection) -> DomainResult<Vec<u8>> {
 pub fn link_event(conn: &Connection, id: i64) -> DomainResult<()> {
     let event = conn
         .prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.id = ?1"
+            "SELECT {} FROM audit_events e WHERE e.id = ?1",
+            event_columns()
         ))?
         .query_row([id], Stored::from_row)?;
     write_link(conn, &event)
@@ -114,7 +121,8 @@ pub fn backfill(conn: &Connection) -> DomainResult<()> {
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
-        "SELECT {EVENT_COLUMNS} FROM audit_events e WHERE e.id > ?1 ORDER BY e.id"
+        "SELECT {} FROM audit_events e WHERE e.id > ?1 ORDER BY e.id",
+        event_columns()
     ))?;
     let events = stmt.query_map([after], Stored::from_row)?;
     for e in events {
@@ -125,7 +133,7 @@ pub fn backfill(conn: &Connection) -> DomainResult<()> {
 
 /// Replaces an event's personal fields (anonymisation) and drops the salt of its commitment,
 /// which the chain keeps: the chain still verifies, and the commitment no longer confirms the
-/// old values.
+/// old values. The new values go under the company's key like any event's.
 pub fn forget_personal(
     conn: &Connection,
     event_id: i64,
@@ -134,7 +142,9 @@ pub fn forget_personal(
 ) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "UPDATE audit_events SET ip = ?2, details = ?3 WHERE id = ?1",
+        "UPDATE audit_events SET ip = armario_seal('audit_events', 'ip', company_id, ?2),
+             details = armario_seal('audit_events', 'details', company_id, ?3)
+         WHERE id = ?1",
         params![event_id, ip, details],
     )?;
     super::cached_execute(
@@ -187,9 +197,10 @@ fn walk(conn: &Connection) -> DomainResult<ChainReport> {
     let mut prev = anchor_hash;
     let mut prev_id = anchor_id;
     let mut stmt = conn.prepare(&format!(
-        "SELECT {EVENT_COLUMNS}, c.event_id, c.personal_salt, c.personal_commit, c.prev_hash, c.hash
+        "SELECT {}, c.event_id, c.personal_salt, c.personal_commit, c.prev_hash, c.hash
          FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id
-         WHERE e.id > ?1 ORDER BY e.id"
+         WHERE e.id > ?1 ORDER BY e.id",
+        event_columns()
     ))?;
     let mut rows = stmt.query([anchor_id])?;
     while let Some(r) = rows.next()? {

@@ -82,6 +82,8 @@ pub struct SealReport {
     pub keys_created: usize,
     pub users_sealed: usize,
     pub secrets_sealed: usize,
+    /// Audit events whose IP and details were sealed.
+    pub events_sealed: usize,
 }
 
 /// How many rows one transaction of [`seal_pending`] handles.
@@ -94,13 +96,16 @@ pub(crate) const USERS_UNSEALED: &str =
     "(email_index IS NULL OR (company_id IS NOT NULL AND typeof(email) = 'text'))";
 /// Secrets not yet sealed under their company's key; the words of `company_secrets_unsealed`.
 pub(crate) const SECRETS_UNSEALED: &str = "(substr(sealed, 1, 6) <> X'41524D504431')";
+/// A company's events with IP or details in clear; the words of `audit_events_unsealed`.
+pub(crate) const EVENTS_UNSEALED: &str =
+    "(company_id IS NOT NULL AND (typeof(details) = 'text' OR typeof(ip) = 'text'))";
 /// Rows not of an erased company: its people keep their pseudonyms in clear, with no key.
 const NOT_ERASED: &str =
     "company_id NOT IN (SELECT e.company_id FROM erasures e WHERE e.kind = 'company')";
 
 /// Seals what is in clear: creates the keys of companies that have none (after an upgrade or a
-/// restore), then seals their users' e-mails, names and search text and their secrets, and
-/// indexes every e-mail. Runs in transactions of a few thousand rows; cheap when there is
+/// restore), then seals their users' e-mails, names and search text, their secrets and their
+/// audit events' IP and details, and indexes every e-mail. Runs in transactions of a few thousand rows; cheap when there is
 /// nothing to do, as at every start after the first.
 pub fn seal_pending(conn: &Connection, now: i64) -> DomainResult<SealReport> {
     let mut report = SealReport::default();
@@ -178,6 +183,12 @@ fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> Doma
              SELECT DISTINCT company_id, ?1 FROM company_secrets INDEXED BY company_secrets_unsealed
              WHERE {SECRETS_UNSEALED} AND {NOT_ERASED}"
         ),
+        format!(
+            "INSERT OR IGNORE INTO company_keys (company_id, created_at)
+             SELECT DISTINCT company_id, ?1 FROM audit_events INDEXED BY audit_events_unsealed
+             WHERE {EVENTS_UNSEALED} AND {NOT_ERASED}
+               AND company_id IN (SELECT id FROM companies)"
+        ),
     ] {
         tx.execute(&sql, [now])?;
     }
@@ -217,6 +228,17 @@ fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> Doma
                 "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', company_id, sealed)
                  WHERE (company_id, kind) IN (SELECT company_id, kind FROM company_secrets t
                    INDEXED BY company_secrets_unsealed WHERE {SECRETS_UNSEALED} AND {with_key} LIMIT ?1)"
+            ),
+            [BATCH],
+        )?)
+    })?;
+    report.events_sealed += batches(conn, |tx| {
+        Ok(tx.execute(
+            &format!(
+                "UPDATE audit_events SET ip = armario_seal('audit_events', 'ip', company_id, ip),
+                   details = armario_seal('audit_events', 'details', company_id, details)
+                 WHERE id IN (SELECT id FROM audit_events t INDEXED BY audit_events_unsealed
+                   WHERE {EVENTS_UNSEALED} AND {with_key} LIMIT ?1)"
             ),
             [BATCH],
         )?)

@@ -23,7 +23,12 @@ fn store(ring: &Arc<KeyRing>) -> (tempfile::TempDir, Connection) {
                 ('usr_e', 'cmp_e', 'apagado-1@apagado.invalid', 'Titular apagado', 'member', 'disabled', '!', 1, 1, ''),
                 ('usr_o', NULL, 'dona@armario.test', 'Dona', 'owner', 'active', 'x', 1, 1, 'dona');
          INSERT INTO company_secrets (company_id, kind, sealed, key_id, hint, updated_at)
-         VALUES ('cmp_a', 'omie', X'00112233', 'k1', '••••', 1);",
+         VALUES ('cmp_a', 'omie', X'00112233', 'k1', '••••', 1);
+         INSERT INTO audit_events (id, at, actor_kind, actor_id, company_id, action, ip, details)
+         VALUES (1, 1, 'user', 'usr_a', 'cmp_a', 'user.updated', '203.0.113.9', '{\"email\":\"ana@alfa.test\"}'),
+                (2, 1, 'user', 'usr_a', 'cmp_a', 'user.signed_in', NULL, '{}'),
+                (3, 1, 'owner', 'usr_o', 'cmp_e', 'company.erased', NULL, '{\"erased\":\"x\"}'),
+                (4, 1, 'owner', 'usr_o', NULL, 'settings.updated', '198.51.100.7', '{}');",
     )
     .unwrap();
     (dir, conn)
@@ -42,6 +47,21 @@ fn the_start_up_pass_seals_what_is_in_clear_once() {
     let report = seal_pending(&conn, 5).unwrap();
     assert_eq!(report.keys_created, 1, "{report:?}");
     assert_eq!(report.secrets_sealed, 1, "{report:?}");
+    assert_eq!(report.events_sealed, 2, "{report:?}");
+    assert_eq!(
+        text(&conn, "SELECT group_concat(typeof(ip) || '/' || typeof(details), ' ') FROM (SELECT ip, details FROM audit_events ORDER BY id)"),
+        "blob/blob null/blob null/text text/text",
+        "a company's events are sealed; an erased company's and the owner's stay in clear"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT armario_open('audit_events', 'ip', company_id, ip) || ' ' ||
+                    armario_open('audit_events', 'details', company_id, details)
+             FROM audit_events WHERE id = 1"
+        ),
+        "203.0.113.9 {\"email\":\"ana@alfa.test\"}"
+    );
     assert_eq!(
         text(&conn, "SELECT typeof(email) || typeof(name) || typeof(search_fold) FROM users WHERE id = 'usr_a'"),
         "blobblobblob"

@@ -99,7 +99,8 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
         .collect::<rusqlite::Result<_>>()?;
     for id in by_them {
         let details: String = conn.query_row(
-            "SELECT details FROM audit_events WHERE id = ?1",
+            "SELECT armario_open('audit_events', 'details', company_id, details)
+             FROM audit_events WHERE id = ?1",
             [id],
             |r| r.get(0),
         )?;
@@ -143,6 +144,17 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
         [company],
     )?;
     crate::db::companies::refresh_search(conn, &crate::ids::CompanyId::from_db(company.into()))?;
+    // The events kept as they were (the erasure's own record) are opened: the audit log goes
+    // on showing them once the key is gone.
+    crate::db::cached_execute(
+        conn,
+        &format!(
+            "UPDATE audit_events SET ip = armario_open('audit_events', 'ip', company_id, ip),
+                 details = {DETAILS}
+             WHERE company_id = ?1 AND (typeof(ip) = 'blob' OR typeof(details) = 'blob')"
+        ),
+        [company],
+    )?;
     // Last: whatever is still sealed under the company's key is unreadable from now on, here
     // and in every backup once the manifests lose the key too.
     crate::db::company_keys::destroy(conn, company)?;
@@ -292,6 +304,9 @@ fn blank_requests(conn: &Connection, filter: &str, id: &str) -> DomainResult<()>
     Ok(())
 }
 
+/// An event's details, opened (they are sealed under the company's key).
+const DETAILS: &str = "armario_open('audit_events', 'details', company_id, details)";
+
 /// Rewrites the personal part (IP and details) of the events matching `filter` (on `?1`)
 /// through the audit chain, so the chain still verifies. An event already rewritten (no IP,
 /// an `erased` mark) is left alone, so a second pass changes nothing.
@@ -300,8 +315,8 @@ fn forget_events(conn: &Connection, pseudonym: &str, filter: &str, arg: &str) ->
         .prepare(&format!(
             "SELECT id FROM audit_events
              WHERE {filter} AND action NOT IN {ERASURE_ACTIONS}
-               AND NOT (ip IS NULL AND json_valid(details)
-                        AND json_extract(details, '$.erased') IS NOT NULL)"
+               AND NOT (ip IS NULL AND json_valid({DETAILS})
+                        AND json_extract({DETAILS}, '$.erased') IS NOT NULL)"
         ))?
         .query_map([arg], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -21,7 +21,7 @@ const PERSON: &[Section] = &[
     ("application_roles", "SELECT r.* FROM user_app_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ?2 AND u.company_id = ?1"),
     ("consents", "SELECT c.* FROM oidc_consents c JOIN users u ON u.id = c.user_id WHERE c.user_id = ?2 AND u.company_id = ?1"),
     ("alert_preferences", "SELECT a.* FROM alert_optouts a JOIN users u ON u.id = a.user_id WHERE a.user_id = ?2 AND u.company_id = ?1"),
-    ("audit_events", "SELECT * FROM audit_events WHERE (company_id = ?1 OR company_id IS NULL) AND (actor_id = ?2 OR target_id = ?2) ORDER BY id"),
+    ("audit_events", "SELECT *, {OPENED_EVENT} FROM audit_events WHERE (company_id = ?1 OR company_id IS NULL) AND (actor_id = ?2 OR target_id = ?2) ORDER BY id"),
 ];
 
 /// A company's data: the company, its people and everything it owns.
@@ -35,7 +35,7 @@ const COMPANY: &[Section] = &[
     ("domains", "SELECT * FROM company_domains WHERE company_id = ?1"),
     ("configuration", "SELECT * FROM company_configs WHERE company_id = ?1"),
     ("usage", "SELECT * FROM usage_daily WHERE company_id = ?1 ORDER BY day"),
-    ("audit_events", "SELECT * FROM audit_events WHERE company_id = ?1 ORDER BY id"),
+    ("audit_events", "SELECT *, {OPENED_EVENT} FROM audit_events WHERE company_id = ?1 ORDER BY id"),
 ];
 
 /// A user's fields sealed under the company's key, opened. They follow `*`, whose sealed cells
@@ -45,6 +45,10 @@ const OPENED_USER: &str = "armario_open('users', 'email', company_id, email) AS 
 
 /// Columns never exported: what could sign someone in or open a sealed value, and what is
 /// only derived from exported fields to find them (search text, the e-mail's index).
+/// An event's IP and details, sealed under the company's key, opened (as for a user).
+const OPENED_EVENT: &str = "armario_open('audit_events', 'ip', company_id, ip) AS ip, \
+     armario_open('audit_events', 'details', company_id, details) AS details";
+
 fn hidden(column: &str) -> bool {
     column.ends_with("_hash")
         || column.contains("sealed")
@@ -57,7 +61,9 @@ fn section(
     company: &CompanyId,
     person: Option<&UserId>,
 ) -> DomainResult<Vec<Value>> {
-    let sql = sql.replace("{OPENED_USER}", OPENED_USER);
+    let sql = sql
+        .replace("{OPENED_USER}", OPENED_USER)
+        .replace("{OPENED_EVENT}", OPENED_EVENT);
     let mut stmt = conn.prepare_cached(&sql)?;
     let names: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let mut rows = match person {

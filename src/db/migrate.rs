@@ -131,6 +131,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "company_keys",
         include_str!("../../migrations/0028_company_keys.sql"),
     ),
+    (
+        29,
+        "audit_sealed",
+        include_str!("../../migrations/0029_audit_sealed.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.
@@ -165,6 +170,15 @@ pub fn current_version(conn: &Connection) -> DomainResult<u32> {
 }
 
 pub fn apply(conn: &mut Connection) -> DomainResult<()> {
+    apply_keyed(conn, None)
+}
+
+/// [`apply`], with the companies' keys when the master key is known: a migration that reads
+/// sealed cells (the chain's, over audit events) opens them.
+pub fn apply_keyed(
+    conn: &mut Connection,
+    ring: Option<std::sync::Arc<crate::crypto::company_keys::KeyRing>>,
+) -> DomainResult<()> {
     let current = current_version(conn)?;
     let latest = latest_version();
     if current > latest {
@@ -177,7 +191,7 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
     // would cascade into every referencing row. SQLite's documented way: keys off outside the
     // transaction, `foreign_key_check` before commit, keys back on afterwards.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    register_functions(conn)?;
+    register_functions(conn, ring)?;
     let result = apply_each(conn, current, true);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     result
@@ -185,7 +199,10 @@ pub fn apply(conn: &mut Connection) -> DomainResult<()> {
 
 /// Functions migrations may call to compute what SQL cannot: `armario_search_text(field, ...)`
 /// is `domain::search::search_text` (NULL fields count as empty).
-fn register_functions(conn: &Connection) -> DomainResult<()> {
+fn register_functions(
+    conn: &Connection,
+    ring: Option<std::sync::Arc<crate::crypto::company_keys::KeyRing>>,
+) -> DomainResult<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
         "armario_search_text",
@@ -214,8 +231,8 @@ fn register_functions(conn: &Connection) -> DomainResult<()> {
             ))
         },
     )?;
-    // Without the master key until the store registers them again with it.
-    super::company_keys::register(conn, None)?;
+    // Without the master key (a unit test, a store move) they pass clear values through.
+    super::company_keys::register(conn, ring)?;
     Ok(())
 }
 
@@ -224,7 +241,7 @@ fn register_functions(conn: &Connection) -> DomainResult<()> {
 pub fn schema_in_memory() -> DomainResult<Connection> {
     let mut conn = Connection::open_in_memory()?;
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    register_functions(&conn)?;
+    register_functions(&conn, None)?;
     apply_each(&mut conn, 0, false)?;
     Ok(conn)
 }

@@ -244,8 +244,7 @@ impl Store {
             )));
         }
         configure(&conn, sync, false)?;
-        migrate::apply(&mut conn)?;
-        company_keys::register(&conn, keys.clone())?;
+        migrate::apply_keyed(&mut conn, keys.clone())?;
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

@@ -111,6 +111,8 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         table: "audit_events",
         company: "company_id",
         key: &["rowid"],
+        // The store seals both under the company's key already (an erased company's events
+        // hold pseudonyms in clear, and are sealed here).
         sealed: &["ip", "details"],
         unreadable: Unreadable::Replace(&[("ip", "NULL"), ("details", "'{}'")]),
     },

@@ -13,10 +13,12 @@ pub fn audit_between(
     to: i64,
     limit: u32,
 ) -> DomainResult<Vec<AuditEvent>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details
-         FROM audit_events WHERE at >= ?1 AND at < ?2 ORDER BY id LIMIT ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind,
+                e.target_id, {}
+         FROM audit_events e WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.id LIMIT ?3",
+        super::audit::opened("e")
+    ))?;
     let rows = stmt.query_map(rusqlite::params![from, to, limit], |r| {
         let details: String = r.get(9)?;
         Ok(AuditEvent {

@@ -38,8 +38,10 @@ pub fn key_ids_in_use(conn: &Connection) -> DomainResult<Vec<(String, &'static s
 /// are legitimately sealed with them.
 pub fn retired_key_ids(conn: &Connection) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT DISTINCT json_extract(details, '$.from_key_id') FROM audit_events
-         WHERE action = 'keys.rotated' AND json_extract(details, '$.from_key_id') IS NOT NULL",
+        "SELECT DISTINCT json_extract(d, '$.from_key_id') FROM
+           (SELECT armario_open('audit_events', 'details', company_id, details) AS d
+            FROM audit_events WHERE action = 'keys.rotated')
+         WHERE json_extract(d, '$.from_key_id') IS NOT NULL",
     )?;
     let ids = stmt
         .query_map([], |r| r.get::<_, String>(0))?

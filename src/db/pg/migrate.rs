@@ -7,11 +7,18 @@
 use postgres::Client;
 
 /// (version, name, SQL), versions increasing.
-pub const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    28,
-    "baseline",
-    include_str!("../../../migrations/postgres/0028_baseline.sql"),
-)];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        28,
+        "baseline",
+        include_str!("../../../migrations/postgres/0028_baseline.sql"),
+    ),
+    (
+        29,
+        "audit_sealed",
+        include_str!("../../../migrations/postgres/0029_audit_sealed.sql"),
+    ),
+];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).
 const MIGRATION_LOCK: i64 = 0x6172_6d61_7269_6f01;
