@@ -73,16 +73,20 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     let tx = conn
         .transaction()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
+    let started = std::time::Instant::now();
     let search =
         personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "search index emptied");
+    let started = std::time::Instant::now();
     let keys = Arc::new(Mutex::new(live_keys(&tx, live)?));
+    tracing::debug!(ms = started.elapsed().as_millis(), "company keys read");
     let mut set_aside = Vec::new();
     for p in BY_COMPANY {
         let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
         if columns.is_empty() {
             continue;
         }
-        let indexes = personal::suspend_indexes(&tx, p, &columns)
+        let mut indexes = personal::suspend_indexes(&tx, p, &columns)
             .map_err(db_err("setting the sealed columns' indexes aside"))?;
         let keys = keys.clone();
         let started = std::time::Instant::now();
@@ -96,6 +100,10 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
             seal_bytes(keys.cipher(company), &aad, is_text, bytes)
         })
         .map_err(db_err("sealing personal columns"))?;
+        indexes.extend(
+            personal::drop_pending_index(&tx, p)
+                .map_err(db_err("setting the sealed columns' indexes aside"))?,
+        );
         tracing::debug!(
             table = p.table,
             ms = started.elapsed().as_millis(),
@@ -104,6 +112,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         );
         set_aside.extend(indexes);
     }
+    let started = std::time::Instant::now();
     personal::set_indexes_aside(&tx, &set_aside)
         .map_err(db_err("listing the indexes a restore builds"))?;
     personal::resume_search_index(&tx, &search, false)
@@ -116,6 +125,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     }
     tx.commit()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "company keys taken out");
     let keys = std::mem::take(&mut *keys.lock().unwrap_or_else(|e| e.into_inner()));
     Ok(keys.into_keys())
 }

@@ -273,3 +273,79 @@ fn the_store_keys_seal_the_copy_and_a_key_that_does_not_open_stops_it() {
         "{refused}"
     );
 }
+
+/// The audit events the store sealed are left as they are: the seal reads only the rows the
+/// index of events in clear lists, and sets that index aside for the restore to build.
+#[test]
+fn events_the_store_sealed_are_left_as_they_are() {
+    let ring = test_ring();
+    let (key_a, sealed_a) = ring.new_company_key("cmp_a");
+    let dir = tempfile::tempdir().unwrap();
+    let path = migrated_copy(
+        dir.path(),
+        "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+         VALUES ('cmp_a', 'Registro Alfa Ltda', '11222333000181', 'registro-alfa', 'active', 1, 1, 'registro alfa', 'registro alfa');
+         DELETE FROM company_keys;",
+    );
+    let stored = crate::crypto::cell::seal_cell(
+        &key_a,
+        &aad("audit_events", "details", "cmp_a"),
+        &Value::Text("{\"n\":1}".into()),
+    )
+    .unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO company_keys (company_id, sealed, key_id, created_at) VALUES ('cmp_a', ?1, ?2, 1)",
+            rusqlite::params![sealed_a.bytes, sealed_a.key_id],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO audit_events (id, at, actor_kind, company_id, action, ip, details)
+             VALUES (1, 1, 'user', 'cmp_a', 'user.updated', NULL, ?1),
+                    (2, 2, 'user', 'cmp_a', 'user.updated', '203.0.113.1', '{\"n\":2}')",
+            [&stored],
+        )
+        .unwrap();
+    }
+    let keys = seal_snapshot(&path, &ring).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(
+        cell(&conn, "SELECT details FROM audit_events WHERE id = 1"),
+        stored,
+        "a cell the store sealed is not sealed again"
+    );
+    let Value::Blob(second) = cell(&conn, "SELECT details FROM audit_events WHERE id = 2") else {
+        panic!("the event in clear is sealed")
+    };
+    assert_eq!(
+        open_cell(&key_a, &aad("audit_events", "details", "cmp_a"), &second),
+        Some(Value::Text("{\"n\":2}".into()))
+    );
+    let listed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM backup_set_aside_indexes WHERE sql LIKE '%audit_events_unsealed%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(listed, 1, "the index of events in clear is set aside");
+    drop(conn);
+    assert!(!indexes(&path)
+        .iter()
+        .any(|i| i.contains("audit_events_unsealed")));
+    unseal_snapshot(&path, &keys).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let pending: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_events INDEXED BY audit_events_unsealed
+             WHERE company_id IS NOT NULL AND (typeof(details) = 'text' OR typeof(ip) = 'text')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        pending, 2,
+        "restored in clear, both wait for the server to seal them"
+    );
+}

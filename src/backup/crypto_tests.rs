@@ -44,6 +44,55 @@ fn the_format_parameters_stay_as_backups_were_written() {
     assert_eq!(CHUNK_SIZE, 1 << 20);
 }
 
+/// The chunks are sealed with `ring`; objects stored before were sealed with the `aes-gcm`
+/// crate. Each opens what the other sealed, byte for byte the same format.
+#[test]
+fn chunks_sealed_by_either_aes_gcm_implementation_open_with_the_other() {
+    use aes_gcm::aead::AeadInPlace;
+    let master = MasterKey::from_bytes([9; 32]);
+    let key = BackupKey::derive(&master);
+    let subkey = master.derive(BACKUP_INFO);
+    let other = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&subkey));
+    let plain = sample(CHUNK_SIZE + 100);
+
+    // Sealed here, opened with the crate: the header, then two chunks.
+    let sealed = seal(&plain, &key);
+    let header: [u8; HEADER_LEN] = sealed[..HEADER_LEN].try_into().unwrap();
+    let base: [u8; 12] = header[20..].try_into().unwrap();
+    let mut opened = Vec::new();
+    let records: Vec<&[u8]> = sealed[HEADER_LEN..].chunks(CHUNK_SIZE + TAG_LEN).collect();
+    for (i, record) in records.iter().enumerate() {
+        let mut buf = record.to_vec();
+        let aad = aad_for(&header, i as u64, i + 1 == records.len());
+        other
+            .decrypt_in_place(
+                Nonce::from_slice(&nonce_for(&base, i as u64)),
+                &aad,
+                &mut buf,
+            )
+            .expect("the crate opens the chunk");
+        opened.extend_from_slice(&buf);
+    }
+    assert_eq!(opened, plain);
+
+    // Sealed with the crate, as before, opened here.
+    let mut stream = header.to_vec();
+    for (i, part) in plain.chunks(CHUNK_SIZE).enumerate() {
+        let mut buf = part.to_vec();
+        let aad = aad_for(&header, i as u64, i == 1);
+        other
+            .encrypt_in_place(
+                Nonce::from_slice(&nonce_for(&base, i as u64)),
+                &aad,
+                &mut buf,
+            )
+            .unwrap();
+        stream.extend_from_slice(&buf);
+    }
+    assert_eq!(stream, sealed, "the same bytes");
+    assert_eq!(open(&stream, &key).unwrap(), plain);
+}
+
 #[test]
 fn round_trips_empty_exact_and_ragged_lengths() {
     let k = key(7);

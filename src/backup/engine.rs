@@ -309,8 +309,15 @@ impl BackupEngine {
             // The row counts are read on a second thread while this one compresses and seals
             // the copy. The copy's integrity_check is the verification's, after the upload.
             let (facts, sealed) = std::thread::scope(|scope| {
-                let check = scope.spawn(|| facts(snapshot.path()));
+                let check = scope.spawn(|| {
+                    let started = std::time::Instant::now();
+                    let facts = facts(snapshot.path());
+                    tracing::debug!(ms = started.elapsed().as_millis(), "rows counted");
+                    facts
+                });
+                let started = std::time::Instant::now();
                 let sealed = seal_file(snapshot.path(), &sealed_path, &key, quiet);
+                tracing::debug!(ms = started.elapsed().as_millis(), "compressed and sealed");
                 let facts = check.join().unwrap_or_else(|_| {
                     Err(BackupError::IntegrityCheck(
                         "the check thread panicked".into(),

@@ -236,6 +236,21 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Tells the kernel that the first `len` bytes of `file` will not be read again, so their
+/// cached pages are the first to go. A hint: it fails silently.
+#[cfg(target_os = "linux")]
+// posix_fadvise is exposed by the libc crate only as an unsafe function.
+#[allow(unsafe_code)]
+pub fn drop_cached(file: &std::fs::File, len: u64) {
+    use std::os::fd::AsRawFd;
+    let len = libc::off_t::try_from(len).unwrap_or(libc::off_t::MAX);
+    // SAFETY: the descriptor is open for the call's duration and no memory of ours is passed.
+    unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, len, libc::POSIX_FADV_DONTNEED) };
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn drop_cached(_file: &std::fs::File, _len: u64) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

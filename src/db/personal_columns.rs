@@ -4,9 +4,9 @@
 //! table (or a new text column of a listed table) is.
 
 pub use super::personal_rows::{
-    make_unreadable, present, rebuild_set_aside_indexes, restore_indexes, resume_search_index,
-    rows_page, seal_all, set_indexes_aside, set_row, suspend_indexes, suspend_search_index, Row,
-    PAGE,
+    drop_pending_index, make_unreadable, present, rebuild_set_aside_indexes, restore_indexes,
+    resume_search_index, rows_page, seal_all, set_indexes_aside, set_row, suspend_indexes,
+    suspend_search_index, Row, PAGE,
 };
 
 /// The personal columns of one table and how a row finds its company.
@@ -21,6 +21,16 @@ pub struct PersonalColumns {
     pub sealed: &'static [&'static str],
     /// What a restore does with a row whose company's key is gone.
     pub unreadable: Unreadable,
+    /// For a table the store seals itself: the partial index listing its rows still in clear,
+    /// and that index's condition. A backup seals only those rows, not the whole table.
+    pub pending: Option<Pending>,
+}
+
+/// A partial index over the rows of a table that are still in clear.
+pub struct Pending {
+    pub index: &'static str,
+    /// The index's `WHERE`, which a query must repeat to read it.
+    pub rows: &'static str,
 }
 
 /// What stands in for a company's rows once they can no longer be read.
@@ -50,6 +60,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
             "sort_name",
             "slug",
         ],
+        pending: None,
         unreadable: Unreadable::Replace(&[
             ("legal_name", "'Empresa apagada'"),
             ("trade_name", "NULL"),
@@ -69,6 +80,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         // The store seals the first three under the company's key already; the e-mail's index
         // is sealed here too, so an erased company's addresses cannot be tested against it.
         sealed: &["email", "name", "search_fold", "email_index"],
+        pending: None,
         unreadable: Unreadable::Replace(&[
             (
                 "email",
@@ -84,6 +96,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["email"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -91,6 +104,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["company_id", "kind"],
         sealed: &["sealed", "hint"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -98,6 +112,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["config"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -105,6 +120,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "(SELECT c.id FROM companies c WHERE c.id = scope)",
         key: &["scope"],
         sealed: &["name", "email", "phone"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -114,6 +130,10 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         // The store seals both under the company's key already (an erased company's events
         // hold pseudonyms in clear, and are sealed here).
         sealed: &["ip", "details"],
+        pending: Some(Pending {
+            index: "audit_events_unsealed",
+            rows: crate::db::company_keys::EVENTS_UNSEALED,
+        }),
         unreadable: Unreadable::Replace(&[("ip", "NULL"), ("details", "'{}'")]),
     },
     PersonalColumns {
@@ -121,6 +141,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["recipient", "subject", "sealed"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -128,6 +149,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["details", "notes", "refusal_reason"],
+        pending: None,
         unreadable: Unreadable::Replace(&[
             ("details", "''"),
             ("notes", "NULL"),
@@ -139,6 +161,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["payload"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -146,6 +169,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["facts"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -153,6 +177,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: BY_USER,
         key: &["token_hash"],
         sealed: &["ip", "user_agent"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -160,6 +185,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: BY_USER,
         key: &["rowid"],
         sealed: &["new_email"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
     PersonalColumns {
@@ -167,6 +193,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["login_hint", "state", "nonce"],
+        pending: None,
         unreadable: Unreadable::Delete,
     },
 ];

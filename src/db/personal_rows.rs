@@ -5,7 +5,7 @@
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::personal_columns::{PersonalColumns, Unreadable};
 use crate::crypto::cell::CELL_MAGIC;
@@ -158,7 +158,8 @@ pub fn rows_page(
 /// Drops the indexes of `p`'s table that name any of `columns` and returns their SQL, to put
 /// back with [`restore_indexes`]. Sealing writes random ciphertext into those columns: each of
 /// a million rows would move to a random place in each such index, while building the index
-/// again after the rows have changed is one sort.
+/// again after the rows have changed is one sort. The index of the rows still in clear
+/// (`p.pending`) stays for [`seal_all`] to read; [`drop_pending_index`] drops it after.
 pub fn suspend_indexes(
     conn: &Connection,
     p: &PersonalColumns,
@@ -173,6 +174,12 @@ pub fn suspend_indexes(
         .collect::<Result<_, _>>()?;
     let mut dropped = Vec::new();
     for (name, sql) in indexes {
+        if p.pending
+            .as_ref()
+            .is_some_and(|pending| pending.index == name)
+        {
+            continue;
+        }
         let names_a_column = sql
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .any(|word| columns.contains(&word));
@@ -183,6 +190,33 @@ pub fn suspend_indexes(
         }
     }
     Ok(dropped)
+}
+
+/// The SQL of `p`'s index of rows still in clear, when the file has it.
+fn pending_index_sql(conn: &Connection, p: &PersonalColumns) -> DomainResult<Option<String>> {
+    let Some(pending) = &p.pending else {
+        return Ok(None);
+    };
+    Ok(conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1 AND tbl_name = ?2",
+            [pending.index, p.table],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Drops `p`'s index of rows still in clear, once [`seal_all`] has read it, and returns its
+/// SQL to put back like the others [`suspend_indexes`] returns.
+pub fn drop_pending_index(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<String>> {
+    let Some(sql) = pending_index_sql(conn, p)? else {
+        return Ok(Vec::new());
+    };
+    if let Some(pending) = &p.pending {
+        // The name is a constant of `BY_COMPANY`.
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", pending.index))?;
+    }
+    Ok(vec![sql])
 }
 
 /// Creates again the indexes [`suspend_indexes`] dropped.
@@ -235,7 +269,8 @@ pub fn rebuild_set_aside_indexes(conn: &Connection) -> DomainResult<usize> {
 /// new bytes, `column` being an index into `columns`. Rows without a company keep theirs. One
 /// `UPDATE` over the table costs a fraction of reading the rows out and writing each back with
 /// a statement of its own, which on ten million audit events took minutes; the cells reach
-/// `seal` as SQLite holds them, without a copy.
+/// `seal` as SQLite holds them, without a copy. A table the store seals itself is read
+/// through its index of rows still in clear (`p.pending`), not scanned whole.
 pub fn seal_all(
     conn: &Connection,
     p: &PersonalColumns,
@@ -282,9 +317,16 @@ pub fn seal_all(
         let sealed = (seal.borrow_mut())(company, column, is_text, bytes);
         Ok(ToSqlOutput::Owned(Value::Blob(sealed)))
     })?;
-    // Table, columns and company expression are compile-time constants of `BY_COMPANY`.
+    let within = match (&p.pending, pending_index_sql(conn, p)?) {
+        (Some(pending), Some(_)) => format!(
+            "rowid IN (SELECT rowid FROM {} INDEXED BY {} WHERE {}) AND ",
+            p.table, pending.index, pending.rows
+        ),
+        _ => String::new(),
+    };
+    // Table, columns, company expression and index are compile-time constants of `BY_COMPANY`.
     let sql = format!(
-        "UPDATE {} SET {} WHERE {}",
+        "UPDATE {} SET {} WHERE {within}({})",
         p.table,
         set.join(", "),
         any.join(" OR ")
