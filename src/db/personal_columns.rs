@@ -4,9 +4,9 @@
 //! table (or a new text column of a listed table) is.
 
 pub use super::personal_rows::{
-    drop_pending_index, make_unreadable, present, rebuild_set_aside_indexes, restore_indexes,
-    resume_search_index, rows_page, seal_all, set_indexes_aside, set_row, suspend_indexes,
-    suspend_search_index, Row, PAGE,
+    drop_all_indexes, drop_pending_index, make_unreadable, present, rebuild_set_aside_indexes,
+    restore_indexes, resume_search_index, rows_page, seal_all, set_indexes_aside, set_row,
+    suspend_indexes, suspend_search_index, Row, PAGE,
 };
 
 /// The personal columns of one table and how a row finds its company.
