@@ -15,6 +15,18 @@ pub(crate) fn opened(alias: &str) -> String {
     )
 }
 
+/// [`opened`] for a query that joins the event's company key as `keys` ([`KEY_JOIN`]): reads
+/// that visit events of many companies in turn open each key without a lookup of their own.
+pub(crate) fn opened_with_keys(alias: &str, keys: &str) -> String {
+    format!(
+        "armario_open('audit_events', 'ip', {alias}.company_id, {alias}.ip, {keys}.sealed, {keys}.key_id), \
+         armario_open('audit_events', 'details', {alias}.company_id, {alias}.details, {keys}.sealed, {keys}.key_id)"
+    )
+}
+
+/// The join [`opened_with_keys`] reads, for events aliased `e` and keys aliased `k`.
+pub(crate) const KEY_JOIN: &str = "LEFT JOIN company_keys k ON k.company_id = e.company_id";
+
 pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
     // The IP and details go under the company's key like its users' fields; an event without
     // a company (the owner's, the system's) keeps them in clear.

@@ -8,12 +8,12 @@ use crate::domain::audit_chain::{
 };
 use crate::error::DomainResult;
 
-/// The event's columns, its IP and details opened: the chain commits to them in clear.
-fn event_columns() -> String {
+/// The event's columns, its IP and details opened (`opened`, over the event `e`): the chain
+/// commits to them in clear.
+fn event_columns(opened: &str) -> String {
     format!(
         "e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind, \
-         e.target_id, {}",
-        super::audit::opened("e")
+         e.target_id, {opened}"
     )
 }
 
@@ -91,7 +91,7 @@ pub fn link_event(conn: &Connection, id: i64) -> DomainResult<()> {
     let event = conn
         .prepare_cached(&format!(
             "SELECT {} FROM audit_events e WHERE e.id = ?1",
-            event_columns()
+            event_columns(&super::audit::opened("e"))
         ))?
         .query_row([id], Stored::from_row)?;
     write_link(conn, &event)
@@ -122,7 +122,7 @@ pub fn backfill(conn: &Connection) -> DomainResult<()> {
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM audit_events e WHERE e.id > ?1 ORDER BY e.id",
-        event_columns()
+        event_columns(&super::audit::opened("e"))
     ))?;
     let events = stmt.query_map([after], Stored::from_row)?;
     for e in events {
@@ -198,9 +198,11 @@ fn walk(conn: &Connection) -> DomainResult<ChainReport> {
     let mut prev_id = anchor_id;
     let mut stmt = conn.prepare(&format!(
         "SELECT {}, c.event_id, c.personal_salt, c.personal_commit, c.prev_hash, c.hash
-         FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id
+         FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id {}
          WHERE e.id > ?1 ORDER BY e.id",
-        event_columns()
+        // The walk meets the companies in no order: each event's key comes with its row.
+        event_columns(&super::audit::opened_with_keys("e", "k")),
+        super::audit::KEY_JOIN
     ))?;
     let mut rows = stmt.query([anchor_id])?;
     while let Some(r) = rows.next()? {

@@ -121,6 +121,51 @@ fn the_start_up_pass_seals_what_is_in_clear_once() {
     assert_eq!(seal_pending(&conn, 6).unwrap(), Default::default());
 }
 
+/// A read that joins the company's key (the audit chain's walk) opens cells with a ring that
+/// never opened that key, without looking it up itself: a row with no key joined has none.
+#[test]
+fn a_joined_key_opens_cells_without_a_lookup_of_its_own() {
+    let master = MasterKey::generate();
+    let ring = Arc::new(KeyRing::new(&master, &[]));
+    let (_dir, conn) = store(&ring);
+    seal_pending(&conn, 5).unwrap();
+    let fresh = Arc::new(KeyRing::new(&master, &[]));
+    register(&conn, Some(fresh.clone())).unwrap();
+    assert!(fresh.cached("cmp_a").is_none());
+    let unjoined = conn.query_row(
+        "SELECT armario_open('audit_events', 'ip', company_id, ip, NULL, NULL)
+         FROM audit_events WHERE id = 1",
+        [],
+        |r| r.get::<_, String>(0),
+    );
+    let message = unjoined.unwrap_err().to_string();
+    assert!(
+        message.contains("company cmp_a has no data key"),
+        "{message}"
+    );
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT armario_open('audit_events', 'ip', e.company_id, e.ip, k.sealed, k.key_id) || ' ' ||
+                    armario_open('audit_events', 'details', e.company_id, e.details, k.sealed, k.key_id)
+             FROM audit_events e LEFT JOIN company_keys k ON k.company_id = e.company_id
+             WHERE e.id = 1"
+        ),
+        "203.0.113.9 {\"email\":\"ana@alfa.test\"}"
+    );
+    assert!(fresh.cached("cmp_a").is_some(), "the key opened is kept");
+    assert_eq!(
+        text(
+            &conn,
+            "SELECT armario_open('audit_events', 'ip', e.company_id, e.ip, k.sealed, k.key_id)
+             FROM audit_events e LEFT JOIN company_keys k ON k.company_id = e.company_id
+             WHERE e.id = 4"
+        ),
+        "198.51.100.7",
+        "an event without a company is in clear"
+    );
+}
+
 /// A destroyed key opens nothing again, not even for the same master key, and the ring does
 /// not take it back from a reader still on an older snapshot.
 #[test]
