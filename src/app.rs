@@ -315,12 +315,7 @@ where
             stopped(&stop_tx),
         ))
     };
-    let audit_chain_task = {
-        tokio::spawn(crate::service::audit_chain::run(
-            state.store.clone(),
-            stopped(&stop_tx),
-        ))
-    };
+    // The audit chain's check, then the prune it allows: one walk over the events serves both.
     let retention_task = {
         tokio::spawn(crate::service::retention::run(
             state.store.clone(),
@@ -360,7 +355,6 @@ where
     let _ = alert_task.await;
     let _ = signing_key_task.await;
     let _ = webhook_task.await;
-    let _ = audit_chain_task.await;
     let _ = erasure_backups_task.await;
     let _ = retention_task.await;
     let _ = search_task.await;

@@ -113,28 +113,7 @@ async fn the_prune_uses_the_stored_retention() {
 
 #[tokio::test]
 async fn sign_ins_younger_than_six_months_outlive_a_prune_of_older_audit_events() {
-    // A store written before the server starts: events of the past, chained as armario
-    // writes them, oldest first.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let now = armario::clock::now_ms();
-    {
-        let mut db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
-        armario::db::migrate::apply(&mut db).unwrap();
-        let ctx = AuditCtx {
-            actor: Actor::Anonymous,
-            ip: Some("203.0.113.45".into()),
-        };
-        for (action, days) in [
-            ("auth.login", 300),
-            ("company.updated", 250),
-            ("auth.login", 100),
-            ("company.updated", 90),
-        ] {
-            let e = NewAuditEvent::new(action).details(json!({"email": "velho@x.test"}));
-            armario::db::audit::insert(&db, &ctx, &e, now - days * DAY_MS).unwrap();
-        }
-    }
+    let (dir, now) = store_of_past_events();
     // Audit events kept 200 days; sign-in records by default (183 days).
     let server = Server::start_in(
         dir,
@@ -208,4 +187,67 @@ async fn a_request_past_its_fifteen_days_is_overdue_in_the_owner_queue() {
     assert_eq!(overdue[0]["overdue"], true);
     let queue = all_pages(&owner, "/api/v1/privacy-requests?status=open").await;
     assert_eq!(queue[0]["overdue"], true);
+}
+
+/// A store written before the server starts: events of the past, chained as armario writes
+/// them, oldest first. Answers its directory and when it was written.
+fn store_of_past_events() -> (tempfile::TempDir, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let now = armario::clock::now_ms();
+    {
+        let mut db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
+        armario::db::migrate::apply(&mut db).unwrap();
+        let ctx = AuditCtx {
+            actor: Actor::Anonymous,
+            ip: Some("203.0.113.45".into()),
+        };
+        for (action, days) in [
+            ("auth.login", 300),
+            ("company.updated", 250),
+            ("auth.login", 100),
+            ("company.updated", 90),
+        ] {
+            let e = NewAuditEvent::new(action).details(json!({"email": "velho@x.test"}));
+            armario::db::audit::insert(&db, &ctx, &e, now - days * DAY_MS).unwrap();
+        }
+    }
+    (dir, now)
+}
+
+#[tokio::test]
+async fn a_broken_chain_keeps_every_audit_event_through_the_prune_at_start() {
+    let (dir, _) = store_of_past_events();
+    let db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
+    db.execute(
+        "UPDATE audit_events SET action = 'auth.logout' WHERE id = (SELECT MAX(id) FROM audit_events)",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let server = Server::spawn_in(
+        dir,
+        &"5e77196f".repeat(8),
+        &[("ARMARIO_RETENTION_AUDIT_DAYS", "200")],
+    );
+    let anon = server.anon();
+    eventually(20, "the broken chain reported", || async {
+        anon.get("/readyz").await.body["checks"]["audit_chain"] == "broken"
+    })
+    .await;
+    // The prune at start follows the check and is told what it found.
+    eventually(20, "the prune at start", || async {
+        server.logs().contains("audit events are not pruned")
+    })
+    .await;
+    let owner = server.owner().await;
+    let old: Vec<_> = audit_events(&owner, "")
+        .await
+        .into_iter()
+        .filter(|e| e["ip"] == "203.0.113.45")
+        .collect();
+    assert_eq!(old.len(), 4, "{old:?}");
+    assert!(audit_events(&owner, "action=retention.pruned")
+        .await
+        .is_empty());
 }

@@ -6,6 +6,9 @@
 pub mod alerts;
 pub mod app_roles;
 pub mod applications;
+mod aside;
+#[cfg(test)]
+mod aside_tests;
 pub mod audit;
 pub mod audit_chain;
 #[cfg(test)]
@@ -401,25 +404,14 @@ impl Store {
     /// A long read the server does for itself (the audit chain's check over every event), on a
     /// thread of its own that steps aside: nice 10 and the idle I/O class, so requests win the
     /// CPU and the disk while it runs. The thread ends with the read, so no thread of the
-    /// shared pool keeps a lowered priority.
+    /// shared pool keeps a lowered priority. Dropping the future interrupts the read
+    /// (`aside`), so a server that stops does not wait for it.
     pub async fn read_aside<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("armario-aside".into())
-            .spawn(move || {
-                if let Err(e) = crate::backup::threads::lower_priority() {
-                    tracing::debug!(error = %e, "a long read runs at the usual priority");
-                }
-                let result = pool.get().map_err(DomainError::from).and_then(|c| f(&c));
-                let _ = tx.send(result);
-            })
-            .map_err(DomainError::internal)?;
-        rx.await.map_err(DomainError::internal)?
+        aside::read_aside(self.pool.clone(), f).await
     }
 
     /// Finishes queued writes, checkpoints the WAL and closes the writer connection.

@@ -1,5 +1,7 @@
 //! The daily retention run: prunes what the `retention_*` settings say is past its time and
-//! audits what it pruned (counts per kind) in the same transaction.
+//! audits what it pruned (counts per kind) in the same transaction. It follows the audit
+//! chain's check, whose walk over every event it needs: a broken chain is evidence, and audit
+//! events are not pruned until it is looked into. One walk serves both.
 
 use std::time::Duration;
 
@@ -23,15 +25,10 @@ pub fn policy(s: &Settings) -> Policy {
     }
 }
 
-pub async fn run_once(store: &Store, policy: Policy) -> DomainResult<Pruned> {
-    // A broken chain is evidence: audit events are not pruned until it is looked into.
-    let intact = store
-        .read_aside(db::audit_chain::verify)
-        .await?
-        .broken
-        .is_none();
+/// Prunes by `policy`; audit events only when the chain was just found `intact`.
+pub async fn run_once(store: &Store, policy: Policy, intact: bool) -> DomainResult<Pruned> {
     if !intact {
-        tracing::warn!("the audit chain does not verify: audit events are not pruned");
+        tracing::warn!("the audit chain did not verify: audit events are not pruned");
     }
     store
         .write(move |tx| {
@@ -51,22 +48,37 @@ pub async fn run_once(store: &Store, policy: Policy) -> DomainResult<Pruned> {
 }
 
 /// Runs at start and daily, each time with the policy in force: the owner's, once saved in the
-/// dashboard, else `defaults` (the settings).
+/// dashboard, else `defaults` (the settings). The chain's check comes first. A stop interrupts
+/// whichever is running: the check's walk ends at its next row.
 pub async fn run(store: Store, defaults: Policy, stop: impl std::future::Future<Output = ()>) {
     tokio::pin!(stop);
     loop {
-        let result = match super::retention_settings::effective(&store, defaults).await {
-            Ok(e) => run_once(&store, e.policy).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(p) if p.any() => tracing::info!(?p, "retention pruned"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "retention run failed"),
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = check_then_prune(&store, defaults) => {}
         }
         tokio::select! {
             _ = &mut stop => return,
             _ = tokio::time::sleep(EVERY) => {}
         }
+    }
+}
+
+async fn check_then_prune(store: &Store, defaults: Policy) {
+    let intact = match super::audit_chain::verify_and_record(store).await {
+        Ok(intact) => intact,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not verify the audit chain");
+            false
+        }
+    };
+    let result = match super::retention_settings::effective(store, defaults).await {
+        Ok(e) => run_once(store, e.policy, intact).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(p) if p.any() => tracing::info!(?p, "retention pruned"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "retention run failed"),
     }
 }
