@@ -148,6 +148,16 @@ async fn owner_takes_a_backup_and_the_operator_restores_it() {
         .get("/api/v1/audit-events?action=backup.restored")
         .await;
     assert_eq!(r.body["items"][0]["actor_kind"], "operator", "{}", r.body);
+    // A company's people sign in by e-mail: the backup held no e-mail index, the start after
+    // the restore worked each one out again.
+    let admin = server.login("adm@outra.test", PASSWORD).await;
+    assert_eq!(
+        admin
+            .get(&format!("/api/v1/companies/{admin_company}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 /// Waits until every backup of `ids` has its `backup.verified` event; returns the events.

@@ -94,7 +94,8 @@ impl<R: Read> Read for ProgressReader<'_, R> {
     }
 }
 
-/// Compresses and seals `src` into a new file `dst` (fsynced), hashing the output.
+/// Compresses and seals `src` into a new file `dst`, hashing the output. `dst` is not flushed:
+/// it is scratch, and the target flushes what it stores (a local directory fsyncs its copy).
 pub fn seal_file(src: &Path, dst: &Path, key: &BackupKey, quiet: bool) -> Result<SealedFile> {
     let input = File::open(src).map_err(BackupError::io(format!("opening {}", src.display())))?;
     let plaintext_size = input
@@ -104,7 +105,7 @@ pub fn seal_file(src: &Path, dst: &Path, key: &BackupKey, quiet: bool) -> Result
     let output =
         create_private(dst).map_err(BackupError::io(format!("creating {}", dst.display())))?;
     let mut progress = Progress::new("compressing and encrypting", plaintext_size, quiet);
-    let run = || -> io::Result<(File, Sha256, u64)> {
+    let run = || -> io::Result<(Sha256, u64)> {
         let hashing = HashingWriter {
             inner: BufWriter::with_capacity(IO_BUF, output),
             hasher: Sha256::new(),
@@ -125,12 +126,10 @@ pub fn seal_file(src: &Path, dst: &Path, key: &BackupKey, quiet: bool) -> Result
         };
         io::copy(&mut reader, &mut encoder)?;
         let hashing = encoder.finish()?.finish()?;
-        let file = hashing.inner.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        Ok((file, hashing.hasher, hashing.written))
+        hashing.inner.into_inner().map_err(|e| e.into_error())?;
+        Ok((hashing.hasher, hashing.written))
     };
-    let (_file, hasher, written) =
-        run().map_err(BackupError::io(format!("writing {}", dst.display())))?;
+    let (hasher, written) = run().map_err(BackupError::io(format!("writing {}", dst.display())))?;
     progress.done();
     Ok(SealedFile {
         plaintext_size,

@@ -1,12 +1,13 @@
 //! Each company's personal data inside a backup is sealed under a data key of its own.
 //!
 //! Before a snapshot is compressed and sealed, every personal column of a company's rows (the
-//! list is `db::personal_columns`) is replaced in the copy by AES-256-GCM ciphertext under a
-//! fresh random key for that company. The keys are not in the snapshot: the manifest carries
-//! them, each sealed under the master key. Erasing a company removes its key from the manifest
-//! of every retained backup, and then no one, not even with the master key, can read that
-//! company's personal data in any of them. A restore opens the cells whose key is there and
-//! writes what `Unreadable` says instead of the others.
+//! list is `db::personal_columns`) is replaced in the copy by AES-256-GCM ciphertext under
+//! that company's data key, and the columns worked out from them (an e-mail's index) are
+//! emptied. The keys are not in the snapshot: the manifest carries them, each sealed under the
+//! master key. Erasing a company removes its key from the manifest of every retained backup,
+//! and then no one, not even with the master key, can read that company's personal data in any
+//! of them. A restore opens the cells whose key is there and writes what `Unreadable` says
+//! instead of the others; the next start indexes the e-mails again.
 //!
 //! The copy is made without indexes: those over sealed columns would index ciphertext, and the
 //! others only repeat their tables (a third of the file on a million companies). It lists
@@ -87,7 +88,8 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         if columns.is_empty() {
             continue;
         }
-        let mut indexes = personal::suspend_indexes(&tx, p, &columns)
+        let emptied = personal::present_emptied(&tx, p).map_err(db_err("reading the schema"))?;
+        let mut indexes = personal::suspend_indexes(&tx, p, &[&columns[..], &emptied].concat())
             .map_err(db_err("setting the sealed columns' indexes aside"))?;
         let keys = keys.clone();
         let started = std::time::Instant::now();
@@ -101,6 +103,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
             seal_bytes(keys.cipher(company), &aad, is_text, bytes)
         })
         .map_err(db_err("sealing personal columns"))?;
+        personal::empty_all(&tx, p, &emptied).map_err(db_err("emptying derived columns"))?;
         indexes.extend(
             personal::drop_pending_index(&tx, p)
                 .map_err(db_err("setting the sealed columns' indexes aside"))?,
@@ -208,7 +211,7 @@ fn unseal_table(
     report: &mut Unsealed,
 ) -> Result<Vec<Vec<Value>>> {
     let mut unreadable: BTreeSet<Vec<KeyValue>> = BTreeSet::new();
-    let columns = personal::present(conn, p).map_err(db_err("reading the schema"))?;
+    let columns = personal::present_openable(conn, p).map_err(db_err("reading the schema"))?;
     if columns.is_empty() {
         return Ok(Vec::new());
     }

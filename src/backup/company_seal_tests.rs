@@ -29,8 +29,8 @@ fn indexes(path: &Path) -> BTreeSet<String> {
 }
 
 /// The sealed copy has no index: those over sealed columns and the others alike are listed,
-/// the restore builds every one of them again, and the users' e-mail index finds the opened
-/// addresses.
+/// and the restore builds every one of them again. It has no e-mail index either: the start
+/// after the restore works each one out again, and the users' index finds the address.
 #[test]
 fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,7 +42,17 @@ fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
              VALUES ('usr_a', 'cmp_a', 'indice.a@example.com', 'Pessoa Indice', 'company_admin', 'active', 'x', 1, 1, 'pessoa indice', x'0102');",
     );
     let before = indexes(&path);
-    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    let ring = Arc::new(test_ring());
+    let keys = seal_snapshot(&path, &ring).unwrap();
+    let email_index = |path: &Path| -> Value {
+        let conn = Connection::open(path).unwrap();
+        cell(&conn, "SELECT email_index FROM users WHERE id = 'usr_a'")
+    };
+    assert_eq!(
+        email_index(&path),
+        Value::Null,
+        "the copy keeps no e-mail index"
+    );
     let sealed = indexes(&path);
     assert!(
         sealed.is_empty(),
@@ -81,10 +91,14 @@ fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
         )
         .unwrap();
     assert!(gone);
+    assert_eq!(email_index(&path), Value::Null);
+    // The start after a restore.
+    crate::db::company_keys::register(&conn, Some(ring.clone())).unwrap();
+    crate::db::company_keys::seal_pending(&conn, 2).unwrap();
     let found: String = conn
         .query_row(
-            "SELECT id FROM users INDEXED BY users_email_index WHERE email_index = x'0102'",
-            [],
+            "SELECT id FROM users INDEXED BY users_email_index WHERE email_index = ?1",
+            [ring.email_index("indice.a@example.com")],
             |r| r.get(0),
         )
         .unwrap();
@@ -353,5 +367,36 @@ fn events_the_store_sealed_are_left_as_they_are() {
     assert_eq!(
         pending, 2,
         "restored in clear, both wait for the server to seal them"
+    );
+}
+
+/// A backup made before e-mail indexes were left out sealed them: a restore still opens them.
+#[test]
+fn an_older_backups_sealed_email_index_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = migrated_copy(
+        dir.path(),
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+             VALUES ('cmp_a', 'Antiga Alfa Ltda', '11222333000181', 'antiga-alfa', 'active', 1, 1, 'antiga alfa', 'antiga alfa');
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
+             VALUES ('usr_a', 'cmp_a', 'antiga.a@example.com', 'Pessoa Antiga', 'company_admin', 'active', 'x', 1, 1, 'pessoa antiga', x'0102');",
+    );
+    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        let older = crate::crypto::cell::seal_cell(
+            &keys["cmp_a"],
+            &aad("users", "email_index", "cmp_a"),
+            &Value::Blob(vec![1, 2]),
+        )
+        .unwrap();
+        conn.execute("UPDATE users SET email_index = ?1", [older])
+            .unwrap();
+    }
+    unseal_snapshot(&path, &keys).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(
+        cell(&conn, "SELECT email_index FROM users WHERE id = 'usr_a'"),
+        Value::Blob(vec![1, 2])
     );
 }

@@ -4,9 +4,9 @@
 //! table (or a new text column of a listed table) is.
 
 pub use super::personal_rows::{
-    drop_all_indexes, drop_pending_index, make_unreadable, present, rebuild_set_aside_indexes,
-    restore_indexes, resume_search_index, rows_page, seal_all, set_indexes_aside, set_row,
-    suspend_indexes, suspend_search_index, Row, PAGE,
+    drop_all_indexes, drop_pending_index, empty_all, make_unreadable, present, present_emptied,
+    present_openable, rebuild_set_aside_indexes, restore_indexes, resume_search_index, rows_page,
+    seal_all, set_indexes_aside, set_row, suspend_indexes, suspend_search_index, Row, PAGE,
 };
 
 /// The personal columns of one table and how a row finds its company.
@@ -19,6 +19,10 @@ pub struct PersonalColumns {
     pub key: &'static [&'static str],
     /// The columns sealed under the company's key.
     pub sealed: &'static [&'static str],
+    /// Columns a backup leaves empty (NULL) instead of sealing them: worked out from sealed ones
+    /// (an e-mail's keyed index), they are worked out again when the restored store starts.
+    /// A restore still opens them where an older backup sealed them.
+    pub emptied: &'static [&'static str],
     /// What a restore does with a row whose company's key is gone.
     pub unreadable: Unreadable,
     /// For a table the store seals itself: the partial index listing its rows still in clear,
@@ -60,6 +64,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
             "sort_name",
             "slug",
         ],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Replace(&[
             ("legal_name", "'Empresa apagada'"),
@@ -77,9 +82,11 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         table: "users",
         company: "company_id",
         key: &["rowid"],
-        // The store seals the first three under the company's key already; the e-mail's index
-        // is sealed here too, so an erased company's addresses cannot be tested against it.
-        sealed: &["email", "name", "search_fold", "email_index"],
+        // The store seals all three under the company's key already. The e-mail's index is
+        // left out of the copy, so an erased company's addresses cannot be tested against it;
+        // the first start after a restore indexes every e-mail again (`seal_pending`).
+        sealed: &["email", "name", "search_fold"],
+        emptied: &["email_index"],
         pending: None,
         unreadable: Unreadable::Replace(&[
             (
@@ -96,6 +103,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["email"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -104,6 +112,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["company_id", "kind"],
         sealed: &["sealed", "hint"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -112,6 +121,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["config"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -120,6 +130,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "(SELECT c.id FROM companies c WHERE c.id = scope)",
         key: &["scope"],
         sealed: &["name", "email", "phone"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -130,6 +141,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         // The store seals both under the company's key already (an erased company's events
         // hold pseudonyms in clear, and are sealed here).
         sealed: &["ip", "details"],
+        emptied: &[],
         pending: Some(Pending {
             index: "audit_events_unsealed",
             rows: crate::db::company_keys::EVENTS_UNSEALED,
@@ -141,6 +153,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["recipient", "subject", "sealed"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -149,6 +162,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["details", "notes", "refusal_reason"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Replace(&[
             ("details", "''"),
@@ -161,6 +175,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["payload"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -169,6 +184,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["facts"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -177,6 +193,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: BY_USER,
         key: &["token_hash"],
         sealed: &["ip", "user_agent"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -185,6 +202,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: BY_USER,
         key: &["rowid"],
         sealed: &["new_email"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },
@@ -193,6 +211,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
         company: "company_id",
         key: &["rowid"],
         sealed: &["login_hint", "state", "nonce"],
+        emptied: &[],
         pending: None,
         unreadable: Unreadable::Delete,
     },

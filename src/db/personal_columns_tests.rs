@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::*;
 
 /// Every table is classified, and every text or blob column of a table with personal data
-/// is either sealed or named as clear; what a restore writes instead covers every sealed
+/// is either sealed, emptied or named as clear; what a restore writes instead covers every sealed
 /// column.
 #[test]
 fn every_table_and_text_column_is_classified() {
@@ -45,14 +45,15 @@ fn every_table_and_text_column_is_classified() {
                     if ty == "INTEGER" {
                         continue;
                     }
-                    let sealed = p.sealed.contains(&column.as_str());
+                    let sealed =
+                        p.sealed.contains(&column.as_str()) || p.emptied.contains(&column.as_str());
                     assert!(
                         sealed != clear.contains(&column.as_str()),
-                        "{table}.{column} ({ty}) must be either sealed or clear"
+                        "{table}.{column} ({ty}) must be either sealed, emptied or clear"
                     );
                 }
                 if let Unreadable::Replace(with) = p.unreadable {
-                    for column in p.sealed {
+                    for column in p.sealed.iter().chain(p.emptied) {
                         assert!(
                             with.iter().any(|(c, _)| c == column),
                             "{table}.{column} has nothing to stand in for it"

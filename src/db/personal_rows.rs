@@ -14,6 +14,26 @@ use crate::error::DomainResult;
 /// The sealed columns of `p` this database has: none when the table or its key is missing (a
 /// copy of another schema, or an older one).
 pub fn present(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+    present_of(conn, p, p.sealed)
+}
+
+/// The emptied columns of `p` the file has (see [`PersonalColumns::emptied`]).
+pub fn present_emptied(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+    present_of(conn, p, p.emptied)
+}
+
+/// What a restore opens: the sealed columns, and the emptied ones an older backup sealed.
+pub fn present_openable(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+    let mut columns = present(conn, p)?;
+    columns.extend(present_emptied(conn, p)?);
+    Ok(columns)
+}
+
+fn present_of(
+    conn: &Connection,
+    p: &PersonalColumns,
+    wanted: &'static [&'static str],
+) -> DomainResult<Vec<&'static str>> {
     let columns: Vec<String> = conn
         .prepare_cached("SELECT name FROM pragma_table_info(?1)")?
         .query_map([p.table], |r| r.get(0))?
@@ -22,7 +42,27 @@ pub fn present(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'sta
     if columns.is_empty() || !p.key.iter().all(|k| has(k)) {
         return Ok(Vec::new());
     }
-    Ok(p.sealed.iter().copied().filter(|c| has(c)).collect())
+    Ok(wanted.iter().copied().filter(|c| has(c)).collect())
+}
+
+/// Empties `columns` (emptied columns of `p`) in every company's row.
+pub fn empty_all(conn: &Connection, p: &PersonalColumns, columns: &[&str]) -> DomainResult<usize> {
+    if columns.is_empty() {
+        return Ok(0);
+    }
+    let set: Vec<String> = columns.iter().map(|c| format!("{c} = NULL")).collect();
+    let any: Vec<String> = columns.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+    // Table, columns and company expression are compile-time constants of `BY_COMPANY`.
+    Ok(conn.execute(
+        &format!(
+            "UPDATE {} SET {} WHERE ({}) IS NOT NULL AND ({})",
+            p.table,
+            set.join(", "),
+            p.company,
+            any.join(" OR ")
+        ),
+        [],
+    )?)
 }
 
 /// The search index over companies' names holds the text it indexes. In a sealed copy it is
