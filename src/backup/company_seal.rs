@@ -22,12 +22,19 @@ use rusqlite::Connection;
 
 use super::error::{BackupError, Result};
 use super::seal_keys::SealKeys;
+use super::snapshot::{count_new_tables, facts_of, DbFacts};
 use crate::crypto::cell::{aad, aad_prefix, open_cell, seal_bytes, CELL_MAGIC};
 use crate::crypto::company_keys::KeyRing;
 use crate::db::personal_columns::{self as personal, PersonalColumns, BY_COMPANY};
 
 /// Each company's data key in one backup, by company id.
 pub type CompanyKeys = BTreeMap<String, [u8; 32]>;
+
+/// A sealed copy's keys and what the manifest records of it.
+pub struct SealedCopy {
+    pub keys: CompanyKeys,
+    pub facts: DbFacts,
+}
 
 /// What a restore found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -62,10 +69,11 @@ fn open_rw(path: &Path) -> Result<Connection> {
 }
 
 /// Seals the personal columns of every company's rows in the snapshot at `path` under the
-/// company's key and returns the keys, one per company that had any. A company's key is the
+/// company's key and returns the keys, one per company that had any, with the sealed copy's
+/// facts for the manifest. A company's key is the
 /// store's own (`company_keys`, opened with `live`), which already seals its users' fields and
 /// its secrets; the snapshot keeps none of them, the manifest carries them.
-pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
+pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
     let mut conn = open_rw(path)?;
     // The sealed copy is not flushed to the disk: it is read back at once and removed, and
     // the object made of it is what the run stores durably. (A restore's copy is flushed: it
@@ -116,6 +124,13 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         );
         set_aside.extend(indexes);
     }
+    // Counted while the other indexes are still there: SQLite counts a table's rows through its
+    // smallest index, a fraction of the table's pages (on a million companies 0.7 s against
+    // 7 s without). What follows adds no row and removes none; it only makes the list of
+    // indexes set aside, counted once written.
+    let started = std::time::Instant::now();
+    let mut facts = facts_of(&tx)?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "rows counted");
     let started = std::time::Instant::now();
     set_aside.extend(
         personal::drop_all_indexes(&tx).map_err(db_err("setting the other indexes aside"))?,
@@ -128,6 +143,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
     let started = std::time::Instant::now();
     personal::set_indexes_aside(&tx, &set_aside)
         .map_err(db_err("listing the indexes a restore builds"))?;
+    count_new_tables(&tx, &mut facts.row_counts)?;
     personal::resume_search_index(&tx, &search, false)
         .map_err(db_err("restoring the search index's triggers"))?;
     if has_company_keys(&tx)? {
@@ -140,7 +156,10 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<CompanyKeys> {
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     tracing::debug!(ms = started.elapsed().as_millis(), "company keys taken out");
     let keys = std::mem::take(&mut *keys.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(keys.into_keys())
+    Ok(SealedCopy {
+        keys: keys.into_keys(),
+        facts,
+    })
 }
 
 /// Whether the file has the store's company keys (a file from an older armario has none).

@@ -43,7 +43,7 @@ fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
     );
     let before = indexes(&path);
     let ring = Arc::new(test_ring());
-    let keys = seal_snapshot(&path, &ring).unwrap();
+    let keys = seal_snapshot(&path, &ring).unwrap().keys;
     let email_index = |path: &Path| -> Value {
         let conn = Connection::open(path).unwrap();
         cell(&conn, "SELECT email_index FROM users WHERE id = 'usr_a'")
@@ -125,7 +125,7 @@ fn a_withheld_key_leaves_nothing_of_its_company_in_the_file() {
              INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
              VALUES (1, 'system', 'cmp_a', 'user.created', '203.0.113.9', '{\"email\":\"canario.a@example.com\"}');",
     );
-    let mut keys = seal_snapshot(&path, &test_ring()).unwrap();
+    let mut keys = seal_snapshot(&path, &test_ring()).unwrap().keys;
     assert_eq!(keys.len(), 2);
     // The search index holds no trigram of a sealed name either.
     let found = |conn: &Connection, word: &str| -> i64 {
@@ -216,7 +216,7 @@ fn tables_larger_than_a_page_are_sealed_and_opened_whole() {
             )
             .unwrap()
     };
-    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    let keys = seal_snapshot(&path, &test_ring()).unwrap().keys;
     assert_eq!(keys.len(), 3);
     assert_eq!(in_clear(&path), 0);
     let report = unseal_snapshot(&path, &keys).unwrap();
@@ -264,7 +264,7 @@ fn the_store_keys_seal_the_copy_and_a_key_that_does_not_open_stops_it() {
     let dir = tempfile::tempdir().unwrap();
     let (_, sealed_b) = ring.new_company_key("cmp_b");
     let path = with_keys(dir.path(), &sealed_b.bytes);
-    let keys = seal_snapshot(&path, &ring).unwrap();
+    let keys = seal_snapshot(&path, &ring).unwrap().keys;
     assert_eq!(keys.len(), 2);
     assert_eq!(keys["cmp_a"], *key_a, "the store's own key, not a new one");
     let conn = Connection::open(&path).unwrap();
@@ -287,7 +287,10 @@ fn the_store_keys_seal_the_copy_and_a_key_that_does_not_open_stops_it() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = with_keys(dir.path(), b"not a sealed key");
-    let refused = seal_snapshot(&path, &ring).unwrap_err().to_string();
+    let Err(refused) = seal_snapshot(&path, &ring) else {
+        panic!("a key that does not open was taken");
+    };
+    let refused = refused.to_string();
     assert!(
         refused.contains("cmp_b") && refused.contains("does not open"),
         "{refused}"
@@ -328,7 +331,7 @@ fn events_the_store_sealed_are_left_as_they_are() {
         )
         .unwrap();
     }
-    let keys = seal_snapshot(&path, &ring).unwrap();
+    let keys = seal_snapshot(&path, &ring).unwrap().keys;
     let conn = Connection::open(&path).unwrap();
     assert_eq!(
         cell(&conn, "SELECT details FROM audit_events WHERE id = 1"),
@@ -381,7 +384,7 @@ fn an_older_backups_sealed_email_index_is_opened() {
              INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
              VALUES ('usr_a', 'cmp_a', 'antiga.a@example.com', 'Pessoa Antiga', 'company_admin', 'active', 'x', 1, 1, 'pessoa antiga', x'0102');",
     );
-    let keys = seal_snapshot(&path, &test_ring()).unwrap();
+    let keys = seal_snapshot(&path, &test_ring()).unwrap().keys;
     {
         let conn = Connection::open(&path).unwrap();
         let older = crate::crypto::cell::seal_cell(
@@ -398,5 +401,34 @@ fn an_older_backups_sealed_email_index_is_opened() {
     assert_eq!(
         cell(&conn, "SELECT email_index FROM users WHERE id = 'usr_a'"),
         Value::Blob(vec![1, 2])
+    );
+}
+
+/// The counts the seal takes before the indexes go are the sealed copy's own, the list of
+/// indexes set aside and the emptied search index included: the verification compares them
+/// with the stored copy.
+#[test]
+fn the_counts_taken_while_sealing_are_the_sealed_copys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = migrated_copy(
+        dir.path(),
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+             VALUES ('cmp_a', 'Contada Alfa Ltda', '11222333000181', 'contada-alfa', 'active', 1, 1, 'contada alfa', 'contada alfa'),
+                    ('cmp_b', 'Contada Beta Ltda', '11444777000161', 'contada-beta', 'active', 1, 1, 'contada beta', 'contada beta');
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
+             VALUES ('usr_a', 'cmp_a', 'contada.a@example.com', 'Pessoa Contada', 'company_admin', 'active', 'x', 1, 1, 'pessoa contada', x'0102');
+             INSERT INTO audit_events (at, actor_kind, company_id, action, ip, details)
+             VALUES (1, 'system', 'cmp_a', 'user.created', '203.0.113.9', '{}'),
+                    (2, 'system', NULL, 'settings.updated', NULL, '{}');",
+    );
+    let taken = seal_snapshot(&path, &test_ring()).unwrap().facts;
+    let conn = Connection::open(&path).unwrap();
+    let counted = facts_of(&conn).unwrap();
+    assert_eq!(taken, counted);
+    assert_eq!(taken.row_counts["companies"], 2);
+    assert_eq!(taken.row_counts["audit_events"], 2);
+    assert!(
+        taken.row_counts["backup_set_aside_indexes"] > 10,
+        "{taken:?}"
     );
 }

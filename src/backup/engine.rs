@@ -15,7 +15,7 @@ use super::manifest::{self, parse_stored_name, BackupId, Manifest, StoredName};
 use super::progress::step;
 use super::scratch::{self, ScratchDir};
 use super::settings::BackupSettings;
-use super::snapshot::{facts, take_snapshot, DbFacts};
+use super::snapshot::{take_snapshot, DbFacts};
 use super::target::{StoredObject, Target};
 use super::threads::on_backup_thread;
 use crate::clock::{Clock, SystemClock};
@@ -303,28 +303,10 @@ impl BackupEngine {
             take_snapshot(&db, snapshot.path())?;
             let snapshot_ms = started.elapsed().as_millis();
             step("sealing personal data per company", quiet);
-            let company_keys = seal_snapshot(snapshot.path(), &live)?;
+            let sealed_copy = seal_snapshot(snapshot.path(), &live)?;
             let seal_ms = started.elapsed().as_millis() - snapshot_ms;
             let sealed_path = run_dir.path().join(SEALED_FILE);
-            // The row counts are read on a second thread while this one compresses and seals
-            // the copy. The copy's integrity_check is the verification's, after the upload.
-            let (facts, sealed) = std::thread::scope(|scope| {
-                let check = scope.spawn(|| {
-                    let started = std::time::Instant::now();
-                    let facts = facts(snapshot.path());
-                    tracing::debug!(ms = started.elapsed().as_millis(), "rows counted");
-                    facts
-                });
-                let started = std::time::Instant::now();
-                let sealed = seal_file(snapshot.path(), &sealed_path, &key, quiet);
-                tracing::debug!(ms = started.elapsed().as_millis(), "compressed and sealed");
-                let facts = check.join().unwrap_or_else(|_| {
-                    Err(BackupError::IntegrityCheck(
-                        "the check thread panicked".into(),
-                    ))
-                });
-                (facts, sealed)
-            });
+            let sealed = seal_file(snapshot.path(), &sealed_path, &key, quiet)?;
             drop(snapshot);
             tracing::info!(
                 snapshot_ms,
@@ -332,8 +314,7 @@ impl BackupEngine {
                 rest_ms = started.elapsed().as_millis() - snapshot_ms - seal_ms,
                 "backup steps timed"
             );
-            // A failed check says more than a failed seal, so it wins when both fail.
-            Ok((facts?, sealed?, company_keys, run_dir))
+            Ok((sealed_copy.facts, sealed, sealed_copy.keys, run_dir))
         })
         .await
     }
