@@ -11,6 +11,21 @@ fn migrated_copy(dir: &Path, sql: &str) -> std::path::PathBuf {
     path
 }
 
+/// A copy with one company, `cmp_a`, named after `word`, and its user `usr_a`, whose e-mail is
+/// `<word>.a@example.com` and e-mail index `x'0102'`.
+fn one_company_copy(dir: &Path, word: &str) -> std::path::PathBuf {
+    let name = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
+    migrated_copy(
+        dir,
+        &format!(
+            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
+             VALUES ('cmp_a', '{name} Alfa Ltda', '11222333000181', '{word}-alfa', 'active', 1, 1, '{word} alfa', '{word} alfa');
+             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
+             VALUES ('usr_a', 'cmp_a', '{word}.a@example.com', 'Pessoa {name}', 'company_admin', 'active', 'x', 1, 1, 'pessoa {word}', x'0102');"
+        ),
+    )
+}
+
 fn test_ring() -> KeyRing {
     KeyRing::new(&crate::crypto::MasterKey::generate(), &[])
 }
@@ -34,13 +49,7 @@ fn indexes(path: &Path) -> BTreeSet<String> {
 #[test]
 fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
     let dir = tempfile::tempdir().unwrap();
-    let path = migrated_copy(
-        dir.path(),
-            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
-             VALUES ('cmp_a', 'Indice Alfa Ltda', '11222333000181', 'indice-alfa', 'active', 1, 1, 'indice alfa', 'indice alfa');
-             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
-             VALUES ('usr_a', 'cmp_a', 'indice.a@example.com', 'Pessoa Indice', 'company_admin', 'active', 'x', 1, 1, 'pessoa indice', x'0102');",
-    );
+    let path = one_company_copy(dir.path(), "indice");
     let before = indexes(&path);
     let ring = Arc::new(test_ring());
     let keys = seal_snapshot(&path, &ring).unwrap().keys;
@@ -377,13 +386,7 @@ fn events_the_store_sealed_are_left_as_they_are() {
 #[test]
 fn an_older_backups_sealed_email_index_is_opened() {
     let dir = tempfile::tempdir().unwrap();
-    let path = migrated_copy(
-        dir.path(),
-            "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at, search_fold, sort_name)
-             VALUES ('cmp_a', 'Antiga Alfa Ltda', '11222333000181', 'antiga-alfa', 'active', 1, 1, 'antiga alfa', 'antiga alfa');
-             INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, search_fold, email_index)
-             VALUES ('usr_a', 'cmp_a', 'antiga.a@example.com', 'Pessoa Antiga', 'company_admin', 'active', 'x', 1, 1, 'pessoa antiga', x'0102');",
-    );
+    let path = one_company_copy(dir.path(), "antiga");
     let keys = seal_snapshot(&path, &test_ring()).unwrap().keys;
     {
         let conn = Connection::open(&path).unwrap();
