@@ -5,10 +5,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, InterruptHandle};
-
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, InterruptHandle};
 
 use crate::error::{DomainError, DomainResult};
 
@@ -43,12 +42,15 @@ impl Abandon {
 }
 
 /// Interrupts the read when the future waiting for it is dropped before it answered.
-struct AbandonOnDrop(Arc<Abandon>, bool);
+struct AbandonOnDrop {
+    read: Arc<Abandon>,
+    answered: bool,
+}
 
 impl Drop for AbandonOnDrop {
     fn drop(&mut self) {
-        if !self.1 {
-            self.0.abandon();
+        if !self.answered {
+            self.read.abandon();
         }
     }
 }
@@ -62,7 +64,10 @@ where
     F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
 {
     let abandon = Arc::new(Abandon::default());
-    let mut guard = AbandonOnDrop(abandon.clone(), false);
+    let mut guard = AbandonOnDrop {
+        read: abandon.clone(),
+        answered: false,
+    };
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("armario-aside".into())
@@ -83,6 +88,6 @@ where
         })
         .map_err(DomainError::internal)?;
     let out = rx.await.map_err(DomainError::internal)?;
-    guard.1 = true;
+    guard.answered = true;
     out
 }

@@ -36,6 +36,7 @@ pub mod oidc;
 pub mod outbox;
 pub mod password_resets;
 pub mod personal_columns;
+mod personal_indexes;
 mod personal_rows;
 pub mod pg;
 pub mod plans;

@@ -3,10 +3,13 @@
 //! was erased. Every table of the schema is classified here; its test fails until a new
 //! table (or a new text column of a listed table) is.
 
+pub use super::personal_indexes::{
+    drop_all_indexes, drop_pending_index, rebuild_set_aside_indexes, restore_indexes,
+    resume_search_index, set_indexes_aside, suspend_indexes, suspend_search_index,
+};
 pub use super::personal_rows::{
-    drop_all_indexes, drop_pending_index, empty_all, make_unreadable, present, present_emptied,
-    present_openable, rebuild_set_aside_indexes, restore_indexes, resume_search_index, rows_page,
-    seal_all, set_indexes_aside, set_row, suspend_indexes, suspend_search_index, Row, PAGE,
+    empty_all, make_unreadable, present, present_emptied, present_openable, rows_page, seal_all,
+    set_row, Row, PAGE,
 };
 
 /// The personal columns of one table and how a row finds its company.
