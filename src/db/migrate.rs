@@ -136,6 +136,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "audit_sealed",
         include_str!("../../migrations/0029_audit_sealed.sql"),
     ),
+    (
+        30,
+        "search_queue",
+        include_str!("../../migrations/0030_search_queue.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

@@ -144,6 +144,7 @@ mod tests {
             )
             .unwrap();
         }
+        crate::db::search_queue::apply(&conn).unwrap();
         conn
     }
 

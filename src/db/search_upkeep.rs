@@ -44,8 +44,8 @@ mod tests {
     fn store_with_companies(n: usize) -> Connection {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate::apply(&mut conn).unwrap();
-        // One transaction per company, as the API writes them: one segment each, before
-        // FTS5's own merges.
+        // One transaction per company, each applying the search queue as the writer does: one
+        // segment each, before FTS5's own merges.
         for i in 0..n {
             conn.execute(
                 "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
@@ -60,6 +60,7 @@ mod tests {
                 ],
             )
             .unwrap();
+            crate::db::search_queue::apply(&conn).unwrap();
         }
         conn
     }

@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "audit_sealed",
         include_str!("../../../migrations/postgres/0029_audit_sealed.sql"),
     ),
+    (
+        30,
+        "search_queue",
+        include_str!("../../../migrations/postgres/0030_search_queue.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).
