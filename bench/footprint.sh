@@ -56,11 +56,6 @@ SELECT printf('cmp_%032x', i), 'Empresa ' || i || ' Ltda', 'Empresa ' || i, prin
        'empresa-' || i, 'contato' || i || '@empresa.test', 'active', $now_ms, $now_ms,
        (SELECT plan_id FROM companies WHERE id = '$company')
 FROM n;
--- The search index's triggers queue each new company (migration 0030); index them as armario's
--- writer does before a commit (src/db/search_queue.rs).
-INSERT INTO company_search (company_search, rowid, search_fold)
-SELECT CASE removed WHEN 1 THEN 'delete' END, doc, fold FROM company_search_queue ORDER BY seq;
-DELETE FROM company_search_queue;
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL

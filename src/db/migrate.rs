@@ -138,8 +138,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (
         30,
-        "search_queue",
-        include_str!("../../migrations/0030_search_queue.sql"),
+        "search_edits",
+        include_str!("../../migrations/0030_search_edits.sql"),
     ),
 ];
 

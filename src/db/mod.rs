@@ -48,7 +48,6 @@ pub mod reports;
 pub mod retention;
 pub mod retention_settings;
 pub mod sealed;
-pub mod search_queue;
 pub mod search_terms;
 pub mod search_upkeep;
 pub mod secrets;
@@ -229,21 +228,6 @@ fn make_private(path: &Path) -> DomainResult<()> {
     }
 }
 
-/// Writes into the search index what was written to `companies` outside the writer (which
-/// applies its own changes before each commit), in one transaction.
-fn apply_search_queue(conn: &Connection) -> DomainResult<()> {
-    let tx = conn.unchecked_transaction()?;
-    let applied = search_queue::apply(&tx)?;
-    tx.commit()?;
-    if applied > 0 {
-        tracing::info!(
-            applied,
-            "applied queued changes to the company search index"
-        );
-    }
-    Ok(())
-}
-
 impl Store {
     /// Opens (creating if needed) the database at `path`, applies pending migrations and
     /// refuses a database made by a newer armario.
@@ -265,7 +249,6 @@ impl Store {
         }
         configure(&conn, sync, false)?;
         migrate::apply_keyed(&mut conn, keys.clone())?;
-        apply_search_queue(&conn)?;
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -283,7 +266,6 @@ impl Store {
             conn,
             std::sync::Arc::new(StorageHealth::default()),
             batching,
-            |c| search_queue::apply(c).map(drop),
         );
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(writer.generation().clone())),

@@ -32,7 +32,6 @@ pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
         // The name comes from the schema and matched the pattern above.
         conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
     }
-    discard_search_queue(conn)?;
     super::cached_execute(
         conn,
         "INSERT INTO company_search (company_search) VALUES ('delete-all')",
@@ -54,27 +53,11 @@ pub fn resume_search_index(
         conn.execute_batch(sql)?;
     }
     if rebuild {
-        discard_search_queue(conn)?;
         super::cached_execute(
             conn,
             "INSERT INTO company_search (company_search) VALUES ('rebuild')",
             [],
         )?;
-    }
-    Ok(())
-}
-
-/// Forgets the search index's queued changes (migration 0030) where the file has the queue: the
-/// text they carry is in the companies' rows, which an emptied index leaves out and a rebuilt
-/// one reads.
-fn discard_search_queue(conn: &Connection) -> DomainResult<()> {
-    let has: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'company_search_queue')",
-        [],
-        |r| r.get(0),
-    )?;
-    if has {
-        super::search_queue::discard(conn)?;
     }
     Ok(())
 }

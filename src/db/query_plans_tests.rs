@@ -33,7 +33,6 @@ fn db() -> Connection {
                  'comercio sao paulo 1 ltda', 'comercio sao paulo 1 ltda');",
     )
     .unwrap();
-    super::search_queue::apply(&conn).unwrap();
     conn
 }
 

@@ -144,7 +144,6 @@ mod tests {
             )
             .unwrap();
         }
-        crate::db::search_queue::apply(&conn).unwrap();
         conn
     }
 

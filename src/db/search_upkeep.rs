@@ -44,8 +44,8 @@ mod tests {
     fn store_with_companies(n: usize) -> Connection {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate::apply(&mut conn).unwrap();
-        // One transaction per company, each applying the search queue as the writer does: one
-        // segment each, before FTS5's own merges.
+        // One transaction per company, as the API writes them: one segment each, before
+        // FTS5's own merges.
         for i in 0..n {
             conn.execute(
                 "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
@@ -60,7 +60,6 @@ mod tests {
                 ],
             )
             .unwrap();
-            crate::db::search_queue::apply(&conn).unwrap();
         }
         conn
     }
@@ -75,6 +74,35 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
+    }
+
+    #[test]
+    fn an_edit_that_keeps_the_folded_text_leaves_the_index_alone() {
+        let conn = store_with_companies(3);
+        let id = "cmp_00000000000000000000000000000001";
+        let before = conn.total_changes();
+        // What `companies::refresh_search` does after an edit of the contact e-mail.
+        conn.execute(
+            "UPDATE companies SET search_fold = search_fold, sort_name = sort_name,
+                 contact_email = 'novo@empresa.test' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        // The company's row, and not one row of the index's tables (migration 0030).
+        assert_eq!(conn.total_changes() - before, 1);
+
+        conn.execute(
+            "UPDATE companies SET search_fold = 'mercado sao bento' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        assert_eq!(found(&conn, "bento"), vec![2]);
+        assert_eq!(found(&conn, "padaria").len(), 2);
+        conn.execute(
+            "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

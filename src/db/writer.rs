@@ -14,9 +14,6 @@
 //! leaves the batch as it was. Only when a job fails after changing rows is the transaction
 //! rolled back and the batch run again from its start, each job in its own savepoint: jobs
 //! are closures that may run twice, and only the last run's outcome is answered.
-//!
-//! Just before each commit the store's upkeep runs once for the batch (`BeforeCommit`): the
-//! batch's changes to companies' search text reach the search index in one statement.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -38,10 +35,6 @@ trait Job: Send {
     /// commit's outcome (then its after-commit step); one that never ran with the batch's.
     fn finish(self: Box<Self>, conn: &Connection, committed: Result<(), BatchError>);
 }
-
-/// Runs in each batch's transaction after its jobs, just before the commit: the store's own
-/// upkeep of what the jobs wrote (the search index's queue, `search_queue`).
-pub(super) type BeforeCommit = fn(&Connection) -> rusqlite::Result<()>;
 
 /// Where queued jobs go; `None` once the store is closed.
 type Queue = Arc<Mutex<Option<mpsc::Sender<Box<dyn Job>>>>>;
@@ -176,12 +169,7 @@ pub(super) struct Writer {
 const QUEUE: usize = 1024;
 
 impl Writer {
-    pub(super) fn spawn(
-        conn: Connection,
-        health: Arc<StorageHealth>,
-        batching: Batching,
-        before_commit: BeforeCommit,
-    ) -> Self {
+    pub(super) fn spawn(conn: Connection, health: Arc<StorageHealth>, batching: Batching) -> Self {
         let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
         let thread_health = health.clone();
@@ -191,8 +179,7 @@ impl Writer {
             .name("armario-writer".into())
             .spawn(move || {
                 while let Some(first) = rx.blocking_recv() {
-                    let bounds = (batching, before_commit);
-                    run_batch(&conn, first, &mut rx, bounds, &thread_health, &commits);
+                    run_batch(&conn, first, &mut rx, batching, &thread_health, &commits);
                 }
                 if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
                     tracing::warn!(error = %e, "checkpoint at close failed");
@@ -266,7 +253,7 @@ fn run_batch(
     conn: &Connection,
     first: Box<dyn Job>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    batching: (Batching, BeforeCommit),
+    batching: Batching,
     health: &StorageHealth,
     commits: &Generation,
 ) {
@@ -303,7 +290,7 @@ fn commit_batch(
     conn: &Connection,
     jobs: &mut Vec<Box<dyn Job>>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    (batching, before_commit): (Batching, BeforeCommit),
+    batching: Batching,
     health: &StorageHealth,
 ) -> Result<(), BatchError> {
     let tx = begin(conn)?;
@@ -323,7 +310,7 @@ fn commit_batch(
             tx.rollback()
                 .map_err(|e| BatchError::from_sqlite(conn, e))?;
             health.record_replay();
-            return replay(conn, jobs, before_commit);
+            return replay(conn, jobs);
         }
         if jobs.len() >= batching.max_jobs || started.elapsed() >= batching.max_time {
             break;
@@ -333,29 +320,15 @@ fn commit_batch(
             Err(_) => break,
         }
     }
-    commit(conn, tx, before_commit)
-}
-
-/// Runs the store's `before_commit` upkeep once for the whole batch, then commits. `commit`
-/// consumes the transaction and rolls back on failure: the error value carries the code, and
-/// SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
-fn commit(
-    conn: &Connection,
-    tx: Transaction<'_>,
-    before_commit: BeforeCommit,
-) -> Result<(), BatchError> {
-    before_commit(&tx).map_err(|e| BatchError::from_sqlite(conn, e))?;
+    // `commit` consumes the transaction and rolls back on failure: the error value carries
+    // the code, and SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
     tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
 }
 
 /// Runs `jobs` again in a new transaction, each inside its own savepoint: a job that fails
 /// rolls back alone. A job the batch's failure stops before it runs keeps its first outcome,
 /// and is answered with the batch's error.
-fn replay(
-    conn: &Connection,
-    jobs: &mut [Box<dyn Job>],
-    before_commit: BeforeCommit,
-) -> Result<(), BatchError> {
+fn replay(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), BatchError> {
     let tx = begin(conn)?;
     for job in jobs.iter_mut() {
         super::cached_execute(&tx, "SAVEPOINT job", [])
@@ -373,7 +346,7 @@ fn replay(
             .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
             .map_err(|e| BatchError::from_sqlite(&tx, e))?;
     }
-    commit(conn, tx, before_commit)
+    tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
 }
 
 #[cfg(test)]

@@ -4,57 +4,14 @@
 use super::*;
 
 fn writer(batching: Batching) -> (Writer, tempfile::TempDir) {
-    writer_with(batching, |_| Ok(()))
-}
-
-/// `upkeep` runs before each commit; `upkeep_runs` has a table it may count its runs in.
-fn writer_with(batching: Batching, upkeep: BeforeCommit) -> (Writer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let conn = Connection::open(dir.path().join("w.db")).unwrap();
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT NOT NULL);
-         CREATE TABLE upkeep_runs (jobs_seen INTEGER NOT NULL);",
+        "PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT NOT NULL);",
     )
     .unwrap();
     let health = Arc::new(StorageHealth::default());
-    (Writer::spawn(conn, health, batching, upkeep), dir)
-}
-
-/// Records, in the batch's own transaction, how many rows of `t` it saw.
-fn count_upkeep(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO upkeep_runs (jobs_seen) SELECT count(*) FROM t",
-        [],
-    )
-    .map(drop)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_upkeep_runs_once_per_batch_inside_its_transaction() {
-    let (w, _dir) = writer_with(Batching::new(64), count_upkeep);
-    let results = burst(&w, 40, 17).await;
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 39);
-    let runs: Vec<i64> = w
-        .run(
-            |tx| {
-                let mut stmt = tx.prepare("SELECT jobs_seen FROM upkeep_runs ORDER BY rowid")?;
-                let seen = stmt
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<i64>>>()?;
-                Ok(seen)
-            },
-            |_| Ok(()),
-        )
-        .await
-        .unwrap();
-    let (batches, _) = w.health().batches();
-    // One run per committed batch (this read's own batch commits after it read), none for the
-    // batch undone by the failing write before its replay.
-    assert_eq!(runs.len() as u64, batches - 1, "{runs:?}");
-    assert!(runs.len() <= 4, "{runs:?}");
-    // Each run saw its batch's rows, so the last saw every committed write.
-    assert_eq!(runs.last(), Some(&39));
-    w.close().await;
+    (Writer::spawn(conn, health, batching), dir)
 }
 
 fn insert(n: i64) -> impl FnMut(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {

@@ -224,8 +224,6 @@ impl Side for SqliteSide {
     }
 
     fn commit(&mut self) -> Result<(), String> {
-        // The companies' triggers queued their search text; index it in the same transaction.
-        crate::db::search_queue::apply(&self.conn).map_err(failed(&self.path))?;
         self.conn
             .execute_batch("COMMIT")
             .map_err(failed(&self.path))
