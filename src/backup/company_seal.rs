@@ -164,12 +164,8 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
 
 /// Whether the file has the store's company keys (a file from an older armario has none).
 fn has_company_keys(conn: &Connection) -> Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'company_keys')",
-        [],
-        |r| r.get(0),
-    )
-    .map_err(BackupError::sqlite("reading the snapshot's schema"))
+    crate::db::has_table(conn, "company_keys")
+        .map_err(BackupError::sqlite("reading the snapshot's schema"))
 }
 
 /// The store's company keys in the snapshot, opened, straight into the table the seal looks

@@ -130,12 +130,7 @@ fn integrity_check(conn: &Connection) -> Result<()> {
 }
 
 fn audit_head(conn: &Connection) -> Result<Option<crate::domain::audit_chain::ChainHead>> {
-    let chained: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_chain')",
-            [],
-            |r| r.get(0),
-        )
+    let chained = crate::db::has_table(conn, "audit_chain")
         .map_err(BackupError::sqlite("looking for the audit chain"))?;
     if !chained {
         return Ok(None);

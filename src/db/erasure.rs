@@ -65,12 +65,7 @@ pub fn ledger(conn: &Connection) -> DomainResult<Vec<Erasure>> {
 /// The ledger of a database that may be older than the ledger (a file about to be replaced by
 /// a restore): empty when it has none.
 pub fn ledger_if_present(conn: &Connection) -> DomainResult<Vec<Erasure>> {
-    let has: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'erasures')",
-        [],
-        |r| r.get(0),
-    )?;
-    if has {
+    if super::has_table(conn, "erasures")? {
         ledger(conn)
     } else {
         Ok(Vec::new())

@@ -164,6 +164,14 @@ where
     conn.prepare_cached(sql)?.query_row(params, f)
 }
 
+/// Whether the file has the table `name` (a file from an older armario may not).
+pub(crate) fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
+    )?
+    .query_row([name], |r| r.get(0))
+}
+
 /// Escapes LIKE wildcards so a search for "50%" means the text "50%"; use with `ESCAPE '\\'`.
 pub(crate) fn like_pattern(q: &str) -> String {
     let escaped = q

@@ -13,12 +13,7 @@ use crate::error::DomainResult;
 /// are set aside (they would index ciphertext, one row at a time); this returns them, to put
 /// back with [`resume_search_index`]. Nothing to do in a database without the index.
 pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
-    let has: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'company_search')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has {
+    if !super::has_table(conn, "company_search")? {
         return Ok(Vec::new());
     }
     let triggers: Vec<(String, String)> = conn
@@ -91,8 +86,7 @@ pub fn suspend_indexes(
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .any(|word| columns.contains(&word));
         if names_a_column {
-            // The name comes from the schema.
-            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            drop_index(conn, &name)?;
             dropped.push(sql);
         }
     }
@@ -123,8 +117,7 @@ pub fn drop_pending_index(conn: &Connection, p: &PersonalColumns) -> DomainResul
         return Ok(Vec::new());
     };
     if let Some(pending) = &p.pending {
-        // The name is a constant of `BY_COMPANY`.
-        conn.execute_batch(&format!("DROP INDEX \"{}\"", pending.index))?;
+        drop_index(conn, pending.index)?;
     }
     Ok(vec![sql])
 }
@@ -144,11 +137,16 @@ pub fn drop_all_indexes(conn: &Connection) -> DomainResult<Vec<String>> {
         .collect::<Result<_, _>>()?;
     let mut dropped = Vec::with_capacity(indexes.len());
     for (name, sql) in indexes {
-        // The name comes from the schema.
-        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        drop_index(conn, &name)?;
         dropped.push(sql);
     }
     Ok(dropped)
+}
+
+/// Drops the index `name` (read from the schema or a constant, quoted all the same).
+fn drop_index(conn: &Connection, name: &str) -> DomainResult<()> {
+    conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    Ok(())
 }
 
 /// Creates again the indexes [`suspend_indexes`] dropped.
@@ -179,12 +177,7 @@ pub fn set_indexes_aside(conn: &Connection, indexes: &[String]) -> DomainResult<
 /// Builds the indexes a sealed copy was made without and drops their list; how many it built
 /// (none in a copy made before indexes were set aside).
 pub fn rebuild_set_aside_indexes(conn: &Connection) -> DomainResult<usize> {
-    let listed: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
-        [SET_ASIDE],
-        |r| r.get(0),
-    )?;
-    if !listed {
+    if !super::has_table(conn, SET_ASIDE)? {
         return Ok(0);
     }
     let indexes: Vec<String> = conn
