@@ -4,10 +4,15 @@
 #
 #   bench/group_commit.sh        (builds the release binary first; SKIP_BUILD=1 to skip)
 #
-# For each setting (ARMARIO_WRITE_BATCH_MAX=64, then 1, then 64 and 1 again so drift shows)
-# a fresh server over a fresh data directory takes POST /api/v1/companies from wrk: 64
-# connections for the throughput, then 1 connection for the latency at light load. Prints
-# requests/s, p99, the batch size /metrics saw, and the ratios.
+# Each pair starts two fresh servers over fresh data directories, one with
+# ARMARIO_WRITE_BATCH_MAX=64 and one with =1, both running for the whole pair:
+#   - light load: one client creating companies on each in turn, ten slices of a second each
+#     (bench/light_load.py), so a stall of the disk lands in either server's slices by chance;
+#   - throughput: wrk with 64 connections on each, one after the other, each after a `sync`;
+#   - light load again after those bursts (printed for the record: the batched server has then
+#     written about four times as many companies, so its log and search index have more to
+#     catch up on).
+# Prints requests/s, p99, the writes per transaction /metrics saw, and the ratios. Two pairs.
 # Targets: 64 clients >= 4x the unbatched requests/s; p99 at light load <= 1.2x unbatched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,54 +22,86 @@ need curl curl
 [ "${SKIP_BUILD:-}" = 1 ] || cargo build --release --quiet
 export ARMARIO_SYNCHRONOUS=full
 SECONDS_EACH=${WRK_SECONDS:-10}
+SLICES=${LIGHT_SLICES:-10}
+# Set by serve().
+on_BASE= on_TOKEN= on_PID= off_BASE= off_TOKEN= off_PID=
 
 work=$(mktemp -d)
-ARMARIO_PID=
-trap '[ -z "$ARMARIO_PID" ] || stop_armario; rm -rf "$work"' EXIT
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-# measure BATCH: prints "rps64 p99_64 rps1 p99_1 writes_per_transaction".
-measure() {
-    local dir="$work/batch-$1-$RANDOM" out64 out1
+# serve NAME BATCH: starts a server and signs its owner in; sets NAME_BASE, NAME_TOKEN, NAME_PID.
+serve() {
+    local dir="$work/$1-$RANDOM"
     mkdir -p "$dir"
-    ARMARIO_WRITE_BATCH_MAX=$1 start_armario "$dir"
+    ARMARIO_WRITE_BATCH_MAX=$2 start_armario "$dir"
     sign_in_owner
-    export OWNER_TOKEN
-    RUN=1 wrk -t2 -c8 -d2s -s bench/lua/create_companies.lua "$BASE" >/dev/null
-    out64=$(RUN=2 wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency -s bench/lua/create_companies.lua "$BASE")
-    out1=$(RUN=3 wrk -t1 -c1 -d"${SECONDS_EACH}s" --latency -s bench/lua/create_companies.lua "$BASE")
-    local ratio
-    ratio=$(curl -fsS "$BASE/metrics" | awk '/^armario_write_transactions_total / {t=$2} /^armario_writes_total / {w=$2} END {printf "%.1f", (t > 0 ? w / t : 0)}')
-    stop_armario
-    ARMARIO_PID=
-    for out in "$out64" "$out1"; do
-        local bad
-        bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-        [ -z "$bad" ] || echo "warning: $bad non-2xx answers with batch $1" >&2
+    PIDS+=("$ARMARIO_PID")
+    printf -v "$1_BASE" '%s' "$BASE"
+    printf -v "$1_TOKEN" '%s' "$OWNER_TOKEN"
+    printf -v "$1_PID" '%s' "$ARMARIO_PID"
+}
+
+# burst BASE TOKEN: prints "rps p99" of 64 clients creating companies.
+burst() {
+    local out bad
+    # Each burst starts with nothing left for the disk to write back from the one before.
+    sync
+    out=$(OWNER_TOKEN=$2 RUN=3 wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency -s bench/lua/create_companies.lua "$1")
+    bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+    [ -z "$bad" ] || echo "warning: $bad non-2xx answers from $1" >&2
+    printf '%s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(p99 "$out")"
+}
+
+writes_per_transaction() {
+    curl -fsS "$1/metrics" | awk '/^armario_write_transactions_total / {t=$2} /^armario_writes_total / {w=$2} END {printf "%.1f", (t > 0 ? w / t : 0)}'
+}
+
+# light RUN: one client on each server in turn; prints "on_p99 off_p99".
+light() {
+    local out
+    out=$(python3 bench/light_load.py "$1" "$SLICES" 1 "on=$on_BASE=$on_TOKEN" "off=$off_BASE=$off_TOKEN")
+    awk '$5 > 0 {print "warning: " $5 " non-2xx answers from the " $1 " server" > "/dev/stderr"}' <<<"$out"
+    printf '%s %s\n' "$(awk '$1 == "on" {print $4}' <<<"$out")" "$(awk '$1 == "off" {print $4}' <<<"$out")"
+}
+
+# pair: prints "on_rps on_p99 off_rps off_p99 on_light off_light on_after off_after wpt".
+pair() {
+    serve on 64
+    serve off 1
+    for who in on off; do
+        local base="${who}_BASE" token="${who}_TOKEN"
+        OWNER_TOKEN=${!token} RUN=1 wrk -t2 -c8 -d2s -s bench/lua/create_companies.lua "${!base}" >/dev/null
     done
-    printf '%s %s %s %s %s\n' \
-        "$(awk '/Requests\/sec/ {print $2}' <<<"$out64")" "$(p99 "$out64")" \
-        "$(awk '/Requests\/sec/ {print $2}' <<<"$out1")" "$(p99 "$out1")" "$ratio"
+    local light_before on_burst off_burst light_after wpt
+    light_before=$(light 2)
+    on_burst=$(burst "$on_BASE" "$on_TOKEN")
+    wpt=$(writes_per_transaction "$on_BASE")
+    off_burst=$(burst "$off_BASE" "$off_TOKEN")
+    light_after=$(light 4)
+    for p in "$on_PID" "$off_PID"; do kill -TERM "$p"; wait "$p" 2>/dev/null || true; done
+    PIDS=()
+    echo "$on_burst $off_burst $light_before $light_after $wpt"
 }
 
 p99() {
     awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"
 }
 
-printf '%-10s %14s %10s %14s %10s %12s\n' "batch" "64 clients r/s" "p99 ms" "1 client r/s" "p99 ms" "writes/txn"
+printf '%-6s %11s %8s %11s %8s %13s %13s %13s %13s %6s\n' "pair" "batched r/s" "p99 ms" "single r/s" "p99 ms" \
+    "light p99 on" "light p99 off" "after on" "after off" "w/txn"
 results=()
-for batch in 64 1 64 1; do
-    line=$(measure "$batch")
-    results+=("$batch $line")
+for i in 1 2; do
+    line=$(pair)
+    results+=("$line")
     # shellcheck disable=SC2086
-    printf '%-10s %14s %10s %14s %10s %12s\n' "$batch" $line
+    printf '%-6s %11s %8s %11s %8s %13s %13s %13s %13s %6s\n' "$i" $line
 done
 python3 - "${results[@]}" <<'PY'
 import sys
-on, off = [], []
-for r in sys.argv[1:]:
-    b, *v = r.split()
-    (on if b != "1" else off).append(list(map(float, v)))
-for i, (a, b) in enumerate(zip(on, off), 1):
-    print(f"pair {i}: 64 clients batched/unbatched requests/s {a[0] / b[0]:.2f} (target >= 4.00); "
-          f"1 client p99 batched/unbatched {a[3] / b[3]:.2f} (target <= 1.20)")
+for i, r in enumerate(sys.argv[1:], 1):
+    on, on99, off, off99, l_on, l_off, a_on, a_off, wpt = map(float, r.split())
+    print(f"pair {i}: 64 clients batched/unbatched requests/s {on / off:.2f} (target >= 4.00); "
+          f"1 client p99 batched/unbatched {l_on / l_off:.2f} (target <= 1.20); "
+          f"after the bursts {a_on / a_off:.2f}")
 PY
