@@ -24,7 +24,7 @@ export ARMARIO_SYNCHRONOUS=full
 SECONDS_EACH=${WRK_SECONDS:-10}
 SLICES=${LIGHT_SLICES:-10}
 # Set by serve().
-on_BASE= on_TOKEN= on_PID= off_BASE= off_TOKEN= off_PID=
+on_BASE='' on_TOKEN='' on_PID='' off_BASE='' off_TOKEN='' off_PID=''
 
 work=$(mktemp -d)
 PIDS=()
