@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     };
     app::init_tracing(settings.log_format);
     if !sqlite_configured {
-        tracing::warn!("SQLite refused its process-wide options (memory statistics off, statement journals in memory); it runs slower");
+        tracing::warn!("SQLite refused its process-wide options (memory statistics off, statement journals in memory); it runs slower and writes statement journals past 64 KiB to temporary files");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
