@@ -52,6 +52,11 @@ sign_in_owner() {
         -d '{"email":"owner@bench.test","password":"bench-password-1"}' | json_field '["token"]')
 }
 
+# wrk_p99 OUTPUT: the p99 latency in ms from wrk's --latency output.
+wrk_p99() {
+    awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"
+}
+
 # wrk_run NAME URL [HEADER]: prints "NAME rps p99_ms" from a wrk run.
 wrk_run() {
     local name=$1 url=$2 header=${3:-} out
@@ -64,7 +69,7 @@ wrk_run() {
     fi
     local rps p99
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+    p99=$(wrk_p99 "$out")
     local non2xx
     non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
     echo "$name ${rps:-0} ${p99:-0} ${non2xx:-0}"

@@ -24,13 +24,23 @@ export ARMARIO_SYNCHRONOUS=full
 SECONDS_EACH=${WRK_SECONDS:-10}
 SLICES=${LIGHT_SLICES:-10}
 # Set by serve().
-on_BASE='' on_TOKEN='' on_PID='' off_BASE='' off_TOKEN='' off_PID=''
+on_BASE='' on_TOKEN='' off_BASE='' off_TOKEN=''
+PAIR=''
 
 work=$(mktemp -d)
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+# Stops the servers still running.
+stop_servers() {
+    local p
+    for p in "${PIDS[@]}"; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    PIDS=()
+}
+trap 'stop_servers; rm -rf "$work"' EXIT
 
-# serve NAME BATCH: starts a server and signs its owner in; sets NAME_BASE, NAME_TOKEN, NAME_PID.
+# serve NAME BATCH: starts a server and signs its owner in; sets NAME_BASE and NAME_TOKEN.
 serve() {
     local dir="$work/$1-$RANDOM"
     mkdir -p "$dir"
@@ -39,7 +49,6 @@ serve() {
     PIDS+=("$ARMARIO_PID")
     printf -v "$1_BASE" '%s' "$BASE"
     printf -v "$1_TOKEN" '%s' "$OWNER_TOKEN"
-    printf -v "$1_PID" '%s' "$ARMARIO_PID"
 }
 
 # burst BASE TOKEN: prints "rps p99" of 64 clients creating companies.
@@ -50,7 +59,7 @@ burst() {
     out=$(OWNER_TOKEN=$2 RUN=3 wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency -s bench/lua/create_companies.lua "$1")
     bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
     [ -z "$bad" ] || echo "warning: $bad non-2xx answers from $1" >&2
-    printf '%s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(p99 "$out")"
+    printf '%s %s\n' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(wrk_p99 "$out")"
 }
 
 writes_per_transaction() {
@@ -65,7 +74,7 @@ light() {
     printf '%s %s\n' "$(awk '$1 == "on" {print $4}' <<<"$out")" "$(awk '$1 == "off" {print $4}' <<<"$out")"
 }
 
-# pair: prints "on_rps on_p99 off_rps off_p99 on_light off_light on_after off_after wpt".
+# pair: sets PAIR to "on_rps on_p99 off_rps off_p99 on_light off_light on_after off_after wpt".
 pair() {
     serve on 64
     serve off 1
@@ -79,23 +88,18 @@ pair() {
     wpt=$(writes_per_transaction "$on_BASE")
     off_burst=$(burst "$off_BASE" "$off_TOKEN")
     light_after=$(light 4)
-    for p in "$on_PID" "$off_PID"; do kill -TERM "$p"; wait "$p" 2>/dev/null || true; done
-    PIDS=()
-    echo "$on_burst $off_burst $light_before $light_after $wpt"
-}
-
-p99() {
-    awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"
+    stop_servers
+    PAIR="$on_burst $off_burst $light_before $light_after $wpt"
 }
 
 printf '%-6s %11s %8s %11s %8s %13s %13s %13s %13s %6s\n' "pair" "batched r/s" "p99 ms" "single r/s" "p99 ms" \
     "light p99 on" "light p99 off" "after on" "after off" "w/txn"
 results=()
 for i in 1 2; do
-    line=$(pair)
-    results+=("$line")
+    pair
+    results+=("$PAIR")
     # shellcheck disable=SC2086
-    printf '%-6s %11s %8s %11s %8s %13s %13s %13s %13s %6s\n' "$i" $line
+    printf '%-6s %11s %8s %11s %8s %13s %13s %13s %13s %6s\n' "$i" $PAIR
 done
 python3 - "${results[@]}" <<'PY'
 import sys

@@ -37,7 +37,7 @@ token_run() {
     out=$(wrk -t"${WRK_THREADS:-2}" -c"${WRK_CONNECTIONS:-32}" -d"${WRK_SECONDS:-10}s" --latency \
         -s bench/lua/client_credentials.lua "$BASE")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+    p99=$(wrk_p99 "$out")
     non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
     echo "$1 ${rps:-0} ${p99:-0} ${non2xx:-0}"
 }
