@@ -381,3 +381,70 @@ async fn a_search_index_in_many_segments_is_merged_at_start() {
         server.logs()
     );
 }
+
+/// Changes another program makes to companies (the sqlite3 shell, say) queue for the search
+/// index like armario's own: a search finds them at once, and armario's next write hands them to
+/// the index.
+#[tokio::test]
+async fn companies_renamed_by_another_program_are_found_and_then_indexed() {
+    let server = Server::spawn();
+    let owner = server.owner().await;
+    let id = create(&owner, "Padaria Central Ltda", None, 7301).await;
+    create(&owner, "Mercado Norte Ltda", None, 7302).await;
+    let list = "/api/v1/companies";
+    let queued = || -> i64 {
+        let db = rusqlite::Connection::open(server.db_path()).unwrap();
+        db.query_row("SELECT COUNT(*) FROM company_search_pending", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        queued(),
+        0,
+        "armario's own writes reach the index at their commit"
+    );
+    {
+        let db = rusqlite::Connection::open(server.db_path()).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        db.execute(
+            "UPDATE companies SET legal_name = 'Confeitaria Aurora Ltda',
+                 search_fold = 'confeitaria aurora ltda padaria-central-ltda'
+             WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        queued(),
+        2,
+        "the old text's removal and the new text's addition"
+    );
+    assert_eq!(
+        names(&owner, list, "aurora").await,
+        v(&["Confeitaria Aurora Ltda"])
+    );
+    assert_eq!(names(&owner, list, "central ltda").await, v(&[]));
+
+    create(&owner, "Ótica Sul Ltda", None, 7303).await;
+    assert_eq!(queued(), 0);
+    let db = rusqlite::Connection::open(server.db_path()).unwrap();
+    let indexed: Vec<i64> = db
+        .prepare("SELECT rowid FROM company_search WHERE company_search MATCH '\"aurora\"'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(indexed.len(), 1, "the renamed company is in the index");
+    db.execute(
+        "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        names(&owner, list, "aurora").await,
+        v(&["Confeitaria Aurora Ltda"])
+    );
+    assert_eq!(names(&owner, list, "otica").await, v(&["Ótica Sul Ltda"]));
+}

@@ -85,8 +85,11 @@ fn conditions(filter: &CompanyFilter, trigrams: &[String], args: &mut Args) -> S
         // full scan gives.
         if let Some(m) = index_query(trigrams) {
             args.push(Box::new(m));
+            // Changes not yet handed to the index (another program's writes, until armario's
+            // next write) are candidates too; the queue is empty otherwise.
             let mut rows = format!(
-                "SELECT rowid FROM company_search WHERE company_search MATCH ?{}",
+                "SELECT rowid FROM company_search WHERE company_search MATCH ?{} \
+                 UNION ALL SELECT rid FROM company_search_pending WHERE op IS NULL",
                 args.len()
             );
             if range.is_some() {

@@ -141,6 +141,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "search_edits",
         include_str!("../../migrations/0030_search_edits.sql"),
     ),
+    (
+        31,
+        "search_pending",
+        include_str!("../../migrations/0031_search_pending.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

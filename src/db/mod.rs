@@ -257,6 +257,14 @@ impl Store {
         }
         configure(&conn, sync, false)?;
         migrate::apply_keyed(&mut conn, keys.clone())?;
+        // What another program's writes left for the search index (the writer hands over its
+        // own at each commit).
+        let tx = conn.transaction()?;
+        let queued = search_upkeep::index_pending(&tx)?;
+        tx.commit()?;
+        if queued {
+            tracing::info!("company search index: changes made outside armario indexed");
+        }
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -274,6 +282,7 @@ impl Store {
             conn,
             std::sync::Arc::new(StorageHealth::default()),
             batching,
+            |c| search_upkeep::index_pending(c).map(drop),
         );
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(writer.generation().clone())),

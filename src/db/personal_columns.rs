@@ -274,6 +274,7 @@ pub const DERIVED_INDEXES: &[&str] = &[
     "company_search_data",
     "company_search_docsize",
     "company_search_idx",
+    "company_search_pending",
 ];
 
 /// Columns of the listed tables that stay in clear: ids, states, times, hashes, the CNPJ (kept

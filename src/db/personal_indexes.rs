@@ -32,6 +32,10 @@ pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
         "INSERT INTO company_search (company_search) VALUES ('delete-all')",
         [],
     )?;
+    // The index is empty now, and a restore indexes every company again.
+    if super::has_table(conn, "company_search_pending")? {
+        super::search_upkeep::forget_pending(conn)?;
+    }
     Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
 }
 

@@ -144,6 +144,7 @@ mod tests {
             )
             .unwrap();
         }
+        crate::db::search_upkeep::index_pending(&conn).unwrap();
         conn
     }
 

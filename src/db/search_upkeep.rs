@@ -6,6 +6,11 @@
 //! eleven segments into one made the search by name about 10% faster. Merging is done a slice
 //! at a time (`merge` with a negative page count merges every level into one, incrementally),
 //! each slice its own short write, so other writes wait for a slice, never for the whole index.
+//!
+//! Changes reach the index once per write transaction: the triggers on `companies` queue them
+//! in `company_search_pending` (migration 0031) and [`index_pending`] hands the queue over just
+//! before the commit. Written statement by statement, the index wrote a segment each time a
+//! statement opened a savepoint after a company changed: one per company in a batch.
 
 use rusqlite::Connection;
 
@@ -36,6 +41,45 @@ pub fn merge_slice(conn: &Connection, pages: u32) -> rusqlite::Result<bool> {
     Ok(conn.total_changes() - before >= 2)
 }
 
+/// Hands the queued changes of companies' search text to the index and empties the queue: one
+/// statement, so the index writes them as one segment at the commit. Run inside a write transaction (the one that queued them, just before its commit;
+/// at start, one of its own for what another program's writes left queued), so the queue is
+/// never applied twice. Returns whether there was any.
+pub fn index_pending(conn: &Connection) -> rusqlite::Result<bool> {
+    let queued: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM company_search_pending)")?
+        .query_row([], |r| r.get(0))?;
+    if queued {
+        // Of a company's queued changes only two matter: its first, when it removes the text
+        // the index holds (a rename or a removal of a company that was there before), and its
+        // last, when it adds the text the company ends with. A NULL command adds, 'delete'
+        // removes. In order of rowid, since FTS5 writes out what it holds whenever a change
+        // comes for a smaller rowid, or adds a rowid twice.
+        conn.prepare_cached(
+            "INSERT INTO company_search (company_search, rowid, search_fold)
+             SELECT op, rid, text FROM (
+                 SELECT op, rid, text, seq,
+                        row_number() OVER (PARTITION BY rid ORDER BY seq) AS nth,
+                        row_number() OVER (PARTITION BY rid ORDER BY seq DESC) AS nth_last
+                 FROM company_search_pending)
+             WHERE (op = 'delete' AND nth = 1) OR (op IS NULL AND nth_last = 1)
+             ORDER BY rid, seq",
+        )?
+        .execute([])?;
+        conn.prepare_cached("DELETE FROM company_search_pending")?
+            .execute([])?;
+    }
+    Ok(queued)
+}
+
+/// Forgets the queued changes: for a caller that empties or rebuilds the whole index, after
+/// which they would be applied twice.
+pub fn forget_pending(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM company_search_pending")?
+        .execute([])
+        .map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +104,7 @@ mod tests {
                 ],
             )
             .unwrap();
+            index_pending(&conn).unwrap();
         }
         conn
     }
@@ -96,8 +141,67 @@ mod tests {
             [id],
         )
         .unwrap();
+        assert!(index_pending(&conn).unwrap());
         assert_eq!(found(&conn, "bento"), vec![2]);
         assert_eq!(found(&conn, "padaria").len(), 2);
+        conn.execute(
+            "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_transaction_s_changes_reach_the_index_as_one_segment_in_their_order() {
+        let conn = store_with_companies(2);
+        let before = segments(&conn).unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        // Statements one by one, as a batch of writes runs them: each opens a savepoint, where
+        // FTS5 wrote out what it held whenever it was already part of the transaction.
+        for i in 2..7 {
+            tx.execute(
+                "INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at,
+                     updated_at, search_fold, sort_name)
+                 VALUES (?1, 'x', ?2, ?3, 'active', 0, 0, ?4, ?4)",
+                rusqlite::params![
+                    format!("cmp_{i:032x}"),
+                    format!("{i:014}"),
+                    format!("mercado-{i}"),
+                    format!("mercado sao bento {i}"),
+                ],
+            )
+            .unwrap();
+        }
+        // Renamed, then renamed again, then removed: the queue keeps the order.
+        let renamed = "cmp_00000000000000000000000000000003";
+        for name in ["loja sao jose", "loja sao pedro"] {
+            tx.execute(
+                "UPDATE companies SET search_fold = ?1 WHERE id = ?2",
+                [name, renamed],
+            )
+            .unwrap();
+        }
+        tx.execute(
+            "DELETE FROM companies WHERE id = 'cmp_00000000000000000000000000000004'",
+            [],
+        )
+        .unwrap();
+        // Nothing reached the index yet: it still answers as before the transaction.
+        assert!(found(&tx, "bento").is_empty());
+        assert!(index_pending(&tx).unwrap());
+        tx.commit().unwrap();
+
+        assert_eq!(segments(&conn).unwrap(), before + 1);
+        assert_eq!(found(&conn, "bento"), vec![3, 6, 7]);
+        assert_eq!(found(&conn, "pedro"), vec![4]);
+        assert!(found(&conn, "jose").is_empty());
+        let queued: i64 = conn
+            .query_row("SELECT COUNT(*) FROM company_search_pending", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(queued, 0);
+        assert!(!index_pending(&conn).unwrap());
         conn.execute(
             "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
             [],

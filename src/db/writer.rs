@@ -168,8 +168,17 @@ pub(super) struct Writer {
 
 const QUEUE: usize = 1024;
 
+/// What the writer runs inside each batch's transaction just before its commit, for work the
+/// batch's writes queued (the company search index, `search_upkeep::index_pending`).
+pub(super) type BeforeCommit = fn(&Connection) -> rusqlite::Result<()>;
+
 impl Writer {
-    pub(super) fn spawn(conn: Connection, health: Arc<StorageHealth>, batching: Batching) -> Self {
+    pub(super) fn spawn(
+        conn: Connection,
+        health: Arc<StorageHealth>,
+        batching: Batching,
+        before_commit: BeforeCommit,
+    ) -> Self {
         let (tx, mut rx) = mpsc::channel::<Box<dyn Job>>(QUEUE);
         let (done_tx, done_rx) = oneshot::channel();
         let thread_health = health.clone();
@@ -179,7 +188,8 @@ impl Writer {
             .name("armario-writer".into())
             .spawn(move || {
                 while let Some(first) = rx.blocking_recv() {
-                    run_batch(&conn, first, &mut rx, batching, &thread_health, &commits);
+                    let rules = (batching, before_commit);
+                    run_batch(&conn, first, &mut rx, rules, &thread_health, &commits);
                 }
                 if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
                     tracing::warn!(error = %e, "checkpoint at close failed");
@@ -253,12 +263,12 @@ fn run_batch(
     conn: &Connection,
     first: Box<dyn Job>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    batching: Batching,
+    rules: (Batching, BeforeCommit),
     health: &StorageHealth,
     commits: &Generation,
 ) {
     let mut jobs = vec![first];
-    let result = commit_batch(conn, &mut jobs, rx, batching, health);
+    let result = commit_batch(conn, &mut jobs, rx, rules, health);
     if result.is_ok() {
         health.record_batch(jobs.len());
     }
@@ -290,7 +300,7 @@ fn commit_batch(
     conn: &Connection,
     jobs: &mut Vec<Box<dyn Job>>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    batching: Batching,
+    (batching, before_commit): (Batching, BeforeCommit),
     health: &StorageHealth,
 ) -> Result<(), BatchError> {
     let tx = begin(conn)?;
@@ -310,7 +320,7 @@ fn commit_batch(
             tx.rollback()
                 .map_err(|e| BatchError::from_sqlite(conn, e))?;
             health.record_replay();
-            return replay(conn, jobs);
+            return replay(conn, jobs, before_commit);
         }
         if jobs.len() >= batching.max_jobs || started.elapsed() >= batching.max_time {
             break;
@@ -320,6 +330,16 @@ fn commit_batch(
             Err(_) => break,
         }
     }
+    commit(conn, tx, before_commit)
+}
+
+/// Runs `before_commit` in the batch's transaction, then commits.
+fn commit(
+    conn: &Connection,
+    tx: Transaction<'_>,
+    before_commit: BeforeCommit,
+) -> Result<(), BatchError> {
+    before_commit(&tx).map_err(|e| BatchError::from_sqlite(&tx, e))?;
     // `commit` consumes the transaction and rolls back on failure: the error value carries
     // the code, and SQLite keeps the errno of the failed I/O for `is_out_of_space` to read.
     tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
@@ -328,7 +348,11 @@ fn commit_batch(
 /// Runs `jobs` again in a new transaction, each inside its own savepoint: a job that fails
 /// rolls back alone. A job the batch's failure stops before it runs keeps its first outcome,
 /// and is answered with the batch's error.
-fn replay(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), BatchError> {
+fn replay(
+    conn: &Connection,
+    jobs: &mut [Box<dyn Job>],
+    before_commit: BeforeCommit,
+) -> Result<(), BatchError> {
     let tx = begin(conn)?;
     for job in jobs.iter_mut() {
         super::cached_execute(&tx, "SAVEPOINT job", [])
@@ -346,7 +370,7 @@ fn replay(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), BatchError
             .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
             .map_err(|e| BatchError::from_sqlite(&tx, e))?;
     }
-    tx.commit().map_err(|e| BatchError::from_sqlite(conn, e))
+    commit(conn, tx, before_commit)
 }
 
 #[cfg(test)]

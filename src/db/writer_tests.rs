@@ -11,7 +11,7 @@ fn writer(batching: Batching) -> (Writer, tempfile::TempDir) {
     )
     .unwrap();
     let health = Arc::new(StorageHealth::default());
-    (Writer::spawn(conn, health, batching), dir)
+    (Writer::spawn(conn, health, batching, |_| Ok(())), dir)
 }
 
 fn insert(n: i64) -> impl FnMut(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {

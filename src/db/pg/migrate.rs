@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "search_edits",
         include_str!("../../../migrations/postgres/0030_search_edits.sql"),
     ),
+    (
+        31,
+        "search_pending",
+        include_str!("../../../migrations/postgres/0031_search_pending.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).
