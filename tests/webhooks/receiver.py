@@ -6,13 +6,16 @@ the secrets the test registered for the path, and appends what it received to
 A delivery no secret verifies is recorded with "verified": false and answered 400.
 
 Control (from the test): POST /_secret/<name> with the secret as body adds a secret for
-/hook/<name>; POST /_redirect/<name> makes /hook/<name> answer a redirect.
+/hook/<name>; POST /_redirect/<name> makes /hook/<name> answer a redirect; POST
+/_drop/<name> makes the next delivery to /hook/<name> be recorded and its connection closed
+without an answer (a receiver that dies after doing the work, before saying so).
 
 usage: receiver.py <port> <dir>; prints the port it listens on.
 """
 
 import json
 import os
+import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,7 +31,7 @@ def load():
         with open(STATE) as f:
             return json.load(f)
     except FileNotFoundError:
-        return {"secrets": {}, "redirect": []}
+        return {"secrets": {}, "redirect": [], "drop": []}
 
 
 def save(state):
@@ -55,8 +58,8 @@ class Handler(BaseHTTPRequestHandler):
             state["secrets"].setdefault(parts[1], []).append(body.decode())
             save(state)
             return self.answer(204)
-        if parts[0] == "_redirect":
-            state["redirect"].append(parts[1])
+        if parts[0] in ("_redirect", "_drop"):
+            state[parts[0][1:]].append(parts[1])
             save(state)
             return self.answer(204)
         if parts[0] == "redirected":
@@ -85,6 +88,12 @@ class Handler(BaseHTTPRequestHandler):
         }
         with open(LOG, "a") as f:
             f.write(json.dumps(record) + "\n")
+        if name in state["drop"]:
+            state["drop"].remove(name)
+            save(state)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.answer(204 if verified else 400)
 
 
