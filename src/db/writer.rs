@@ -172,6 +172,13 @@ const QUEUE: usize = 1024;
 /// batch's writes queued (the company search index, `search_upkeep::index_pending`).
 pub(super) type BeforeCommit = fn(&Connection) -> rusqlite::Result<()>;
 
+/// How the writer thread forms and closes its batches.
+#[derive(Clone, Copy)]
+struct Rules {
+    batching: Batching,
+    before_commit: BeforeCommit,
+}
+
 impl Writer {
     pub(super) fn spawn(
         conn: Connection,
@@ -187,8 +194,11 @@ impl Writer {
         std::thread::Builder::new()
             .name("armario-writer".into())
             .spawn(move || {
+                let rules = Rules {
+                    batching,
+                    before_commit,
+                };
                 while let Some(first) = rx.blocking_recv() {
-                    let rules = (batching, before_commit);
                     run_batch(&conn, first, &mut rx, rules, &thread_health, &commits);
                 }
                 if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
@@ -263,7 +273,7 @@ fn run_batch(
     conn: &Connection,
     first: Box<dyn Job>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    rules: (Batching, BeforeCommit),
+    rules: Rules,
     health: &StorageHealth,
     commits: &Generation,
 ) {
@@ -300,7 +310,10 @@ fn commit_batch(
     conn: &Connection,
     jobs: &mut Vec<Box<dyn Job>>,
     rx: &mut mpsc::Receiver<Box<dyn Job>>,
-    (batching, before_commit): (Batching, BeforeCommit),
+    Rules {
+        batching,
+        before_commit,
+    }: Rules,
     health: &StorageHealth,
 ) -> Result<(), BatchError> {
     let tx = begin(conn)?;

@@ -9,7 +9,7 @@ use crate::db;
 use crate::db::Store;
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::company::CompanyStatus;
-use crate::domain::session::{needs_touch, LAST_SEEN_STEP_MS};
+use crate::domain::session::needs_touch;
 use crate::domain::user::{User, UserStatus};
 use crate::domain::UserPrincipal;
 use crate::error::{DomainError, DomainResult};
@@ -378,14 +378,7 @@ async fn resolve(
         return Err(unauthorized());
     }
     if needs_touch(row.last_seen_at, now) {
-        // Recording the use is a courtesy: a full disk must not turn every read into an error.
-        let before = now - LAST_SEEN_STEP_MS;
-        if let Err(e) = store
-            .write(move |tx| db::session_list::touch(tx, &hash, now, before))
-            .await
-        {
-            tracing::warn!(error = ?e, "could not record a session's last use");
-        }
+        super::session_touch::record(store, hash, now);
     }
     let who = UserPrincipal {
         user_id: user.id,

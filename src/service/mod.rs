@@ -42,6 +42,7 @@ pub(crate) mod retention;
 pub(crate) mod retention_settings;
 pub mod search_upkeep;
 pub mod secrets;
+pub(crate) mod session_touch;
 pub(crate) mod sessions;
 pub mod setup;
 pub(crate) mod signup;
