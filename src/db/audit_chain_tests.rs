@@ -35,7 +35,7 @@ fn prune_between_anchor_and_events(event: TraceEvent<'_>) {
             usage_days: 730,
             sessions_days: 30,
         };
-        let pruned = prune(&other, &policy, NOW, true).unwrap();
+        let pruned = prune(&other, &policy, NOW, true, &mut Default::default()).unwrap();
         assert_eq!(pruned.audit_events, 2);
     }
 }

@@ -18,7 +18,15 @@ pub struct Policy {
     pub sessions_days: u32,
 }
 
-/// What one run pruned, per kind.
+/// The most rows of each kind one call of [`prune`] changes: a run is a series of such slices,
+/// each a write of its own, so a backlog (a first run on a large store, a retention shortened
+/// on the dashboard) never holds the writer for more than a few tens of milliseconds.
+pub const SLICE_ROWS: i64 = 2_000;
+
+/// The most audit events one slice looks at for sign-in records to forget.
+const SCAN_ROWS: i64 = 20_000;
+
+/// What one slice pruned, per kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pruned {
     pub audit_events: i64,
@@ -31,50 +39,131 @@ impl Pruned {
     pub fn any(&self) -> bool {
         self.audit_events + self.signin_records + self.usage_rows + self.sessions > 0
     }
+
+    /// Whether a kind filled its slice, so another slice may find more.
+    fn filled(&self) -> bool {
+        [
+            self.audit_events,
+            self.signin_records,
+            self.usage_rows,
+            self.sessions,
+        ]
+        .contains(&SLICE_ROWS)
+    }
+
+    pub fn add(&mut self, other: Pruned) {
+        self.audit_events += other.audit_events;
+        self.signin_records += other.signin_records;
+        self.usage_rows += other.usage_rows;
+        self.sessions += other.sessions;
+    }
+}
+
+/// How far a run's slices have come through the old sign-in records: the time and id of the
+/// last event looked at, so each slice starts where the one before stopped, and whether all
+/// are forgotten (only then are audit events deleted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    signins_after: Option<(i64, i64)>,
+    signins_done: bool,
+}
+
+impl Progress {
+    /// Whether the run has more to do after a slice that pruned `last`.
+    pub fn unfinished(&self, last: &Pruned) -> bool {
+        !self.signins_done || last.filled()
+    }
 }
 
 fn cutoff(now: i64, days: u32) -> i64 {
     now - i64::from(days) * DAY_MS
 }
 
-/// Prunes what `p` says is past its time at `now`. `prune_audit` is false when the chain does
-/// not verify: a broken chain is evidence, and pruning would erase it.
-pub fn prune(conn: &Connection, p: &Policy, now: i64, prune_audit: bool) -> DomainResult<Pruned> {
+/// Prunes at most [`SLICE_ROWS`] rows of each kind of what `p` says is past its time at `now`,
+/// continuing from `progress`. `prune_audit` is false when the chain does not verify: a
+/// broken chain is evidence, and pruning would erase it. Old sign-in records lose their
+/// personal fields before any audit event is deleted.
+pub fn prune(
+    conn: &Connection,
+    p: &Policy,
+    now: i64,
+    prune_audit: bool,
+    progress: &mut Progress,
+) -> DomainResult<Pruned> {
     let mut out = Pruned::default();
     let signin_cut = cutoff(now, p.signin_days);
     if prune_audit {
-        out.signin_records = forget_old_signins(conn, signin_cut)?;
-        out.audit_events = prune_audit_prefix(conn, cutoff(now, p.audit_days), signin_cut)?;
+        out.signin_records = forget_old_signins(conn, signin_cut, progress)?;
+        if progress.signins_done {
+            out.audit_events = prune_audit_prefix(conn, cutoff(now, p.audit_days), signin_cut)?;
+        }
+    } else {
+        progress.signins_done = true;
     }
     let day = crate::clock::to_datetime(cutoff(now, p.usage_days))
         .format("%Y-%m-%d")
         .to_string();
-    out.usage_rows =
-        super::cached_execute(conn, "DELETE FROM usage_daily WHERE day < ?1", [day])? as i64;
+    out.usage_rows = super::cached_execute(
+        conn,
+        "DELETE FROM usage_daily WHERE (day, application_id, company_id, route_group) IN
+           (SELECT day, application_id, company_id, route_group FROM usage_daily
+            WHERE day < ?1 LIMIT ?2)",
+        params![day, SLICE_ROWS],
+    )? as i64;
     out.sessions = super::cached_execute(
         conn,
-        "DELETE FROM sessions WHERE expires_at < ?1",
-        [cutoff(now, p.sessions_days)],
+        "DELETE FROM sessions WHERE token_hash IN
+           (SELECT token_hash FROM sessions WHERE expires_at < ?1 LIMIT ?2)",
+        params![cutoff(now, p.sessions_days), SLICE_ROWS],
     )? as i64;
     Ok(out)
 }
 
-fn forget_old_signins(conn: &Connection, cut: i64) -> DomainResult<i64> {
-    let ids: Vec<i64> = conn
-        .prepare(
-            "SELECT e.id FROM audit_events e JOIN audit_chain c ON c.event_id = e.id
-             WHERE e.action LIKE 'auth.login%' AND e.at < ?1 AND c.personal_salt IS NOT NULL",
-        )?
-        .query_map([cut], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for id in &ids {
-        super::audit_chain::forget_personal(conn, *id, None, "{}")?;
+/// Forgets the personal fields of sign-in records older than `cut`: at most a slice of them,
+/// looking at most at `SCAN_ROWS` events from where `progress` stopped.
+fn forget_old_signins(conn: &Connection, cut: i64, progress: &mut Progress) -> DomainResult<i64> {
+    if progress.signins_done {
+        return Ok(0);
     }
-    Ok(ids.len() as i64)
+    let (at, id) = progress.signins_after.unwrap_or((i64::MIN, i64::MIN));
+    let looked: Vec<(i64, i64, bool)> = conn
+        .prepare_cached(
+            "SELECT at, id, action LIKE 'auth.login%' FROM audit_events
+             WHERE at < ?1 AND at >= ?2 AND NOT (at = ?2 AND id <= ?3)
+             ORDER BY at, id LIMIT ?4",
+        )?
+        .query_map(params![cut, at, id, SCAN_ROWS], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut forgotten = 0;
+    for (at, id, sign_in) in &looked {
+        if forgotten == SLICE_ROWS {
+            return Ok(forgotten);
+        }
+        if *sign_in && still_personal(conn, *id)? {
+            super::audit_chain::forget_personal(conn, *id, None, "{}")?;
+            forgotten += 1;
+        }
+        progress.signins_after = Some((*at, *id));
+    }
+    progress.signins_done = (looked.len() as i64) < SCAN_ROWS;
+    Ok(forgotten)
 }
 
-/// Deletes the oldest events up to the first one still kept: one younger than the audit
-/// retention, or a sign-in record younger than the sign-in retention.
+fn still_personal(conn: &Connection, event: i64) -> DomainResult<bool> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT personal_salt IS NOT NULL FROM audit_chain WHERE event_id = ?1",
+        [event],
+        |r| r.get(0),
+    )
+    .optional()?
+    .unwrap_or(false))
+}
+
+/// Deletes the oldest events, at most a slice of them, up to the first one still kept: one
+/// younger than the audit retention, or a sign-in record younger than the sign-in retention.
 fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> DomainResult<i64> {
     let stop: Option<i64> = conn.query_row(
         "SELECT MIN(id) FROM audit_events
@@ -83,8 +172,9 @@ fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> Dom
         |r| r.get(0),
     )?;
     let last: Option<i64> = conn.query_row(
-        "SELECT MAX(id) FROM audit_events WHERE ?1 IS NULL OR id < ?1",
-        [stop],
+        "SELECT MAX(id) FROM
+           (SELECT id FROM audit_events WHERE ?1 IS NULL OR id < ?1 ORDER BY id LIMIT ?2)",
+        params![stop, SLICE_ROWS],
         |r| r.get(0),
     )?;
     let Some(last) = last else { return Ok(0) };
@@ -160,7 +250,7 @@ mod tests {
             fresh = NOW - 29 * DAY_MS,
         ))
         .unwrap();
-        let pruned = prune(&c, &DEFAULTS, NOW, true).unwrap();
+        let pruned = prune(&c, &DEFAULTS, NOW, true, &mut Progress::default()).unwrap();
         // The two events older than five years go; the sign-in of 200 days ago keeps its place
         // but loses its IP, as does the one of 1900 days ago before it is deleted.
         assert_eq!(pruned.audit_events, 2);
@@ -179,7 +269,9 @@ mod tests {
         assert_eq!(report.events_checked, 4);
         // New events link to the chain after pruning; a second run prunes nothing more.
         event(&c, "company.updated", 0);
-        assert!(!prune(&c, &DEFAULTS, NOW, true).unwrap().any());
+        assert!(!prune(&c, &DEFAULTS, NOW, true, &mut Progress::default())
+            .unwrap()
+            .any());
         assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
     }
 
@@ -192,7 +284,7 @@ mod tests {
             audit_days: 30,
             ..DEFAULTS
         };
-        let pruned = prune(&c, &short, NOW, true).unwrap();
+        let pruned = prune(&c, &short, NOW, true, &mut Progress::default()).unwrap();
         assert_eq!(
             pruned.audit_events, 0,
             "the sign-in of 100 days ago stays six months"
@@ -202,11 +294,78 @@ mod tests {
             2
         );
         assert_eq!(
-            prune(&c, &short, NOW + 100 * DAY_MS, true)
-                .unwrap()
-                .audit_events,
+            prune(
+                &c,
+                &short,
+                NOW + 100 * DAY_MS,
+                true,
+                &mut Progress::default()
+            )
+            .unwrap()
+            .audit_events,
             2
         );
         assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
+    }
+
+    #[test]
+    fn a_backlog_goes_in_bounded_slices_sign_ins_forgotten_before_any_deletion() {
+        let c = db();
+        // More old sign-ins than a slice, between old events, then what is kept.
+        let old = SLICE_ROWS as usize + 500;
+        for i in 0..old {
+            event(
+                &c,
+                if i % 2 == 0 {
+                    "auth.login"
+                } else {
+                    "company.updated"
+                },
+                2000,
+            );
+        }
+        for _ in 0..old {
+            event(&c, "auth.login_failed", 400);
+        }
+        event(&c, "company.updated", 1);
+        let short = Policy {
+            audit_days: 1000,
+            ..DEFAULTS
+        };
+        let mut progress = Progress::default();
+        let mut slices = Vec::new();
+        loop {
+            let p = prune(&c, &short, NOW, true, &mut progress).unwrap();
+            slices.push(p);
+            assert!(slices.len() < 20, "{slices:?}");
+            if !progress.unfinished(&p) {
+                break;
+            }
+        }
+        let (signins, events): (Vec<i64>, Vec<i64>) = slices
+            .iter()
+            .map(|p| (p.signin_records, p.audit_events))
+            .unzip();
+        // 1,250 old sign-ins and 2,500 of 400 days: a slice, then 1,750; only once they are
+        // all forgotten do the 2,500 old events go, a slice and 500.
+        assert_eq!(signins, [SLICE_ROWS, 1_750, 0]);
+        assert_eq!(events, [0, SLICE_ROWS, 500]);
+        assert_eq!(
+            count(&c, "SELECT COUNT(*) FROM audit_events"),
+            old as i64 + 1
+        );
+        assert_eq!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM audit_chain WHERE personal_salt IS NOT NULL"
+            ),
+            1,
+            "every sign-in past its time forgotten, the recent event kept whole"
+        );
+        let report = crate::db::audit_chain::verify(&c).unwrap();
+        assert!(report.broken.is_none(), "{:?}", report.broken);
+        assert!(!prune(&c, &short, NOW, true, &mut Progress::default())
+            .unwrap()
+            .any());
     }
 }

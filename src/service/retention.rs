@@ -1,7 +1,7 @@
-//! The daily retention run: prunes what the `retention_*` settings say is past its time and
-//! audits what it pruned (counts per kind) in the same transaction. It follows the audit
-//! chain's check, whose walk over every event it needs: a broken chain is evidence, and audit
-//! events are not pruned until it is looked into. One walk serves both.
+//! The daily retention run: prunes what the `retention_*` settings say is past its time, in
+//! slices, and audits what each slice pruned (counts per kind) in the same transaction. It
+//! follows the audit chain's check, whose walk over every event it needs: a broken chain is
+//! evidence, and audit events are not pruned until it is looked into. One walk serves both.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::config::Settings;
-use crate::db::retention::{Policy, Pruned};
+use crate::db::retention::{Policy, Progress, Pruned};
 use crate::db::{self, Store};
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::error::DomainResult;
@@ -25,26 +25,42 @@ pub fn policy(s: &Settings) -> Policy {
     }
 }
 
-/// Prunes by `policy`; audit events only when the chain was just found `intact`.
+/// The pause after each slice, so requests' writes go between them.
+const PAUSE: Duration = Duration::from_millis(10);
+
+/// Prunes by `policy`; audit events only when the chain was just found `intact`. A slice at a
+/// time (`db::retention::SLICE_ROWS` rows of each kind), each a write of its own that audits
+/// what it pruned in the same transaction; returns the run's totals.
 pub async fn run_once(store: &Store, policy: Policy, intact: bool) -> DomainResult<Pruned> {
     if !intact {
         tracing::warn!("the audit chain did not verify: audit events are not pruned");
     }
-    store
-        .write(move |tx| {
-            let pruned = db::retention::prune(tx, &policy, now_ms(), intact)?;
-            if pruned.any() {
-                let e = NewAuditEvent::new("retention.pruned").details(json!({
-                    "audit_events": pruned.audit_events,
-                    "signin_records": pruned.signin_records,
-                    "usage_rows": pruned.usage_rows,
-                    "sessions": pruned.sessions,
-                }));
-                db::audit::insert(tx, &AuditCtx::system(), &e, now_ms())?;
-            }
-            Ok(pruned)
-        })
-        .await
+    let mut total = Pruned::default();
+    let mut progress = Progress::default();
+    loop {
+        let (slice, reached) = store
+            .write(move |tx| {
+                let mut progress = progress;
+                let pruned = db::retention::prune(tx, &policy, now_ms(), intact, &mut progress)?;
+                if pruned.any() {
+                    let e = NewAuditEvent::new("retention.pruned").details(json!({
+                        "audit_events": pruned.audit_events,
+                        "signin_records": pruned.signin_records,
+                        "usage_rows": pruned.usage_rows,
+                        "sessions": pruned.sessions,
+                    }));
+                    db::audit::insert(tx, &AuditCtx::system(), &e, now_ms())?;
+                }
+                Ok((pruned, progress))
+            })
+            .await?;
+        total.add(slice);
+        progress = reached;
+        if !progress.unfinished(&slice) {
+            return Ok(total);
+        }
+        tokio::time::sleep(PAUSE).await;
+    }
 }
 
 /// Runs at start and daily, each time with the policy in force: the owner's, once saved in the
