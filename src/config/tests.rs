@@ -50,7 +50,7 @@ fn defaults_without_any_setting() {
     assert_eq!(s.addr, "127.0.0.1:8080");
     assert_eq!(s.data_dir, PathBuf::from("armario-data"));
     assert_eq!(s.synchronous, Synchronous::Full);
-    assert_eq!(s.read_pool_size, 8);
+    assert_eq!(s.read_pool_size, super::default_readers());
     assert_eq!(s.max_body_bytes, 262144);
     assert_eq!(s.usage_flush_secs, 5);
     assert_eq!(s.signup_max_total, 100);
@@ -62,7 +62,7 @@ fn defaults_without_any_setting() {
 fn empty_values_are_unset() {
     let s = load_env(&[("ARMARIO_MASTER_KEY", ""), ("ARMARIO_READ_POOL_SIZE", " ")]).unwrap();
     assert!(s.master_key.is_none());
-    assert_eq!(s.read_pool_size, 8);
+    assert_eq!(s.read_pool_size, super::default_readers());
 }
 
 #[test]
