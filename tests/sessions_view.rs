@@ -69,6 +69,11 @@ fn time(v: &Value) -> chrono::DateTime<chrono::Utc> {
     v.as_str().expect("time").parse().expect("RFC 3339")
 }
 
+/// When session `id` was last used, as `c`'s sessions list shows it.
+async fn last_seen(c: &Client, id: &str) -> chrono::DateTime<chrono::Utc> {
+    time(&mine(c).await.iter().find(|s| s["id"] == id).unwrap()["last_seen_at"])
+}
+
 #[tokio::test]
 async fn each_sign_in_shows_where_and_from_what_and_when_it_was_last_used() {
     let server = trusting_proxy();
@@ -107,23 +112,18 @@ async fn each_sign_in_shows_where_and_from_what_and_when_it_was_last_used() {
     // A use after a minute's idleness is recorded...
     let w_id = w["id"].as_str().unwrap();
     idle(&server, w_id, 5 * 60_000);
-    let before =
-        time(&mine(&linux).await.iter().find(|s| s["id"] == w_id).unwrap()["last_seen_at"]);
+    let before = last_seen(&linux, w_id).await;
     assert!(works(&windows).await);
     // Recorded by the writer after the answer, shortly.
-    let last_seen = || async {
-        time(&mine(&linux).await.iter().find(|s| s["id"] == w_id).unwrap()["last_seen_at"])
-    };
     eventually(10, "the use recorded", || async {
-        last_seen().await > before + chrono::Duration::minutes(4)
+        last_seen(&linux, w_id).await > before + chrono::Duration::minutes(4)
     })
     .await;
     // ...but within the minute a use writes nothing, so reads stay reads.
     idle(&server, w_id, 30_000);
-    let idle_at =
-        time(&mine(&linux).await.iter().find(|s| s["id"] == w_id).unwrap()["last_seen_at"]);
+    let idle_at = last_seen(&linux, w_id).await;
     assert!(works(&windows).await);
-    let still = time(&mine(&linux).await.iter().find(|s| s["id"] == w_id).unwrap()["last_seen_at"]);
+    let still = last_seen(&linux, w_id).await;
     assert_eq!(idle_at, still);
 }
 

@@ -213,6 +213,23 @@ pub(crate) async fn wait_for(rx: &Receiver, name: &str, n: usize) {
     panic!("{name} received only {:?}", types(&rx.received_by(name)));
 }
 
+/// The endpoint's deliveries (up to 200), each checked to be delivered.
+async fn all_delivered(owner: &Client, app: &str, endpoint: &str) -> Vec<Value> {
+    let r = owner
+        .get(&format!(
+            "/api/v1/applications/{app}/webhooks/{endpoint}/deliveries?limit=200"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let items = r.body["items"].as_array().unwrap().clone();
+    assert!(
+        items.iter().all(|d| d["status"] == "delivered"),
+        "{}",
+        r.text
+    );
+    items
+}
+
 /// What a receiver that deduplicates on `webhook-id` (as the README asks) keeps: each event
 /// once, at its first arrival. A delivery sent again carries the same id and payload.
 pub(crate) fn once_each(received: &[Value]) -> Vec<Value> {
@@ -287,20 +304,8 @@ async fn every_event_arrives_verified_in_order_and_only_to_linked_applications()
     for r in rx.received_by("b") {
         assert_eq!(r["payload"]["data"]["company_id"], b.as_str(), "{r}");
     }
-    let deliveries = owner
-        .get(&format!(
-            "/api/v1/applications/{}/webhooks/{_ea}/deliveries?limit=200",
-            app_a.id
-        ))
-        .await;
-    assert_eq!(deliveries.status, StatusCode::OK, "{}", deliveries.text);
-    let items = deliveries.body["items"].as_array().unwrap();
+    let items = all_delivered(&owner, &app_a.id, &_ea).await;
     assert_eq!(items.len(), expected.len());
-    assert!(
-        items.iter().all(|d| d["status"] == "delivered"),
-        "{}",
-        deliveries.text
-    );
     assert!(
         items.iter().any(|d| d["attempts"].as_u64().unwrap() > 1),
         "some waited for the receiver"
@@ -366,25 +371,13 @@ async fn a_delivery_recorded_but_never_answered_comes_again_with_its_id() {
         types(&once_each(&got)),
         ["link.created", "company.suspended"]
     );
-    let deliveries = owner
-        .get(&format!(
-            "/api/v1/applications/{}/webhooks/{endpoint_id}/deliveries",
-            app.id
-        ))
-        .await;
-    assert_eq!(deliveries.status, StatusCode::OK, "{}", deliveries.text);
-    let items = deliveries.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2, "{}", deliveries.text);
-    assert!(
-        items.iter().all(|d| d["status"] == "delivered"),
-        "{}",
-        deliveries.text
-    );
+    let items = all_delivered(&owner, &app.id, &endpoint_id).await;
+    assert_eq!(items.len(), 2, "{items:?}");
     let attempts: Vec<u64> = items
         .iter()
         .map(|d| d["attempts"].as_u64().unwrap())
         .collect();
-    assert!(attempts.contains(&2), "{}", deliveries.text);
+    assert!(attempts.contains(&2), "{items:?}");
 }
 
 #[tokio::test]

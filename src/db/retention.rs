@@ -126,22 +126,24 @@ fn forget_old_signins(conn: &Connection, cut: i64, progress: &mut Progress) -> D
         return Ok(0);
     }
     let (at, id) = progress.signins_after.unwrap_or((i64::MIN, i64::MIN));
+    // Each event with whether it is a sign-in record that still holds personal fields.
     let looked: Vec<(i64, i64, bool)> = conn
         .prepare_cached(
-            "SELECT at, id, action LIKE 'auth.login%' FROM audit_events
-             WHERE at < ?1 AND at >= ?2 AND NOT (at = ?2 AND id <= ?3)
-             ORDER BY at, id LIMIT ?4",
+            "SELECT e.at, e.id, e.action LIKE 'auth.login%' AND c.personal_salt IS NOT NULL
+             FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id
+             WHERE e.at < ?1 AND e.at >= ?2 AND NOT (e.at = ?2 AND e.id <= ?3)
+             ORDER BY e.at, e.id LIMIT ?4",
         )?
         .query_map(params![cut, at, id, SCAN_ROWS], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut forgotten = 0;
-    for (at, id, sign_in) in &looked {
+    for (at, id, personal_sign_in) in &looked {
         if forgotten == SLICE_ROWS {
             return Ok(forgotten);
         }
-        if *sign_in && still_personal(conn, *id)? {
+        if *personal_sign_in {
             super::audit_chain::forget_personal(conn, *id, None, "{}")?;
             forgotten += 1;
         }
@@ -149,17 +151,6 @@ fn forget_old_signins(conn: &Connection, cut: i64, progress: &mut Progress) -> D
     }
     progress.signins_done = (looked.len() as i64) < SCAN_ROWS;
     Ok(forgotten)
-}
-
-fn still_personal(conn: &Connection, event: i64) -> DomainResult<bool> {
-    Ok(super::cached_row(
-        conn,
-        "SELECT personal_salt IS NOT NULL FROM audit_chain WHERE event_id = ?1",
-        [event],
-        |r| r.get(0),
-    )
-    .optional()?
-    .unwrap_or(false))
 }
 
 /// Deletes the oldest events, at most a slice of them, up to the first one still kept: one
