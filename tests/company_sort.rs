@@ -129,6 +129,16 @@ async fn each_sort_orders_every_page_and_the_total_counts_the_matches() {
     assert_eq!(shown_names(&active), ["Abacaxi Ltda", "Águia", "Dado Ltda"]);
     let found = walk(&owner, &format!("sort=-name&q={}", enc("LTDA")), 5).await;
     assert_eq!(found.len(), 5);
+    // A search puts its matches in order itself (not through the list's indexes): under every
+    // sort, each way, a search that matches every company walks the list's rows in its order,
+    // ties (three active companies) included.
+    for sort in [
+        "name", "-name", "cnpj", "-cnpj", "status", "-status", "created", "-created",
+    ] {
+        let listed = ids(&walk(&owner, &format!("sort={sort}"), 5).await);
+        let searched = ids(&walk(&owner, &format!("sort={sort}&q=ltda"), 5).await);
+        assert_eq!(searched, listed, "sort={sort}");
+    }
     let r = owner.get("/api/v1/companies?q=nada-assim&sort=name").await;
     assert_eq!(r.body["total"], 0, "{}", r.text);
     assert_eq!(r.body["items"], json!([]));

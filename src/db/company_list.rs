@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use super::companies::{from_row, COLUMNS};
+use super::companies::{from_row, COLUMNS, FROM};
 use super::search_terms::SearchTerms;
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortKey, SortValue};
@@ -47,7 +47,7 @@ fn cnpj_range(chars: &str) -> (String, String) {
 }
 
 /// ` AND …` conditions for the filters, with their arguments appended to `args`.
-fn conditions(filter: &CompanyFilter, trigrams: &[String], args: &mut Args) -> String {
+pub(super) fn conditions(filter: &CompanyFilter, trigrams: &[String], args: &mut Args) -> String {
     let mut sql = String::new();
     if let Some(only) = &filter.only {
         args.push(Box::new(only.clone()));
@@ -114,7 +114,7 @@ fn search(filter: &CompanyFilter) -> Option<&str> {
 }
 
 /// The column an order sorts by; each has an index on (column, id).
-fn column(key: SortKey) -> &'static str {
+pub(super) fn column(key: SortKey) -> &'static str {
     match key {
         SortKey::Name => "c.sort_name",
         SortKey::Cnpj => "c.cnpj",
@@ -173,7 +173,7 @@ pub(crate) fn list_query(
 ) -> (String, Args) {
     let mut args: Args = Vec::new();
     let mut sql = format!(
-        "SELECT {COLUMNS} FROM companies c WHERE 1 = 1{}",
+        "SELECT {COLUMNS} FROM {FROM} WHERE 1 = 1{}",
         conditions(filter, trigrams, &mut args)
     );
     let col = column(sort.key);
@@ -189,10 +189,8 @@ pub(crate) fn list_query(
     (sql, args)
 }
 
-/// One page of the list and how many companies the filters match. A search reads its matches
-/// once for both: its page and `total` as two statements each looked the text up and read every
-/// matching company, and the page's per-row columns (user count, plan) were worked out for every
-/// match before the sort kept 51.
+/// One page of the list and how many companies the filters match (a search: both in one pass
+/// over its matches, see `search_page`).
 pub fn page_and_total(
     conn: &Connection,
     terms: &SearchTerms,
@@ -208,55 +206,7 @@ pub fn page_and_total(
         ));
     }
     let trigrams = search_trigrams(conn, terms, filter)?;
-    let (sql, args) = search_query(filter, &trigrams, sort, after, limit);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    // The total is the last column, after the company's.
-    let total_at = stmt.column_count() - 1;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((from_row(r)?, r.get::<_, i64>(total_at)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total = match rows.first() {
-        Some((_, n)) => (*n).max(0) as u64,
-        // Past the last page there is no row to carry the total.
-        None => count(conn, terms, filter)?,
-    };
-    let items = rows.into_iter().map(|(c, _)| c).collect();
-    let page = Page::from_rows(items, limit, |c| sort.cursor_key(c));
-    Ok((page, total))
-}
-
-/// The SQL of a search's page with its total as the last column: the matches' sort keys are
-/// kept once (`m`), the page is taken from them (`p`), and only its rows are read whole.
-pub(crate) fn search_query(
-    filter: &CompanyFilter,
-    trigrams: &[String],
-    sort: CompanySort,
-    after: Option<CompanyCursor>,
-    limit: u32,
-) -> (String, Args) {
-    let mut args: Args = Vec::new();
-    let matches = conditions(filter, trigrams, &mut args);
-    let col = column(sort.key);
-    let dir = direction(sort);
-    let past = match after {
-        Some(after) => format!(
-            " WHERE {}",
-            past_cursor(after, sort, ("k", "id"), &mut args)
-        ),
-        None => String::new(),
-    };
-    let sql = format!(
-        "WITH m AS MATERIALIZED (
-             SELECT c.rowid AS r, {col} AS k, c.id AS id FROM companies c WHERE 1 = 1{matches}),
-         p AS MATERIALIZED (
-             SELECT r, k, id FROM m{past} ORDER BY k {dir}, id {dir} LIMIT {})
-         SELECT {COLUMNS}, (SELECT COUNT(*) FROM m)
-         FROM p JOIN companies c ON c.rowid = p.r ORDER BY p.k {dir}, p.id {dir}",
-        limit + 1
-    );
-    (sql, args)
+    super::search_page::page_and_total(conn, filter, &trigrams, sort, after, limit)
 }
 
 /// How many companies the filters match, on every page.

@@ -146,6 +146,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "search_pending",
         include_str!("../../migrations/0031_search_pending.sql"),
     ),
+    (
+        32,
+        "company_user_counts",
+        include_str!("../../migrations/0032_company_user_counts.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

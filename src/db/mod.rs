@@ -48,6 +48,7 @@ pub mod reports;
 pub mod retention;
 pub mod retention_settings;
 pub mod sealed;
+mod search_page;
 pub mod search_terms;
 pub mod search_upkeep;
 pub mod secrets;

@@ -88,14 +88,16 @@ const C: &[(&str, &str)] = &[
     ("e", "audit_events"),
 ];
 
-/// The plan of a search's page with its total, in one statement (`page_and_total`).
+/// The plans of a search's page with its total (`page_and_total`): its matches' keys, then each
+/// of the page's companies by rowid.
 fn search_page(filter: CompanyFilter) -> Vec<String> {
     let conn = db();
     let terms = super::search_terms::SearchTerms::default();
     let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
-    let (sql, args) =
-        super::company_list::search_query(&filter, &trigrams, CompanySort::default(), None, 50);
-    plan(&conn, &sql, &boxed(&args))
+    let (sql, args) = super::search_page::matches_query(&filter, &trigrams, CompanySort::default());
+    let mut lines = plan(&conn, &sql, &boxed(&args));
+    lines.extend(plan(&conn, &super::search_page::row_query(), &[&1i64]));
+    lines
 }
 
 fn company_list(filter: CompanyFilter) -> (Vec<String>, Vec<String>) {
@@ -247,20 +249,14 @@ fn a_search_is_not_compiled_again_for_each_pattern() {
     let terms = super::search_terms::SearchTerms::default();
     let filter = search("sao paulo");
     let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
-    let (sql, _) =
-        super::company_list::search_query(&filter, &trigrams, CompanySort::default(), None, 50);
+    let (sql, _) = super::search_page::matches_query(&filter, &trigrams, CompanySort::default());
     let mut stmt = conn.prepare(&sql).unwrap();
     let mut found = Vec::new();
     for q in ["sao paulo", "comercio sao", "sao paulo 2", "paulo 1 l"] {
-        let (_, args) = super::company_list::search_query(
-            &search(q),
-            &trigrams,
-            CompanySort::default(),
-            None,
-            50,
-        );
+        let (_, args) =
+            super::search_page::matches_query(&search(q), &trigrams, CompanySort::default());
         let rows = stmt
-            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
             .unwrap();
         found.push(rows.count());
     }

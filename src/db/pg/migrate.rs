@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "search_pending",
         include_str!("../../../migrations/postgres/0031_search_pending.sql"),
     ),
+    (
+        32,
+        "company_user_counts",
+        include_str!("../../../migrations/postgres/0032_company_user_counts.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).

@@ -1,0 +1,241 @@
+//! A search's page and total in one pass over its matches. Each match's sort key, id and rowid
+//! are read once; the rows that may still belong to the page are kept in order as they go by
+//! (never more than a page of them), and the total is the number of matches. Only the page's
+//! companies are then read whole, by rowid.
+//!
+//! One SQL statement did this before, with the matches and the page kept in temporary tables
+//! and sorted there: on a million companies, "sao paulo 12" spent about a fifth of its time
+//! writing and sorting those tables.
+
+use std::cmp::Ordering;
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::companies::{from_row, COLUMNS, FROM};
+use super::company_list::{column, conditions, Args};
+use crate::domain::company::{Company, CompanyFilter};
+use crate::domain::company_sort::{CompanyCursor, CompanySort, SortValue};
+use crate::domain::Page;
+use crate::error::{DomainError, DomainResult};
+
+/// A sort value as SQL orders it: every number before every text, texts byte by byte (the
+/// `BINARY` collation).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key<'a> {
+    Number(i64),
+    Text(&'a str),
+}
+
+impl<'a> Key<'a> {
+    fn read(value: ValueRef<'a>) -> DomainResult<Self> {
+        match value {
+            ValueRef::Integer(n) => Ok(Key::Number(n)),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(Key::Text)
+                .map_err(DomainError::internal),
+            other => Err(DomainError::internal(format!(
+                "a company's sort value is {:?}, not a number or text",
+                other.data_type()
+            ))),
+        }
+    }
+
+    fn of(value: &'a SortValue) -> Self {
+        match value {
+            SortValue::Number(n) => Key::Number(*n),
+            SortValue::Text(t) => Key::Text(t),
+        }
+    }
+
+    fn owned(self) -> SortValue {
+        match self {
+            Key::Number(n) => SortValue::Number(n),
+            Key::Text(t) => SortValue::Text(t.to_string()),
+        }
+    }
+}
+
+/// A match that may be on the page.
+struct Kept {
+    value: SortValue,
+    id: String,
+    rowid: i64,
+}
+
+/// The first `room` matches in the order, kept sorted while the matches go by.
+struct Best {
+    descending: bool,
+    room: usize,
+    rows: Vec<Kept>,
+}
+
+impl Best {
+    fn new(sort: CompanySort, room: usize) -> Self {
+        Self {
+            descending: sort.descending,
+            room,
+            rows: Vec::with_capacity(room),
+        }
+    }
+
+    /// How (`a`'s value, `a`'s id) compares with `b`'s in the order: `Less` comes first.
+    fn order(&self, a: (Key<'_>, &str), b: (Key<'_>, &str)) -> Ordering {
+        let o = a.cmp(&b);
+        if self.descending {
+            o.reverse()
+        } else {
+            o
+        }
+    }
+
+    fn offer(&mut self, value: Key<'_>, id: &str, rowid: i64) {
+        if self.room == 0 {
+            return;
+        }
+        if self.rows.len() == self.room {
+            let last = self.rows.last().expect("full, so not empty");
+            if self.order((value, id), (Key::of(&last.value), &last.id)) != Ordering::Less {
+                return;
+            }
+            self.rows.pop();
+        }
+        let at = self.rows.partition_point(|k| {
+            self.order((Key::of(&k.value), &k.id), (value, id)) == Ordering::Less
+        });
+        let kept = Kept {
+            value: value.owned(),
+            id: id.to_string(),
+            rowid,
+        };
+        self.rows.insert(at, kept);
+    }
+}
+
+/// The SQL of every match's rowid, sort value and id, and its arguments (apart, so a test can
+/// read its plan).
+pub(crate) fn matches_query(
+    filter: &CompanyFilter,
+    trigrams: &[String],
+    sort: CompanySort,
+) -> (String, Args) {
+    let mut args: Args = Vec::new();
+    let matches = conditions(filter, trigrams, &mut args);
+    let sql = format!(
+        "SELECT c.rowid, {}, c.id FROM companies c WHERE 1 = 1{matches}",
+        column(sort.key)
+    );
+    (sql, args)
+}
+
+/// The SQL that reads one company whole by its rowid.
+pub(crate) fn row_query() -> String {
+    format!("SELECT {COLUMNS} FROM {FROM} WHERE c.rowid = ?1")
+}
+
+/// A search's page (after `after`, in `sort`) and how many companies match it in all.
+pub(crate) fn page_and_total(
+    conn: &Connection,
+    filter: &CompanyFilter,
+    trigrams: &[String],
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> DomainResult<(Page<Company>, u64)> {
+    let (sql, args) = matches_query(filter, trigrams, sort);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    // One more than the page, to know that another page follows.
+    let mut best = Best::new(sort, limit as usize + 1);
+    let mut total = 0u64;
+    while let Some(r) = rows.next()? {
+        total += 1;
+        let value = Key::read(r.get_ref(1)?)?;
+        let id = r.get_ref(2)?.as_str().map_err(DomainError::internal)?;
+        if let Some(after) = &after {
+            let cursor = (Key::of(&after.value), after.id.as_str());
+            if best.order((value, id), cursor) != Ordering::Greater {
+                continue;
+            }
+        }
+        best.offer(value, id, r.get(0)?);
+    }
+    drop(rows);
+    let mut read = conn.prepare_cached(&row_query())?;
+    let items = best
+        .rows
+        .iter()
+        .map(|k| read.query_row([k.rowid], from_row))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(best: &Best) -> Vec<(String, i64)> {
+        best.rows.iter().map(|k| (k.id.clone(), k.rowid)).collect()
+    }
+
+    #[test]
+    fn the_first_rows_in_the_order_are_kept_whatever_order_they_come_in() {
+        let sort = CompanySort::default();
+        let mut best = Best::new(
+            CompanySort {
+                descending: false,
+                ..sort
+            },
+            3,
+        );
+        for (value, id, rowid) in [
+            ("b", "cmp_2", 1),
+            ("a", "cmp_9", 2),
+            ("c", "cmp_1", 3),
+            ("a", "cmp_3", 4),
+            ("b", "cmp_1", 5),
+        ] {
+            best.offer(Key::Text(value), id, rowid);
+        }
+        // (a, cmp_3), (a, cmp_9), (b, cmp_1): equal values in id order, the rest left out.
+        assert_eq!(
+            kept(&best),
+            [
+                ("cmp_3".into(), 4),
+                ("cmp_9".into(), 2),
+                ("cmp_1".into(), 5)
+            ]
+        );
+
+        let mut best = Best::new(
+            CompanySort {
+                descending: true,
+                ..sort
+            },
+            2,
+        );
+        for (n, id) in [(5, "cmp_a"), (9, "cmp_b"), (9, "cmp_c"), (1, "cmp_d")] {
+            best.offer(Key::Number(n), id, n);
+        }
+        assert_eq!(kept(&best), [("cmp_c".into(), 9), ("cmp_b".into(), 9)]);
+    }
+
+    #[test]
+    fn numbers_come_before_texts_and_texts_go_byte_by_byte_as_in_sql() {
+        let conn = Connection::open_in_memory().unwrap();
+        let sql: Vec<String> = conn
+            .prepare(
+                "SELECT v FROM (SELECT 'b' AS v UNION ALL SELECT 'B' UNION ALL SELECT 'á' \
+                 UNION ALL SELECT 'ab' UNION ALL SELECT 'a') ORDER BY v",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut ours: Vec<&str> = vec!["b", "B", "á", "ab", "a"];
+        ours.sort_by_key(|t| Key::Text(t));
+        assert_eq!(sql, ours);
+        assert!(Key::Number(i64::MAX) < Key::Text(""));
+    }
+}
