@@ -267,3 +267,30 @@ fn a_search_is_not_compiled_again_for_each_pattern() {
         "the search was compiled again for a new pattern"
     );
 }
+
+/// Each listed company's user count reads the index of its company's users by status alone,
+/// and a pending company's sign-up conflicts read a range of its own pending users, never the
+/// pending users of the whole platform (`users_status_id`).
+#[test]
+fn a_listed_company_s_users_are_counted_and_checked_through_its_own_range() {
+    let conn = db();
+    let lines = plan(&conn, &super::search_page::row_query(), &[&1i64]);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "SEARCH u USING COVERING INDEX users_company_status (company_id=?)"),
+        "{lines:#?}"
+    );
+    let pending_users: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("SEARCH u "))
+        .collect();
+    assert_eq!(pending_users.len(), 3, "{lines:#?}");
+    for line in pending_users {
+        assert!(line.contains("INDEX users_company_status"), "{lines:#?}");
+    }
+    assert!(
+        !lines.iter().any(|l| l.contains("users_status_id")),
+        "{lines:#?}"
+    );
+}
