@@ -142,6 +142,13 @@ pub(crate) fn page_and_total(
     after: Option<CompanyCursor>,
     limit: u32,
 ) -> DomainResult<(Page<Company>, u64)> {
+    // Both statements read one snapshot: a company removed or renamed between them would
+    // otherwise be missing from, or out of place on, the page. (A caller already inside a
+    // transaction has one.)
+    let snapshot = match conn.is_autocommit() {
+        true => Some(conn.unchecked_transaction()?),
+        false => None,
+    };
     let (sql, args) = matches_query(filter, trigrams, sort);
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
@@ -167,6 +174,11 @@ pub(crate) fn page_and_total(
         .iter()
         .map(|k| read.query_row([k.rowid], from_row))
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(read);
+    drop(stmt);
+    if let Some(snapshot) = snapshot {
+        snapshot.commit()?;
+    }
     Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
 }
 
