@@ -183,12 +183,7 @@ pub fn verify(conn: &Connection) -> DomainResult<ChainReport> {
     // The anchor and the events are read from one snapshot. Read apart, a retention run that
     // commits between them moves the anchor past events the walk then no longer finds, which
     // reads as a deletion.
-    if conn.is_autocommit() {
-        let snapshot = conn.unchecked_transaction()?;
-        walk(&snapshot)
-    } else {
-        walk(conn)
-    }
+    super::in_snapshot(conn, walk)
 }
 
 fn walk(conn: &Connection) -> DomainResult<ChainReport> {

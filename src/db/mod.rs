@@ -182,6 +182,21 @@ pub(crate) fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Runs `read` on one snapshot of the store, so statements read apart see the same rows: in a
+/// read transaction of its own (rolled back after; it writes nothing), or in the transaction
+/// the caller is already in.
+pub(crate) fn in_snapshot<T>(
+    conn: &Connection,
+    read: impl FnOnce(&Connection) -> DomainResult<T>,
+) -> DomainResult<T> {
+    if conn.is_autocommit() {
+        let snapshot = conn.unchecked_transaction()?;
+        read(&snapshot)
+    } else {
+        read(conn)
+    }
+}
+
 /// Runs a keyset query that fetched `limit + 1` rows: the extra row only says that another
 /// page exists, and the cursor is the key of the last row kept.
 pub(crate) fn keyset_page<T>(

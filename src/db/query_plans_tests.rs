@@ -96,7 +96,7 @@ fn search_page(filter: CompanyFilter) -> Vec<String> {
     let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
     let (sql, args) = super::search_page::matches_query(&filter, &trigrams, CompanySort::default());
     let mut lines = plan(&conn, &sql, &boxed(&args));
-    lines.extend(plan(&conn, &super::search_page::row_query(), &[&1i64]));
+    lines.extend(plan(&conn, super::search_page::row_query(), &[&1i64]));
     lines
 }
 
@@ -274,7 +274,7 @@ fn a_search_is_not_compiled_again_for_each_pattern() {
 #[test]
 fn a_listed_company_s_users_are_counted_and_checked_through_its_own_range() {
     let conn = db();
-    let lines = plan(&conn, &super::search_page::row_query(), &[&1i64]);
+    let lines = plan(&conn, super::search_page::row_query(), &[&1i64]);
     assert!(
         lines
             .iter()

@@ -8,6 +8,7 @@
 //! writing and sorting those tables.
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
 
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
@@ -129,11 +130,15 @@ pub(crate) fn matches_query(
 }
 
 /// The SQL that reads one company whole by its rowid.
-pub(crate) fn row_query() -> String {
-    format!("SELECT {COLUMNS} FROM {FROM} WHERE c.rowid = ?1")
+pub(crate) fn row_query() -> &'static str {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {COLUMNS} FROM {FROM} WHERE c.rowid = ?1"));
+    &SQL
 }
 
-/// A search's page (after `after`, in `sort`) and how many companies match it in all.
+/// A search's page (after `after`, in `sort`) and how many companies match it in all. Both
+/// statements read one snapshot: a company removed or renamed between them would otherwise be
+/// missing from, or out of place on, the page.
 pub(crate) fn page_and_total(
     conn: &Connection,
     filter: &CompanyFilter,
@@ -142,44 +147,45 @@ pub(crate) fn page_and_total(
     after: Option<CompanyCursor>,
     limit: u32,
 ) -> DomainResult<(Page<Company>, u64)> {
-    // Both statements read one snapshot: a company removed or renamed between them would
-    // otherwise be missing from, or out of place on, the page. (A caller already inside a
-    // transaction has one.)
-    let snapshot = match conn.is_autocommit() {
-        true => Some(conn.unchecked_transaction()?),
-        false => None,
-    };
+    super::in_snapshot(conn, |conn| {
+        // One more than the page, to know that another page follows.
+        let mut best = Best::new(sort, limit as usize + 1);
+        let total = each_match(conn, filter, trigrams, sort, after.as_ref(), &mut best)?;
+        let mut read = conn.prepare_cached(row_query())?;
+        let items = best
+            .rows
+            .iter()
+            .map(|k| read.query_row([k.rowid], from_row))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
+    })
+}
+
+/// Offers `best` every match past `after`, and counts them all.
+fn each_match(
+    conn: &Connection,
+    filter: &CompanyFilter,
+    trigrams: &[String],
+    sort: CompanySort,
+    after: Option<&CompanyCursor>,
+    best: &mut Best,
+) -> DomainResult<u64> {
     let (sql, args) = matches_query(filter, trigrams, sort);
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
-    // One more than the page, to know that another page follows.
-    let mut best = Best::new(sort, limit as usize + 1);
     let mut total = 0u64;
     while let Some(r) = rows.next()? {
         total += 1;
         let value = Key::read(r.get_ref(1)?)?;
         let id = r.get_ref(2)?.as_str().map_err(DomainError::internal)?;
-        if let Some(after) = &after {
-            let cursor = (Key::of(&after.value), after.id.as_str());
-            if best.order((value, id), cursor) != Ordering::Greater {
-                continue;
-            }
+        let past = after.is_none_or(|a| {
+            best.order((value, id), (Key::of(&a.value), a.id.as_str())) == Ordering::Greater
+        });
+        if past {
+            best.offer(value, id, r.get(0)?);
         }
-        best.offer(value, id, r.get(0)?);
     }
-    drop(rows);
-    let mut read = conn.prepare_cached(&row_query())?;
-    let items = best
-        .rows
-        .iter()
-        .map(|k| read.query_row([k.rowid], from_row))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    drop(read);
-    drop(stmt);
-    if let Some(snapshot) = snapshot {
-        snapshot.commit()?;
-    }
-    Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
+    Ok(total)
 }
 
 #[cfg(test)]
