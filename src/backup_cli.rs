@@ -290,7 +290,8 @@ fn finish_elsewhere(
     }
     crate::db::company_keys::register(&conn, None).map_err(|e| failed(&e))?;
     let tx = conn.transaction().map_err(|e| failed(&e))?;
-    let newer = crate::db::erasure::reapply(&tx, ledger).map_err(|e| failed(&e))?;
+    let newer =
+        crate::db::erasure::reapply(&crate::db::Db::sqlite(&tx), ledger).map_err(|e| failed(&e))?;
     tx.commit().map_err(|e| failed(&e))?;
     Ok(Some(newer))
 }
@@ -306,5 +307,5 @@ fn ledger_of_file(path: &Path) -> Result<Vec<crate::domain::erasure::Erasure>, S
     let conn =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| unreadable(&e))?;
-    crate::db::erasure::ledger_if_present(&conn).map_err(|e| unreadable(&e))
+    crate::db::erasure::ledger_if_present(&crate::db::Db::sqlite(&conn)).map_err(|e| unreadable(&e))
 }

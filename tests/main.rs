@@ -76,6 +76,7 @@ mod smoke;
 mod spec_document;
 mod storage;
 mod storage_full;
+mod store_both;
 mod store_move;
 mod web_surface;
 mod webhook_failures;

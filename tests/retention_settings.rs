@@ -209,7 +209,13 @@ fn store_of_past_events() -> (tempfile::TempDir, i64) {
             ("company.updated", 90),
         ] {
             let e = NewAuditEvent::new(action).details(json!({"email": "velho@x.test"}));
-            armario::db::audit::insert(&db, &ctx, &e, now - days * DAY_MS).unwrap();
+            armario::db::audit::insert(
+                &armario::db::Db::sqlite(&db),
+                &ctx,
+                &e,
+                now - days * DAY_MS,
+            )
+            .unwrap();
         }
     }
     (dir, now)

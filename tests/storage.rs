@@ -100,7 +100,7 @@ async fn insert_link(
 async fn migrations_bring_a_new_file_to_the_latest_version_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
-    let version = store.read(migrate::current_version).await.unwrap();
+    let version = store.read(armario::db::schema_version).await.unwrap();
     assert_eq!(version, migrate::latest_version());
     assert!(version > 0);
     store.close().await;
@@ -110,7 +110,7 @@ async fn migrations_bring_a_new_file_to_the_latest_version_once() {
     insert_company(&store, new_company(1)).await.unwrap();
     store.close().await;
     let store = open(&dir);
-    let version = store.read(migrate::current_version).await.unwrap();
+    let version = store.read(armario::db::schema_version).await.unwrap();
     assert_eq!(version, migrate::latest_version());
     let terms = store.search_terms();
     let page = store

@@ -24,7 +24,7 @@ pub fn healthz() -> &'static str {
 /// `/metrics`.
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
-    let checked = state.store.read(db::migrate::current_version).await;
+    let checked = state.store.read(db::schema_version).await;
     let expected = db::migrate::latest_version();
     match checked {
         Ok(v) if v == expected => {

@@ -69,12 +69,21 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
     ) {
         return Err(NotFoundError.into());
     }
-    let db = state.store.path().to_path_buf();
-    let mut wal = db.clone().into_os_string();
-    wal.push("-wal");
+    // The SQLite file and its log; a PostgreSQL store's size is the server's to report.
+    let (database_bytes, wal_bytes) = match state.store.path() {
+        Some(db) => {
+            let mut wal = db.as_os_str().to_owned();
+            wal.push("-wal");
+            (
+                file_size(db.to_path_buf()).await,
+                file_size(wal.into()).await,
+            )
+        }
+        None => (None, None),
+    };
     let gauges = Gauges {
-        database_bytes: file_size(db).await,
-        wal_bytes: file_size(wal.into()).await,
+        database_bytes,
+        wal_bytes,
         resident_bytes: resident_bytes().await,
         last_backup_unix: state
             .metrics

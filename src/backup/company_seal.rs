@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::db::Db;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
@@ -84,36 +85,45 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
         .transaction()
         .map_err(BackupError::sqlite("sealing the snapshot"))?;
     let started = std::time::Instant::now();
-    let search =
-        personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
+    let search = personal::suspend_search_index(&Db::sqlite(&tx))
+        .map_err(db_err("emptying the search index"))?;
     tracing::debug!(ms = started.elapsed().as_millis(), "search index emptied");
     let started = std::time::Instant::now();
     let keys = Arc::new(Mutex::new(live_keys(&tx, live)?));
     tracing::debug!(ms = started.elapsed().as_millis(), "company keys read");
     let mut set_aside = Vec::new();
     for p in BY_COMPANY {
-        let columns = personal::present(&tx, p).map_err(db_err("reading the schema"))?;
+        let columns =
+            personal::present(&Db::sqlite(&tx), p).map_err(db_err("reading the schema"))?;
         if columns.is_empty() {
             continue;
         }
-        let emptied = personal::present_emptied(&tx, p).map_err(db_err("reading the schema"))?;
-        let mut indexes = personal::suspend_indexes(&tx, p, &[&columns[..], &emptied].concat())
-            .map_err(db_err("setting the sealed columns' indexes aside"))?;
+        let emptied =
+            personal::present_emptied(&Db::sqlite(&tx), p).map_err(db_err("reading the schema"))?;
+        let mut indexes =
+            personal::suspend_indexes(&Db::sqlite(&tx), p, &[&columns[..], &emptied].concat())
+                .map_err(db_err("setting the sealed columns' indexes aside"))?;
         let keys = keys.clone();
         let started = std::time::Instant::now();
         let prefixes: Vec<Vec<u8>> = columns.iter().map(|c| aad_prefix(p.table, c)).collect();
         let mut aad = Vec::with_capacity(128);
-        personal::seal_all(&tx, p, &columns, move |company, column, is_text, bytes| {
-            let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
-            aad.clear();
-            aad.extend_from_slice(&prefixes[column]);
-            aad.extend_from_slice(company.as_bytes());
-            seal_bytes(keys.cipher(company), &aad, is_text, bytes)
-        })
+        personal::seal_all(
+            &Db::sqlite(&tx),
+            p,
+            &columns,
+            move |company, column, is_text, bytes| {
+                let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
+                aad.clear();
+                aad.extend_from_slice(&prefixes[column]);
+                aad.extend_from_slice(company.as_bytes());
+                seal_bytes(keys.cipher(company), &aad, is_text, bytes)
+            },
+        )
         .map_err(db_err("sealing personal columns"))?;
-        personal::empty_all(&tx, p, &emptied).map_err(db_err("emptying derived columns"))?;
+        personal::empty_all(&Db::sqlite(&tx), p, &emptied)
+            .map_err(db_err("emptying derived columns"))?;
         indexes.extend(
-            personal::drop_pending_index(&tx, p)
+            personal::drop_pending_index(&Db::sqlite(&tx), p)
                 .map_err(db_err("setting the sealed columns' indexes aside"))?,
         );
         tracing::debug!(
@@ -133,7 +143,8 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
     tracing::debug!(ms = started.elapsed().as_millis(), "rows counted");
     let started = std::time::Instant::now();
     set_aside.extend(
-        personal::drop_all_indexes(&tx).map_err(db_err("setting the other indexes aside"))?,
+        personal::drop_all_indexes(&Db::sqlite(&tx))
+            .map_err(db_err("setting the other indexes aside"))?,
     );
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -141,10 +152,10 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
         "other indexes dropped"
     );
     let started = std::time::Instant::now();
-    personal::set_indexes_aside(&tx, &set_aside)
+    personal::set_indexes_aside(&Db::sqlite(&tx), &set_aside)
         .map_err(db_err("listing the indexes a restore builds"))?;
     count_new_tables(&tx, &mut facts.row_counts)?;
-    personal::resume_search_index(&tx, &search, false)
+    personal::resume_search_index(&Db::sqlite(&tx), &search, false)
         .map_err(db_err("restoring the search index's triggers"))?;
     if has_company_keys(&tx)? {
         tx.execute("UPDATE company_keys SET sealed = NULL, key_id = NULL", [])
@@ -164,7 +175,7 @@ pub fn seal_snapshot(path: &Path, live: &KeyRing) -> Result<SealedCopy> {
 
 /// Whether the file has the store's company keys (a file from an older armario has none).
 fn has_company_keys(conn: &Connection) -> Result<bool> {
-    crate::db::has_table(conn, "company_keys")
+    crate::db::has_table(&Db::sqlite(conn), "company_keys")
         .map_err(BackupError::sqlite("reading the snapshot's schema"))
 }
 
@@ -177,7 +188,7 @@ fn live_keys(conn: &Connection, live: &KeyRing) -> Result<SealKeys> {
         return Ok(keys);
     }
     let mut failed = None;
-    crate::db::company_keys::for_each_sealed(conn, |company, sealed, key_id| {
+    crate::db::company_keys::for_each_sealed(&Db::sqlite(conn), |company, sealed, key_id| {
         match live.unseal_company_key(&company, &sealed, &key_id) {
             Ok(key) => keys.insert(&company, *key),
             Err(e) => {
@@ -202,17 +213,17 @@ pub fn unseal_snapshot(path: &Path, keys: &CompanyKeys) -> Result<Unsealed> {
     let tx = conn
         .transaction()
         .map_err(BackupError::sqlite("opening the snapshot's sealed columns"))?;
-    let search =
-        personal::suspend_search_index(&tx).map_err(db_err("emptying the search index"))?;
+    let search = personal::suspend_search_index(&Db::sqlite(&tx))
+        .map_err(db_err("emptying the search index"))?;
     let mut report = Unsealed::default();
     for p in BY_COMPANY {
         let unreadable = unseal_table(&tx, p, keys, &mut report)?;
-        personal::make_unreadable(&tx, p, &unreadable)
+        personal::make_unreadable(&Db::sqlite(&tx), p, &unreadable)
             .map_err(db_err("replacing what cannot be read"))?;
     }
-    personal::rebuild_set_aside_indexes(&tx)
+    personal::rebuild_set_aside_indexes(&Db::sqlite(&tx))
         .map_err(db_err("building the indexes the backup was made without"))?;
-    personal::resume_search_index(&tx, &search, true)
+    personal::resume_search_index(&Db::sqlite(&tx), &search, true)
         .map_err(db_err("rebuilding the search index"))?;
     tx.commit()
         .map_err(BackupError::sqlite("opening the snapshot's sealed columns"))?;
@@ -226,13 +237,14 @@ fn unseal_table(
     report: &mut Unsealed,
 ) -> Result<Vec<Vec<Value>>> {
     let mut unreadable: BTreeSet<Vec<KeyValue>> = BTreeSet::new();
-    let columns = personal::present_openable(conn, p).map_err(db_err("reading the schema"))?;
+    let columns =
+        personal::present_openable(&Db::sqlite(conn), p).map_err(db_err("reading the schema"))?;
     if columns.is_empty() {
         return Ok(Vec::new());
     }
     let mut after = 0;
     loop {
-        let (rows, next) = personal::rows_page(conn, p, &columns, after)
+        let (rows, next) = personal::rows_page(&Db::sqlite(conn), p, &columns, after)
             .map_err(db_err("reading personal columns"))?;
         'rows: for mut row in rows {
             let mut opened = 0;
@@ -260,7 +272,7 @@ fn unseal_table(
                 }
             }
             if opened > 0 {
-                personal::set_row(conn, p, &columns, &row.key, &row.values)
+                personal::set_row(&Db::sqlite(conn), p, &columns, &row.key, &row.values)
                     .map_err(db_err("opening personal columns"))?;
                 report.opened += opened;
             }

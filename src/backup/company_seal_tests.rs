@@ -103,7 +103,7 @@ fn the_copy_is_made_without_indexes_and_the_restore_builds_them() {
     assert_eq!(email_index(&path), Value::Null);
     // The start after a restore.
     crate::db::company_keys::register(&conn, Some(ring.clone())).unwrap();
-    crate::db::company_keys::seal_pending(&conn, 2).unwrap();
+    crate::db::company_keys::seal_pending(&crate::db::Db::sqlite(&conn), 2).unwrap();
     let found: String = conn
         .query_row(
             "SELECT id FROM users INDEXED BY users_email_index WHERE email_index = ?1",

@@ -130,12 +130,12 @@ fn integrity_check(conn: &Connection) -> Result<()> {
 }
 
 fn audit_head(conn: &Connection) -> Result<Option<crate::domain::audit_chain::ChainHead>> {
-    let chained = crate::db::has_table(conn, "audit_chain")
+    let chained = crate::db::has_table(&crate::db::Db::sqlite(conn), "audit_chain")
         .map_err(BackupError::sqlite("looking for the audit chain"))?;
     if !chained {
         return Ok(None);
     }
-    crate::db::audit_chain::head(conn)
+    crate::db::audit_chain::head(&crate::db::Db::sqlite(conn))
         .map_err(|e| BackupError::IntegrityCheck(format!("reading the audit chain's head: {e}")))
 }
 

@@ -1,7 +1,8 @@
 //! SQL for alerts to the owner: what is wrong now (read from the rest of the store), the record
 //! of alerts sent, and each owner's choice of topics.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::Db;
+use rusqlite::params;
 
 use crate::error::DomainResult;
 use crate::ids::UserId;
@@ -14,7 +15,7 @@ pub struct FailedBackup {
 }
 
 /// Runs that failed since `since`, oldest first.
-pub fn failed_backups(conn: &Connection, since: i64) -> DomainResult<Vec<FailedBackup>> {
+pub fn failed_backups(conn: &Db, since: i64) -> DomainResult<Vec<FailedBackup>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, finished_at, error FROM backup_runs WHERE status = 'failed' AND finished_at >= ?1 \
          ORDER BY finished_at LIMIT 20",
@@ -31,7 +32,7 @@ pub fn failed_backups(conn: &Connection, since: i64) -> DomainResult<Vec<FailedB
 
 /// When the newest good backup finished, and when the platform began (its first owner): a
 /// platform younger than a day is not late with its first backup.
-pub fn backup_ages(conn: &Connection) -> DomainResult<(Option<i64>, Option<i64>)> {
+pub fn backup_ages(conn: &Db) -> DomainResult<(Option<i64>, Option<i64>)> {
     Ok(conn.query_row(
         "SELECT (SELECT MAX(finished_at) FROM backup_runs WHERE status = 'succeeded'), \
                 (SELECT MIN(created_at) FROM users WHERE role = 'owner')",
@@ -47,7 +48,7 @@ pub struct WaitingSignup {
     pub since: i64,
 }
 
-pub fn waiting_signups(conn: &Connection) -> DomainResult<Vec<WaitingSignup>> {
+pub fn waiting_signups(conn: &Db) -> DomainResult<Vec<WaitingSignup>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, COALESCE(NULLIF(trim(display_name), ''), NULLIF(trim(trade_name), ''), legal_name), created_at \
          FROM companies WHERE status = 'pending' AND approved_at IS NULL ORDER BY created_at LIMIT 50",
@@ -72,7 +73,7 @@ pub struct ExpiringCredential {
 }
 
 pub fn expiring_credentials(
-    conn: &Connection,
+    conn: &Db,
     now: i64,
     before: i64,
 ) -> DomainResult<Vec<ExpiringCredential>> {
@@ -102,7 +103,7 @@ pub struct CrowdedCompany {
     pub max_users: i64,
 }
 
-pub fn crowded_companies(conn: &Connection) -> DomainResult<Vec<CrowdedCompany>> {
+pub fn crowded_companies(conn: &Db) -> DomainResult<Vec<CrowdedCompany>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, users, max_users FROM ( \
            SELECT c.id, COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name) AS name, \
@@ -132,7 +133,7 @@ pub struct DisabledWebhook {
 }
 
 /// Every endpoint disabled for failing, with its application's name.
-pub fn disabled_webhooks(conn: &Connection) -> DomainResult<Vec<DisabledWebhook>> {
+pub fn disabled_webhooks(conn: &Db) -> DomainResult<Vec<DisabledWebhook>> {
     let mut stmt = conn.prepare_cached(
         "SELECT w.id, w.application_id, a.name, w.url, w.disabled_at \
          FROM webhook_endpoints w JOIN applications a ON a.id = w.application_id \
@@ -153,7 +154,7 @@ pub fn disabled_webhooks(conn: &Connection) -> DomainResult<Vec<DisabledWebhook>
 
 /// Records an alert unless its (kind, cause, day) already is: true when it is new.
 pub fn record(
-    conn: &Connection,
+    conn: &Db,
     kind: &str,
     cause: &str,
     day: i64,
@@ -178,7 +179,7 @@ pub struct AlertRow {
 
 /// A page of alerts, newest first; `before` is the id of the last alert of the previous page.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     before: Option<i64>,
     limit: u32,
 ) -> DomainResult<crate::domain::Page<AlertRow>> {
@@ -203,7 +204,7 @@ pub fn list(
 }
 
 /// The active owners, with the topics each switched off.
-pub fn owners(conn: &Connection) -> DomainResult<Vec<(UserId, String, Vec<String>)>> {
+pub fn owners(conn: &Db) -> DomainResult<Vec<(UserId, String, Vec<String>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, armario_open('users', 'email', u.company_id, u.email), (SELECT group_concat(topic) FROM alert_optouts o WHERE o.user_id = u.id) \
          FROM users u WHERE u.role = 'owner' AND u.status = 'active' ORDER BY u.id",
@@ -219,7 +220,7 @@ pub fn owners(conn: &Connection) -> DomainResult<Vec<(UserId, String, Vec<String
 }
 
 /// The topics an owner switched off.
-pub fn optouts(conn: &Connection, user: &UserId) -> DomainResult<Vec<String>> {
+pub fn optouts(conn: &Db, user: &UserId) -> DomainResult<Vec<String>> {
     let mut stmt =
         conn.prepare_cached("SELECT topic FROM alert_optouts WHERE user_id = ?1 ORDER BY topic")?;
     let rows = stmt.query_map([user], |r| r.get(0))?;
@@ -227,7 +228,7 @@ pub fn optouts(conn: &Connection, user: &UserId) -> DomainResult<Vec<String>> {
 }
 
 /// Replaces the topics an owner switched off.
-pub fn set_optouts(conn: &Connection, user: &UserId, off: &[&str]) -> DomainResult<()> {
+pub fn set_optouts(conn: &Db, user: &UserId, off: &[&str]) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM alert_optouts WHERE user_id = ?1", [user])?;
     for topic in off {
         super::cached_execute(

@@ -1,6 +1,7 @@
 //! SQL for the roles applications declare and the grants of those roles to users.
 
-use rusqlite::{params, Connection, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::params;
 
 use crate::domain::app_role::{AppRole, RoleDecl};
 use crate::error::DomainResult;
@@ -18,7 +19,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AppRole> {
 }
 
 /// An application's declared roles, in key order (at most `MAX_ROLES`).
-pub fn declared(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<AppRole>> {
+pub fn declared(conn: &Db, app: &ApplicationId) -> DomainResult<Vec<AppRole>> {
     let mut stmt = conn.prepare_cached(
         "SELECT application_id, key, name, description, created_at, updated_at FROM app_roles \
          WHERE application_id = ?1 ORDER BY key",
@@ -31,7 +32,7 @@ pub fn declared(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<AppR
 
 /// Adds a role, or renames and redescribes one the application already declares (keeping
 /// when it was first declared).
-pub fn upsert(conn: &Connection, app: &ApplicationId, r: &RoleDecl, now: i64) -> DomainResult<()> {
+pub fn upsert(conn: &Db, app: &ApplicationId, r: &RoleDecl, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO app_roles (application_id, key, name, description, created_at, updated_at) \
@@ -43,7 +44,7 @@ pub fn upsert(conn: &Connection, app: &ApplicationId, r: &RoleDecl, now: i64) ->
 }
 
 /// Removes a role; its grants go with it (the foreign key cascades).
-pub fn remove(conn: &Connection, app: &ApplicationId, key: &str) -> DomainResult<()> {
+pub fn remove(conn: &Db, app: &ApplicationId, key: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM app_roles WHERE application_id = ?1 AND key = ?2",
@@ -54,7 +55,7 @@ pub fn remove(conn: &Connection, app: &ApplicationId, key: &str) -> DomainResult
 
 /// Who holds a role of an application, with their company (for the audit of a removal).
 pub fn holders(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     key: &str,
 ) -> DomainResult<Vec<(UserId, Option<CompanyId>)>> {
@@ -69,7 +70,7 @@ pub fn holders(
 }
 
 /// The keys of an application's roles granted to a user, sorted, whatever the link.
-pub fn granted(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
+pub fn granted(conn: &Db, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT role_key FROM user_app_roles WHERE user_id = ?1 AND application_id = ?2 \
          ORDER BY role_key",
@@ -83,11 +84,7 @@ pub fn granted(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainR
 /// The keys a user holds in an application while their company is linked to it: one lookup
 /// on the grants' primary key and one on the link's unique key. An application whose link is
 /// revoked sees no roles, though the grants stay for a new link.
-pub fn effective(
-    conn: &Connection,
-    user: &UserId,
-    app: &ApplicationId,
-) -> DomainResult<Vec<String>> {
+pub fn effective(conn: &Db, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.role_key FROM user_app_roles g JOIN users u ON u.id = g.user_id \
          JOIN links l ON l.application_id = g.application_id AND l.company_id = u.company_id \
@@ -100,7 +97,7 @@ pub fn effective(
 }
 
 /// Every grant of one user, as (application, key), in that order.
-pub fn of_user(conn: &Connection, user: &UserId) -> DomainResult<Vec<(ApplicationId, String)>> {
+pub fn of_user(conn: &Db, user: &UserId) -> DomainResult<Vec<(ApplicationId, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT application_id, role_key FROM user_app_roles WHERE user_id = ?1 \
          ORDER BY application_id, role_key",
@@ -113,7 +110,7 @@ pub fn of_user(conn: &Connection, user: &UserId) -> DomainResult<Vec<(Applicatio
 
 /// The application's roles held by each of `users` (for a page of users), as (user, key).
 pub fn of_users(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     users: &[UserId],
 ) -> DomainResult<Vec<(UserId, String)>> {
@@ -127,7 +124,7 @@ pub fn of_users(
 }
 
 pub fn grant(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     app: &ApplicationId,
     key: &str,
@@ -142,12 +139,7 @@ pub fn grant(
     Ok(())
 }
 
-pub fn revoke(
-    conn: &Connection,
-    user: &UserId,
-    app: &ApplicationId,
-    key: &str,
-) -> DomainResult<()> {
+pub fn revoke(conn: &Db, user: &UserId, app: &ApplicationId, key: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM user_app_roles WHERE user_id = ?1 AND application_id = ?2 AND role_key = ?3",

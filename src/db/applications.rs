@@ -1,6 +1,7 @@
 //! SQL for applications and their credentials.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::domain::application::{
@@ -25,12 +26,7 @@ fn app_from_row(r: &Row<'_>) -> rusqlite::Result<Application> {
 
 const APP_COLUMNS: &str = "id, name, description, contact_email, status, created_at, updated_at";
 
-pub fn insert(
-    conn: &Connection,
-    id: &ApplicationId,
-    a: &NewApplication,
-    now: i64,
-) -> DomainResult<()> {
+pub fn insert(conn: &Db, id: &ApplicationId, a: &NewApplication, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO applications (id, name, description, contact_email, status, created_at, updated_at)
@@ -40,14 +36,14 @@ pub fn insert(
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &ApplicationId) -> DomainResult<Option<Application>> {
+pub fn get(conn: &Db, id: &ApplicationId) -> DomainResult<Option<Application>> {
     let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = ?1");
     Ok(super::cached_row(conn, &sql, [id], app_from_row).optional()?)
 }
 
 /// A page of applications in id order.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     after: Option<&ApplicationId>,
     limit: u32,
 ) -> DomainResult<Page<Application>> {
@@ -64,12 +60,7 @@ pub fn list(
     )
 }
 
-pub fn update(
-    conn: &Connection,
-    id: &ApplicationId,
-    p: &ApplicationPatch,
-    now: i64,
-) -> DomainResult<()> {
+pub fn update(conn: &Db, id: &ApplicationId, p: &ApplicationPatch, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE applications SET name = COALESCE(?2, name),
@@ -91,12 +82,12 @@ pub fn update(
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &ApplicationId) -> DomainResult<()> {
+pub fn delete(conn: &Db, id: &ApplicationId) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM applications WHERE id = ?1", [id])?;
     Ok(())
 }
 
-pub fn count(conn: &Connection) -> DomainResult<i64> {
+pub fn count(conn: &Db) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM applications",
@@ -131,11 +122,7 @@ pub struct InsertCredential<'a> {
     pub expires_at: Option<i64>,
 }
 
-pub fn insert_credential(
-    conn: &Connection,
-    c: &InsertCredential<'_>,
-    now: i64,
-) -> DomainResult<()> {
+pub fn insert_credential(conn: &Db, c: &InsertCredential<'_>, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO app_credentials (id, application_id, label, key_hash, key_prefix, expires_at, created_at)
@@ -147,7 +134,7 @@ pub fn insert_credential(
 
 /// A page of one application's credentials in id order.
 pub fn credentials(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     after: Option<&CredentialId>,
     limit: u32,
@@ -167,7 +154,7 @@ pub fn credentials(
 }
 
 pub fn credential(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     id: &CredentialId,
 ) -> DomainResult<Option<Credential>> {
@@ -176,7 +163,7 @@ pub fn credential(
     Ok(super::cached_row(conn, &sql, params![id, app], cred_from_row).optional()?)
 }
 
-pub fn revoke_credential(conn: &Connection, id: &CredentialId, now: i64) -> DomainResult<()> {
+pub fn revoke_credential(conn: &Db, id: &CredentialId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE app_credentials SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
@@ -195,7 +182,7 @@ pub struct LiveKey {
 }
 
 /// Every key not revoked, with its application's status.
-pub fn live_keys(conn: &Connection) -> DomainResult<Vec<LiveKey>> {
+pub fn live_keys(conn: &Db) -> DomainResult<Vec<LiveKey>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.key_hash, c.id, c.application_id, c.expires_at, a.status = 'active'
          FROM app_credentials c JOIN applications a ON a.id = c.application_id
@@ -217,7 +204,7 @@ pub fn live_keys(conn: &Connection) -> DomainResult<Vec<LiveKey>> {
 
 /// Records the latest use of credentials (flushed in batches).
 pub fn touch_credential(
-    conn: &Connection,
+    conn: &Db,
     id: &CredentialId,
     at: i64,
     ip: Option<&str>,
@@ -231,7 +218,7 @@ pub fn touch_credential(
 }
 
 /// The ids of every active application.
-pub fn active_ids(conn: &Connection) -> DomainResult<Vec<ApplicationId>> {
+pub fn active_ids(conn: &Db) -> DomainResult<Vec<ApplicationId>> {
     let mut stmt = conn.prepare("SELECT id FROM applications WHERE status = 'active'")?;
     let ids = stmt
         .query_map([], |r| r.get(0))?

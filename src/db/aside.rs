@@ -61,7 +61,7 @@ impl Drop for AbandonOnDrop {
 pub(super) async fn read_aside<T, F>(pool: Pool<SqliteConnectionManager>, f: F) -> DomainResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+    F: FnOnce(&super::Db<'_>) -> DomainResult<T> + Send + 'static,
 {
     let abandon = Arc::new(Abandon::default());
     let mut guard = AbandonOnDrop {
@@ -77,7 +77,7 @@ where
             }
             let result = pool.get().map_err(DomainError::from).and_then(|c| {
                 let out = if abandon.begin(&c) {
-                    f(&c)
+                    f(&super::Db::sqlite(&c))
                 } else {
                     Err(DomainError::Internal("the read was abandoned".into()))
                 };

@@ -1,6 +1,7 @@
 //! SQL for the audit log. Events are written inside the transaction of the change they record.
 
-use rusqlite::{params, Connection, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::params;
 
 use crate::domain::audit::{AuditCtx, AuditEvent, AuditFilter, NewAuditEvent};
 use crate::domain::Page;
@@ -27,14 +28,15 @@ pub(crate) fn opened_with_keys(alias: &str, keys: &str) -> String {
 /// The join [`opened_with_keys`] reads, for events aliased `e` and keys aliased `k`.
 pub(crate) const KEY_JOIN: &str = "LEFT JOIN company_keys k ON k.company_id = e.company_id";
 
-pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
     // The IP and details go under the company's key like its users' fields; an event without
     // a company (the owner's, the system's) keeps them in clear.
-    super::cached_execute(
+    let id: i64 = super::cached_row(
         conn,
         "INSERT INTO audit_events (at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, armario_seal('audit_events', 'ip', ?4, ?8),
-                 armario_seal('audit_events', 'details', ?4, ?9))",
+                 armario_seal('audit_events', 'details', ?4, ?9))
+         RETURNING id",
         params![
             now,
             ctx.actor.kind(),
@@ -46,8 +48,9 @@ pub fn insert(conn: &Connection, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) ->
             ctx.ip,
             e.details.to_string()
         ],
+        |r| r.get(0),
     )?;
-    super::audit_chain::link_event(conn, conn.last_insert_rowid())?;
+    super::audit_chain::link_event(conn, id)?;
     // The webhook event the change sends, in the same transaction.
     super::webhooks::enqueue_for_audit(conn, e, now)?;
     Ok(())
@@ -86,7 +89,7 @@ const COMPANY_NAME: &str =
 
 /// Newest first; the cursor is the id of the last event of the previous page.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     f: &AuditFilter,
     before: Option<i64>,
     limit: u32,
@@ -150,7 +153,7 @@ pub(crate) fn list_query(
     (sql, args)
 }
 
-pub fn count(conn: &Connection) -> DomainResult<i64> {
+pub fn count(conn: &Db) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM audit_events",

@@ -1,7 +1,8 @@
 //! SQL for the audit chain: the link written with each event, the walk that verifies it, and
 //! the server's last verification.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::audit_chain::{
     self as chain, Break, BreakKind, ChainHead, ChainReport, ChainedFields,
@@ -62,7 +63,7 @@ impl Stored {
 }
 
 /// Where the chain starts: after this event id, from this link.
-fn anchor(conn: &Connection) -> DomainResult<(i64, Vec<u8>)> {
+fn anchor(conn: &Db) -> DomainResult<(i64, Vec<u8>)> {
     Ok(conn
         .query_row(
             "SELECT after_event_id, hash FROM audit_chain_anchor WHERE id = 1",
@@ -74,7 +75,7 @@ fn anchor(conn: &Connection) -> DomainResult<(i64, Vec<u8>)> {
 }
 
 /// The last link: the newest event's, or the anchor's when none is left.
-fn head_link(conn: &Connection) -> DomainResult<Vec<u8>> {
+fn head_link(conn: &Db) -> DomainResult<Vec<u8>> {
     let last: Option<Vec<u8>> = conn
         .prepare_cached("SELECT hash FROM audit_chain ORDER BY event_id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
@@ -87,7 +88,7 @@ fn head_link(conn: &Connection) -> DomainResult<Vec<u8>> {
 
 /// Links event `id` (just inserted, in the caller's transaction) to the chain's head. Writes
 /// in one transaction may be batched, so the head is read here, not cached.
-pub fn link_event(conn: &Connection, id: i64) -> DomainResult<()> {
+pub fn link_event(conn: &Db, id: i64) -> DomainResult<()> {
     let event = conn
         .prepare_cached(&format!(
             "SELECT {} FROM audit_events e WHERE e.id = ?1",
@@ -97,7 +98,7 @@ pub fn link_event(conn: &Connection, id: i64) -> DomainResult<()> {
     write_link(conn, &event)
 }
 
-fn write_link(conn: &Connection, e: &Stored) -> DomainResult<()> {
+fn write_link(conn: &Db, e: &Stored) -> DomainResult<()> {
     let prev = head_link(conn)?;
     let salt = chain::new_salt();
     let commit = chain::personal_commit(&salt, e.ip.as_deref(), &e.details);
@@ -113,7 +114,7 @@ fn write_link(conn: &Connection, e: &Stored) -> DomainResult<()> {
 /// Chains the events stored before the chain existed, in id order, after the current head.
 /// Runs once, in the migration that creates the chain; an unlinked event found later is one
 /// written outside armario, and verification names it.
-pub fn backfill(conn: &Connection) -> DomainResult<()> {
+pub fn backfill(conn: &Db) -> DomainResult<()> {
     let after: i64 = conn.query_row(
         "SELECT MAX(COALESCE((SELECT MAX(event_id) FROM audit_chain), 0),
                     (SELECT after_event_id FROM audit_chain_anchor WHERE id = 1))",
@@ -135,7 +136,7 @@ pub fn backfill(conn: &Connection) -> DomainResult<()> {
 /// which the chain keeps: the chain still verifies, and the commitment no longer confirms the
 /// old values. The new values go under the company's key like any event's.
 pub fn forget_personal(
-    conn: &Connection,
+    conn: &Db,
     event_id: i64,
     ip: Option<&str>,
     details: &str,
@@ -156,11 +157,7 @@ pub fn forget_personal(
 }
 
 /// The first link after `after` and before `before` whose event is gone.
-fn deleted_between(
-    conn: &Connection,
-    after: i64,
-    before: Option<i64>,
-) -> DomainResult<Option<i64>> {
+fn deleted_between(conn: &Db, after: i64, before: Option<i64>) -> DomainResult<Option<i64>> {
     Ok(conn.query_row(
         "SELECT MIN(c.event_id) FROM audit_chain c
          WHERE c.event_id > ?1 AND (?2 IS NULL OR c.event_id < ?2)
@@ -179,14 +176,14 @@ fn broken(event_id: i64, kind: BreakKind, message: String) -> Option<Break> {
 }
 
 /// Walks the chain from its anchor and stops at the first event that breaks it.
-pub fn verify(conn: &Connection) -> DomainResult<ChainReport> {
+pub fn verify(conn: &Db) -> DomainResult<ChainReport> {
     // The anchor and the events are read from one snapshot. Read apart, a retention run that
     // commits between them moves the anchor past events the walk then no longer finds, which
     // reads as a deletion.
     super::in_snapshot(conn, walk)
 }
 
-fn walk(conn: &Connection) -> DomainResult<ChainReport> {
+fn walk(conn: &Db) -> DomainResult<ChainReport> {
     let (anchor_id, anchor_hash) = anchor(conn)?;
     let mut report = ChainReport::default();
     let mut prev = anchor_hash;
@@ -201,7 +198,7 @@ fn walk(conn: &Connection) -> DomainResult<ChainReport> {
     ))?;
     let mut rows = stmt.query([anchor_id])?;
     while let Some(r) = rows.next()? {
-        let e = Stored::from_row(r)?;
+        let e = Stored::from_row(&r)?;
         let linked: Option<i64> = r.get(10)?;
         if linked.is_none() {
             report.broken = broken(
@@ -267,7 +264,7 @@ fn walk(conn: &Connection) -> DomainResult<ChainReport> {
 }
 
 /// The stored link of one event, hex (for comparing with a backup's head).
-pub fn link_of(conn: &Connection, event_id: i64) -> DomainResult<Option<String>> {
+pub fn link_of(conn: &Db, event_id: i64) -> DomainResult<Option<String>> {
     let h: Option<Vec<u8>> = conn
         .query_row(
             "SELECT hash FROM audit_chain WHERE event_id = ?1",
@@ -279,12 +276,12 @@ pub fn link_of(conn: &Connection, event_id: i64) -> DomainResult<Option<String>>
 }
 
 /// The event id the chain starts after (retention moves it forward).
-pub fn anchor_event_id(conn: &Connection) -> DomainResult<i64> {
+pub fn anchor_event_id(conn: &Db) -> DomainResult<i64> {
     Ok(anchor(conn)?.0)
 }
 
 /// The chain's head as stored (not verified), for a backup's manifest.
-pub fn head(conn: &Connection) -> DomainResult<Option<ChainHead>> {
+pub fn head(conn: &Db) -> DomainResult<Option<ChainHead>> {
     Ok(conn
         .query_row(
             "SELECT event_id, hash FROM audit_chain ORDER BY event_id DESC LIMIT 1",
@@ -309,7 +306,7 @@ pub struct Verification {
     pub problem: Option<String>,
 }
 
-pub fn record_verification(conn: &Connection, r: &ChainReport, now: i64) -> DomainResult<()> {
+pub fn record_verification(conn: &Db, r: &ChainReport, now: i64) -> DomainResult<()> {
     let b = r.broken.as_ref();
     super::cached_execute(
         conn,
@@ -328,7 +325,7 @@ pub fn record_verification(conn: &Connection, r: &ChainReport, now: i64) -> Doma
     Ok(())
 }
 
-pub fn last_verification(conn: &Connection) -> DomainResult<Option<Verification>> {
+pub fn last_verification(conn: &Db) -> DomainResult<Option<Verification>> {
     Ok(conn
         .query_row(
             "SELECT verified_at, ok, events_checked, broken_event_id, broken_kind, problem

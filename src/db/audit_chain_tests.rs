@@ -35,7 +35,14 @@ fn prune_between_anchor_and_events(event: TraceEvent<'_>) {
             usage_days: 730,
             sessions_days: 30,
         };
-        let pruned = prune(&other, &policy, NOW, true, &mut Default::default()).unwrap();
+        let pruned = prune(
+            &crate::db::Db::sqlite(&other),
+            &policy,
+            NOW,
+            true,
+            &mut Default::default(),
+        )
+        .unwrap();
         assert_eq!(pruned.audit_events, 2);
     }
 }
@@ -54,7 +61,8 @@ fn a_prune_committed_during_the_walk_does_not_read_as_a_break() {
     };
     for days in [300, 250, 100, 90] {
         let e = NewAuditEvent::new("company.updated");
-        crate::db::audit::insert(&c, &ctx, &e, NOW - days * DAY_MS).unwrap();
+        crate::db::audit::insert(&crate::db::Db::sqlite(&c), &ctx, &e, NOW - days * DAY_MS)
+            .unwrap();
     }
 
     PRUNE_DURING_WALK.with(|p| *p.borrow_mut() = Some(path.clone()));
@@ -62,7 +70,7 @@ fn a_prune_committed_during_the_walk_does_not_read_as_a_break() {
         TraceEventCodes::SQLITE_TRACE_STMT,
         Some(prune_between_anchor_and_events),
     );
-    let during = verify(&c).unwrap();
+    let during = verify(&crate::db::Db::sqlite(&c)).unwrap();
     c.trace_v2(TraceEventCodes::empty(), None);
     assert!(
         PRUNE_DURING_WALK.with(|p| p.borrow().is_none()),
@@ -74,7 +82,7 @@ fn a_prune_committed_during_the_walk_does_not_read_as_a_break() {
         "the walk saw the store before the prune"
     );
 
-    let after = verify(&c).unwrap();
+    let after = verify(&crate::db::Db::sqlite(&c)).unwrap();
     assert!(after.broken.is_none(), "{:?}", after.broken);
     assert_eq!(after.events_checked, 2);
 }

@@ -1,6 +1,7 @@
 //! SQL for the record of backup runs.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::DomainResult;
 
@@ -16,7 +17,7 @@ pub struct BackupRun {
     pub trigger: String,
 }
 
-pub fn insert(conn: &Connection, r: &BackupRun) -> DomainResult<()> {
+pub fn insert(conn: &Db, r: &BackupRun) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT OR REPLACE INTO backup_runs (id, started_at, finished_at, status, size, object_name, error, trigger)
@@ -36,7 +37,7 @@ pub fn insert(conn: &Connection, r: &BackupRun) -> DomainResult<()> {
 }
 
 /// Records a run whose backup failed its verification as failed, with the reason.
-pub fn mark_failed(conn: &Connection, id: &str, error: &str) -> DomainResult<()> {
+pub fn mark_failed(conn: &Db, id: &str, error: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE backup_runs SET status = 'failed', error = ?2 WHERE id = ?1",
@@ -45,7 +46,7 @@ pub fn mark_failed(conn: &Connection, id: &str, error: &str) -> DomainResult<()>
     Ok(())
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BackupRun> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<BackupRun> {
     let status: String = r.get(3)?;
     Ok(BackupRun {
         id: r.get(0)?,
@@ -64,7 +65,7 @@ const COLUMNS: &str = "id, started_at, finished_at, status, size, object_name, e
 /// A page of runs, newest first; `before` is the (start, id) of the last run of the previous
 /// page (two runs may start in the same millisecond, so the id breaks ties).
 pub fn recent(
-    conn: &Connection,
+    conn: &Db,
     before: Option<&(i64, String)>,
     limit: u32,
 ) -> DomainResult<crate::domain::Page<BackupRun>> {
@@ -82,7 +83,7 @@ pub fn recent(
     )
 }
 
-pub fn last_good(conn: &Connection) -> DomainResult<Option<BackupRun>> {
+pub fn last_good(conn: &Db) -> DomainResult<Option<BackupRun>> {
     let sql = format!("SELECT {COLUMNS} FROM backup_runs WHERE status = 'succeeded' ORDER BY finished_at DESC LIMIT 1");
     Ok(super::cached_row(conn, &sql, [], from_row).optional()?)
 }

@@ -1,6 +1,7 @@
 //! SQL for companies.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::company::{Company, CompanyPatch, CompanyStatus, NewCompany, SignupConflict};
 use crate::domain::company_sort::sort_name;
@@ -55,7 +56,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Company> {
 }
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     id: &CompanyId,
     c: &NewCompany,
     status: CompanyStatus,
@@ -108,7 +109,7 @@ fn search_text(legal_name: &str, trade_name: Option<&str>, slug: &str) -> String
 
 /// Rewrites the company's folded search text and sort name from its current names and slug;
 /// every write that may change them calls this in the same transaction.
-pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
+pub fn refresh_search(conn: &Db, id: &CompanyId) -> DomainResult<()> {
     let names = super::cached_row(
         conn,
         "SELECT legal_name, trade_name, slug, display_name FROM companies WHERE id = ?1",
@@ -137,13 +138,13 @@ pub fn refresh_search(conn: &Connection, id: &CompanyId) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &CompanyId) -> DomainResult<Option<Company>> {
+pub fn get(conn: &Db, id: &CompanyId) -> DomainResult<Option<Company>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE c.id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// The company's logo as stored (a `data:` URL), without the rest of the row.
-pub fn logo(conn: &Connection, id: &CompanyId) -> DomainResult<Option<String>> {
+pub fn logo(conn: &Db, id: &CompanyId) -> DomainResult<Option<String>> {
     Ok(super::cached_row(
         conn,
         "SELECT logo_data_url FROM companies WHERE id = ?1",
@@ -154,7 +155,7 @@ pub fn logo(conn: &Connection, id: &CompanyId) -> DomainResult<Option<String>> {
     .flatten())
 }
 
-pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
+pub fn slug_taken(conn: &Db, slug: &str) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,
         "SELECT 1 FROM companies WHERE slug = ?1",
@@ -168,7 +169,7 @@ pub fn slug_taken(conn: &Connection, slug: &str) -> DomainResult<bool> {
 /// Writes a patch; `plan_id` is the plan the patch moves the company to, if any (the service
 /// resolves it, with `db::plans::for_patch`).
 pub fn update(
-    conn: &Connection,
+    conn: &Db,
     id: &CompanyId,
     p: &CompanyPatch,
     plan_id: Option<&PlanId>,
@@ -217,12 +218,7 @@ pub fn update(
     refresh_search(conn, id)
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: &CompanyId,
-    status: CompanyStatus,
-    now: i64,
-) -> DomainResult<()> {
+pub fn set_status(conn: &Db, id: &CompanyId, status: CompanyStatus, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE companies SET status = ?2, updated_at = ?3 WHERE id = ?1",
@@ -231,7 +227,7 @@ pub fn set_status(
     Ok(())
 }
 
-pub fn count_by_status(conn: &Connection) -> DomainResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &Db) -> DomainResult<Vec<(String, i64)>> {
     let mut stmt = conn
         .prepare_cached("SELECT status, COUNT(*) FROM companies GROUP BY status ORDER BY status")?;
     let rows = stmt

@@ -2,13 +2,14 @@
 //! pass that seals what is still in clear. The SQL functions that seal and open cells under a
 //! company's key are in `cell_functions`.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 pub use super::cell_functions::register;
 use crate::error::DomainResult;
 
 /// Creates the data key of a new company (left for [`seal_pending`] without the master key).
-pub fn create(conn: &Connection, company: &str, now: i64) -> DomainResult<()> {
+pub fn create(conn: &Db, company: &str, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO company_keys (company_id, sealed, key_id, created_at) \
@@ -20,7 +21,7 @@ pub fn create(conn: &Connection, company: &str, now: i64) -> DomainResult<()> {
 }
 
 /// Deletes the company's key: nothing sealed under it opens again, here or in any backup.
-pub fn destroy(conn: &Connection, company: &str) -> DomainResult<bool> {
+pub fn destroy(conn: &Db, company: &str) -> DomainResult<bool> {
     let deleted = super::cached_execute(
         conn,
         "DELETE FROM company_keys WHERE company_id = ?1",
@@ -33,7 +34,7 @@ pub fn destroy(conn: &Connection, company: &str) -> DomainResult<bool> {
 }
 
 /// Every stored key, sealed, with the id of the master key that sealed it (for a rotation).
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
     let mut rows = Vec::new();
     for_each_sealed(conn, |company, sealed, key_id| {
         rows.push((company, sealed, key_id));
@@ -45,7 +46,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, Strin
 /// Every stored key, sealed, handed to `each` in turn without gathering them (a backup of a
 /// million companies would hold all of them twice); `each` returns `false` to stop.
 pub fn for_each_sealed(
-    conn: &Connection,
+    conn: &Db,
     mut each: impl FnMut(String, Vec<u8>, String) -> bool,
 ) -> DomainResult<()> {
     let mut stmt = conn.prepare(
@@ -60,12 +61,7 @@ pub fn for_each_sealed(
     Ok(())
 }
 
-pub fn set_sealed(
-    conn: &Connection,
-    company: &str,
-    sealed: &[u8],
-    key_id: &str,
-) -> DomainResult<()> {
+pub fn set_sealed(conn: &Db, company: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE company_keys SET sealed = ?2, key_id = ?3 WHERE company_id = ?1",
@@ -107,7 +103,9 @@ const NOT_ERASED: &str =
 /// restore), then seals their users' e-mails, names and search text, their secrets and their
 /// audit events' IP and details, and indexes every e-mail. Runs in transactions of a few thousand rows; cheap when there is
 /// nothing to do, as at every start after the first.
-pub fn seal_pending(conn: &Connection, now: i64) -> DomainResult<SealReport> {
+pub fn seal_pending(db: &Db, now: i64) -> DomainResult<SealReport> {
+    // The cells are sealed and opened by functions the SQLite connection was given.
+    let conn = db.sqlite_only("sealing cells inside SQL")?;
     let mut report = SealReport::default();
     let current: Option<String> =
         conn.query_row("SELECT armario_master_key_id()", [], |r| r.get(0))?;
@@ -127,13 +125,13 @@ pub fn seal_pending(conn: &Connection, now: i64) -> DomainResult<SealReport> {
     }
     seal_in_batches(conn, now, &mut report)?;
     if indexed_with.as_deref() != Some(current.as_str()) {
-        set_index_key_id(conn, &current)?;
+        set_index_key_id(db, &current)?;
     }
     Ok(report)
 }
 
 /// Records the master key whose subkey computed the e-mail indexes.
-pub fn set_index_key_id(conn: &Connection, key_id: &str) -> DomainResult<()> {
+pub fn set_index_key_id(conn: &Db, key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO email_index_key (id, indexed_under) VALUES (1, ?1)
@@ -144,7 +142,7 @@ pub fn set_index_key_id(conn: &Connection, key_id: &str) -> DomainResult<()> {
 }
 
 /// Computes every user's e-mail index again under the current key, a batch at a time.
-fn index_all(conn: &Connection) -> DomainResult<usize> {
+fn index_all(conn: &rusqlite::Connection) -> DomainResult<usize> {
     let mut after = String::new();
     let mut done = 0;
     loop {
@@ -168,7 +166,11 @@ fn index_all(conn: &Connection) -> DomainResult<usize> {
     }
 }
 
-fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> DomainResult<()> {
+fn seal_in_batches(
+    conn: &rusqlite::Connection,
+    now: i64,
+    report: &mut SealReport,
+) -> DomainResult<()> {
     // Every company with something to seal gets a row to fill (rows are made with the company,
     // but rows written around armario, as a bulk load, have none); an erased company none.
     let tx = conn.unchecked_transaction()?;
@@ -248,8 +250,8 @@ fn seal_in_batches(conn: &Connection, now: i64, report: &mut SealReport) -> Doma
 
 /// Runs `step` in a transaction of its own until it changes nothing; returns the rows changed.
 fn batches(
-    conn: &Connection,
-    step: impl Fn(&Connection) -> DomainResult<usize>,
+    conn: &rusqlite::Connection,
+    step: impl Fn(&rusqlite::Connection) -> DomainResult<usize>,
 ) -> DomainResult<usize> {
     let mut total = 0;
     loop {
@@ -264,7 +266,7 @@ fn batches(
 }
 
 /// The e-mail of every user, opened, for a rotation to index them under the new key.
-pub fn all_emails(conn: &Connection) -> DomainResult<Vec<(String, String)>> {
+pub fn all_emails(conn: &Db) -> DomainResult<Vec<(String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT id, armario_open('users', 'email', company_id, email) FROM users ORDER BY id",
     )?;
@@ -274,7 +276,7 @@ pub fn all_emails(conn: &Connection) -> DomainResult<Vec<(String, String)>> {
     Ok(rows)
 }
 
-pub fn set_email_index(conn: &Connection, user: &str, index: &[u8]) -> DomainResult<()> {
+pub fn set_email_index(conn: &Db, user: &str, index: &[u8]) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET email_index = ?2 WHERE id = ?1",

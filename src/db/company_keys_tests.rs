@@ -44,7 +44,7 @@ fn text(conn: &Connection, sql: &str) -> String {
 fn the_start_up_pass_seals_what_is_in_clear_once() {
     let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
     let (_dir, conn) = store(&ring);
-    let report = seal_pending(&conn, 5).unwrap();
+    let report = seal_pending(&crate::db::Db::sqlite(&conn), 5).unwrap();
     assert_eq!(report.keys_created, 1, "{report:?}");
     assert_eq!(report.secrets_sealed, 1, "{report:?}");
     assert_eq!(report.events_sealed, 2, "{report:?}");
@@ -118,7 +118,10 @@ fn the_start_up_pass_seals_what_is_in_clear_once() {
         )
         .unwrap();
     assert_eq!(found, "usr_a");
-    assert_eq!(seal_pending(&conn, 6).unwrap(), Default::default());
+    assert_eq!(
+        seal_pending(&crate::db::Db::sqlite(&conn), 6).unwrap(),
+        Default::default()
+    );
 }
 
 /// A read that joins the company's key (the audit chain's walk) opens cells with a ring that
@@ -128,7 +131,7 @@ fn a_joined_key_opens_cells_without_a_lookup_of_its_own() {
     let master = MasterKey::generate();
     let ring = Arc::new(KeyRing::new(&master, &[]));
     let (_dir, conn) = store(&ring);
-    seal_pending(&conn, 5).unwrap();
+    seal_pending(&crate::db::Db::sqlite(&conn), 5).unwrap();
     let fresh = Arc::new(KeyRing::new(&master, &[]));
     register(&conn, Some(fresh.clone())).unwrap();
     assert!(fresh.cached("cmp_a").is_none());
@@ -172,7 +175,7 @@ fn a_joined_key_opens_cells_without_a_lookup_of_its_own() {
 fn a_destroyed_key_opens_nothing() {
     let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
     let (_dir, conn) = store(&ring);
-    seal_pending(&conn, 5).unwrap();
+    seal_pending(&crate::db::Db::sqlite(&conn), 5).unwrap();
     let (sealed, key_id): (Vec<u8>, String) = conn
         .query_row(
             "SELECT sealed, key_id FROM company_keys WHERE company_id = 'cmp_a'",
@@ -180,7 +183,7 @@ fn a_destroyed_key_opens_nothing() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert!(super::company_keys::destroy(&conn, "cmp_a").unwrap());
+    assert!(super::company_keys::destroy(&crate::db::Db::sqlite(&conn), "cmp_a").unwrap());
     let opened = conn.query_row(
         "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = 'usr_a'",
         [],
@@ -196,7 +199,7 @@ fn a_destroyed_key_opens_nothing() {
 fn without_the_master_key_nothing_sealed_opens() {
     let ring = Arc::new(KeyRing::new(&MasterKey::generate(), &[]));
     let (_dir, conn) = store(&ring);
-    seal_pending(&conn, 5).unwrap();
+    seal_pending(&crate::db::Db::sqlite(&conn), 5).unwrap();
     register(&conn, None).unwrap();
     assert_eq!(
         text(&conn, "SELECT armario_open('users', 'email', company_id, email) FROM users WHERE id = 'usr_o'"),
@@ -217,7 +220,7 @@ fn a_new_master_key_indexes_the_e_mails_again() {
     let old = MasterKey::generate();
     let ring = Arc::new(KeyRing::new(&old, &[]));
     let (_dir, conn) = store(&ring);
-    seal_pending(&conn, 5).unwrap();
+    seal_pending(&crate::db::Db::sqlite(&conn), 5).unwrap();
     let new = Arc::new(KeyRing::new(&MasterKey::generate(), &[old]));
     register(&conn, Some(new)).unwrap();
     let find = |conn: &Connection| -> Option<String> {
@@ -229,7 +232,7 @@ fn a_new_master_key_indexes_the_e_mails_again() {
         .ok()
     };
     assert_eq!(find(&conn), None, "indexed under the old key");
-    let report = seal_pending(&conn, 6).unwrap();
+    let report = seal_pending(&crate::db::Db::sqlite(&conn), 6).unwrap();
     assert_eq!(report.indexes_recomputed, 3, "{report:?}");
     assert_eq!(find(&conn).as_deref(), Some("usr_a"));
     assert_eq!(
@@ -240,7 +243,10 @@ fn a_new_master_key_indexes_the_e_mails_again() {
         "Ana",
         "the company's key opens with the previous master key"
     );
-    assert_eq!(seal_pending(&conn, 7).unwrap(), Default::default());
+    assert_eq!(
+        seal_pending(&crate::db::Db::sqlite(&conn), 7).unwrap(),
+        Default::default()
+    );
 }
 
 /// The check at every start and the sign-in lookup read indexes, never the whole users table.

@@ -1,10 +1,9 @@
 //! SQL for the companies list: filters, the orders of `domain::company_sort` with keyset
 //! pages over (sort value, id), and the count of every company the filters match.
 
-use rusqlite::Connection;
-
 use super::companies::{from_row, COLUMNS, FROM};
 use super::search_terms::SearchTerms;
+use crate::db::sql::{params_from_iter, Db};
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortKey, SortValue};
 use crate::domain::search::fold;
@@ -30,7 +29,7 @@ fn index_query(trigrams: &[String]) -> Option<String> {
 
 /// What a search looks up in the index: the rarest trigrams of its folded text.
 pub(crate) fn search_trigrams(
-    conn: &Connection,
+    conn: &Db,
     terms: &SearchTerms,
     filter: &CompanyFilter,
 ) -> DomainResult<Vec<String>> {
@@ -150,7 +149,7 @@ fn past_cursor(
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     terms: &SearchTerms,
     filter: &CompanyFilter,
     sort: CompanySort,
@@ -192,7 +191,7 @@ pub(crate) fn list_query(
 /// One page of the list and how many companies the filters match (a search: both in one pass
 /// over its matches, see `search_page`).
 pub fn page_and_total(
-    conn: &Connection,
+    conn: &Db,
     terms: &SearchTerms,
     filter: &CompanyFilter,
     sort: CompanySort,
@@ -210,11 +209,11 @@ pub fn page_and_total(
 }
 
 /// How many companies the filters match, on every page.
-pub fn count(conn: &Connection, terms: &SearchTerms, filter: &CompanyFilter) -> DomainResult<u64> {
+pub fn count(conn: &Db, terms: &SearchTerms, filter: &CompanyFilter) -> DomainResult<u64> {
     let trigrams = search_trigrams(conn, terms, filter)?;
     let (sql, args) = count_query(filter, &trigrams);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let n: i64 = stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+    let n: i64 = stmt.query_row(params_from_iter(args.iter()), |r| r.get(0))?;
     Ok(n.max(0) as u64)
 }
 

@@ -1,6 +1,7 @@
 //! SQL for applications' configuration schemas, the owner's defaults and companies' values.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 
 use crate::error::{DomainError, DomainResult};
@@ -25,7 +26,7 @@ fn json_object(text: &str) -> DomainResult<Map<String, Value>> {
     }
 }
 
-fn schema_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, String, i64)> {
+fn schema_row(r: &Row<'_>) -> rusqlite::Result<(String, String, i64, String, i64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -39,7 +40,7 @@ fn to_schema(row: (String, String, i64, String, i64)) -> DomainResult<StoredSche
     })
 }
 
-pub fn schema(conn: &Connection, app: &ApplicationId) -> DomainResult<Option<StoredSchema>> {
+pub fn schema(conn: &Db, app: &ApplicationId) -> DomainResult<Option<StoredSchema>> {
     conn.query_row(
         "SELECT application_id, schema, version, defaults, updated_at
          FROM app_config_schemas WHERE application_id = ?1",
@@ -52,12 +53,7 @@ pub fn schema(conn: &Connection, app: &ApplicationId) -> DomainResult<Option<Sto
 }
 
 /// Stores a new schema and raises its version (1 for the first).
-pub fn put_schema(
-    conn: &Connection,
-    app: &ApplicationId,
-    schema: &Value,
-    now: i64,
-) -> DomainResult<i64> {
+pub fn put_schema(conn: &Db, app: &ApplicationId, schema: &Value, now: i64) -> DomainResult<i64> {
     Ok(conn.query_row(
         "INSERT INTO app_config_schemas (application_id, schema, version, updated_at)
          VALUES (?1, ?2, 1, ?3)
@@ -70,7 +66,7 @@ pub fn put_schema(
 }
 
 pub fn put_defaults(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     defaults: &Map<String, Value>,
     now: i64,
@@ -85,7 +81,7 @@ pub fn put_defaults(
 
 /// The schemas of the applications linked to a company, in application id order.
 pub fn schemas_linked_to(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
 ) -> DomainResult<Vec<(StoredSchema, String)>> {
     let mut stmt = conn.prepare_cached(
@@ -104,7 +100,7 @@ pub fn schemas_linked_to(
 }
 
 /// Whether the application is linked to the company.
-pub fn linked(conn: &Connection, company: &CompanyId, app: &ApplicationId) -> DomainResult<bool> {
+pub fn linked(conn: &Db, company: &CompanyId, app: &ApplicationId) -> DomainResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM links WHERE company_id = ?1 AND application_id = ?2",
@@ -117,7 +113,7 @@ pub fn linked(conn: &Connection, company: &CompanyId, app: &ApplicationId) -> Do
 
 /// A company's stored values for one application (empty when never saved).
 pub fn values(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     app: &ApplicationId,
 ) -> DomainResult<Map<String, Value>> {
@@ -132,7 +128,7 @@ pub fn values(
 }
 
 pub fn put_values(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     app: &ApplicationId,
     values: &Map<String, Value>,

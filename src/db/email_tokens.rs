@@ -1,7 +1,8 @@
 //! SQL for e-mail links: verifying an address and confirming a change of address. Only the
 //! token's digest is stored.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
@@ -28,7 +29,7 @@ impl EmailLink {
 /// Stores a link, replacing the user's earlier link of the same purpose, so only the newest
 /// works.
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     user: &UserId,
     link: &EmailLink,
@@ -56,7 +57,7 @@ pub fn insert(
 /// Uses a live link of the given kind once: removes it and returns its user and, for a change,
 /// the new address. A link of the other kind is left alone. Expired links are swept on the way.
 pub fn take(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     change: bool,
     now: i64,
@@ -82,7 +83,7 @@ pub fn take(
 }
 
 /// Every e-mail link of a user stops working.
-pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
+pub fn delete_for_user(conn: &Db, user: &UserId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM email_tokens WHERE user_id = ?1",

@@ -5,7 +5,8 @@
 //! and work on any copy of the store — rows still in their pre-erasure state, already erased, or
 //! missing (a person created after that copy was taken) — so a restore can re-apply the ledger.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::erasure::{Erasure, ErasureKind};
 use crate::error::DomainResult;
@@ -35,7 +36,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Erasure> {
 const COLUMNS: &str = "id, kind, company_id, user_id, pseudonym, kept, erased_at";
 
 /// Records an entry; one already recorded (same id) is left as it is.
-pub fn record(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+pub fn record(conn: &Db, e: &Erasure) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT OR IGNORE INTO erasures (id, kind, company_id, user_id, pseudonym, kept, erased_at)
@@ -54,7 +55,7 @@ pub fn record(conn: &Connection, e: &Erasure) -> DomainResult<()> {
 }
 
 /// The whole ledger, oldest first.
-pub fn ledger(conn: &Connection) -> DomainResult<Vec<Erasure>> {
+pub fn ledger(conn: &Db) -> DomainResult<Vec<Erasure>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM erasures ORDER BY erased_at, id"
     ))?;
@@ -64,7 +65,7 @@ pub fn ledger(conn: &Connection) -> DomainResult<Vec<Erasure>> {
 
 /// The ledger of a database that may be older than the ledger (a file about to be replaced by
 /// a restore): empty when it has none.
-pub fn ledger_if_present(conn: &Connection) -> DomainResult<Vec<Erasure>> {
+pub fn ledger_if_present(conn: &Db) -> DomainResult<Vec<Erasure>> {
     if super::has_table(conn, "erasures")? {
         ledger(conn)
     } else {
@@ -75,7 +76,7 @@ pub fn ledger_if_present(conn: &Connection) -> DomainResult<Vec<Erasure>> {
 /// The company's erasure, if it was erased. Every write to a company asks, so the statement
 /// goes through the connection's cache: compiling it took a twentieth of the writer's
 /// time per company PATCH.
-pub fn company_entry(conn: &Connection, company: &str) -> DomainResult<Option<Erasure>> {
+pub fn company_entry(conn: &Db, company: &str) -> DomainResult<Option<Erasure>> {
     Ok(super::cached_row(
         conn,
         &format!(
@@ -89,7 +90,7 @@ pub fn company_entry(conn: &Connection, company: &str) -> DomainResult<Option<Er
 }
 
 /// The person's own erasure, if they were erased (not counting their company's).
-pub fn person_entry(conn: &Connection, company: &str, user: &str) -> DomainResult<Option<Erasure>> {
+pub fn person_entry(conn: &Db, company: &str, user: &str) -> DomainResult<Option<Erasure>> {
     Ok(super::cached_row(
         conn,
         &format!(
@@ -105,7 +106,7 @@ pub fn person_entry(conn: &Connection, company: &str, user: &str) -> DomainResul
 
 /// Re-applies the ledger `entries` (oldest first) to this copy of the store and records the
 /// ones it lacks. Returns how many entries were missing.
-pub fn reapply(conn: &Connection, entries: &[Erasure]) -> DomainResult<usize> {
+pub fn reapply(conn: &Db, entries: &[Erasure]) -> DomainResult<usize> {
     let mut missing = 0;
     for e in entries {
         match e.kind {

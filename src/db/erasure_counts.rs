@@ -1,7 +1,6 @@
 //! What an erasure would take, counted before the confirmation names it.
 
-use rusqlite::Connection;
-
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// What an erasure would take: rows counted per kind.
@@ -19,14 +18,14 @@ pub struct Counts {
     pub audit_events: i64,
 }
 
-fn count(conn: &Connection, sql: &str, arg: &str) -> DomainResult<i64> {
+fn count(conn: &Db, sql: &str, arg: &str) -> DomainResult<i64> {
     Ok(conn.query_row(sql, [arg], |r| r.get(0))?)
 }
 
 const USERS_OF: &str = "(SELECT id FROM users WHERE company_id = ?1)";
 
 /// What erasing the company would take.
-pub fn company_counts(conn: &Connection, company: &str) -> DomainResult<Counts> {
+pub fn company_counts(conn: &Db, company: &str) -> DomainResult<Counts> {
     let of = |t: &str| format!("SELECT COUNT(*) FROM {t} WHERE user_id IN {USERS_OF}");
     Ok(Counts {
         users: count(
@@ -73,7 +72,7 @@ pub fn company_counts(conn: &Connection, company: &str) -> DomainResult<Counts> 
 }
 
 /// What erasing the person would take.
-pub fn person_counts(conn: &Connection, company: &str, user: &str) -> DomainResult<Counts> {
+pub fn person_counts(conn: &Db, company: &str, user: &str) -> DomainResult<Counts> {
     let of = |t: &str| format!("SELECT COUNT(*) FROM {t} WHERE user_id = ?1");
     let invitations: i64 = conn.query_row(
         "SELECT COUNT(*) FROM invitations i JOIN users u ON u.email_index = armario_email_index(i.email)

@@ -1,6 +1,7 @@
 //! The database effects of erasing a person or a company (see the parent module).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::domain::erasure::{member_pseudonym, CompanyMask, Erasure, PersonMask};
@@ -48,7 +49,7 @@ const COMPANY_ROWS: &[(&str, &str)] = &[
 
 /// Erases one person: personal fields replaced from the entry's pseudonym, their sessions,
 /// invitations, second factors and grants removed, their audit events rewritten.
-pub fn erase_person(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+pub fn erase_person(conn: &Db, e: &Erasure) -> DomainResult<()> {
     let user = e
         .user_id
         .as_deref()
@@ -75,7 +76,7 @@ pub fn erase_person(conn: &Connection, e: &Erasure) -> DomainResult<()> {
 
 /// Erases one company: each of its people, then its secrets, configuration, links, domains
 /// and invitations destroyed, and every company field not in `kept` replaced or emptied.
-pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
     let company = e.company_id.as_str();
     let users: Vec<String> = conn
         .prepare("SELECT id FROM users WHERE company_id = ?1 ORDER BY id")?
@@ -162,7 +163,7 @@ pub fn erase_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
 }
 
 /// Replaces the company's own fields; the status ends cancelled, never to be reactivated.
-fn mask_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
+fn mask_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
     let m = CompanyMask::of(&e.pseudonym);
     let keep = |f: &str| e.keeps(f);
     crate::db::cached_execute(
@@ -202,7 +203,7 @@ fn mask_company(conn: &Connection, e: &Erasure) -> DomainResult<()> {
 }
 
 fn scrub_person(
-    conn: &Connection,
+    conn: &Db,
     company: &str,
     user: &str,
     mask: &PersonMask,
@@ -276,7 +277,7 @@ fn scrub_person(
 
 /// Mail to `email`: unsent messages dropped, sent ones kept as a record without the address,
 /// subject or body.
-fn scrub_mail(conn: &Connection, email: &str, pseudonymous: &str) -> DomainResult<()> {
+fn scrub_mail(conn: &Db, email: &str, pseudonymous: &str) -> DomainResult<()> {
     crate::db::cached_execute(
         conn,
         "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND status = 'queued'",
@@ -292,7 +293,7 @@ fn scrub_mail(conn: &Connection, email: &str, pseudonymous: &str) -> DomainResul
 }
 
 /// The free text of data-subject requests (the person's words, the owner's notes).
-fn blank_requests(conn: &Connection, filter: &str, id: &str) -> DomainResult<()> {
+fn blank_requests(conn: &Db, filter: &str, id: &str) -> DomainResult<()> {
     conn.execute(
         &format!(
             "UPDATE privacy_requests SET details = '', notes = '',
@@ -310,7 +311,7 @@ const DETAILS: &str = "armario_open('audit_events', 'details', company_id, detai
 /// Rewrites the personal part (IP and details) of the events matching `filter` (on `?1`)
 /// through the audit chain, so the chain still verifies. An event already rewritten (no IP,
 /// an `erased` mark) is left alone, so a second pass changes nothing.
-fn forget_events(conn: &Connection, pseudonym: &str, filter: &str, arg: &str) -> DomainResult<()> {
+fn forget_events(conn: &Db, pseudonym: &str, filter: &str, arg: &str) -> DomainResult<()> {
     let ids: Vec<i64> = conn
         .prepare(&format!(
             "SELECT id FROM audit_events

@@ -54,7 +54,7 @@ fn event(c: &Connection, actor: Option<&str>, company: &str, action: &str, detai
         rusqlite::params![actor, company, action, details],
     )
     .unwrap();
-    crate::db::audit_chain::link_event(c, c.last_insert_rowid()).unwrap();
+    crate::db::audit_chain::link_event(&crate::db::Db::sqlite(c), c.last_insert_rowid()).unwrap();
 }
 
 /// Two companies with a person each, plus a second person in Acme.
@@ -115,7 +115,7 @@ fn acme() -> Erasure {
 }
 
 fn verified(c: &Connection) {
-    let report = crate::db::audit_chain::verify(c).unwrap();
+    let report = crate::db::audit_chain::verify(&crate::db::Db::sqlite(c)).unwrap();
     assert!(report.broken.is_none(), "{:?}", report.broken);
 }
 
@@ -123,8 +123,8 @@ fn verified(c: &Connection) {
 fn erasing_a_person_leaves_nothing_of_them_and_reapplies_as_a_no_op() {
     let c = seeded();
     let e = person("usr_ana", ACME);
-    erase_person(&c, &e).unwrap();
-    record(&c, &e).unwrap();
+    erase_person(&crate::db::Db::sqlite(&c), &e).unwrap();
+    record(&crate::db::Db::sqlite(&c), &e).unwrap();
     let after = dump(&c);
     for canary in [
         "ana.canario@example.com",
@@ -137,8 +137,22 @@ fn erasing_a_person_leaves_nothing_of_them_and_reapplies_as_a_no_op() {
     assert!(after.contains("bia@example.com") && after.contains("caio@example.com"));
     assert!(after.contains(&format!("{}@apagado.invalid", e.pseudonym)));
     verified(&c);
-    assert_eq!(reapply(&c, &ledger(&c).unwrap()).unwrap(), 0);
-    assert_eq!(reapply(&c, &ledger(&c).unwrap()).unwrap(), 0);
+    assert_eq!(
+        reapply(
+            &crate::db::Db::sqlite(&c),
+            &ledger(&crate::db::Db::sqlite(&c)).unwrap()
+        )
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        reapply(
+            &crate::db::Db::sqlite(&c),
+            &ledger(&crate::db::Db::sqlite(&c)).unwrap()
+        )
+        .unwrap(),
+        0
+    );
     assert_eq!(dump(&c), after, "re-applying changed something");
     verified(&c);
 }
@@ -150,16 +164,33 @@ fn reapply_reaches_an_older_copy_and_skips_what_it_never_had() {
     let entries = [person("usr_late", ACME), acme()];
     for e in &entries {
         match e.kind {
-            ErasureKind::Person => erase_person(&live, e).unwrap(),
-            ErasureKind::Company => erase_company(&live, e).unwrap(),
+            ErasureKind::Person => erase_person(&crate::db::Db::sqlite(&live), e).unwrap(),
+            ErasureKind::Company => erase_company(&crate::db::Db::sqlite(&live), e).unwrap(),
         }
-        record(&live, e).unwrap();
+        record(&crate::db::Db::sqlite(&live), e).unwrap();
     }
     // The backup was taken before usr_late existed and before either erasure.
     let old = seeded();
-    assert_eq!(reapply(&old, &ledger(&live).unwrap()).unwrap(), 2);
-    assert_eq!(reapply(&old, &ledger(&live).unwrap()).unwrap(), 0);
-    assert_eq!(ledger(&old).unwrap(), ledger(&live).unwrap());
+    assert_eq!(
+        reapply(
+            &crate::db::Db::sqlite(&old),
+            &ledger(&crate::db::Db::sqlite(&live)).unwrap()
+        )
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        reapply(
+            &crate::db::Db::sqlite(&old),
+            &ledger(&crate::db::Db::sqlite(&live)).unwrap()
+        )
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        ledger(&crate::db::Db::sqlite(&old)).unwrap(),
+        ledger(&crate::db::Db::sqlite(&live)).unwrap()
+    );
     let text = dump(&old);
     for canary in [
         "Ana Canário",

@@ -3,8 +3,9 @@
 //! passwords, sealed values, any BLOB) is left out here, column by column, so a table that
 //! gains such a column later cannot leak it into an export.
 
+use crate::db::sql::Db;
 use rusqlite::types::ValueRef;
-use rusqlite::Connection;
+
 use serde_json::{Map, Value};
 
 use crate::error::DomainResult;
@@ -56,7 +57,7 @@ fn hidden(column: &str) -> bool {
 }
 
 fn section(
-    conn: &Connection,
+    conn: &Db,
     sql: &str,
     company: &CompanyId,
     person: Option<&UserId>,
@@ -100,7 +101,7 @@ fn section(
 
 /// The sections of a person's export, in order.
 pub fn person(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     user: &UserId,
 ) -> DomainResult<Vec<(&'static str, Vec<Value>)>> {
@@ -111,10 +112,7 @@ pub fn person(
 }
 
 /// The sections of a company's export, in order.
-pub fn company(
-    conn: &Connection,
-    company: &CompanyId,
-) -> DomainResult<Vec<(&'static str, Vec<Value>)>> {
+pub fn company(conn: &Db, company: &CompanyId) -> DomainResult<Vec<(&'static str, Vec<Value>)>> {
     COMPANY
         .iter()
         .map(|(name, sql)| Ok((*name, section(conn, sql, company, None)?)))

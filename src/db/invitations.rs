@@ -1,7 +1,8 @@
 //! SQL for invitations: only the link token's digest is stored. "Open" means neither accepted
 //! nor revoked; "pending" also means not expired.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::domain::invitation::Invitation;
@@ -41,7 +42,7 @@ pub struct InsertInvitation<'a> {
     pub created_by: Option<&'a UserId>,
 }
 
-pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, i: &InsertInvitation<'_>, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO invitations (id, company_id, email, role, token_hash, expires_at, created_by, \
@@ -63,7 +64,7 @@ pub fn insert(conn: &Connection, i: &InsertInvitation<'_>, now: i64) -> DomainRe
 
 /// An invitation of one company; another company's is `None`.
 pub fn get_in_company(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     id: &InvitationId,
 ) -> DomainResult<Option<Invitation>> {
@@ -72,14 +73,14 @@ pub fn get_in_company(
 }
 
 /// The invitation whose link carries this token, whatever its state.
-pub fn find_by_token(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<Invitation>> {
+pub fn find_by_token(conn: &Db, hash: &TokenHash) -> DomainResult<Option<Invitation>> {
     let sql = format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = ?1");
     Ok(super::cached_row(conn, &sql, params![&hash[..]], from_row).optional()?)
 }
 
 /// Whether another pending invitation, in any company, is for `email`.
 pub fn pending_email_taken(
-    conn: &Connection,
+    conn: &Db,
     email: &str,
     except: Option<&InvitationId>,
     now: i64,
@@ -94,7 +95,7 @@ pub fn pending_email_taken(
 }
 
 /// Pending invitations of a company: each holds a seat of the plan.
-pub fn count_pending(conn: &Connection, company: &CompanyId, now: i64) -> DomainResult<i64> {
+pub fn count_pending(conn: &Db, company: &CompanyId, now: i64) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM invitations WHERE company_id = ?1 AND accepted_at IS NULL \
@@ -105,7 +106,7 @@ pub fn count_pending(conn: &Connection, company: &CompanyId, now: i64) -> Domain
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     after: Option<&InvitationId>,
     limit: u32,
@@ -126,7 +127,7 @@ pub fn list(
 
 /// A new link for an open invitation: the old token stops working.
 pub fn renew(
-    conn: &Connection,
+    conn: &Db,
     id: &InvitationId,
     hash: &TokenHash,
     expires_at: i64,
@@ -140,7 +141,7 @@ pub fn renew(
     Ok(())
 }
 
-pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
+pub fn revoke(conn: &Db, id: &InvitationId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE invitations SET revoked_at = ?2 WHERE id = ?1",
@@ -149,7 +150,7 @@ pub fn revoke(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()
     Ok(())
 }
 
-pub fn accept(conn: &Connection, id: &InvitationId, now: i64) -> DomainResult<()> {
+pub fn accept(conn: &Db, id: &InvitationId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE invitations SET accepted_at = ?2 WHERE id = ?1",

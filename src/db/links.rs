@@ -1,6 +1,7 @@
 //! SQL for links between applications and companies, and for companies' custom domains.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::application::Link;
 use crate::domain::Page;
@@ -30,7 +31,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Link> {
     })
 }
 
-pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
+pub fn insert(conn: &Db, l: &Link) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO links (id, application_id, company_id, scopes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -39,23 +40,19 @@ pub fn insert(conn: &Connection, l: &Link) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &LinkId) -> DomainResult<Option<Link>> {
+pub fn get(conn: &Db, id: &LinkId) -> DomainResult<Option<Link>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// A link of one company; another company's link is `None`.
-pub fn get_in_company(
-    conn: &Connection,
-    company: &CompanyId,
-    id: &LinkId,
-) -> DomainResult<Option<Link>> {
+pub fn get_in_company(conn: &Db, company: &CompanyId, id: &LinkId) -> DomainResult<Option<Link>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = ?1 AND l.company_id = ?2");
     Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     app: Option<&ApplicationId>,
     company: Option<&CompanyId>,
 ) -> DomainResult<Vec<Link>> {
@@ -71,7 +68,7 @@ pub fn list(
 
 /// A page of links in id order, optionally of one application or one company.
 pub fn page(
-    conn: &Connection,
+    conn: &Db,
     app: Option<&ApplicationId>,
     company: Option<&CompanyId>,
     after: Option<&LinkId>,
@@ -91,11 +88,11 @@ pub fn page(
     )
 }
 
-pub fn all(conn: &Connection) -> DomainResult<Vec<Link>> {
+pub fn all(conn: &Db) -> DomainResult<Vec<Link>> {
     list(conn, None, None)
 }
 
-pub fn set_scopes(conn: &Connection, id: &LinkId, scopes: &[String], now: i64) -> DomainResult<()> {
+pub fn set_scopes(conn: &Db, id: &LinkId, scopes: &[String], now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE links SET scopes = ?2, updated_at = ?3 WHERE id = ?1",
@@ -107,7 +104,7 @@ pub fn set_scopes(conn: &Connection, id: &LinkId, scopes: &[String], now: i64) -
 /// Sets (or with `None` clears) the application's own id for the company; another link of the
 /// same application holding it is a conflict on `external_id`.
 pub fn set_external_id(
-    conn: &Connection,
+    conn: &Db,
     id: &LinkId,
     external_id: Option<&str>,
     now: i64,
@@ -139,7 +136,7 @@ pub fn set_external_id(
 /// The company an application's own link carries `external_id` on; another application's
 /// links are never searched.
 pub fn company_by_external_id(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     external_id: &str,
 ) -> DomainResult<Option<CompanyId>> {
@@ -152,17 +149,12 @@ pub fn company_by_external_id(
     .optional()?)
 }
 
-pub fn delete(conn: &Connection, id: &LinkId) -> DomainResult<()> {
+pub fn delete(conn: &Db, id: &LinkId) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM links WHERE id = ?1", [id])?;
     Ok(())
 }
 
-pub fn add_domain(
-    conn: &Connection,
-    company: &CompanyId,
-    domain: &str,
-    now: i64,
-) -> DomainResult<()> {
+pub fn add_domain(conn: &Db, company: &CompanyId, domain: &str, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO company_domains (domain, company_id, created_at) VALUES (?1, ?2, ?3)",
@@ -173,7 +165,7 @@ pub fn add_domain(
 
 /// A page of one company's custom domains, in name order.
 pub fn domains(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     after: Option<&str>,
     limit: u32,
@@ -191,7 +183,7 @@ pub fn domains(
     )
 }
 
-pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> DomainResult<bool> {
+pub fn remove_domain(conn: &Db, company: &CompanyId, domain: &str) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM company_domains WHERE company_id = ?1 AND domain = ?2",
@@ -199,7 +191,7 @@ pub fn remove_domain(conn: &Connection, company: &CompanyId, domain: &str) -> Do
     )? > 0)
 }
 
-pub fn company_by_domain(conn: &Connection, domain: &str) -> DomainResult<Option<CompanyId>> {
+pub fn company_by_domain(conn: &Db, domain: &str) -> DomainResult<Option<CompanyId>> {
     Ok(super::cached_row(
         conn,
         "SELECT company_id FROM company_domains WHERE domain = ?1",
@@ -209,7 +201,7 @@ pub fn company_by_domain(conn: &Connection, domain: &str) -> DomainResult<Option
     .optional()?)
 }
 
-pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<CompanyId>> {
+pub fn company_by_slug(conn: &Db, slug: &str) -> DomainResult<Option<CompanyId>> {
     Ok(super::cached_row(
         conn,
         "SELECT id FROM companies WHERE slug = ?1",
@@ -221,7 +213,7 @@ pub fn company_by_slug(conn: &Connection, slug: &str) -> DomainResult<Option<Com
 
 /// Custom domains equal to `base` or under it, with their companies: rows that break the
 /// host rules (registered before the rule, or before the base domain was set).
-pub fn domains_within(conn: &Connection, base: &str) -> DomainResult<Vec<(CompanyId, String)>> {
+pub fn domains_within(conn: &Db, base: &str) -> DomainResult<Vec<(CompanyId, String)>> {
     let suffix = format!(".{base}");
     let mut stmt = conn.prepare_cached(
         "SELECT company_id, domain FROM company_domains \
@@ -234,10 +226,7 @@ pub fn domains_within(conn: &Connection, base: &str) -> DomainResult<Vec<(Compan
 }
 
 /// Companies whose slug is one of `slugs`.
-pub fn companies_with_slugs(
-    conn: &Connection,
-    slugs: &[&str],
-) -> DomainResult<Vec<(CompanyId, String)>> {
+pub fn companies_with_slugs(conn: &Db, slugs: &[&str]) -> DomainResult<Vec<(CompanyId, String)>> {
     let list = serde_json::to_string(slugs).map_err(crate::error::DomainError::internal)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, slug FROM companies WHERE slug IN (SELECT value FROM json_each(?1)) ORDER BY slug",

@@ -1,13 +1,14 @@
 //! SQL for one-time sign-in links (`armario admin login-link`), kept only as SHA-256 digests.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     user: &UserId,
     expires_at: i64,
@@ -27,7 +28,7 @@ pub fn insert(
 }
 
 /// Consumes a link: its user when it existed and had not expired. A link works once.
-pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
+pub fn take(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
     let found: Option<(UserId, i64)> = conn
         .query_row(
             "SELECT user_id, expires_at FROM login_links WHERE token_hash = ?1",

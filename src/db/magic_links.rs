@@ -1,7 +1,8 @@
 //! SQL for magic sign-in links: only the digests of the link's token and of the asking
 //! browser's nonce are stored.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
@@ -20,7 +21,7 @@ pub struct MagicLink {
     pub nonce_hash: Vec<u8>,
 }
 
-pub fn insert(conn: &Connection, link: &NewMagicLink<'_>, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, link: &NewMagicLink<'_>, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM magic_links WHERE expires_at <= ?1",
@@ -43,7 +44,7 @@ pub fn insert(conn: &Connection, link: &NewMagicLink<'_>, now: i64) -> DomainRes
 
 /// The link with this digest while it is live, without using it up: a try from another
 /// browser must leave it working for the browser that asked.
-pub fn find_live(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Option<MagicLink>> {
+pub fn find_live(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<Option<MagicLink>> {
     Ok(conn
         .query_row(
             "SELECT user_id, nonce_hash FROM magic_links WHERE token_hash = ?1 AND expires_at > ?2",
@@ -59,7 +60,7 @@ pub fn find_live(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<
 }
 
 /// Uses a link up; false when it was already gone.
-pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
+pub fn delete(conn: &Db, hash: &TokenHash) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM magic_links WHERE token_hash = ?1",

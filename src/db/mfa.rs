@@ -1,7 +1,8 @@
 //! SQL for two-factor sign-in: TOTP secrets (sealed), recovery codes and sign-in challenges
 //! (SHA-256 digests only), and who must use a second factor.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::domain::mfa::MfaPolicy;
@@ -16,7 +17,7 @@ pub struct TotpRow {
     pub last_step: Option<i64>,
 }
 
-pub fn totp(conn: &Connection, user: &UserId) -> DomainResult<Option<TotpRow>> {
+pub fn totp(conn: &Db, user: &UserId) -> DomainResult<Option<TotpRow>> {
     Ok(conn
         .query_row(
             "SELECT sealed, key_id, confirmed_at, last_step FROM user_totp WHERE user_id = ?1",
@@ -34,7 +35,7 @@ pub fn totp(conn: &Connection, user: &UserId) -> DomainResult<Option<TotpRow>> {
 }
 
 /// Whether the user has a confirmed second factor.
-pub fn enabled(conn: &Connection, user: &UserId) -> DomainResult<bool> {
+pub fn enabled(conn: &Db, user: &UserId) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,
         "SELECT 1 FROM user_totp WHERE user_id = ?1 AND confirmed_at IS NOT NULL",
@@ -47,7 +48,7 @@ pub fn enabled(conn: &Connection, user: &UserId) -> DomainResult<bool> {
 
 /// Starts (or restarts) an unconfirmed enrolment with a freshly sealed secret.
 pub fn put_pending(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     sealed: &[u8],
     key_id: &str,
@@ -65,7 +66,7 @@ pub fn put_pending(
 
 /// Records an accepted code's step, only if it is later than the last one accepted: false
 /// means the step was already used (a replay, or a race with another request).
-pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<bool> {
+pub fn use_step(conn: &Db, user: &UserId, step: i64) -> DomainResult<bool> {
     let n = super::cached_execute(
         conn,
         "UPDATE user_totp SET last_step = ?2
@@ -75,7 +76,7 @@ pub fn use_step(conn: &Connection, user: &UserId, step: i64) -> DomainResult<boo
     Ok(n == 1)
 }
 
-pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
+pub fn confirm(conn: &Db, user: &UserId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE user_totp SET confirmed_at = ?2 WHERE user_id = ?1",
@@ -85,7 +86,7 @@ pub fn confirm(conn: &Connection, user: &UserId, now: i64) -> DomainResult<()> {
 }
 
 /// Removes the user's second factor, recovery codes and open challenges; whether there was one.
-pub fn remove(conn: &Connection, user: &UserId) -> DomainResult<bool> {
+pub fn remove(conn: &Db, user: &UserId) -> DomainResult<bool> {
     let n = super::cached_execute(conn, "DELETE FROM user_totp WHERE user_id = ?1", [user])?;
     super::cached_execute(
         conn,
@@ -101,11 +102,7 @@ pub fn remove(conn: &Connection, user: &UserId) -> DomainResult<bool> {
 }
 
 /// Replaces the user's recovery codes with these digests.
-pub fn replace_recovery_codes(
-    conn: &Connection,
-    user: &UserId,
-    hashes: &[TokenHash],
-) -> DomainResult<()> {
+pub fn replace_recovery_codes(conn: &Db, user: &UserId, hashes: &[TokenHash]) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM mfa_recovery_codes WHERE user_id = ?1",
@@ -121,7 +118,7 @@ pub fn replace_recovery_codes(
 
 /// Uses a recovery code: true when it was the user's and unused; it never works again.
 pub fn use_recovery_code(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     hash: &TokenHash,
     now: i64,
@@ -135,7 +132,7 @@ pub fn use_recovery_code(
     Ok(n == 1)
 }
 
-pub fn recovery_codes_left(conn: &Connection, user: &UserId) -> DomainResult<i64> {
+pub fn recovery_codes_left(conn: &Db, user: &UserId) -> DomainResult<i64> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
         [user],
@@ -144,7 +141,7 @@ pub fn recovery_codes_left(conn: &Connection, user: &UserId) -> DomainResult<i64
 }
 
 pub fn insert_challenge(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     user: &UserId,
     action: &str,
@@ -167,7 +164,7 @@ pub fn insert_challenge(
 
 /// A live challenge's user and first factor's action, without using it up.
 pub fn find_challenge(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     now: i64,
 ) -> DomainResult<Option<(UserId, String)>> {
@@ -181,7 +178,7 @@ pub fn find_challenge(
 }
 
 /// Uses a challenge up: true when it was still there.
-pub fn take_challenge(conn: &Connection, hash: &TokenHash) -> DomainResult<bool> {
+pub fn take_challenge(conn: &Db, hash: &TokenHash) -> DomainResult<bool> {
     let n = super::cached_execute(
         conn,
         "DELETE FROM mfa_challenges WHERE token_hash = ?1",
@@ -194,7 +191,7 @@ pub fn take_challenge(conn: &Connection, hash: &TokenHash) -> DomainResult<bool>
 const PLATFORM: &str = "";
 
 /// The policy of a company, or of the platform (owners) when `company` is `None`.
-pub fn policy(conn: &Connection, company: Option<&CompanyId>) -> DomainResult<MfaPolicy> {
+pub fn policy(conn: &Db, company: Option<&CompanyId>) -> DomainResult<MfaPolicy> {
     let key = company.map_or(PLATFORM, |c| c.as_str());
     let found: Option<String> = super::cached_row(
         conn,
@@ -210,7 +207,7 @@ pub fn policy(conn: &Connection, company: Option<&CompanyId>) -> DomainResult<Mf
 }
 
 pub fn set_policy(
-    conn: &Connection,
+    conn: &Db,
     company: Option<&CompanyId>,
     policy: MfaPolicy,
     now: i64,
@@ -226,7 +223,7 @@ pub fn set_policy(
 }
 
 /// Every sealed TOTP secret, for `keys rotate`.
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(UserId, Vec<u8>, String)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(UserId, Vec<u8>, String)>> {
     let mut stmt =
         conn.prepare("SELECT user_id, sealed, key_id FROM user_totp ORDER BY user_id")?;
     let rows = stmt
@@ -235,12 +232,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(UserId, Vec<u8>, Strin
     Ok(rows)
 }
 
-pub fn set_sealed(
-    conn: &Connection,
-    user: &UserId,
-    sealed: &[u8],
-    key_id: &str,
-) -> DomainResult<()> {
+pub fn set_sealed(conn: &Db, user: &UserId, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE user_totp SET sealed = ?2, key_id = ?3 WHERE user_id = ?1",

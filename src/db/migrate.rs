@@ -274,7 +274,7 @@ fn apply_each(conn: &mut Connection, current: u32, log: bool) -> DomainResult<()
         }
         tx.execute_batch(sql).map_err(failed)?;
         if *version == AUDIT_CHAIN_VERSION {
-            super::audit_chain::backfill(&tx)?;
+            super::audit_chain::backfill(&super::Db::sqlite(&tx))?;
         }
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

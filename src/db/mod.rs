@@ -56,6 +56,7 @@ pub mod session_list;
 pub mod sessions;
 pub mod signing_keys;
 pub mod signups;
+pub mod sql;
 pub mod storage_health;
 pub mod store_move;
 pub mod usage;
@@ -65,6 +66,7 @@ pub mod webhooks;
 mod webhooks_tests;
 mod writer;
 
+pub use sql::Db;
 pub use writer::Batching;
 
 use std::path::{Path, PathBuf};
@@ -72,7 +74,7 @@ use std::time::Duration;
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::domain::Company;
 use crate::error::{DomainError, DomainResult};
@@ -90,16 +92,31 @@ pub enum Synchronous {
 
 #[derive(Clone)]
 pub struct Store {
-    writer: Writer,
+    backend: Backend,
     /// Told after every committed write: the webhook sender looks for new deliveries.
     committed: std::sync::Arc<tokio::sync::Notify>,
-    pool: Pool<SqliteConnectionManager>,
-    path: PathBuf,
     /// Companies read by id, kept until the next commit: applications read theirs on every
     /// call.
     companies: std::sync::Arc<kept::Kept<CompanyId, std::sync::Arc<Company>>>,
     /// How many companies hold each trigram of the search index, for searches.
     search_terms: std::sync::Arc<search_terms::SearchTerms>,
+}
+
+/// The store's two kinds: the SQLite file (one writer thread, a pool of readers) or a
+/// PostgreSQL server (a pool of connections; see [`pg::store`]).
+#[derive(Clone)]
+enum Backend {
+    Sqlite {
+        writer: Writer,
+        pool: Pool<SqliteConnectionManager>,
+        path: PathBuf,
+    },
+    Postgres {
+        store: pg::store::PgStore,
+        /// Bumped after each commit, as the SQLite writer does, for what is kept in memory.
+        generation: kept::Generation,
+        health: std::sync::Arc<StorageHealth>,
+    },
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -143,8 +160,8 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
 
 /// Runs one statement through the connection's statement cache: preparing an insert compiles
 /// the triggers it fires (the search index, the kept counts), which costs more than running it.
-pub(crate) fn cached_execute<P: rusqlite::Params>(
-    conn: &Connection,
+pub(crate) fn cached_execute<P: sql::Params>(
+    conn: &Db,
     sql: &str,
     params: P,
 ) -> rusqlite::Result<usize> {
@@ -152,21 +169,26 @@ pub(crate) fn cached_execute<P: rusqlite::Params>(
 }
 
 /// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
-pub(crate) fn cached_row<T, P, F>(
-    conn: &Connection,
-    sql: &str,
-    params: P,
-    f: F,
-) -> rusqlite::Result<T>
+pub(crate) fn cached_row<T, P, F>(conn: &Db, sql: &str, params: P, f: F) -> rusqlite::Result<T>
 where
-    P: rusqlite::Params,
-    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    P: sql::Params,
+    F: FnOnce(&sql::Row<'_>) -> rusqlite::Result<T>,
 {
     conn.prepare_cached(sql)?.query_row(params, f)
 }
 
+/// The schema version of the store `conn` reaches (SQLite keeps it in the file's header,
+/// PostgreSQL in `armario_schema`).
+pub fn schema_version(conn: &Db) -> DomainResult<u32> {
+    let sql = match conn.dialect() {
+        sql::Dialect::Sqlite => "PRAGMA user_version",
+        sql::Dialect::Postgres => "SELECT version FROM armario_schema WHERE id = 1",
+    };
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+}
+
 /// Whether the file has the table `name` (a file from an older armario may not).
-pub(crate) fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+pub(crate) fn has_table(conn: &Db, name: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
     )?
@@ -185,13 +207,9 @@ pub(crate) fn like_pattern(q: &str) -> String {
 /// Runs `read` on one snapshot of the store, so statements read apart see the same rows: in a
 /// read transaction of its own (rolled back after; it writes nothing), or in the transaction
 /// the caller is already in.
-pub(crate) fn in_snapshot<T>(
-    conn: &Connection,
-    read: impl FnOnce(&Connection) -> DomainResult<T>,
-) -> DomainResult<T> {
+pub fn in_snapshot<T>(conn: &Db, read: impl FnOnce(&Db) -> DomainResult<T>) -> DomainResult<T> {
     if conn.is_autocommit() {
-        let snapshot = conn.unchecked_transaction()?;
-        read(&snapshot)
+        conn.snapshot(read)
     } else {
         read(conn)
     }
@@ -200,15 +218,15 @@ pub(crate) fn in_snapshot<T>(
 /// Runs a keyset query that fetched `limit + 1` rows: the extra row only says that another
 /// page exists, and the cursor is the key of the last row kept.
 pub(crate) fn keyset_page<T>(
-    stmt: &mut rusqlite::CachedStatement<'_>,
+    stmt: &mut sql::Stmt<'_>,
     args: &[Box<dyn rusqlite::ToSql>],
     limit: u32,
-    from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    from_row: impl FnMut(&sql::Row<'_>) -> rusqlite::Result<T>,
     key: impl Fn(&T) -> String,
 ) -> DomainResult<crate::domain::Page<T>> {
     keyset(
         stmt,
-        rusqlite::params_from_iter(args.iter()),
+        sql::params_from_iter(args.iter()),
         limit,
         from_row,
         key,
@@ -217,10 +235,10 @@ pub(crate) fn keyset_page<T>(
 
 /// [`keyset_page`] with fixed parameters.
 pub(crate) fn keyset<T>(
-    stmt: &mut rusqlite::CachedStatement<'_>,
-    params: impl rusqlite::Params,
+    stmt: &mut sql::Stmt<'_>,
+    params: impl sql::Params,
     limit: u32,
-    from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    from_row: impl FnMut(&sql::Row<'_>) -> rusqlite::Result<T>,
     key: impl Fn(&T) -> String,
 ) -> DomainResult<crate::domain::Page<T>> {
     let items = stmt
@@ -276,7 +294,7 @@ impl Store {
         // What another program's writes left for the search index (the writer hands over its
         // own at each commit).
         let tx = conn.transaction()?;
-        let queued = search_upkeep::index_pending(&tx)?;
+        let queued = search_upkeep::index_pending(&Db::sqlite(&tx))?;
         tx.commit()?;
         if queued {
             tracing::info!("company search index: changes made outside armario indexed");
@@ -298,20 +316,48 @@ impl Store {
             conn,
             std::sync::Arc::new(StorageHealth::default()),
             batching,
-            |c| search_upkeep::index_pending(c).map(drop),
+            |c| search_upkeep::index_pending(&Db::sqlite(c)).map(drop),
         );
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(writer.generation().clone())),
             search_terms: std::sync::Arc::default(),
-            writer,
-            pool,
-            path: path.to_path_buf(),
+            backend: Backend::Sqlite {
+                writer,
+                pool,
+                path: path.to_path_buf(),
+            },
             committed: Default::default(),
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Connects to the PostgreSQL server `url` names (TLS checked against the webpki roots
+    /// and `ca_file`), brings its schema to this binary's version, refusing a newer one, and
+    /// keeps a pool of `connections`.
+    pub fn open_postgres(
+        url: &str,
+        ca_file: Option<&Path>,
+        connections: u32,
+    ) -> DomainResult<Self> {
+        let store = pg::store::PgStore::open(url, ca_file, connections)?;
+        let generation = kept::Generation::default();
+        Ok(Self {
+            companies: std::sync::Arc::new(kept::Kept::new(generation.clone())),
+            search_terms: std::sync::Arc::default(),
+            backend: Backend::Postgres {
+                store,
+                generation,
+                health: std::sync::Arc::default(),
+            },
+            committed: Default::default(),
+        })
+    }
+
+    /// The SQLite file, or `None` on PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => Some(path),
+            Backend::Postgres { .. } => None,
+        }
     }
 
     /// The trigram counts a company search picks its index lookup with (`search_terms`).
@@ -321,7 +367,10 @@ impl Store {
 
     /// Whether writes are being refused for lack of space, and how often they were.
     pub fn storage_health(&self) -> &StorageHealth {
-        self.writer.health()
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => writer.health(),
+            Backend::Postgres { health, .. } => health,
+        }
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction on the writer thread; commits when it
@@ -331,11 +380,9 @@ impl Store {
     pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
     {
-        let out = self.writer.run(f, |_| Ok(())).await;
-        self.committed.notify_one();
-        out
+        self.write_then(f, |_| Ok(())).await
     }
 
     /// Resolves after a write commits (at once when one committed since the last call).
@@ -348,10 +395,25 @@ impl Store {
     pub async fn write_then<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
-        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
     {
-        let out = self.writer.run(f, after).await;
+        let out = match &self.backend {
+            Backend::Sqlite { writer, .. } => writer.run(f, after).await,
+            Backend::Postgres {
+                store, generation, ..
+            } => {
+                let (store, generation) = (store.clone(), generation.clone());
+                tokio::task::spawn_blocking(move || {
+                    let value = store.write(f)?;
+                    generation.bump();
+                    store.read(after)?;
+                    Ok(value)
+                })
+                .await
+                .map_err(DomainError::internal)?
+            }
+        };
         self.committed.notify_one();
         out
     }
@@ -361,7 +423,10 @@ impl Store {
     /// pages) are gone from the file. Readers still on an older snapshot can leave it partly
     /// done; SQLite then reuses the log from its start after the next checkpoint.
     pub async fn checkpoint(&self) -> DomainResult<()> {
-        self.writer
+        let Backend::Sqlite { writer, .. } = &self.backend else {
+            return Ok(());
+        };
+        writer
             .run(
                 |_| Ok(()),
                 |c| {
@@ -379,9 +444,12 @@ impl Store {
     /// Seals what is still in clear under the companies' keys (after an upgrade or a restore),
     /// on the writer thread; see [`company_keys::seal_pending`].
     pub async fn seal_pending(&self) -> DomainResult<company_keys::SealReport> {
+        let Backend::Sqlite { writer, .. } = &self.backend else {
+            return Ok(company_keys::SealReport::default());
+        };
         let report = std::sync::Arc::new(std::sync::Mutex::new(None));
         let out = report.clone();
-        self.writer
+        writer
             .run(
                 |_| Ok(()),
                 move |c| {
@@ -399,15 +467,25 @@ impl Store {
     pub async fn read<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+        F: FnOnce(&Db<'_>) -> DomainResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = pool.get()?;
-            f(&conn)
-        })
-        .await
-        .map_err(DomainError::internal)?
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => {
+                let pool = pool.clone();
+                tokio::task::spawn_blocking(move || {
+                    let conn = pool.get()?;
+                    f(&Db::sqlite(&conn))
+                })
+                .await
+                .map_err(DomainError::internal)?
+            }
+            Backend::Postgres { store, .. } => {
+                let store = store.clone();
+                tokio::task::spawn_blocking(move || store.read(f))
+                    .await
+                    .map_err(DomainError::internal)?
+            }
+        }
     }
 
     /// A read of a few rows found by key (a company by its id), run on the calling task's
@@ -418,11 +496,15 @@ impl Store {
     pub async fn read_point<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+        F: FnOnce(&Db<'_>) -> DomainResult<T> + Send + 'static,
     {
-        match self.pool.try_get() {
-            Some(conn) => f(&conn),
-            None => self.read(f).await,
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => match pool.try_get() {
+                Some(conn) => f(&Db::sqlite(&conn)),
+                None => self.read(f).await,
+            },
+            // The PostgreSQL client blocks on its own runtime: never on the caller's.
+            Backend::Postgres { .. } => self.read(f).await,
         }
     }
 
@@ -443,13 +525,18 @@ impl Store {
     pub async fn read_aside<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+        F: FnOnce(&Db<'_>) -> DomainResult<T> + Send + 'static,
     {
-        aside::read_aside(self.pool.clone(), f).await
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => aside::read_aside(pool.clone(), f).await,
+            Backend::Postgres { .. } => self.read(f).await,
+        }
     }
 
     /// Finishes queued writes, checkpoints the WAL and closes the writer connection.
     pub async fn close(&self) {
-        self.writer.close().await;
+        if let Backend::Sqlite { writer, .. } = &self.backend {
+            writer.close().await;
+        }
     }
 }

@@ -1,14 +1,15 @@
 //! SQL for the OpenID provider: client settings, pending authorization requests, codes,
 //! refresh-token families, revoked access tokens, consents and seen client assertions.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, UserId};
 use crate::oidc::client::ClientSettings;
 
-pub fn client(conn: &Connection, app: &ApplicationId) -> DomainResult<Option<ClientSettings>> {
+pub fn client(conn: &Db, app: &ApplicationId) -> DomainResult<Option<ClientSettings>> {
     Ok(conn
         .query_row(
             "SELECT redirect_uris, post_logout_redirect_uris, access_token_ttl, id_token_ttl,
@@ -39,7 +40,7 @@ pub fn client(conn: &Connection, app: &ApplicationId) -> DomainResult<Option<Cli
 }
 
 pub fn put_client(
-    conn: &Connection,
+    conn: &Db,
     app: &ApplicationId,
     c: &ClientSettings,
     now: i64,
@@ -72,7 +73,7 @@ pub fn put_client(
 
 /// The longest access or ID token lifetime any client has: how long a retired signing key
 /// must stay published.
-pub fn longest_token_ttl(conn: &Connection) -> DomainResult<i64> {
+pub fn longest_token_ttl(conn: &Db) -> DomainResult<i64> {
     Ok(conn.query_row(
         "SELECT COALESCE(MAX(MAX(access_token_ttl, id_token_ttl)), 0) FROM oidc_clients",
         [],
@@ -96,7 +97,7 @@ pub struct RequestRow {
     pub expires_at: i64,
 }
 
-pub fn insert_request(conn: &Connection, r: &RequestRow, now: i64) -> DomainResult<()> {
+pub fn insert_request(conn: &Db, r: &RequestRow, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM oidc_requests WHERE expires_at <= ?1",
@@ -125,7 +126,7 @@ pub fn insert_request(conn: &Connection, r: &RequestRow, now: i64) -> DomainResu
     Ok(())
 }
 
-pub fn request(conn: &Connection, id: &str, now: i64) -> DomainResult<Option<RequestRow>> {
+pub fn request(conn: &Db, id: &str, now: i64) -> DomainResult<Option<RequestRow>> {
     Ok(conn
         .query_row(
             "SELECT id, application_id, redirect_uri, scope, state, nonce, code_challenge,
@@ -151,7 +152,7 @@ pub fn request(conn: &Connection, id: &str, now: i64) -> DomainResult<Option<Req
         .optional()?)
 }
 
-pub fn delete_request(conn: &Connection, id: &str) -> DomainResult<bool> {
+pub fn delete_request(conn: &Db, id: &str) -> DomainResult<bool> {
     Ok(super::cached_execute(conn, "DELETE FROM oidc_requests WHERE id = ?1", [id])? == 1)
 }
 
@@ -173,7 +174,7 @@ pub struct CodeRow {
     pub access: Option<(String, i64)>,
 }
 
-pub fn insert_code(conn: &Connection, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
+pub fn insert_code(conn: &Db, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM oidc_codes WHERE expires_at <= ?1 - 86400000",
@@ -201,7 +202,7 @@ pub fn insert_code(conn: &Connection, hash: &TokenHash, c: &CodeRow, now: i64) -
     Ok(())
 }
 
-pub fn code(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<CodeRow>> {
+pub fn code(conn: &Db, hash: &TokenHash) -> DomainResult<Option<CodeRow>> {
     Ok(conn
         .query_row(
             "SELECT application_id, user_id, company_id, redirect_uri, scope, nonce,
@@ -236,7 +237,7 @@ pub fn code(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<CodeRow>
 
 /// Marks a code used, if it was not, with what it gave: false means it already was.
 pub fn use_code(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     family: &str,
     access: (&str, i64),
@@ -264,12 +265,7 @@ pub struct RefreshRow {
     pub revoked_at: Option<i64>,
 }
 
-pub fn insert_refresh(
-    conn: &Connection,
-    hash: &TokenHash,
-    r: &RefreshRow,
-    now: i64,
-) -> DomainResult<()> {
+pub fn insert_refresh(conn: &Db, hash: &TokenHash, r: &RefreshRow, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO oidc_refresh_tokens (token_hash, family_id, application_id, user_id,
@@ -290,7 +286,7 @@ pub fn insert_refresh(
     Ok(())
 }
 
-pub fn refresh(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<RefreshRow>> {
+pub fn refresh(conn: &Db, hash: &TokenHash) -> DomainResult<Option<RefreshRow>> {
     Ok(conn
         .query_row(
             "SELECT family_id, application_id, user_id, company_id, scope, auth_time,
@@ -314,7 +310,7 @@ pub fn refresh(conn: &Connection, hash: &TokenHash) -> DomainResult<Option<Refre
 }
 
 /// Marks a refresh token used, if it was not and is not revoked.
-pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
+pub fn use_refresh(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET used_at = ?2
@@ -324,7 +320,7 @@ pub fn use_refresh(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResul
 }
 
 /// Revokes every token of a family; returns how many were still live.
-pub fn revoke_family(conn: &Connection, family: &str, now: i64) -> DomainResult<usize> {
+pub fn revoke_family(conn: &Db, family: &str, now: i64) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "UPDATE oidc_refresh_tokens SET revoked_at = ?2
@@ -335,7 +331,7 @@ pub fn revoke_family(conn: &Connection, family: &str, now: i64) -> DomainResult<
 
 /// Revokes a user's refresh tokens (all applications when `app` is `None`).
 pub fn revoke_for_user(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     app: Option<&ApplicationId>,
     now: i64,
@@ -350,7 +346,7 @@ pub fn revoke_for_user(
 
 /// Revokes the refresh tokens a company's users hold (for one application, or all).
 pub fn revoke_for_company(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     app: Option<&ApplicationId>,
     now: i64,
@@ -363,7 +359,7 @@ pub fn revoke_for_company(
     )?)
 }
 
-pub fn revoke_jti(conn: &Connection, jti: &str, expires_at: i64, now: i64) -> DomainResult<()> {
+pub fn revoke_jti(conn: &Db, jti: &str, expires_at: i64, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM oidc_revoked_tokens WHERE expires_at <= ?1",
@@ -377,7 +373,7 @@ pub fn revoke_jti(conn: &Connection, jti: &str, expires_at: i64, now: i64) -> Do
     Ok(())
 }
 
-pub fn jti_revoked(conn: &Connection, jti: &str) -> DomainResult<bool> {
+pub fn jti_revoked(conn: &Db, jti: &str) -> DomainResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM oidc_revoked_tokens WHERE jti = ?1",
@@ -389,7 +385,7 @@ pub fn jti_revoked(conn: &Connection, jti: &str) -> DomainResult<bool> {
 }
 
 /// The scopes a user has agreed to give an application, space-separated.
-pub fn consent(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainResult<String> {
+pub fn consent(conn: &Db, user: &UserId, app: &ApplicationId) -> DomainResult<String> {
     Ok(conn
         .query_row(
             "SELECT scope FROM oidc_consents WHERE user_id = ?1 AND application_id = ?2",
@@ -401,7 +397,7 @@ pub fn consent(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainR
 }
 
 pub fn put_consent(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     app: &ApplicationId,
     scope: &str,
@@ -418,12 +414,7 @@ pub fn put_consent(
 }
 
 /// Records a client assertion's `jti`; false when it was seen before.
-pub fn first_assertion(
-    conn: &Connection,
-    jti: &str,
-    expires_at: i64,
-    now: i64,
-) -> DomainResult<bool> {
+pub fn first_assertion(conn: &Db, jti: &str, expires_at: i64, now: i64) -> DomainResult<bool> {
     super::cached_execute(
         conn,
         "DELETE FROM oidc_assertions WHERE expires_at <= ?1",
@@ -449,11 +440,7 @@ pub struct SubjectRow {
     pub linked: bool,
 }
 
-pub fn subject(
-    conn: &Connection,
-    user: &UserId,
-    app: &ApplicationId,
-) -> DomainResult<Option<SubjectRow>> {
+pub fn subject(conn: &Db, user: &UserId, app: &ApplicationId) -> DomainResult<Option<SubjectRow>> {
     Ok(conn
         .query_row(
             "SELECT u.status, u.company_id, c.status, c.slug, armario_open('users', 'email', u.company_id, u.email),
@@ -481,7 +468,7 @@ pub fn subject(
 }
 
 /// Revoked access tokens not yet expired.
-pub fn revoked_jtis(conn: &Connection, now: i64) -> DomainResult<Vec<(String, i64)>> {
+pub fn revoked_jtis(conn: &Db, now: i64) -> DomainResult<Vec<(String, i64)>> {
     let mut stmt =
         conn.prepare("SELECT jti, expires_at FROM oidc_revoked_tokens WHERE expires_at > ?1")?;
     let rows = stmt

@@ -1,6 +1,7 @@
 //! SQL for the e-mail outbox. Bodies arrive here already sealed.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
@@ -49,12 +50,13 @@ pub struct Counts {
 
 /// Adds a queued message and returns its row id; the body is sealed afterwards, with the id in
 /// its associated data (see [`set_body`]), in the same transaction.
-pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> DomainResult<i64> {
-    super::cached_execute(
+pub fn insert(conn: &Db, m: &NewMessage<'_>, now: i64) -> DomainResult<i64> {
+    Ok(super::cached_row(
         conn,
         "INSERT INTO outbox (message_id, kind, recipient, company_id, subject, status,
                              next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6)
+         RETURNING id",
         params![
             m.message_id,
             m.kind,
@@ -63,11 +65,11 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> DomainResult<i
             m.subject,
             now
         ],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )?)
 }
 
-pub fn set_body(conn: &Connection, id: i64, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+pub fn set_body(conn: &Db, id: i64, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE outbox SET sealed = ?2, key_id = ?3 WHERE id = ?1",
@@ -77,7 +79,7 @@ pub fn set_body(conn: &Connection, id: i64, sealed: &[u8], key_id: &str) -> Doma
 }
 
 /// Queued messages whose time has come, oldest first.
-pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<DueMessage>> {
+pub fn due(conn: &Db, now: i64, limit: u32) -> DomainResult<Vec<DueMessage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, message_id, recipient, subject, sealed, key_id, attempts FROM outbox
          WHERE status = 'queued' AND next_attempt_at <= ?1 AND sealed IS NOT NULL
@@ -98,7 +100,7 @@ pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<DueMessa
 }
 
 /// When the next queued message is due, if any.
-pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
+pub fn next_due_at(conn: &Db) -> DomainResult<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'",
@@ -110,7 +112,7 @@ pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
 }
 
 /// Sent: the body (and with it the link) is dropped.
-pub fn mark_sent(conn: &Connection, id: i64, attempts: u32, now: i64) -> DomainResult<()> {
+pub fn mark_sent(conn: &Db, id: i64, attempts: u32, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE outbox SET status = 'sent', sealed = NULL, key_id = NULL, attempts = ?2,
@@ -123,7 +125,7 @@ pub fn mark_sent(conn: &Connection, id: i64, attempts: u32, now: i64) -> DomainR
 
 /// A failed attempt: try again at `next_at`, or dead-letter it when `next_at` is `None`.
 pub fn mark_failed(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     attempts: u32,
     error: &str,
@@ -145,7 +147,7 @@ pub fn mark_failed(
 }
 
 /// Puts dead-lettered messages back in the queue, due now; returns how many.
-pub fn requeue_dead(conn: &Connection, now: i64) -> DomainResult<usize> {
+pub fn requeue_dead(conn: &Db, now: i64) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?1
@@ -154,7 +156,7 @@ pub fn requeue_dead(conn: &Connection, now: i64) -> DomainResult<usize> {
     )?)
 }
 
-pub fn counts(conn: &Connection) -> DomainResult<Counts> {
+pub fn counts(conn: &Db) -> DomainResult<Counts> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, COUNT(*) FROM outbox WHERE status IN ('queued', 'dead') GROUP BY status",
     )?;
@@ -169,7 +171,7 @@ pub fn counts(conn: &Connection) -> DomainResult<Counts> {
 }
 
 /// The newest messages, optionally of one status.
-pub fn list(conn: &Connection, status: Option<&str>, limit: u32) -> DomainResult<Vec<MessageInfo>> {
+pub fn list(conn: &Db, status: Option<&str>, limit: u32) -> DomainResult<Vec<MessageInfo>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, message_id, kind, recipient, status, attempts, last_error, created_at,
                 next_attempt_at, sent_at
@@ -193,7 +195,7 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: u32) -> DomainResult
 }
 
 /// Bodies still waiting, for `keys rotate`.
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(i64, Vec<u8>, String)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(i64, Vec<u8>, String)>> {
     let mut stmt =
         conn.prepare("SELECT id, sealed, key_id FROM outbox WHERE sealed IS NOT NULL ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -201,7 +203,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(i64, Vec<u8>, String)>
 }
 
 /// The company a message was sent for, if any.
-pub fn company_of(conn: &Connection, id: i64) -> DomainResult<Option<CompanyId>> {
+pub fn company_of(conn: &Db, id: i64) -> DomainResult<Option<CompanyId>> {
     Ok(conn
         .query_row("SELECT company_id FROM outbox WHERE id = ?1", [id], |r| {
             r.get::<_, Option<CompanyId>>(0)

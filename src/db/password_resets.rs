@@ -1,13 +1,14 @@
 //! SQL for password reset links: only the token's digest is stored.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     hash: &TokenHash,
     user: &UserId,
     expires_at: i64,
@@ -23,7 +24,7 @@ pub fn insert(
 }
 
 /// Uses a live link once: removes it and returns its user. Expired links are swept on the way.
-pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
+pub fn take(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<Option<UserId>> {
     super::cached_execute(
         conn,
         "DELETE FROM password_resets WHERE expires_at <= ?1",
@@ -39,7 +40,7 @@ pub fn take(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<Optio
 }
 
 /// Every link of a user stops working (their password changed).
-pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
+pub fn delete_for_user(conn: &Db, user: &UserId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM password_resets WHERE user_id = ?1",

@@ -61,7 +61,7 @@ fn every_table_and_text_column_is_classified() {
                     }
                 }
                 // The company expression is valid SQL over the table.
-                rows_page(&conn, p, p.sealed, 0).unwrap();
+                rows_page(&crate::db::Db::sqlite(&conn), p, p.sealed, 0).unwrap();
             }
         }
     }

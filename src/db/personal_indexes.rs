@@ -3,7 +3,8 @@
 //! still in clear and then every other index are dropped and listed in the copy; a restore
 //! builds them all again once the cells are open.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::OptionalExtension;
 
 use super::personal_columns::PersonalColumns;
 use crate::error::DomainResult;
@@ -12,7 +13,7 @@ use crate::error::DomainResult;
 /// emptied, and a restore rebuilds it from the opened text. While cells change, its triggers
 /// are set aside (they would index ciphertext, one row at a time); this returns them, to put
 /// back with [`resume_search_index`]. Nothing to do in a database without the index.
-pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
+pub fn suspend_search_index(conn: &Db) -> DomainResult<Vec<String>> {
     if !super::has_table(conn, "company_search")? {
         return Ok(Vec::new());
     }
@@ -40,11 +41,7 @@ pub fn suspend_search_index(conn: &Connection) -> DomainResult<Vec<String>> {
 }
 
 /// Puts the triggers back, and with `rebuild` indexes the companies' text again.
-pub fn resume_search_index(
-    conn: &Connection,
-    triggers: &[String],
-    rebuild: bool,
-) -> DomainResult<()> {
+pub fn resume_search_index(conn: &Db, triggers: &[String], rebuild: bool) -> DomainResult<()> {
     if triggers.is_empty() {
         return Ok(());
     }
@@ -67,7 +64,7 @@ pub fn resume_search_index(
 /// again after the rows have changed is one sort. The index of the rows still in clear
 /// (`p.pending`) stays for [`seal_all`](super::personal_rows::seal_all) to read; [`drop_pending_index`] drops it after.
 pub fn suspend_indexes(
-    conn: &Connection,
+    conn: &Db,
     p: &PersonalColumns,
     columns: &[&str],
 ) -> DomainResult<Vec<String>> {
@@ -98,10 +95,7 @@ pub fn suspend_indexes(
 }
 
 /// The SQL of `p`'s index of rows still in clear, when the file has it.
-pub(super) fn pending_index_sql(
-    conn: &Connection,
-    p: &PersonalColumns,
-) -> DomainResult<Option<String>> {
+pub(super) fn pending_index_sql(conn: &Db, p: &PersonalColumns) -> DomainResult<Option<String>> {
     let Some(pending) = &p.pending else {
         return Ok(None);
     };
@@ -116,7 +110,7 @@ pub(super) fn pending_index_sql(
 
 /// Drops `p`'s index of rows still in clear, once [`seal_all`](super::personal_rows::seal_all) has read it, and returns its
 /// SQL to put back like the others [`suspend_indexes`] returns.
-pub fn drop_pending_index(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<String>> {
+pub fn drop_pending_index(conn: &Db, p: &PersonalColumns) -> DomainResult<Vec<String>> {
     let Some(sql) = pending_index_sql(conn, p)? else {
         return Ok(Vec::new());
     };
@@ -131,7 +125,7 @@ pub fn drop_pending_index(conn: &Connection, p: &PersonalColumns) -> DomainResul
 /// sealed copy: indexes hold nothing their tables do not, and on a million companies they were
 /// 2.3 of its 7.9 GB. Freed pages are zeroed where `secure_delete` is on, and zeros cost a
 /// backup's compression almost nothing; a restore builds the indexes once.
-pub fn drop_all_indexes(conn: &Connection) -> DomainResult<Vec<String>> {
+pub fn drop_all_indexes(conn: &Db) -> DomainResult<Vec<String>> {
     let indexes: Vec<(String, String)> = conn
         .prepare(
             "SELECT name, sql FROM sqlite_schema
@@ -148,13 +142,13 @@ pub fn drop_all_indexes(conn: &Connection) -> DomainResult<Vec<String>> {
 }
 
 /// Drops the index `name` (read from the schema or a constant, quoted all the same).
-fn drop_index(conn: &Connection, name: &str) -> DomainResult<()> {
+fn drop_index(conn: &Db, name: &str) -> DomainResult<()> {
     conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     Ok(())
 }
 
 /// Creates again the indexes [`suspend_indexes`] dropped.
-pub fn restore_indexes(conn: &Connection, indexes: &[String]) -> DomainResult<()> {
+pub fn restore_indexes(conn: &Db, indexes: &[String]) -> DomainResult<()> {
     for sql in indexes {
         conn.execute_batch(sql)?;
     }
@@ -168,7 +162,7 @@ const SET_ASIDE: &str = "backup_set_aside_indexes";
 /// [`rebuild_set_aside_indexes`] to build at restore, after the cells are opened. Built in the
 /// copy, they would index ciphertext that the restore replaces anyway: on a million companies
 /// that was a quarter of the sealing.
-pub fn set_indexes_aside(conn: &Connection, indexes: &[String]) -> DomainResult<()> {
+pub fn set_indexes_aside(conn: &Db, indexes: &[String]) -> DomainResult<()> {
     conn.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS {SET_ASIDE} (sql TEXT NOT NULL)"
     ))?;
@@ -180,7 +174,7 @@ pub fn set_indexes_aside(conn: &Connection, indexes: &[String]) -> DomainResult<
 
 /// Builds the indexes a sealed copy was made without and drops their list; how many it built
 /// (none in a copy made before indexes were set aside).
-pub fn rebuild_set_aside_indexes(conn: &Connection) -> DomainResult<usize> {
+pub fn rebuild_set_aside_indexes(conn: &Db) -> DomainResult<usize> {
     if !super::has_table(conn, SET_ASIDE)? {
         return Ok(0);
     }

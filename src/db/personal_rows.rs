@@ -3,9 +3,9 @@
 //! what stands in for rows whose company's key is gone. What happens to the indexes meanwhile
 //! is `personal_indexes`.
 
+use crate::db::sql::{params_from_iter, Db};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params_from_iter, Connection};
 
 use super::personal_columns::{PersonalColumns, Unreadable};
 use super::personal_indexes::pending_index_sql;
@@ -14,24 +14,24 @@ use crate::error::DomainResult;
 
 /// The sealed columns of `p` this database has: none when the table or its key is missing (a
 /// copy of another schema, or an older one).
-pub fn present(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+pub fn present(conn: &Db, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
     present_of(conn, p, p.sealed)
 }
 
 /// The emptied columns of `p` the file has (see [`PersonalColumns::emptied`]).
-pub fn present_emptied(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+pub fn present_emptied(conn: &Db, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
     present_of(conn, p, p.emptied)
 }
 
 /// What a restore opens: the sealed columns, and the emptied ones an older backup sealed.
-pub fn present_openable(conn: &Connection, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
+pub fn present_openable(conn: &Db, p: &PersonalColumns) -> DomainResult<Vec<&'static str>> {
     let mut columns = present(conn, p)?;
     columns.extend(present_emptied(conn, p)?);
     Ok(columns)
 }
 
 fn present_of(
-    conn: &Connection,
+    conn: &Db,
     p: &PersonalColumns,
     wanted: &'static [&'static str],
 ) -> DomainResult<Vec<&'static str>> {
@@ -47,7 +47,7 @@ fn present_of(
 }
 
 /// Empties `columns` (emptied columns of `p`) in every company's row.
-pub fn empty_all(conn: &Connection, p: &PersonalColumns, columns: &[&str]) -> DomainResult<usize> {
+pub fn empty_all(conn: &Db, p: &PersonalColumns, columns: &[&str]) -> DomainResult<usize> {
     if columns.is_empty() {
         return Ok(0);
     }
@@ -82,7 +82,7 @@ pub const PAGE: usize = 5_000;
 /// `after`, with the rowid to continue from when the page is full. A table keyed otherwise
 /// (small ones: sessions, secrets, contacts) comes whole in one page.
 pub fn rows_page(
-    conn: &Connection,
+    conn: &Db,
     p: &PersonalColumns,
     columns: &[&str],
     after: i64,
@@ -150,7 +150,7 @@ pub fn rows_page(
 /// `seal` as SQLite holds them, without a copy. A table the store seals itself is read
 /// through its index of rows still in clear (`p.pending`), not scanned whole.
 pub fn seal_all(
-    conn: &Connection,
+    conn: &Db,
     p: &PersonalColumns,
     columns: &[&'static str],
     seal: impl FnMut(&str, usize, bool, &[u8]) -> Vec<u8> + Send + std::panic::UnwindSafe + 'static,
@@ -176,6 +176,9 @@ pub fn seal_all(
     let any: Vec<String> = columns.iter().map(|c| open(c)).collect();
     let count = columns.len();
     let seal = std::cell::RefCell::new(seal);
+    let db = conn;
+    // The sealing runs as a function the SQLite connection is given for this one statement.
+    let conn = db.sqlite_only("sealing a backup's cells")?;
     conn.create_scalar_function(SEAL, 3, FunctionFlags::SQLITE_UTF8, move |ctx| {
         let column = usize::try_from(ctx.get::<i64>(0)?)
             .ok()
@@ -195,7 +198,7 @@ pub fn seal_all(
         let sealed = (seal.borrow_mut())(company, column, is_text, bytes);
         Ok(ToSqlOutput::Owned(Value::Blob(sealed)))
     })?;
-    let within = match (&p.pending, pending_index_sql(conn, p)?) {
+    let within = match (&p.pending, pending_index_sql(db, p)?) {
         (Some(pending), Some(_)) => format!(
             "rowid IN (SELECT rowid FROM {} INDEXED BY {} WHERE {}) AND ",
             p.table, pending.index, pending.rows
@@ -224,7 +227,7 @@ const SEAL: &str = "armario_seal_cell";
 
 /// Writes a row's personal cells back, in the order of `columns`.
 pub fn set_row(
-    conn: &Connection,
+    conn: &Db,
     p: &PersonalColumns,
     columns: &[&str],
     key: &[Value],
@@ -260,11 +263,7 @@ fn where_key(p: &PersonalColumns, first: usize) -> String {
 /// Applies `p.unreadable` to the rows of `rowids`. An audit event whose personal part is
 /// replaced also loses the salt of its commitment, as an anonymisation does, so the chain
 /// still verifies.
-pub fn make_unreadable(
-    conn: &Connection,
-    p: &PersonalColumns,
-    rows: &[Vec<Value>],
-) -> DomainResult<()> {
+pub fn make_unreadable(conn: &Db, p: &PersonalColumns, rows: &[Vec<Value>]) -> DomainResult<()> {
     let sql = match p.unreadable {
         Unreadable::Delete => format!("DELETE FROM {} WHERE {}", p.table, where_key(p, 1)),
         Unreadable::Replace(with) => {

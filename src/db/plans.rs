@@ -1,8 +1,9 @@
 //! SQL for plans, a company's plan, trial end and subscription status.
 
+use crate::db::sql::{Db, Row};
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::plan::{
     distinguished_name, Plan, PlanInUse, PlanInput, SubscriptionStatus, MAX_USERS,
@@ -40,24 +41,24 @@ fn limits_json(limits: &BTreeMap<String, i64>) -> String {
     serde_json::to_string(limits).unwrap_or_else(|_| "{}".into())
 }
 
-pub fn get(conn: &Connection, id: &PlanId) -> DomainResult<Option<Plan>> {
+pub fn get(conn: &Db, id: &PlanId) -> DomainResult<Option<Plan>> {
     let sql = format!("SELECT {COLUMNS} FROM plans p WHERE p.id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
-fn by_name(conn: &Connection, name: &str) -> DomainResult<Option<Plan>> {
+fn by_name(conn: &Db, name: &str) -> DomainResult<Option<Plan>> {
     let sql = format!("SELECT {COLUMNS} FROM plans p WHERE p.name_fold = ?1");
     Ok(super::cached_row(conn, &sql, [fold(name)], from_row).optional()?)
 }
 
 /// The plan with how many companies are on it.
-pub fn in_use(conn: &Connection, id: &PlanId) -> DomainResult<Option<PlanInUse>> {
+pub fn in_use(conn: &Db, id: &PlanId) -> DomainResult<Option<PlanInUse>> {
     let sql = format!("SELECT {COLUMNS}, {COMPANIES} FROM plans p WHERE p.id = ?1");
     Ok(super::cached_row(conn, &sql, [id], in_use_from_row).optional()?)
 }
 
 /// Every plan with how many companies are on it, by folded name (an operator keeps a handful).
-pub fn list(conn: &Connection) -> DomainResult<Vec<PlanInUse>> {
+pub fn list(conn: &Db) -> DomainResult<Vec<PlanInUse>> {
     let sql = format!("SELECT {COLUMNS}, {COMPANIES} FROM plans p ORDER BY p.name_fold LIMIT 500");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
@@ -67,7 +68,7 @@ pub fn list(conn: &Connection) -> DomainResult<Vec<PlanInUse>> {
 }
 
 /// A folded name already taken by another plan is a conflict on `name`.
-fn ensure_name_free(conn: &Connection, name: &str, except: Option<&PlanId>) -> DomainResult<()> {
+fn ensure_name_free(conn: &Db, name: &str, except: Option<&PlanId>) -> DomainResult<()> {
     match by_name(conn, name)? {
         Some(p) if Some(&p.id) != except => {
             Err(DomainError::conflict("name", "another plan has this name"))
@@ -76,7 +77,7 @@ fn ensure_name_free(conn: &Connection, name: &str, except: Option<&PlanId>) -> D
     }
 }
 
-pub fn insert(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
     ensure_name_free(conn, &p.name, None)?;
     super::cached_execute(
         conn,
@@ -94,7 +95,7 @@ pub fn insert(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> Domain
     Ok(())
 }
 
-pub fn update(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
+pub fn update(conn: &Db, id: &PlanId, p: &PlanInput, now: i64) -> DomainResult<()> {
     ensure_name_free(conn, &p.name, Some(id))?;
     super::cached_execute(
         conn,
@@ -105,7 +106,7 @@ pub fn update(conn: &Connection, id: &PlanId, p: &PlanInput, now: i64) -> Domain
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &PlanId) -> DomainResult<()> {
+pub fn delete(conn: &Db, id: &PlanId) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM plans WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -115,7 +116,7 @@ pub fn delete(conn: &Connection, id: &PlanId) -> DomainResult<()> {
 /// the plain name (or, when that name has another limit, the name for the pair). Migration 0019
 /// grouped existing companies by the same rule.
 pub fn for_legacy(
-    conn: &Connection,
+    conn: &Db,
     name: &str,
     max_users: Option<i64>,
     fallback_max: i64,
@@ -141,7 +142,7 @@ pub fn for_legacy(
     }
 }
 
-fn create_for(conn: &Connection, name: &str, max_users: i64, now: i64) -> DomainResult<PlanId> {
+fn create_for(conn: &Db, name: &str, max_users: i64, now: i64) -> DomainResult<PlanId> {
     let id = PlanId::generate();
     let input = PlanInput {
         name: name.to_string(),
@@ -154,7 +155,7 @@ fn create_for(conn: &Connection, name: &str, max_users: i64, now: i64) -> Domain
 
 /// A company's plan fields: plan id, trial end, status.
 pub fn company_plan(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
 ) -> DomainResult<Option<(PlanId, Option<String>, SubscriptionStatus)>> {
     Ok(super::cached_row(
@@ -174,7 +175,7 @@ pub fn company_plan(
 }
 
 pub fn set_company_plan(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     plan: &PlanId,
     trial_ends_at: Option<&str>,

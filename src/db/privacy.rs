@@ -1,7 +1,8 @@
 //! SQL for data-subject requests and the encarregado's contacts. Every finder of a request
 //! takes the company (or is the owner's platform-wide list).
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::privacy::{Dpo, PrivacyRequest, RequestKind, RequestStatus};
 use crate::domain::Page;
@@ -41,7 +42,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PrivacyRequest> {
     })
 }
 
-pub fn insert(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
+pub fn insert(conn: &Db, r: &PrivacyRequest) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO privacy_requests (id, company_id, subject_id, requested_by, kind, status,
@@ -66,7 +67,7 @@ pub fn insert(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn update(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
+pub fn update(conn: &Db, r: &PrivacyRequest) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE privacy_requests SET status = ?3, notes = ?4, refusal_reason = ?5,
@@ -85,7 +86,7 @@ pub fn update(conn: &Connection, r: &PrivacyRequest) -> DomainResult<()> {
 }
 
 pub fn get_in_company(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     id: &PrivacyRequestId,
 ) -> DomainResult<Option<PrivacyRequest>> {
@@ -112,7 +113,7 @@ pub struct RequestFilter {
 /// Oldest due first (the order the queue is worked in); the cursor is the last row's
 /// `due_at/id`.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     f: &RequestFilter,
     after: Option<&str>,
     limit: u32,
@@ -157,7 +158,7 @@ pub fn list(
 
 /// Every request of a company, or about one person of it, for an export.
 pub fn all_for(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     subject: Option<&UserId>,
 ) -> DomainResult<Vec<PrivacyRequest>> {
@@ -173,7 +174,7 @@ pub fn all_for(
 /// The key of the platform's encarregado in `dpo_contacts`; a company's is its id.
 pub const PLATFORM: &str = "platform";
 
-pub fn dpo(conn: &Connection, scope: &str) -> DomainResult<Option<Dpo>> {
+pub fn dpo(conn: &Db, scope: &str) -> DomainResult<Option<Dpo>> {
     Ok(conn
         .prepare_cached("SELECT name, email, phone, updated_at FROM dpo_contacts WHERE scope = ?1")?
         .query_row([scope], |r| {
@@ -187,7 +188,7 @@ pub fn dpo(conn: &Connection, scope: &str) -> DomainResult<Option<Dpo>> {
         .optional()?)
 }
 
-pub fn set_dpo(conn: &Connection, scope: &str, d: &Dpo) -> DomainResult<()> {
+pub fn set_dpo(conn: &Db, scope: &str, d: &Dpo) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO dpo_contacts (scope, name, email, phone, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -1,6 +1,7 @@
 //! SQL for what applications report about provisioning their linked companies.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::provisioning::{Provisioning, ProvisioningState};
 use crate::error::DomainResult;
@@ -26,7 +27,7 @@ pub fn from_columns(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Provisioni
 
 const COLUMNS: &str = "state, message, reported_at, requested_at, updated_at";
 
-pub fn get(conn: &Connection, link: &LinkId) -> DomainResult<Option<Provisioning>> {
+pub fn get(conn: &Db, link: &LinkId) -> DomainResult<Option<Provisioning>> {
     let sql = format!("SELECT {COLUMNS} FROM link_provisioning WHERE link_id = ?1");
     let found = conn
         .prepare_cached(&sql)?
@@ -37,7 +38,7 @@ pub fn get(conn: &Connection, link: &LinkId) -> DomainResult<Option<Provisioning
 
 /// Records what the application reports.
 pub fn report(
-    conn: &Connection,
+    conn: &Db,
     link: &LinkId,
     state: ProvisioningState,
     message: Option<&str>,
@@ -55,7 +56,7 @@ pub fn report(
 }
 
 /// Records that someone asked the application to provision again.
-pub fn request(conn: &Connection, link: &LinkId, now: i64) -> DomainResult<()> {
+pub fn request(conn: &Db, link: &LinkId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO link_provisioning (link_id, state, requested_at, updated_at)
@@ -77,7 +78,7 @@ pub struct Counts {
     pub failed: u64,
 }
 
-pub fn counts(conn: &Connection) -> DomainResult<Counts> {
+pub fn counts(conn: &Db) -> DomainResult<Counts> {
     let mut stmt = conn.prepare_cached(
         "SELECT COALESCE(p.state, 'unreported'), COUNT(*) FROM links l
          LEFT JOIN link_provisioning p ON p.link_id = l.id GROUP BY 1",
@@ -111,7 +112,7 @@ pub struct Failure {
 }
 
 /// The most recent failures, newest first.
-pub fn failures(conn: &Connection, limit: u32) -> DomainResult<Vec<Failure>> {
+pub fn failures(conn: &Db, limit: u32) -> DomainResult<Vec<Failure>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.application_id, a.name, l.company_id,
                 COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name),

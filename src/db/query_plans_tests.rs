@@ -93,7 +93,9 @@ const C: &[(&str, &str)] = &[
 fn search_page(filter: CompanyFilter) -> Vec<String> {
     let conn = db();
     let terms = super::search_terms::SearchTerms::default();
-    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let trigrams =
+        super::company_list::search_trigrams(&crate::db::Db::sqlite(&conn), &terms, &filter)
+            .unwrap();
     let (sql, args) = super::search_page::matches_query(&filter, &trigrams, CompanySort::default());
     let mut lines = plan(&conn, &sql, &boxed(&args));
     lines.extend(plan(&conn, super::search_page::row_query(), &[&1i64]));
@@ -103,7 +105,9 @@ fn search_page(filter: CompanyFilter) -> Vec<String> {
 fn company_list(filter: CompanyFilter) -> (Vec<String>, Vec<String>) {
     let conn = db();
     let terms = super::search_terms::SearchTerms::default();
-    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let trigrams =
+        super::company_list::search_trigrams(&crate::db::Db::sqlite(&conn), &terms, &filter)
+            .unwrap();
     let (sql, args) =
         super::company_list::list_query(&filter, &trigrams, CompanySort::default(), None, 50);
     let list = plan(&conn, &sql, &boxed(&args));
@@ -248,7 +252,9 @@ fn a_search_is_not_compiled_again_for_each_pattern() {
     super::configure(&conn, super::Synchronous::Normal, true).unwrap();
     let terms = super::search_terms::SearchTerms::default();
     let filter = search("sao paulo");
-    let trigrams = super::company_list::search_trigrams(&conn, &terms, &filter).unwrap();
+    let trigrams =
+        super::company_list::search_trigrams(&crate::db::Db::sqlite(&conn), &terms, &filter)
+            .unwrap();
     let (sql, _) = super::search_page::matches_query(&filter, &trigrams, CompanySort::default());
     let mut stmt = conn.prepare(&sql).unwrap();
     let mut found = Vec::new();

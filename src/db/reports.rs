@@ -1,18 +1,12 @@
 //! SQL for anonymised reports: audit events of a period, oldest first, without the names the
 //! audit log shows beside ids (a report leaves names out).
 
-use rusqlite::Connection;
-
+use crate::db::sql::Db;
 use crate::domain::audit::AuditEvent;
 use crate::error::DomainResult;
 
 /// Events with `from <= at < to`, oldest first, at most `limit`.
-pub fn audit_between(
-    conn: &Connection,
-    from: i64,
-    to: i64,
-    limit: u32,
-) -> DomainResult<Vec<AuditEvent>> {
+pub fn audit_between(conn: &Db, from: i64, to: i64, limit: u32) -> DomainResult<Vec<AuditEvent>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind,
                 e.target_id, {}

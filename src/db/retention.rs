@@ -3,7 +3,8 @@
 //! Sign-in records (`auth.login*`, with their IP) past their own, shorter time keep their place
 //! in the chain but lose their personal fields, as an anonymisation does.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::DomainResult;
 
@@ -84,7 +85,7 @@ fn cutoff(now: i64, days: u32) -> i64 {
 /// broken chain is evidence, and pruning would erase it. Old sign-in records lose their
 /// personal fields before any audit event is deleted.
 pub fn prune(
-    conn: &Connection,
+    conn: &Db,
     p: &Policy,
     now: i64,
     prune_audit: bool,
@@ -121,7 +122,7 @@ pub fn prune(
 
 /// Forgets the personal fields of sign-in records older than `cut`: at most a slice of them,
 /// looking at most at `SCAN_ROWS` events from where `progress` stopped.
-fn forget_old_signins(conn: &Connection, cut: i64, progress: &mut Progress) -> DomainResult<i64> {
+fn forget_old_signins(conn: &Db, cut: i64, progress: &mut Progress) -> DomainResult<i64> {
     if progress.signins_done {
         return Ok(0);
     }
@@ -155,7 +156,7 @@ fn forget_old_signins(conn: &Connection, cut: i64, progress: &mut Progress) -> D
 
 /// Deletes the oldest events, at most a slice of them, up to the first one still kept: one
 /// younger than the audit retention, or a sign-in record younger than the sign-in retention.
-fn prune_audit_prefix(conn: &Connection, audit_cut: i64, signin_cut: i64) -> DomainResult<i64> {
+fn prune_audit_prefix(conn: &Db, audit_cut: i64, signin_cut: i64) -> DomainResult<i64> {
     let stop: Option<i64> = conn.query_row(
         "SELECT MIN(id) FROM audit_events
          WHERE at >= ?1 OR (action LIKE 'auth.login%' AND at >= ?2)",
@@ -194,13 +195,13 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000_000;
 
-    fn db() -> Connection {
-        let mut c = Connection::open_in_memory().unwrap();
+    fn db() -> rusqlite::Connection {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
         crate::db::migrate::apply(&mut c).unwrap();
         c
     }
 
-    fn event(c: &Connection, action: &'static str, days_ago: i64) {
+    fn event(c: &Db, action: &'static str, days_ago: i64) {
         let ctx = AuditCtx {
             actor: crate::domain::audit::Actor::Anonymous,
             ip: Some("203.0.113.9".into()),
@@ -209,7 +210,7 @@ mod tests {
         crate::db::audit::insert(c, &ctx, &e, NOW - days_ago * DAY_MS).unwrap();
     }
 
-    fn count(c: &Connection, sql: &str) -> i64 {
+    fn count(c: &Db, sql: &str) -> i64 {
         c.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
@@ -223,12 +224,12 @@ mod tests {
     #[test]
     fn prunes_exactly_what_the_policy_says_and_keeps_the_chain() {
         let c = db();
-        event(&c, "company.created", 2000);
-        event(&c, "auth.login", 1900);
-        event(&c, "company.updated", 1000);
-        event(&c, "auth.login", 200);
-        event(&c, "auth.login_failed", 182);
-        event(&c, "company.updated", 1);
+        event(&crate::db::Db::sqlite(&c), "company.created", 2000);
+        event(&crate::db::Db::sqlite(&c), "auth.login", 1900);
+        event(&crate::db::Db::sqlite(&c), "company.updated", 1000);
+        event(&crate::db::Db::sqlite(&c), "auth.login", 200);
+        event(&crate::db::Db::sqlite(&c), "auth.login_failed", 182);
+        event(&crate::db::Db::sqlite(&c), "company.updated", 1);
         c.execute_batch(&format!(
             "INSERT INTO usage_daily VALUES ('2021-01-01', 'a', 'c', 'g', 1), ('2026-12-01', 'a', 'c', 'g', 1);
              INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at)
@@ -241,52 +242,93 @@ mod tests {
             fresh = NOW - 29 * DAY_MS,
         ))
         .unwrap();
-        let pruned = prune(&c, &DEFAULTS, NOW, true, &mut Progress::default()).unwrap();
+        let pruned = prune(
+            &crate::db::Db::sqlite(&c),
+            &DEFAULTS,
+            NOW,
+            true,
+            &mut Progress::default(),
+        )
+        .unwrap();
         // The two events older than five years go; the sign-in of 200 days ago keeps its place
         // but loses its IP, as does the one of 1900 days ago before it is deleted.
         assert_eq!(pruned.audit_events, 2);
         assert_eq!(pruned.signin_records, 2);
         assert_eq!(pruned.usage_rows, 1);
         assert_eq!(pruned.sessions, 1);
-        assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_events"), 4);
         assert_eq!(
-            count(&c, "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"),
+            count(
+                &crate::db::Db::sqlite(&c),
+                "SELECT COUNT(*) FROM audit_events"
+            ),
+            4
+        );
+        assert_eq!(
+            count(
+                &crate::db::Db::sqlite(&c),
+                "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"
+            ),
             3,
             "only the sign-in of 200 days ago lost its IP among those kept"
         );
-        assert_eq!(count(&c, "SELECT MIN(id) FROM audit_events"), 3);
-        let report = crate::db::audit_chain::verify(&c).unwrap();
+        assert_eq!(
+            count(
+                &crate::db::Db::sqlite(&c),
+                "SELECT MIN(id) FROM audit_events"
+            ),
+            3
+        );
+        let report = crate::db::audit_chain::verify(&crate::db::Db::sqlite(&c)).unwrap();
         assert!(report.broken.is_none(), "{:?}", report.broken);
         assert_eq!(report.events_checked, 4);
         // New events link to the chain after pruning; a second run prunes nothing more.
-        event(&c, "company.updated", 0);
-        assert!(!prune(&c, &DEFAULTS, NOW, true, &mut Progress::default())
+        event(&crate::db::Db::sqlite(&c), "company.updated", 0);
+        assert!(!prune(
+            &crate::db::Db::sqlite(&c),
+            &DEFAULTS,
+            NOW,
+            true,
+            &mut Progress::default()
+        )
+        .unwrap()
+        .any());
+        assert!(crate::db::audit_chain::verify(&crate::db::Db::sqlite(&c))
             .unwrap()
-            .any());
-        assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
+            .broken
+            .is_none());
     }
 
     #[test]
     fn sign_in_records_younger_than_their_retention_stop_the_audit_prefix() {
         let c = db();
-        event(&c, "auth.login", 100);
-        event(&c, "company.updated", 90);
+        event(&crate::db::Db::sqlite(&c), "auth.login", 100);
+        event(&crate::db::Db::sqlite(&c), "company.updated", 90);
         let short = Policy {
             audit_days: 30,
             ..DEFAULTS
         };
-        let pruned = prune(&c, &short, NOW, true, &mut Progress::default()).unwrap();
+        let pruned = prune(
+            &crate::db::Db::sqlite(&c),
+            &short,
+            NOW,
+            true,
+            &mut Progress::default(),
+        )
+        .unwrap();
         assert_eq!(
             pruned.audit_events, 0,
             "the sign-in of 100 days ago stays six months"
         );
         assert_eq!(
-            count(&c, "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"),
+            count(
+                &crate::db::Db::sqlite(&c),
+                "SELECT COUNT(*) FROM audit_events WHERE ip IS NOT NULL"
+            ),
             2
         );
         assert_eq!(
             prune(
-                &c,
+                &crate::db::Db::sqlite(&c),
                 &short,
                 NOW + 100 * DAY_MS,
                 true,
@@ -296,7 +338,10 @@ mod tests {
             .audit_events,
             2
         );
-        assert!(crate::db::audit_chain::verify(&c).unwrap().broken.is_none());
+        assert!(crate::db::audit_chain::verify(&crate::db::Db::sqlite(&c))
+            .unwrap()
+            .broken
+            .is_none());
     }
 
     #[test]
@@ -306,7 +351,7 @@ mod tests {
         let old = SLICE_ROWS as usize + 500;
         for i in 0..old {
             event(
-                &c,
+                &crate::db::Db::sqlite(&c),
                 if i % 2 == 0 {
                     "auth.login"
                 } else {
@@ -316,9 +361,9 @@ mod tests {
             );
         }
         for _ in 0..old {
-            event(&c, "auth.login_failed", 400);
+            event(&crate::db::Db::sqlite(&c), "auth.login_failed", 400);
         }
-        event(&c, "company.updated", 1);
+        event(&crate::db::Db::sqlite(&c), "company.updated", 1);
         let short = Policy {
             audit_days: 1000,
             ..DEFAULTS
@@ -326,7 +371,7 @@ mod tests {
         let mut progress = Progress::default();
         let mut slices = Vec::new();
         loop {
-            let p = prune(&c, &short, NOW, true, &mut progress).unwrap();
+            let p = prune(&crate::db::Db::sqlite(&c), &short, NOW, true, &mut progress).unwrap();
             slices.push(p);
             assert!(slices.len() < 20, "{slices:?}");
             if !progress.unfinished(&p) {
@@ -342,21 +387,30 @@ mod tests {
         assert_eq!(signins, [SLICE_ROWS, 1_750, 0]);
         assert_eq!(events, [0, SLICE_ROWS, 500]);
         assert_eq!(
-            count(&c, "SELECT COUNT(*) FROM audit_events"),
+            count(
+                &crate::db::Db::sqlite(&c),
+                "SELECT COUNT(*) FROM audit_events"
+            ),
             old as i64 + 1
         );
         assert_eq!(
             count(
-                &c,
+                &crate::db::Db::sqlite(&c),
                 "SELECT COUNT(*) FROM audit_chain WHERE personal_salt IS NOT NULL"
             ),
             1,
             "every sign-in past its time forgotten, the recent event kept whole"
         );
-        let report = crate::db::audit_chain::verify(&c).unwrap();
+        let report = crate::db::audit_chain::verify(&crate::db::Db::sqlite(&c)).unwrap();
         assert!(report.broken.is_none(), "{:?}", report.broken);
-        assert!(!prune(&c, &short, NOW, true, &mut Progress::default())
-            .unwrap()
-            .any());
+        assert!(!prune(
+            &crate::db::Db::sqlite(&c),
+            &short,
+            NOW,
+            true,
+            &mut Progress::default()
+        )
+        .unwrap()
+        .any());
     }
 }

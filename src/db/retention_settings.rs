@@ -1,13 +1,14 @@
 //! SQL for the retention the owner set in the dashboard (one row), which overrides the
 //! `retention_*` settings of the environment or file.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use super::retention::Policy;
 use crate::error::DomainResult;
 
 /// The stored policy and when it was set; `None` when the owner never set one.
-pub fn get(conn: &Connection) -> DomainResult<Option<(Policy, i64)>> {
+pub fn get(conn: &Db) -> DomainResult<Option<(Policy, i64)>> {
     Ok(conn
         .prepare_cached(
             "SELECT audit_days, signin_days, usage_days, sessions_days, updated_at
@@ -27,7 +28,7 @@ pub fn get(conn: &Connection) -> DomainResult<Option<(Policy, i64)>> {
         .optional()?)
 }
 
-pub fn set(conn: &Connection, p: &Policy, now: i64) -> DomainResult<()> {
+pub fn set(conn: &Db, p: &Policy, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO retention_settings (id, audit_days, signin_days, usage_days, sessions_days, updated_at)

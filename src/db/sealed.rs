@@ -1,8 +1,7 @@
 //! Which master keys the stored data depends on: the key id beside every sealed column, and the
 //! keys `keys rotate` retired (backups taken before a rotation are still sealed with them).
 
-use rusqlite::Connection;
-
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// Every table that stores sealed values, with the column that records the sealing key's id.
@@ -19,7 +18,7 @@ pub const SEALED_KEY_COLUMNS: &[(&str, &str)] = &[
 /// The distinct key ids found in the sealed columns, each with the table it was found in.
 /// `SELECT DISTINCT` over an index on the key id column skips from one id to the next, so a
 /// table with a row per company (`company_keys`) costs a few seeks, not a scan, at every start.
-pub fn key_ids_in_use(conn: &Connection) -> DomainResult<Vec<(String, &'static str)>> {
+pub fn key_ids_in_use(conn: &Db) -> DomainResult<Vec<(String, &'static str)>> {
     let mut out = Vec::new();
     for (table, column) in SEALED_KEY_COLUMNS {
         // Both names are compile-time constants from the list above, never input.
@@ -36,7 +35,7 @@ pub fn key_ids_in_use(conn: &Connection) -> DomainResult<Vec<(String, &'static s
 
 /// Key ids this database was rotated away from (`keys.rotated` audit events): older backups
 /// are legitimately sealed with them.
-pub fn retired_key_ids(conn: &Connection) -> DomainResult<Vec<String>> {
+pub fn retired_key_ids(conn: &Db) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT json_extract(d, '$.from_key_id') FROM
            (SELECT armario_open('audit_events', 'details', company_id, details) AS d
@@ -56,7 +55,7 @@ mod tests {
     /// Every column of the schema named `key_id` sits beside sealed data and must be checked.
     #[test]
     fn every_key_id_column_is_listed() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         crate::db::migrate::apply(&mut conn).unwrap();
         let mut stmt = conn
             .prepare(
@@ -76,7 +75,11 @@ mod tests {
                 "{table}.{column} holds key ids but is not in SEALED_KEY_COLUMNS"
             );
         }
-        assert!(key_ids_in_use(&conn).unwrap().is_empty());
-        assert!(retired_key_ids(&conn).unwrap().is_empty());
+        assert!(key_ids_in_use(&crate::db::Db::sqlite(&conn))
+            .unwrap()
+            .is_empty());
+        assert!(retired_key_ids(&crate::db::Db::sqlite(&conn))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -7,11 +7,11 @@
 //! and sorted there: on a million companies, "sao paulo 12" spent about a fifth of its time
 //! writing and sorting those tables.
 
+use crate::db::sql::{params_from_iter, Db};
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
 use rusqlite::types::ValueRef;
-use rusqlite::Connection;
 
 use super::companies::{from_row, COLUMNS, FROM};
 use super::company_list::{column, conditions, Args};
@@ -140,7 +140,7 @@ pub(crate) fn row_query() -> &'static str {
 /// statements read one snapshot: a company removed or renamed between them would otherwise be
 /// missing from, or out of place on, the page.
 pub(crate) fn page_and_total(
-    conn: &Connection,
+    conn: &Db,
     filter: &CompanyFilter,
     trigrams: &[String],
     sort: CompanySort,
@@ -163,7 +163,7 @@ pub(crate) fn page_and_total(
 
 /// Offers `best` every match past `after`, and counts them all.
 fn each_match(
-    conn: &Connection,
+    conn: &Db,
     filter: &CompanyFilter,
     trigrams: &[String],
     sort: CompanySort,
@@ -172,7 +172,7 @@ fn each_match(
 ) -> DomainResult<u64> {
     let (sql, args) = matches_query(filter, trigrams, sort);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut total = 0u64;
     while let Some(r) = rows.next()? {
         total += 1;
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn numbers_come_before_texts_and_texts_go_byte_by_byte_as_in_sql() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         let sql: Vec<String> = conn
             .prepare(
                 "SELECT v FROM (SELECT 'b' AS v UNION ALL SELECT 'B' UNION ALL SELECT 'á' \

@@ -10,11 +10,12 @@
 //! trigram's list once; counts are kept a few minutes. A count gone stale makes a search slower,
 //! never different.
 
+use crate::db::sql::Db;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 
 use crate::error::DomainResult;
 
@@ -40,7 +41,7 @@ const VOCABULARY: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.company_search
      USING fts5vocab(main, company_search, 'row')";
 
 /// Makes the vocabulary table on a connection that will look searches up.
-pub fn attach(conn: &Connection) -> rusqlite::Result<()> {
+pub fn attach(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.execute_batch(VOCABULARY)
 }
 
@@ -66,7 +67,7 @@ pub struct SearchTerms {
 impl SearchTerms {
     /// The trigrams of `folded` to look up: its rarest, at most `LOOKED_UP`, rarest first. Empty
     /// when the text is shorter than a trigram.
-    pub fn rarest(&self, conn: &Connection, folded: &str) -> DomainResult<Vec<String>> {
+    pub fn rarest(&self, conn: &Db, folded: &str) -> DomainResult<Vec<String>> {
         let mut counted = Vec::new();
         for t in trigrams(folded) {
             let n = self.count(conn, &t)?;
@@ -81,7 +82,7 @@ impl SearchTerms {
             .collect())
     }
 
-    fn count(&self, conn: &Connection, trigram: &str) -> DomainResult<u64> {
+    fn count(&self, conn: &Db, trigram: &str) -> DomainResult<u64> {
         if let Some(n) = self.kept(trigram) {
             return Ok(n);
         }
@@ -118,8 +119,8 @@ impl SearchTerms {
 mod tests {
     use super::*;
 
-    fn store() -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
+    fn store() -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         crate::db::migrate::apply(&mut conn).unwrap();
         attach(&conn).unwrap();
         for (i, name) in [
@@ -144,7 +145,7 @@ mod tests {
             )
             .unwrap();
         }
-        crate::db::search_upkeep::index_pending(&conn).unwrap();
+        crate::db::search_upkeep::index_pending(&crate::db::Db::sqlite(&conn)).unwrap();
         conn
     }
 
@@ -163,14 +164,24 @@ mod tests {
         // " 12" is in one name, "o 1" in two, "o p" in three (and earlier than " pa"), "sao" in
         // four.
         assert_eq!(
-            terms.rarest(&conn, "sao paulo 12").unwrap(),
+            terms
+                .rarest(&crate::db::Db::sqlite(&conn), "sao paulo 12")
+                .unwrap(),
             [" 12", "o 1", "o p"]
         );
-        assert_eq!(terms.rarest(&conn, "jose").unwrap(), ["jos", "ose"]);
-        assert!(terms.rarest(&conn, "sp").unwrap().is_empty());
+        assert_eq!(
+            terms.rarest(&crate::db::Db::sqlite(&conn), "jose").unwrap(),
+            ["jos", "ose"]
+        );
+        assert!(terms
+            .rarest(&crate::db::Db::sqlite(&conn), "sp")
+            .unwrap()
+            .is_empty());
         // A trigram no company holds is the rarest of all.
         assert_eq!(
-            terms.rarest(&conn, "sao xyz").unwrap(),
+            terms
+                .rarest(&crate::db::Db::sqlite(&conn), "sao xyz")
+                .unwrap(),
             ["o x", " xy", "xyz"]
         );
     }

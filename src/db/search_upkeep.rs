@@ -11,8 +11,7 @@
 //! in `company_search_pending` (migration 0031) and [`index_pending`] hands the queue over just
 //! before the commit. Written statement by statement, the index wrote a segment each time a
 //! statement opened a savepoint after a company changed: one per company in a batch.
-
-use rusqlite::Connection;
+use crate::db::sql::Db;
 
 /// Segments above which the index is merged into one. FTS5's own merges keep up to three per
 /// level, and the small ones cost a search little (their pages stay cached); a `rebuild` leaves
@@ -25,7 +24,7 @@ pub const SLICE_PAGES: u32 = 256;
 
 /// How many segments the search index holds (one row of `company_search_idx` per leaf page of
 /// each segment's term index, keyed by segment).
-pub fn segments(conn: &Connection) -> rusqlite::Result<u64> {
+pub fn segments(conn: &Db) -> rusqlite::Result<u64> {
     let n: i64 = conn
         .prepare_cached("SELECT COUNT(DISTINCT segid) FROM company_search_idx")?
         .query_row([], |r| r.get(0))?;
@@ -34,7 +33,8 @@ pub fn segments(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// Merges up to `pages` leaf pages of the index towards a single segment. Returns whether there
 /// was work to do (FTS5 changes rows of its own tables only when it merges).
-pub fn merge_slice(conn: &Connection, pages: u32) -> rusqlite::Result<bool> {
+pub fn merge_slice(conn: &Db, pages: u32) -> rusqlite::Result<bool> {
+    let conn = conn.sqlite_only("the company search index")?;
     let before = conn.total_changes();
     conn.prepare_cached("INSERT INTO company_search (company_search, rank) VALUES ('merge', ?1)")?
         .execute([-i64::from(pages)])?;
@@ -45,7 +45,7 @@ pub fn merge_slice(conn: &Connection, pages: u32) -> rusqlite::Result<bool> {
 /// statement, so the index writes them as one segment at the commit. Run inside a write transaction (the one that queued them, just before its commit;
 /// at start, one of its own for what another program's writes left queued), so the queue is
 /// never applied twice. Returns whether there was any.
-pub fn index_pending(conn: &Connection) -> rusqlite::Result<bool> {
+pub fn index_pending(conn: &Db) -> rusqlite::Result<bool> {
     let queued: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM company_search_pending)")?
         .query_row([], |r| r.get(0))?;
@@ -74,7 +74,7 @@ pub fn index_pending(conn: &Connection) -> rusqlite::Result<bool> {
 
 /// Forgets the queued changes: for a caller that empties or rebuilds the whole index, after
 /// which they would be applied twice.
-pub fn forget_pending(conn: &Connection) -> rusqlite::Result<()> {
+pub fn forget_pending(conn: &Db) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM company_search_pending")?
         .execute([])
         .map(drop)
@@ -85,8 +85,8 @@ mod tests {
     use super::*;
     use crate::db::migrate;
 
-    fn store_with_companies(n: usize) -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
+    fn store_with_companies(n: usize) -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         migrate::apply(&mut conn).unwrap();
         // One transaction per company, as the API writes them: one segment each, before
         // FTS5's own merges.
@@ -104,12 +104,12 @@ mod tests {
                 ],
             )
             .unwrap();
-            index_pending(&conn).unwrap();
+            index_pending(&crate::db::Db::sqlite(&conn)).unwrap();
         }
         conn
     }
 
-    fn found(conn: &Connection, text: &str) -> Vec<i64> {
+    fn found(conn: &Db, text: &str) -> Vec<i64> {
         let mut stmt = conn
             .prepare(
                 "SELECT rowid FROM company_search WHERE company_search MATCH ?1 ORDER BY rowid",
@@ -141,9 +141,9 @@ mod tests {
             [id],
         )
         .unwrap();
-        assert!(index_pending(&conn).unwrap());
-        assert_eq!(found(&conn, "bento"), vec![2]);
-        assert_eq!(found(&conn, "padaria").len(), 2);
+        assert!(index_pending(&crate::db::Db::sqlite(&conn)).unwrap());
+        assert_eq!(found(&crate::db::Db::sqlite(&conn), "bento"), vec![2]);
+        assert_eq!(found(&crate::db::Db::sqlite(&conn), "padaria").len(), 2);
         conn.execute(
             "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
             [],
@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn a_transaction_s_changes_reach_the_index_as_one_segment_in_their_order() {
         let conn = store_with_companies(2);
-        let before = segments(&conn).unwrap();
+        let before = segments(&crate::db::Db::sqlite(&conn)).unwrap();
         let tx = conn.unchecked_transaction().unwrap();
         // Statements one by one, as a batch of writes runs them: each opens a savepoint, where
         // FTS5 wrote out what it held whenever it was already part of the transaction.
@@ -187,21 +187,21 @@ mod tests {
         )
         .unwrap();
         // Nothing reached the index yet: it still answers as before the transaction.
-        assert!(found(&tx, "bento").is_empty());
-        assert!(index_pending(&tx).unwrap());
+        assert!(found(&crate::db::Db::sqlite(&tx), "bento").is_empty());
+        assert!(index_pending(&crate::db::Db::sqlite(&tx)).unwrap());
         tx.commit().unwrap();
 
-        assert_eq!(segments(&conn).unwrap(), before + 1);
-        assert_eq!(found(&conn, "bento"), vec![3, 6, 7]);
-        assert_eq!(found(&conn, "pedro"), vec![4]);
-        assert!(found(&conn, "jose").is_empty());
+        assert_eq!(segments(&crate::db::Db::sqlite(&conn)).unwrap(), before + 1);
+        assert_eq!(found(&crate::db::Db::sqlite(&conn), "bento"), vec![3, 6, 7]);
+        assert_eq!(found(&crate::db::Db::sqlite(&conn), "pedro"), vec![4]);
+        assert!(found(&crate::db::Db::sqlite(&conn), "jose").is_empty());
         let queued: i64 = conn
             .query_row("SELECT COUNT(*) FROM company_search_pending", [], |r| {
                 r.get(0)
             })
             .unwrap();
         assert_eq!(queued, 0);
-        assert!(!index_pending(&conn).unwrap());
+        assert!(!index_pending(&crate::db::Db::sqlite(&conn)).unwrap());
         conn.execute(
             "INSERT INTO company_search (company_search, rank) VALUES ('integrity-check', 1)",
             [],
@@ -212,25 +212,34 @@ mod tests {
     #[test]
     fn slices_merge_the_index_into_one_segment_with_the_same_answers() {
         let conn = store_with_companies(300);
-        let before = segments(&conn).unwrap();
+        let before = segments(&crate::db::Db::sqlite(&conn)).unwrap();
         assert!(before > MERGE_ABOVE, "{before} segments");
-        let answers = (found(&conn, "\"o 12\""), found(&conn, "\"pau\""));
+        let answers = (
+            found(&crate::db::Db::sqlite(&conn), "\"o 12\""),
+            found(&crate::db::Db::sqlite(&conn), "\"pau\""),
+        );
         assert_eq!(answers.1.len(), 300);
 
         let mut slices = 0;
-        while merge_slice(&conn, 4).unwrap() {
+        while merge_slice(&crate::db::Db::sqlite(&conn), 4).unwrap() {
             slices += 1;
             assert!(slices < 10_000, "the merge never ends");
         }
         assert!(slices > 1, "merged in {slices} slice(s)");
-        assert_eq!(segments(&conn).unwrap(), 1);
-        assert_eq!((found(&conn, "\"o 12\""), found(&conn, "\"pau\"")), answers);
+        assert_eq!(segments(&crate::db::Db::sqlite(&conn)).unwrap(), 1);
+        assert_eq!(
+            (
+                found(&crate::db::Db::sqlite(&conn), "\"o 12\""),
+                found(&crate::db::Db::sqlite(&conn), "\"pau\"")
+            ),
+            answers
+        );
         conn.execute(
             "INSERT INTO company_search (company_search) VALUES ('integrity-check')",
             [],
         )
         .unwrap();
         // Nothing left: a further slice changes nothing.
-        assert!(!merge_slice(&conn, 4).unwrap());
+        assert!(!merge_slice(&crate::db::Db::sqlite(&conn), 4).unwrap());
     }
 }

@@ -2,7 +2,8 @@
 //! seals them again under the company's own key (`db::company_keys`), so erasing the company
 //! makes them unreadable even to the master key.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::Page;
 use crate::error::DomainResult;
@@ -21,7 +22,7 @@ pub struct SealedRow {
 }
 
 pub fn upsert(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     kind: &str,
     sealed: &[u8],
@@ -41,7 +42,7 @@ pub fn upsert(
 
 /// A page of one company's secrets (never their values), in kind order.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     after: Option<&str>,
     limit: u32,
@@ -66,11 +67,7 @@ pub fn list(
     )
 }
 
-pub fn get_sealed(
-    conn: &Connection,
-    company: &CompanyId,
-    kind: &str,
-) -> DomainResult<Option<SealedRow>> {
+pub fn get_sealed(conn: &Db, company: &CompanyId, kind: &str) -> DomainResult<Option<SealedRow>> {
     Ok(super::cached_row(
         conn,
         "SELECT armario_open('company_secrets', 'sealed', company_id, sealed), key_id \
@@ -86,7 +83,7 @@ pub fn get_sealed(
     .optional()?)
 }
 
-pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResult<bool> {
+pub fn delete(conn: &Db, company: &CompanyId, kind: &str) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM company_secrets WHERE company_id = ?1 AND kind = ?2",
@@ -95,7 +92,7 @@ pub fn delete(conn: &Connection, company: &CompanyId, kind: &str) -> DomainResul
 }
 
 /// Every sealed value, for re-encryption under a new key.
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(CompanyId, String, SealedRow)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(CompanyId, String, SealedRow)>> {
     let mut stmt =
          conn.prepare_cached(
         "SELECT company_id, kind, armario_open('company_secrets', 'sealed', company_id, sealed), key_id \
@@ -117,7 +114,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(CompanyId, String, Sea
 }
 
 pub fn replace_sealed(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     kind: &str,
     sealed: &[u8],

@@ -2,7 +2,8 @@
 //! the owner it filters on (the user, or the company), so another company's session is simply
 //! not found.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{params_from_iter, Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::domain::session::{Session, SessionFilter};
@@ -54,7 +55,7 @@ fn narrow(f: &SessionFilter, sql: &mut String, args: &mut Vec<Box<dyn rusqlite::
 
 /// A page of live sessions, oldest first; `current` marks the one whose digest is `current`.
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     f: &SessionFilter,
     current: &TokenHash,
     now: i64,
@@ -75,7 +76,7 @@ pub fn list(
 
 /// One live session within the filter's reach.
 pub fn find(
-    conn: &Connection,
+    conn: &Db,
     f: &SessionFilter,
     id: &SessionId,
     current: &TokenHash,
@@ -88,11 +89,11 @@ pub fn find(
     sql.push_str(&format!(" AND s.id = ?{}", args.len()));
     let mut stmt = conn.prepare_cached(&sql)?;
     Ok(stmt
-        .query_row(rusqlite::params_from_iter(args.iter()), from_row)
+        .query_row(params_from_iter(args.iter()), from_row)
         .optional()?)
 }
 
-pub fn delete(conn: &Connection, id: &SessionId) -> DomainResult<usize> {
+pub fn delete(conn: &Db, id: &SessionId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE id = ?1",
@@ -101,7 +102,7 @@ pub fn delete(conn: &Connection, id: &SessionId) -> DomainResult<usize> {
 }
 
 /// Ends every session of `user` but the one whose digest is `keep`.
-pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> DomainResult<usize> {
+pub fn delete_others(conn: &Db, user: &UserId, keep: &TokenHash) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
@@ -111,7 +112,7 @@ pub fn delete_others(conn: &Connection, user: &UserId, keep: &TokenHash) -> Doma
 
 /// Records a use of the session, unless one was recorded since `before`: two requests racing
 /// write once.
-pub fn touch(conn: &Connection, hash: &TokenHash, now: i64, before: i64) -> DomainResult<()> {
+pub fn touch(conn: &Db, hash: &TokenHash, now: i64, before: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1 \

@@ -1,6 +1,7 @@
 //! SQL for sessions and one-time setup tokens. Only SHA-256 digests of tokens are stored.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
 use crate::error::DomainResult;
@@ -15,7 +16,7 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-pub fn insert(conn: &Connection, s: &NewSession<'_>, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, s: &NewSession<'_>, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO sessions (token_hash, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
@@ -34,11 +35,7 @@ pub struct SessionRow {
 }
 
 /// Finds a session whose user is active and whose company (if any) is active.
-pub fn find_live(
-    conn: &Connection,
-    hash: &TokenHash,
-    now: i64,
-) -> DomainResult<Option<SessionRow>> {
+pub fn find_live(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<Option<SessionRow>> {
     Ok(super::cached_row(
         conn,
         "SELECT s.token_hash, s.user_id, s.expires_at, s.last_seen_at FROM sessions s
@@ -59,7 +56,7 @@ pub fn find_live(
     .optional()?)
 }
 
-pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
+pub fn delete(conn: &Db, hash: &TokenHash) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE token_hash = ?1",
@@ -68,7 +65,7 @@ pub fn delete(conn: &Connection, hash: &TokenHash) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> {
+pub fn delete_for_user(conn: &Db, user: &UserId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id = ?1",
@@ -76,7 +73,7 @@ pub fn delete_for_user(conn: &Connection, user: &UserId) -> DomainResult<usize> 
     )?)
 }
 
-pub fn delete_for_company(conn: &Connection, company: &CompanyId) -> DomainResult<usize> {
+pub fn delete_for_company(conn: &Db, company: &CompanyId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE company_id = ?1)",
@@ -84,7 +81,7 @@ pub fn delete_for_company(conn: &Connection, company: &CompanyId) -> DomainResul
     )?)
 }
 
-pub fn delete_expired(conn: &Connection, now: i64) -> DomainResult<usize> {
+pub fn delete_expired(conn: &Db, now: i64) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM sessions WHERE expires_at <= ?1",
@@ -92,11 +89,7 @@ pub fn delete_expired(conn: &Connection, now: i64) -> DomainResult<usize> {
     )?)
 }
 
-pub fn insert_setup_token(
-    conn: &Connection,
-    hash: &TokenHash,
-    expires_at: i64,
-) -> DomainResult<()> {
+pub fn insert_setup_token(conn: &Db, hash: &TokenHash, expires_at: i64) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
     super::cached_execute(
         conn,
@@ -107,7 +100,7 @@ pub fn insert_setup_token(
 }
 
 /// Consumes a setup token: true when it existed and had not expired.
-pub fn take_setup_token(conn: &Connection, hash: &TokenHash, now: i64) -> DomainResult<bool> {
+pub fn take_setup_token(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<bool> {
     let found: Option<i64> = super::cached_row(
         conn,
         "SELECT expires_at FROM setup_tokens WHERE token_hash = ?1",
@@ -119,7 +112,7 @@ pub fn take_setup_token(conn: &Connection, hash: &TokenHash, now: i64) -> Domain
     Ok(found.is_some_and(|exp| exp > now))
 }
 
-pub fn clear_setup_tokens(conn: &Connection) -> DomainResult<()> {
+pub fn clear_setup_tokens(conn: &Db) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM setup_tokens", [])?;
     Ok(())
 }

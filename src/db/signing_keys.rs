@@ -1,7 +1,8 @@
 //! SQL for the OpenID provider's signing keys. The private part is sealed; a retired key keeps
 //! only its public point, until `publish_until`.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::Db;
+use rusqlite::params;
 
 use crate::error::DomainResult;
 
@@ -18,7 +19,7 @@ pub struct KeyRow {
 }
 
 /// Keys still published at `now`: the signing one and retired ones not yet past their window.
-pub fn published(conn: &Connection, now: i64) -> DomainResult<Vec<KeyRow>> {
+pub fn published(conn: &Db, now: i64) -> DomainResult<Vec<KeyRow>> {
     let mut stmt = conn.prepare(
         "SELECT kid, x, y, sealed, key_id, created_at, retired_at, publish_until
          FROM signing_keys WHERE publish_until IS NULL OR publish_until > ?1
@@ -44,7 +45,7 @@ pub fn published(conn: &Connection, now: i64) -> DomainResult<Vec<KeyRow>> {
 
 /// Adds a key that signs from now on.
 pub fn insert(
-    conn: &Connection,
+    conn: &Db,
     kid: &str,
     x: &str,
     y: &str,
@@ -63,12 +64,7 @@ pub fn insert(
 
 /// Retires every signing key but `keep`: its private part is dropped and its public point
 /// stays published until `publish_until`.
-pub fn retire_others(
-    conn: &Connection,
-    keep: &str,
-    now: i64,
-    publish_until: i64,
-) -> DomainResult<usize> {
+pub fn retire_others(conn: &Db, keep: &str, now: i64, publish_until: i64) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "UPDATE signing_keys SET sealed = NULL, key_id = NULL, retired_at = ?2,
@@ -78,7 +74,7 @@ pub fn retire_others(
 }
 
 /// Deletes keys whose publication window has passed.
-pub fn prune(conn: &Connection, now: i64) -> DomainResult<usize> {
+pub fn prune(conn: &Db, now: i64) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM signing_keys WHERE publish_until IS NOT NULL AND publish_until <= ?1",
@@ -88,7 +84,7 @@ pub fn prune(conn: &Connection, now: i64) -> DomainResult<usize> {
 
 /// The published keys' ids, each with whether it signs: what a running server compares with
 /// the set it holds, to pick up a rotation made by another process without opening any key.
-pub fn published_kids(conn: &Connection, now: i64) -> DomainResult<Vec<(String, bool)>> {
+pub fn published_kids(conn: &Db, now: i64) -> DomainResult<Vec<(String, bool)>> {
     let mut stmt = conn.prepare(
         "SELECT kid, sealed IS NOT NULL FROM signing_keys
          WHERE publish_until IS NULL OR publish_until > ?1 ORDER BY kid",
@@ -100,7 +96,7 @@ pub fn published_kids(conn: &Connection, now: i64) -> DomainResult<Vec<(String, 
 }
 
 /// Every sealed private part, with its key id: for a master key rotation.
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
     let mut stmt = conn.prepare(
         "SELECT kid, sealed, key_id FROM signing_keys WHERE sealed IS NOT NULL ORDER BY kid",
     )?;
@@ -111,7 +107,7 @@ pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, Strin
 }
 
 /// Replaces a private part's sealed bytes (a master key rotation).
-pub fn set_sealed(conn: &Connection, kid: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+pub fn set_sealed(conn: &Db, kid: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE signing_keys SET sealed = ?2, key_id = ?3 WHERE kid = ?1 AND sealed IS NOT NULL",

@@ -1,13 +1,14 @@
 //! SQL for admitting sign-ups: a pending company holds no unique value until the owner approves
 //! it, so approval checks what live companies and users already hold.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::Db;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 
 /// True once the owner created or approved the company.
-pub fn is_approved(conn: &Connection, id: &CompanyId) -> DomainResult<bool> {
+pub fn is_approved(conn: &Db, id: &CompanyId) -> DomainResult<bool> {
     let at: Option<Option<i64>> = conn
         .query_row(
             "SELECT approved_at FROM companies WHERE id = ?1",
@@ -19,11 +20,7 @@ pub fn is_approved(conn: &Connection, id: &CompanyId) -> DomainResult<bool> {
 }
 
 /// Whether an approved company other than `except` has this CNPJ.
-pub fn cnpj_live_elsewhere(
-    conn: &Connection,
-    cnpj: &str,
-    except: &CompanyId,
-) -> DomainResult<bool> {
+pub fn cnpj_live_elsewhere(conn: &Db, cnpj: &str, except: &CompanyId) -> DomainResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM companies WHERE cnpj = ?1 AND id <> ?2 AND approved_at IS NOT NULL",
@@ -35,11 +32,7 @@ pub fn cnpj_live_elsewhere(
 }
 
 /// Whether an approved company other than `except` has this slug.
-pub fn slug_live_elsewhere(
-    conn: &Connection,
-    slug: &str,
-    except: &CompanyId,
-) -> DomainResult<bool> {
+pub fn slug_live_elsewhere(conn: &Db, slug: &str, except: &CompanyId) -> DomainResult<bool> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM companies WHERE slug = ?1 AND id <> ?2 AND approved_at IS NOT NULL",
@@ -51,7 +44,7 @@ pub fn slug_live_elsewhere(
 }
 
 /// E-mails of the company's pending users that a user who is not pending already has.
-pub fn pending_emails_in_use(conn: &Connection, company: &CompanyId) -> DomainResult<Vec<String>> {
+pub fn pending_emails_in_use(conn: &Db, company: &CompanyId) -> DomainResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT armario_open('users', 'email', u.company_id, u.email) AS email FROM users u \
          JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
@@ -64,7 +57,7 @@ pub fn pending_emails_in_use(conn: &Connection, company: &CompanyId) -> DomainRe
 }
 
 /// Marks the company approved under `slug`: from now on it holds its CNPJ and slug.
-pub fn mark_approved(conn: &Connection, id: &CompanyId, slug: &str, now: i64) -> DomainResult<()> {
+pub fn mark_approved(conn: &Db, id: &CompanyId, slug: &str, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE companies SET approved_at = ?2, slug = ?3, updated_at = ?2 WHERE id = ?1",
@@ -74,7 +67,7 @@ pub fn mark_approved(conn: &Connection, id: &CompanyId, slug: &str, now: i64) ->
 }
 
 /// Removes the pending users of a sign-up the owner turned down, freeing their e-mails.
-pub fn delete_pending_users(conn: &Connection, company: &CompanyId) -> DomainResult<usize> {
+pub fn delete_pending_users(conn: &Db, company: &CompanyId) -> DomainResult<usize> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM users WHERE company_id = ?1 AND status = 'pending'",

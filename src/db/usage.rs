@@ -1,6 +1,7 @@
 //! SQL for application usage counters, added in batches.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::{Db, Row};
+use rusqlite::params;
 
 use crate::domain::Page;
 use crate::error::DomainResult;
@@ -15,11 +16,11 @@ pub struct UsageKey {
     pub route_group: &'static str,
 }
 
-pub fn add(conn: &Connection, key: &UsageKey, requests: u64) -> DomainResult<()> {
+pub fn add(conn: &Db, key: &UsageKey, requests: u64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO usage_daily (day, application_id, company_id, route_group, requests) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (day, application_id, company_id, route_group) DO UPDATE SET requests = requests + excluded.requests",
+         ON CONFLICT (day, application_id, company_id, route_group) DO UPDATE SET requests = usage_daily.requests + excluded.requests",
         params![key.day, key.application_id, key.company_id, key.route_group, requests as i64],
     )?;
     Ok(())
@@ -68,7 +69,7 @@ fn where_clause(f: &UsageFilter) -> String {
     sql
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<UsageRow> {
     Ok(UsageRow {
         day: r.get(0)?,
         application_id: r.get(1)?,
@@ -81,7 +82,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UsageRow> {
 }
 
 /// Rows in the period (days inclusive), oldest first; at most `limit` (the CSV export).
-pub fn query(conn: &Connection, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
+pub fn query(conn: &Db, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
     let sql = format!(
         "SELECT {ROW} WHERE {} ORDER BY day, application_id, company_id, route_group LIMIT ?5",
         where_clause(f)
@@ -128,7 +129,7 @@ impl UsageAfter {
 
 /// A page of rows in the period, in key order (oldest day first).
 pub fn page(
-    conn: &Connection,
+    conn: &Db,
     f: &UsageFilter,
     after: Option<&UsageAfter>,
     limit: u32,
@@ -173,7 +174,7 @@ pub(crate) fn total_sql(f: &UsageFilter) -> String {
 }
 
 /// The sum of requests over every row of the report, whatever page is read.
-pub fn total(conn: &Connection, f: &UsageFilter) -> DomainResult<i64> {
+pub fn total(conn: &Db, f: &UsageFilter) -> DomainResult<i64> {
     let sql = total_sql(f);
     Ok(super::cached_row(
         conn,
@@ -193,7 +194,7 @@ pub struct CompanyTotal {
 /// Requests per company over the period, a page in company id order; requests that named no
 /// company are left out.
 pub fn by_company(
-    conn: &Connection,
+    conn: &Db,
     f: &UsageFilter,
     after: Option<&str>,
     limit: u32,

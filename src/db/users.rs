@@ -1,6 +1,7 @@
 //! SQL for users.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 
 use crate::domain::language::Lang;
 use crate::domain::user::{Role, User, UserFilter, UserPatch, UserStatus};
@@ -44,7 +45,7 @@ pub struct InsertUser<'a> {
     pub password_hash: &'a str,
 }
 
-pub fn insert(conn: &Connection, u: &InsertUser<'_>, now: i64) -> DomainResult<()> {
+pub fn insert(conn: &Db, u: &InsertUser<'_>, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO users (id, company_id, email, name, role, status, password_hash, created_at, updated_at, \
@@ -70,24 +71,20 @@ fn search_text(name: &str, email: &str) -> String {
     crate::domain::search::search_text(&[Some(name), Some(email)])
 }
 
-pub fn get(conn: &Connection, id: &UserId) -> DomainResult<Option<User>> {
+pub fn get(conn: &Db, id: &UserId) -> DomainResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// A user of one company; another company's user is `None`.
-pub fn get_in_company(
-    conn: &Connection,
-    company: &CompanyId,
-    id: &UserId,
-) -> DomainResult<Option<User>> {
+pub fn get_in_company(conn: &Db, company: &CompanyId, id: &UserId) -> DomainResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND company_id = ?2");
     Ok(super::cached_row(conn, &sql, params![id, company], from_row).optional()?)
 }
 
 /// The user and password hash for a sign-in attempt. Pending sign-ups may share an e-mail with
 /// a live user (they hold no unique value), so the live user wins, then the newest sign-up.
-pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(User, String)>> {
+pub fn find_for_login(conn: &Db, email: &str) -> DomainResult<Option<(User, String)>> {
     let sql = format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE email_index = armario_email_index(?1) \
          ORDER BY status = 'pending', created_at DESC LIMIT 1"
@@ -99,7 +96,7 @@ pub fn find_for_login(conn: &Connection, email: &str) -> DomainResult<Option<(Us
 }
 
 /// The language of the messages the user receives.
-pub fn language(conn: &Connection, id: &UserId) -> DomainResult<Lang> {
+pub fn language(conn: &Db, id: &UserId) -> DomainResult<Lang> {
     let stored: Option<String> = super::cached_row(
         conn,
         "SELECT language FROM users WHERE id = ?1",
@@ -110,7 +107,7 @@ pub fn language(conn: &Connection, id: &UserId) -> DomainResult<Lang> {
     Ok(stored.map_or(Lang::PtBr, |s| Lang::from_stored(&s)))
 }
 
-pub fn set_language(conn: &Connection, id: &UserId, lang: Lang) -> DomainResult<()> {
+pub fn set_language(conn: &Db, id: &UserId, lang: Lang) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET language = ?2 WHERE id = ?1 AND language <> ?2",
@@ -119,7 +116,7 @@ pub fn set_language(conn: &Connection, id: &UserId, lang: Lang) -> DomainResult<
     Ok(())
 }
 
-pub fn password_hash(conn: &Connection, id: &UserId) -> DomainResult<Option<String>> {
+pub fn password_hash(conn: &Db, id: &UserId) -> DomainResult<Option<String>> {
     Ok(super::cached_row(
         conn,
         "SELECT password_hash FROM users WHERE id = ?1",
@@ -130,7 +127,7 @@ pub fn password_hash(conn: &Connection, id: &UserId) -> DomainResult<Option<Stri
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Db,
     f: &UserFilter,
     after: Option<&UserId>,
     limit: u32,
@@ -182,7 +179,7 @@ pub(crate) fn list_query(
     (sql, args)
 }
 
-pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
+pub fn update(conn: &Db, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET name = COALESCE(armario_seal('users', 'name', company_id, ?2), name), \
@@ -214,12 +211,7 @@ pub fn update(conn: &Connection, id: &UserId, p: &UserPatch, now: i64) -> Domain
     Ok(())
 }
 
-pub fn set_status(
-    conn: &Connection,
-    id: &UserId,
-    status: UserStatus,
-    now: i64,
-) -> DomainResult<()> {
+pub fn set_status(conn: &Db, id: &UserId, status: UserStatus, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET status = ?2, updated_at = ?3 WHERE id = ?1",
@@ -230,7 +222,7 @@ pub fn set_status(
 
 /// Activates the pending users of a company (its first admin, on approval).
 pub fn activate_pending_in_company(
-    conn: &Connection,
+    conn: &Db,
     company: &CompanyId,
     now: i64,
 ) -> DomainResult<usize> {
@@ -241,7 +233,7 @@ pub fn activate_pending_in_company(
     )?)
 }
 
-pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -> DomainResult<()> {
+pub fn set_password_hash(conn: &Db, id: &UserId, hash: &str, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
@@ -251,7 +243,7 @@ pub fn set_password_hash(conn: &Connection, id: &UserId, hash: &str, now: i64) -
 }
 
 /// The user has shown they read their current address.
-pub fn mark_email_verified(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
+pub fn mark_email_verified(conn: &Db, id: &UserId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET email_verified_at = ?2 WHERE id = ?1 AND email_verified_at IS NULL",
@@ -261,12 +253,7 @@ pub fn mark_email_verified(conn: &Connection, id: &UserId, now: i64) -> DomainRe
 }
 
 /// Moves the user to a new address they have shown they read.
-pub fn set_verified_email(
-    conn: &Connection,
-    id: &UserId,
-    email: &str,
-    now: i64,
-) -> DomainResult<()> {
+pub fn set_verified_email(conn: &Db, id: &UserId, email: &str, now: i64) -> DomainResult<()> {
     let name: Option<String> = conn
         .query_row(
             "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = ?1",
@@ -285,7 +272,7 @@ pub fn set_verified_email(
     Ok(())
 }
 
-pub fn touch_last_login(conn: &Connection, id: &UserId, now: i64) -> DomainResult<()> {
+pub fn touch_last_login(conn: &Db, id: &UserId, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
@@ -294,13 +281,13 @@ pub fn touch_last_login(conn: &Connection, id: &UserId, now: i64) -> DomainResul
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &UserId) -> DomainResult<()> {
+pub fn delete(conn: &Db, id: &UserId) -> DomainResult<()> {
     super::cached_execute(conn, "DELETE FROM users WHERE id = ?1", [id])?;
     Ok(())
 }
 
 /// Users counted against a company's plan: everyone not disabled.
-pub fn count_billable(conn: &Connection, company: &CompanyId) -> DomainResult<i64> {
+pub fn count_billable(conn: &Db, company: &CompanyId) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM users WHERE company_id = ?1 AND status != 'disabled'",
@@ -309,7 +296,7 @@ pub fn count_billable(conn: &Connection, company: &CompanyId) -> DomainResult<i6
     )?)
 }
 
-pub fn owner_exists(conn: &Connection) -> DomainResult<bool> {
+pub fn owner_exists(conn: &Db) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,
         "SELECT 1 FROM users WHERE role = 'owner' LIMIT 1",
@@ -320,7 +307,7 @@ pub fn owner_exists(conn: &Connection) -> DomainResult<bool> {
     .is_some())
 }
 
-pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
+pub fn count_active_owners(conn: &Db) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM users WHERE role = 'owner' AND status = 'active'",
@@ -329,7 +316,7 @@ pub fn count_active_owners(conn: &Connection) -> DomainResult<i64> {
     )?)
 }
 
-pub fn count_all(conn: &Connection) -> DomainResult<i64> {
+pub fn count_all(conn: &Db) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM users",
@@ -340,7 +327,7 @@ pub fn count_all(conn: &Connection) -> DomainResult<i64> {
 
 /// Users waiting for their own approval. The pending admin of a pending sign-up is not
 /// counted: approving the company approves them, so the sign-up is one item to approve.
-pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
+pub fn count_pending(conn: &Db) -> DomainResult<i64> {
     Ok(super::cached_row(
         conn,
         "SELECT COUNT(*) FROM users u WHERE u.status = 'pending' AND NOT EXISTS \
@@ -351,7 +338,7 @@ pub fn count_pending(conn: &Connection) -> DomainResult<i64> {
 }
 
 /// Whether a live (not pending) user has `email`: such an address cannot be given again.
-pub fn email_live(conn: &Connection, email: &str) -> DomainResult<bool> {
+pub fn email_live(conn: &Db, email: &str) -> DomainResult<bool> {
     Ok(super::cached_row(
         conn,
         "SELECT EXISTS (SELECT 1 FROM users WHERE email_index = armario_email_index(?1) \

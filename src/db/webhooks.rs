@@ -1,6 +1,7 @@
 //! SQL for webhook endpoints and their deliveries (the webhook outbox).
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::sql::{Db, Row};
+use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
 
 use crate::domain::audit::NewAuditEvent;
@@ -40,7 +41,7 @@ fn endpoint(r: &Row<'_>) -> rusqlite::Result<Endpoint> {
     })
 }
 
-pub fn insert(conn: &Connection, e: &Endpoint, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+pub fn insert(conn: &Db, e: &Endpoint, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "INSERT INTO webhook_endpoints (id, application_id, url, event_types, enabled,
@@ -60,7 +61,7 @@ pub fn insert(conn: &Connection, e: &Endpoint, sealed: &[u8], key_id: &str) -> D
     Ok(())
 }
 
-pub fn list(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<Endpoint>> {
+pub fn list(conn: &Db, app: &ApplicationId) -> DomainResult<Vec<Endpoint>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ENDPOINT_COLS} FROM webhook_endpoints WHERE application_id = ?1 ORDER BY id"
     ))?;
@@ -69,7 +70,7 @@ pub fn list(conn: &Connection, app: &ApplicationId) -> DomainResult<Vec<Endpoint
 }
 
 /// The endpoint, when it is the application's.
-pub fn get(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<Option<Endpoint>> {
+pub fn get(conn: &Db, app: &ApplicationId, id: &str) -> DomainResult<Option<Endpoint>> {
     Ok(conn
         .query_row(
             &format!("SELECT {ENDPOINT_COLS} FROM webhook_endpoints WHERE id = ?1 AND application_id = ?2"),
@@ -79,7 +80,7 @@ pub fn get(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<Opt
         .optional()?)
 }
 
-pub fn update(conn: &Connection, e: &Endpoint, now: i64) -> DomainResult<()> {
+pub fn update(conn: &Db, e: &Endpoint, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET url = ?2, event_types = ?3, enabled = ?4,
@@ -97,7 +98,7 @@ pub fn update(conn: &Connection, e: &Endpoint, now: i64) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn delete(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<bool> {
+pub fn delete(conn: &Db, app: &ApplicationId, id: &str) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "DELETE FROM webhook_endpoints WHERE id = ?1 AND application_id = ?2",
@@ -109,7 +110,7 @@ pub fn delete(conn: &Connection, app: &ApplicationId, id: &str) -> DomainResult<
 /// overlap.
 pub type SealedSecrets = (Vec<u8>, String, Option<i64>);
 
-pub fn sealed_secrets(conn: &Connection, id: &str) -> DomainResult<Option<SealedSecrets>> {
+pub fn sealed_secrets(conn: &Db, id: &str) -> DomainResult<Option<SealedSecrets>> {
     Ok(conn
         .query_row(
             "SELECT secrets_sealed, key_id, previous_until FROM webhook_endpoints WHERE id = ?1",
@@ -120,7 +121,7 @@ pub fn sealed_secrets(conn: &Connection, id: &str) -> DomainResult<Option<Sealed
 }
 
 pub fn set_secrets(
-    conn: &Connection,
+    conn: &Db,
     id: &str,
     sealed: &[u8],
     key_id: &str,
@@ -137,13 +138,13 @@ pub fn set_secrets(
 }
 
 /// Every endpoint's sealed secrets, for a master key rotation.
-pub fn all_sealed(conn: &Connection) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
+pub fn all_sealed(conn: &Db) -> DomainResult<Vec<(String, Vec<u8>, String)>> {
     let mut stmt = conn.prepare("SELECT id, secrets_sealed, key_id FROM webhook_endpoints")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_sealed(conn: &Connection, id: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
+pub fn set_sealed(conn: &Db, id: &str, sealed: &[u8], key_id: &str) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET secrets_sealed = ?2, key_id = ?3 WHERE id = ?1",
@@ -156,7 +157,7 @@ pub fn set_sealed(conn: &Connection, id: &str, sealed: &[u8], key_id: &str) -> D
 /// delivery per enabled endpoint, subscribed to the type, of each application linked to the
 /// event's company. A revoked link's application is no longer linked, so it is named by the
 /// event itself. Events with no company are sent nowhere.
-pub fn enqueue_for_audit(conn: &Connection, e: &NewAuditEvent, now: i64) -> DomainResult<usize> {
+pub fn enqueue_for_audit(conn: &Db, e: &NewAuditEvent, now: i64) -> DomainResult<usize> {
     let (Some(kind), Some(company)) = (webhook::event_type(e.action), &e.company_id) else {
         return Ok(0);
     };
@@ -241,7 +242,7 @@ fn delivery(r: &Row<'_>) -> rusqlite::Result<Delivery> {
 
 /// An endpoint's deliveries, newest first, before the delivery id `before`.
 pub fn deliveries(
-    conn: &Connection,
+    conn: &Db,
     endpoint: &str,
     before: Option<i64>,
     limit: u32,
@@ -267,7 +268,7 @@ pub struct Due {
 
 /// Deliveries due at `now`, oldest first, each the oldest unsent of its (endpoint, company):
 /// a delivery waits while an older one of the same pair is pending or failing.
-pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
+pub fn due(conn: &Db, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
     let mut stmt = conn.prepare_cached(
         "SELECT d.id, d.endpoint_id, d.event_id, d.payload, w.url, d.attempts, d.created_at
          FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
@@ -296,7 +297,7 @@ pub fn due(conn: &Connection, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
 /// earliest unsent delivery of all is not that time: one waiting behind a failed delivery, or
 /// on a disabled endpoint, stays unsent however long ago its time came, and a sender woken at
 /// its time would find nothing and wake again at once.
-pub fn next_due_at(conn: &Connection) -> DomainResult<Option<i64>> {
+pub fn next_due_at(conn: &Db) -> DomainResult<Option<i64>> {
     Ok(super::cached_row(
         conn,
         "SELECT MIN(d.next_attempt_at)
@@ -318,7 +319,7 @@ pub struct Attempt {
 }
 
 pub fn mark_delivered(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     attempts: u32,
     a: &Attempt,
@@ -343,7 +344,7 @@ pub fn mark_delivered(
 /// Records a failed attempt: retried at `next_at`, or dead-lettered when `None`. Returns the
 /// time the endpoint has been failing since.
 pub fn mark_failed(
-    conn: &Connection,
+    conn: &Db,
     id: i64,
     attempts: u32,
     a: &Attempt,
@@ -376,7 +377,7 @@ pub fn mark_failed(
 }
 
 /// Disables an endpoint that kept failing; true when it was enabled.
-pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainResult<bool> {
+pub fn disable_failing(conn: &Db, endpoint: &str, now: i64) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'failing', disabled_at = ?2,
@@ -387,7 +388,7 @@ pub fn disable_failing(conn: &Connection, endpoint: &str, now: i64) -> DomainRes
 }
 
 /// Sends a delivery again, now (its attempts start over); false when it is not the endpoint's.
-pub fn replay(conn: &Connection, endpoint: &str, id: i64, now: i64) -> DomainResult<bool> {
+pub fn replay(conn: &Db, endpoint: &str, id: i64, now: i64) -> DomainResult<bool> {
     Ok(super::cached_execute(
         conn,
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?3,
@@ -400,7 +401,7 @@ pub fn replay(conn: &Connection, endpoint: &str, id: i64, now: i64) -> DomainRes
 /// Sends again every delivery of the endpoint in `status` created since `since`; returns how
 /// many.
 pub fn replay_range(
-    conn: &Connection,
+    conn: &Db,
     endpoint: &str,
     since: i64,
     status: &str,

@@ -40,20 +40,29 @@ fn a_delivery_waiting_behind_a_failed_one_is_not_due_before_it() {
     // although its own time has come.
     delivery(&c, "cmp_a", "failed", NOW + 60_000);
     delivery(&c, "cmp_a", "pending", NOW - 5_000);
-    assert!(due(&c, NOW, 10).unwrap().is_empty());
-    assert_eq!(next_due_at(&c).unwrap(), Some(NOW + 60_000));
+    assert!(due(&crate::db::Db::sqlite(&c), NOW, 10).unwrap().is_empty());
+    assert_eq!(
+        next_due_at(&crate::db::Db::sqlite(&c)).unwrap(),
+        Some(NOW + 60_000)
+    );
     // Another company's queue on the same endpoint has its own head.
     delivery(&c, "cmp_b", "pending", NOW + 5_000);
-    assert_eq!(next_due_at(&c).unwrap(), Some(NOW + 5_000));
+    assert_eq!(
+        next_due_at(&crate::db::Db::sqlite(&c)).unwrap(),
+        Some(NOW + 5_000)
+    );
 }
 
 #[test]
 fn a_disabled_endpoints_deliveries_are_never_due() {
     let (_dir, c) = store();
     delivery(&c, "cmp_a", "pending", NOW - 5_000);
-    assert_eq!(next_due_at(&c).unwrap(), Some(NOW - 5_000));
+    assert_eq!(
+        next_due_at(&crate::db::Db::sqlite(&c)).unwrap(),
+        Some(NOW - 5_000)
+    );
     c.execute("UPDATE webhook_endpoints SET enabled = 0", [])
         .unwrap();
-    assert!(due(&c, NOW, 10).unwrap().is_empty());
-    assert_eq!(next_due_at(&c).unwrap(), None);
+    assert!(due(&crate::db::Db::sqlite(&c), NOW, 10).unwrap().is_empty());
+    assert_eq!(next_due_at(&crate::db::Db::sqlite(&c)).unwrap(), None);
 }

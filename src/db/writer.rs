@@ -23,6 +23,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::kept::Generation;
+use super::sql::Db;
 use super::storage_health::{is_out_of_space, last_error_is_out_of_space, StorageHealth};
 use crate::error::{DomainError, DomainResult};
 
@@ -51,20 +52,21 @@ struct Write<T, F, A> {
 impl<T, F, A> Job for Write<T, F, A>
 where
     T: Send + 'static,
-    F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
-    A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+    F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+    A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
 {
     fn run(&mut self, tx: &Transaction<'_>) -> bool {
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match (self.write)(tx) {
-            Ok(value) => Ok(value),
-            // Read the connection's error while the failed statement is still its last call:
-            // a failure for lack of space is `StorageFull` whatever the caller turned it into.
-            Err(DomainError::Internal(detail)) if last_error_is_out_of_space(tx) => {
-                Err(DomainError::StorageFull(detail))
-            }
-            Err(e) => Err(e),
-        }))
-        .unwrap_or_else(|_| Err(DomainError::Internal("a write transaction panicked".into())));
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| match (self.write)(&Db::sqlite(tx)) {
+                Ok(value) => Ok(value),
+                // Read the connection's error while the failed statement is still its last call:
+                // a failure for lack of space is `StorageFull` whatever the caller turned it into.
+                Err(DomainError::Internal(detail)) if last_error_is_out_of_space(tx) => {
+                    Err(DomainError::StorageFull(detail))
+                }
+                Err(e) => Err(e),
+            }))
+            .unwrap_or_else(|_| Err(DomainError::Internal("a write transaction panicked".into())));
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
         ok
@@ -83,13 +85,12 @@ where
             Some(Ok(value)) => committed
                 .map_err(BatchError::into_domain)
                 .and_then(|()| {
-                    std::panic::catch_unwind(AssertUnwindSafe(|| after(conn))).unwrap_or_else(
-                        |_| {
+                    std::panic::catch_unwind(AssertUnwindSafe(|| after(&Db::sqlite(conn))))
+                        .unwrap_or_else(|_| {
                             Err(DomainError::Internal(
                                 "an after-commit step panicked".into(),
                             ))
-                        },
-                    )
+                        })
                 })
                 .map(|()| value),
             None => Err(committed.err().map_or_else(
@@ -228,8 +229,8 @@ impl Writer {
     pub(super) async fn run<T, F, A>(&self, write: F, after: A) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
-        A: FnOnce(&Connection) -> DomainResult<()> + Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
     {
         let sender = self
             .jobs
@@ -368,7 +369,7 @@ fn replay(
 ) -> Result<(), BatchError> {
     let tx = begin(conn)?;
     for job in jobs.iter_mut() {
-        super::cached_execute(&tx, "SAVEPOINT job", [])
+        super::cached_execute(&Db::sqlite(&tx), "SAVEPOINT job", [])
             .map_err(|e| BatchError::from_sqlite(&tx, e))?;
         let ok = job.run(&tx);
         if tx.is_autocommit() {
@@ -380,7 +381,7 @@ fn replay(
             &["ROLLBACK TO job", "RELEASE job"]
         };
         end.iter()
-            .try_for_each(|sql| super::cached_execute(&tx, sql, []).map(drop))
+            .try_for_each(|sql| super::cached_execute(&Db::sqlite(&tx), sql, []).map(drop))
             .map_err(|e| BatchError::from_sqlite(&tx, e))?;
     }
     commit(conn, tx, before_commit)

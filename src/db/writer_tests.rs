@@ -14,7 +14,7 @@ fn writer(batching: Batching) -> (Writer, tempfile::TempDir) {
     (Writer::spawn(conn, health, batching, |_| Ok(())), dir)
 }
 
-fn insert(n: i64) -> impl FnMut(&Transaction<'_>) -> DomainResult<i64> + Send + 'static {
+fn insert(n: i64) -> impl FnMut(&crate::db::Db<'_>) -> DomainResult<i64> + Send + 'static {
     move |tx| {
         tx.execute("INSERT INTO t (n, v) VALUES (?1, 'x')", [n])?;
         Ok(n)

@@ -10,9 +10,9 @@ pub mod magic_letter;
 pub mod sender;
 pub mod settings;
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
@@ -84,7 +84,7 @@ impl Mail {
 
 /// Writes `letter` to the outbox inside the caller's transaction, its body sealed.
 pub fn enqueue(
-    tx: &Connection,
+    tx: &Db,
     sealer: &Sealer,
     id_domain: &str,
     letter: &Letter,

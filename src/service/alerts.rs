@@ -4,10 +4,10 @@
 //! at most once a day; a new one is mailed, in the same transaction, to every active owner who
 //! did not switch its topic off. The record lives in the store, so a restart sends nothing twice.
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use crate::access::Owner;
@@ -70,7 +70,7 @@ struct Cause {
 }
 
 /// What is wrong at `now`.
-fn causes(c: &Connection, now: i64) -> DomainResult<Vec<Cause>> {
+fn causes(c: &Db, now: i64) -> DomainResult<Vec<Cause>> {
     let today = now.div_euclid(DAY_MS);
     let mut out = Vec::new();
     // A failed run is told once: its day is the day it failed.

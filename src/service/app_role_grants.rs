@@ -2,6 +2,7 @@
 //! them, per application linked to the company; a member reads only their own. An application
 //! not linked to the company, or a user of another company, is "not found".
 
+use crate::db::sql::Db;
 use std::collections::BTreeSet;
 
 use serde_json::json;
@@ -29,10 +30,7 @@ pub struct Held {
     pub roles: Vec<String>,
 }
 
-fn linked(
-    c: &rusqlite::Connection,
-    company: &CompanyId,
-) -> DomainResult<Vec<(ApplicationId, String)>> {
+fn linked(c: &Db, company: &CompanyId) -> DomainResult<Vec<(ApplicationId, String)>> {
     // A page's worth: no company is linked to more applications than a form can show.
     Ok(db::links::list(c, None, Some(company))?
         .into_iter()
@@ -159,7 +157,7 @@ fn event(
 
 /// The calling application's roles of each user in a page, as lists in the page's order.
 pub(crate) fn for_page(
-    c: &rusqlite::Connection,
+    c: &Db,
     app: &ApplicationId,
     users: &[UserId],
 ) -> DomainResult<Vec<Vec<String>>> {

@@ -1,5 +1,6 @@
 //! Applications and their credentials, managed by the owner.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::Owner;
@@ -17,7 +18,7 @@ use crate::service::change::{audited, Change};
 use crate::service::directory::KeyWriter;
 use crate::service::usage::UsageRecorder;
 
-fn load(c: &rusqlite::Connection, id: &ApplicationId) -> DomainResult<Application> {
+fn load(c: &Db, id: &ApplicationId) -> DomainResult<Application> {
     db::applications::get(c, id)?.ok_or(DomainError::NotFound("application"))
 }
 

@@ -1,9 +1,8 @@
 //! The brand a message carries: the recipient's company's name, colour and logo, or the
 //! platform's for people of no company.
 
-use rusqlite::Connection;
-
 use crate::db;
+use crate::db::sql::Db;
 use crate::domain::user::User;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
@@ -11,7 +10,7 @@ use crate::mail::letter::DEFAULT_COLOR;
 use crate::mail::Brand;
 
 /// The brand of the messages a user receives.
-pub(crate) fn of_user(tx: &Connection, user: &User) -> DomainResult<Brand> {
+pub(crate) fn of_user(tx: &Db, user: &User) -> DomainResult<Brand> {
     match &user.company_id {
         Some(company) => of_company(tx, company),
         None => Ok(Brand::platform()),
@@ -19,7 +18,7 @@ pub(crate) fn of_user(tx: &Connection, user: &User) -> DomainResult<Brand> {
 }
 
 /// The brand of a company's messages.
-pub(crate) fn of_company(tx: &Connection, company: &CompanyId) -> DomainResult<Brand> {
+pub(crate) fn of_company(tx: &Db, company: &CompanyId) -> DomainResult<Brand> {
     let Some(c) = db::companies::get(tx, company)? else {
         return Ok(Brand::platform());
     };

@@ -2,11 +2,10 @@
 //! something, its audit event is recorded with the capability's actor. Company-scoped changes
 //! first load the company, so a company deleted meanwhile is "not found".
 
-use rusqlite::Transaction;
-
 use crate::access::{CompanyScope, Level};
 use crate::clock::now_ms;
 use crate::db;
+use crate::db::sql::Db;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::Company;
 use crate::error::DomainResult;
@@ -35,9 +34,9 @@ impl<T> Change<T> {
 pub(crate) fn audited<T, F>(
     ctx: AuditCtx,
     mut f: F,
-) -> impl FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static
+) -> impl FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static
 where
-    F: FnMut(&Transaction<'_>, i64) -> DomainResult<Change<T>> + Send + 'static,
+    F: FnMut(&Db<'_>, i64) -> DomainResult<Change<T>> + Send + 'static,
 {
     move |tx| {
         let now = now_ms();
@@ -54,9 +53,9 @@ where
 pub(crate) fn in_company<L: Level, T, F>(
     scope: &CompanyScope<L>,
     mut f: F,
-) -> impl FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static
+) -> impl FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static
 where
-    F: FnMut(&Transaction<'_>, Company, i64) -> DomainResult<Change<T>> + Send + 'static,
+    F: FnMut(&Db<'_>, Company, i64) -> DomainResult<Change<T>> + Send + 'static,
 {
     let id = scope.company().clone();
     audited(scope.audit(), move |tx, now| {

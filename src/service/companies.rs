@@ -1,6 +1,7 @@
 //! Companies: creation by the owner, edits, and status changes (approving a sign-up among
 //! them; the sign-up itself is in `signup.rs`).
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Level, Owner, OwnerOf};
@@ -20,11 +21,7 @@ use crate::service::signup;
 /// Picks a free slug: the given one when explicit (a clash is a conflict), otherwise the
 /// derived one with a numeric suffix when needed. A derived slug the platform keeps (a company
 /// named "Admin") counts as taken, so `admin.<base domain>` never names a company.
-pub(crate) fn free_slug(
-    tx: &rusqlite::Connection,
-    c: &mut NewCompany,
-    explicit: bool,
-) -> DomainResult<()> {
+pub(crate) fn free_slug(tx: &Db, c: &mut NewCompany, explicit: bool) -> DomainResult<()> {
     if explicit || !(is_reserved_slug(&c.slug) || db::companies::slug_taken(tx, &c.slug)?) {
         return Ok(());
     }
@@ -43,7 +40,7 @@ pub(crate) fn free_slug(
 }
 
 /// The company, or "not found": the one check every company-scoped service starts with.
-pub(crate) fn load(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Company> {
+pub(crate) fn load(tx: &Db, id: &CompanyId) -> DomainResult<Company> {
     db::companies::get(tx, id)?.ok_or(DomainError::NotFound("company"))
 }
 

@@ -4,7 +4,7 @@
 //! their audit event (`config.changed`, naming keys, never values) in one transaction, and
 //! reads them back with defaults filled in and the problems of values that no longer fit.
 
-use rusqlite::Connection;
+use crate::db::sql::Db;
 use serde_json::{json, Map, Value};
 
 use crate::access::{Admin, AppCompanyScope, CompanyScope, ConfigRead, ConfigWrite, Owner};
@@ -60,7 +60,7 @@ fn view(
 
 /// The schema of an application linked to the company, or "not found".
 fn linked_schema(
-    c: &Connection,
+    c: &Db,
     company: &CompanyId,
     app: &ApplicationId,
 ) -> DomainResult<(StoredSchema, String)> {
@@ -73,11 +73,7 @@ fn linked_schema(
     Ok((schema, application.name))
 }
 
-fn read_one(
-    c: &Connection,
-    company: &CompanyId,
-    app: &ApplicationId,
-) -> DomainResult<CompanyConfig> {
+fn read_one(c: &Db, company: &CompanyId, app: &ApplicationId) -> DomainResult<CompanyConfig> {
     crate::service::companies::load(c, company)?;
     let (stored, name) = linked_schema(c, company, app)?;
     let saved = db::configs::values(c, company, app)?;
@@ -175,7 +171,7 @@ fn write(
     app: ApplicationId,
     body: Map<String, Value>,
     mode: Mode,
-) -> impl FnMut(&rusqlite::Transaction<'_>) -> DomainResult<CompanyConfig> + Send + 'static {
+) -> impl FnMut(&Db<'_>) -> DomainResult<CompanyConfig> + Send + 'static {
     audited(ctx, move |tx, now| {
         crate::service::companies::load(tx, &company)?;
         let (stored, name) = linked_schema(tx, &company, &app)?;

@@ -6,10 +6,9 @@
 //! rebuilds the directory on the writer thread right after the commit: rebuilds apply in commit
 //! order, and no caller can forget one.
 
+use crate::db::sql::Db;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-
-use rusqlite::{Connection, Transaction};
 
 use crate::clock::now_ms;
 use crate::crypto::token::{self, TokenHash};
@@ -40,7 +39,7 @@ pub struct AppDirectory {
     snapshot: RwLock<Arc<Snapshot>>,
 }
 
-fn load(conn: &Connection) -> DomainResult<Snapshot> {
+fn load(conn: &Db) -> DomainResult<Snapshot> {
     let mut snap = Snapshot::default();
     for k in db::applications::live_keys(conn)? {
         let Ok(hash) = <TokenHash>::try_from(k.key_hash.as_slice()) else {
@@ -78,7 +77,7 @@ impl AppDirectory {
         store.write(move |tx| this.rebuild(tx)).await
     }
 
-    fn rebuild(&self, conn: &Connection) -> DomainResult<()> {
+    fn rebuild(&self, conn: &Db) -> DomainResult<()> {
         let snap = load(conn)?;
         *self.snapshot.write().expect("directory lock") = Arc::new(snap);
         Ok(())
@@ -166,7 +165,7 @@ impl KeyWriter {
     pub async fn write<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnMut(&Transaction<'_>) -> DomainResult<T> + Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
     {
         let directory = self.directory.clone();
         self.store
@@ -178,7 +177,7 @@ impl KeyWriter {
     pub async fn read<T, F>(&self, f: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> DomainResult<T> + Send + 'static,
+        F: FnOnce(&Db) -> DomainResult<T> + Send + 'static,
     {
         self.store.read(f).await
     }

@@ -4,9 +4,9 @@
 //! sent to the new address; the old address then gets a notice without any link. Nothing about
 //! whether the new address is taken is said before its link is opened.
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 
-use rusqlite::Connection;
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -48,7 +48,7 @@ fn area(user: &User) -> &'static str {
 
 /// Queues the verification link of a new sign-up's admin, inside the sign-up's transaction.
 pub(crate) fn queue_verification(
-    tx: &Connection,
+    tx: &Db,
     (sealer, mail): (&Sealer, &Mail),
     user: &User,
     lang: Lang,

@@ -4,6 +4,7 @@
 //! hold counts and the pseudonym, never the old values. Erasing what is already erased is a
 //! 409, so a repeated click cannot record a second entry.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, OwnerOf};
@@ -35,12 +36,12 @@ fn already_erased() -> DomainError {
     DomainError::conflict("confirmation", "this was already erased")
 }
 
-fn company_erased(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<Option<Erasure>> {
+fn company_erased(tx: &Db, id: &CompanyId) -> DomainResult<Option<Erasure>> {
     db::erasure::company_entry(tx, id.as_str())
 }
 
 /// Refuses a change to an erased company: it stays cancelled for good.
-pub(crate) fn ensure_not_erased(tx: &rusqlite::Connection, id: &CompanyId) -> DomainResult<()> {
+pub(crate) fn ensure_not_erased(tx: &Db, id: &CompanyId) -> DomainResult<()> {
     match company_erased(tx, id)? {
         Some(_) => Err(DomainError::conflict(
             "status",
@@ -113,7 +114,7 @@ fn details(e: &Erasure, c: &Counts) -> serde_json::Value {
     })
 }
 
-fn load_user(tx: &rusqlite::Connection, company: &CompanyId, user: &UserId) -> DomainResult<User> {
+fn load_user(tx: &Db, company: &CompanyId, user: &UserId) -> DomainResult<User> {
     db::users::get_in_company(tx, company, user)?.ok_or(DomainError::NotFound("user"))
 }
 
@@ -177,7 +178,7 @@ pub async fn erase_person(
         .await
 }
 
-fn other_admin(tx: &rusqlite::Connection, company: &CompanyId, me: &UserId) -> DomainResult<bool> {
+fn other_admin(tx: &Db, company: &CompanyId, me: &UserId) -> DomainResult<bool> {
     let filter = crate::domain::user::UserFilter {
         company: Some(company.clone()),
         only: None,
@@ -189,11 +190,7 @@ fn other_admin(tx: &rusqlite::Connection, company: &CompanyId, me: &UserId) -> D
     Ok(page.items.iter().any(|u| &u.id != me))
 }
 
-fn ensure_person_not_erased(
-    tx: &rusqlite::Connection,
-    company: &CompanyId,
-    user: &UserId,
-) -> DomainResult<()> {
+fn ensure_person_not_erased(tx: &Db, company: &CompanyId, user: &UserId) -> DomainResult<()> {
     if db::erasure::person_entry(tx, company.as_str(), user.as_str())?.is_some()
         || company_erased(tx, company)?.is_some()
     {
@@ -204,7 +201,7 @@ fn ensure_person_not_erased(
 
 /// The person's erasure, its entry and its `user.erased` event, in the caller's transaction.
 fn erase_one(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     ctx: &AuditCtx,
     company: &CompanyId,
     u: &User,
@@ -247,7 +244,7 @@ impl ErasePerson {
 }
 
 impl Fulfilment for ErasePerson {
-    fn fulfil(&self, tx: &rusqlite::Transaction<'_>, r: &PrivacyRequest) -> DomainResult<()> {
+    fn fulfil(&self, tx: &Db<'_>, r: &PrivacyRequest) -> DomainResult<()> {
         if !matches!(r.kind, RequestKind::Anonymisation | RequestKind::Deletion) {
             return Ok(());
         }

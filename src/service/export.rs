@@ -1,6 +1,7 @@
 //! Exports (LGPD art. 18, II and V): a person's or a company's data as one JSON archive with a
 //! manifest of what is in it. Secrets appear by kind and hint only; the export is audited.
 
+use crate::db::sql::Db;
 use serde_json::{json, Map, Value};
 
 use crate::access::{Admin, CompanyScope, Member};
@@ -121,7 +122,7 @@ pub async fn company(store: &Store, scope: &CompanyScope<Admin>) -> DomainResult
 }
 
 /// The encarregados a person or company may write to: the company's and the platform's.
-fn dpos(tx: &rusqlite::Connection, company: &crate::ids::CompanyId) -> DomainResult<Vec<Value>> {
+fn dpos(tx: &Db, company: &crate::ids::CompanyId) -> DomainResult<Vec<Value>> {
     Ok(vec![
         json!({ "of": "company", "contact": dpo_json(db::privacy::dpo(tx, company.as_str())?) }),
         json!({ "of": "platform", "contact": dpo_json(db::privacy::dpo(tx, PLATFORM)?) }),

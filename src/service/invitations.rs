@@ -4,6 +4,7 @@
 //! A pending invitation holds a seat of the plan's user limit; resending gives a new link and
 //! kills the old one; revoking kills it for good.
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -36,17 +37,13 @@ pub struct Invites {
     pub(crate) throttle: Arc<AcceptThrottle>,
 }
 
-fn load(
-    tx: &rusqlite::Connection,
-    company: &CompanyId,
-    id: &InvitationId,
-) -> DomainResult<Invitation> {
+fn load(tx: &Db, company: &CompanyId, id: &InvitationId) -> DomainResult<Invitation> {
     db::invitations::get_in_company(tx, company, id)?.ok_or(DomainError::NotFound("invitation"))
 }
 
 /// The address is free: no live user and no other pending invitation has it.
 fn ensure_email_free(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     email: &str,
     except: Option<&InvitationId>,
     now: i64,
@@ -64,12 +61,7 @@ fn ensure_email_free(
 }
 
 /// A new link for `invitation`, and its message queued in the same transaction.
-fn send(
-    tx: &rusqlite::Connection,
-    h: &Invites,
-    invitation: &Invitation,
-    now: i64,
-) -> DomainResult<token::TokenHash> {
+fn send(tx: &Db, h: &Invites, invitation: &Invitation, now: i64) -> DomainResult<token::TokenHash> {
     let (link_token, hash) = token::generate(token::INVITE_PREFIX);
     let link = format!("{}/portal/invite#token={link_token}", h.mail.base_url());
     let brand = brand::of_company(tx, &invitation.company_id)?;
@@ -322,7 +314,7 @@ pub async fn accept(
 /// Audits a refused acceptance: why, and which invitation when the token named one. The token
 /// itself never enters the log.
 fn refused(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     invitation: Option<&Invitation>,
     now: i64,
     ip: Option<String>,

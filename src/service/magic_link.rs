@@ -7,6 +7,7 @@
 //! the link working for the right one: the nonce cannot be guessed, and burning the link would
 //! let anyone who saw it spoil it.
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -53,7 +54,7 @@ pub fn nonce_from_cookie(value: Option<&str>) -> Option<String> {
 
 /// Whether `user` may sign in by link now: active, in an active company that allows it. The
 /// platform owner belongs to no company and never does.
-fn allowed(tx: &rusqlite::Connection, user: &User) -> DomainResult<bool> {
+fn allowed(tx: &Db, user: &User) -> DomainResult<bool> {
     if user.status != UserStatus::Active {
         return Ok(false);
     }
@@ -197,7 +198,7 @@ fn well_formed_hash(link_token: &str) -> Option<token::TokenHash> {
 /// The link's user when it is live, this browser asked for it and the user may sign in by
 /// link; otherwise why not.
 fn check(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     hash: Option<&token::TokenHash>,
     nonce_hash: Option<&token::TokenHash>,
     now: i64,

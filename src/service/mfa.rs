@@ -6,6 +6,7 @@
 use crate::clock::now_ms;
 use crate::crypto::{token, SealContext, SecretString};
 use crate::db;
+use crate::db::sql::Db;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::mfa;
 use crate::domain::user::{Role, User};
@@ -44,7 +45,7 @@ pub struct Enrolment {
 
 /// Whether a policy requires a second factor of this user (owners: the platform's policy;
 /// others: their company's).
-pub fn required(conn: &rusqlite::Connection, user: &User) -> DomainResult<bool> {
+pub fn required(conn: &Db, user: &User) -> DomainResult<bool> {
     let policy = match user.role {
         Role::Owner => db::mfa::policy(conn, None)?,
         _ => db::mfa::policy(conn, user.company_id.as_ref())?,
@@ -56,7 +57,7 @@ pub fn required(conn: &rusqlite::Connection, user: &User) -> DomainResult<bool> 
 }
 
 /// Whether the user must enrol before doing anything else: required and not enabled.
-pub fn must_enrol(conn: &rusqlite::Connection, user: &User) -> DomainResult<bool> {
+pub fn must_enrol(conn: &Db, user: &User) -> DomainResult<bool> {
     Ok(required(conn, user)? && !db::mfa::enabled(conn, &user.id)?)
 }
 

@@ -2,6 +2,7 @@
 //! user's (they sign in with the password alone and may enrol again), and the policies that
 //! say who must have one.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Operator, Owner};
@@ -14,7 +15,7 @@ use crate::domain::user::User;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
 
-fn reset_in(tx: &rusqlite::Connection, ctx: &AuditCtx, user: &User) -> DomainResult<()> {
+fn reset_in(tx: &Db, ctx: &AuditCtx, user: &User) -> DomainResult<()> {
     let had = db::mfa::remove(tx, &user.id)?;
     let mut event = NewAuditEvent::new("mfa.reset")
         .target("user", &user.id)

@@ -2,6 +2,7 @@
 //! set by the owner or by an application whose link holds `billing:write`. A change to a
 //! company's plan fields is audited as `plan.changed`, which also sends the webhook event.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::OwnerOf;
@@ -23,7 +24,7 @@ pub async fn get(store: &Store, _owner: &Owner, id: PlanId) -> DomainResult<Plan
     store.read(move |c| in_use(c, &id)).await
 }
 
-fn in_use(c: &rusqlite::Connection, id: &PlanId) -> DomainResult<PlanInUse> {
+fn in_use(c: &Db, id: &PlanId) -> DomainResult<PlanInUse> {
     db::plans::in_use(c, id)?.ok_or(DomainError::NotFound("plan"))
 }
 
@@ -91,7 +92,7 @@ pub async fn delete(store: &Store, owner: &Owner, id: PlanId) -> DomainResult<()
         .await
 }
 
-fn read_company_plan(tx: &rusqlite::Connection, company: &CompanyId) -> DomainResult<CompanyPlan> {
+fn read_company_plan(tx: &Db, company: &CompanyId) -> DomainResult<CompanyPlan> {
     let c = crate::service::companies::load(tx, company)?;
     let plan = db::plans::get(tx, &c.plan_id)?.ok_or(DomainError::NotFound("plan"))?;
     let now = crate::clock::now_ms();
@@ -201,7 +202,7 @@ pub(crate) fn plan_changed(company: &CompanyId, p: &CompanyPlan) -> NewAuditEven
 /// The plan a company patch moves the company to through the older fields (`plan`,
 /// `max_users`) or `plan_id`; `None` when it stays on its plan.
 pub(crate) fn plan_for_patch(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     current: &Company,
     patch: &CompanyPatch,
     now: i64,
@@ -227,7 +228,7 @@ pub(crate) fn plan_for_patch(
 
 /// Records `plan.changed` for a company patch that moved the company to another plan.
 pub(crate) fn audit_patch_move(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     ctx: &AuditCtx,
     company: &CompanyId,
     now: i64,

@@ -1,6 +1,7 @@
 //! Data-subject requests: filed by the person (for themselves), their company's admin or the
 //! owner; worked by the owner. Every change is audited for the request's company.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{CompanyScope, Member, Owner, OwnerOf};
@@ -19,7 +20,7 @@ use crate::service::change::{in_company, Change};
 /// erasure service, which plugs in here and runs in the same transaction as the status change,
 /// so a request is never marked fulfilled without its erasure.
 pub trait Fulfilment: Send + 'static {
-    fn fulfil(&self, tx: &rusqlite::Transaction<'_>, request: &PrivacyRequest) -> DomainResult<()>;
+    fn fulfil(&self, tx: &Db<'_>, request: &PrivacyRequest) -> DomainResult<()>;
 }
 
 /// Files a request. A member files only for themselves (naming anyone else is a 404, as for a

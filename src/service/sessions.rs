@@ -2,6 +2,7 @@
 //! anyone's (the owner). Each end is audited with who, whose and how many, never with token
 //! material; another company's session or user is "not found".
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Owner};
@@ -171,11 +172,7 @@ pub async fn end_user(store: &Store, owner: &Owner, user: UserId) -> DomainResul
         .await
 }
 
-fn end_all(
-    tx: &rusqlite::Connection,
-    user: &UserId,
-    company: Option<CompanyId>,
-) -> DomainResult<Change<usize>> {
+fn end_all(tx: &Db, user: &UserId, company: Option<CompanyId>) -> DomainResult<Change<usize>> {
     let count = db::sessions::delete_for_user(tx, user)?;
     let event = ended("session.all_ended", user, company, count);
     Ok(Change::audited(count, event))
@@ -196,11 +193,7 @@ fn ended(
 }
 
 /// The company exists, and the user (if named) is one of its users; otherwise 404.
-fn company_user(
-    c: &rusqlite::Connection,
-    company: &CompanyId,
-    user: Option<&UserId>,
-) -> DomainResult<()> {
+fn company_user(c: &Db, company: &CompanyId, user: Option<&UserId>) -> DomainResult<()> {
     crate::service::companies::load(c, company)?;
     if let Some(user) = user {
         db::users::get_in_company(c, company, user)?.ok_or(DomainError::NotFound("user"))?;
@@ -209,7 +202,7 @@ fn company_user(
 }
 
 /// The user exists (404 otherwise); answers their company.
-fn any_user(c: &rusqlite::Connection, user: &UserId) -> DomainResult<Option<CompanyId>> {
+fn any_user(c: &Db, user: &UserId) -> DomainResult<Option<CompanyId>> {
     Ok(db::users::get(c, user)?
         .ok_or(DomainError::NotFound("user"))?
         .company_id)

@@ -1,6 +1,7 @@
 //! The first owner: a one-time setup link printed at start while no owner exists, and the
 //! operator's `armario admin create`.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::Operator;
@@ -82,7 +83,7 @@ pub async fn create_owner_as_operator(
 }
 
 fn insert_owner(
-    tx: &rusqlite::Connection,
+    tx: &Db,
     input: &NewUser,
     password_hash: &str,
     ctx: &AuditCtx,

@@ -2,6 +2,7 @@
 //! any CNPJ and e-mail, so a sign-up holds neither until the owner approves it, and the answer
 //! is the same whether or not they are taken: only the owner sees the clash.
 
+use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -100,7 +101,7 @@ pub async fn signup(
 
 /// Lets an unapproved sign-up in: refused when a live company has its CNPJ or a live user has
 /// its admin's e-mail; a slug taken meanwhile is replaced by a free one.
-pub(crate) fn admit(tx: &rusqlite::Connection, company: &Company, now: i64) -> DomainResult<()> {
+pub(crate) fn admit(tx: &Db, company: &Company, now: i64) -> DomainResult<()> {
     if db::signups::cnpj_live_elsewhere(tx, &company.cnpj, &company.id)? {
         return Err(DomainError::conflict(
             "cnpj",

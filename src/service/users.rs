@@ -1,5 +1,6 @@
 //! Users of a company, managed by its admins and by the owner.
 
+use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Member, Owner};
@@ -15,17 +16,13 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, UserId};
 use crate::service::change::{in_company, Change};
 
-fn load(tx: &rusqlite::Connection, company: &CompanyId, id: &UserId) -> DomainResult<User> {
+fn load(tx: &Db, company: &CompanyId, id: &UserId) -> DomainResult<User> {
     db::users::get_in_company(tx, company, id)?.ok_or(DomainError::NotFound("user"))
 }
 
 /// A seat is free when the users not disabled and the pending invitations leave one; the
 /// `held` seats (an invitation being accepted) are already counted.
-pub(crate) fn ensure_seat_holding(
-    tx: &rusqlite::Connection,
-    c: &Company,
-    held: i64,
-) -> DomainResult<()> {
+pub(crate) fn ensure_seat_holding(tx: &Db, c: &Company, held: i64) -> DomainResult<()> {
     let now = crate::clock::now_ms();
     let taken =
         db::users::count_billable(tx, &c.id)? + db::invitations::count_pending(tx, &c.id, now)?;
@@ -38,7 +35,7 @@ pub(crate) fn ensure_seat_holding(
     Ok(())
 }
 
-pub(crate) fn ensure_seat(tx: &rusqlite::Connection, c: &Company) -> DomainResult<()> {
+pub(crate) fn ensure_seat(tx: &Db, c: &Company) -> DomainResult<()> {
     ensure_seat_holding(tx, c, 0)
 }
 

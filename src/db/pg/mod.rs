@@ -4,6 +4,7 @@
 
 pub mod migrate;
 mod scope;
+pub mod store;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,9 +3,8 @@
 //! application. Checked live at every step, so suspending a company, disabling a user or
 //! revoking a link ends their tokens at once.
 
-use rusqlite::Connection;
-
 use crate::db;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, UserId};
 use crate::oidc::claims::Person;
@@ -51,7 +50,7 @@ impl Refusal {
 
 /// The subject as it stands now.
 pub fn check(
-    conn: &Connection,
+    conn: &Db,
     user: &UserId,
     app: &ApplicationId,
 ) -> DomainResult<Result<Subject, Refusal>> {
@@ -89,6 +88,6 @@ pub fn check(
 }
 
 /// The application's roles granted to the user.
-fn roles_for(conn: &Connection, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
+fn roles_for(conn: &Db, user: &UserId, app: &ApplicationId) -> DomainResult<Vec<String>> {
     db::app_roles::effective(conn, user, app)
 }

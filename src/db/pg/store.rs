@@ -1,0 +1,101 @@
+//! The PostgreSQL store behind [`crate::db::Store`]: a pool of connections, each write a
+//! transaction that first takes one advisory lock, so writes follow one another as on SQLite's
+//! single writer (what a write checks before it writes, a free seat or a free name, still
+//! holds when it commits, across every replica), and reads on any free connection.
+//!
+//! Every transaction is opened for the platform (`armario.scope`), the company wall's widest
+//! side: the services check the capability before they reach the store.
+
+use std::path::Path;
+
+use crate::db::sql::pg::Session;
+use crate::db::sql::Db;
+use crate::error::{DomainError, DomainResult};
+
+/// The advisory lock every write holds until it commits (a key of its own, apart from the
+/// migrations' lock).
+const WRITE_LOCK: i64 = 0x6172_6d61_7269_6f57; // "armarioW"
+
+/// Opens connections for the pool, each checked against the server's certificate.
+pub struct Manager {
+    url: String,
+    ca_file: Option<std::path::PathBuf>,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Session;
+    type Error = DomainError;
+
+    fn connect(&self) -> Result<Session, DomainError> {
+        let client =
+            super::connect(&self.url, self.ca_file.as_deref()).map_err(DomainError::Internal)?;
+        let session = Session::new(client);
+        // Statements that wait on a lock give up rather than hold a request forever.
+        session.batch("SET lock_timeout = '5s'; SET armario.scope = 'platform'")?;
+        Ok(session)
+    }
+
+    fn is_valid(&self, conn: &mut Session) -> Result<(), DomainError> {
+        Ok(conn.batch("")?)
+    }
+
+    fn has_broken(&self, conn: &mut Session) -> bool {
+        conn.is_closed()
+    }
+}
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: r2d2::Pool<Manager>,
+}
+
+impl PgStore {
+    /// Connects, brings the schema to this binary's version (refusing a newer one) and opens
+    /// a pool of `size` connections.
+    pub fn open(url: &str, ca_file: Option<&Path>, size: u32) -> DomainResult<Self> {
+        let mut client = super::connect(url, ca_file).map_err(DomainError::Internal)?;
+        super::migrate::apply(&mut client).map_err(DomainError::Internal)?;
+        drop(client);
+        let manager = Manager {
+            url: url.to_string(),
+            ca_file: ca_file.map(Path::to_path_buf),
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size.max(2))
+            .min_idle(Some(1))
+            .test_on_check_out(false)
+            .build(manager)?;
+        Ok(Self { pool })
+    }
+
+    /// Runs `f` in a write transaction; commits when it returns `Ok`, rolls back otherwise.
+    pub fn write<T>(&self, mut f: impl FnMut(&Db<'_>) -> DomainResult<T>) -> DomainResult<T> {
+        let session = self.pool.get()?;
+        session.begin("")?;
+        let ran = session
+            .execute("SELECT pg_advisory_xact_lock(?1)", &[WRITE_LOCK.into()])
+            .map_err(DomainError::from)
+            .and_then(|_| f(&Db::postgres(&session)));
+        match ran {
+            Ok(value) => {
+                session.commit()?;
+                Ok(value)
+            }
+            Err(e) => {
+                session.rollback()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` on a free connection, outside any transaction (each statement sees the store
+    /// as it is when it runs; `in_snapshot` gives several statements one view).
+    pub fn read<T>(&self, f: impl FnOnce(&Db<'_>) -> DomainResult<T>) -> DomainResult<T> {
+        let session = self.pool.get()?;
+        f(&Db::postgres(&session))
+    }
+
+    pub fn pool(&self) -> &r2d2::Pool<Manager> {
+        &self.pool
+    }
+}
