@@ -24,10 +24,20 @@ pub struct InvalidInput {
     pub reason: String,
 }
 
+/// The most characters of a field's path an error names (the `field` of `ErrorBody`).
+pub const FIELD_MAX_CHARS: usize = 200;
+
 impl InvalidInput {
+    /// A refusal of `field`; a path longer than [`FIELD_MAX_CHARS`] (an unknown key is the
+    /// client's own text) is cut there and ends with `…`.
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        let mut field = field.into();
+        if field.chars().count() > FIELD_MAX_CHARS {
+            field = field.chars().take(FIELD_MAX_CHARS - 1).collect();
+            field.push('…');
+        }
         Self {
-            field: field.into(),
+            field,
             reason: reason.into(),
         }
     }
