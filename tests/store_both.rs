@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use armario::crypto::cell::CELL_MAGIC;
 use armario::crypto::company_keys::KeyRing;
 use armario::crypto::MasterKey;
 use armario::db::{self, Batching, Store, Synchronous};
+use armario::domain::company::{CompanyStatus, NewCompany};
 use armario::domain::plan::PlanInput;
+use armario::domain::user::{Role, UserFilter, UserStatus};
 use armario::error::DomainError;
-use armario::ids::PlanId;
+use armario::ids::{CompanyId, PlanId, UserId};
 
 use crate::common::postgres::Postgres;
 
@@ -35,6 +38,9 @@ struct Seen {
     usage_total: i64,
     usage_rows: Vec<(String, String, i64)>,
     snapshot: (i64, i64),
+    people: Vec<(String, String)>,
+    signed_in_as: Option<String>,
+    sealed_in_the_store: Vec<bool>,
 }
 
 fn conflict_field(e: DomainError) -> String {
@@ -135,7 +141,11 @@ async fn exercise(store: &Store) -> Seen {
         })
         .await
         .unwrap();
+    let (people, signed_in_as, sealed_in_the_store) = people(store).await;
     Seen {
+        people,
+        signed_in_as,
+        sealed_in_the_store,
         version,
         plans,
         same_id,
@@ -144,6 +154,89 @@ async fn exercise(store: &Store) -> Seen {
         usage_rows,
         snapshot,
     }
+}
+
+/// A company with its key and two people: their e-mails and names are sealed under the
+/// company's key as they are written, read back in clear, and found by the e-mail's index.
+async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bool>) {
+    let company = CompanyId::generate();
+    let (c1, c2) = (company.clone(), company.clone());
+    store
+        .write(move |c| {
+            let new = NewCompany {
+                legal_name: "Selada Comércio Ltda".into(),
+                trade_name: None,
+                cnpj: "11222333000181".into(),
+                slug: "selada".into(),
+                contact_email: None,
+                contact_phone: None,
+                plan: "Básico".into(),
+                max_users: 5,
+                plan_id: None,
+                display_name: None,
+                primary_color: None,
+                logo_data_url: None,
+            };
+            db::companies::insert(c, &c1, &new, CompanyStatus::Active, 5_000)?;
+            for (email, name) in [
+                ("ana@selada.test", "Ana Souza"),
+                ("bia@selada.test", "Bia Lima"),
+            ] {
+                db::users::insert(
+                    c,
+                    &db::users::InsertUser {
+                        id: &UserId::generate(),
+                        company_id: Some(&c1),
+                        email,
+                        name,
+                        role: Role::Member,
+                        status: UserStatus::Active,
+                        password_hash: "not-a-hash",
+                    },
+                    5_000,
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let mut people: Vec<(String, String)> = store
+        .read(move |c| {
+            let filter = UserFilter {
+                company: Some(c2),
+                ..Default::default()
+            };
+            db::users::list(c, &filter, None, 10)
+        })
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|u| (u.email, u.name))
+        .collect();
+    people.sort();
+    let signed_in_as = store
+        .read(|c| db::users::find_for_login(c, "bia@selada.test"))
+        .await
+        .unwrap()
+        .map(|(u, _)| u.name);
+    let sealed = store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT email, name FROM users ORDER BY id")?;
+            let cells = stmt
+                .query_map([], |r| {
+                    Ok([r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?])
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(cells
+                .into_iter()
+                .flatten()
+                .map(|cell| cell.starts_with(CELL_MAGIC))
+                .collect())
+        })
+        .await
+        .unwrap();
+    (people, signed_in_as, sealed)
 }
 
 #[tokio::test]
@@ -162,10 +255,11 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
     sqlite.close().await;
 
     let url = pg.database("stores");
-    let postgres = tokio::task::spawn_blocking(move || Store::open_postgres(&url, None, 4))
-        .await
-        .unwrap()
-        .unwrap();
+    let postgres =
+        tokio::task::spawn_blocking(move || Store::open_postgres(&url, None, 4, Some(ring())))
+            .await
+            .unwrap()
+            .unwrap();
     let on_postgres = exercise(&postgres).await;
 
     assert_eq!(on_sqlite.version, db::migrate::latest_version());
@@ -173,6 +267,15 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
     assert_eq!(on_sqlite.same_name, "name");
     assert_eq!(on_sqlite.usage_total, 16);
     assert_eq!(on_sqlite.snapshot, (2, 19));
+    assert_eq!(
+        on_sqlite.people,
+        vec![
+            ("ana@selada.test".to_string(), "Ana Souza".to_string()),
+            ("bia@selada.test".to_string(), "Bia Lima".to_string())
+        ]
+    );
+    assert_eq!(on_sqlite.signed_in_as.as_deref(), Some("Bia Lima"));
+    assert_eq!(on_sqlite.sealed_in_the_store, vec![true; 4]);
     assert_eq!(on_postgres, on_sqlite);
     drop(postgres);
     drop(pg);

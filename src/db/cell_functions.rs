@@ -140,6 +140,33 @@ fn open(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
         other => return Ok(owned(other)),
     };
     let (table, column, company) = names(ctx)?;
+    open_value(
+        &table,
+        &column,
+        company.as_deref(),
+        Value::Blob(cell),
+        ring,
+        |ring, company| key_of(ctx, ring, company),
+    )
+}
+
+/// A company's key as the store finds it: `None` when the company has none.
+pub(crate) type CompanyKey = Option<Zeroizing<[u8; 32]>>;
+
+/// A cell as read: a clear value passes through; a sealed one opens under its company's key
+/// (`key` finds it), or the read fails saying what is missing.
+pub(crate) fn open_value(
+    table: &str,
+    column: &str,
+    company: Option<&str>,
+    value: Value,
+    ring: Option<&KeyRing>,
+    key: impl FnOnce(&KeyRing, &str) -> rusqlite::Result<CompanyKey>,
+) -> rusqlite::Result<Value> {
+    let cell = match value {
+        Value::Blob(b) if b.starts_with(CELL_MAGIC) => b,
+        other => return Ok(other),
+    };
     let company =
         company.ok_or_else(|| failed(format!("a sealed {table}.{column} has no company")))?;
     let ring = ring.ok_or_else(|| {
@@ -147,12 +174,12 @@ fn open(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
             "{table}.{column} is sealed and the master key was not given"
         ))
     })?;
-    let key = key_of(ctx, ring, &company)?.ok_or_else(|| {
+    let key = key(ring, company)?.ok_or_else(|| {
         failed(format!(
             "company {company} has no data key to open {table}.{column}"
         ))
     })?;
-    open_cell(&key, &aad(&table, &column, &company), &cell).ok_or_else(|| {
+    open_cell(&key, &aad(table, column, company), &cell).ok_or_else(|| {
         failed(format!(
             "a sealed {table}.{column} of company {company} does not open"
         ))
@@ -162,6 +189,26 @@ fn open(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
 fn seal(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
     let value = owned(ctx.get_raw(3));
     let (table, column, company) = names(ctx)?;
+    seal_value(
+        &table,
+        &column,
+        company.as_deref(),
+        value,
+        ring,
+        |ring, company| key_of(ctx, ring, company),
+    )
+}
+
+/// A value as written to a sealed column: sealed under its company's key (`key` finds it);
+/// kept in clear without a company, without the master key, or for a company without a key.
+pub(crate) fn seal_value(
+    table: &str,
+    column: &str,
+    company: Option<&str>,
+    value: Value,
+    ring: Option<&KeyRing>,
+    key: impl FnOnce(&KeyRing, &str) -> rusqlite::Result<CompanyKey>,
+) -> rusqlite::Result<Value> {
     let (Some(company), Some(ring)) = (company, ring) else {
         return Ok(value);
     };
@@ -171,8 +218,8 @@ fn seal(ctx: &Context<'_>, ring: Option<&KeyRing>) -> rusqlite::Result<Value> {
     // A company without a key (erased, or created where the master key was not given) keeps
     // the value in clear: an erased company's rows hold only pseudonyms, and the server seals
     // the others when it starts.
-    let Some(key) = key_of(ctx, ring, &company)? else {
+    let Some(key) = key(ring, company)? else {
         return Ok(value);
     };
-    Ok(seal_cell(&key, &aad(&table, &column, &company), &value).unwrap_or(value))
+    Ok(seal_cell(&key, &aad(table, column, company), &value).unwrap_or(value))
 }

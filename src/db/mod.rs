@@ -337,8 +337,9 @@ impl Store {
         url: &str,
         ca_file: Option<&Path>,
         connections: u32,
+        keys: Option<std::sync::Arc<crate::crypto::company_keys::KeyRing>>,
     ) -> DomainResult<Self> {
-        let store = pg::store::PgStore::open(url, ca_file, connections)?;
+        let store = pg::store::PgStore::open(url, ca_file, connections, keys)?;
         let generation = kept::Generation::default();
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(generation.clone())),

@@ -7,6 +7,9 @@
 //! side: the services check the capability before they reach the store.
 
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::crypto::company_keys::KeyRing;
 
 use crate::db::sql::pg::Session;
 use crate::db::sql::Db;
@@ -20,6 +23,8 @@ const WRITE_LOCK: i64 = 0x6172_6d61_7269_6f57; // "armarioW"
 pub struct Manager {
     url: String,
     ca_file: Option<std::path::PathBuf>,
+    /// The companies' keys, for the cells each connection seals and opens.
+    keys: Option<Arc<KeyRing>>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -29,7 +34,7 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<Session, DomainError> {
         let client =
             super::connect(&self.url, self.ca_file.as_deref()).map_err(DomainError::Internal)?;
-        let session = Session::new(client);
+        let session = Session::new(client, self.keys.clone());
         // Statements that wait on a lock give up rather than hold a request forever.
         session.batch("SET lock_timeout = '5s'; SET armario.scope = 'platform'")?;
         Ok(session)
@@ -52,13 +57,19 @@ pub struct PgStore {
 impl PgStore {
     /// Connects, brings the schema to this binary's version (refusing a newer one) and opens
     /// a pool of `size` connections.
-    pub fn open(url: &str, ca_file: Option<&Path>, size: u32) -> DomainResult<Self> {
+    pub fn open(
+        url: &str,
+        ca_file: Option<&Path>,
+        size: u32,
+        keys: Option<Arc<KeyRing>>,
+    ) -> DomainResult<Self> {
         let mut client = super::connect(url, ca_file).map_err(DomainError::Internal)?;
         super::migrate::apply(&mut client).map_err(DomainError::Internal)?;
         drop(client);
         let manager = Manager {
             url: url.to_string(),
             ca_file: ca_file.map(Path::to_path_buf),
+            keys,
         };
         let pool = r2d2::Pool::builder()
             .max_size(size.max(2))

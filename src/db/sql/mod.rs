@@ -4,6 +4,7 @@
 //! On SQLite every call goes straight to rusqlite; on PostgreSQL the SQL is said in its dialect
 //! ([`dialect`]), values travel as SQLite's, and errors come back as SQLite's.
 
+mod cells;
 mod dialect;
 mod params;
 pub mod pg;

@@ -11,8 +11,10 @@ use bytes::BytesMut;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use rusqlite::types::Value;
 
-use super::dialect;
 use super::row::Fetched;
+use super::{cells, dialect};
+use crate::crypto::company_keys::KeyRing;
+use crate::db::cell_functions::{open_value, seal_value, CompanyKey};
 
 /// Prepared statements kept per connection before the cache starts over (statements built at
 /// run time, a search's filters say, would otherwise grow it without end).
@@ -26,6 +28,10 @@ pub struct Session {
 struct Inner {
     /// Always `Some` but while the session is dropped.
     client: Option<postgres::Client>,
+    /// The companies' keys, for the cells this connection seals and opens.
+    keys: Option<Arc<KeyRing>>,
+    /// The store's SQL with its cell calls taken out ([`cells::plan`]).
+    plans: HashMap<String, Arc<cells::Plan>>,
     prepared: HashMap<String, Prepared>,
     /// SQL whose parameters the server cannot type alone.
     needs_types: std::collections::HashSet<String>,
@@ -60,10 +66,12 @@ struct Prepared {
 }
 
 impl Session {
-    pub fn new(client: postgres::Client) -> Self {
+    pub fn new(client: postgres::Client, keys: Option<Arc<KeyRing>>) -> Self {
         Self {
             inner: RefCell::new(Inner {
                 client: Some(client),
+                keys,
+                plans: HashMap::new(),
                 prepared: HashMap::new(),
                 needs_types: Default::default(),
                 in_transaction: false,
@@ -86,20 +94,27 @@ impl Session {
         if let Some(p) = inner.prepared.get(&key) {
             return Ok(p.clone());
         }
-        let text = dialect::postgres(sql);
+        let text = dialect::postgres(&self.plan_locked(&mut inner, sql)?.sql);
         let statement = if typed {
+            if values.is_none() {
+                // Prepared when it runs, with its values' types.
+                return Err(failure(
+                    rusqlite::ffi::SQLITE_MISUSE,
+                    "a statement whose parameters need their values' types".into(),
+                ));
+            }
             let count = parameter_count(&text);
-            let mut types = declared(values, count, Type::UNKNOWN);
-            match inner.client().prepare_typed(&text, &types) {
+            let types = declared(values, count, Type::UNKNOWN);
+            match attempt(&mut inner, |c| c.prepare_typed(&text, &types)) {
                 Err(e) if cannot_infer(&e) => {
-                    types = declared(values, count, Type::TEXT);
-                    inner.client().prepare_typed(&text, &types)
+                    let types = declared(values, count, Type::TEXT);
+                    attempt(&mut inner, |c| c.prepare_typed(&text, &types))
                 }
                 other => other,
             }
             .map_err(|e| error(&e))?
         } else {
-            match inner.client().prepare(&text) {
+            match attempt(&mut inner, |c| c.prepare(&text)) {
                 Ok(s) => s,
                 Err(e) if cannot_infer(&e) => {
                     inner.needs_types.insert(sql.to_string());
@@ -139,7 +154,155 @@ impl Session {
         Ok(self.prepared(sql, None)?.names.to_vec())
     }
 
+    fn plan_locked(&self, inner: &mut Inner, sql: &str) -> rusqlite::Result<Arc<cells::Plan>> {
+        if let Some(p) = inner.plans.get(sql) {
+            return Ok(p.clone());
+        }
+        let plan = Arc::new(cells::plan(sql).map_err(|e| failure(rusqlite::ffi::SQLITE_ERROR, e))?);
+        if inner.plans.len() >= PREPARED_KEPT {
+            inner.plans.clear();
+        }
+        inner.plans.insert(sql.to_string(), plan.clone());
+        Ok(plan)
+    }
+
+    fn plan(&self, sql: &str) -> rusqlite::Result<Arc<cells::Plan>> {
+        let mut inner = self.inner.borrow_mut();
+        self.plan_locked(&mut inner, sql)
+    }
+
+    /// The caller's values with the plan's computed ones after them.
+    fn with_computed(&self, plan: &cells::Plan, values: &[Value]) -> rusqlite::Result<Vec<Value>> {
+        let mut all = values.to_vec();
+        if plan.computed.is_empty() {
+            return Ok(all);
+        }
+        let keys = self.inner.borrow().keys.clone();
+        let ring = keys.as_deref();
+        let arg = |n: usize| {
+            values
+                .get(n.wrapping_sub(1))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let text = |v: Value| match v {
+            Value::Text(t) => Some(t),
+            _ => None,
+        };
+        for c in &plan.computed {
+            let v = match c {
+                cells::Computed::Seal {
+                    table,
+                    column,
+                    company,
+                    value,
+                } => {
+                    let company = text(arg(*company));
+                    seal_value(
+                        table,
+                        column,
+                        company.as_deref(),
+                        arg(*value),
+                        ring,
+                        |r, c| self.company_key(r, c),
+                    )?
+                }
+                cells::Computed::EmailIndex { value } => match (ring, text(arg(*value))) {
+                    (Some(r), Some(email)) => Value::Blob(r.email_index(&email)),
+                    _ => Value::Null,
+                },
+                cells::Computed::MasterKeyId => {
+                    ring.map_or(Value::Null, |r| Value::Text(r.current_key_id().to_string()))
+                }
+                cells::Computed::NewCompanyKey { company } => match (ring, text(arg(*company))) {
+                    (Some(r), Some(company)) => {
+                        let (key, sealed) = r.new_company_key(&company);
+                        r.remember(&company, &key);
+                        Value::Blob(sealed.bytes)
+                    }
+                    _ => Value::Null,
+                },
+                cells::Computed::ForgetCompanyKey { company } => {
+                    if let (Some(r), Some(company)) = (ring, text(arg(*company))) {
+                        r.forget(&company);
+                    }
+                    Value::Integer(1)
+                }
+            };
+            all.push(v);
+        }
+        Ok(all)
+    }
+
+    /// The company's key: from the ring's memory, else read from `company_keys` and opened.
+    fn company_key(&self, ring: &KeyRing, company: &str) -> rusqlite::Result<CompanyKey> {
+        if let Some(key) = ring.cached(company) {
+            return Ok(Some(key));
+        }
+        let found = self.run_query(
+            "SELECT sealed, key_id FROM company_keys WHERE company_id = ?1 AND sealed IS NOT NULL",
+            &[Value::Text(company.to_string())],
+        )?;
+        match found.rows.first().map(Vec::as_slice) {
+            Some([Value::Blob(sealed), Value::Text(key_id)]) => ring
+                .open_company_key(company, sealed, key_id)
+                .map(Some)
+                .map_err(|e| failure(rusqlite::ffi::SQLITE_ERROR, e.to_string())),
+            _ => Ok(None),
+        }
+    }
+
+    /// Each folded group of columns read as the one value it opens to.
+    fn fold(&self, plan: &cells::Plan, mut fetched: Fetched) -> rusqlite::Result<Fetched> {
+        if plan.folds.is_empty() {
+            return Ok(fetched);
+        }
+        let keys = self.inner.borrow().keys.clone();
+        let ring = keys.as_deref();
+        for row in &mut fetched.rows {
+            for f in plan.folds.iter().rev() {
+                let group: Vec<Value> = row.splice(f.at..f.at + f.width, []).collect();
+                let company = match &group[0] {
+                    Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                };
+                let joined = match group.get(2..4) {
+                    Some([Value::Blob(sealed), Value::Text(key_id)]) => Some((sealed, key_id)),
+                    _ => None,
+                };
+                let opened = open_value(
+                    &f.table,
+                    &f.column,
+                    company,
+                    group[1].clone(),
+                    ring,
+                    |r, c| match joined {
+                        Some((sealed, key_id)) if r.cached(c).is_none() => r
+                            .open_company_key(c, sealed, key_id)
+                            .map(Some)
+                            .map_err(|e| failure(rusqlite::ffi::SQLITE_ERROR, e.to_string())),
+                        _ => self.company_key(r, c),
+                    },
+                )?;
+                row.insert(f.at, opened);
+            }
+        }
+        let mut names = fetched.names.to_vec();
+        for f in plan.folds.iter().rev() {
+            names.drain(f.at + 1..f.at + f.width);
+        }
+        fetched.names = names.into();
+        Ok(fetched)
+    }
+
     pub fn query(&self, sql: &str, values: &[Value]) -> rusqlite::Result<Fetched> {
+        let plan = self.plan(sql)?;
+        let values = self.with_computed(&plan, values)?;
+        let fetched = self.run_query(sql, &values)?;
+        self.fold(&plan, fetched)
+    }
+
+    fn run_query(&self, sql: &str, values: &[Value]) -> rusqlite::Result<Fetched> {
         let p = self.prepared(sql, Some(values))?;
         let bound: Vec<Bound<'_>> = values.iter().map(Bound).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
@@ -166,7 +329,9 @@ impl Session {
     }
 
     pub fn execute(&self, sql: &str, values: &[Value]) -> rusqlite::Result<usize> {
-        let p = self.prepared(sql, Some(values))?;
+        let plan = self.plan(sql)?;
+        let values = self.with_computed(&plan, values)?;
+        let p = self.prepared(sql, Some(&values))?;
         let bound: Vec<Bound<'_>> = values.iter().map(Bound).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
@@ -224,9 +389,32 @@ impl Session {
     }
 }
 
-/// Whether the server refused a statement for a parameter whose type it cannot tell.
+/// A preparation that may be refused and tried again another way: inside a transaction it runs
+/// under a savepoint, since a refused statement would otherwise end the transaction.
+fn attempt<T>(
+    inner: &mut Inner,
+    prepare: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+) -> Result<T, postgres::Error> {
+    if !inner.in_transaction {
+        return prepare(inner.client());
+    }
+    inner.client().batch_execute("SAVEPOINT armario_prepare")?;
+    let out = prepare(inner.client());
+    let end = match out {
+        Ok(_) => "RELEASE SAVEPOINT armario_prepare",
+        Err(_) => "ROLLBACK TO SAVEPOINT armario_prepare",
+    };
+    inner.client().batch_execute(end)?;
+    out
+}
+
+/// Whether the server refused a statement for a parameter whose type it cannot tell, or
+/// told two ways (`?14` as a time and in `CASE … THEN NULL ELSE ?14`).
 fn cannot_infer(e: &postgres::Error) -> bool {
-    e.code() == Some(&postgres::error::SqlState::INDETERMINATE_DATATYPE)
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::INDETERMINATE_DATATYPE || *c == SqlState::AMBIGUOUS_PARAMETER
+    })
 }
 
 /// The kinds of the values (`I`nteger, `R`eal, `T`ext, `B`lob, `N`ull) or `?` when unknown.
