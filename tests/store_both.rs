@@ -8,11 +8,12 @@ use armario::crypto::cell::CELL_MAGIC;
 use armario::crypto::company_keys::KeyRing;
 use armario::crypto::MasterKey;
 use armario::db::{self, Batching, Store, Synchronous};
+use armario::domain::application::{Link, NewApplication};
 use armario::domain::company::{CompanyStatus, NewCompany};
 use armario::domain::plan::PlanInput;
 use armario::domain::user::{Role, UserFilter, UserStatus};
 use armario::error::DomainError;
-use armario::ids::{CompanyId, PlanId, UserId};
+use armario::ids::{ApplicationId, CompanyId, CredentialId, LinkId, PlanId, SessionId, UserId};
 
 use crate::common::postgres::Postgres;
 
@@ -39,6 +40,7 @@ struct Seen {
     usage_rows: Vec<(String, String, i64)>,
     snapshot: (i64, i64),
     people: Vec<(String, String)>,
+    keys: Keys,
     signed_in_as: Option<String>,
     sealed_in_the_store: Vec<bool>,
 }
@@ -141,8 +143,10 @@ async fn exercise(store: &Store) -> Seen {
         })
         .await
         .unwrap();
-    let (people, signed_in_as, sealed_in_the_store) = people(store).await;
+    let (people, signed_in_as, sealed_in_the_store, company) = people(store).await;
+    let keys = sessions_and_keys(store, company).await;
     Seen {
+        keys,
         people,
         signed_in_as,
         sealed_in_the_store,
@@ -158,7 +162,7 @@ async fn exercise(store: &Store) -> Seen {
 
 /// A company with its key and two people: their e-mails and names are sealed under the
 /// company's key as they are written, read back in clear, and found by the e-mail's index.
-async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bool>) {
+async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bool>, CompanyId) {
     let company = CompanyId::generate();
     let (c1, c2) = (company.clone(), company.clone());
     store
@@ -236,7 +240,139 @@ async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bo
         })
         .await
         .unwrap();
-    (people, signed_in_as, sealed)
+    (people, signed_in_as, sealed, company)
+}
+
+/// What a session and an application's key looked like along their lives.
+#[derive(Debug, PartialEq)]
+struct Keys {
+    session_found: bool,
+    sessions_ended: usize,
+    session_after: bool,
+    live_keys: Vec<(bool, bool)>,
+    linked: Vec<(String, Vec<String>)>,
+    live_after_revoking: usize,
+}
+
+/// A person's session found by its token's digest and ended; an application with a key and a
+/// link to the company, as the key directory reads them, and the key revoked.
+async fn sessions_and_keys(store: &Store, company: CompanyId) -> Keys {
+    let (_, token) = armario::crypto::token::generate("ses_");
+    let (_, key_hash) = armario::crypto::token::generate("ak_");
+    let user = UserId::generate();
+    let app = ApplicationId::generate();
+    let credential = CredentialId::generate();
+    let (u, a, k, co) = (
+        user.clone(),
+        app.clone(),
+        credential.clone(),
+        company.clone(),
+    );
+    store
+        .write(move |c| {
+            db::users::insert(
+                c,
+                &db::users::InsertUser {
+                    id: &u,
+                    company_id: Some(&co),
+                    email: "caio@selada.test",
+                    name: "Caio Reis",
+                    role: Role::CompanyAdmin,
+                    status: UserStatus::Active,
+                    password_hash: "not-a-hash",
+                },
+                6_000,
+            )?;
+            db::sessions::insert(
+                c,
+                &db::sessions::NewSession {
+                    id: &SessionId::generate(),
+                    hash: &token,
+                    user_id: &u,
+                    expires_at: i64::MAX / 2,
+                    ip: Some("203.0.113.7"),
+                    user_agent: None,
+                },
+                6_000,
+            )?;
+            let new = NewApplication {
+                name: "ERP".into(),
+                description: None,
+                contact_email: None,
+            };
+            db::applications::insert(c, &a, &new, 6_000)?;
+            db::applications::insert_credential(
+                c,
+                &db::applications::InsertCredential {
+                    id: &k,
+                    application_id: &a,
+                    label: "production",
+                    key_hash: &key_hash,
+                    key_prefix: "ak_x",
+                    expires_at: None,
+                },
+                6_000,
+            )?;
+            db::links::insert(
+                c,
+                &Link {
+                    id: LinkId::generate(),
+                    application_id: a.clone(),
+                    company_id: co.clone(),
+                    application_name: String::new(),
+                    company_name: String::new(),
+                    scopes: vec!["company:read".into(), "users:read".into()],
+                    created_at: 6_000,
+                    updated_at: 6_000,
+                    provisioning: None,
+                    external_id: None,
+                },
+            )
+        })
+        .await
+        .unwrap();
+    let session_found = store
+        .read(move |c| db::sessions::find_live(c, &token, 7_000))
+        .await
+        .unwrap()
+        .is_some_and(|s| s.user_id == user);
+    let u = user.clone();
+    let sessions_ended = store
+        .write(move |c| db::sessions::delete_for_user(c, &u))
+        .await
+        .unwrap();
+    let session_after = store
+        .read(move |c| db::sessions::find_live(c, &token, 7_000))
+        .await
+        .unwrap()
+        .is_some();
+    let live_keys = store
+        .read(db::applications::live_keys)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.key_hash == key_hash, k.app_active))
+        .collect();
+    let linked = store
+        .read(db::links::all)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.company_name, l.scopes))
+        .collect();
+    store
+        .write(move |c| db::applications::revoke_credential(c, &credential, 8_000))
+        .await
+        .unwrap();
+    let live_after_revoking = store.read(db::applications::live_keys).await.unwrap().len();
+    Keys {
+        session_found,
+        sessions_ended,
+        session_after,
+        live_keys,
+        linked,
+        live_after_revoking,
+    }
 }
 
 #[tokio::test]
@@ -276,6 +412,20 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
     );
     assert_eq!(on_sqlite.signed_in_as.as_deref(), Some("Bia Lima"));
     assert_eq!(on_sqlite.sealed_in_the_store, vec![true; 4]);
+    assert_eq!(
+        on_sqlite.keys,
+        Keys {
+            session_found: true,
+            sessions_ended: 1,
+            session_after: false,
+            live_keys: vec![(true, true)],
+            linked: vec![(
+                "Selada Comércio Ltda".to_string(),
+                vec!["company:read".to_string(), "users:read".to_string()]
+            )],
+            live_after_revoking: 0,
+        }
+    );
     assert_eq!(on_postgres, on_sqlite);
     drop(postgres);
     drop(pg);
