@@ -9,6 +9,7 @@ use armario::crypto::company_keys::KeyRing;
 use armario::crypto::MasterKey;
 use armario::db::{self, Batching, Store, Synchronous};
 use armario::domain::application::{Link, NewApplication};
+use armario::domain::audit::{Actor, AuditCtx, AuditFilter, NewAuditEvent};
 use armario::domain::company::{CompanyStatus, NewCompany};
 use armario::domain::plan::PlanInput;
 use armario::domain::user::{Role, UserFilter, UserStatus};
@@ -41,6 +42,7 @@ struct Seen {
     snapshot: (i64, i64),
     people: Vec<(String, String)>,
     keys: Keys,
+    audit: Vec<Vec<Option<String>>>,
     signed_in_as: Option<String>,
     sealed_in_the_store: Vec<bool>,
 }
@@ -144,8 +146,10 @@ async fn exercise(store: &Store) -> Seen {
         .await
         .unwrap();
     let (people, signed_in_as, sealed_in_the_store, company) = people(store).await;
-    let keys = sessions_and_keys(store, company).await;
+    let keys = sessions_and_keys(store, company.clone()).await;
+    let audit = audit(store, company).await;
     Seen {
+        audit,
         keys,
         people,
         signed_in_as,
@@ -241,6 +245,64 @@ async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bo
         .await
         .unwrap();
     (people, signed_in_as, sealed, company)
+}
+
+/// A company's events, their IP and details sealed under its key, listed with the names of
+/// their actor, company and target, as an admin of the company reads them.
+async fn audit(store: &Store, company: CompanyId) -> Vec<Vec<Option<String>>> {
+    let co = company.clone();
+    store
+        .write(move |c| {
+            let admin = db::users::find_for_login(c, "ana@selada.test")?
+                .expect("ana")
+                .0;
+            let ctx = AuditCtx {
+                actor: Actor::User(admin.id.clone()),
+                ip: Some("198.51.100.4".into()),
+            };
+            let event = NewAuditEvent::new("user.updated")
+                .company(&co)
+                .target("user", &admin.id)
+                .details(serde_json::json!({ "fields": ["name"] }));
+            db::audit::insert(c, &ctx, &event, 9_000)?;
+            let event = NewAuditEvent::new("company.updated")
+                .company(&co)
+                .target("company", &co);
+            db::audit::insert(
+                c,
+                &AuditCtx {
+                    actor: Actor::System,
+                    ip: None,
+                },
+                &event,
+                9_001,
+            )
+        })
+        .await
+        .unwrap();
+    let filter = AuditFilter {
+        company_id: Some(company.clone()),
+        names_within: Some(company),
+        ..Default::default()
+    };
+    store
+        .read(move |c| db::audit::list(c, &filter, None, 10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| {
+            vec![
+                Some(e.action),
+                Some(e.actor_kind),
+                e.ip,
+                Some(e.details.to_string()),
+                e.actor_name,
+                e.company_name,
+                e.target_name,
+            ]
+        })
+        .collect()
 }
 
 /// What a session and an application's key looked like along their lives.
@@ -425,6 +487,30 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
             )],
             live_after_revoking: 0,
         }
+    );
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        on_sqlite.audit,
+        vec![
+            vec![
+                some("company.updated"),
+                some("system"),
+                None,
+                some("{}"),
+                None,
+                some("Selada Comércio Ltda"),
+                some("Selada Comércio Ltda")
+            ],
+            vec![
+                some("user.updated"),
+                some("user"),
+                some("198.51.100.4"),
+                some(r#"{"fields":["name"]}"#),
+                some("Ana Souza"),
+                some("Selada Comércio Ltda"),
+                some("Ana Souza")
+            ],
+        ]
     );
     assert_eq!(on_postgres, on_sqlite);
     drop(postgres);

@@ -1,6 +1,6 @@
 //! SQL for the audit log. Events are written inside the transaction of the change they record.
 
-use crate::db::sql::{Db, Row};
+use crate::db::sql::{Db, Dialect, Row};
 use rusqlite::params;
 
 use crate::domain::audit::{AuditCtx, AuditEvent, AuditFilter, NewAuditEvent};
@@ -94,17 +94,58 @@ pub fn list(
     before: Option<i64>,
     limit: u32,
 ) -> DomainResult<Page<AuditEvent>> {
-    let (sql, args) = list_query(f, before, limit);
+    let (sql, args) = list_query_in(conn.dialect(), f, before, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
-    super::keyset_page(&mut stmt, &args, limit, from_row, |e| e.id.to_string())
+    let read = match conn.dialect() {
+        Dialect::Sqlite => from_row,
+        Dialect::Postgres => from_postgres_row,
+    };
+    super::keyset_page(&mut stmt, &args, limit, read, |e| e.id.to_string())
+}
+
+/// [`from_row`] for PostgreSQL's form of the list: people's names come in columns of their own
+/// (13, the actor; 14, the target) beside the applications' and companies'.
+fn from_postgres_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+    let mut e = from_row(r)?;
+    let actor_user: Option<String> = r.get(13)?;
+    let target_user: Option<String> = r.get(14)?;
+    e.actor_name = actor_user.or(e.actor_name);
+    e.target_name = target_user.or(e.target_name);
+    Ok(e)
 }
 
 /// The SQL of one page of [`list`] and its arguments (apart, so a test can read its plan).
+#[cfg(test)]
 pub(crate) fn list_query(
     f: &AuditFilter,
     before: Option<i64>,
     limit: u32,
 ) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    list_query_in(Dialect::Sqlite, f, before, limit)
+}
+
+/// PostgreSQL cannot open a person's name inside a subquery (the cells are opened in armario,
+/// see `db::sql::cells`): the actor and the target, when they are people of the reader's
+/// company, are joined instead and their names read as columns of their own.
+const POSTGRES_PEOPLE: &str = ",
+                armario_open('users', 'name', au.company_id, au.name),
+                armario_open('users', 'name', tu.company_id, tu.name)
+         FROM audit_events e
+         LEFT JOIN users au ON e.actor_kind = 'user' AND au.id = e.actor_id
+              AND (?1 IS NULL OR au.company_id = ?1)
+         LEFT JOIN users tu ON e.target_kind = 'user' AND tu.id = e.target_id
+              AND (?1 IS NULL OR tu.company_id = ?1)";
+
+fn list_query_in(
+    dialect: Dialect,
+    f: &AuditFilter,
+    before: Option<i64>,
+    limit: u32,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let (user_name, from) = match dialect {
+        Dialect::Sqlite => (USER_NAME, "\n         FROM audit_events e"),
+        Dialect::Postgres => ("NULL", POSTGRES_PEOPLE),
+    };
     // ?1 is the company whose names the reader may see (NULL: all). Names are looked up by
     // correlated subqueries so a deleted or hidden object simply has none.
     let mut sql = format!(
@@ -113,13 +154,12 @@ pub(crate) fn list_query(
                 CASE e.actor_kind WHEN 'user' THEN {user_name} WHEN 'application' THEN {app_name} END,
                 {company_name},
                 CASE e.target_kind WHEN 'user' THEN {target_user} WHEN 'application' THEN {target_app}
-                    WHEN 'company' THEN {target_company} END
-         FROM audit_events e WHERE 1 = 1",
+                    WHEN 'company' THEN {target_company} END{from} WHERE 1 = 1",
         personal = opened("e"),
-        user_name = USER_NAME.replace("{id}", "e.actor_id"),
+        user_name = user_name.replace("{id}", "e.actor_id"),
         app_name = APP_NAME.replace("{id}", "e.actor_id"),
         company_name = COMPANY_NAME.replace("{id}", "e.company_id"),
-        target_user = USER_NAME.replace("{id}", "e.target_id"),
+        target_user = user_name.replace("{id}", "e.target_id"),
         target_app = APP_NAME.replace("{id}", "e.target_id"),
         target_company = COMPANY_NAME.replace("{id}", "e.target_id"),
     );

@@ -1,5 +1,6 @@
 //! SQL for webhook endpoints and their deliveries (the webhook outbox).
 
+use crate::db::sql::Dialect;
 use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
@@ -168,15 +169,23 @@ pub fn enqueue_for_audit(conn: &Db, e: &NewAuditEvent, now: i64) -> DomainResult
         .map(str::to_string);
     let revoked_app = named_app.clone().filter(|_| e.action == "link.revoked");
     let only_app = named_app.filter(|_| webhook::only_for_named_application(kind));
-    let mut stmt = conn.prepare_cached(
+    // The endpoint's event types are a JSON array of texts, read by each store's own function.
+    let subscribed = match conn.dialect() {
+        Dialect::Sqlite => "EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value = ?2)",
+        Dialect::Postgres => {
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(w.event_types::jsonb) t(value) \
+             WHERE t.value = ?2)"
+        }
+    };
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT w.id FROM webhook_endpoints w
          WHERE w.enabled = 1
-           AND EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value = ?2)
+           AND {subscribed}
            AND (w.application_id IN (SELECT l.application_id FROM links l WHERE l.company_id = ?1)
                 OR w.application_id = ?3)
            AND (?4 IS NULL OR w.application_id = ?4)
-         ORDER BY w.id",
-    )?;
+         ORDER BY w.id"
+    ))?;
     let endpoints = stmt
         .query_map(params![company, kind, revoked_app, only_app], |r| {
             r.get::<_, String>(0)

@@ -103,11 +103,11 @@ impl Session {
                     "a statement whose parameters need their values' types".into(),
                 ));
             }
-            let count = parameter_count(&text);
-            let types = declared(values, count, Type::UNKNOWN);
+            let used = parameters_used(&text);
+            let types = declared(values, &used, Type::UNKNOWN);
             match attempt(&mut inner, |c| c.prepare_typed(&text, &types)) {
                 Err(e) if cannot_infer(&e) => {
-                    let types = declared(values, count, Type::TEXT);
+                    let types = declared(values, &used, Type::TEXT);
                     attempt(&mut inner, |c| c.prepare_typed(&text, &types))
                 }
                 other => other,
@@ -434,22 +434,25 @@ fn kinds(values: Option<&[Value]>) -> String {
         .collect()
 }
 
-/// The parameter types for `count` parameters: each value's, `null` for NULLs and unknowns.
-fn declared(values: Option<&[Value]>, count: usize, null: Type) -> Vec<Type> {
-    (0..count)
-        .map(|i| match values.and_then(|v| v.get(i)) {
+/// The parameter types: each value's; for a NULL, `null` where the SQL uses the parameter and
+/// text where it does not (a value the cell calls consumed), which the server cannot infer.
+fn declared(values: Option<&[Value]>, used: &[bool], null: Type) -> Vec<Type> {
+    used.iter()
+        .enumerate()
+        .map(|(i, used)| match values.and_then(|v| v.get(i)) {
             Some(Value::Integer(_)) => Type::INT8,
             Some(Value::Real(_)) => Type::FLOAT8,
             Some(Value::Text(_)) => Type::TEXT,
             Some(Value::Blob(_)) => Type::BYTEA,
-            Some(Value::Null) | None => null.clone(),
+            Some(Value::Null) | None if *used => null.clone(),
+            Some(Value::Null) | None => Type::TEXT,
         })
         .collect()
 }
 
-/// The highest `$n` in PostgreSQL's SQL (outside quotes).
-fn parameter_count(sql: &str) -> usize {
-    let mut most = 0;
+/// Which of `$1`…`$n` PostgreSQL's SQL uses (outside quotes), up to the highest.
+fn parameters_used(sql: &str) -> Vec<bool> {
+    let mut used = Vec::new();
     let mut quoted = None;
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
@@ -463,12 +466,17 @@ fn parameter_count(sql: &str) -> usize {
                     n = n * 10 + d as usize;
                     chars.next();
                 }
-                most = most.max(n);
+                if n > 0 {
+                    if used.len() < n {
+                        used.resize(n, false);
+                    }
+                    used[n - 1] = true;
+                }
             }
             _ => {}
         }
     }
-    most
+    used
 }
 
 /// A value sent as the type the server inferred for its parameter: the store's values are
