@@ -12,7 +12,7 @@ use armario::domain::application::{Link, NewApplication};
 use armario::domain::audit::{Actor, AuditCtx, AuditFilter, NewAuditEvent};
 use armario::domain::company::{CompanyStatus, NewCompany};
 use armario::domain::plan::PlanInput;
-use armario::domain::user::{Role, UserFilter, UserStatus};
+use armario::domain::user::{Role, UserFilter, UserPatch, UserStatus};
 use armario::error::DomainError;
 use armario::ids::{ApplicationId, CompanyId, CredentialId, LinkId, PlanId, SessionId, UserId};
 
@@ -43,6 +43,7 @@ struct Seen {
     people: Vec<(String, String)>,
     keys: Keys,
     audit: Vec<Vec<Option<String>>>,
+    renamed: (Option<(String, String)>, bool),
     signed_in_as: Option<String>,
     sealed_in_the_store: Vec<bool>,
 }
@@ -148,7 +149,9 @@ async fn exercise(store: &Store) -> Seen {
     let (people, signed_in_as, sealed_in_the_store, company) = people(store).await;
     let keys = sessions_and_keys(store, company.clone()).await;
     let audit = audit(store, company).await;
+    let renamed = renamed(store).await;
     Seen {
+        renamed,
         audit,
         keys,
         people,
@@ -303,6 +306,33 @@ async fn audit(store: &Store, company: CompanyId) -> Vec<Vec<Option<String>>> {
             ]
         })
         .collect()
+}
+
+/// A person renamed and moved to a new address: found by the new one, not by the old.
+async fn renamed(store: &Store) -> (Option<(String, String)>, bool) {
+    store
+        .write(|c| {
+            let bia = db::users::find_for_login(c, "bia@selada.test")?
+                .expect("bia")
+                .0;
+            let patch = UserPatch {
+                name: Some("Beatriz Lima".into()),
+                email: Some("beatriz@selada.test".into()),
+                role: None,
+            };
+            db::users::update(c, &bia.id, &patch, 10_000)
+        })
+        .await
+        .unwrap();
+    store
+        .read(|c| {
+            let now = db::users::find_for_login(c, "beatriz@selada.test")?
+                .map(|(u, _)| (u.name, u.email));
+            let before = db::users::find_for_login(c, "bia@selada.test")?.is_some();
+            Ok((now, before))
+        })
+        .await
+        .unwrap()
 }
 
 /// What a session and an application's key looked like along their lives.
@@ -511,6 +541,16 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
                 some("Ana Souza")
             ],
         ]
+    );
+    assert_eq!(
+        on_sqlite.renamed,
+        (
+            Some((
+                "Beatriz Lima".to_string(),
+                "beatriz@selada.test".to_string()
+            )),
+            false
+        )
     );
     assert_eq!(on_postgres, on_sqlite);
     drop(postgres);

@@ -179,34 +179,54 @@ pub(crate) fn list_query(
     (sql, args)
 }
 
+/// The user's company, name and address (opened), for a change that seals under the company's
+/// key: the key is named by a parameter, so the sealing runs in armario on either store.
+fn sealing_context(
+    conn: &Db,
+    id: &UserId,
+) -> DomainResult<Option<(Option<CompanyId>, String, String)>> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT company_id, armario_open('users', 'name', company_id, name), \
+         armario_open('users', 'email', company_id, email) FROM users WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()?)
+}
+
 pub fn update(conn: &Db, id: &UserId, p: &UserPatch, now: i64) -> DomainResult<()> {
+    let Some((company, name, email)) = sealing_context(conn, id)? else {
+        return Ok(());
+    };
+    // A new address is not verified until its owner shows they read it.
+    let keeps_verification = p.email.as_ref().is_none_or(|e| *e == email);
     super::cached_execute(
         conn,
-        "UPDATE users SET name = COALESCE(armario_seal('users', 'name', company_id, ?2), name), \
-         email = COALESCE(armario_seal('users', 'email', company_id, ?3), email), \
+        "UPDATE users SET name = COALESCE(armario_seal('users', 'name', ?6, ?2), name), \
+         email = COALESCE(armario_seal('users', 'email', ?6, ?3), email), \
          email_index = COALESCE(armario_email_index(?3), email_index), role = COALESCE(?4, role), \
-         email_verified_at = CASE WHEN ?3 IS NULL OR ?3 = armario_open('users', 'email', company_id, email) \
-           THEN email_verified_at END, \
+         email_verified_at = CASE WHEN ?7 = 1 THEN email_verified_at END, \
          updated_at = ?5 WHERE id = ?1",
-        params![id, p.name, p.email, p.role.map(Role::as_str), now],
+        params![
+            id,
+            p.name,
+            p.email,
+            p.role.map(Role::as_str),
+            now,
+            company,
+            keeps_verification
+        ],
     )?;
     if p.name.is_some() || p.email.is_some() {
-        let names = super::cached_row(
+        let name = p.name.as_deref().unwrap_or(&name);
+        let email = p.email.as_deref().unwrap_or(&email);
+        super::cached_execute(
             conn,
-            "SELECT armario_open('users', 'name', company_id, name), \
-             armario_open('users', 'email', company_id, email) FROM users WHERE id = ?1",
-            [id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
-        .optional()?;
-        if let Some((name, email)) = names {
-            super::cached_execute(
-                conn,
-                "UPDATE users SET search_fold = armario_seal('users', 'search_fold', company_id, ?2) \
-                 WHERE id = ?1",
-                params![id, search_text(&name, &email)],
-            )?;
-        }
+            "UPDATE users SET search_fold = armario_seal('users', 'search_fold', ?3, ?2) \
+             WHERE id = ?1",
+            params![id, search_text(name, email), company],
+        )?;
     }
     Ok(())
 }
@@ -254,20 +274,15 @@ pub fn mark_email_verified(conn: &Db, id: &UserId, now: i64) -> DomainResult<()>
 
 /// Moves the user to a new address they have shown they read.
 pub fn set_verified_email(conn: &Db, id: &UserId, email: &str, now: i64) -> DomainResult<()> {
-    let name: Option<String> = conn
-        .query_row(
-            "SELECT armario_open('users', 'name', company_id, name) FROM users WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(name) = name else { return Ok(()) };
+    let Some((company, name, _)) = sealing_context(conn, id)? else {
+        return Ok(());
+    };
     super::cached_execute(
         conn,
-        "UPDATE users SET email = armario_seal('users', 'email', company_id, ?2), \
+        "UPDATE users SET email = armario_seal('users', 'email', ?5, ?2), \
          email_index = armario_email_index(?2), email_verified_at = ?3, updated_at = ?3, \
-         search_fold = armario_seal('users', 'search_fold', company_id, ?4) WHERE id = ?1",
-        params![id, email, now, search_text(&name, email)],
+         search_fold = armario_seal('users', 'search_fold', ?5, ?4) WHERE id = ?1",
+        params![id, email, now, search_text(&name, email), company],
     )?;
     Ok(())
 }
