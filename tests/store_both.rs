@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use armario::crypto::cell::CELL_MAGIC;
 use armario::crypto::company_keys::KeyRing;
 use armario::crypto::MasterKey;
+use armario::db::search_terms::SearchTerms;
 use armario::db::{self, Batching, Store, Synchronous};
 use armario::domain::application::{Link, NewApplication};
 use armario::domain::audit::{Actor, AuditCtx, AuditFilter, NewAuditEvent};
+use armario::domain::company::CompanyFilter;
 use armario::domain::company::{CompanyStatus, NewCompany};
+use armario::domain::company_sort::CompanySort;
 use armario::domain::plan::PlanInput;
 use armario::domain::user::{Role, UserFilter, UserPatch, UserStatus};
 use armario::error::DomainError;
@@ -44,6 +47,7 @@ struct Seen {
     keys: Keys,
     audit: Vec<Vec<Option<String>>>,
     renamed: (Option<(String, String)>, bool),
+    companies: Companies,
     signed_in_as: Option<String>,
     sealed_in_the_store: Vec<bool>,
 }
@@ -150,7 +154,9 @@ async fn exercise(store: &Store) -> Seen {
     let keys = sessions_and_keys(store, company.clone()).await;
     let audit = audit(store, company).await;
     let renamed = renamed(store).await;
+    let companies = companies(store).await;
     Seen {
+        companies,
         renamed,
         audit,
         keys,
@@ -306,6 +312,77 @@ async fn audit(store: &Store, company: CompanyId) -> Vec<Vec<Option<String>>> {
             ]
         })
         .collect()
+}
+
+/// The companies as the owner's list shows them, a pending sign-up with the same CNPJ, and
+/// the counts.
+#[derive(Debug, PartialEq)]
+struct Companies {
+    listed: Vec<(String, String, String, i64, i64, usize)>,
+    active: u64,
+    all: u64,
+    by_status: Vec<(String, i64)>,
+}
+
+async fn companies(store: &Store) -> Companies {
+    store
+        .write(|c| {
+            let new = NewCompany {
+                legal_name: "Selada Filial Ltda".into(),
+                trade_name: Some("Selada".into()),
+                cnpj: "11222333000181".into(),
+                slug: "selada-filial".into(),
+                contact_email: None,
+                contact_phone: None,
+                plan: "Básico".into(),
+                max_users: 5,
+                plan_id: None,
+                display_name: None,
+                primary_color: None,
+                logo_data_url: None,
+            };
+            db::companies::insert(
+                c,
+                &CompanyId::generate(),
+                &new,
+                CompanyStatus::Pending,
+                11_000,
+            )
+        })
+        .await
+        .unwrap();
+    store
+        .read(|c| {
+            let terms = SearchTerms::default();
+            let all = CompanyFilter::default();
+            let page = db::company_list::list(c, &terms, &all, CompanySort::default(), None, 10)?;
+            let listed = page
+                .items
+                .into_iter()
+                .map(|co| {
+                    (
+                        co.legal_name,
+                        co.status.as_str().to_string(),
+                        co.plan,
+                        co.max_users,
+                        co.user_count,
+                        co.conflicts.len(),
+                    )
+                })
+                .collect();
+            let active = CompanyFilter {
+                status: Some(CompanyStatus::Active),
+                ..Default::default()
+            };
+            Ok(Companies {
+                listed,
+                active: db::company_list::count(c, &terms, &active)?,
+                all: db::company_list::count(c, &terms, &all)?,
+                by_status: db::companies::count_by_status(c)?,
+            })
+        })
+        .await
+        .unwrap()
 }
 
 /// A person renamed and moved to a new address: found by the new one, not by the old.
@@ -551,6 +628,32 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
             )),
             false
         )
+    );
+    assert_eq!(
+        on_sqlite.companies,
+        Companies {
+            listed: vec![
+                (
+                    "Selada Filial Ltda".into(),
+                    "pending".into(),
+                    "Básico".into(),
+                    5,
+                    0,
+                    1
+                ),
+                (
+                    "Selada Comércio Ltda".into(),
+                    "active".into(),
+                    "Básico".into(),
+                    5,
+                    3,
+                    0
+                ),
+            ],
+            active: 1,
+            all: 2,
+            by_status: vec![("active".into(), 1), ("pending".into(), 1)],
+        }
     );
     assert_eq!(on_postgres, on_sqlite);
     drop(postgres);

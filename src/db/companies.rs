@@ -13,15 +13,16 @@ pub(super) const COLUMNS: &str = "c.id, c.legal_name, c.trade_name, c.cnpj, c.sl
     c.status, pl.name, json_extract(pl.limits, '$.max_users'), c.display_name, c.primary_color, c.logo_data_url IS NOT NULL, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled'), \
     CASE WHEN c.approved_at IS NULL AND c.status = 'pending' THEN \
-      EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id AND o.approved_at IS NOT NULL) \
-      | (EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id \
-                 AND o.approved_at IS NULL AND o.status = 'pending') << 1) \
-      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
-                 WHERE u.company_id = c.id AND u.status = 'pending' AND o.status <> 'pending') << 2) \
-      | (EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
+      (CASE WHEN EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id \
+                         AND o.approved_at IS NOT NULL) THEN 1 ELSE 0 END) \
+      + (CASE WHEN EXISTS (SELECT 1 FROM companies o WHERE o.cnpj = c.cnpj AND o.id <> c.id \
+                 AND o.approved_at IS NULL AND o.status = 'pending') THEN 2 ELSE 0 END) \
+      + (CASE WHEN EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
+                 WHERE u.company_id = c.id AND u.status = 'pending' AND o.status <> 'pending') THEN 4 ELSE 0 END) \
+      + (CASE WHEN EXISTS (SELECT 1 FROM users u JOIN users o ON o.email_index = u.email_index AND o.id <> u.id \
                  JOIN companies oc ON oc.id = o.company_id \
                  WHERE u.company_id = c.id AND u.status = 'pending' AND o.status = 'pending' \
-                 AND oc.status = 'pending' AND oc.approved_at IS NULL) << 3) \
+                 AND oc.status = 'pending' AND oc.approved_at IS NULL) THEN 8 ELSE 0 END) \
     ELSE 0 END, c.magic_link_sign_in, c.plan_id, c.trial_ends_at, c.subscription_status";
 
 /// What `COLUMNS` reads from: a company and its plan, looked up once for both of its columns.

@@ -3,7 +3,7 @@
 
 use super::companies::{from_row, COLUMNS, FROM};
 use super::search_terms::SearchTerms;
-use crate::db::sql::{params_from_iter, Db};
+use crate::db::sql::{params_from_iter, Db, Dialect};
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortKey, SortValue};
 use crate::domain::search::fold;
@@ -211,7 +211,11 @@ pub fn page_and_total(
 /// How many companies the filters match, on every page.
 pub fn count(conn: &Db, terms: &SearchTerms, filter: &CompanyFilter) -> DomainResult<u64> {
     let trigrams = search_trigrams(conn, terms, filter)?;
-    let (sql, args) = count_query(filter, &trigrams);
+    let (sql, args) = match conn.dialect() {
+        Dialect::Sqlite => count_query(filter, &trigrams),
+        // PostgreSQL keeps no counts per status: it counts the rows.
+        Dialect::Postgres => count_rows_query(filter, &trigrams),
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
     let n: i64 = stmt.query_row(params_from_iter(args.iter()), |r| r.get(0))?;
     Ok(n.max(0) as u64)
@@ -229,6 +233,12 @@ pub(crate) fn count_query(filter: &CompanyFilter, trigrams: &[String]) -> (Strin
         }
         return (sql, args);
     }
+    count_rows_query(filter, trigrams)
+}
+
+/// The count by counting the matching rows.
+fn count_rows_query(filter: &CompanyFilter, trigrams: &[String]) -> (String, Args) {
+    let mut args: Args = Vec::new();
     let sql = format!(
         "SELECT COUNT(*) FROM companies c WHERE 1 = 1{}",
         conditions(filter, trigrams, &mut args)

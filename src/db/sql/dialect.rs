@@ -50,6 +50,9 @@ pub fn postgres(sql: &str) -> String {
                 if let Some(n) = keyword(rest, "IFNULL(") {
                     out.push_str("COALESCE(");
                     skip(&mut chars, n - 1);
+                } else if let Some((text, n)) = json_extract(rest) {
+                    out.push_str(&text);
+                    skip(&mut chars, n - 1);
                 } else if let Some(n) = keyword(rest, "INSERT OR IGNORE ") {
                     out.push_str("INSERT ");
                     ignore = true;
@@ -65,6 +68,42 @@ pub fn postgres(sql: &str) -> String {
         on_conflict_do_nothing(&mut out);
     }
     out
+}
+
+/// `json_extract(value, '$.a.b')` as `((value)::jsonb #> '{a,b}')`, and the length it replaces.
+/// The result reads back as SQLite's would: a JSON number as a number, a string as text
+/// (`pg::Column`).
+fn json_extract(rest: &str) -> Option<(String, usize)> {
+    let open = keyword(rest, "json_extract(")?;
+    let mut depth = 1;
+    let mut quote = None;
+    let mut comma = None;
+    let mut close = None;
+    for (j, c) in rest[open..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ',') if depth == 1 => comma = Some(open + j),
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + j);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (comma, close) = (comma?, close?);
+    let path = rest[comma + 1..close].trim();
+    let keys = path.strip_prefix("'$.")?.strip_suffix('\'')?;
+    let value = postgres(rest[open..comma].trim());
+    Some((
+        format!("(({value})::jsonb #> '{{{}}}')", keys.replace('.', ",")),
+        close + 1,
+    ))
 }
 
 fn word_starts(sql: &str, i: usize) -> bool {
@@ -131,6 +170,16 @@ mod tests {
         assert_eq!(
             postgres("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12 -- e = ?3\n AND f = ?"),
             "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12 \n AND f = $1"
+        );
+    }
+
+    #[test]
+    fn a_json_path_is_read_with_postgresql_s_operator() {
+        assert_eq!(
+            postgres(
+                "SELECT json_extract(pl.limits, '$.max_users'), json_extract(?4, '$.a.b') FROM t"
+            ),
+            "SELECT ((pl.limits)::jsonb #> '{max_users}'), (($4)::jsonb #> '{a,b}') FROM t"
         );
     }
 

@@ -567,7 +567,7 @@ impl<'a> FromSql<'a> for Column {
             Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
             Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
             Type::BYTEA => Value::Blob(raw.to_vec()),
-            Type::JSONB => Value::Text(String::from_utf8(raw.get(1..).unwrap_or(&[]).to_vec())?),
+            Type::JSONB => json_value(raw.get(1..).unwrap_or(&[]))?,
             Type::NUMERIC => numeric(raw)?,
             _ => Value::Text(String::from_utf8(raw.to_vec())?),
         };
@@ -581,6 +581,23 @@ impl<'a> FromSql<'a> for Column {
     fn accepts(_: &Type) -> bool {
         true
     }
+}
+
+/// A JSON value as SQLite's `json_extract` gives it: a number as a number, a string as its
+/// text, true and false as 1 and 0, null as NULL, an object or array as its JSON text. (The
+/// store keeps JSON as text; a JSONB column comes only from `json_extract`, see `dialect`.)
+fn json_value(raw: &[u8]) -> Result<Value, Failure> {
+    use serde_json::Value as Json;
+    Ok(match serde_json::from_slice::<Json>(raw)? {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Integer(i64::from(b)),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::Text(s),
+        other => Value::Text(other.to_string()),
+    })
 }
 
 /// A NUMERIC (what `sum` of BIGINTs gives) as an integer when it is whole and fits, as a real
