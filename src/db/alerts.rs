@@ -1,9 +1,9 @@
 //! SQL for alerts to the owner: what is wrong now (read from the rest of the store), the record
 //! of alerts sent, and each owner's choice of topics.
 
-use crate::db::sql::Db;
 use rusqlite::params;
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 

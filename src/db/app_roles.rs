@@ -1,8 +1,8 @@
 //! SQL for the roles applications declare and the grants of those roles to users.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::params;
 
+use crate::db::sql::{Db, Row};
 use crate::domain::app_role::{AppRole, RoleDecl};
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, UserId};

@@ -1,9 +1,9 @@
 //! SQL for applications and their credentials.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::{Db, Row};
 use crate::domain::application::{
     AppStatus, Application, ApplicationPatch, Credential, NewApplication,
 };

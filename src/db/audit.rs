@@ -1,8 +1,8 @@
 //! SQL for the audit log. Events are written inside the transaction of the change they record.
 
-use crate::db::sql::{Db, Dialect, Row};
 use rusqlite::params;
 
+use crate::db::sql::{Db, Dialect, Row};
 use crate::domain::audit::{AuditCtx, AuditEvent, AuditFilter, NewAuditEvent};
 use crate::domain::Page;
 use crate::error::DomainResult;

@@ -1,9 +1,9 @@
 //! SQL for the audit chain: the link written with each event, the walk that verifies it, and
 //! the server's last verification.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::audit_chain::{
     self as chain, Break, BreakKind, ChainHead, ChainReport, ChainedFields,
 };

@@ -1,8 +1,8 @@
 //! SQL for the record of backup runs.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::error::DomainResult;
 
 pub struct BackupRun {

@@ -1,8 +1,8 @@
 //! SQL for companies.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::company::{Company, CompanyPatch, CompanyStatus, NewCompany, SignupConflict};
 use crate::domain::company_sort::sort_name;
 use crate::domain::plan::SubscriptionStatus;

@@ -2,10 +2,10 @@
 //! pass that seals what is still in clear. The SQL functions that seal and open cells under a
 //! company's key are in `cell_functions`.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 pub use super::cell_functions::register;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// Creates the data key of a new company (left for [`seal_pending`] without the master key).

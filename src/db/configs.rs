@@ -1,9 +1,9 @@
 //! SQL for applications' configuration schemas, the owner's defaults and companies' values.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 
+use crate::db::sql::{Db, Row};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{ApplicationId, CompanyId};
 

@@ -1,10 +1,10 @@
 //! SQL for e-mail links: verifying an address and confirming a change of address. Only the
 //! token's digest is stored.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 

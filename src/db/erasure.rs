@@ -5,9 +5,9 @@
 //! and work on any copy of the store — rows still in their pre-erasure state, already erased, or
 //! missing (a person created after that copy was taken) — so a restore can re-apply the ledger.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::erasure::{Erasure, ErasureKind};
 use crate::error::DomainResult;
 

@@ -1,9 +1,9 @@
 //! The database effects of erasing a person or a company (see the parent module).
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
+use crate::db::sql::Db;
 use crate::domain::erasure::{member_pseudonym, CompanyMask, Erasure, PersonMask};
 use crate::error::{DomainError, DomainResult};
 

@@ -3,11 +3,11 @@
 //! passwords, sealed values, any BLOB) is left out here, column by column, so a table that
 //! gains such a column later cannot leak it into an export.
 
-use crate::db::sql::Db;
 use rusqlite::types::ValueRef;
 
 use serde_json::{Map, Value};
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::{CompanyId, UserId};
 

@@ -1,10 +1,10 @@
 //! SQL for invitations: only the link token's digest is stored. "Open" means neither accepted
 //! nor revoked; "pending" also means not expired.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::{Db, Row};
 use crate::domain::invitation::Invitation;
 use crate::domain::language::Lang;
 use crate::domain::{Page, Role};

@@ -1,8 +1,8 @@
 //! SQL for links between applications and companies, and for companies' custom domains.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::application::Link;
 use crate::domain::Page;
 use crate::error::DomainResult;

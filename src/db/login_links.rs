@@ -1,9 +1,9 @@
 //! SQL for one-time sign-in links (`armario admin login-link`), kept only as SHA-256 digests.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 

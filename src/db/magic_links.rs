@@ -1,10 +1,10 @@
 //! SQL for magic sign-in links: only the digests of the link's token and of the asking
 //! browser's nonce are stored.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 

@@ -1,10 +1,10 @@
 //! SQL for two-factor sign-in: TOTP secrets (sealed), recovery codes and sign-in challenges
 //! (SHA-256 digests only), and who must use a second factor.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::domain::mfa::MfaPolicy;
 use crate::error::DomainResult;
 use crate::ids::{CompanyId, UserId};

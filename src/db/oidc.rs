@@ -1,10 +1,10 @@
 //! SQL for the OpenID provider: client settings, pending authorization requests, codes,
 //! refresh-token families, revoked access tokens, consents and seen client assertions.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, UserId};
 use crate::oidc::client::ClientSettings;

@@ -1,8 +1,8 @@
 //! SQL for the e-mail outbox. Bodies arrive here already sealed.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 

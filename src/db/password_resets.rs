@@ -1,9 +1,9 @@
 //! SQL for password reset links: only the token's digest is stored.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::UserId;
 

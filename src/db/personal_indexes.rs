@@ -3,10 +3,10 @@
 //! still in clear and then every other index are dropped and listed in the copy; a restore
 //! builds them all again once the cells are open.
 
-use crate::db::sql::Db;
 use rusqlite::OptionalExtension;
 
 use super::personal_columns::PersonalColumns;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// The search index over companies' names holds the text it indexes. In a sealed copy it is

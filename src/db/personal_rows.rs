@@ -3,13 +3,13 @@
 //! what stands in for rows whose company's key is gone. What happens to the indexes meanwhile
 //! is `personal_indexes`.
 
-use crate::db::sql::{params_from_iter, Db};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 use super::personal_columns::{PersonalColumns, Unreadable};
 use super::personal_indexes::pending_index_sql;
 use crate::crypto::cell::CELL_MAGIC;
+use crate::db::sql::{params_from_iter, Db};
 use crate::error::DomainResult;
 
 /// The sealed columns of `p` this database has: none when the table or its key is missing (a

@@ -1,10 +1,10 @@
 //! SQL for plans, a company's plan, trial end and subscription status.
 
-use crate::db::sql::{Db, Row};
 use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::plan::{
     distinguished_name, Plan, PlanInUse, PlanInput, SubscriptionStatus, MAX_USERS,
 };

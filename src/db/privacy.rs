@@ -1,9 +1,9 @@
 //! SQL for data-subject requests and the encarregado's contacts. Every finder of a request
 //! takes the company (or is the owner's platform-wide list).
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::privacy::{Dpo, PrivacyRequest, RequestKind, RequestStatus};
 use crate::domain::Page;
 use crate::error::{DomainError, DomainResult};

@@ -1,8 +1,8 @@
 //! SQL for what applications report about provisioning their linked companies.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::provisioning::{Provisioning, ProvisioningState};
 use crate::error::DomainResult;
 use crate::ids::LinkId;

@@ -3,9 +3,9 @@
 //! Sign-in records (`auth.login*`, with their IP) past their own, shorter time keep their place
 //! in the chain but lose their personal fields, as an anonymisation does.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -1,10 +1,10 @@
 //! SQL for the retention the owner set in the dashboard (one row), which overrides the
 //! `retention_*` settings of the environment or file.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use super::retention::Policy;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// The stored policy and when it was set; `None` when the owner never set one.

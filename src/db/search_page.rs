@@ -7,7 +7,6 @@
 //! and sorted there: on a million companies, "sao paulo 12" spent about a fifth of its time
 //! writing and sorting those tables.
 
-use crate::db::sql::{params_from_iter, Db};
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 
@@ -15,6 +14,7 @@ use rusqlite::types::ValueRef;
 
 use super::companies::{from_row, COLUMNS, FROM};
 use super::company_list::{column, conditions, Args};
+use crate::db::sql::{params_from_iter, Db};
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortValue};
 use crate::domain::Page;

@@ -10,13 +10,13 @@
 //! trigram's list once; counts are kept a few minutes. A count gone stale makes a search slower,
 //! never different.
 
-use crate::db::sql::Db;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rusqlite::OptionalExtension;
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// The search index needs three characters to look a text up.

@@ -2,9 +2,9 @@
 //! seals them again under the company's own key (`db::company_keys`), so erasing the company
 //! makes them unreadable even to the master key.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::Db;
 use crate::domain::Page;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;

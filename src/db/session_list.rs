@@ -2,10 +2,10 @@
 //! the owner it filters on (the user, or the company), so another company's session is simply
 //! not found.
 
-use crate::db::sql::{params_from_iter, Db, Row};
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::{params_from_iter, Db, Row};
 use crate::domain::session::{Session, SessionFilter};
 use crate::domain::Page;
 use crate::error::DomainResult;

@@ -1,9 +1,9 @@
 //! SQL for sessions and one-time setup tokens. Only SHA-256 digests of tokens are stored.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::token::TokenHash;
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::{CompanyId, SessionId, UserId};
 

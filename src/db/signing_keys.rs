@@ -1,9 +1,9 @@
 //! SQL for the OpenID provider's signing keys. The private part is sealed; a retired key keeps
 //! only its public point, until `publish_until`.
 
-use crate::db::sql::Db;
 use rusqlite::params;
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 
 /// A stored key.

@@ -1,9 +1,9 @@
 //! SQL for admitting sign-ups: a pending company holds no unique value until the owner approves
 //! it, so approval checks what live companies and users already hold.
 
-use crate::db::sql::Db;
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::Db;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;
 

@@ -1,8 +1,8 @@
 //! SQL for application usage counters, added in batches.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::params;
 
+use crate::db::sql::{Db, Row};
 use crate::domain::Page;
 use crate::error::DomainResult;
 

@@ -1,8 +1,8 @@
 //! SQL for users.
 
-use crate::db::sql::{Db, Row};
 use rusqlite::{params, OptionalExtension};
 
+use crate::db::sql::{Db, Row};
 use crate::domain::language::Lang;
 use crate::domain::user::{Role, User, UserFilter, UserPatch, UserStatus};
 use crate::domain::Page;

@@ -10,7 +10,6 @@ pub mod magic_letter;
 pub mod sender;
 pub mod settings;
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +17,7 @@ use tokio::sync::Notify;
 
 use crate::crypto::{SealContext, Sealer};
 use crate::db;
+use crate::db::Db;
 use crate::error::DomainResult;
 pub use letter::{Brand, Letter};
 pub use settings::{MailSettings, SmtpConfig};

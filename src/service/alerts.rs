@@ -4,7 +4,6 @@
 //! at most once a day; a new one is mailed, in the same transaction, to every active owner who
 //! did not switch its topic off. The record lives in the store, so a restart sends nothing twice.
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +12,7 @@ use serde_json::{json, Value};
 use crate::access::Owner;
 use crate::clock::now_ms;
 use crate::crypto::Sealer;
+use crate::db::Db;
 use crate::db::{self, Store};
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::Page;

@@ -2,13 +2,13 @@
 //! them, per application linked to the company; a member reads only their own. An application
 //! not linked to the company, or a user of another company, is "not found".
 
-use crate::db::sql::Db;
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Member};
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::app_role::{self, AppRole};
 use crate::domain::audit::NewAuditEvent;

@@ -1,6 +1,5 @@
 //! Applications and their credentials, managed by the owner.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::Owner;
@@ -8,6 +7,7 @@ use crate::clock::now_ms;
 use crate::crypto::token;
 use crate::db;
 use crate::db::applications::InsertCredential;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::application::{Application, ApplicationPatch, Credential, NewApplication};
 use crate::domain::audit::NewAuditEvent;

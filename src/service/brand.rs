@@ -2,7 +2,7 @@
 //! platform's for people of no company.
 
 use crate::db;
-use crate::db::sql::Db;
+use crate::db::Db;
 use crate::domain::user::User;
 use crate::error::DomainResult;
 use crate::ids::CompanyId;

@@ -5,7 +5,7 @@
 use crate::access::{CompanyScope, Level};
 use crate::clock::now_ms;
 use crate::db;
-use crate::db::sql::Db;
+use crate::db::Db;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::Company;
 use crate::error::DomainResult;

@@ -1,11 +1,11 @@
 //! Companies: creation by the owner, edits, and status changes (approving a sign-up among
 //! them; the sign-up itself is in `signup.rs`).
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Level, Owner, OwnerOf};
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::{Company, CompanyFilter, CompanyPatch, CompanyStatus, NewCompany};

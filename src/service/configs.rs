@@ -4,11 +4,11 @@
 //! their audit event (`config.changed`, naming keys, never values) in one transaction, and
 //! reads them back with defaults filled in and the problems of values that no longer fit.
 
-use crate::db::sql::Db;
 use serde_json::{json, Map, Value};
 
 use crate::access::{Admin, AppCompanyScope, CompanyScope, ConfigRead, ConfigWrite, Owner};
 use crate::db::configs::StoredSchema;
+use crate::db::Db;
 use crate::db::{self, Store};
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::config_schema;

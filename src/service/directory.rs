@@ -6,13 +6,13 @@
 //! rebuilds the directory on the writer thread right after the commit: rebuilds apply in commit
 //! order, and no caller can forget one.
 
-use crate::db::sql::Db;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::clock::now_ms;
 use crate::crypto::token::{self, TokenHash};
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::principal::{AppLinks, LinkEntry};
 use crate::domain::AppPrincipal;

@@ -4,7 +4,6 @@
 //! sent to the new address; the old address then gets a notice without any link. Nothing about
 //! whether the new address is taken is said before its link is opened.
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -12,6 +11,7 @@ use serde_json::json;
 use crate::clock::now_ms;
 use crate::crypto::{token, Sealer, SecretString};
 use crate::db::email_tokens::EmailLink;
+use crate::db::Db;
 use crate::db::{self, Store};
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::language::Lang;

@@ -4,12 +4,12 @@
 //! hold counts and the pseudonym, never the old values. Erasing what is already erased is a
 //! 409, so a repeated click cannot record a second entry.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, OwnerOf};
 use crate::db;
 use crate::db::erasure::Counts;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::erasure::{self, Erasure, ErasureKind};

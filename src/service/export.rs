@@ -1,12 +1,12 @@
 //! Exports (LGPD art. 18, II and V): a person's or a company's data as one JSON archive with a
 //! manifest of what is in it. Secrets appear by kind and hint only; the export is audited.
 
-use crate::db::sql::Db;
 use serde_json::{json, Map, Value};
 
 use crate::access::{Admin, CompanyScope, Member};
 use crate::db;
 use crate::db::privacy::PLATFORM;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::privacy::{Dpo, PrivacyRequest};
 use crate::domain::{NewAuditEvent, Role};

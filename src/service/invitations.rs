@@ -4,7 +4,6 @@
 //! A pending invitation holds a seat of the plan's user limit; resending gives a new link and
 //! kills the old one; revoking kills it for good.
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -14,6 +13,7 @@ use crate::clock::now_ms;
 use crate::crypto::{token, Passwords, Sealer, SecretString};
 use crate::db::invitations::InsertInvitation;
 use crate::db::users::InsertUser;
+use crate::db::Db;
 use crate::db::{self, Store};
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::invitation::{Invitation, InvitationState, INVITATION_TTL_MS};

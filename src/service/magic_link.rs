@@ -7,7 +7,6 @@
 //! the link working for the right one: the nonce cannot be guessed, and burning the link would
 //! let anyone who saw it spoil it.
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,7 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::crypto::{token, Sealer};
+use crate::db::Db;
 use crate::db::{self, Store};
 use crate::domain::audit::{Actor, AuditCtx, NewAuditEvent};
 use crate::domain::company::CompanyStatus;

@@ -6,7 +6,7 @@
 use crate::clock::now_ms;
 use crate::crypto::{token, SealContext, SecretString};
 use crate::db;
-use crate::db::sql::Db;
+use crate::db::Db;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::mfa;
 use crate::domain::user::{Role, User};

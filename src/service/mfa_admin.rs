@@ -2,12 +2,12 @@
 //! user's (they sign in with the password alone and may enrol again), and the policies that
 //! say who must have one.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Operator, Owner};
 use crate::clock::now_ms;
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::mfa::MfaPolicy;

@@ -2,12 +2,12 @@
 //! set by the owner or by an application whose link holds `billing:write`. A change to a
 //! company's plan fields is audited as `plan.changed`, which also sends the webhook event.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::OwnerOf;
 use crate::access::{AppCompanyScope, BillingWrite, CompanyRead, CompanyScope, Level, Owner};
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::plan::{CompanyPlan, CompanyPlanChange, Plan, PlanInUse, PlanInput};

@@ -1,13 +1,13 @@
 //! Data-subject requests: filed by the person (for themselves), their company's admin or the
 //! owner; worked by the owner. Every change is audited for the request's company.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{CompanyScope, Member, Owner, OwnerOf};
 use crate::clock::now_ms;
 use crate::db;
 use crate::db::privacy::RequestFilter;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::privacy::{self, PrivacyRequest, RequestKind, RequestStatus, RequestUpdate};
 use crate::domain::{NewAuditEvent, Page, Role};

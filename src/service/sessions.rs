@@ -2,13 +2,13 @@
 //! anyone's (the owner). Each end is audited with who, whose and how many, never with token
 //! material; another company's session or user is "not found".
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Owner};
 use crate::clock::now_ms;
 use crate::crypto::token::TokenHash;
 use crate::db;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::cursor::open_as;

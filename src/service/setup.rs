@@ -1,7 +1,6 @@
 //! The first owner: a one-time setup link printed at start while no owner exists, and the
 //! operator's `armario admin create`.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::Operator;
@@ -10,6 +9,7 @@ use crate::crypto::Passwords;
 use crate::crypto::{token, SecretString};
 use crate::db;
 use crate::db::users::InsertUser;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::user::{NewUser, Role, User, UserStatus};

@@ -2,7 +2,6 @@
 //! any CNPJ and e-mail, so a sign-up holds neither until the owner approves it, and the answer
 //! is the same whether or not they are taken: only the owner sees the clash.
 
-use crate::db::sql::Db;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -11,6 +10,7 @@ use crate::clock::now_ms;
 use crate::crypto::{Passwords, Sealer};
 use crate::db;
 use crate::db::users::InsertUser;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::{AuditCtx, NewAuditEvent};
 use crate::domain::company::{Company, CompanyStatus, NewCompany};

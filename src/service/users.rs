@@ -1,12 +1,12 @@
 //! Users of a company, managed by its admins and by the owner.
 
-use crate::db::sql::Db;
 use serde_json::json;
 
 use crate::access::{Admin, CompanyScope, Member, Owner};
 use crate::crypto::{Passwords, SecretString};
 use crate::db;
 use crate::db::users::InsertUser;
+use crate::db::Db;
 use crate::db::Store;
 use crate::domain::audit::NewAuditEvent;
 use crate::domain::company::Company;

@@ -4,7 +4,7 @@
 //! revoking a link ends their tokens at once.
 
 use crate::db;
-use crate::db::sql::Db;
+use crate::db::Db;
 use crate::error::DomainResult;
 use crate::ids::{ApplicationId, CompanyId, UserId};
 use crate::oidc::claims::Person;
