@@ -48,6 +48,7 @@ struct Seen {
     audit: Vec<Vec<Option<String>>>,
     renamed: (Option<(String, String)>, bool),
     companies: Companies,
+    owners: Owners,
     signed_in_as: Option<String>,
     sealed_in_the_store: Vec<bool>,
 }
@@ -155,7 +156,9 @@ async fn exercise(store: &Store) -> Seen {
     let audit = audit(store, company).await;
     let renamed = renamed(store).await;
     let companies = companies(store).await;
+    let owners = owners(store).await;
     Seen {
+        owners,
         companies,
         renamed,
         audit,
@@ -380,6 +383,53 @@ async fn companies(store: &Store) -> Companies {
                 all: db::company_list::count(c, &terms, &all)?,
                 by_status: db::companies::count_by_status(c)?,
             })
+        })
+        .await
+        .unwrap()
+}
+
+/// The platform's owner with the alert topics they switched off, and companies found by slug.
+#[derive(Debug, PartialEq)]
+struct Owners {
+    owners: Vec<(String, Vec<String>)>,
+    by_slug: Vec<String>,
+}
+
+async fn owners(store: &Store) -> Owners {
+    store
+        .write(|c| {
+            let owner = UserId::generate();
+            db::users::insert(
+                c,
+                &db::users::InsertUser {
+                    id: &owner,
+                    company_id: None,
+                    email: "dona@plataforma.test",
+                    name: "Dona",
+                    role: Role::Owner,
+                    status: UserStatus::Active,
+                    password_hash: "not-a-hash",
+                },
+                12_000,
+            )?;
+            db::alerts::set_optouts(c, &owner, &["mail", "backups"])
+        })
+        .await
+        .unwrap();
+    store
+        .read(|c| {
+            let owners = db::alerts::owners(c)?
+                .into_iter()
+                .map(|(_, email, mut off)| {
+                    off.sort();
+                    (email, off)
+                })
+                .collect();
+            let by_slug = db::links::companies_with_slugs(c, &["selada", "nenhuma"])?
+                .into_iter()
+                .map(|(_, slug)| slug)
+                .collect();
+            Ok(Owners { owners, by_slug })
         })
         .await
         .unwrap()
@@ -653,6 +703,16 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
             active: 1,
             all: 2,
             by_status: vec![("active".into(), 1), ("pending".into(), 1)],
+        }
+    );
+    assert_eq!(
+        on_sqlite.owners,
+        Owners {
+            owners: vec![(
+                "dona@plataforma.test".into(),
+                vec!["backups".into(), "mail".into()]
+            )],
+            by_slug: vec!["selada".into()],
         }
     );
     assert_eq!(on_postgres, on_sqlite);

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use crate::db::sql::{Db, Row};
+use crate::db::sql::{Db, Dialect, Row};
 use crate::domain::application::Link;
 use crate::domain::Page;
 use crate::error::DomainResult;
@@ -228,9 +228,17 @@ pub fn domains_within(conn: &Db, base: &str) -> DomainResult<Vec<(CompanyId, Str
 /// Companies whose slug is one of `slugs`.
 pub fn companies_with_slugs(conn: &Db, slugs: &[&str]) -> DomainResult<Vec<(CompanyId, String)>> {
     let list = serde_json::to_string(slugs).map_err(crate::error::DomainError::internal)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, slug FROM companies WHERE slug IN (SELECT value FROM json_each(?1)) ORDER BY slug",
-    )?;
+    // The slugs go as one JSON array, read by each store's own function.
+    let mut stmt = conn.prepare_cached(match conn.dialect() {
+        Dialect::Sqlite => {
+            "SELECT id, slug FROM companies WHERE slug IN (SELECT value FROM json_each(?1)) \
+             ORDER BY slug"
+        }
+        Dialect::Postgres => {
+            "SELECT id, slug FROM companies WHERE slug IN \
+             (SELECT value FROM jsonb_array_elements_text(?1::jsonb) AS t(value)) ORDER BY slug"
+        }
+    })?;
     let rows = stmt
         .query_map([list], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -50,6 +50,9 @@ pub fn postgres(sql: &str) -> String {
                 if let Some(n) = keyword(rest, "IFNULL(") {
                     out.push_str("COALESCE(");
                     skip(&mut chars, n - 1);
+                } else if let Some((text, n)) = group_concat(rest) {
+                    out.push_str(&text);
+                    skip(&mut chars, n - 1);
                 } else if let Some((text, n)) = json_extract(rest) {
                     out.push_str(&text);
                     skip(&mut chars, n - 1);
@@ -68,6 +71,32 @@ pub fn postgres(sql: &str) -> String {
         on_conflict_do_nothing(&mut out);
     }
     out
+}
+
+/// `group_concat(value)` as `string_agg((value)::text, ',')`, and the length it replaces.
+fn group_concat(rest: &str) -> Option<(String, usize)> {
+    let open = keyword(rest, "group_concat(")?;
+    let mut depth = 1;
+    let mut quote = None;
+    for (j, c) in rest[open..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            // Only the one-argument form, whose separator is a comma.
+            (None, ',') if depth == 1 => return None,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    let value = postgres(rest[open..open + j].trim());
+                    return Some((format!("string_agg(({value})::text, ',')"), open + j + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `json_extract(value, '$.a.b')` as `((value)::jsonb #> '{a,b}')`, and the length it replaces.
@@ -170,6 +199,14 @@ mod tests {
         assert_eq!(
             postgres("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12 -- e = ?3\n AND f = ?"),
             "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12 \n AND f = $1"
+        );
+    }
+
+    #[test]
+    fn a_group_s_texts_are_joined_with_commas() {
+        assert_eq!(
+            postgres("SELECT (SELECT group_concat(topic) FROM o WHERE o.u = ?1) FROM t"),
+            "SELECT (SELECT string_agg((topic)::text, ',') FROM o WHERE o.u = $1) FROM t"
         );
     }
 

@@ -160,14 +160,28 @@ impl Session {
                         _ => self.company_key(r, c),
                     },
                 )?;
-                row.insert(f.at, opened);
+                row.insert(f.at, clear_text(opened));
             }
         }
         let mut names = fetched.names.to_vec();
         for f in plan.folds.iter().rev() {
-            names.drain(f.at + 1..f.at + f.width);
+            // The opened value is named as its value column is (`… AS email`).
+            let name = names[f.at + 1].clone();
+            names.splice(f.at..f.at + f.width, [name]);
         }
         fetched.names = names.into();
         Ok(fetched)
+    }
+}
+
+/// A cell in clear as SQLite holds it: PostgreSQL keeps a sealed column as bytes, so a value
+/// left in clear there (the platform owner's address, say) is its UTF-8 text.
+fn clear_text(value: Value) -> Value {
+    match value {
+        Value::Blob(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Value::Text(text),
+            Err(e) => Value::Blob(e.into_bytes()),
+        },
+        other => other,
     }
 }

@@ -109,10 +109,10 @@ impl Session {
                 ));
             }
             let used = parameters_used(&text);
-            let types = declared(values, &used, Type::UNKNOWN);
+            let types = declared(values, &used, false);
             match attempt(&mut inner, |c| c.prepare_typed(&text, &types)) {
                 Err(e) if cannot_infer(&e) => {
-                    let types = declared(values, &used, Type::TEXT);
+                    let types = declared(values, &used, true);
                     attempt(&mut inner, |c| c.prepare_typed(&text, &types))
                 }
                 other => other,
@@ -298,18 +298,19 @@ fn kinds(values: Option<&[Value]>) -> String {
         .collect()
 }
 
-/// The parameter types: each value's; for a NULL, `null` where the SQL uses the parameter and
-/// text where it does not (a value the cell calls consumed), which the server cannot infer.
-fn declared(values: Option<&[Value]>, used: &[bool], null: Type) -> Vec<Type> {
+/// The parameter types: a parameter the SQL does not use (a value the cell calls consumed) is
+/// text, since the server cannot infer it; one it uses is left to the server to infer, or, when
+/// `by_value` (the server could not), typed as its value (a NULL as text).
+fn declared(values: Option<&[Value]>, used: &[bool], by_value: bool) -> Vec<Type> {
     used.iter()
         .enumerate()
-        .map(|(i, used)| match values.and_then(|v| v.get(i)) {
-            Some(Value::Integer(_)) => Type::INT8,
-            Some(Value::Real(_)) => Type::FLOAT8,
-            Some(Value::Text(_)) => Type::TEXT,
-            Some(Value::Blob(_)) => Type::BYTEA,
-            Some(Value::Null) | None if *used => null.clone(),
-            Some(Value::Null) | None => Type::TEXT,
+        .map(|(i, used)| match (used, values.and_then(|v| v.get(i))) {
+            (false, _) => Type::TEXT,
+            (true, _) if !by_value => Type::UNKNOWN,
+            (true, Some(Value::Integer(_))) => Type::INT8,
+            (true, Some(Value::Real(_))) => Type::FLOAT8,
+            (true, Some(Value::Blob(_))) => Type::BYTEA,
+            (true, _) => Type::TEXT,
         })
         .collect()
 }
