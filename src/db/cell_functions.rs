@@ -120,7 +120,8 @@ fn key_of(
         .map_err(|e| failed(e.to_string()))
 }
 
-fn owned(v: ValueRef<'_>) -> Value {
+/// A value SQLite lends, owned.
+pub(crate) fn owned(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Integer(i),

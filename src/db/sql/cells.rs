@@ -179,7 +179,7 @@ fn function_at(sql: &str, i: usize) -> Option<&'static str> {
 }
 
 /// The `)` that closes the `(` at `open`.
-fn closing(sql: &str, open: usize) -> Option<usize> {
+pub(super) fn closing(sql: &str, open: usize) -> Option<usize> {
     let mut depth = 0;
     let mut quote = None;
     for (j, c) in sql[open..].char_indices() {
@@ -201,7 +201,7 @@ fn closing(sql: &str, open: usize) -> Option<usize> {
 }
 
 /// Arguments split at the commas outside parentheses and quotes, trimmed.
-fn arguments(inner: &str) -> Vec<String> {
+pub(super) fn arguments(inner: &str) -> Vec<String> {
     let mut args = Vec::new();
     let mut depth = 0;
     let mut quote = None;

@@ -73,66 +73,40 @@ pub fn postgres(sql: &str) -> String {
     out
 }
 
-/// `group_concat(value)` as `string_agg((value)::text, ',')`, and the length it replaces.
+/// `group_concat(value)` as `string_agg((value)::text, ',')`, and the length it replaces (only
+/// the one-argument form, whose separator is a comma).
 fn group_concat(rest: &str) -> Option<(String, usize)> {
-    let open = keyword(rest, "group_concat(")?;
-    let mut depth = 1;
-    let mut quote = None;
-    for (j, c) in rest[open..].char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            // Only the one-argument form, whose separator is a comma.
-            (None, ',') if depth == 1 => return None,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    let value = postgres(rest[open..open + j].trim());
-                    return Some((format!("string_agg(({value})::text, ',')"), open + j + 1));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let (args, end) = call(rest, "group_concat(")?;
+    let [value] = args.as_slice() else {
+        return None;
+    };
+    Some((format!("string_agg(({})::text, ',')", postgres(value)), end))
 }
 
 /// `json_extract(value, '$.a.b')` as `((value)::jsonb #> '{a,b}')`, and the length it replaces.
 /// The result reads back as SQLite's would: a JSON number as a number, a string as text
-/// (`pg::Column`).
+/// (`pg::values::Column`).
 fn json_extract(rest: &str) -> Option<(String, usize)> {
-    let open = keyword(rest, "json_extract(")?;
-    let mut depth = 1;
-    let mut quote = None;
-    let mut comma = None;
-    let mut close = None;
-    for (j, c) in rest[open..].char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ',') if depth == 1 => comma = Some(open + j),
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(open + j);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let (comma, close) = (comma?, close?);
-    let path = rest[comma + 1..close].trim();
+    let (args, end) = call(rest, "json_extract(")?;
+    let [value, path] = args.as_slice() else {
+        return None;
+    };
     let keys = path.strip_prefix("'$.")?.strip_suffix('\'')?;
-    let value = postgres(rest[open..comma].trim());
     Some((
-        format!("(({value})::jsonb #> '{{{}}}')", keys.replace('.', ",")),
-        close + 1,
+        format!(
+            "(({})::jsonb #> '{{{}}}')",
+            postgres(value),
+            keys.replace('.', ",")
+        ),
+        end,
     ))
+}
+
+/// The arguments of the call `rest` begins with (`name` ends with its `(`), and where it ends.
+fn call(rest: &str, name: &str) -> Option<(Vec<String>, usize)> {
+    let open = keyword(rest, name)? - 1;
+    let close = super::cells::closing(rest, open)?;
+    Some((super::cells::arguments(&rest[open + 1..close]), close + 1))
 }
 
 fn word_starts(sql: &str, i: usize) -> bool {

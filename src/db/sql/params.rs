@@ -3,6 +3,8 @@
 
 use rusqlite::types::{ToSql, ToSqlOutput, Value};
 
+use crate::db::cell_functions::owned;
+
 /// What a statement can be run with. On SQLite the values are bound as rusqlite binds them; on
 /// PostgreSQL each is read once as a SQLite value and sent in the type the server expects.
 pub trait Params {
@@ -23,17 +25,6 @@ pub fn value_of(p: &dyn ToSql) -> rusqlite::Result<Value> {
             ))
         }
     })
-}
-
-fn owned(v: rusqlite::types::ValueRef<'_>) -> Value {
-    use rusqlite::types::ValueRef;
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    }
 }
 
 impl Params for [&(dyn ToSql + Send + Sync); 0] {
