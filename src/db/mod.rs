@@ -42,6 +42,7 @@ pub mod pg;
 pub mod plans;
 pub mod privacy;
 pub mod provisioning;
+mod queries;
 #[cfg(test)]
 mod query_plans_tests;
 pub mod reports;
@@ -66,6 +67,10 @@ pub mod webhooks;
 mod webhooks_tests;
 mod writer;
 
+pub(crate) use queries::{
+    cached_execute, cached_row, has_table, keyset, keyset_page, like_pattern,
+};
+pub use queries::{in_snapshot, schema_version};
 pub use sql::Db;
 pub use writer::Batching;
 
@@ -156,95 +161,6 @@ fn configure(conn: &Connection, sync: Synchronous, read_only: bool) -> rusqlite:
         conn.pragma_update(None, "secure_delete", "ON")?;
     }
     Ok(())
-}
-
-/// Runs one statement through the connection's statement cache: preparing an insert compiles
-/// the triggers it fires (the search index, the kept counts), which costs more than running it.
-pub(crate) fn cached_execute<P: sql::Params>(
-    conn: &Db,
-    sql: &str,
-    params: P,
-) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql)?.execute(params)
-}
-
-/// `query_row` through the connection's statement cache: hot lookups skip SQL compilation.
-pub(crate) fn cached_row<T, P, F>(conn: &Db, sql: &str, params: P, f: F) -> rusqlite::Result<T>
-where
-    P: sql::Params,
-    F: FnOnce(&sql::Row<'_>) -> rusqlite::Result<T>,
-{
-    conn.prepare_cached(sql)?.query_row(params, f)
-}
-
-/// The schema version of the store `conn` reaches (SQLite keeps it in the file's header,
-/// PostgreSQL in `armario_schema`).
-pub fn schema_version(conn: &Db) -> DomainResult<u32> {
-    let sql = match conn.dialect() {
-        sql::Dialect::Sqlite => "PRAGMA user_version",
-        sql::Dialect::Postgres => "SELECT version FROM armario_schema WHERE id = 1",
-    };
-    Ok(conn.query_row(sql, [], |r| r.get(0))?)
-}
-
-/// Whether the file has the table `name` (a file from an older armario may not).
-pub(crate) fn has_table(conn: &Db, name: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
-    )?
-    .query_row([name], |r| r.get(0))
-}
-
-/// Escapes LIKE wildcards so a search for "50%" means the text "50%"; use with `ESCAPE '\\'`.
-pub(crate) fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// Runs `read` on one snapshot of the store, so statements read apart see the same rows: in a
-/// read transaction of its own (rolled back after; it writes nothing), or in the transaction
-/// the caller is already in.
-pub fn in_snapshot<T>(conn: &Db, read: impl FnOnce(&Db) -> DomainResult<T>) -> DomainResult<T> {
-    if conn.is_autocommit() {
-        conn.snapshot(read)
-    } else {
-        read(conn)
-    }
-}
-
-/// Runs a keyset query that fetched `limit + 1` rows: the extra row only says that another
-/// page exists, and the cursor is the key of the last row kept.
-pub(crate) fn keyset_page<T>(
-    stmt: &mut sql::Stmt<'_>,
-    args: &[Box<dyn rusqlite::ToSql>],
-    limit: u32,
-    from_row: impl FnMut(&sql::Row<'_>) -> rusqlite::Result<T>,
-    key: impl Fn(&T) -> String,
-) -> DomainResult<crate::domain::Page<T>> {
-    keyset(
-        stmt,
-        sql::params_from_iter(args.iter()),
-        limit,
-        from_row,
-        key,
-    )
-}
-
-/// [`keyset_page`] with fixed parameters.
-pub(crate) fn keyset<T>(
-    stmt: &mut sql::Stmt<'_>,
-    params: impl sql::Params,
-    limit: u32,
-    from_row: impl FnMut(&sql::Row<'_>) -> rusqlite::Result<T>,
-    key: impl Fn(&T) -> String,
-) -> DomainResult<crate::domain::Page<T>> {
-    let items = stmt
-        .query_map(params, from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(crate::domain::Page::from_rows(items, limit, key))
 }
 
 /// Creates the database file owner-only (0600) before SQLite opens it, and narrows one left
