@@ -8,7 +8,7 @@ use armario::crypto::cell::CELL_MAGIC;
 use armario::crypto::company_keys::KeyRing;
 use armario::crypto::MasterKey;
 use armario::db::search_terms::SearchTerms;
-use armario::db::{self, Batching, Store, Synchronous};
+use armario::db::{self, Batching, Db, Store, Synchronous};
 use armario::domain::application::{Link, NewApplication};
 use armario::domain::audit::{Actor, AuditCtx, AuditFilter, NewAuditEvent};
 use armario::domain::company::CompanyFilter;
@@ -176,6 +176,45 @@ async fn exercise(store: &Store) -> Seen {
     }
 }
 
+/// A company on the basic plan with the CNPJ every company of the test shares.
+fn new_company(legal_name: &str, trade_name: Option<&str>, slug: &str) -> NewCompany {
+    NewCompany {
+        legal_name: legal_name.into(),
+        trade_name: trade_name.map(str::to_string),
+        cnpj: "11222333000181".into(),
+        slug: slug.into(),
+        contact_email: None,
+        contact_phone: None,
+        plan: "Básico".into(),
+        max_users: 5,
+        plan_id: None,
+        display_name: None,
+        primary_color: None,
+        logo_data_url: None,
+    }
+}
+
+/// An active person (no company: the platform's owner) with an address and a name.
+fn insert_person(
+    c: &Db,
+    id: &UserId,
+    company: Option<&CompanyId>,
+    (email, name): (&str, &str),
+    role: Role,
+    now: i64,
+) -> armario::error::DomainResult<()> {
+    let person = db::users::InsertUser {
+        id,
+        company_id: company,
+        email,
+        name,
+        role,
+        status: UserStatus::Active,
+        password_hash: "not-a-hash",
+    };
+    db::users::insert(c, &person, now)
+}
+
 /// A company with its key and two people: their e-mails and names are sealed under the
 /// company's key as they are written, read back in clear, and found by the e-mail's index.
 async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bool>, CompanyId) {
@@ -183,36 +222,18 @@ async fn people(store: &Store) -> (Vec<(String, String)>, Option<String>, Vec<bo
     let (c1, c2) = (company.clone(), company.clone());
     store
         .write(move |c| {
-            let new = NewCompany {
-                legal_name: "Selada Comércio Ltda".into(),
-                trade_name: None,
-                cnpj: "11222333000181".into(),
-                slug: "selada".into(),
-                contact_email: None,
-                contact_phone: None,
-                plan: "Básico".into(),
-                max_users: 5,
-                plan_id: None,
-                display_name: None,
-                primary_color: None,
-                logo_data_url: None,
-            };
+            let new = new_company("Selada Comércio Ltda", None, "selada");
             db::companies::insert(c, &c1, &new, CompanyStatus::Active, 5_000)?;
             for (email, name) in [
                 ("ana@selada.test", "Ana Souza"),
                 ("bia@selada.test", "Bia Lima"),
             ] {
-                db::users::insert(
+                insert_person(
                     c,
-                    &db::users::InsertUser {
-                        id: &UserId::generate(),
-                        company_id: Some(&c1),
-                        email,
-                        name,
-                        role: Role::Member,
-                        status: UserStatus::Active,
-                        password_hash: "not-a-hash",
-                    },
+                    &UserId::generate(),
+                    Some(&c1),
+                    (email, name),
+                    Role::Member,
                     5_000,
                 )?;
             }
@@ -330,20 +351,7 @@ struct Companies {
 async fn companies(store: &Store) -> Companies {
     store
         .write(|c| {
-            let new = NewCompany {
-                legal_name: "Selada Filial Ltda".into(),
-                trade_name: Some("Selada".into()),
-                cnpj: "11222333000181".into(),
-                slug: "selada-filial".into(),
-                contact_email: None,
-                contact_phone: None,
-                plan: "Básico".into(),
-                max_users: 5,
-                plan_id: None,
-                display_name: None,
-                primary_color: None,
-                logo_data_url: None,
-            };
+            let new = new_company("Selada Filial Ltda", Some("Selada"), "selada-filial");
             db::companies::insert(
                 c,
                 &CompanyId::generate(),
@@ -399,17 +407,12 @@ async fn owners(store: &Store) -> Owners {
     store
         .write(|c| {
             let owner = UserId::generate();
-            db::users::insert(
+            insert_person(
                 c,
-                &db::users::InsertUser {
-                    id: &owner,
-                    company_id: None,
-                    email: "dona@plataforma.test",
-                    name: "Dona",
-                    role: Role::Owner,
-                    status: UserStatus::Active,
-                    password_hash: "not-a-hash",
-                },
+                &owner,
+                None,
+                ("dona@plataforma.test", "Dona"),
+                Role::Owner,
                 12_000,
             )?;
             db::alerts::set_optouts(c, &owner, &["mail", "backups"])
@@ -489,17 +492,12 @@ async fn sessions_and_keys(store: &Store, company: CompanyId) -> Keys {
     );
     store
         .write(move |c| {
-            db::users::insert(
+            insert_person(
                 c,
-                &db::users::InsertUser {
-                    id: &u,
-                    company_id: Some(&co),
-                    email: "caio@selada.test",
-                    name: "Caio Reis",
-                    role: Role::CompanyAdmin,
-                    status: UserStatus::Active,
-                    password_hash: "not-a-hash",
-                },
+                &u,
+                Some(&co),
+                ("caio@selada.test", "Caio Reis"),
+                Role::CompanyAdmin,
                 6_000,
             )?;
             db::sessions::insert(
