@@ -61,6 +61,11 @@ fn verify(data: &Path, key: &str, extra: &[&str]) -> (bool, String) {
 
 #[tokio::test]
 async fn an_untouched_store_and_an_anonymised_one_verify() {
+    if crate::common::not_on_postgres_yet(
+        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
+    ) {
+        return;
+    }
     let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
         return;
     };
@@ -104,6 +109,11 @@ async fn an_untouched_store_and_an_anonymised_one_verify() {
 
 #[tokio::test]
 async fn an_event_edited_deleted_or_inserted_is_named() {
+    if crate::common::not_on_postgres_yet(
+        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
+    ) {
+        return;
+    }
     let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
         return;
     };
@@ -149,6 +159,11 @@ async fn an_event_edited_deleted_or_inserted_is_named() {
 
 #[tokio::test]
 async fn a_backup_catches_a_chain_cut_short() {
+    if crate::common::not_on_postgres_yet(
+        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
+    ) {
+        return;
+    }
     let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
         return;
     };
@@ -186,6 +201,11 @@ async fn a_backup_catches_a_chain_cut_short() {
 
 #[tokio::test]
 async fn readyz_shows_the_last_verification_without_failing() {
+    if crate::common::not_on_postgres_yet(
+        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
+    ) {
+        return;
+    }
     let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
         return;
     };
@@ -223,6 +243,11 @@ async fn readyz_shows_the_last_verification_without_failing() {
 
 #[tokio::test]
 async fn events_stored_before_the_chain_are_chained_by_its_migration() {
+    if crate::common::not_on_postgres_yet(
+        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
+    ) {
+        return;
+    }
     let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
         return;
     };

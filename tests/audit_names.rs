@@ -67,14 +67,13 @@ async fn audit_events_carry_names_and_never_another_companys() {
     // Events in A's log whose actor and target belong elsewhere: another company's admin and an
     // application linked only to B. No route writes such an event today; the names must still
     // stay hidden should one ever be written.
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.execute(
+    server.with_store(|db| db.execute(
         "INSERT INTO audit_events (at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip)
          VALUES (1, 'user', ?1, ?2, 'user.updated', 'user', ?1, '127.0.0.1'),
                 (2, 'application', ?3, ?2, 'company.updated', 'company', ?4, '127.0.0.1')",
         rusqlite::params![beto, a, gama, b],
     )
-    .unwrap();
+    .unwrap());
 
     // The owner reads every name.
     let all = audit_events(&owner, &format!("company_id={a}")).await;

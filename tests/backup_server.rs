@@ -27,6 +27,9 @@ fn text(o: &Output) -> String {
 
 #[tokio::test]
 async fn owner_takes_a_backup_and_the_operator_restores_it() {
+    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
+        return;
+    }
     let mut server = Server::spawn();
     let owner = server.owner().await;
     let before = company(&owner, "Antes do Backup", 41).await;
@@ -188,6 +191,9 @@ async fn wait_for_verified(owner: &Client, ids: &[String]) -> Vec<serde_json::Va
 
 #[tokio::test]
 async fn a_stored_backup_that_fails_its_verification_no_longer_counts_as_good() {
+    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
+        return;
+    }
     let server = Server::spawn();
     let owner = server.owner().await;
     company(&owner, "Verificada Ltda", 44).await;
@@ -244,6 +250,9 @@ async fn a_stored_backup_that_fails_its_verification_no_longer_counts_as_good() 
 
 #[tokio::test]
 async fn an_unreachable_target_fails_the_run_and_records_why() {
+    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
+        return;
+    }
     let server = Server::spawn_with(&[
         ("ARMARIO_BACKUP_TARGET", "s3"),
         ("ARMARIO_BACKUP_S3_ENDPOINT", "http://127.0.0.1:9"),

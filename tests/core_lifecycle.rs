@@ -19,6 +19,9 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn sigterm_stops_cleanly_and_the_data_is_there_on_restart() {
+    if crate::common::sqlite_only("the write-ahead log") {
+        return;
+    }
     let server = Server::spawn();
     let owner = server.owner().await;
     let id = company(&owner, "Persistente", 4040).await;
@@ -87,6 +90,9 @@ async fn a_second_server_on_the_same_data_is_refused() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_armario_is_refused() {
+    if crate::common::sqlite_only("a newer SQLite file") {
+        return;
+    }
     let server = Server::spawn();
     server.owner().await;
     let mut server = server;
@@ -135,6 +141,9 @@ async fn a_database_from_a_newer_armario_is_refused() {
 /// is narrowed at the next start.
 #[tokio::test]
 async fn the_live_database_and_its_wal_are_owner_only() {
+    if crate::common::sqlite_only("the database file and its WAL") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
 

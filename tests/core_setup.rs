@@ -84,13 +84,11 @@ async fn an_expired_setup_token_is_refused_and_a_restart_issues_a_new_one() {
     let server = Server::start();
     let token = server.setup_token.clone().expect("setup link printed");
     // An hour passes: age the token where the server keeps it.
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-    let aged = db
-        .execute("UPDATE setup_tokens SET expires_at = 1", [])
-        .unwrap();
+    let aged = server.with_store(|db| {
+        db.execute("UPDATE setup_tokens SET expires_at = 1", [])
+            .unwrap()
+    });
     assert_eq!(aged, 1);
-    drop(db);
 
     let r = server
         .anon()

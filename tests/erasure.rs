@@ -154,9 +154,18 @@ async fn plant(server: &Server, owner: &Client, tag: &str, seed: u32) -> Planted
 
 /// Every text column of every table, one value a line.
 fn dump(server: &Server) -> String {
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
+    server.with_store(dump_store)
+}
+
+fn dump_store(db: &armario::db::Db<'_>) -> String {
+    let tables_sql = match db.dialect() {
+        armario::db::sql::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        armario::db::sql::Dialect::Postgres => {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'"
+        }
+    };
     let tables: Vec<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .prepare(tables_sql)
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -179,13 +188,14 @@ fn dump(server: &Server) -> String {
 }
 
 fn secrets(server: &Server, company: &str) -> i64 {
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.query_row(
-        "SELECT COUNT(*) FROM company_secrets WHERE company_id = ?1",
-        [company],
-        |r| r.get(0),
-    )
-    .unwrap()
+    server.with_store(|db| {
+        db.query_row(
+            "SELECT COUNT(*) FROM company_secrets WHERE company_id = ?1",
+            [company],
+            |r| r.get(0),
+        )
+        .unwrap()
+    })
 }
 
 fn assert_gone(text: &str, canaries: &[String]) {
@@ -226,6 +236,9 @@ fn audit_verifies(server: &mut Server) {
 
 #[tokio::test]
 async fn a_company_erasure_keeps_only_the_kept_fields_and_spares_the_neighbour() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let mut server = Server::start_with(ENV);
     let owner = server.owner().await;
     let t = plant(&server, &owner, "alvo", 31).await;
@@ -303,6 +316,9 @@ async fn a_company_erasure_keeps_only_the_kept_fields_and_spares_the_neighbour()
 
 #[tokio::test]
 async fn a_person_erased_by_their_admin_leaves_no_canary_and_cannot_sign_in() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let mut server = Server::start_with(ENV);
     let owner = server.owner().await;
     let t = plant(&server, &owner, "pessoa", 33).await;
@@ -361,6 +377,9 @@ async fn a_person_erased_by_their_admin_leaves_no_canary_and_cannot_sign_in() {
 
 #[tokio::test]
 async fn only_the_company_admin_or_the_owner_erases_and_the_last_admin_not_themselves() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let server = Server::start_with(ENV);
     let owner = server.owner().await;
     let a = plant(&server, &owner, "aa", 35).await;
@@ -408,6 +427,9 @@ async fn only_the_company_admin_or_the_owner_erases_and_the_last_admin_not_thems
 
 #[tokio::test]
 async fn fulfilling_a_deletion_request_erases_the_person() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let mut server = Server::start_with(ENV);
     let owner = server.owner().await;
     let t = plant(&server, &owner, "pedido", 37).await;
@@ -452,6 +474,9 @@ fn delivery(rx: &crate::webhooks::Receiver, name: &str, kind: &str) -> Option<Va
 
 #[tokio::test]
 async fn the_linked_application_hears_of_the_erasure() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let Some(rx) = crate::webhooks::Receiver::start() else {
         return;
     };
@@ -481,6 +506,9 @@ async fn the_linked_application_hears_of_the_erasure() {
 /// first: the audit log still lists every event of the company, and the chain still verifies.
 #[tokio::test]
 async fn a_company_erased_after_one_of_its_people_keeps_a_readable_audit_log() {
+    if crate::common::not_on_postgres_yet("erasure (its effects open and seal cells inside SQL)") {
+        return;
+    }
     let mut server = Server::start_with(ENV);
     let owner = server.owner().await;
     let t = plant(&server, &owner, "registro", 35).await;

@@ -213,16 +213,17 @@ async fn rows_that_break_the_host_rules_are_reported_at_start_and_ignored() {
     // Rows from before the rules: alpha holding beta's name and the base domain, and a
     // company whose slug is reserved.
     {
-        let db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
-        for domain in ["beta.armario.test", "armario.test"] {
-            db.execute(
-                "INSERT INTO company_domains (domain, company_id, created_at) VALUES (?1, ?2, 0)",
-                [domain, w.alpha.as_str()],
-            )
-            .unwrap();
-        }
-        db.execute("UPDATE companies SET slug = 'www' WHERE id = ?1", [&gamma])
-            .unwrap();
+        with_store_in(&dir, |db| {
+            for domain in ["beta.armario.test", "armario.test"] {
+                db.execute(
+                    "INSERT INTO company_domains (domain, company_id, created_at) VALUES (?1, ?2, 0)",
+                    [domain, w.alpha.as_str()],
+                )
+                .unwrap();
+            }
+            db.execute("UPDATE companies SET slug = 'www' WHERE id = ?1", [&gamma])
+                .unwrap();
+        });
     }
     w.server = Server::spawn_in(dir, &w.server.master_key.clone(), &[BASE]);
 

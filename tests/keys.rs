@@ -6,6 +6,9 @@ use serde_json::json;
 
 #[tokio::test]
 async fn rotation_reseals_secrets_and_refuses_a_running_server() {
+    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
+        return;
+    }
     let mut server = Server::start();
     let owner = server.owner().await;
     let id = company(&owner, "Rotação Ltda", 31).await;

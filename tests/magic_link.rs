@@ -270,13 +270,11 @@ async fn an_expired_link_is_refused_in_portuguese_by_default() {
     let (_, token) = magic_link(m);
 
     // Sixteen minutes pass: age the link where the server keeps it.
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.busy_timeout(Duration::from_secs(5)).unwrap();
-    let aged = db
-        .execute("UPDATE magic_links SET expires_at = 1", [])
-        .unwrap();
+    let aged = server.with_store(|db| {
+        db.execute("UPDATE magic_links SET expires_at = 1", [])
+            .unwrap()
+    });
     assert_eq!(aged, 1);
-    drop(db);
     let r = asking
         .http
         .post(format!("{}/api/v1/auth/magic-link/redeem", server.base))

@@ -137,15 +137,14 @@ async fn reset_message_is_branded_in_the_users_language_and_its_link_works_once(
         assert!(!raw.contains(secret), "the message carries {secret}");
     }
     // The outbox keeps no body once sent.
-    let (sealed_left,): (i64,) = {
-        let c = rusqlite::Connection::open(server.db_path()).unwrap();
+    let (sealed_left,): (i64,) = server.with_store(|c| {
         c.query_row(
             "SELECT COUNT(*) FROM outbox WHERE sealed IS NOT NULL",
             [],
             |r| Ok((r.get(0)?,)),
         )
         .unwrap()
-    };
+    });
     assert_eq!(sealed_left, 0);
 
     // A weak password is refused and the link still works; then it works once.

@@ -38,6 +38,9 @@ fn serve_expecting_refusal(data_dir: &Path, master_key: &str, env: &[(&str, &str
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Ok(url) = std::fs::read_to_string(data_dir.parent().unwrap().join("database_url")) {
+        cmd.env("ARMARIO_DATABASE_URL", url);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -168,23 +168,24 @@ async fn a_key_past_its_window_leaves_the_jwks_and_the_store() {
 
     // The window is the longest lifetime any client may be given (an hour) plus ten minutes,
     // so a test cannot wait it out: the window's end is moved to the past in this test's file.
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let until: i64 = db
-        .query_row(
+    let until: i64 = server.with_store(|db| {
+        db.query_row(
             "SELECT publish_until FROM signing_keys WHERE kid = ?1",
             [&old],
             |r| r.get(0),
         )
-        .unwrap();
+        .unwrap()
+    });
     let hour_ms = 3_600_000;
     let now_ms = chrono::Utc::now().timestamp_millis();
     assert!(until >= now_ms + hour_ms, "published at least an hour more");
-    db.execute(
-        "UPDATE signing_keys SET publish_until = ?2 WHERE kid = ?1",
-        rusqlite::params![old, now_ms - 1],
-    )
-    .unwrap();
+    server.with_store(|db| {
+        db.execute(
+            "UPDATE signing_keys SET publish_until = ?2 WHERE kid = ?1",
+            rusqlite::params![old, now_ms - 1],
+        )
+        .unwrap()
+    });
 
     eventually(15, "the old key to leave the JWKS", || async {
         jwks_kids(&server).await == vec![new.clone()]
@@ -195,13 +196,14 @@ async fn a_key_past_its_window_leaves_the_jwks_and_the_store() {
         StatusCode::UNAUTHORIZED,
         "a key no longer published verifies nothing"
     );
-    let left: i64 = db
-        .query_row(
+    let left: i64 = server.with_store(|db| {
+        db.query_row(
             "SELECT COUNT(*) FROM signing_keys WHERE kid = ?1",
             [&old],
             |r| r.get(0),
         )
-        .unwrap();
+        .unwrap()
+    });
     assert_eq!(left, 0, "pruned from the store");
 }
 
@@ -234,14 +236,14 @@ async fn private_parts_are_sealed_in_the_store_and_never_published() {
         );
     }
 
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    let rows: Vec<(String, Option<Vec<u8>>)> = db
-        .prepare("SELECT kid, sealed FROM signing_keys")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<(String, Option<Vec<u8>>)> = server.with_store(|db| {
+        db.prepare("SELECT kid, sealed FROM signing_keys")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
     assert_eq!(rows.len(), 2);
     for (kid, sealed) in &rows {
         if *kid == new {
@@ -263,7 +265,6 @@ async fn private_parts_are_sealed_in_the_store_and_never_published() {
             assert!(sealed.is_none(), "a retired key keeps no private part");
         }
     }
-    drop(db);
     // Nowhere in the files either, the write-ahead log included.
     assert!(server.stop().success());
     for name in ["armario.db", "armario.db-wal"] {
@@ -287,13 +288,13 @@ async fn the_schedule_rotates_an_old_key_as_the_system_unless_switched_off() {
 
     // The key was made 91 days ago, as far as the store knows.
     assert!(server.stop().success());
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.execute(
-        "UPDATE signing_keys SET created_at = created_at - 91 * 86400000",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    server.with_store(|db| {
+        db.execute(
+            "UPDATE signing_keys SET created_at = created_at - 91 * 86400000",
+            [],
+        )
+        .unwrap()
+    });
     let dir = server.take_dir();
 
     // 0 days: never.

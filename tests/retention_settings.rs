@@ -90,14 +90,14 @@ async fn the_prune_uses_the_stored_retention() {
     assert!(server.stop().success());
     // A session that ended three days ago: kept by the default 30 days, not by the stored 1.
     let ended = armario::clock::now_ms() - 3 * DAY_MS;
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    db.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
-         SELECT x'0a0b', id, ?1, ?1, 'ses_ended' FROM users LIMIT 1",
-        [ended],
-    )
-    .unwrap();
-    drop(db);
+    server.with_store(|db| {
+        db.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
+             VALUES (?2, (SELECT id FROM users LIMIT 1), ?1, ?1, 'ses_ended')",
+            rusqlite::params![ended, vec![10u8, 11]],
+        )
+        .unwrap()
+    });
     let dir = server.take_dir();
     let server = Server::start_in(dir, &server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
@@ -170,15 +170,14 @@ async fn a_request_past_its_fifteen_days_is_overdue_in_the_owner_queue() {
     let filed = armario::clock::now_ms() - 16 * DAY_MS;
     let mut server = server;
     assert!(server.stop().success());
-    let db = rusqlite::Connection::open(server.db_path()).unwrap();
-    let n = db
-        .execute(
+    let n = server.with_store(|db| {
+        db.execute(
             "UPDATE privacy_requests SET created_at = ?1, updated_at = ?1, due_at = ?2 WHERE id = ?3",
             rusqlite::params![filed, filed + 15 * DAY_MS, id],
         )
-        .unwrap();
+        .unwrap()
+    });
     assert_eq!(n, 1);
-    drop(db);
     let dir = server.take_dir();
     let server = Server::start_in(dir, &server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;
@@ -192,12 +191,9 @@ async fn a_request_past_its_fifteen_days_is_overdue_in_the_owner_queue() {
 /// A store written before the server starts: events of the past, chained as armario writes
 /// them, oldest first. Answers its directory and when it was written.
 fn store_of_past_events() -> (tempfile::TempDir, i64) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let dir = new_store_dir();
     let now = armario::clock::now_ms();
-    {
-        let mut db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
-        armario::db::migrate::apply(&mut db).unwrap();
+    with_store_in(&dir, |db| {
         let ctx = AuditCtx {
             actor: Actor::Anonymous,
             ip: Some("203.0.113.45".into()),
@@ -209,28 +205,22 @@ fn store_of_past_events() -> (tempfile::TempDir, i64) {
             ("company.updated", 90),
         ] {
             let e = NewAuditEvent::new(action).details(json!({"email": "velho@x.test"}));
-            armario::db::audit::insert(
-                &armario::db::Db::sqlite(&db),
-                &ctx,
-                &e,
-                now - days * DAY_MS,
-            )
-            .unwrap();
+            armario::db::audit::insert(db, &ctx, &e, now - days * DAY_MS).unwrap();
         }
-    }
+    });
     (dir, now)
 }
 
 #[tokio::test]
 async fn a_broken_chain_keeps_every_audit_event_through_the_prune_at_start() {
     let (dir, _) = store_of_past_events();
-    let db = rusqlite::Connection::open(dir.path().join("data/armario.db")).unwrap();
-    db.execute(
-        "UPDATE audit_events SET action = 'auth.logout' WHERE id = (SELECT MAX(id) FROM audit_events)",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    with_store_in(&dir, |db| {
+        db.execute(
+            "UPDATE audit_events SET action = 'auth.logout' WHERE id = (SELECT MAX(id) FROM audit_events)",
+            [],
+        )
+        .unwrap()
+    });
     let server = Server::spawn_in(
         dir,
         &"5e77196f".repeat(8),

@@ -226,6 +226,9 @@ async fn user_search_folds_accents_and_case() {
 
 #[tokio::test]
 async fn rows_written_before_the_migration_are_found() {
+    if crate::common::sqlite_only("a migration of an older SQLite file") {
+        return;
+    }
     let server = Server::start();
     let owner = server.owner().await;
     create(&owner, "São Paulo Comércio Ltda", None, 7101).await;
@@ -350,6 +353,9 @@ fn search_segments(server: &Server) -> i64 {
 /// into one when it starts, and searches answer as before.
 #[tokio::test]
 async fn a_search_index_in_many_segments_is_merged_at_start() {
+    if crate::common::sqlite_only("the FTS5 search index") {
+        return;
+    }
     let server = Server::spawn();
     let owner = server.owner().await;
     for i in 0..150u32 {
@@ -387,6 +393,9 @@ async fn a_search_index_in_many_segments_is_merged_at_start() {
 /// the index.
 #[tokio::test]
 async fn companies_renamed_by_another_program_are_found_and_then_indexed() {
+    if crate::common::sqlite_only("the FTS5 search index") {
+        return;
+    }
     let server = Server::spawn();
     let owner = server.owner().await;
     let id = create(&owner, "Padaria Central Ltda", None, 7301).await;

@@ -71,6 +71,9 @@ fn migrate_store(server_dir: &Path, key: &str, from: &str, to: &str) -> std::pro
 
 #[tokio::test]
 async fn a_store_moves_to_postgresql_and_back_with_every_value_intact() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
     let Some(pg) = Postgres::start() else { return };
     let mut server = Server::start();
     let owner = server.owner().await;
@@ -242,6 +245,9 @@ async fn a_store_moves_to_postgresql_and_back_with_every_value_intact() {
 
 #[tokio::test]
 async fn row_level_security_hides_other_companies_from_an_unfiltered_query() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
     let Some(pg) = Postgres::start() else { return };
     let mut server = Server::start();
     let owner = server.owner().await;
@@ -343,6 +349,9 @@ async fn row_level_security_hides_other_companies_from_an_unfiltered_query() {
 
 #[tokio::test]
 async fn a_move_refuses_a_newer_schema_and_a_store_that_is_not_armarios() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
     let Some(pg) = Postgres::start() else { return };
     let mut server = Server::start();
     server.owner().await;
@@ -386,6 +395,9 @@ async fn a_move_refuses_a_newer_schema_and_a_store_that_is_not_armarios() {
 
 #[tokio::test]
 async fn the_connection_to_postgresql_is_tls_checked_against_the_given_ca() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
     let Some(pg) = Postgres::start_tls() else {
         return;
     };

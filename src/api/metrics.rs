@@ -69,7 +69,7 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
     ) {
         return Err(NotFoundError.into());
     }
-    // The SQLite file and its log; a PostgreSQL store's size is the server's to report.
+    // The SQLite file and its log; a PostgreSQL store's size as the server counts it.
     let (database_bytes, wal_bytes) = match state.store.path() {
         Some(db) => {
             let mut wal = db.as_os_str().to_owned();
@@ -79,7 +79,15 @@ pub async fn scrape(req: &Request, state: Data<&AppState>) -> poem::Result<Respo
                 file_size(wal.into()).await,
             )
         }
-        None => (None, None),
+        None => (
+            state
+                .store
+                .read(crate::db::database_size)
+                .await
+                .ok()
+                .map(|n| n.max(0) as u64),
+            None,
+        ),
     };
     let gauges = Gauges {
         database_bytes,

@@ -21,6 +21,7 @@ pub const SMTP_TABLE: &str = "smtp";
 pub const SECRET_KEYS: &[&str] = &[
     "master_key",
     "master_key_previous",
+    "database_url",
     "metrics_token",
     "backup_s3_access_key",
     "backup_s3_secret_key",

@@ -35,6 +35,12 @@ pub struct Settings {
     #[serde(deserialize_with = "values::listen_addr")]
     pub addr: String,
     pub data_dir: PathBuf,
+    /// PostgreSQL instead of the SQLite file in `data_dir`: `postgres://user@host:5432/armario`
+    /// with `?sslmode=require` (or `disable`; `prefer`, the default, takes TLS when offered).
+    /// A secret: the password may be in it. `ARMARIO_DATABASE_URL_FILE` reads it from a file.
+    pub database_url: Option<SecretString>,
+    /// A CA certificate (PEM) the PostgreSQL server's may chain to, besides the webpki roots.
+    pub database_ca_file: Option<PathBuf>,
     /// Base URL people use to reach armario (for links printed in logs).
     pub public_url: Option<String>,
     #[serde(deserialize_with = "values::log_format")]
@@ -131,6 +137,8 @@ impl Default for Settings {
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("armario-data"),
+            database_url: None,
+            database_ca_file: None,
             public_url: None,
             log_format: LogFormat::Text,
             master_key: None,
@@ -261,6 +269,16 @@ impl Settings {
                     settings.retention_signin_days
                 ),
             });
+        }
+        if let Some(url) = &settings.database_url {
+            if !crate::db::pg::is_url(url.expose()) {
+                return Err(ConfigError::Invalid {
+                    key: "ARMARIO_DATABASE_URL (database_url)".into(),
+                    message: "must be a PostgreSQL URL (postgres://user@host:5432/database); \
+                              leave it unset for the SQLite file in the data directory"
+                        .into(),
+                });
+            }
         }
         settings.public_url = settings
             .public_url

@@ -108,8 +108,8 @@ pub fn crowded_companies(conn: &Db) -> DomainResult<Vec<CrowdedCompany>> {
         "SELECT id, name, users, max_users FROM ( \
            SELECT c.id, COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name) AS name, \
                   (SELECT COUNT(*) FROM users u WHERE u.company_id = c.id AND u.status != 'disabled') AS users, \
-                  (SELECT json_extract(p.limits, '$.max_users') FROM plans p WHERE p.id = c.plan_id) AS max_users \
-           FROM companies c WHERE c.status = 'active') \
+                  (SELECT CAST(json_extract(p.limits, '$.max_users') AS BIGINT) FROM plans p WHERE p.id = c.plan_id) AS max_users \
+           FROM companies c WHERE c.status = 'active') AS crowded \
          WHERE users * 10 >= max_users * 9 ORDER BY id LIMIT 50",
     )?;
     let rows = stmt.query_map([], |r| {

@@ -310,9 +310,13 @@ pub fn record_verification(conn: &Db, r: &ChainReport, now: i64) -> DomainResult
     let b = r.broken.as_ref();
     super::cached_execute(
         conn,
-        "INSERT OR REPLACE INTO audit_verification
+        "INSERT INTO audit_verification
             (id, verified_at, ok, events_checked, broken_event_id, broken_kind, problem)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET verified_at = excluded.verified_at, ok = excluded.ok,
+            events_checked = excluded.events_checked,
+            broken_event_id = excluded.broken_event_id, broken_kind = excluded.broken_kind,
+            problem = excluded.problem",
         params![
             now,
             b.is_none(),

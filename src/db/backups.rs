@@ -20,8 +20,11 @@ pub struct BackupRun {
 pub fn insert(conn: &Db, r: &BackupRun) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "INSERT OR REPLACE INTO backup_runs (id, started_at, finished_at, status, size, object_name, error, trigger)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO backup_runs (id, started_at, finished_at, status, size, object_name, error, trigger)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at,
+            finished_at = excluded.finished_at, status = excluded.status, size = excluded.size,
+            object_name = excluded.object_name, error = excluded.error, trigger = excluded.trigger",
         params![
             r.id,
             r.started_at,

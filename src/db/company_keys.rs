@@ -148,7 +148,7 @@ fn index_all(conn: &rusqlite::Connection) -> DomainResult<usize> {
     loop {
         let tx = conn.unchecked_transaction()?;
         let last: Option<String> = tx.query_row(
-            "SELECT max(id) FROM (SELECT id FROM users WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            "SELECT max(id) FROM (SELECT id FROM users WHERE id > ?1 ORDER BY id LIMIT ?2) AS slice",
             params![after, BATCH],
             |r| r.get(0),
         )?;

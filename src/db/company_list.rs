@@ -34,8 +34,9 @@ pub(crate) fn search_trigrams(
     filter: &CompanyFilter,
 ) -> DomainResult<Vec<String>> {
     match search(filter) {
-        Some(q) => terms.rarest(conn, &fold(q)),
-        None => Ok(Vec::new()),
+        // PostgreSQL has no FTS5 index: its search is the LIKE alone.
+        Some(q) if conn.dialect() == Dialect::Sqlite => terms.rarest(conn, &fold(q)),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -203,6 +204,15 @@ pub fn page_and_total(
             list(conn, terms, filter, sort, after, limit)?,
             count(conn, terms, filter)?,
         ));
+    }
+    if conn.dialect() == Dialect::Postgres {
+        // No rowids to come back to: the page and the count, in one snapshot.
+        return super::in_snapshot(conn, |conn| {
+            Ok((
+                list(conn, terms, filter, sort, after, limit)?,
+                count(conn, terms, filter)?,
+            ))
+        });
     }
     let trigrams = search_trigrams(conn, terms, filter)?;
     super::search_page::page_and_total(conn, filter, &trigrams, sort, after, limit)

@@ -58,7 +58,7 @@ pub fn put_schema(conn: &Db, app: &ApplicationId, schema: &Value, now: i64) -> D
         "INSERT INTO app_config_schemas (application_id, schema, version, updated_at)
          VALUES (?1, ?2, 1, ?3)
          ON CONFLICT (application_id) DO UPDATE
-            SET schema = excluded.schema, version = version + 1, updated_at = excluded.updated_at
+            SET schema = excluded.schema, version = app_config_schemas.version + 1, updated_at = excluded.updated_at
          RETURNING version",
         params![app, schema.to_string(), now],
         |r| r.get(0),

@@ -1,6 +1,6 @@
 //! What an erasure would take, counted before the confirmation names it.
 
-use crate::db::sql::Db;
+use crate::db::sql::{Db, Dialect};
 use crate::error::DomainResult;
 
 /// What an erasure would take: rows counted per kind.
@@ -55,7 +55,16 @@ pub fn company_counts(conn: &Db, company: &str) -> DomainResult<Counts> {
         )?,
         config_values: count(
             conn,
-            "SELECT COUNT(*) FROM company_configs c, json_each(c.config) WHERE c.company_id = ?1",
+            match conn.dialect() {
+                Dialect::Sqlite => {
+                    "SELECT COUNT(*) FROM company_configs c, json_each(c.config) \
+                     WHERE c.company_id = ?1"
+                }
+                Dialect::Postgres => {
+                    "SELECT COUNT(*) FROM company_configs c, \
+                     jsonb_object_keys((c.config)::jsonb) AS k WHERE c.company_id = ?1"
+                }
+            },
             company,
         )?,
         domains: count(

@@ -16,19 +16,19 @@ type Section = (&'static str, &'static str);
 
 /// A person's data. Audit events about them: those they did and those done to them.
 const PERSON: &[Section] = &[
-    ("user", "SELECT *, {OPENED_USER} FROM users WHERE id = ?2 AND company_id = ?1"),
+    ("user", "SELECT {OPENED_USER}, * FROM users WHERE id = ?2 AND company_id = ?1"),
     ("sessions", "SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ?2 AND u.company_id = ?1 ORDER BY s.created_at"),
     ("second_factor", "SELECT t.* FROM user_totp t JOIN users u ON u.id = t.user_id WHERE t.user_id = ?2 AND u.company_id = ?1"),
     ("application_roles", "SELECT r.* FROM user_app_roles r JOIN users u ON u.id = r.user_id WHERE r.user_id = ?2 AND u.company_id = ?1"),
     ("consents", "SELECT c.* FROM oidc_consents c JOIN users u ON u.id = c.user_id WHERE c.user_id = ?2 AND u.company_id = ?1"),
     ("alert_preferences", "SELECT a.* FROM alert_optouts a JOIN users u ON u.id = a.user_id WHERE a.user_id = ?2 AND u.company_id = ?1"),
-    ("audit_events", "SELECT *, {OPENED_EVENT} FROM audit_events WHERE (company_id = ?1 OR company_id IS NULL) AND (actor_id = ?2 OR target_id = ?2) ORDER BY id"),
+    ("audit_events", "SELECT {OPENED_EVENT}, * FROM audit_events WHERE (company_id = ?1 OR company_id IS NULL) AND (actor_id = ?2 OR target_id = ?2) ORDER BY id"),
 ];
 
 /// A company's data: the company, its people and everything it owns.
 const COMPANY: &[Section] = &[
     ("company", "SELECT * FROM companies WHERE id = ?1"),
-    ("users", "SELECT *, {OPENED_USER} FROM users WHERE company_id = ?1 ORDER BY id"),
+    ("users", "SELECT {OPENED_USER}, * FROM users WHERE company_id = ?1 ORDER BY id"),
     ("sessions", "SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.company_id = ?1 ORDER BY s.created_at"),
     ("invitations", "SELECT * FROM invitations WHERE company_id = ?1 ORDER BY id"),
     ("application_roles", "SELECT r.* FROM user_app_roles r JOIN users u ON u.id = r.user_id WHERE u.company_id = ?1"),
@@ -36,11 +36,12 @@ const COMPANY: &[Section] = &[
     ("domains", "SELECT * FROM company_domains WHERE company_id = ?1"),
     ("configuration", "SELECT * FROM company_configs WHERE company_id = ?1"),
     ("usage", "SELECT * FROM usage_daily WHERE company_id = ?1 ORDER BY day"),
-    ("audit_events", "SELECT *, {OPENED_EVENT} FROM audit_events WHERE company_id = ?1 ORDER BY id"),
+    ("audit_events", "SELECT {OPENED_EVENT}, * FROM audit_events WHERE company_id = ?1 ORDER BY id"),
 ];
 
-/// A user's fields sealed under the company's key, opened. They follow `*`, whose sealed cells
-/// are BLOBs and left out, so each name is exported once, opened.
+/// A user's fields sealed under the company's key, opened. They come before `*` (so a row's
+/// opened columns have the same places on both stores), whose sealed cells are BLOBs and left
+/// out, so each name is exported once, opened.
 const OPENED_USER: &str = "armario_open('users', 'email', company_id, email) AS email, \
      armario_open('users', 'name', company_id, name) AS name";
 

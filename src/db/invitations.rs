@@ -88,7 +88,7 @@ pub fn pending_email_taken(
     Ok(super::cached_row(
         conn,
         "SELECT EXISTS (SELECT 1 FROM invitations WHERE email = ?1 AND accepted_at IS NULL \
-         AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?3)",
+         AND revoked_at IS NULL AND expires_at > ?2 AND id IS DISTINCT FROM ?3)",
         params![email, now, except],
         |r| r.get(0),
     )?)

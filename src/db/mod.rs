@@ -70,7 +70,7 @@ mod writer;
 pub(crate) use queries::{
     cached_execute, cached_row, has_table, keyset, keyset_page, like_pattern,
 };
-pub use queries::{in_snapshot, schema_version};
+pub use queries::{database_size, in_snapshot, schema_version};
 pub use sql::Db;
 pub use writer::Batching;
 

@@ -177,7 +177,7 @@ pub struct CodeRow {
 pub fn insert_code(conn: &Db, hash: &TokenHash, c: &CodeRow, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
-        "DELETE FROM oidc_codes WHERE expires_at <= ?1 - 86400000",
+        "DELETE FROM oidc_codes WHERE expires_at + 86400000 <= ?1",
         [now],
     )?;
     super::cached_execute(

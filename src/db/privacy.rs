@@ -10,9 +10,14 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{CompanyId, PrivacyRequestId, UserId};
 
 const COLUMNS: &str = "r.id, r.company_id, r.subject_id, \
-     (SELECT armario_open('users', 'name', u.company_id, u.name) FROM users u WHERE u.id = r.subject_id AND u.company_id = r.company_id), \
+     armario_open('users', 'name', u.company_id, u.name), \
      r.requested_by, r.kind, r.status, r.details, r.notes, r.refusal_reason, r.created_at, \
      r.due_at, r.updated_at, r.closed_at";
+
+/// The requests with their subject, whose name is opened as a column of the select list (the
+/// one place PostgreSQL can open it).
+const FROM: &str = "privacy_requests r \
+     LEFT JOIN users u ON u.id = r.subject_id AND u.company_id = r.company_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PrivacyRequest> {
     let kind: String = r.get(5)?;
@@ -90,8 +95,7 @@ pub fn get_in_company(
     company: &CompanyId,
     id: &PrivacyRequestId,
 ) -> DomainResult<Option<PrivacyRequest>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM privacy_requests r WHERE r.id = ?1 AND r.company_id = ?2");
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = ?1 AND r.company_id = ?2");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![id, company], from_row)
@@ -131,7 +135,7 @@ pub fn list(
         }
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM privacy_requests r
+        "SELECT {COLUMNS} FROM {FROM}
          WHERE (?1 IS NULL OR r.company_id = ?1) AND (?2 IS NULL OR r.subject_id = ?2)
            AND (?3 IS NULL OR r.status = ?3)
            AND (?4 IS NULL OR (r.status IN ('open', 'in_progress') AND r.due_at < ?4))
@@ -163,7 +167,7 @@ pub fn all_for(
     subject: Option<&UserId>,
 ) -> DomainResult<Vec<PrivacyRequest>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM privacy_requests r WHERE r.company_id = ?1
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.company_id = ?1
            AND (?2 IS NULL OR r.subject_id = ?2) ORDER BY r.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -92,3 +92,15 @@ pub(crate) fn keyset<T>(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(crate::domain::Page::from_rows(items, limit, key))
 }
+
+/// The database's size in bytes as its store counts it: SQLite's pages in use, or PostgreSQL's
+/// `pg_database_size`.
+pub fn database_size(conn: &Db) -> DomainResult<i64> {
+    let sql = match conn.dialect() {
+        sql::Dialect::Sqlite => {
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        }
+        sql::Dialect::Postgres => "SELECT pg_database_size(current_database())",
+    };
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+}

@@ -165,7 +165,7 @@ fn prune_audit_prefix(conn: &Db, audit_cut: i64, signin_cut: i64) -> DomainResul
     )?;
     let last: Option<i64> = conn.query_row(
         "SELECT MAX(id) FROM
-           (SELECT id FROM audit_events WHERE ?1 IS NULL OR id < ?1 ORDER BY id LIMIT ?2)",
+           (SELECT id FROM audit_events WHERE ?1 IS NULL OR id < ?1 ORDER BY id LIMIT ?2) AS slice",
         params![stop, SLICE_ROWS],
         |r| r.get(0),
     )?;

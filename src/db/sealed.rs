@@ -36,15 +36,23 @@ pub fn key_ids_in_use(conn: &Db) -> DomainResult<Vec<(String, &'static str)>> {
 /// Key ids this database was rotated away from (`keys.rotated` audit events): older backups
 /// are legitimately sealed with them.
 pub fn retired_key_ids(conn: &Db) -> DomainResult<Vec<String>> {
+    // The details are opened as a whole column (the form both stores take) and read here:
+    // a rotation is a rare event.
     let mut stmt = conn.prepare(
-        "SELECT DISTINCT json_extract(d, '$.from_key_id') FROM
-           (SELECT armario_open('audit_events', 'details', company_id, details) AS d
-            FROM audit_events WHERE action = 'keys.rotated')
-         WHERE json_extract(d, '$.from_key_id') IS NOT NULL",
+        "SELECT armario_open('audit_events', 'details', company_id, details)
+         FROM audit_events WHERE action = 'keys.rotated'",
     )?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
+    let details = stmt
+        .query_map([], |r| r.get::<_, Option<String>>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut ids: Vec<String> = details
+        .iter()
+        .flatten()
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .filter_map(|d| d.get("from_key_id")?.as_str().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids.dedup();
     Ok(ids)
 }
 

@@ -204,7 +204,7 @@ pub fn by_company(
          COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name), \
          SUM(u.requests) FROM usage_daily u LEFT JOIN companies c ON c.id = u.company_id \
          WHERE {} AND u.company_id <> '' AND (?5 IS NULL OR u.company_id > ?5) \
-         GROUP BY u.company_id ORDER BY u.company_id LIMIT ?6",
+         GROUP BY u.company_id, c.id ORDER BY u.company_id LIMIT ?6",
         where_clause(f)
     );
     let mut stmt = conn.prepare_cached(&sql)?;

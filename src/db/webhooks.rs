@@ -85,8 +85,8 @@ pub fn update(conn: &Db, e: &Endpoint, now: i64) -> DomainResult<()> {
     super::cached_execute(
         conn,
         "UPDATE webhook_endpoints SET url = ?2, event_types = ?3, enabled = ?4,
-             disabled_reason = CASE WHEN ?4 THEN NULL ELSE disabled_reason END,
-             failing_since = CASE WHEN ?4 THEN NULL ELSE failing_since END, updated_at = ?5
+             disabled_reason = CASE WHEN ?4 <> 0 THEN NULL ELSE disabled_reason END,
+             failing_since = CASE WHEN ?4 <> 0 THEN NULL ELSE failing_since END, updated_at = ?5
          WHERE id = ?1",
         params![
             e.id,

@@ -164,7 +164,7 @@ impl UserPatch {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     pub company: Option<CompanyId>,
     /// Restricts the list to one user (a member sees only themself).

@@ -181,7 +181,7 @@ pub fn render(m: &Metrics, gauges: &Gauges, names: &RouteNames) -> String {
     let gauges_list = [
         (
             "armario_database_size_bytes",
-            "Size of the database file.",
+            "Size of the database: the SQLite file, or the PostgreSQL database.",
             gauges.database_bytes,
         ),
         (

@@ -26,6 +26,13 @@ pub struct Upkeep {
 }
 
 pub async fn run_once(store: &Store) -> DomainResult<Upkeep> {
+    if store.path().is_none() {
+        // PostgreSQL keeps no FTS5 index: there is nothing to merge.
+        return Ok(Upkeep {
+            segments: 0,
+            slices: 0,
+        });
+    }
     let found = store.read(|c| Ok(segments(c)?)).await?;
     let mut slices = 0;
     if found > MERGE_ABOVE {

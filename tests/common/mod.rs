@@ -296,6 +296,12 @@ pub fn run_armario(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // The store of a server's directory: its PostgreSQL database when the run is on one.
+    if let Ok(url) =
+        std::fs::read_to_string(data_dir.parent().unwrap_or(data_dir).join("database_url"))
+    {
+        cmd.env("ARMARIO_DATABASE_URL", url);
+    }
     let mut child = cmd.spawn().expect("spawn armario");
     child
         .stdin
@@ -359,8 +365,9 @@ mod server;
 pub mod smtp;
 pub mod walk;
 
+pub use postgres::{not_on_postgres_yet, sqlite_only};
 pub use seed::*;
-pub use server::Server;
+pub use server::{new_store_dir, with_store_in, Server};
 
 /// The bytes of the server's database and its write-ahead log, as SQLite left them on disk:
 /// what someone holding the file could read with a hex editor, freed pages and old frames

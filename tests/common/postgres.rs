@@ -296,3 +296,69 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Which store the servers of this test run use: `TEST_STORE=postgres` gives every
+/// server a fresh database of one cluster shared by the whole run; anything else (or nothing)
+/// keeps the SQLite file in the server's data directory.
+pub fn suite_on_postgres() -> bool {
+    std::env::var("TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+/// The cluster shared by the run's servers, started on first use. A static is never dropped,
+/// so a watchdog shell stops the cluster and removes its directory once this process is gone,
+/// however it ended.
+pub fn shared() -> &'static Postgres {
+    static SHARED: std::sync::OnceLock<Postgres> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let pg = Postgres::start().expect("TEST_STORE=postgres needs PostgreSQL 15");
+        let ctl = pg.bin.join("pg_ctl");
+        let stop = if pg.as_postgres {
+            format!("runuser -u postgres -- {} -D {} -m immediate stop", ctl.display(), pg.data())
+        } else {
+            format!("{} -D {} -m immediate stop", ctl.display(), pg.data())
+        };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            dir = pg.dir().display(),
+        );
+        // Never waited for: it outlives this process by design, and init reaps it.
+        #[allow(clippy::zombie_processes)]
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("cluster watchdog");
+        pg
+    })
+}
+
+/// A fresh database of the shared cluster, for one server's data.
+pub fn fresh_database() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    shared().database(&format!("suite_{n}"))
+}
+
+/// Whether a test of what only the SQLite file has (its bytes on disk, its FTS5 index, its
+/// migrations from older versions, its disk filling up) is to be left out: the run is on
+/// PostgreSQL. Prints why.
+pub fn sqlite_only(what: &str) -> bool {
+    let skip = suite_on_postgres();
+    if skip {
+        eprintln!("not run on PostgreSQL: {what} is the SQLite file's own");
+    }
+    skip
+}
+
+/// Whether a test of what the PostgreSQL store does not do yet is to be left out: the run is
+/// on PostgreSQL. Prints what is missing, so the run says it.
+pub fn not_on_postgres_yet(what: &str) -> bool {
+    let skip = suite_on_postgres();
+    if skip {
+        eprintln!("not run on PostgreSQL: {what} is not built for the PostgreSQL store yet");
+    }
+    skip
+}

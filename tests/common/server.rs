@@ -56,7 +56,11 @@ impl Server {
     /// Starts a server in this process over `dir/data`; `dir/armario.toml` is read if present,
     /// as the binary started in `dir` would.
     pub fn start_in(dir: tempfile::TempDir, master_key: &str, env: &[(&str, &str)]) -> Self {
+        show_logs();
         let mut vars = vec![("ARMARIO_MASTER_KEY".to_string(), master_key.to_string())];
+        if let Some(url) = suite_database(&dir, env) {
+            vars.push(("ARMARIO_DATABASE_URL".to_string(), url));
+        }
         for (k, v) in env {
             assert!(
                 k.starts_with("ARMARIO_"),
@@ -152,6 +156,9 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(url) = suite_database(&dir, env) {
+            cmd.env("ARMARIO_DATABASE_URL", url);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -225,6 +232,19 @@ impl Server {
         self.data_dir().join("armario.db")
     }
 
+    /// The PostgreSQL database this server's data is in, when the run is on PostgreSQL.
+    pub fn database_url(&self) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join("database_url")).ok()
+    }
+
+    /// Runs `f` on a connection of its own to the server's store, as another program would:
+    /// the SQLite file, or its PostgreSQL database (opened for the platform's side of the
+    /// company wall). On a thread of its own, since PostgreSQL's client blocks on a runtime of
+    /// its own.
+    pub fn with_store<T: Send>(&self, f: impl FnOnce(&armario::db::Db<'_>) -> T + Send) -> T {
+        with_store_at(self.database_url(), &self.db_path(), f)
+    }
+
     /// Stops the server as SIGTERM does (a real SIGTERM for a process) and waits for it to
     /// finish; a server in this process that ended with an error reports exit status 1.
     pub fn stop(&mut self) -> ExitStatus {
@@ -275,6 +295,96 @@ impl Server {
             Server::start_in(dir, &key, env)
         }
     }
+}
+
+/// [`Server::with_store`] for a server's data that no server serves at the moment: its
+/// PostgreSQL database when `url` names one, else the SQLite file at `path`.
+pub fn with_store_at<T: Send>(
+    url: Option<String>,
+    path: &std::path::Path,
+    f: impl FnOnce(&armario::db::Db<'_>) -> T + Send,
+) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| match url {
+            Some(url) => {
+                let client = armario::db::pg::connect(&url, None).expect("connect to PostgreSQL");
+                let session = armario::db::sql::pg::Session::new(client, None);
+                session
+                    .batch("SET armario.scope = 'platform'")
+                    .expect("platform scope");
+                f(&armario::db::Db::postgres(&session))
+            }
+            None => {
+                let mut conn = rusqlite::Connection::open(path).expect("open the database file");
+                conn.busy_timeout(Duration::from_secs(10)).unwrap();
+                // Brings a new file to the schema (a store written before any server ran) and
+                // registers the cell functions the storage functions call, keyless.
+                armario::db::migrate::apply(&mut conn).expect("migrate");
+                f(&armario::db::Db::sqlite(&conn))
+            }
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// A server directory whose store exists, at this armario's schema, before any server ran on
+/// it: the SQLite file, or a fresh PostgreSQL database when the run is on PostgreSQL.
+pub fn new_store_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    if let Some(url) = suite_database(&dir, &[]) {
+        std::thread::spawn(move || {
+            armario::db::Store::open_postgres(&url, None, 2, None).expect("migrate");
+        })
+        .join()
+        .expect("migrate");
+    }
+    with_store_in(&dir, |_| ());
+    dir
+}
+
+/// [`Server::with_store`] for the data in `dir` (a stopped server's directory).
+pub fn with_store_in<T: Send>(
+    dir: &tempfile::TempDir,
+    f: impl FnOnce(&armario::db::Db<'_>) -> T + Send,
+) -> T {
+    let url = std::fs::read_to_string(dir.path().join("database_url")).ok();
+    with_store_at(url, &dir.path().join("data/armario.db"), f)
+}
+
+/// `TEST_LOG=warn` (a `RUST_LOG` filter) prints what the servers in this process log, with the
+/// test's output: tests run side by side, so it is for one test at a time.
+fn show_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// The database of the server over `dir` when the run is on PostgreSQL
+/// ([`super::postgres::suite_on_postgres`]) and the test did not name one: made on the first
+/// start and kept in `dir`, so a restart over the same directory finds the same data.
+fn suite_database(dir: &tempfile::TempDir, env: &[(&str, &str)]) -> Option<String> {
+    if !super::postgres::suite_on_postgres()
+        || env
+            .iter()
+            .any(|(k, _)| k.starts_with("ARMARIO_DATABASE_URL"))
+    {
+        return None;
+    }
+    let kept = dir.path().join("database_url");
+    if let Ok(url) = std::fs::read_to_string(&kept) {
+        return Some(url);
+    }
+    let url = super::postgres::fresh_database();
+    std::fs::write(&kept, &url).expect("keep the database URL");
+    Some(url)
 }
 
 /// Sends SIGTERM and waits for a clean exit.

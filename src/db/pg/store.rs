@@ -63,9 +63,19 @@ impl PgStore {
         size: u32,
         keys: Option<Arc<KeyRing>>,
     ) -> DomainResult<Self> {
-        let mut client = super::connect(url, ca_file).map_err(DomainError::Internal)?;
-        super::migrate::apply(&mut client).map_err(DomainError::Internal)?;
-        drop(client);
+        // The client blocks on a runtime of its own, which cannot start on a thread already
+        // driving one (the server opens its store from its own).
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut client = super::connect(url, ca_file)?;
+                super::migrate::apply(&mut client)?;
+                crate::db::sql::pg::learn_unique_columns(&mut client)
+                    .map_err(|e| format!("cannot read the schema's unique keys: {e}"))
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the schema migration panicked".into()))
+        })
+        .map_err(DomainError::Internal)?;
         let manager = Manager {
             url: url.to_string(),
             ca_file: ca_file.map(Path::to_path_buf),

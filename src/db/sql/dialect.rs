@@ -53,6 +53,9 @@ pub fn postgres(sql: &str) -> String {
                 } else if let Some((text, n)) = group_concat(rest) {
                     out.push_str(&text);
                     skip(&mut chars, n - 1);
+                } else if let Some((text, n)) = scalar_extreme(rest) {
+                    out.push_str(&text);
+                    skip(&mut chars, n - 1);
                 } else if let Some((text, n)) = json_extract(rest) {
                     out.push_str(&text);
                     skip(&mut chars, n - 1);
@@ -81,6 +84,20 @@ fn group_concat(rest: &str) -> Option<(String, usize)> {
         return None;
     };
     Some((format!("string_agg(({})::text, ',')", postgres(value)), end))
+}
+
+/// SQLite's scalar `max(a, b, …)` and `min(a, b, …)` as `GREATEST` and `LEAST` (NULLs aside,
+/// which SQLite's return and PostgreSQL's skip; the store's calls take no NULL), and the length
+/// they replace. The one-argument forms are the aggregates both stores share.
+fn scalar_extreme(rest: &str) -> Option<(String, usize)> {
+    let (name, (args, end)) = [("GREATEST", "max("), ("LEAST", "min(")]
+        .into_iter()
+        .find_map(|(to, from)| Some((to, call(rest, from)?)))?;
+    if args.len() < 2 {
+        return None;
+    }
+    let args: Vec<String> = args.iter().map(|a| postgres(a)).collect();
+    Some((format!("{name}({})", args.join(", ")), end))
 }
 
 /// `json_extract(value, '$.a.b')` as `((value)::jsonb #> '{a,b}')`, and the length it replaces.
@@ -191,6 +208,14 @@ mod tests {
                 "SELECT json_extract(pl.limits, '$.max_users'), json_extract(?4, '$.a.b') FROM t"
             ),
             "SELECT ((pl.limits)::jsonb #> '{max_users}'), (($4)::jsonb #> '{a,b}') FROM t"
+        );
+    }
+
+    #[test]
+    fn scalar_extremes_become_greatest_and_least_and_aggregates_stay() {
+        assert_eq!(
+            postgres("SELECT max(a, ?1), MIN(b, c, 3), max(d), min(e) FROM t"),
+            "SELECT GREATEST(a, $1), LEAST(b, c, 3), max(d), min(e) FROM t"
         );
     }
 

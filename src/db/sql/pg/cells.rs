@@ -163,15 +163,20 @@ impl Session {
                 row.insert(f.at, clear_text(opened));
             }
         }
-        let mut names = fetched.names.to_vec();
-        for f in plan.folds.iter().rev() {
-            // The opened value is named as its value column is (`… AS email`).
-            let name = names[f.at + 1].clone();
-            names.splice(f.at..f.at + f.width, [name]);
-        }
-        fetched.names = names.into();
+        fetched.names = folded_names(plan, &fetched.names).into();
         Ok(fetched)
     }
+}
+
+/// The names of a statement's columns once its opened cells are folded: each opened value is
+/// named as its value column is (`… AS email`).
+pub(super) fn folded_names(plan: &cells::Plan, names: &[String]) -> Vec<String> {
+    let mut names = names.to_vec();
+    for f in plan.folds.iter().rev() {
+        let name = names[f.at + 1].clone();
+        names.splice(f.at..f.at + f.width, [name]);
+    }
+    names
 }
 
 /// A cell in clear as SQLite holds it: PostgreSQL keeps a sealed column as bytes, so a value

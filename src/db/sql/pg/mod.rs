@@ -11,14 +11,15 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use rusqlite::types::Value;
 
 use super::dialect;
 use super::row::Fetched;
 use crate::crypto::company_keys::KeyRing;
-pub use errors::error;
 use errors::failure;
+pub use errors::{error, error_in, learn_unique_columns};
 use values::{Bound, Column};
 
 /// Prepared statements kept per connection before the cache starts over (statements built at
@@ -68,6 +69,26 @@ impl Drop for Session {
 struct Prepared {
     statement: postgres::Statement,
     names: Arc<[String]>,
+    /// Which parameters the statement uses: a value the cell calls consumed is sent as NULL.
+    used: Arc<[bool]>,
+}
+
+impl Prepared {
+    /// The values as the statement takes them.
+    fn bind<'v>(&self, values: &'v [Value]) -> Vec<Bound<'v>> {
+        const NOTHING: &Value = &Value::Null;
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                Bound(if self.used.get(i) == Some(&true) {
+                    v
+                } else {
+                    NOTHING
+                })
+            })
+            .collect()
+    }
 }
 
 impl Session {
@@ -100,6 +121,7 @@ impl Session {
             return Ok(p.clone());
         }
         let text = dialect::postgres(&self.plan_locked(&mut inner, sql)?.sql);
+        let used = parameters_used(&text);
         let statement = if typed {
             if values.is_none() {
                 // Prepared when it runs, with its values' types.
@@ -108,16 +130,19 @@ impl Session {
                     "a statement whose parameters need their values' types".into(),
                 ));
             }
-            let used = parameters_used(&text);
-            let types = declared(values, &used, false);
+            let types = declared(values, &used, None);
             match attempt(&mut inner, |c| c.prepare_typed(&text, &types)) {
                 Err(e) if cannot_infer(&e) => {
-                    let types = declared(values, &used, true);
-                    attempt(&mut inner, |c| c.prepare_typed(&text, &types))
+                    match probe_types(&mut inner, &text, &used)
+                        .and_then(|types| attempt(&mut inner, |c| c.prepare_typed(&text, &types)))
+                    {
+                        Ok(statement) => Ok(statement),
+                        Err(_) => by_value(&mut inner, &text, values, &used),
+                    }
                 }
                 other => other,
             }
-            .map_err(|e| error(&e))?
+            .map_err(|e| error_in(&e, &text))?
         } else {
             match attempt(&mut inner, |c| c.prepare(&text)) {
                 Ok(s) => s,
@@ -126,7 +151,7 @@ impl Session {
                     drop(inner);
                     return self.prepared(sql, values);
                 }
-                Err(e) => return Err(error(&e)),
+                Err(e) => return Err(error_in(&e, &text)),
             }
         };
         let names: Arc<[String]> = statement
@@ -134,7 +159,11 @@ impl Session {
             .iter()
             .map(|c| c.name().to_string())
             .collect();
-        let p = Prepared { statement, names };
+        let p = Prepared {
+            statement,
+            names,
+            used: used.into(),
+        };
         if inner.prepared.len() >= PREPARED_KEPT {
             inner.prepared.clear();
         }
@@ -152,11 +181,13 @@ impl Session {
     }
 
     pub fn column_count(&self, sql: &str) -> rusqlite::Result<usize> {
-        Ok(self.prepared(sql, None)?.names.len())
+        Ok(self.column_names(sql)?.len())
     }
 
+    /// The names of the columns a row of `sql` has (its opened cells folded).
     pub fn column_names(&self, sql: &str) -> rusqlite::Result<Vec<String>> {
-        Ok(self.prepared(sql, None)?.names.to_vec())
+        let plan = self.plan(sql)?;
+        Ok(cells::folded_names(&plan, &self.prepared(sql, None)?.names))
     }
 
     pub fn query(&self, sql: &str, values: &[Value]) -> rusqlite::Result<Fetched> {
@@ -168,7 +199,7 @@ impl Session {
 
     fn run_query(&self, sql: &str, values: &[Value]) -> rusqlite::Result<Fetched> {
         let p = self.prepared(sql, Some(values))?;
-        let bound: Vec<Bound<'_>> = values.iter().map(Bound).collect();
+        let bound = p.bind(values);
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
         let rows = self
@@ -176,7 +207,7 @@ impl Session {
             .borrow_mut()
             .client()
             .query(&p.statement, &refs)
-            .map_err(|e| error(&e))?;
+            .map_err(|e| error_in(&e, sql))?;
         let rows = rows
             .iter()
             .map(|r| {
@@ -196,7 +227,7 @@ impl Session {
         let plan = self.plan(sql)?;
         let values = self.with_computed(&plan, values)?;
         let p = self.prepared(sql, Some(&values))?;
-        let bound: Vec<Bound<'_>> = values.iter().map(Bound).collect();
+        let bound = p.bind(&values);
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
         let n = self
@@ -204,7 +235,7 @@ impl Session {
             .borrow_mut()
             .client()
             .execute(&p.statement, &refs)
-            .map_err(|e| error(&e))?;
+            .map_err(|e| error_in(&e, sql))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -214,7 +245,7 @@ impl Session {
             .borrow_mut()
             .client()
             .batch_execute(&dialect::postgres(sql))
-            .map_err(|e| error(&e))
+            .map_err(|e| error_in(&e, sql))
     }
 
     /// Opens a transaction (`BEGIN` with `mode`, say `ISOLATION LEVEL REPEATABLE READ`).
@@ -272,6 +303,48 @@ fn attempt<T>(
     out
 }
 
+/// The types the server infers for the parameters once the tests of a parameter for NULL
+/// (`$3 IS NULL`), which tell it nothing, are left out: PostgreSQL types a parameter where it
+/// first meets it, and `$3 IS NULL OR id < $3` meets it first where it cannot. A parameter
+/// only ever tested for NULL is text.
+fn probe_types(inner: &mut Inner, text: &str, used: &[bool]) -> Result<Vec<Type>, postgres::Error> {
+    static NULL_TEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\$\d+\s+IS\s+(NOT\s+)?NULL\b").expect("a valid pattern")
+    });
+    let probe = NULL_TEST.replace_all(text, "TRUE");
+    let in_probe = parameters_used(&probe);
+    let types: Vec<Type> = (0..used.len())
+        .map(|i| {
+            if used[i] && in_probe.get(i) == Some(&true) {
+                Type::UNKNOWN
+            } else {
+                Type::TEXT
+            }
+        })
+        .collect();
+    let statement = attempt(inner, |c| c.prepare_typed(&probe, &types))?;
+    Ok(statement.params().to_vec())
+}
+
+/// The statement prepared with its values' types, for what the server could not type even
+/// with its NULL tests left out (`?14` as a time and in `CASE … ELSE ?14`): a NULL as text,
+/// or as a number where text does not fit (`?2 IS NULL OR id < ?2`).
+fn by_value(
+    inner: &mut Inner,
+    text: &str,
+    values: Option<&[Value]>,
+    used: &[bool],
+) -> Result<postgres::Statement, postgres::Error> {
+    let types = declared(values, used, Some(Type::TEXT));
+    match attempt(inner, |c| c.prepare_typed(text, &types)) {
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_FUNCTION) => {
+            let types = declared(values, used, Some(Type::INT8));
+            attempt(inner, |c| c.prepare_typed(text, &types))
+        }
+        other => other,
+    }
+}
+
 /// Whether the server refused a statement for a parameter whose type it cannot tell, or
 /// told two ways (`?14` as a time and in `CASE … THEN NULL ELSE ?14`).
 fn cannot_infer(e: &postgres::Error) -> bool {
@@ -299,19 +372,22 @@ fn kinds(values: Option<&[Value]>) -> String {
 }
 
 /// The parameter types: a parameter the SQL does not use (a value the cell calls consumed) is
-/// text, since the server cannot infer it; one it uses is left to the server to infer, or, when
-/// `by_value` (the server could not), typed as its value (a NULL as text).
-fn declared(values: Option<&[Value]>, used: &[bool], by_value: bool) -> Vec<Type> {
+/// text, since the server cannot infer it; one it uses is left to the server to infer, or,
+/// when `by_value` gives a NULL's type (the server could not), typed as its value.
+fn declared(values: Option<&[Value]>, used: &[bool], by_value: Option<Type>) -> Vec<Type> {
     used.iter()
         .enumerate()
-        .map(|(i, used)| match (used, values.and_then(|v| v.get(i))) {
-            (false, _) => Type::TEXT,
-            (true, _) if !by_value => Type::UNKNOWN,
-            (true, Some(Value::Integer(_))) => Type::INT8,
-            (true, Some(Value::Real(_))) => Type::FLOAT8,
-            (true, Some(Value::Blob(_))) => Type::BYTEA,
-            (true, _) => Type::TEXT,
-        })
+        .map(
+            |(i, used)| match (used, values.and_then(|v| v.get(i)), &by_value) {
+                (false, _, _) => Type::TEXT,
+                (true, _, None) => Type::UNKNOWN,
+                (true, Some(Value::Integer(_)), _) => Type::INT8,
+                (true, Some(Value::Real(_)), _) => Type::FLOAT8,
+                (true, Some(Value::Blob(_)), _) => Type::BYTEA,
+                (true, Some(Value::Null) | None, Some(null)) => null.clone(),
+                (true, Some(Value::Text(_)), _) => Type::TEXT,
+            },
+        )
         .collect()
 }
 
