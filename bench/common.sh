@@ -19,8 +19,11 @@ free_port() {
 start_armario() {
     local dir=$1 port
     port=$(free_port)
-    ARMARIO_MASTER_KEY=${ARMARIO_MASTER_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')} \
-    RUST_LOG=${RUST_LOG:-warn} \
+    # DATABASE_URL (start_postgres) serves from PostgreSQL instead of the SQLite file.
+    local store=()
+    [ -z "${DATABASE_URL:-}" ] || store=(ARMARIO_DATABASE_URL="$DATABASE_URL")
+    env ARMARIO_MASTER_KEY="${ARMARIO_MASTER_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}" \
+        RUST_LOG="${RUST_LOG:-warn}" "${store[@]}" \
         "$ARMARIO_BIN" serve --addr "127.0.0.1:$port" --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
     ARMARIO_PID=$!
     BASE="http://127.0.0.1:$port"
@@ -73,4 +76,36 @@ wrk_run() {
     local non2xx
     non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
     echo "$name ${rps:-0} ${p99:-0} ${non2xx:-0}"
+}
+
+# start_postgres DIR: a throwaway PostgreSQL 15 cluster under DIR on a free loopback port (initdb
+# as the postgres user when run as root, which initdb refuses), with a role and database for
+# armario in byte-order collation; sets PG_DIR and DATABASE_URL. PG_BIN overrides the binaries.
+start_postgres() {
+    local dir=$1/pg port
+    PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+    [ -x "$PG_BIN/initdb" ] || { echo "bench: PostgreSQL 15 is required (apt-get install -y postgresql-15)" >&2; exit 1; }
+    port=$(free_port)
+    mkdir -p "$dir"
+    PG_AS=()
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$dir"
+        PG_AS=(runuser -u postgres --)
+    fi
+    "${PG_AS[@]}" "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+    # Durable as a production server is (fsync on, synchronous commit), like the SQLite file.
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
+    "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -c \
+        "CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS" >/dev/null
+    "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -c \
+        "CREATE DATABASE armario OWNER armario LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" >/dev/null
+    PG_DIR=$dir
+    DATABASE_URL="postgres://armario:armario@127.0.0.1:$port/armario?sslmode=disable"
+}
+
+stop_postgres() {
+    [ -n "${PG_DIR:-}" ] || return 0
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+    PG_DIR=
 }

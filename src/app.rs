@@ -215,6 +215,18 @@ where
             "sealed personal data under the companies' keys"
         );
     }
+    // Other replicas sharing a PostgreSQL database tell their writes: the kept rows and the
+    // application directory follow them. Heard before the directory's first load, so a change
+    // made between the two is not missed.
+    if let Some(url) = &state.settings.database_url {
+        let directory = state.directory.clone();
+        state
+            .store
+            .on_directory_change(Arc::new(move |db| directory.rebuild(db)));
+        state
+            .store
+            .listen_for_replicas(url.expose(), state.settings.database_ca_file.as_deref());
+    }
     state
         .directory
         .reload(&state.store)

@@ -126,7 +126,11 @@ pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
         return MasterKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let db = settings.db_path();
-    let why = if db.exists() {
+    let why = if settings.database_url.is_some() {
+        "a PostgreSQL store's master key is never generated: give the key that sealed it (or, \
+         for a new store, a new one you keep)"
+            .to_string()
+    } else if db.exists() {
         format!(
             "the database {} holds values sealed with a master key, and no key is configured",
             db.display()
@@ -140,12 +144,17 @@ pub fn master_key(settings: &Settings) -> Result<MasterKey, String> {
     ))
 }
 
-/// For `serve`: on a data directory without a database and without a configured key, writes a
+/// For `serve`: on a data directory without a database and without a configured key (and no
+/// PostgreSQL store, whose data this directory cannot see), writes a
 /// new `master.key` (mode 0600) and says so loudly. Anywhere else it does nothing, so a moved
 /// or lost key is never silently replaced.
 pub fn generate_key_for_new_data_dir(settings: &Settings) -> Result<(), String> {
     let path: PathBuf = settings.data_dir.join(KEY_FILE);
-    if settings.master_key.is_some() || path.exists() || settings.db_path().exists() {
+    if settings.master_key.is_some()
+        || path.exists()
+        || settings.db_path().exists()
+        || settings.database_url.is_some()
+    {
         return Ok(());
     }
     MasterKey::write_new_file(&path)

@@ -67,6 +67,7 @@ mod plan_name;
 mod plans;
 mod privacy_requests;
 mod provisioning;
+mod replicas;
 mod request_types;
 mod search_fold;
 mod sessions_view;

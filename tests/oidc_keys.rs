@@ -290,8 +290,8 @@ async fn the_schedule_rotates_an_old_key_as_the_system_unless_switched_off() {
     assert!(server.stop().success());
     server.with_store(|db| {
         db.execute(
-            "UPDATE signing_keys SET created_at = created_at - 91 * 86400000",
-            [],
+            "UPDATE signing_keys SET created_at = created_at - ?1",
+            [91 * 86_400_000i64],
         )
         .unwrap()
     });

@@ -83,12 +83,24 @@ pub fn company_counts(conn: &Db, company: &str) -> DomainResult<Counts> {
 /// What erasing the person would take.
 pub fn person_counts(conn: &Db, company: &str, user: &str) -> DomainResult<Counts> {
     let of = |t: &str| format!("SELECT COUNT(*) FROM {t} WHERE user_id = ?1");
-    let invitations: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM invitations i JOIN users u ON u.email_index = armario_email_index(i.email)
-         WHERE u.id = ?1 AND i.company_id = ?2 AND i.accepted_at IS NULL AND i.revoked_at IS NULL",
-        [user, company],
-        |r| r.get(0),
-    )?;
+    // The company's open invitations to the person's address, matched by its keyed index
+    // (computed in armario from each invitation's address, so on either store).
+    let open: Vec<String> = conn
+        .prepare(
+            "SELECT email FROM invitations
+             WHERE company_id = ?1 AND accepted_at IS NULL AND revoked_at IS NULL",
+        )?
+        .query_map([company], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut invitations = 0i64;
+    for email in &open {
+        let theirs: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND email_index = armario_email_index(?2))",
+            [user, email.as_str()],
+            |r| r.get(0),
+        )?;
+        invitations += i64::from(theirs);
+    }
     Ok(Counts {
         users: 1,
         sessions: count(conn, &of("sessions"), user)?,

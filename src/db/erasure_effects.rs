@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
-use crate::db::sql::Db;
+use crate::db::sql::{Db, Dialect};
 use crate::domain::erasure::{member_pseudonym, CompanyMask, Erasure, PersonMask};
 use crate::error::{DomainError, DomainResult};
 
@@ -54,22 +54,17 @@ pub fn erase_person(conn: &Db, e: &Erasure) -> DomainResult<()> {
         .user_id
         .as_deref()
         .ok_or_else(|| DomainError::invalid("user_id", "a person's erasure names the person"))?;
-    scrub_person(
-        conn,
-        &e.company_id,
-        user,
-        &PersonMask::of(&e.pseudonym),
-        e.erased_at,
-    )?;
+    let mask = PersonMask::of(&e.pseudonym);
+    scrub_person(conn, &e.company_id, user, &mask, e.erased_at)?;
     // The pseudonyms go under the company's key like any user's fields (left in clear where
     // the key is not known; the server seals them when it starts).
     crate::db::cached_execute(
         conn,
-        "UPDATE users SET email = armario_seal('users', 'email', company_id, email),
-             name = armario_seal('users', 'name', company_id, name),
-             search_fold = armario_seal('users', 'search_fold', company_id, search_fold)
-         WHERE id = ?1",
-        [user],
+        "UPDATE users SET email = armario_seal('users', 'email', ?2, ?3),
+             name = armario_seal('users', 'name', ?2, ?4),
+             search_fold = armario_seal('users', 'search_fold', ?2, ?5)
+         WHERE id = ?1 AND company_id = ?2",
+        params![user, e.company_id, mask.email, mask.name, folded(&mask)],
     )?;
     Ok(())
 }
@@ -89,6 +84,7 @@ pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
         &mask.pseudonym,
         "(company_id = ?1 OR target_id = ?1)",
         company,
+        None,
     )?;
     // An erasure recorded by one of the company's people keeps its details, not their IP.
     let by_them: Vec<i64> = conn
@@ -136,29 +132,53 @@ pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
     blank_requests(conn, "company_id = ?1", company)?;
     mask_company(conn, e)?;
     // The owner's alerts about it keep their place, with the name it has now and no message.
-    crate::db::cached_execute(
-        conn,
-        "UPDATE alerts SET facts = json_replace(facts,
-             '$.company', (SELECT legal_name FROM companies WHERE id = ?1),
-             '$.error', '[apagado]')
-         WHERE json_extract(facts, '$.company_id') = ?1",
-        [company],
-    )?;
+    let renamed = match conn.dialect() {
+        Dialect::Sqlite => {
+            "UPDATE alerts SET facts = json_replace(facts,
+                 '$.company', (SELECT legal_name FROM companies WHERE id = ?1),
+                 '$.error', '[apagado]')
+             WHERE json_extract(facts, '$.company_id') = ?1"
+        }
+        Dialect::Postgres => {
+            "UPDATE alerts SET facts = jsonb_set(jsonb_set((facts)::jsonb,
+                 '{company}', to_jsonb((SELECT legal_name FROM companies WHERE id = ?1)), false),
+                 '{error}', '\"[apagado]\"', false)::text
+             WHERE (facts)::jsonb ->> 'company_id' = ?1"
+        }
+    };
+    crate::db::cached_execute(conn, renamed, [company])?;
     crate::db::companies::refresh_search(conn, &crate::ids::CompanyId::from_db(company.into()))?;
     // The events kept as they were (the erasure's own record) are opened: the audit log goes
     // on showing them once the key is gone.
-    crate::db::cached_execute(
-        conn,
-        &format!(
-            "UPDATE audit_events SET ip = armario_open('audit_events', 'ip', company_id, ip),
-                 details = {DETAILS}
-             WHERE company_id = ?1 AND (typeof(ip) = 'blob' OR typeof(details) = 'blob')"
-        ),
-        [company],
-    )?;
+    open_events(conn, company)?;
     // Last: whatever is still sealed under the company's key is unreadable from now on, here
     // and in every backup once the manifests lose the key too.
     crate::db::company_keys::destroy(conn, company)?;
+    Ok(())
+}
+
+/// Opens the company's events still sealed under its key, in place, one by one: PostgreSQL
+/// cannot open a cell inside an update, so both stores read them opened and write them back.
+fn open_events(conn: &Db, company: &str) -> DomainResult<()> {
+    let sealed = match conn.dialect() {
+        Dialect::Sqlite => "(typeof(ip) = 'blob' OR typeof(details) = 'blob')",
+        // Every cell is bytes there; those in clear are written back as they are.
+        Dialect::Postgres => "(ip IS NOT NULL OR details IS NOT NULL)",
+    };
+    let events: Vec<(i64, Option<String>, Option<String>)> = conn
+        .prepare(&format!(
+            "SELECT id, armario_open('audit_events', 'ip', company_id, ip), {DETAILS}
+             FROM audit_events WHERE company_id = ?1 AND {sealed} ORDER BY id"
+        ))?
+        .query_map([company], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, ip, details) in events {
+        crate::db::cached_execute(
+            conn,
+            "UPDATE audit_events SET ip = ?2, details = ?3 WHERE id = ?1",
+            params![id, ip, details],
+        )?;
+    }
     Ok(())
 }
 
@@ -226,19 +246,28 @@ fn scrub_person(
         )?;
         crate::db::cached_execute(
             conn,
-            "DELETE FROM oidc_requests WHERE login_hint = ?1 COLLATE NOCASE",
+            "DELETE FROM oidc_requests WHERE lower(login_hint) = lower(?1)",
             [email],
         )?;
         scrub_mail(conn, email, &mask.email)?;
+        // Events of the platform and of the company whose details name them.
+        let near = "(company_id IS NULL OR company_id = ?1)";
         forget_events(
             conn,
             &mask.pseudonym,
-            "instr(lower(details), lower(?1)) > 0",
-            email,
+            near,
+            company,
+            Some(Mention::Address(email)),
         )?;
         // A short name would match unrelated text; the id and e-mail filters still apply.
         if name.chars().count() >= 4 && name != &mask.name {
-            forget_events(conn, &mask.pseudonym, "instr(details, ?1) > 0", name)?;
+            forget_events(
+                conn,
+                &mask.pseudonym,
+                near,
+                company,
+                Some(Mention::Name(name)),
+            )?;
         }
     } else {
         // Not in this copy (created after it was taken), or in another company: nothing of
@@ -257,12 +286,13 @@ fn scrub_person(
         &mask.pseudonym,
         "(actor_id = ?1 OR (target_kind = 'user' AND target_id = ?1))",
         user,
+        None,
     )?;
     for table in USER_ROWS {
         conn.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user])?;
     }
     blank_requests(conn, "subject_id = ?1", user)?;
-    let fold = crate::domain::search::search_text(&[Some(&mask.name), Some(&mask.email)]);
+    let fold = folded(mask);
     crate::db::cached_execute(
         conn,
         "UPDATE users SET email = ?2, name = ?3, status = 'disabled', password_hash = '!erased',
@@ -275,18 +305,23 @@ fn scrub_person(
     Ok(())
 }
 
+/// The search text of a person's pseudonyms.
+fn folded(mask: &PersonMask) -> String {
+    crate::domain::search::search_text(&[Some(&mask.name), Some(&mask.email)])
+}
+
 /// Mail to `email`: unsent messages dropped, sent ones kept as a record without the address,
 /// subject or body.
 fn scrub_mail(conn: &Db, email: &str, pseudonymous: &str) -> DomainResult<()> {
     crate::db::cached_execute(
         conn,
-        "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE AND status = 'queued'",
+        "DELETE FROM outbox WHERE lower(recipient) = lower(?1) AND status = 'queued'",
         [email],
     )?;
     crate::db::cached_execute(
         conn,
         "UPDATE outbox SET recipient = ?2, subject = '[apagado]', sealed = NULL, key_id = NULL
-         WHERE recipient = ?1 COLLATE NOCASE",
+         WHERE lower(recipient) = lower(?1)",
         [email, pseudonymous],
     )?;
     Ok(())
@@ -308,22 +343,51 @@ fn blank_requests(conn: &Db, filter: &str, id: &str) -> DomainResult<()> {
 /// An event's details, opened (they are sealed under the company's key).
 const DETAILS: &str = "armario_open('audit_events', 'details', company_id, details)";
 
-/// Rewrites the personal part (IP and details) of the events matching `filter` (on `?1`)
-/// through the audit chain, so the chain still verifies. An event already rewritten (no IP,
-/// an `erased` mark) is left alone, so a second pass changes nothing.
-fn forget_events(conn: &Db, pseudonym: &str, filter: &str, arg: &str) -> DomainResult<()> {
-    let ids: Vec<i64> = conn
+/// What a person's events are found by in their details: the address (in any case) or the
+/// name (as written).
+enum Mention<'a> {
+    Address(&'a str),
+    Name(&'a str),
+}
+
+impl Mention<'_> {
+    fn in_text(&self, details: &str) -> bool {
+        match self {
+            Mention::Address(a) => details.to_lowercase().contains(&a.to_lowercase()),
+            Mention::Name(n) => details.contains(n),
+        }
+    }
+}
+
+/// Rewrites the personal part (IP and details) of the events matching `filter` (on `?1`) and,
+/// when given, whose opened details hold `mention`, through the audit chain, so the chain
+/// still verifies. An event already rewritten (no IP, an `erased` mark) is left alone, so a
+/// second pass changes nothing. The details are opened as a column and read here: PostgreSQL
+/// cannot open them inside a condition.
+fn forget_events(
+    conn: &Db,
+    pseudonym: &str,
+    filter: &str,
+    arg: &str,
+    mention: Option<Mention<'_>>,
+) -> DomainResult<()> {
+    let events: Vec<(i64, bool, Option<String>)> = conn
         .prepare(&format!(
-            "SELECT id FROM audit_events
-             WHERE {filter} AND action NOT IN {ERASURE_ACTIONS}
-               AND NOT (ip IS NULL AND json_valid({DETAILS})
-                        AND json_extract({DETAILS}, '$.erased') IS NOT NULL)"
+            "SELECT id, ip IS NULL, {DETAILS} FROM audit_events
+             WHERE {filter} AND action NOT IN {ERASURE_ACTIONS} ORDER BY id"
         ))?
-        .query_map([arg], |r| r.get(0))?
+        .query_map([arg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let details = json!({ "erased": pseudonym }).to_string();
-    for id in ids {
-        crate::db::audit_chain::forget_personal(conn, id, None, &details)?;
+    let rewritten = json!({ "erased": pseudonym }).to_string();
+    for (id, no_ip, details) in events {
+        let text = details.unwrap_or_default();
+        let erased = no_ip
+            && serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|d| d.get("erased").is_some_and(|v| !v.is_null()));
+        if erased || mention.as_ref().is_some_and(|m| !m.in_text(&text)) {
+            continue;
+        }
+        crate::db::audit_chain::forget_personal(conn, id, None, &rewritten)?;
     }
     Ok(())
 }

@@ -214,10 +214,12 @@ pub fn company_by_slug(conn: &Db, slug: &str) -> DomainResult<Option<CompanyId>>
 /// Custom domains equal to `base` or under it, with their companies: rows that break the
 /// host rules (registered before the rule, or before the base domain was set).
 pub fn domains_within(conn: &Db, base: &str) -> DomainResult<Vec<(CompanyId, String)>> {
-    let suffix = format!(".{base}");
+    // Names that end with `.base`: the pattern `%.base`, its wildcards escaped.
+    let contains = super::like_pattern(&format!(".{base}"));
+    let suffix = &contains[..contains.len() - 1];
     let mut stmt = conn.prepare_cached(
         "SELECT company_id, domain FROM company_domains \
-         WHERE domain = ?1 OR substr(domain, -length(?2)) = ?2 ORDER BY domain",
+         WHERE domain = ?1 OR domain LIKE ?2 ESCAPE '\\' ORDER BY domain",
     )?;
     let rows = stmt
         .query_map(params![base, suffix], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -121,6 +121,8 @@ enum Backend {
         /// Bumped after each commit, as the SQLite writer does, for what is kept in memory.
         generation: kept::Generation,
         health: std::sync::Arc<StorageHealth>,
+        /// Hears the other replicas' writes, once [`Store::listen_for_replicas`] started it.
+        listener: pg::notes::Listener,
     },
 }
 
@@ -257,6 +259,7 @@ impl Store {
     ) -> DomainResult<Self> {
         let store = pg::store::PgStore::open(url, ca_file, connections, keys)?;
         let generation = kept::Generation::default();
+        let listener = pg::notes::Listener::new(store.replica());
         Ok(Self {
             companies: std::sync::Arc::new(kept::Kept::new(generation.clone())),
             search_terms: std::sync::Arc::default(),
@@ -264,9 +267,37 @@ impl Store {
                 store,
                 generation,
                 health: std::sync::Arc::default(),
+                listener,
             },
             committed: Default::default(),
         })
+    }
+
+    /// On PostgreSQL, starts hearing the writes of the other replicas sharing the database
+    /// (see [`pg::notes`]) until the store closes; nothing to hear on SQLite.
+    pub fn listen_for_replicas(&self, url: &str, ca_file: Option<&Path>) {
+        if let Backend::Postgres {
+            store,
+            generation,
+            listener,
+            ..
+        } = &self.backend
+        {
+            listener.spawn(
+                url.to_string(),
+                ca_file.map(Path::to_path_buf),
+                store.clone(),
+                generation.clone(),
+            );
+        }
+    }
+
+    /// What rebuilds the application directory when another replica changed applications,
+    /// keys or links.
+    pub fn on_directory_change(&self, rebuild: pg::notes::Rebuild) {
+        if let Backend::Postgres { listener, .. } = &self.backend {
+            listener.on_directory_change(rebuild);
+        }
     }
 
     /// The SQLite file, or `None` on PostgreSQL.
@@ -315,6 +346,32 @@ impl Store {
         F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
     {
+        self.write_telling(pg::notes::Change::Rows, f, after).await
+    }
+
+    /// As [`Store::write_then`], for a write to applications, keys or links: on PostgreSQL the
+    /// other replicas rebuild their application directory when it commits.
+    pub async fn write_directory_then<T, F, A>(&self, f: F, after: A) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
+    {
+        self.write_telling(pg::notes::Change::Directory, f, after)
+            .await
+    }
+
+    async fn write_telling<T, F, A>(
+        &self,
+        change: pg::notes::Change,
+        f: F,
+        after: A,
+    ) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
+    {
         let out = match &self.backend {
             Backend::Sqlite { writer, .. } => writer.run(f, after).await,
             Backend::Postgres {
@@ -322,7 +379,7 @@ impl Store {
             } => {
                 let (store, generation) = (store.clone(), generation.clone());
                 tokio::task::spawn_blocking(move || {
-                    let value = store.write(f)?;
+                    let value = store.write(change, f)?;
                     generation.bump();
                     store.read(after)?;
                     Ok(value)
@@ -452,8 +509,9 @@ impl Store {
 
     /// Finishes queued writes, checkpoints the WAL and closes the writer connection.
     pub async fn close(&self) {
-        if let Backend::Sqlite { writer, .. } = &self.backend {
-            writer.close().await;
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => writer.close().await,
+            Backend::Postgres { listener, .. } => listener.stop(),
         }
     }
 }

@@ -122,7 +122,7 @@ pub fn replace_sealed(
 ) -> DomainResult<()> {
     super::cached_execute(
         conn,
-         "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', company_id, ?3), \
+        "UPDATE company_secrets SET sealed = armario_seal('company_secrets', 'sealed', ?1, ?3), \
          key_id = ?4 WHERE company_id = ?1 AND kind = ?2",
         params![company, kind, sealed, key_id],
     )?;

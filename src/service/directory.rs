@@ -77,7 +77,7 @@ impl AppDirectory {
         store.write(move |tx| this.rebuild(tx)).await
     }
 
-    fn rebuild(&self, conn: &Db) -> DomainResult<()> {
+    pub(crate) fn rebuild(&self, conn: &Db) -> DomainResult<()> {
         let snap = load(conn)?;
         *self.snapshot.write().expect("directory lock") = Arc::new(snap);
         Ok(())
@@ -169,7 +169,7 @@ impl KeyWriter {
     {
         let directory = self.directory.clone();
         self.store
-            .write_then(f, move |conn| directory.rebuild(conn))
+            .write_directory_then(f, move |conn| directory.rebuild(conn))
             .await
     }
 

@@ -367,7 +367,7 @@ pub mod walk;
 
 pub use postgres::{not_on_postgres_yet, sqlite_only};
 pub use seed::*;
-pub use server::{new_store_dir, with_store_in, Server};
+pub use server::{new_store_dir, random_hex, with_store_in, Server};
 
 /// The bytes of the server's database and its write-ahead log, as SQLite left them on disk:
 /// what someone holding the file could read with a hex editor, freed pages and old frames

@@ -3,6 +3,7 @@
 //! All of its SQL lives in this module's files.
 
 pub mod migrate;
+pub mod notes;
 mod scope;
 pub mod store;
 

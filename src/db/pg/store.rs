@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::crypto::company_keys::KeyRing;
 
+use super::notes::{self, Change};
 use crate::db::sql::pg::Session;
 use crate::db::sql::Db;
 use crate::error::{DomainError, DomainResult};
@@ -52,6 +53,8 @@ impl r2d2::ManageConnection for Manager {
 #[derive(Clone)]
 pub struct PgStore {
     pool: r2d2::Pool<Manager>,
+    /// This process's name in the notes its writes send the other replicas.
+    replica: Arc<str>,
 }
 
 impl PgStore {
@@ -86,15 +89,38 @@ impl PgStore {
             .min_idle(Some(1))
             .test_on_check_out(false)
             .build(manager)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            replica: notes::new_replica(),
+        })
+    }
+
+    /// This process's name in its notes.
+    pub fn replica(&self) -> Arc<str> {
+        self.replica.clone()
     }
 
     /// Runs `f` in a write transaction; commits when it returns `Ok`, rolls back otherwise.
-    pub fn write<T>(&self, mut f: impl FnMut(&Db<'_>) -> DomainResult<T>) -> DomainResult<T> {
+    /// The commit tells the other replicas what changed ([`notes`]).
+    pub fn write<T>(
+        &self,
+        change: Change,
+        mut f: impl FnMut(&Db<'_>) -> DomainResult<T>,
+    ) -> DomainResult<T> {
         let session = self.pool.get()?;
         session.begin("")?;
+        let note = notes::note(&self.replica, change);
         let ran = session
             .execute("SELECT pg_advisory_xact_lock(?1)", &[WRITE_LOCK.into()])
+            .and_then(|_| {
+                session.execute(
+                    "SELECT pg_notify(?1, ?2)",
+                    &[
+                        rusqlite::types::Value::Text(notes::CHANNEL.into()),
+                        rusqlite::types::Value::Text(note),
+                    ],
+                )
+            })
             .map_err(DomainError::from)
             .and_then(|_| f(&Db::postgres(&session)));
         match ran {
