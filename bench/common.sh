@@ -89,6 +89,8 @@ start_postgres() {
     mkdir -p "$dir"
     PG_AS=()
     if [ "$(id -u)" = 0 ]; then
+        # The postgres user must reach its directory through the (private) work directory.
+        chmod o+x "$1"
         chown postgres:postgres "$dir"
         PG_AS=(runuser -u postgres --)
     fi
