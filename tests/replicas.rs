@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::postgres::Postgres;
+use crate::common::seed::{application, link};
 use crate::common::*;
 
 /// Polls `check` every 20 ms for at most `within`; answers how long it took to hold.
@@ -86,5 +87,141 @@ async fn a_key_revoked_through_one_replica_is_refused_by_the_other_within_a_seco
     assert_eq!(
         one.anon().with_token(&app.app.key).get(&path).await.status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Two replicas on a fresh database of their own cluster, with the same settings.
+async fn two_replicas(
+    extra: &[(&str, &str)],
+) -> Option<(Postgres, Server, Server, crate::common::Client)> {
+    let pg = Postgres::start()?;
+    let url = pg.database("replicas");
+    let key = random_hex(32);
+    let mut env = vec![("ARMARIO_DATABASE_URL", url.as_str())];
+    env.extend_from_slice(extra);
+    let one = Server::start_in(tempfile::tempdir().unwrap(), &key, &env);
+    let owner = one.owner().await;
+    let two = Server::start_in(tempfile::tempdir().unwrap(), &key, &env);
+    Some((pg, one, two, owner))
+}
+
+#[tokio::test]
+async fn each_webhook_goes_out_once_though_both_replicas_send() {
+    let Some(rx) = crate::webhooks::Receiver::start() else {
+        return;
+    };
+    let Some((_pg, _one, _two, owner)) = two_replicas(crate::webhooks::ALLOW).await else {
+        return;
+    };
+    let company = company(&owner, "Eventos Ltda", 8802).await;
+    let app = application(&owner, "Ouvinte", "main").await;
+    crate::webhooks::endpoint(&owner, &rx, &app.id, "r").await;
+    link(&owner, &app.id, &company, &["company:read"]).await;
+    // Twenty changes through the first replica; each queues a delivery that both replicas'
+    // senders wake for (the second on the first's note).
+    for n in 0..20 {
+        let r = owner
+            .patch(
+                &format!("/api/v1/companies/{company}"),
+                json!({"display_name": format!("Eventos {n}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    crate::webhooks::wait_for(&rx, "r", 21).await;
+    // Time for a second copy to arrive, were one sent.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = rx.received_by("r");
+    let once = crate::webhooks::once_each(&got);
+    assert_eq!(once.len(), 21, "link.created and twenty company.updated");
+    assert_eq!(got.len(), once.len(), "a webhook went out twice: {got:?}");
+}
+
+#[tokio::test]
+async fn each_mail_goes_out_once_though_both_replicas_send() {
+    // The SMTP server is down at first, so the letters wait in the outbox and both replicas'
+    // senders come for them at the same moment, their next attempt, once it is up.
+    let Some(probe) = crate::common::smtp::Sink::start(0) else {
+        return;
+    };
+    drop(probe);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = crate::common::smtp::smtp_env(port);
+    let env: Vec<(&str, &str)> = smtp.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let Some((_pg, _one, _two, owner)) = two_replicas(&env).await else {
+        return;
+    };
+    // Forty letters: invitations of two companies (a plan's seats hold twenty-five).
+    let companies = [
+        company(&owner, "Convites Ltda", 8803).await,
+        company(&owner, "Mais Convites Ltda", 8804).await,
+    ];
+    let invited: Vec<String> = (0..40)
+        .map(|n| format!("pessoa{n}@convites.test"))
+        .collect();
+    for (n, email) in invited.iter().enumerate() {
+        let r = owner
+            .post(
+                &format!("/api/v1/companies/{}/invitations", companies[n % 2]),
+                json!({"email": email, "role": "member"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let sink = crate::common::smtp::Sink::start(port).expect("the SMTP server on its port");
+    sink.wait_for(invited.len());
+    // Time for a second copy to arrive, were one sent.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let mut to: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    to.sort();
+    let mut want = invited.clone();
+    want.sort();
+    assert_eq!(to, want, "each invitation went out once");
+}
+
+#[tokio::test]
+async fn a_scheduled_job_is_led_by_one_replica_at_a_time() {
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    let url = pg.database("leads");
+    let open = || {
+        let url = url.clone();
+        std::thread::spawn(move || armario::db::Store::open_postgres(&url, None, 2, None))
+            .join()
+            .unwrap()
+            .unwrap()
+    };
+    let (one, two) = (open(), open());
+    let lead = one.try_lead("retention").await.unwrap();
+    assert!(lead.is_some(), "the first replica leads the job");
+    assert!(
+        two.try_lead("retention").await.unwrap().is_none(),
+        "the second replica ran the job while the first led it"
+    );
+    assert!(
+        two.try_lead("signing-key-rotation")
+            .await
+            .unwrap()
+            .is_some(),
+        "another job is free"
+    );
+    drop(lead);
+    let took = within(Duration::from_secs(1), || async {
+        two.try_lead("retention").await.unwrap().is_some()
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "the job stayed led after its lead was dropped"
     );
 }

@@ -68,7 +68,7 @@ mod webhooks_tests;
 mod writer;
 
 pub(crate) use queries::{
-    cached_execute, cached_row, has_table, keyset, keyset_page, like_pattern,
+    cached_execute, cached_row, has_table, keyset, keyset_page, like_pattern, skip_locked,
 };
 pub use queries::{database_size, in_snapshot, schema_version};
 pub use sql::Db;
@@ -106,6 +106,9 @@ pub struct Store {
     /// How many companies hold each trigram of the search index, for searches.
     search_terms: std::sync::Arc<search_terms::SearchTerms>,
 }
+
+/// A scheduled job led by this replica ([`Store::try_lead`]), until dropped.
+pub struct Lead(#[allow(dead_code)] Option<pg::store::Lead>);
 
 /// The store's two kinds: the SQLite file (one writer thread, a pool of readers) or a
 /// PostgreSQL server (a pool of connections; see [`pg::store`]).
@@ -288,7 +291,24 @@ impl Store {
                 ca_file.map(Path::to_path_buf),
                 store.clone(),
                 generation.clone(),
+                self.committed.clone(),
             );
+        }
+    }
+
+    /// Whether this replica leads the scheduled job `job` now: always on SQLite (one process);
+    /// on PostgreSQL while no other replica runs it (an advisory lock, held until the answer
+    /// is dropped). A job that is not led this time is left to the replica that leads it.
+    pub async fn try_lead(&self, job: &'static str) -> DomainResult<Option<Lead>> {
+        match &self.backend {
+            Backend::Sqlite { .. } => Ok(Some(Lead(None))),
+            Backend::Postgres { store, .. } => {
+                let store = store.clone();
+                let lead = tokio::task::spawn_blocking(move || store.try_lead(job))
+                    .await
+                    .map_err(DomainError::internal)??;
+                Ok(lead.map(|l| Lead(Some(l))))
+            }
         }
     }
 

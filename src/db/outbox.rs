@@ -78,13 +78,42 @@ pub fn set_body(conn: &Db, id: i64, sealed: &[u8], key_id: &str) -> DomainResult
     Ok(())
 }
 
-/// Queued messages whose time has come, oldest first.
+/// Queued messages whose time has come, oldest first (a read: the sender claims them with
+/// [`claim_due`] before it sends).
 pub fn due(conn: &Db, now: i64, limit: u32) -> DomainResult<Vec<DueMessage>> {
-    let mut stmt = conn.prepare_cached(
+    select_due(conn, now, limit, "")
+}
+
+/// Claims the queued messages whose time has come, oldest first, for one sender: their next
+/// attempt moves to `lease_until`, so the sender of another replica passes them by, and the
+/// attempt's outcome sets it again. A sender stopped mid-send leaves its claim to run out,
+/// and the message is tried again then. Run in a write: writes follow one another (on
+/// PostgreSQL under one lock, and the rows are locked as they are read), so no message is
+/// claimed twice.
+pub fn claim_due(
+    conn: &Db,
+    now: i64,
+    lease_until: i64,
+    limit: u32,
+) -> DomainResult<Vec<DueMessage>> {
+    let due = select_due(conn, now, limit, &super::skip_locked(conn, ""))?;
+    for m in &due {
+        super::cached_execute(
+            conn,
+            "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1",
+            params![m.id, lease_until],
+        )?;
+    }
+    Ok(due)
+}
+
+fn select_due(conn: &Db, now: i64, limit: u32, lock: &str) -> DomainResult<Vec<DueMessage>> {
+    let sql = format!(
         "SELECT id, message_id, recipient, subject, sealed, key_id, attempts FROM outbox
          WHERE status = 'queued' AND next_attempt_at <= ?1 AND sealed IS NOT NULL
-         ORDER BY next_attempt_at, id LIMIT ?2",
-    )?;
+         ORDER BY next_attempt_at, id LIMIT ?2{lock}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![now, limit], |r| {
         Ok(DueMessage {
             id: r.get(0)?,

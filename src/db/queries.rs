@@ -104,3 +104,14 @@ pub fn database_size(conn: &Db) -> DomainResult<i64> {
     };
     Ok(conn.query_row(sql, [], |r| r.get(0))?)
 }
+
+/// What a claim adds to its select on PostgreSQL: ` FOR UPDATE [OF table] SKIP LOCKED`, so a
+/// claim never waits for, nor takes, rows another transaction holds. SQLite has one writer and
+/// nothing to add.
+pub(crate) fn skip_locked(conn: &Db, table: &str) -> String {
+    match conn.dialect() {
+        sql::Dialect::Sqlite => String::new(),
+        sql::Dialect::Postgres if table.is_empty() => " FOR UPDATE SKIP LOCKED".into(),
+        sql::Dialect::Postgres => format!(" FOR UPDATE OF {table} SKIP LOCKED"),
+    }
+}

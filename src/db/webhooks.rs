@@ -276,17 +276,38 @@ pub struct Due {
 }
 
 /// Deliveries due at `now`, oldest first, each the oldest unsent of its (endpoint, company):
-/// a delivery waits while an older one of the same pair is pending or failing.
+/// a delivery waits while an older one of the same pair is pending or failing. A read: the
+/// sender claims them with [`claim_due`] before it sends.
 pub fn due(conn: &Db, now: i64, limit: u32) -> DomainResult<Vec<Due>> {
-    let mut stmt = conn.prepare_cached(
+    select_due(conn, now, limit, "")
+}
+
+/// Claims the deliveries due at `now` for one sender. As with the mail
+/// ([`super::outbox::claim_due`]), a claimed delivery's next attempt moves to `lease_until`,
+/// so another replica's sender passes it by until its outcome is recorded.
+pub fn claim_due(conn: &Db, now: i64, lease_until: i64, limit: u32) -> DomainResult<Vec<Due>> {
+    let due = select_due(conn, now, limit, &super::skip_locked(conn, "d"))?;
+    for d in &due {
+        super::cached_execute(
+            conn,
+            "UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1",
+            params![d.id, lease_until],
+        )?;
+    }
+    Ok(due)
+}
+
+fn select_due(conn: &Db, now: i64, limit: u32, lock: &str) -> DomainResult<Vec<Due>> {
+    let sql = format!(
         "SELECT d.id, d.endpoint_id, d.event_id, d.payload, w.url, d.attempts, d.created_at
          FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
          WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?1 AND w.enabled = 1
            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
                            WHERE o.endpoint_id = d.endpoint_id AND o.company_id = d.company_id
                              AND o.id < d.id AND o.status IN ('pending', 'failed'))
-         ORDER BY d.id LIMIT ?2",
-    )?;
+         ORDER BY d.id LIMIT ?2{lock}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![now, limit], |r| {
         Ok(Due {
             id: r.get(0)?,

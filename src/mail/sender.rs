@@ -23,6 +23,9 @@ use crate::metrics::Metrics;
 /// The longest the sender sleeps without looking at the outbox.
 const IDLE_POLL: Duration = Duration::from_secs(5);
 const BATCH: u32 = 16;
+/// How long a claimed message is left to its sender before any sender may try it again (a
+/// sender that stopped mid-send): past the SMTP exchange's own time limits.
+const CLAIM_MS: i64 = 120_000;
 
 type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
@@ -110,17 +113,31 @@ struct Sender<'a> {
 impl Sender<'_> {
     async fn drain(&self) {
         loop {
-            let due = match self
+            // A read first, so an idle sender writes nothing; then the claim, in a write.
+            let any = self
                 .store
-                .read(move |c| db::outbox::due(c, now_ms(), BATCH))
-                .await
-            {
+                .read(move |c| Ok(!db::outbox::due(c, now_ms(), 1)?.is_empty()))
+                .await;
+            let due = match any {
+                Ok(false) => return,
+                Ok(true) => {
+                    self.store
+                        .write(move |tx| {
+                            let now = now_ms();
+                            db::outbox::claim_due(tx, now, now + CLAIM_MS, BATCH)
+                        })
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            let due = match due {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the outbox");
                     return;
                 }
             };
+            // Another replica's sender claimed them first.
             if due.is_empty() {
                 return;
             }

@@ -81,6 +81,18 @@ pub async fn run(store: Store, defaults: Policy, stop: impl std::future::Future<
 }
 
 async fn check_then_prune(store: &Store, defaults: Policy) {
+    // One replica at a time checks and prunes; another one's turn finds nothing left to do.
+    let _lead = match store.try_lead("retention").await {
+        Ok(Some(lead)) => lead,
+        Ok(None) => {
+            tracing::info!("another replica runs the retention now; this one skips its turn");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not take the retention's turn");
+            return;
+        }
+    };
     let intact = match super::audit_chain::verify_and_record(store).await {
         Ok(intact) => intact,
         Err(e) => {

@@ -55,6 +55,14 @@ pub struct Listener {
     stop: Arc<AtomicBool>,
 }
 
+/// What a note acts on: the store to read, the generation of the rows kept in memory, and the
+/// store's wake-up for the senders.
+struct Heard<'a> {
+    store: &'a PgStore,
+    generation: &'a Generation,
+    committed: &'a tokio::sync::Notify,
+}
+
 /// A new name for this process among the replicas.
 pub fn new_replica() -> Arc<str> {
     let name: String = (0..8)
@@ -89,20 +97,22 @@ impl Listener {
         ca_file: Option<std::path::PathBuf>,
         store: PgStore,
         generation: Generation,
+        committed: Arc<tokio::sync::Notify>,
     ) {
         let this = self.clone();
         let _ = std::thread::Builder::new()
             .name("armario-pg-notes".into())
-            .spawn(move || this.run(&url, ca_file.as_deref(), &store, &generation));
+            .spawn(move || {
+                let heard = Heard {
+                    store: &store,
+                    generation: &generation,
+                    committed: &committed,
+                };
+                this.run(&url, ca_file.as_deref(), &heard)
+            });
     }
 
-    fn run(
-        &self,
-        url: &str,
-        ca_file: Option<&std::path::Path>,
-        store: &PgStore,
-        generation: &Generation,
-    ) {
+    fn run(&self, url: &str, ca_file: Option<&std::path::Path>, heard: &Heard<'_>) {
         let mut first = true;
         while !self.stop.load(Ordering::Relaxed) {
             let mut client = match super::connect(url, ca_file) {
@@ -120,20 +130,20 @@ impl Listener {
             }
             if !first {
                 // Notes sent while no connection listened are lost: retire everything.
-                self.apply(Change::Directory, store, generation);
+                self.apply(Change::Directory, heard);
             }
             first = false;
-            self.listen(&mut client, store, generation);
+            self.listen(&mut client, heard);
         }
     }
 
     /// Applies the notes of one connection until it fails or the listener stops.
-    fn listen(&self, client: &mut postgres::Client, store: &PgStore, generation: &Generation) {
+    fn listen(&self, client: &mut postgres::Client, heard: &Heard<'_>) {
         while !self.stop.load(Ordering::Relaxed) {
             let mut notes = client.notifications();
-            let mut heard = notes.timeout_iter(Duration::from_millis(200));
+            let mut incoming = notes.timeout_iter(Duration::from_millis(200));
             loop {
-                let n = match heard.next() {
+                let n = match incoming.next() {
                     Ok(Some(n)) => n,
                     Ok(None) => break,
                     Err(e) => {
@@ -154,12 +164,12 @@ impl Listener {
                 } else {
                     Change::Rows
                 };
-                self.apply(change, store, generation);
+                self.apply(change, heard);
                 if self.stop.load(Ordering::Relaxed) {
                     return;
                 }
             }
-            drop(heard);
+            drop(incoming);
             drop(notes);
             if client.is_closed() {
                 return;
@@ -167,8 +177,10 @@ impl Listener {
         }
     }
 
-    fn apply(&self, change: Change, store: &PgStore, generation: &Generation) {
-        generation.bump();
+    fn apply(&self, change: Change, heard: &Heard<'_>) {
+        heard.generation.bump();
+        // The senders look for what the other replica queued (a webhook delivery, say).
+        heard.committed.notify_one();
         if change != Change::Directory {
             return;
         }
@@ -178,7 +190,7 @@ impl Listener {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         if let Some(rebuild) = rebuild {
-            if let Err(e) = store.read(|db| rebuild(db)) {
+            if let Err(e) = heard.store.read(|db| rebuild(db)) {
                 tracing::warn!(error = %e, "could not rebuild the application directory");
             }
         }

@@ -142,7 +142,58 @@ impl PgStore {
         f(&Db::postgres(&session))
     }
 
+    /// Takes the advisory lock of the scheduled job `job` for as long as the answer is kept,
+    /// or `None` when another replica holds it: a job runs on one replica at a time. The lock
+    /// is the session's, so it ends with the connection should the process die.
+    pub fn try_lead(&self, job: &str) -> DomainResult<Option<Lead>> {
+        let session = self.pool.get()?;
+        let key = job_key(job);
+        let taken: bool = session
+            .query("SELECT pg_try_advisory_lock(?1)", &[key.into()])
+            .map_err(DomainError::from)?
+            .rows
+            .first()
+            .and_then(|r| r.first())
+            .is_some_and(|v| matches!(v, rusqlite::types::Value::Integer(1)));
+        Ok(taken.then(|| Lead {
+            session: Some(session),
+            key,
+        }))
+    }
+
     pub fn pool(&self) -> &r2d2::Pool<Manager> {
         &self.pool
     }
+}
+
+/// A scheduled job's advisory lock, held until dropped.
+pub struct Lead {
+    session: Option<r2d2::PooledConnection<Manager>>,
+    key: i64,
+}
+
+impl Drop for Lead {
+    /// Lets the lock go on a thread of its own (the client blocks on a runtime of its own),
+    /// then gives the connection back to the pool.
+    fn drop(&mut self) {
+        let (Some(session), key) = (self.session.take(), self.key) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("armario-pg-lead".into())
+            .spawn(move || {
+                // A connection that fails here is broken, and the pool drops it, lock and all.
+                let _ = session.execute("SELECT pg_advisory_unlock(?1)", &[key.into()]);
+            });
+    }
+}
+
+/// The advisory lock key of a scheduled job: the first eight bytes of its name's SHA-256, apart
+/// from the write lock's key.
+fn job_key(job: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("armario job {job}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
 }

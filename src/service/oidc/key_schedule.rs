@@ -32,7 +32,9 @@ pub async fn check(
     rotate_after_ms: Option<i64>,
 ) -> DomainResult<()> {
     if let Some(age) = rotate_after_ms {
-        if keys::due(store, age).await? {
+        // One replica at a time decides and rotates: the other sees the new key afterwards.
+        let lead = store.try_lead("signing-key-rotation").await?;
+        if lead.is_some() && keys::due(store, age).await? {
             let r = keys::add_signing_key(store, sealer, Some(AuditCtx::system())).await?;
             tracing::info!(
                 kid = %r.kid,

@@ -20,6 +20,9 @@ use crate::error::DomainResult;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 const BATCH: u32 = 32;
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery is left to its sender before any sender may try it again (a
+/// sender that stopped mid-send): well past one attempt's time limit.
+const CLAIM_MS: i64 = 20_000;
 /// The most of a response body read (and kept, in part, as the error).
 const MAX_BODY: usize = 4096;
 
@@ -92,7 +95,21 @@ pub async fn run(
 async fn drain(store: &Store, sealer: &Arc<Sealer>, policy: Policy) -> usize {
     let mut attempted = 0;
     loop {
-        let due = match store.read(|c| db::webhooks::due(c, now_ms(), BATCH)).await {
+        // A read first, so an idle sender writes nothing (a write would wake it again); then
+        // the claim, in a write. Nothing claimed: another replica's sender came first.
+        let due = match store.read(|c| db::webhooks::due(c, now_ms(), 1)).await {
+            Ok(d) if d.is_empty() => Ok(d),
+            Ok(_) => {
+                store
+                    .write(|tx| {
+                        let now = now_ms();
+                        db::webhooks::claim_due(tx, now, now + CLAIM_MS, BATCH)
+                    })
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let due = match due {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the webhook deliveries");
