@@ -48,14 +48,7 @@ async fn the_run_at_start_prunes_ended_sessions_and_audits_the_counts() {
     drop(owner);
     assert!(server.stop().success());
     let old = 1_000_000_000_000i64; // 2001: ended long before the 30 days kept.
-    server.with_store(|db| {
-        db.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
-             VALUES (?2, (SELECT id FROM users LIMIT 1), ?1, ?1, 'ses_old')",
-            rusqlite::params![old, vec![1u8, 2]],
-        )
-        .unwrap()
-    });
+    server.insert_ended_session("ses_old", old, &[1, 2]);
     let dir = server.take_dir();
     let server = Server::start_in(dir, &server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;

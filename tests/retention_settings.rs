@@ -90,14 +90,7 @@ async fn the_prune_uses_the_stored_retention() {
     assert!(server.stop().success());
     // A session that ended three days ago: kept by the default 30 days, not by the stored 1.
     let ended = armario::clock::now_ms() - 3 * DAY_MS;
-    server.with_store(|db| {
-        db.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
-             VALUES (?2, (SELECT id FROM users LIMIT 1), ?1, ?1, 'ses_ended')",
-            rusqlite::params![ended, vec![10u8, 11]],
-        )
-        .unwrap()
-    });
+    server.insert_ended_session("ses_ended", ended, &[10, 11]);
     let dir = server.take_dir();
     let server = Server::start_in(dir, &server.master_key.clone(), &[]);
     let owner = server.login("owner@armario.test", PASSWORD).await;

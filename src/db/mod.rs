@@ -45,6 +45,7 @@ pub mod provisioning;
 mod queries;
 #[cfg(test)]
 mod query_plans_tests;
+mod replicas;
 pub mod reports;
 pub mod retention;
 pub mod retention_settings;
@@ -71,6 +72,7 @@ pub(crate) use queries::{
     cached_execute, cached_row, has_table, keyset, keyset_page, like_pattern, skip_locked,
 };
 pub use queries::{database_size, in_snapshot, schema_version};
+pub use replicas::Lead;
 pub use sql::Db;
 pub use writer::Batching;
 
@@ -106,9 +108,6 @@ pub struct Store {
     /// How many companies hold each trigram of the search index, for searches.
     search_terms: std::sync::Arc<search_terms::SearchTerms>,
 }
-
-/// A scheduled job led by this replica ([`Store::try_lead`]), until dropped.
-pub struct Lead(#[allow(dead_code)] Option<pg::store::Lead>);
 
 /// The store's two kinds: the SQLite file (one writer thread, a pool of readers) or a
 /// PostgreSQL server (a pool of connections; see [`pg::store`]).
@@ -274,50 +273,6 @@ impl Store {
             },
             committed: Default::default(),
         })
-    }
-
-    /// On PostgreSQL, starts hearing the writes of the other replicas sharing the database
-    /// (see [`pg::notes`]) until the store closes; nothing to hear on SQLite.
-    pub fn listen_for_replicas(&self, url: &str, ca_file: Option<&Path>) {
-        if let Backend::Postgres {
-            store,
-            generation,
-            listener,
-            ..
-        } = &self.backend
-        {
-            listener.spawn(
-                url.to_string(),
-                ca_file.map(Path::to_path_buf),
-                store.clone(),
-                generation.clone(),
-                self.committed.clone(),
-            );
-        }
-    }
-
-    /// Whether this replica leads the scheduled job `job` now: always on SQLite (one process);
-    /// on PostgreSQL while no other replica runs it (an advisory lock, held until the answer
-    /// is dropped). A job that is not led this time is left to the replica that leads it.
-    pub async fn try_lead(&self, job: &'static str) -> DomainResult<Option<Lead>> {
-        match &self.backend {
-            Backend::Sqlite { .. } => Ok(Some(Lead(None))),
-            Backend::Postgres { store, .. } => {
-                let store = store.clone();
-                let lead = tokio::task::spawn_blocking(move || store.try_lead(job))
-                    .await
-                    .map_err(DomainError::internal)??;
-                Ok(lead.map(|l| Lead(Some(l))))
-            }
-        }
-    }
-
-    /// What rebuilds the application directory when another replica changed applications,
-    /// keys or links.
-    pub fn on_directory_change(&self, rebuild: pg::notes::Rebuild) {
-        if let Backend::Postgres { listener, .. } = &self.backend {
-            listener.on_directory_change(rebuild);
-        }
     }
 
     /// The SQLite file, or `None` on PostgreSQL.

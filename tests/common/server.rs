@@ -237,6 +237,19 @@ impl Server {
         std::fs::read_to_string(self.dir.path().join("database_url")).ok()
     }
 
+    /// Writes a session of the first user that began and ended at `at` (ms), with `id` and a
+    /// token digest of `digest`, as another program would.
+    pub fn insert_ended_session(&self, id: &str, at: i64, digest: &[u8]) {
+        self.with_store(|db| {
+            db.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, id)
+                 VALUES (?2, (SELECT id FROM users LIMIT 1), ?1, ?1, ?3)",
+                rusqlite::params![at, digest, id],
+            )
+            .unwrap()
+        });
+    }
+
     /// Runs `f` on a connection of its own to the server's store, as another program would:
     /// the SQLite file, or its PostgreSQL database (opened for the platform's side of the
     /// company wall). On a thread of its own, since PostgreSQL's client blocks on a runtime of
