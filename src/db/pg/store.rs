@@ -110,17 +110,16 @@ impl PgStore {
         let session = self.pool.get()?;
         session.begin("")?;
         let note = notes::note(&self.replica, change);
+        // The lock and the note in one round trip (the note goes out only at commit).
         let ran = session
-            .execute("SELECT pg_advisory_xact_lock(?1)", &[WRITE_LOCK.into()])
-            .and_then(|_| {
-                session.execute(
-                    "SELECT pg_notify(?1, ?2)",
-                    &[
-                        rusqlite::types::Value::Text(notes::CHANNEL.into()),
-                        rusqlite::types::Value::Text(note),
-                    ],
-                )
-            })
+            .execute(
+                "SELECT pg_advisory_xact_lock(?1), pg_notify(?2, ?3)",
+                &[
+                    WRITE_LOCK.into(),
+                    rusqlite::types::Value::Text(notes::CHANNEL.into()),
+                    rusqlite::types::Value::Text(note),
+                ],
+            )
             .map_err(DomainError::from)
             .and_then(|_| f(&Db::postgres(&session)));
         match ran {
