@@ -22,9 +22,10 @@ readonly UNIT_FILE=/etc/systemd/system/armario.service
 readonly NGINX_SITE=/etc/nginx/sites-available/armario.conf
 readonly NGINX_SITE_LINK=/etc/nginx/sites-enabled/armario.conf
 readonly ACME_WEBROOT=/var/www/letsencrypt
-# armario's default listen address; the nginx site and the readiness check use it.
-readonly UPSTREAM=127.0.0.1:8080
-readonly READY_URL="http://${UPSTREAM}/readyz"
+# armario's default listen address; the nginx site and the readiness check use it
+# (--listen changes it for a replica behind a load balancer).
+UPSTREAM=127.0.0.1:8080
+READY_URL="http://${UPSTREAM}/readyz"
 readonly READY_TIMEOUT_SECS=30
 # Largest request body nginx passes on; armario enforces its own, smaller, limits.
 readonly CLIENT_MAX_BODY_SIZE=10m
@@ -40,6 +41,11 @@ EMAIL=""
 BINARY=""
 CERT_DIR=""
 RENDER_DIR=""
+LISTEN=""
+# Read from the files given with --database-url-file and --master-key-file: secrets, sent to
+# the server inside the script on SSH's standard input and never printed.
+DATABASE_URL=""
+MASTER_KEY=""
 DRY_RUN=0
 ROLLBACK=0
 SUDO="sudo -n"
@@ -51,6 +57,7 @@ usage() {
     cat <<EOF
 Usage:
   ./deploy.sh USER@HOST [--domain DOMAIN] [--email EMAIL] [--binary PATH] [--dry-run]
+              [--database-url-file FILE] [--master-key-file FILE] [--listen ADDR:PORT]
   ./deploy.sh USER@HOST --rollback [--dry-run]
   ./deploy.sh --render DIR [--domain DOMAIN] [--cert-dir DIR]
   ./deploy.sh --help
@@ -74,6 +81,15 @@ Options:
   --cert-dir DIR    directory on the server holding fullchain.pem and privkey.pem to use
                     instead of asking Let's Encrypt (default /etc/letsencrypt/live/DOMAIN)
   --binary PATH     upload this armario binary instead of running cargo build --release
+  --database-url-file FILE
+                    serve from the PostgreSQL database whose postgres:// URL is in FILE
+                    (sets ARMARIO_DATABASE_URL in ${ENV_FILE}; replicas share one)
+  --master-key-file FILE
+                    use the master key in FILE instead of generating one on the first
+                    install: every replica of one database needs the same key
+  --listen ADDR:PORT
+                    listen on ADDR:PORT (a private address a load balancer reaches)
+                    instead of ${UPSTREAM}; trusts X-Forwarded-For from the balancer
   --rollback        swap ${BIN} and ${BIN}.previous, restart, wait until ready
   --dry-run         print every step and every remote script without running anything
   --render DIR      write armario.service, armario-nginx.conf and armario.env.example into
@@ -104,6 +120,16 @@ usage_error() {
     exit 2
 }
 
+# read_secret_file OPTION FILE: the file's first line, which must not be empty.
+read_secret_file() {
+    local line=""
+    [ -r "$2" ] || usage_error "$1 $2: cannot read the file"
+    IFS= read -r line <"$2" || true
+    line=${line%$'\r'}
+    [ -n "$line" ] || usage_error "$1 $2: the file's first line is empty"
+    printf '%s' "$line"
+}
+
 parse_args() {
     while [ "$#" -gt 0 ]; do
         case "$1" in
@@ -111,7 +137,8 @@ parse_args() {
                 usage
                 exit 0
                 ;;
-            --domain | --email | --binary | --cert-dir | --render)
+            --domain | --email | --binary | --cert-dir | --render | --listen | \
+                --database-url-file | --master-key-file)
                 [ "$#" -ge 2 ] || usage_error "$1 needs a value"
                 case "$1" in
                     --domain) DOMAIN=$2 ;;
@@ -119,6 +146,9 @@ parse_args() {
                     --binary) BINARY=$2 ;;
                     --cert-dir) CERT_DIR=$2 ;;
                     --render) RENDER_DIR=$2 ;;
+                    --listen) LISTEN=$2 ;;
+                    --database-url-file) DATABASE_URL=$(read_secret_file "$1" "$2") || exit 2 ;;
+                    --master-key-file) MASTER_KEY=$(read_secret_file "$1" "$2") || exit 2 ;;
                 esac
                 shift 2
                 ;;
@@ -154,6 +184,18 @@ validate_args() {
     fi
     if [ -n "$CERT_DIR" ] && ! [[ "$CERT_DIR" =~ ^/[A-Za-z0-9._/-]+$ ]]; then
         usage_error "--cert-dir must be an absolute path of letters, digits and ._/-"
+    fi
+    if [ -n "$LISTEN" ]; then
+        [[ "$LISTEN" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}:[0-9]{1,5}$ ]] ||
+            usage_error "--listen '$LISTEN' is not an IPv4 ADDR:PORT like 10.0.0.11:8080"
+        UPSTREAM=$LISTEN
+        READY_URL="http://${UPSTREAM}/readyz"
+    fi
+    if [ -n "$DATABASE_URL" ] && ! [[ "$DATABASE_URL" =~ ^postgres(ql)?:// ]]; then
+        usage_error "--database-url-file: the URL must begin with postgres:// or postgresql://"
+    fi
+    if [ -n "$DATABASE_URL" ] && [[ "$DATABASE_URL" == *$'\n'* ]]; then
+        usage_error "--database-url-file: one line only"
     fi
     if [ -n "$RENDER_DIR" ]; then
         [ -z "$TARGET" ] || usage_error "--render takes no USER@HOST"
@@ -325,6 +367,11 @@ render_env_template() {
 # secrets and the backups cannot be read: keep a copy off this machine (password
 # manager). Never change it by hand; 'armario keys rotate' replaces it.
 
+# The store: the SQLite file in the data directory, or a PostgreSQL database that several
+# replicas share (deploy.sh --database-url-file sets it; every replica needs the same
+# ARMARIO_MASTER_KEY, given with --master-key-file):
+# ARMARIO_DATABASE_URL=postgres://armario:PASSWORD@db.internal:5432/armario?sslmode=require
+
 # Behind TLS (deploy.sh --domain sets these):
 # ARMARIO_PUBLIC_URL=https://${PLACEHOLDER_DOMAIN}
 # ARMARIO_COOKIE_SECURE=true
@@ -426,7 +473,14 @@ remote_script() {
         name=${assignment%%=*}
         value=${assignment#*=}
         header+=$'\n'"${name}=$(printf '%q' "$value")"
-        if [[ "$value" == *$'\n'* ]]; then
+        if [[ "$name" == secret_* ]]; then
+            # A secret travels inside the script on SSH's standard input; never shown.
+            if [ -n "$value" ]; then
+                shown+=$'\n'"${name}='(secret, not shown)'"
+            else
+                shown+=$'\n'"${name}=''"
+            fi
+        elif [[ "$value" == *$'\n'* ]]; then
             shown+=$'\n'"${name}='(multi-line text; see --render)'"
         else
             shown+=$'\n'"${name}=$(printf '%q' "$value")"
@@ -539,8 +593,9 @@ SCRIPT
 write_env_file() {
     local public_url=""
     if [ -n "$DOMAIN" ]; then public_url="https://$DOMAIN"; fi
-    remote_script "Create $ENV_FILE (0600) with a new master key on the first install; keep it after" \
+    remote_script "Create $ENV_FILE (0600) with a new master key on the first install (or the one given); keep it after" \
         env_file="$ENV_FILE" data_dir="$DATA_DIR" public_url="$public_url" \
+        listen="$LISTEN" secret_master_key="$MASTER_KEY" secret_database_url="$DATABASE_URL" \
         template="$(render_env_template)" <<'SCRIPT'
 umask 077
 if [ ! -e "$env_file" ]; then
@@ -551,11 +606,24 @@ if [ ! -e "$env_file" ]; then
     fi
     tmp=$(mktemp "$env_file.XXXXXX")
     {
-        printf 'ARMARIO_MASTER_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 -w 0)"
+        if [ -n "$secret_master_key" ]; then
+            printf 'ARMARIO_MASTER_KEY=%s\n' "$secret_master_key"
+        else
+            printf 'ARMARIO_MASTER_KEY=%s\n' "$(head -c 32 /dev/urandom | base64 -w 0)"
+        fi
         printf '%s\n' "$template"
     } >"$tmp"
     mv -f "$tmp" "$env_file"
-    echo "created $env_file with a new master key (not shown; back up the file)"
+    if [ -n "$secret_master_key" ]; then
+        echo "created $env_file with the master key given (not shown)"
+    else
+        echo "created $env_file with a new master key (not shown; back up the file)"
+    fi
+elif [ -n "$secret_master_key" ] &&
+    ! grep -qxF "ARMARIO_MASTER_KEY=$secret_master_key" "$env_file"; then
+    echo "$env_file holds another master key than the one given: refusing to replace it" \
+        "(the data and backups it sealed would not open; 'armario keys rotate' changes a key)." >&2
+    exit 1
 elif ! grep -Eq '^ARMARIO_MASTER_KEY(_FILE)?=.' "$env_file"; then
     echo "$env_file has no ARMARIO_MASTER_KEY: put the key back (see the file's comments);" \
         "a new one would not open the existing data or backups." >&2
@@ -576,6 +644,23 @@ set_key() {
         printf '%s=%s\n' "$1" "$2" >>"$env_file"
     fi
 }
+# set_secret KEY VALUE: the line replaced whole, with no sed over the value (a URL's & or |).
+set_secret() {
+    local tmp
+    tmp=$(mktemp "$env_file.XXXXXX")
+    grep -v "^$1=" "$env_file" >"$tmp" || true
+    printf '%s=%s\n' "$1" "$2" >>"$tmp"
+    mv -f "$tmp" "$env_file"
+}
+if [ -n "$secret_database_url" ]; then
+    set_secret ARMARIO_DATABASE_URL "$secret_database_url"
+    echo "set ARMARIO_DATABASE_URL (not shown): the store is that PostgreSQL database"
+fi
+if [ -n "$listen" ]; then
+    set_key ARMARIO_ADDR "$listen"
+    set_key ARMARIO_TRUST_PROXY true
+    echo "set ARMARIO_ADDR=$listen and ARMARIO_TRUST_PROXY=true"
+fi
 if [ -n "$public_url" ]; then
     set_key ARMARIO_PUBLIC_URL "$public_url"
     set_key ARMARIO_COOKIE_SECURE true

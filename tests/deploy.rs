@@ -630,6 +630,9 @@ fn help_and_bad_arguments() {
         "--render",
         "--rollback",
         "--cert-dir",
+        "--database-url-file",
+        "--master-key-file",
+        "--listen",
     ] {
         assert!(help.contains(option), "--help does not mention {option}");
     }
@@ -663,6 +666,89 @@ fn help_and_bad_arguments() {
             stderr.contains(message),
             "{args:?}: expected `{message}` in:\n{stderr}"
         );
+    }
+}
+
+/// A replica of one PostgreSQL database: the URL and the shared master key come from files,
+/// travel inside the scripts on SSH's standard input and are never printed; the service
+/// listens on the private address the balancer reaches, and is checked there.
+#[test]
+fn a_replica_takes_the_database_url_and_the_shared_key_from_files_and_prints_neither() {
+    let Some(bash) = require("bash", "bash") else {
+        return;
+    };
+    let tmp = TempDir::new("replica");
+    let url_file = tmp.path().join("db.url");
+    let key_file = tmp.path().join("master.key");
+    fs::write(
+        &url_file,
+        "postgres://armario:pa55-w0rd&more@db.internal:5432/armario?sslmode=require\n",
+    )
+    .unwrap();
+    let key = "c2hhcmVkLWtleS1vZi10aHJlZS1yZXBsaWNhcy0wMTI=";
+    fs::write(&key_file, format!("{key}\n")).unwrap();
+    let output = deploy(
+        &bash,
+        &[
+            "--dry-run",
+            "root@example.invalid",
+            "--binary",
+            "/bin/true",
+            "--database-url-file",
+            url_file.to_str().unwrap(),
+            "--master-key-file",
+            key_file.to_str().unwrap(),
+            "--listen",
+            "10.0.0.11:8080",
+        ],
+    );
+    assert_success("deploy.sh --dry-run (replica)", &output);
+    let stdout = text(&output.stdout);
+    assert!(
+        !stdout.contains("pa55-w0rd"),
+        "the URL's password shows:\n{stdout}"
+    );
+    assert!(!stdout.contains(key), "the master key shows:\n{stdout}");
+    for shown in [
+        "secret_master_key='(secret, not shown)'",
+        "secret_database_url='(secret, not shown)'",
+        "set_secret ARMARIO_DATABASE_URL \"$secret_database_url\"",
+        "listen=10.0.0.11:8080",
+        "url=http://10.0.0.11:8080/readyz",
+    ] {
+        assert!(stdout.contains(shown), "no `{shown}` in:\n{stdout}");
+    }
+
+    let not_postgres = tmp.path().join("mysql.url");
+    fs::write(&not_postgres, "mysql://db/armario\n").unwrap();
+    let empty = tmp.path().join("empty.key");
+    fs::write(&empty, "\n").unwrap();
+    for (args, message) in [
+        (
+            vec![
+                "root@h",
+                "--database-url-file",
+                not_postgres.to_str().unwrap(),
+            ],
+            "must begin with postgres://",
+        ),
+        (
+            vec!["root@h", "--master-key-file", empty.to_str().unwrap()],
+            "first line is empty",
+        ),
+        (
+            vec!["root@h", "--master-key-file", "/nonexistent/key"],
+            "cannot read the file",
+        ),
+        (
+            vec!["root@h", "--listen", "0.0.0.0"],
+            "is not an IPv4 ADDR:PORT",
+        ),
+    ] {
+        let output = deploy(&bash, &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
 
