@@ -264,21 +264,12 @@ where
             metrics: state.metrics.clone(),
         });
         let stop = stopped(&stop_tx);
-        if state.store.path().is_some() {
-            tracing::info!(target = %state.backups.target().describe(), "backups scheduled");
-            tokio::spawn(crate::backup::run_scheduler(
-                state.backups.clone(),
-                recorder,
-                stop,
-            ))
-        } else {
-            // The engine snapshots the SQLite file; pg_dump is not wired to it yet.
-            tracing::warn!(
-                "backups are not taken on a PostgreSQL store yet: back it up with pg_dump \
-                 (see the README)"
-            );
-            tokio::spawn(stop)
-        }
+        tracing::info!(target = %state.backups.target().describe(), "backups scheduled");
+        tokio::spawn(crate::backup::run_scheduler(
+            state.backups.clone(),
+            recorder,
+            stop,
+        ))
     };
     let base = state
         .settings

@@ -148,7 +148,8 @@ pub async fn verify(
     // A backup on the target is the run of that id: its record says how it verified. With no
     // database here yet (a new machine checking backups before a restore) there is no record
     // to keep, and none is made.
-    if let Some(id) = id.filter(|_| engine.db_path().exists()) {
+    let store_here = engine.postgres().is_some() || engine.db_path().exists();
+    if let Some(id) = id.filter(|_| store_here) {
         let outcome = match &verified {
             Ok(_) => backups::Verified::Good,
             Err(e) => backups::Verified::Bad(crate::backup::error_chain(e)),
@@ -185,6 +186,18 @@ pub async fn restore(
     key_file: Option<&Path>,
 ) -> Result<(), String> {
     let (engine, operator) = engine(&settings, key_file)?;
+    let to_url = to
+        .and_then(Path::to_str)
+        .filter(|t| crate::db::pg::is_url(t));
+    if engine.postgres().is_some() && to.is_some() && to_url.is_none() {
+        return Err(
+            "a PostgreSQL store's backup is restored into a database: give --to a postgres:// URL of an empty one"
+                .into(),
+        );
+    }
+    if engine.postgres().is_some() || to_url.is_some() {
+        return restore_postgres(&settings, &engine, &operator, which, to_url).await;
+    }
     let dest = to.map_or_else(|| settings.db_path(), Path::to_path_buf);
     // Everyone erased so far, from the ledger beside the backups and from the database about
     // to be replaced: the restored copy is older than some of them.
@@ -196,6 +209,7 @@ pub async fn restore(
     let known = ledger.len();
     let options = RestoreOptions {
         to: to.map(Path::to_path_buf),
+        to_database: None,
     };
     let report = engine
         .restore(&BackupSelector::parse(which), &options)
@@ -206,12 +220,28 @@ pub async fn restore(
         report.manifest.id.as_str(),
         report.restored_to.display()
     );
-    let unreadable = report.unsealed.unreadable.len();
     let newer = if to.is_none() {
-        finish_in_place(&settings, &report, &operator, ledger).await?
+        // The store alone: re-applying erasures and the audit event need no key, and the
+        // backup may have been opened with `--master-key-file` on a machine with no other key
+        // configured.
+        let store = crate::db::Store::open(
+            &report.restored_to,
+            settings.synchronous,
+            1,
+            crate::db::Batching::OFF,
+            None,
+        )
+        .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
+        finish_in_place(store, &report, &operator, ledger).await?
     } else {
         finish_elsewhere(&report.restored_to, &ledger)?
     };
+    say_restored(&report, known, newer);
+    Ok(())
+}
+
+fn say_restored(report: &crate::backup::RestoreReport, known: usize, newer: Option<usize>) {
+    let unreadable = report.unsealed.unreadable.len();
     match newer {
         Some(newer) => println!(
             "erasure ledger re-applied: {known} erasure(s), {newer} of them newer than the backup; {unreadable} erased company(ies) unreadable in the backup"
@@ -223,27 +253,64 @@ pub async fn restore(
     if let Some(prev) = &report.previous {
         println!("the database that was there is kept as {}", prev.display());
     }
+}
+
+/// A PostgreSQL store's restore: into its own database or the `postgres://` URL given with
+/// `--to`, which must be empty; then, as in place, the erasures re-applied and the restore
+/// audited in the restored database (migrated to this armario's schema first).
+async fn restore_postgres(
+    settings: &Settings,
+    engine: &BackupEngine,
+    operator: &Operator,
+    which: &str,
+    to_url: Option<&str>,
+) -> Result<(), String> {
+    let url = match (to_url, &settings.database_url) {
+        (Some(url), _) => url.to_string(),
+        (None, Some(url)) => url.expose().to_string(),
+        (None, None) => return Err("no PostgreSQL database to restore into".into()),
+    };
+    let database = crate::db::pg::backup::PgDatabase::new(
+        &url,
+        settings.database_ca_file.as_deref(),
+        settings.pg_bin_dir.as_deref(),
+    );
+    let ledger = crate::service::erasure_backups::ledger_beside(engine).await?;
+    let known = ledger.len();
+    let options = RestoreOptions {
+        to: None,
+        to_database: Some(database),
+    };
+    let report = engine
+        .restore(&BackupSelector::parse(which), &options)
+        .await
+        .map_err(|e| format!("restore failed: {e}"))?;
+    println!(
+        "restored backup {} to {}",
+        report.manifest.id.as_str(),
+        report.restored_to.display()
+    );
+    // With the key the backup was opened with: the store seals under the companies' keys.
+    let store = crate::db::Store::open_postgres(
+        &url,
+        settings.database_ca_file.as_deref(),
+        2,
+        Some(engine.company_keys.clone()),
+    )
+    .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
+    let newer = finish_in_place(store, &report, operator, ledger).await?;
+    say_restored(&report, known, newer);
     Ok(())
 }
 
 /// In place: the store as the server will open it (migrated), the ledger re-applied and the
 /// restore audited in one transaction. Returns how many erasures were newer than the backup.
 async fn finish_in_place(
-    settings: &Settings,
+    store: crate::db::Store,
     report: &crate::backup::RestoreReport,
     operator: &crate::access::Operator,
     ledger: Vec<crate::domain::erasure::Erasure>,
 ) -> Result<Option<usize>, String> {
-    // The store alone: re-applying erasures and the audit event need no key, and the backup
-    // may have been opened with `--master-key-file` on a machine with no other key configured.
-    let store = crate::db::Store::open(
-        &report.restored_to,
-        settings.synchronous,
-        1,
-        crate::db::Batching::OFF,
-        None,
-    )
-    .map_err(|e| format!("restored, but cannot open the restored database: {e}"))?;
     let id = report.manifest.id.as_str().to_string();
     let event_ctx = operator.audit();
     let (known, unreadable) = (ledger.len(), report.unsealed.unreadable.len());

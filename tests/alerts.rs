@@ -173,9 +173,6 @@ async fn each_cause_reaches_the_owner_once_and_a_topic_switched_off_stays_quiet(
 
 #[tokio::test]
 async fn failed_and_missing_backups_and_dead_mail_are_alerted() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     // SMTP is down: every message dead-letters at its first attempt.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

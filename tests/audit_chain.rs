@@ -1,5 +1,6 @@
 //! The audit log's hash chain: `armario audit verify` passes on an untouched store and after an
-//! anonymisation, names the event edited, deleted or inserted with the sqlite3 CLI, and with
+//! anonymisation, names the event edited, deleted or inserted behind armario's back (on a
+//! connection of the test's own, to the SQLite file or the PostgreSQL database), and with
 //! `--against` a backup catches a chain cut short; `/readyz` shows the server's verification.
 
 use std::path::{Path, PathBuf};
@@ -7,18 +8,30 @@ use std::process::Command;
 
 use crate::common::*;
 
-fn sqlite3(tool: &Path, db: &Path, sql: &str) -> String {
-    let out = Command::new(tool)
-        .arg(db)
-        .arg(sql)
-        .output()
-        .expect("sqlite3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+/// The PostgreSQL database of the server directory holding `data`, when the run is on one.
+fn database_of(data: &Path) -> Option<String> {
+    std::fs::read_to_string(data.parent().unwrap().join("database_url")).ok()
+}
+
+/// Runs `sql` on the store of `data` as another program would; answers the first column of
+/// the first row, as text ("" when there is none).
+fn tamper(data: &Path, sql: &str) -> String {
+    let sql = sql.to_string();
+    with_store_at(database_of(data), &data.join("armario.db"), move |db| {
+        if !sql.trim_start().to_ascii_uppercase().starts_with("SELECT") {
+            db.execute_batch(&sql).unwrap();
+            return String::new();
+        }
+        let value: Option<rusqlite::types::Value> = db
+            .query_row(&sql, [], |r| r.get(0))
+            .map(Some)
+            .unwrap_or(None);
+        match value {
+            Some(rusqlite::types::Value::Integer(n)) => n.to_string(),
+            Some(rusqlite::types::Value::Text(t)) => t,
+            _ => String::new(),
+        }
+    })
 }
 
 /// A server with a few events, stopped (its WAL checkpointed), and its data directory.
@@ -33,7 +46,8 @@ async fn store_with_events() -> (Server, PathBuf) {
     (server, data)
 }
 
-/// Copies a data directory, so each tampering starts from the same untouched store.
+/// Copies a data directory (and its PostgreSQL database), so each tampering starts from the
+/// same untouched store.
 fn copy_of(data: &Path) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().join("data");
@@ -44,6 +58,10 @@ fn copy_of(data: &Path) -> (tempfile::TempDir, PathBuf) {
         .status()
         .unwrap();
     assert!(ok.success());
+    if let Some(url) = database_of(data) {
+        let copy = crate::common::postgres::copy_database(&url);
+        std::fs::write(dir.path().join("database_url"), copy).unwrap();
+    }
     (dir, to)
 }
 
@@ -61,42 +79,43 @@ fn verify(data: &Path, key: &str, extra: &[&str]) -> (bool, String) {
 
 #[tokio::test]
 async fn an_untouched_store_and_an_anonymised_one_verify() {
-    if crate::common::not_on_postgres_yet(
-        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
-    ) {
-        return;
-    }
-    let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
-        return;
-    };
     let (server, data) = store_with_events().await;
     let (ok, text) = verify(&data, &server.master_key, &[]);
     assert!(ok, "{text}");
     assert!(text.contains("audit chain intact"), "{text}");
     // Anonymise a person the way erasure does (db::audit_chain::forget_personal): the personal
     // fields replaced by a pseudonym, the salt of their commitment dropped.
-    let db = data.join("armario.db");
-    // The company's events hold their details sealed under its key: the file never shows the
-    // address in clear.
-    assert_eq!(
-        sqlite3(
-            &tool,
-            &db,
-            "SELECT count(*) FROM audit_events WHERE instr(CAST(details AS BLOB), CAST('ana@cadeia.test' AS BLOB)) > 0",
-        ),
-        "0",
-        "a company's audit details are sealed in the file"
+    // The company's events hold their details sealed under its key: the store never shows
+    // the address in clear.
+    let details: Vec<Vec<u8>> = with_store_at(database_of(&data), &data.join("armario.db"), |db| {
+        db.prepare("SELECT details FROM audit_events WHERE details IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(match r.get::<_, rusqlite::types::Value>(0)? {
+                    rusqlite::types::Value::Blob(b) => b,
+                    rusqlite::types::Value::Text(t) => t.into_bytes(),
+                    _ => Vec::new(),
+                })
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
+    assert!(details.len() > 2, "events with details: {}", details.len());
+    assert!(
+        !details
+            .iter()
+            .any(|d| d.windows(15).any(|w| w == b"ana@cadeia.test")),
+        "a company's audit details are sealed in the store"
     );
-    let id = sqlite3(
-        &tool,
-        &db,
-        "SELECT id FROM audit_events WHERE action = 'user.created' AND typeof(details) = 'blob'
+    let id = tamper(
+        &data,
+        "SELECT id FROM audit_events WHERE action = 'user.created' AND company_id IS NOT NULL
          ORDER BY id LIMIT 1",
     );
     assert!(!id.is_empty(), "an event names the person");
-    sqlite3(
-        &tool,
-        &db,
+    tamper(
+        &data,
         &format!(
             "UPDATE audit_events SET details = '{{\"email\":\"pseudonym-1\"}}', ip = NULL WHERE id = {id};
              UPDATE audit_chain SET personal_salt = NULL WHERE event_id = {id};"
@@ -109,23 +128,11 @@ async fn an_untouched_store_and_an_anonymised_one_verify() {
 
 #[tokio::test]
 async fn an_event_edited_deleted_or_inserted_is_named() {
-    if crate::common::not_on_postgres_yet(
-        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
-    ) {
-        return;
-    }
-    let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
-        return;
-    };
     let (server, data) = store_with_events().await;
     let key = server.master_key.clone();
-    let last: i64 = sqlite3(
-        &tool,
-        &data.join("armario.db"),
-        "SELECT MAX(id) FROM audit_events",
-    )
-    .parse()
-    .unwrap();
+    let last: i64 = tamper(&data, "SELECT MAX(id) FROM audit_events")
+        .parse()
+        .unwrap();
     assert!(last >= 4, "a few events to tamper with: {last}");
     let cases = [
         (
@@ -147,7 +154,7 @@ async fn an_event_edited_deleted_or_inserted_is_named() {
     ];
     for (sql, expected) in cases {
         let (_dir, copy) = copy_of(&data);
-        sqlite3(&tool, &copy.join("armario.db"), &sql);
+        tamper(&copy, &sql);
         let (ok, text) = verify(&copy, &key, &[]);
         assert!(!ok, "{sql}: verify passed: {text}");
         assert!(
@@ -159,14 +166,6 @@ async fn an_event_edited_deleted_or_inserted_is_named() {
 
 #[tokio::test]
 async fn a_backup_catches_a_chain_cut_short() {
-    if crate::common::not_on_postgres_yet(
-        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
-    ) {
-        return;
-    }
-    let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
-        return;
-    };
     let (server, data) = store_with_events().await;
     let key = server.master_key.clone();
     let out = run_armario(&data, &key, &["backup", "now"], "");
@@ -179,13 +178,11 @@ async fn a_backup_catches_a_chain_cut_short() {
     assert!(ok, "{text}");
     assert!(text.contains("matches backup"), "{text}");
     // Cut the chain's end off, links and all: the chain alone still verifies…
-    let db = data.join("armario.db");
-    let last: i64 = sqlite3(&tool, &db, "SELECT MAX(id) FROM audit_events")
+    let last: i64 = tamper(&data, "SELECT MAX(id) FROM audit_events")
         .parse()
         .unwrap();
-    sqlite3(
-        &tool,
-        &db,
+    tamper(
+        &data,
         &format!(
             "DELETE FROM audit_events WHERE id >= {0} - 1; DELETE FROM audit_chain WHERE event_id >= {0} - 1;",
             last
@@ -201,14 +198,6 @@ async fn a_backup_catches_a_chain_cut_short() {
 
 #[tokio::test]
 async fn readyz_shows_the_last_verification_without_failing() {
-    if crate::common::not_on_postgres_yet(
-        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
-    ) {
-        return;
-    }
-    let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
-        return;
-    };
     let server = Server::start();
     let anon = server.anon();
     eventually(20, "the verification at start", || async {
@@ -219,9 +208,8 @@ async fn readyz_shows_the_last_verification_without_failing() {
     assert_eq!(r.body["audit_verification"]["ok"], true, "{}", r.text);
     let mut server = server;
     assert!(server.stop().success());
-    sqlite3(
-        &tool,
-        &server.db_path(),
+    tamper(
+        &server.data_dir(),
         "UPDATE audit_events SET action = 'x' WHERE id = (SELECT MIN(id) FROM audit_events)",
     );
     let dir = server.take_dir();
@@ -243,24 +231,18 @@ async fn readyz_shows_the_last_verification_without_failing() {
 
 #[tokio::test]
 async fn events_stored_before_the_chain_are_chained_by_its_migration() {
-    if crate::common::not_on_postgres_yet(
-        "the audit chain tests (they edit the store with the sqlite3 tool and copy its file)",
-    ) {
+    if crate::common::sqlite_only("a store from before the chain (a migration of older files)") {
         return;
     }
-    let Some(tool) = require_tool("sqlite3", "apt-get install sqlite3") else {
-        return;
-    };
     let (server, data) = store_with_events().await;
-    let db = data.join("armario.db");
+    // Counted first: the test's connection brings a file it opens to the schema.
+    let events = tamper(&data, "SELECT COUNT(*) FROM audit_events");
     // As the armario before the chain left it: no chain tables, schema version 21.
-    sqlite3(
-        &tool,
-        &db,
+    tamper(
+        &data,
         "DROP TABLE audit_verification; DROP TABLE audit_chain_anchor; DROP TABLE audit_chain;
          PRAGMA user_version = 21;",
     );
-    let events = sqlite3(&tool, &db, "SELECT COUNT(*) FROM audit_events");
     let (ok, text) = verify(&data, &server.master_key, &[]);
     assert!(ok, "{text}");
     assert!(

@@ -51,6 +51,7 @@ async fn a_backup_from_before_still_verifies_and_restores() {
     let to = dir.path().join("restored.db");
     let options = RestoreOptions {
         to: Some(to.clone()),
+        ..Default::default()
     };
     let restored = engine
         .restore(&BackupSelector::Latest, &options)

@@ -74,6 +74,7 @@ async fn backup_during_writes_restores_every_acknowledged_write() {
         let restored = dir.path().join("restored.db");
         let options = RestoreOptions {
             to: Some(restored.clone()),
+            ..Default::default()
         };
         let done = engine
             .restore(&BackupSelector::Id(report.id.to_string()), &options)

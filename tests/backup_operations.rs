@@ -62,9 +62,6 @@ async fn retention_with_an_injected_clock_keeps_exactly_what_it_should() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = make_db(dir.path(), 500);
     let engine = engine(dir.path(), &Where::Local, &KEY);
@@ -128,6 +125,13 @@ async fn restore_refuses_while_a_server_holds_the_lock_and_swaps_in_place_after(
 struct Recorded(Mutex<Vec<BackupReport>>, Mutex<Vec<BackupReport>>);
 
 impl RunRecorder for Recorded {
+    async fn take_turn(
+        &self,
+        _since: chrono::DateTime<chrono::Utc>,
+    ) -> Option<armario::backup::Turn> {
+        Some(Box::new(()))
+    }
+
     async fn record(&self, report: &BackupReport) {
         self.0.lock().unwrap().push(report.clone());
     }
@@ -139,9 +143,6 @@ impl RunRecorder for Recorded {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduler_catches_up_at_start_and_records_the_run() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     make_db(dir.path(), 10);
     let engine = Arc::new(engine(dir.path(), &Where::Local, &KEY));
@@ -175,9 +176,6 @@ async fn the_scheduler_catches_up_at_start_and_records_the_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_backup_runs_at_a_time() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     make_db(dir.path(), 1_000);
     let engine = engine(dir.path(), &Where::Local, &KEY);

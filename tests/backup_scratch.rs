@@ -37,16 +37,41 @@ fn mode(path: &Path) -> String {
     )
 }
 
-/// Grows the database by about 96 MiB, so a backup runs long enough to be killed mid-run.
-fn grow(db: &Path) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE ballast(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24576)
-         INSERT INTO ballast(data) SELECT randomblob(4096) FROM n;
-         PRAGMA wal_checkpoint(TRUNCATE);",
-    )
-    .unwrap();
+/// Grows the store by about 96 MiB, so a backup runs long enough to be killed mid-run.
+fn grow(dir: &tempfile::TempDir) {
+    with_store_in(dir, |db| match db.as_sqlite() {
+        Some(conn) => conn
+            .execute_batch(
+                "CREATE TABLE ballast(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24576)
+                 INSERT INTO ballast(data) SELECT randomblob(4096) FROM n;
+                 PRAGMA wal_checkpoint(TRUNCATE);",
+            )
+            .unwrap(),
+        // The dump writes values as they are, uncompressed: repeated bytes weigh as much.
+        None => db
+            .execute_batch(
+                "CREATE TABLE ballast(id BIGSERIAL PRIMARY KEY, data BYTEA NOT NULL);
+                 INSERT INTO ballast(data)
+                 SELECT convert_to(repeat('x', 4096), 'UTF8') FROM generate_series(1, 24576);",
+            )
+            .unwrap(),
+    });
+}
+
+/// What a command over `data` needs to find its store: the PostgreSQL database the server's
+/// directory names, when the run is on one.
+fn store_env(data: &Path) -> Vec<(&'static str, String)> {
+    match std::fs::read_to_string(data.parent().unwrap().join("database_url")) {
+        Ok(url) => vec![
+            ("ARMARIO_DATABASE_URL", url),
+            (
+                "ARMARIO_PG_BIN_DIR",
+                crate::common::postgres::bin_dir().display().to_string(),
+            ),
+        ],
+        Err(_) => Vec::new(),
+    }
 }
 
 /// What a run may add to the data directory that is not scratch: the live database's side
@@ -71,6 +96,7 @@ fn kill_a_backup_mid_run(data: &Path, key: &str, baseline: &BTreeSet<PathBuf>) -
         .arg(data)
         .args(["backup", "now"])
         .env("ARMARIO_MASTER_KEY", key)
+        .envs(store_env(data))
         .env_remove("ARMARIO_CONFIG")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -103,16 +129,13 @@ fn kill_a_backup_mid_run(data: &Path, key: &str, baseline: &BTreeSet<PathBuf>) -
 
 #[tokio::test]
 async fn a_killed_backup_leaves_only_private_scratch_that_the_next_start_sweeps() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let mut server = Server::spawn();
     server.owner().await;
     assert!(server.stop().success());
     let dir = server.take_dir();
     let key = server.master_key.clone();
     let data = dir.path().join("data");
-    grow(&data.join("armario.db"));
+    grow(&dir);
     let baseline = tree(&data);
 
     for restart in ["backup list", "serve"] {
@@ -157,7 +180,9 @@ async fn a_killed_backup_leaves_only_private_scratch_that_the_next_start_sweeps(
 
 #[tokio::test]
 async fn restore_outputs_and_the_kept_database_are_owner_only() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
+    if crate::common::sqlite_only(
+        "the files a restore writes (a restored copy, the database set aside)",
+    ) {
         return;
     }
     let mut server = Server::spawn();
@@ -226,9 +251,6 @@ async fn restore_outputs_and_the_kept_database_are_owner_only() {
 /// restore to the same place removes its leftover instead of failing on it.
 #[tokio::test]
 async fn leftover_parts_of_killed_uploads_and_restores_are_swept() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let mut server = Server::spawn();
     server.owner().await;
     assert!(server.stop().success());
@@ -261,6 +283,10 @@ async fn leftover_parts_of_killed_uploads_and_restores_are_swept() {
         fresh.exists(),
         "a fresh part, maybe a live upload, was removed"
     );
+    if server.database_url().is_some() {
+        // A PostgreSQL store is restored into a database: no file of a restore to leave.
+        return;
+    }
 
     let dest = server.dir.path().join("copies").join("restored.db");
     std::fs::create_dir_all(dest.parent().unwrap()).unwrap();

@@ -116,9 +116,6 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<String>>) {
 
 #[tokio::test]
 async fn a_stop_during_an_upload_ends_the_run_and_records_it_as_interrupted() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let s3 = StallingS3::start();
     let env = s3.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();

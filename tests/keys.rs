@@ -6,9 +6,6 @@ use serde_json::json;
 
 #[tokio::test]
 async fn rotation_reseals_secrets_and_refuses_a_running_server() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let mut server = Server::start();
     let owner = server.owner().await;
     let id = company(&owner, "Rotação Ltda", 31).await;
@@ -45,6 +42,7 @@ async fn rotation_reseals_secrets_and_refuses_a_running_server() {
         .await;
 
     let new_key_file = server.dir.path().join("new.key");
+    let store_env = server.store_env();
     let rotate = |data_dir: std::path::PathBuf, master: String, file: std::path::PathBuf| {
         std::process::Command::new(env!("CARGO_BIN_EXE_armario"))
             .args(["keys", "rotate", "--new-key-file"])
@@ -52,6 +50,7 @@ async fn rotation_reseals_secrets_and_refuses_a_running_server() {
             .arg("--data-dir")
             .arg(data_dir)
             .env("ARMARIO_MASTER_KEY", master)
+            .envs(store_env.clone())
             .output()
             .unwrap()
     };

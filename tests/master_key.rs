@@ -91,9 +91,6 @@ fn assert_names_the_key_settings(message: &str) {
 
 #[tokio::test]
 async fn another_key_stops_the_start_until_the_old_one_is_given_as_previous() {
-    if crate::common::not_on_postgres_yet("re-sealing what an older master key sealed, at start") {
-        return;
-    }
     let key_a = random_key();
     let key_b = random_key();
     let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), &key_a, &[]);
@@ -145,9 +142,6 @@ async fn a_moved_master_key_file_stops_the_start_and_none_is_generated() {
 
 #[tokio::test]
 async fn a_backup_sealed_with_another_key_stops_the_start() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let key_a = random_key();
     let mut server = Server::spawn_in(tempfile::tempdir().unwrap(), &key_a, &[]);
     server.owner().await;

@@ -438,9 +438,6 @@ async fn json_log_lines_of_a_request_carry_its_id() {
 
 #[tokio::test]
 async fn a_good_backup_moves_the_last_backup_gauge() {
-    if crate::common::not_on_postgres_yet("backups of the store (pg_dump, pg_restore)") {
-        return;
-    }
     let server = Server::start();
     let owner = server.owner().await;
     let started = chrono_now_secs();

@@ -225,3 +225,61 @@ async fn a_scheduled_job_is_led_by_one_replica_at_a_time() {
         "the job stayed led after its lead was dropped"
     );
 }
+
+/// Both replicas find no backup when they start and come for the catch-up run together: the
+/// one that takes the turn runs it; the other finds the turn taken, or the run recorded, and
+/// skips it. One object, one manifest, one recorded run.
+#[tokio::test]
+async fn a_scheduled_backup_runs_once_though_both_replicas_schedule_it() {
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    let url = pg.database("backups");
+    let key = random_hex(32);
+    let target = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("ARMARIO_DATABASE_URL".into(), url.clone()),
+        (
+            "ARMARIO_BACKUP_LOCAL_DIR".into(),
+            target.path().display().to_string(),
+        ),
+        (
+            "ARMARIO_PG_BIN_DIR".into(),
+            crate::common::postgres::bin_dir().display().to_string(),
+        ),
+    ];
+    // Both start at once (the first start's migration under its lock, the other waiting).
+    let start = |env: Vec<(String, String)>, key: String| {
+        std::thread::spawn(move || {
+            let env: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            Server::start_in(tempfile::tempdir().unwrap(), &key, &env)
+        })
+    };
+    let (one, two) = (start(env.clone(), key.clone()), start(env, key));
+    let (one, two) = (one.join().unwrap(), two.join().unwrap());
+
+    let manifests = || {
+        std::fs::read_dir(target.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".manifest.json"))
+            .count()
+    };
+    let took = within(Duration::from_secs(30), || async { manifests() > 0 }).await;
+    assert!(took.is_some(), "no catch-up backup was taken");
+    // Both schedulers came for the run at start; give the other one time to finish one too.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let runs: Vec<(String, String)> = with_store_at(Some(url), std::path::Path::new("-"), |db| {
+        db.prepare("SELECT id, trigger FROM backup_runs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
+    assert_eq!(runs.len(), 1, "runs recorded: {runs:?}");
+    assert_eq!(runs[0].1, "scheduler");
+    assert_eq!(manifests(), 1, "manifests on the target");
+    drop((one, two));
+}

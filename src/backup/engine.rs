@@ -83,6 +83,8 @@ pub struct BackupEngine {
     pub(crate) settings: BackupSettings,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) quiet: bool,
+    /// The PostgreSQL database backed up instead of the SQLite file (`with_postgres`).
+    pub(crate) postgres: Option<crate::db::pg::backup::PgDatabase>,
     run_lock: Mutex<()>,
     /// Held from a run's snapshot to its manifest, and while erasures rewrite manifests: a
     /// company erased during a run is taken out of that run's manifest too.
@@ -101,6 +103,7 @@ impl BackupEngine {
             settings,
             clock: Arc::new(SystemClock),
             quiet: true,
+            postgres: None,
             run_lock: Mutex::new(()),
             manifest_lock: Mutex::new(()),
         })
@@ -280,15 +283,31 @@ impl BackupEngine {
     /// clear-text snapshot is removed before this returns; the sealed file
     /// (`<run dir>/sealed.enc`) goes with the returned directory when it drops.
     async fn snapshot_and_seal(&self) -> Result<(DbFacts, SealedFile, CompanyKeys, ScratchDir)> {
-        let (data_dir, db, key, quiet, live) = (
+        let (data_dir, db, key, quiet, live, postgres) = (
             self.data_dir.clone(),
             self.db_path(),
             self.key.clone(),
             self.quiet,
             self.company_keys.clone(),
+            self.postgres.clone(),
         );
         on_backup_thread(move || {
             scratch::sweep(&data_dir);
+            if let Some(pg) = postgres {
+                let run_dir = ScratchDir::create(&data_dir)
+                    .map_err(BackupError::io("creating the backup scratch directory"))?;
+                let dump = run_dir.file("snapshot", "dump");
+                // Owner-only before pg_dump writes the whole database into it in clear (it
+                // would make it with the umask's mode).
+                scratch::create_private(dump.path())
+                    .map_err(BackupError::io("creating the snapshot file"))?;
+                step("taking snapshot (pg_dump)", quiet);
+                let (facts, keys) = super::postgres::dump(&pg, dump.path(), &live)?;
+                let sealed =
+                    seal_file(dump.path(), &run_dir.path().join(SEALED_FILE), &key, quiet)?;
+                drop(dump);
+                return Ok((facts, sealed, keys, run_dir));
+            }
             if !db.exists() {
                 return Err(BackupError::Io {
                     context: format!("opening {}", db.display()),

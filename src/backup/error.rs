@@ -77,6 +77,9 @@ pub enum BackupError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The PostgreSQL store or its client tools failed (`pg_dump`, `pg_restore`).
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
     /// A local file operation failed.
     #[error("i/o error while {context}: {source}")]
     Io {

@@ -19,6 +19,7 @@ mod engine;
 mod erasure;
 mod error;
 mod manifest;
+mod postgres;
 mod progress;
 mod restore;
 mod retention;
@@ -40,7 +41,7 @@ pub use error::{BackupError, Result};
 pub use manifest::{BackupId, Manifest};
 pub use restore::{RestoreOptions, RestoreReport};
 pub use retention::{plan_prune, PruneReport};
-pub use schedule::{due_at_start, next_run, run_scheduler, RunRecorder};
+pub use schedule::{due_at_start, next_run, run_scheduler, RunRecorder, Turn};
 pub use settings::{
     parse_times, parse_timezone, BackupConfig, BackupSettings, S3Settings, Secret, TargetSettings,
 };

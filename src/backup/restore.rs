@@ -22,6 +22,8 @@ use crate::datadir::{self, DataDirLock, LockError};
 pub struct RestoreOptions {
     /// Restore to this path instead of the live `<data_dir>/armario.db`.
     pub to: Option<PathBuf>,
+    /// On a PostgreSQL store: restore into this empty database instead of the store's own.
+    pub to_database: Option<crate::db::pg::backup::PgDatabase>,
 }
 
 /// What a restore did.
@@ -44,6 +46,11 @@ impl BackupEngine {
         selector: &BackupSelector,
         options: &RestoreOptions,
     ) -> Result<RestoreReport> {
+        if self.postgres.is_some() || options.to_database.is_some() {
+            return self
+                .restore_postgres(selector, options.to_database.clone())
+                .await;
+        }
         let live = self.db_path();
         let dest = options.to.clone().unwrap_or_else(|| live.clone());
         // Holding the lock from before the download to after the rename keeps a server from
@@ -87,7 +94,7 @@ impl BackupEngine {
 
     /// The companies' data keys a manifest carries, opened with the master key. A key that does
     /// not open is treated as gone: that company's personal data stays unreadable.
-    fn company_keys_of(&self, manifest: &Manifest) -> CompanyKeys {
+    pub(super) fn company_keys_of(&self, manifest: &Manifest) -> CompanyKeys {
         manifest
             .company_keys
             .iter()

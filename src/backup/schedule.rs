@@ -18,12 +18,20 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// log. Awaited on the runtime like the rest of the run, so it must not block: the store does
 /// its SQLite work on its own threads.
 pub trait RunRecorder: Send + Sync + 'static {
+    /// This server's turn at a run due since `since`, held until the returned value drops, or
+    /// `None` when it is not its turn: replicas sharing one store run each scheduled backup
+    /// once (another holds the turn, or one ran since then).
+    fn take_turn(&self, since: DateTime<Utc>) -> impl Future<Output = Option<Turn>> + Send;
+
     fn record(&self, report: &BackupReport) -> impl Future<Output = ()> + Send;
 
     /// Verifies what a run stored, after [`RunRecorder::record`]; given up when the server
     /// stops.
     fn verify(&self, report: &BackupReport) -> impl Future<Output = ()> + Send;
 }
+
+/// A scheduled run's turn, held while the run goes on.
+pub type Turn = Box<dyn std::any::Any + Send>;
 
 /// The instant a local wall-clock time happens in `tz`: the earlier one when the clock is
 /// set back, and the first instant after the gap when it is set forward.
@@ -83,8 +91,17 @@ pub fn due_at_start(
 async fn run_and_record<S: Future<Output = ()>>(
     engine: &BackupEngine,
     recorder: &impl RunRecorder,
+    since: DateTime<Utc>,
     mut stop: std::pin::Pin<&mut S>,
 ) -> bool {
+    let turn = tokio::select! {
+        turn = recorder.take_turn(since) => turn,
+        () = stop.as_mut() => return true,
+    };
+    let Some(turn) = turn else {
+        tracing::info!("scheduled backup skipped: another replica takes it or took it");
+        return false;
+    };
     let stopped = std::sync::atomic::AtomicBool::new(false);
     let during_run = async {
         stop.as_mut().await;
@@ -102,6 +119,8 @@ async fn run_and_record<S: Future<Output = ()>>(
         }
     };
     recorder.record(&report).await;
+    // Recorded: a replica that takes the turn next sees this run.
+    drop(turn);
     if stopped.load(std::sync::atomic::Ordering::Relaxed) {
         return true;
     }
@@ -138,8 +157,15 @@ pub async fn run_scheduler<R: RunRecorder>(
             None
         }
     };
-    if due_at_start(last_good, &times, engine.now())
-        && run_and_record(&engine, &*recorder, shutdown.as_mut()).await
+    let now = engine.now();
+    if due_at_start(last_good, &times, now)
+        && run_and_record(
+            &engine,
+            &*recorder,
+            now - longest_interval(&times),
+            shutdown.as_mut(),
+        )
+        .await
     {
         return;
     }
@@ -157,7 +183,7 @@ pub async fn run_scheduler<R: RunRecorder>(
                 _ = tokio::time::sleep(wait) => {}
             }
         }
-        if run_and_record(&engine, &*recorder, shutdown.as_mut()).await {
+        if run_and_record(&engine, &*recorder, next, shutdown.as_mut()).await {
             return;
         }
     }

@@ -152,7 +152,7 @@ impl BackupEngine {
                 (manifest, download.path().to_path_buf(), source)
             }
         };
-        let key = self.key.clone();
+        let (key, postgres) = (self.key.clone(), self.postgres.clone());
         // Hashing, decryption, decompression and the integrity_check run at the backup
         // thread's lowered priorities: the server verifies each of its runs while it serves.
         on_backup_thread(move || {
@@ -183,7 +183,13 @@ impl BackupEngine {
             let db = run_dir.file("restored", "db");
             open_file(&object_path, db.path(), &key, &name, quiet)?;
             step("checking the restored copy", quiet);
-            let facts = inspect(db.path())?;
+            let facts = match &postgres {
+                Some(pg) => pg
+                    .check_dump(db.path())
+                    .map_err(BackupError::Postgres)?
+                    .into(),
+                None => inspect(db.path())?,
+            };
             if facts.schema_version != manifest.schema_version {
                 return Err(BackupError::SchemaVersionDiffers {
                     expected: manifest.schema_version,

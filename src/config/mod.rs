@@ -41,6 +41,9 @@ pub struct Settings {
     pub database_url: Option<SecretString>,
     /// A CA certificate (PEM) the PostgreSQL server's may chain to, besides the webpki roots.
     pub database_ca_file: Option<PathBuf>,
+    /// Where the PostgreSQL client tools a backup of that store runs (`pg_dump`,
+    /// `pg_restore`) are, when not on the `PATH`: `/usr/lib/postgresql/15/bin` on Debian.
+    pub pg_bin_dir: Option<PathBuf>,
     /// Base URL people use to reach armario (for links printed in logs).
     pub public_url: Option<String>,
     #[serde(deserialize_with = "values::log_format")]
@@ -139,6 +142,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("armario-data"),
             database_url: None,
             database_ca_file: None,
+            pg_bin_dir: None,
             public_url: None,
             log_format: LogFormat::Text,
             master_key: None,

@@ -81,6 +81,11 @@ impl KeyRing {
         (key, sealed)
     }
 
+    /// `key` sealed for the `company_keys` table (a restore puts a backup's keys back).
+    pub fn seal_company_key(&self, company: &str, key: &[u8; 32]) -> Sealed {
+        self.sealer.seal(key, &key_context(company))
+    }
+
     /// Opens a key read from the `company_keys` table and keeps it.
     pub fn open_company_key(
         &self,

@@ -86,6 +86,13 @@ pub fn recent(
     )
 }
 
+/// Whether any run (by any replica, whatever its outcome) started at `since_ms` or later.
+pub fn started_since(conn: &Db, since_ms: i64) -> DomainResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM backup_runs WHERE started_at >= ?1 LIMIT 1")?
+        .exists([since_ms])?)
+}
+
 pub fn last_good(conn: &Db) -> DomainResult<Option<BackupRun>> {
     let sql = format!("SELECT {COLUMNS} FROM backup_runs WHERE status = 'succeeded' ORDER BY finished_at DESC LIMIT 1");
     Ok(super::cached_row(conn, &sql, [], from_row).optional()?)

@@ -130,6 +130,39 @@ pub fn seal_pending(db: &Db, now: i64) -> DomainResult<SealReport> {
     Ok(report)
 }
 
+/// On PostgreSQL, where no function inside the SQL can seal a cell: after the master key
+/// changed (the old one given as previous), computes every e-mail's index again under the
+/// current key, so people sign in as before. Returns how many were computed.
+pub fn reindex_if_rotated(db: &Db) -> DomainResult<usize> {
+    let current: Option<String> =
+        db.query_row("SELECT armario_master_key_id()", [], |r| r.get(0))?;
+    let Some(current) = current else {
+        return Ok(0);
+    };
+    let indexed_with: Option<String> = db
+        .query_row(
+            "SELECT indexed_under FROM email_index_key WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut done = 0;
+    if indexed_with.as_deref().is_some_and(|k| k != current) {
+        for (user, email) in all_emails(db)? {
+            super::cached_execute(
+                db,
+                "UPDATE users SET email_index = armario_email_index(?2) WHERE id = ?1",
+                params![user, email],
+            )?;
+            done += 1;
+        }
+    }
+    if indexed_with.as_deref() != Some(current.as_str()) {
+        set_index_key_id(db, &current)?;
+    }
+    Ok(done)
+}
+
 /// Records the master key whose subkey computed the e-mail indexes.
 pub fn set_index_key_id(conn: &Db, key_id: &str) -> DomainResult<()> {
     super::cached_execute(

@@ -77,6 +77,7 @@ pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
         .prepare("SELECT id FROM users WHERE company_id = ?1 ORDER BY id")?
         .query_map([company], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    drop_unreadable(conn, company)?;
     // Company events first, so each person's pass leaves them alone (see `forget_events`).
     let mask = PersonMask::of(&e.pseudonym);
     forget_events(
@@ -154,6 +155,47 @@ pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
     // Last: whatever is still sealed under the company's key is unreadable from now on, here
     // and in every backup once the manifests lose the key too.
     crate::db::company_keys::destroy(conn, company)?;
+    Ok(())
+}
+
+/// On a PostgreSQL store restored from a backup that no longer has the company's key (the
+/// company was erased after it was taken, and the restore wrote no key for it), what the
+/// store sealed under that key is gone: its events, people and secrets get what a restore of
+/// the SQLite file gives such rows (`personal_columns::BY_COMPANY`'s `unreadable`), and the
+/// erasure goes on.
+fn drop_unreadable(conn: &Db, company: &str) -> DomainResult<()> {
+    if conn.dialect() != Dialect::Postgres {
+        return Ok(());
+    }
+    let keyed = conn
+        .prepare_cached("SELECT 1 FROM company_keys WHERE company_id = ?1")?
+        .exists([company])?;
+    if keyed {
+        return Ok(());
+    }
+    crate::db::cached_execute(
+        conn,
+        "UPDATE audit_events SET ip = NULL, details = ?2 WHERE company_id = ?1",
+        params![company, "{}"],
+    )?;
+    let users: Vec<String> = conn
+        .prepare("SELECT id FROM users WHERE company_id = ?1")?
+        .query_map([company], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for user in users {
+        crate::db::cached_execute(
+            conn,
+            "UPDATE users SET email = ?2, name = 'Titular apagado', search_fold = '',
+                 email_index = NULL
+             WHERE id = ?1",
+            params![user, format!("apagado-{user}@apagado.invalid")],
+        )?;
+    }
+    crate::db::cached_execute(
+        conn,
+        "DELETE FROM company_secrets WHERE company_id = ?1",
+        [company],
+    )?;
     Ok(())
 }
 

@@ -394,7 +394,11 @@ impl Store {
     /// on the writer thread; see [`company_keys::seal_pending`].
     pub async fn seal_pending(&self) -> DomainResult<company_keys::SealReport> {
         let Backend::Sqlite { writer, .. } = &self.backend else {
-            return Ok(company_keys::SealReport::default());
+            let indexes_recomputed = self.write(company_keys::reindex_if_rotated).await?;
+            return Ok(company_keys::SealReport {
+                indexes_recomputed,
+                ..Default::default()
+            });
         };
         let report = std::sync::Arc::new(std::sync::Mutex::new(None));
         let out = report.clone();

@@ -33,6 +33,14 @@ pub fn engine(s: &Settings, key: &MasterKey) -> Result<BackupEngine, String> {
     let engine = BackupEngine::new(&s.data_dir, settings(s)?, key)
         .map_err(|e| e.to_string())?
         .with_previous_keys(key, &crate::datadir::previous_keys(s)?);
+    let engine = match &s.database_url {
+        Some(url) => engine.with_postgres(crate::db::pg::backup::PgDatabase::new(
+            url.expose(),
+            s.database_ca_file.as_deref(),
+            s.pg_bin_dir.as_deref(),
+        )),
+        None => engine,
+    };
     engine.sweep_scratch();
     Ok(engine)
 }
@@ -180,6 +188,33 @@ pub struct SchedulerRecorder {
 }
 
 impl RunRecorder for SchedulerRecorder {
+    async fn take_turn(&self, since: chrono::DateTime<chrono::Utc>) -> Option<crate::backup::Turn> {
+        let lead = match self.store.try_lead("backup").await {
+            Ok(lead) => lead?,
+            Err(e) => {
+                tracing::error!(error = %e, "could not take the backup's turn");
+                return None;
+            }
+        };
+        if self.store.path().is_some() {
+            // One server on the file: its own schedule is the only one.
+            return Some(Box::new(lead));
+        }
+        let since_ms = since.timestamp_millis();
+        match self
+            .store
+            .read(move |db| crate::db::backups::started_since(db, since_ms))
+            .await
+        {
+            Ok(false) => Some(Box::new(lead)),
+            Ok(true) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the last backup runs");
+                None
+            }
+        }
+    }
+
     async fn record(&self, report: &BackupReport) {
         note_success(&self.metrics, report);
         if let Err(e) = record(&self.store, report, "scheduler", AuditCtx::system()).await {

@@ -300,7 +300,8 @@ pub fn run_armario(
     if let Ok(url) =
         std::fs::read_to_string(data_dir.parent().unwrap_or(data_dir).join("database_url"))
     {
-        cmd.env("ARMARIO_DATABASE_URL", url);
+        cmd.env("ARMARIO_DATABASE_URL", url)
+            .env("ARMARIO_PG_BIN_DIR", server::pg_bin_dir());
     }
     let mut child = cmd.spawn().expect("spawn armario");
     child
@@ -367,7 +368,7 @@ pub mod walk;
 
 pub use postgres::{not_on_postgres_yet, sqlite_only};
 pub use seed::*;
-pub use server::{new_store_dir, random_hex, with_store_in, Server};
+pub use server::{new_store_dir, random_hex, with_store_at, with_store_in, Server};
 
 /// The bytes of the server's database and its write-ahead log, as SQLite left them on disk:
 /// what someone holding the file could read with a hex editor, freed pages and old frames

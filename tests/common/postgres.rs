@@ -16,6 +16,14 @@ pub struct Postgres {
 
 const DEFAULT_BIN: &str = "/usr/lib/postgresql/15/bin";
 
+/// Where the PostgreSQL 15 binaries are (`ARMARIO_TEST_PG_BIN`, else Debian's place): the
+/// cluster's, and the client tools a server's backups run.
+pub fn bin_dir() -> PathBuf {
+    std::env::var_os("ARMARIO_TEST_PG_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_BIN))
+}
+
 impl Postgres {
     /// Starts a cluster, or returns None after [`super::skip_or_fail`].
     pub fn start() -> Option<Postgres> {
@@ -34,9 +42,7 @@ impl Postgres {
     }
 
     fn start_with(tls: bool) -> Option<Postgres> {
-        let bin = std::env::var_os("ARMARIO_TEST_PG_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_BIN));
+        let bin = bin_dir();
         if !bin.join("initdb").is_file() {
             super::skip_or_fail(
                 &format!("PostgreSQL 15 ({}/initdb)", bin.display()),
@@ -95,7 +101,8 @@ impl Postgres {
             "pg_ctl",
             &["-D", &data, "-o", &options, "-l", &log, "-w", "start"],
         );
-        pg.psql("CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS");
+        // CREATEDB: a backup is checked by restoring it into a scratch database.
+        pg.psql("CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS CREATEDB");
         Some(pg)
     }
 
@@ -340,6 +347,27 @@ pub fn fresh_database() -> String {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     shared().database(&format!("suite_{n}"))
+}
+
+/// A copy of the database `url` names (whose server is stopped), in a new database of the
+/// shared cluster; returns its URL.
+pub fn copy_database(url: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = url
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .expect("a database name in the URL");
+    let copy = format!("copy_{n}_{name}");
+    let pg = shared();
+    pg.psql(&format!(
+        "CREATE DATABASE {copy} TEMPLATE {name} OWNER armario"
+    ));
+    format!(
+        "postgres://armario:armario@127.0.0.1:{}/{copy}?sslmode=disable",
+        pg.port
+    )
 }
 
 /// Whether a test of what only the SQLite file has (its bytes on disk, its FTS5 index, its

@@ -60,6 +60,7 @@ impl Server {
         let mut vars = vec![("ARMARIO_MASTER_KEY".to_string(), master_key.to_string())];
         if let Some(url) = suite_database(&dir, env) {
             vars.push(("ARMARIO_DATABASE_URL".to_string(), url));
+            vars.push(("ARMARIO_PG_BIN_DIR".to_string(), pg_bin_dir()));
         }
         for (k, v) in env {
             assert!(
@@ -157,7 +158,8 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if let Some(url) = suite_database(&dir, env) {
-            cmd.env("ARMARIO_DATABASE_URL", url);
+            cmd.env("ARMARIO_DATABASE_URL", url)
+                .env("ARMARIO_PG_BIN_DIR", pg_bin_dir());
         }
         for (k, v) in env {
             cmd.env(k, v);
@@ -235,6 +237,31 @@ impl Server {
     /// The PostgreSQL database this server's data is in, when the run is on PostgreSQL.
     pub fn database_url(&self) -> Option<String> {
         std::fs::read_to_string(self.dir.path().join("database_url")).ok()
+    }
+
+    /// What a command run on this server's directory needs to find its store besides the
+    /// data directory: the PostgreSQL database and client tools, when the run is on one.
+    pub fn store_env(&self) -> Vec<(&'static str, String)> {
+        match self.database_url() {
+            Some(url) => vec![
+                ("ARMARIO_DATABASE_URL", url),
+                ("ARMARIO_PG_BIN_DIR", pg_bin_dir()),
+            ],
+            None => Vec::new(),
+        }
+    }
+
+    /// Before a restore in place: on PostgreSQL, where a backup goes only into an empty
+    /// database, points the server's directory at a new empty one (the restore's target and
+    /// the next start's store) and returns the database it used before. Nothing on SQLite.
+    pub fn use_an_empty_database(&self) -> Option<String> {
+        let before = self.database_url()?;
+        std::fs::write(
+            self.dir.path().join("database_url"),
+            super::postgres::fresh_database(),
+        )
+        .unwrap();
+        Some(before)
     }
 
     /// Writes a session of the first user that began and ended at `at` (ms), with `id` and a
@@ -432,4 +459,9 @@ impl Drop for Server {
             None => {}
         }
     }
+}
+
+/// The PostgreSQL client tools a server on the suite's PostgreSQL backs up with.
+pub fn pg_bin_dir() -> String {
+    super::postgres::bin_dir().display().to_string()
 }

@@ -2,6 +2,7 @@
 //! it; TLS goes through rustls with the webpki roots and, when given, the operator's own CA.
 //! All of its SQL lives in this module's files.
 
+pub mod backup;
 pub mod migrate;
 pub mod notes;
 mod scope;
@@ -57,10 +58,19 @@ pub fn connect(url: &str, ca_file: Option<&Path>) -> Result<Client, String> {
     let config: Config = url
         .parse()
         .map_err(|e| format!("{}: not a PostgreSQL URL: {e}", redacted(url)))?;
+    connect_config(&config, &redacted(url), ca_file)
+}
+
+/// Connects with a parsed configuration; `place` names it in errors.
+pub fn connect_config(
+    config: &Config,
+    place: &str,
+    ca_file: Option<&Path>,
+) -> Result<Client, String> {
     let tls = MakeRustlsConnect::new(tls_config(ca_file)?);
     config
         .connect(tls)
-        .map_err(|e| format!("cannot connect to {}: {}", redacted(url), with_causes(&e)))
+        .map_err(|e| format!("cannot connect to {place}: {}", with_causes(&e)))
 }
 
 /// An error with what caused it (a TLS handshake's own reason, say), on one line.
