@@ -90,7 +90,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
             url.expose(),
             settings.database_ca_file.as_deref(),
             settings.read_pool_size + 2,
-            Some(ring),
+            Some(ring.clone()),
         )
         .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?,
         None => Store::open(
@@ -98,7 +98,7 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
             settings.synchronous,
             settings.read_pool_size,
             crate::db::Batching::new(settings.write_batch_max),
-            Some(ring),
+            Some(ring.clone()),
         )
         .map_err(|e| {
             format!(
@@ -110,12 +110,17 @@ pub fn open_state(settings: Settings) -> Result<AppState, String> {
     let backups = crate::service::backups::engine(&settings, &key)?;
     let mail = crate::mail::MailSettings::from_config(&settings.smtp)?;
     let limits = Limits::from_settings(&settings);
+    let throttle = match &settings.database_url {
+        // Replicas may share the database: a lockout must hold on all of them.
+        Some(_) => LoginThrottle::new(&limits).shared(store.clone(), ring),
+        None => LoginThrottle::new(&limits),
+    };
     Ok(AppState {
         store,
         passwords: Passwords::new(settings.password_hash_workers as usize),
         sealer: Arc::new(Sealer::new(&key, &previous)),
         settings: Arc::new(settings),
-        throttle: Arc::new(LoginThrottle::new(&limits)),
+        throttle: Arc::new(throttle),
         signups: Arc::new(SignupThrottle::new(&limits)),
         directory: Arc::new(AppDirectory::default()),
         usage: Arc::new(UsageRecorder::default()),

@@ -283,3 +283,48 @@ async fn a_scheduled_backup_runs_once_though_both_replicas_schedule_it() {
     assert_eq!(manifests(), 1, "manifests on the target");
     drop((one, two));
 }
+
+/// Wrong passwords for one account from one address, spread over both replicas: once they
+/// reach the limit, either replica refuses the next try, and the failures' keys in the store
+/// name neither the address nor the e-mail.
+#[tokio::test]
+async fn a_sign_in_lockout_holds_on_every_replica() {
+    let Some((pg, one, two, _owner)) = two_replicas(&[]).await else {
+        return;
+    };
+    let try_on = |server: &Server| {
+        let anon = server.anon();
+        async move {
+            anon.post(
+                "/api/v1/auth/login",
+                json!({"email": "owner@armario.test", "password": "not the password"}),
+            )
+            .await
+            .status
+        }
+    };
+    // The limit per (account, address) is 5: three tries through one, two through the other.
+    for server in [&one, &two, &one, &two, &one] {
+        assert_eq!(try_on(server).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(try_on(&two).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(try_on(&one).await, StatusCode::TOO_MANY_REQUESTS);
+
+    let url = pg.database_url("replicas");
+    let keys: Vec<Vec<u8>> = with_store_at(Some(url), std::path::Path::new("-"), |db| {
+        db.prepare("SELECT key FROM login_failures")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
+    assert_eq!(keys.len(), 3, "the pair, the address and the account");
+    for key in keys {
+        let text = String::from_utf8_lossy(&key);
+        assert!(
+            !text.contains("owner@") && !text.contains("127.0.0.1"),
+            "{text}"
+        );
+    }
+}

@@ -151,6 +151,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "company_user_counts",
         include_str!("../../migrations/0032_company_user_counts.sql"),
     ),
+    (
+        33,
+        "login_throttle",
+        include_str!("../../migrations/0033_login_throttle.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

@@ -28,6 +28,7 @@ pub mod export;
 pub mod invitations;
 mod kept;
 pub mod links;
+pub mod login_failures;
 pub mod login_links;
 pub mod magic_links;
 pub mod mfa;

@@ -225,6 +225,7 @@ pub const BY_COMPANY: &[PersonalColumns] = &[
 /// factors) that are useless without the user's row.
 pub const NOT_PERSONAL: &[&str] = &[
     "company_counts",
+    "login_failures",
     "company_keys",
     "email_index_key",
     "alert_optouts",

@@ -105,7 +105,10 @@ async fn attempt_login(
     };
     let ok = sign_in.passwords.verify(password, hash).await;
     let Some(user) = user.filter(|_| ok) else {
-        sign_in.throttle.record_failure(&email, ip.as_deref());
+        sign_in
+            .throttle
+            .record_failure(&email, ip.as_deref())
+            .await?;
         let ctx = AuditCtx {
             actor: Actor::Anonymous,
             ip: ip.clone(),
@@ -122,7 +125,10 @@ async fn attempt_login(
     };
     // The password was right, so saying why the account cannot sign in reveals nothing new.
     ensure_may_sign_in(&sign_in.store, &user).await?;
-    sign_in.throttle.record_success(&email, ip.as_deref());
+    sign_in
+        .throttle
+        .record_success(&email, ip.as_deref())
+        .await?;
     pass_first_factor(sign_in, user, from, "auth.login").await
 }
 
@@ -257,7 +263,7 @@ pub(crate) async fn ensure_may_sign_in(store: &Store, user: &User) -> DomainResu
 /// Refuses a throttled (account, IP) pair or IP with 429; otherwise waits the account's
 /// bounded backoff, so failures from elsewhere slow the account down but never shut it out.
 async fn throttle_gate(sign_in: &SignIn, email: &str, ip: Option<&str>) -> DomainResult<()> {
-    match sign_in.throttle.check(email, ip) {
+    match sign_in.throttle.check(email, ip).await? {
         Err(wait) => Err(DomainError::TooManyRequests {
             retry_after_secs: wait,
         }),
@@ -428,10 +434,16 @@ pub(crate) async fn check_own_password(
     let ip = who.ip.clone();
     throttle_gate(sign_in, &email, ip.as_deref()).await?;
     if !sign_in.passwords.verify(password, hash).await {
-        sign_in.throttle.record_failure(&email, ip.as_deref());
+        sign_in
+            .throttle
+            .record_failure(&email, ip.as_deref())
+            .await?;
         return Err(DomainError::invalid(field, "is not correct"));
     }
-    sign_in.throttle.record_success(&email, ip.as_deref());
+    sign_in
+        .throttle
+        .record_success(&email, ip.as_deref())
+        .await?;
     Ok(())
 }
 

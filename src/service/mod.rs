@@ -47,6 +47,7 @@ pub(crate) mod sessions;
 pub mod setup;
 pub(crate) mod signup;
 pub(crate) mod throttle;
+mod throttle_shared;
 pub(crate) mod usage;
 pub(crate) mod users;
 pub(crate) mod webhooks;

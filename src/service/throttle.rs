@@ -79,21 +79,23 @@ impl Counts {
     }
 }
 
-fn account_key(email: &str) -> String {
+pub(super) fn account_key(email: &str) -> String {
     format!("account:{}", email.trim().to_lowercase())
 }
 
-fn pair_key(email: &str, ip: Option<&str>) -> String {
+pub(super) fn pair_key(email: &str, ip: Option<&str>) -> String {
     format!("pair:{}|{}", email.trim().to_lowercase(), ip.unwrap_or("-"))
 }
 
-fn ip_key(ip: Option<&str>) -> String {
+pub(super) fn ip_key(ip: Option<&str>) -> String {
     format!("ip:{}", ip.unwrap_or("-"))
 }
 
 pub struct LoginThrottle {
-    limits: Limits,
+    pub(super) limits: Limits,
     counts: Mutex<Counts>,
+    /// Counts in the store, shared with the other replicas (`throttle_shared`).
+    pub(super) shared: Option<super::throttle_shared::Shared>,
 }
 
 impl LoginThrottle {
@@ -101,12 +103,14 @@ impl LoginThrottle {
         Self {
             limits: limits.clone(),
             counts: Mutex::new(Counts::new(limits.login_window)),
+            shared: None,
         }
     }
 
     /// `Err(seconds)` when this (account, IP) pair or this IP must wait; otherwise the delay
     /// to apply first, which grows with the account's failures from anywhere and is bounded.
-    pub fn check(&self, email: &str, ip: Option<&str>) -> Result<Duration, u64> {
+    /// From this server's counts in memory.
+    pub fn check_here(&self, email: &str, ip: Option<&str>) -> Result<Duration, u64> {
         let counts = self.counts.lock().expect("throttle lock");
         let now = Instant::now();
         let pair = counts.wait(
@@ -122,7 +126,7 @@ impl LoginThrottle {
         Ok(backoff(failures, self.limits.login_backoff_max))
     }
 
-    pub fn record_failure(&self, email: &str, ip: Option<&str>) {
+    pub fn record_failure_here(&self, email: &str, ip: Option<&str>) {
         let mut counts = self.counts.lock().expect("throttle lock");
         let now = Instant::now();
         counts.add(pair_key(email, ip), now);
@@ -130,7 +134,7 @@ impl LoginThrottle {
         counts.add(account_key(email), now);
     }
 
-    pub fn record_success(&self, email: &str, ip: Option<&str>) {
+    pub fn record_success_here(&self, email: &str, ip: Option<&str>) {
         let mut counts = self.counts.lock().expect("throttle lock");
         counts.remove(&pair_key(email, ip));
         counts.remove(&account_key(email));
@@ -138,7 +142,7 @@ impl LoginThrottle {
 }
 
 /// 0 without failures, then 100 ms doubling per failure, never above `max`.
-fn backoff(failures: u32, max: Duration) -> Duration {
+pub(super) fn backoff(failures: u32, max: Duration) -> Duration {
     if failures == 0 {
         return Duration::ZERO;
     }
@@ -305,15 +309,15 @@ mod tests {
         let limits = Limits::default();
         let t = LoginThrottle::new(&limits);
         for _ in 0..limits.login_max_failures_per_account_ip {
-            assert!(t.check("a@x.com", Some("1.1.1.1")).is_ok());
-            t.record_failure("A@x.com", Some("1.1.1.1"));
+            assert!(t.check_here("a@x.com", Some("1.1.1.1")).is_ok());
+            t.record_failure_here("A@x.com", Some("1.1.1.1"));
         }
-        assert!(t.check("a@x.com", Some("1.1.1.1")).is_err());
-        let delay = t.check("a@x.com", Some("2.2.2.2")).unwrap();
+        assert!(t.check_here("a@x.com", Some("1.1.1.1")).is_err());
+        let delay = t.check_here("a@x.com", Some("2.2.2.2")).unwrap();
         assert!(delay > Duration::ZERO && delay <= limits.login_backoff_max);
-        t.record_success("a@x.com", Some("2.2.2.2"));
-        assert_eq!(t.check("a@x.com", Some("2.2.2.2")), Ok(Duration::ZERO));
-        assert!(t.check("a@x.com", Some("1.1.1.1")).is_err());
+        t.record_success_here("a@x.com", Some("2.2.2.2"));
+        assert_eq!(t.check_here("a@x.com", Some("2.2.2.2")), Ok(Duration::ZERO));
+        assert!(t.check_here("a@x.com", Some("1.1.1.1")).is_err());
     }
 
     #[test]

@@ -267,6 +267,11 @@ impl Postgres {
     /// A new empty database owned by `armario`, and the URL that reaches it as that role.
     pub fn database(&self, name: &str) -> String {
         self.psql(&format!("CREATE DATABASE {name} OWNER armario"));
+        self.database_url(name)
+    }
+
+    /// The URL of the database `name` of this cluster, as the `armario` role.
+    pub fn database_url(&self, name: &str) -> String {
         format!(
             "postgres://armario:armario@127.0.0.1:{}/{name}?sslmode=disable",
             self.port

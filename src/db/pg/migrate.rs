@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "company_user_counts",
         include_str!("../../../migrations/postgres/0032_company_user_counts.sql"),
     ),
+    (
+        33,
+        "login_throttle",
+        include_str!("../../../migrations/postgres/0033_login_throttle.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).
