@@ -717,3 +717,82 @@ async fn the_same_storage_calls_answer_the_same_on_sqlite_and_postgresql() {
     drop(postgres);
     drop(pg);
 }
+
+/// A read opened for one company (`Store::read_in`, from a capability confined to it) sees
+/// only that company's rows on PostgreSQL, whatever its query forgets to filter; a storage
+/// function with its own filter answers as it does in the platform's read, and another
+/// company's row asked for by its id is not there.
+#[tokio::test]
+async fn a_read_opened_for_a_company_sees_only_its_rows_on_postgresql() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("walled");
+    let store =
+        tokio::task::spawn_blocking(move || Store::open_postgres(&url, None, 4, Some(ring())))
+            .await
+            .unwrap()
+            .unwrap();
+    let (a, b) = (CompanyId::generate(), CompanyId::generate());
+    let (a1, b1) = (a.clone(), b.clone());
+    store
+        .write(move |c| {
+            for (id, name, slug, cnpj, people) in [
+                (&a1, "Alfa Ltda", "alfa", "11222333000181", 2),
+                (&b1, "Beta Ltda", "beta", "11444777000161", 3),
+            ] {
+                let mut new = new_company(name, None, slug);
+                new.cnpj = cnpj.into();
+                db::companies::insert(c, id, &new, CompanyStatus::Active, 5_000)?;
+                for n in 0..people {
+                    insert_person(
+                        c,
+                        &UserId::generate(),
+                        Some(id),
+                        (&format!("p{n}@{slug}.test"), &format!("Pessoa {n}")),
+                        Role::Member,
+                        5_000,
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let unfiltered = |c: &Db| -> armario::error::DomainResult<(i64, i64)> {
+        let users = c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let companies = c.query_row("SELECT count(*) FROM companies", [], |r| r.get(0))?;
+        Ok((users, companies))
+    };
+    assert_eq!(
+        store.read(unfiltered).await.unwrap(),
+        (5, 2),
+        "the platform's read"
+    );
+    assert_eq!(
+        store.read_for_company(a.clone(), unfiltered).await.unwrap(),
+        (2, 1),
+        "a read opened for Alfa counts only Alfa's rows"
+    );
+    assert_eq!(
+        store.read_for_company(b.clone(), unfiltered).await.unwrap(),
+        (3, 1)
+    );
+    let (a2, b2) = (a.clone(), b.clone());
+    let (listed, other) = store
+        .read_for_company(a.clone(), move |c| {
+            let filter = UserFilter {
+                company: Some(a2),
+                ..Default::default()
+            };
+            let mut emails: Vec<String> = db::users::list(c, &filter, None, 10)?
+                .items
+                .into_iter()
+                .map(|u| u.email)
+                .collect();
+            emails.sort();
+            Ok((emails, db::companies::get(c, &b2)?.is_some()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed, vec!["p0@alfa.test", "p1@alfa.test"]);
+    assert!(!other, "Beta read by its id through Alfa's read");
+}

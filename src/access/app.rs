@@ -76,6 +76,12 @@ impl Scope for SecretRead {
     }
 }
 
+impl<S: Scope> crate::db::InCompany for AppCompanyScope<S> {
+    fn company(&self) -> &CompanyId {
+        &self.company
+    }
+}
+
 /// Proof that an application is linked to a company with scope `S`.
 pub struct AppCompanyScope<S: Scope> {
     company: CompanyId,

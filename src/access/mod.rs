@@ -216,6 +216,12 @@ impl<L: Level> CompanyScope<L> {
     }
 }
 
+impl<L: Level> crate::db::InCompany for CompanyScope<L> {
+    fn company(&self) -> &CompanyId {
+        &self.company
+    }
+}
+
 /// What a report over many companies (usage, audit log) may cover: the owner everything, or
 /// one asked company; anyone else only a company they administer (another is "not found").
 #[derive(Debug)]

@@ -64,6 +64,7 @@ pub mod storage_health;
 pub mod store_move;
 pub mod usage;
 pub mod users;
+mod walled;
 pub mod webhooks;
 #[cfg(test)]
 mod webhooks_tests;
@@ -75,6 +76,7 @@ pub(crate) use queries::{
 pub use queries::{database_size, in_snapshot, schema_version};
 pub use replicas::Lead;
 pub use sql::Db;
+pub use walled::InCompany;
 pub use writer::Batching;
 
 use std::path::{Path, PathBuf};

@@ -108,7 +108,7 @@ pub async fn secret(
     let (id, kind) = (scope.company().clone(), scope.scope().0.clone());
     let (company_id, k) = (id.clone(), kind.clone());
     let sealed = store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             active(db::companies::get(c, &company_id)?)?;
             db::secrets::get_sealed(c, &company_id, &k)
         })
@@ -138,7 +138,7 @@ pub async fn users(
     let (id, app) = (scope.company().clone(), scope.application_id().clone());
     let after = crate::domain::cursor::open_as(cursor, UserId::parse)?;
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             active(db::companies::get(c, &id)?)?;
             let filter = UserFilter {
                 company: Some(id),
@@ -213,5 +213,9 @@ pub async fn resolve(
         .ok_or(DomainError::NotFound("company"))?;
     let scope = AppCompanyScope::check(app, id, Linked)?;
     let id = scope.company().clone();
-    active(store.read(move |c| db::companies::get(c, &id)).await?)
+    active(
+        store
+            .read_in(&scope, move |c| db::companies::get(c, &id))
+            .await?,
+    )
 }

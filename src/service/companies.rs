@@ -84,7 +84,7 @@ pub fn prefix_field(err: DomainError, prefix: &str) -> DomainError {
 
 pub async fn get<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainResult<Company> {
     let id = scope.company().clone();
-    store.read(move |c| load(c, &id)).await
+    store.read_in(scope, move |c| load(c, &id)).await
 }
 
 /// The company's logo, ready to serve; "not found" when it has none.

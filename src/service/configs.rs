@@ -240,7 +240,9 @@ pub async fn company_read(
     app: ApplicationId,
 ) -> DomainResult<CompanyConfig> {
     let company = scope.company().clone();
-    store.read(move |c| read_one(c, &company, &app)).await
+    store
+        .read_in(scope, move |c| read_one(c, &company, &app))
+        .await
 }
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
@@ -262,7 +264,9 @@ pub async fn app_read(
     scope: &AppCompanyScope<ConfigRead>,
 ) -> DomainResult<CompanyConfig> {
     let (company, app) = (scope.company().clone(), scope.application_id().clone());
-    store.read(move |c| read_one(c, &company, &app)).await
+    store
+        .read_in(scope, move |c| read_one(c, &company, &app))
+        .await
 }
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]

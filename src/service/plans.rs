@@ -112,7 +112,9 @@ pub async fn company_plan<L: Level>(
     scope: &CompanyScope<L>,
 ) -> DomainResult<CompanyPlan> {
     let id = scope.company().clone();
-    store.read(move |c| read_company_plan(c, &id)).await
+    store
+        .read_in(scope, move |c| read_company_plan(c, &id))
+        .await
 }
 
 /// The company's plan, for a linked application with `company:read`.
@@ -121,7 +123,9 @@ pub async fn app_company_plan(
     scope: &AppCompanyScope<CompanyRead>,
 ) -> DomainResult<CompanyPlan> {
     let id = scope.company().clone();
-    store.read(move |c| read_company_plan(c, &id)).await
+    store
+        .read_in(scope, move |c| read_company_plan(c, &id))
+        .await
 }
 
 /// The owner sets a company's plan, trial end or status.

@@ -21,7 +21,9 @@ pub async fn read(
     scope: &AppCompanyScope<Linked>,
 ) -> DomainResult<Option<Provisioning>> {
     let link = scope.link_id().clone();
-    store.read(move |c| db::provisioning::get(c, &link)).await
+    store
+        .read_in(scope, move |c| db::provisioning::get(c, &link))
+        .await
 }
 
 /// Records the application's report; audited as `provisioning.reported` for the company.

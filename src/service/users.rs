@@ -67,7 +67,7 @@ pub async fn list_in_company(
     let company = scope.company().clone();
     filter.company = Some(company.clone());
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::users::list(c, &filter, after.as_ref(), limit)
         })
@@ -90,7 +90,7 @@ pub async fn list_all(
 pub async fn get(store: &Store, scope: &CompanyScope<Member>, id: UserId) -> DomainResult<User> {
     require_view(scope, &id)?;
     let company = scope.company().clone();
-    store.read(move |c| load(c, &company, &id)).await
+    store.read_in(scope, move |c| load(c, &company, &id)).await
 }
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]

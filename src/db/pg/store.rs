@@ -15,6 +15,7 @@ use super::notes::{self, Change};
 use crate::db::sql::pg::Session;
 use crate::db::sql::Db;
 use crate::error::{DomainError, DomainResult};
+use crate::ids::CompanyId;
 
 /// The advisory lock every write holds until it commits (a key of its own, apart from the
 /// migrations' lock).
@@ -139,6 +140,28 @@ impl PgStore {
     pub fn read<T>(&self, f: impl FnOnce(&Db<'_>) -> DomainResult<T>) -> DomainResult<T> {
         let session = self.pool.get()?;
         f(&Db::postgres(&session))
+    }
+
+    /// Runs `f` in a read-only transaction opened for `company`: the row-level security
+    /// policies show it that company's rows only, whatever its queries forget to filter. Its
+    /// statements share one snapshot.
+    pub fn read_company<T>(
+        &self,
+        company: &CompanyId,
+        f: impl FnOnce(&Db<'_>) -> DomainResult<T>,
+    ) -> DomainResult<T> {
+        let session = self.pool.get()?;
+        session.begin("ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let ran = session
+            .execute(
+                "SELECT set_config('armario.company_id', ?1, true), \
+                        set_config('armario.scope', '', true)",
+                &[rusqlite::types::Value::Text(company.as_str().into())],
+            )
+            .map_err(DomainError::from)
+            .and_then(|_| f(&Db::postgres(&session)));
+        session.rollback()?;
+        ran
     }
 
     /// Takes the advisory lock of the scheduled job `job` for as long as the answer is kept,

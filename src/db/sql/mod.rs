@@ -143,6 +143,9 @@ impl<'a> Db<'a> {
                 let tx = c.unchecked_transaction()?;
                 f(&Db::sqlite(&tx))
             }
+            // Already in one (a read opened for a company, repeatable read from its start):
+            // its statements share a snapshot, and its company stays set.
+            Inner::Postgres(s) if s.in_transaction() => f(self),
             Inner::Postgres(s) => {
                 s.begin("ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
                 let out = f(self);
