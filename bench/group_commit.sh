@@ -14,6 +14,12 @@
 #     catch up on).
 # Prints requests/s, p99, the writes per transaction /metrics saw, and the ratios. Two pairs.
 # Targets: 64 clients >= 4x the unbatched requests/s; p99 at light load <= 1.2x unbatched.
+#
+#   STORE=both bench/group_commit.sh   (then the same 64-client burst on PostgreSQL)
+#
+# With STORE=both, after the pairs a server on a throwaway PostgreSQL 15 (fsync on) takes the
+# same burst, and its requests/s and p99 are printed as ratios to the batched SQLite server's
+# from the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -21,10 +27,12 @@ need wrk wrk
 need curl curl
 [ "${SKIP_BUILD:-}" = 1 ] || cargo build --release --quiet
 export ARMARIO_SYNCHRONOUS=full
+STORE=${STORE:-sqlite}
+case "$STORE" in sqlite | both) ;; *) echo "bench: STORE is sqlite or both" >&2; exit 1 ;; esac
 SECONDS_EACH=${WRK_SECONDS:-10}
 SLICES=${LIGHT_SLICES:-10}
 # Set by serve().
-on_BASE='' on_TOKEN='' off_BASE='' off_TOKEN=''
+on_BASE='' on_TOKEN='' off_BASE='' off_TOKEN='' pg_BASE='' pg_TOKEN=''
 PAIR=''
 
 work=$(mktemp -d)
@@ -38,7 +46,7 @@ stop_servers() {
     done
     PIDS=()
 }
-trap 'stop_servers; rm -rf "$work"' EXIT
+trap 'stop_servers; stop_postgres; rm -rf "$work"' EXIT
 
 # serve NAME BATCH: starts a server and signs its owner in; sets NAME_BASE and NAME_TOKEN.
 serve() {
@@ -108,4 +116,19 @@ for i, r in enumerate(sys.argv[1:], 1):
     print(f"pair {i}: 64 clients batched/unbatched requests/s {on / off:.2f} (target >= 4.00); "
           f"1 client p99 batched/unbatched {l_on / l_off:.2f} (target <= 1.20); "
           f"after the bursts {a_on / a_off:.2f}")
+PY
+
+[ "$STORE" = both ] || exit 0
+# The same burst on PostgreSQL: every write its own transaction under the write lock.
+start_postgres "$work"
+serve pg 64
+OWNER_TOKEN=$pg_TOKEN RUN=1 wrk -t2 -c8 -d2s -s bench/lua/create_companies.lua "$pg_BASE" >/dev/null
+read -r pg_rps pg_p99 < <(burst "$pg_BASE" "$pg_TOKEN")
+stop_servers
+printf 'postgresql: 64 clients %s r/s, p99 %s ms\n' "$pg_rps" "$pg_p99"
+python3 - "${results[-1]}" "$pg_rps" "$pg_p99" <<'PY'
+import sys
+on, on99 = map(float, sys.argv[1].split()[:2])
+pg, pg99 = float(sys.argv[2]), float(sys.argv[3])
+print(f"postgresql / batched sqlite (last pair): requests/s {pg / on:.2f}, p99 {pg99 / on99:.2f}")
 PY
