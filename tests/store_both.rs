@@ -795,4 +795,47 @@ async fn a_read_opened_for_a_company_sees_only_its_rows_on_postgresql() {
         .unwrap();
     assert_eq!(listed, vec!["p0@alfa.test", "p1@alfa.test"]);
     assert!(!other, "Beta read by its id through Alfa's read");
+
+    // A write opened for Alfa: an unfiltered update reaches Alfa's row alone, and a row for
+    // Beta is refused, with nothing of the write kept.
+    let renamed = store
+        .write_for_company(a.clone(), |c| {
+            Ok(c.execute("UPDATE companies SET display_name = 'Renomeada'", [])?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(renamed, 1, "an unfiltered update through Alfa's write");
+    let b3 = b.clone();
+    let refused = store
+        .write_for_company(a.clone(), move |c| {
+            c.execute("UPDATE companies SET trade_name = 'Tentativa'", [])?;
+            insert_person(
+                c,
+                &UserId::generate(),
+                Some(&b3),
+                ("intrusa@beta.test", "Intrusa"),
+                Role::Member,
+                6_000,
+            )
+        })
+        .await;
+    assert!(
+        refused.is_err(),
+        "a person written into Beta through Alfa's write"
+    );
+    let after = |c: &Db| -> armario::error::DomainResult<(i64, i64, i64)> {
+        let renamed = c.query_row(
+            "SELECT count(*) FROM companies WHERE display_name = 'Renomeada'",
+            [],
+            |r| r.get(0),
+        )?;
+        let tried = c.query_row(
+            "SELECT count(*) FROM companies WHERE trade_name = 'Tentativa'",
+            [],
+            |r| r.get(0),
+        )?;
+        let users = c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        Ok((renamed, tried, users))
+    };
+    assert_eq!(store.read(after).await.unwrap(), (1, 0, 5));
 }

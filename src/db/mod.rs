@@ -324,7 +324,8 @@ impl Store {
         F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
     {
-        self.write_telling(pg::notes::Change::Rows, f, after).await
+        self.write_telling(pg::notes::Change::Rows, None, f, after)
+            .await
     }
 
     /// As [`Store::write_then`], for a write to applications, keys or links: on PostgreSQL the
@@ -335,13 +336,14 @@ impl Store {
         F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
         A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
     {
-        self.write_telling(pg::notes::Change::Directory, f, after)
+        self.write_telling(pg::notes::Change::Directory, None, f, after)
             .await
     }
 
-    async fn write_telling<T, F, A>(
+    pub(super) async fn write_telling<T, F, A>(
         &self,
         change: pg::notes::Change,
+        company: Option<CompanyId>,
         f: F,
         after: A,
     ) -> DomainResult<T>
@@ -357,7 +359,7 @@ impl Store {
             } => {
                 let (store, generation) = (store.clone(), generation.clone());
                 tokio::task::spawn_blocking(move || {
-                    let value = store.write(change, f)?;
+                    let value = store.write(change, company.as_ref(), f)?;
                     generation.bump();
                     store.read(after)?;
                     Ok(value)

@@ -24,6 +24,28 @@ impl Store {
         self.read_for_company(scope.company().clone(), f).await
     }
 
+    /// Runs `f` as [`Store::write`] does, in a transaction that may read and write only the
+    /// rows of the company `scope` is confined to (on PostgreSQL): a row of another company,
+    /// or of no company, is neither seen nor written.
+    pub async fn write_in<T, F>(&self, scope: &impl InCompany, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        self.write_for_company(scope.company().clone(), f).await
+    }
+
+    /// [`Store::write_in`] for a company named by its id (tests, and callers whose capability
+    /// was checked elsewhere).
+    pub async fn write_for_company<T, F>(&self, company: CompanyId, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        self.write_telling(super::pg::notes::Change::Rows, Some(company), f, |_| Ok(()))
+            .await
+    }
+
     /// [`Store::read_in`] for a company named by its id (tests, and callers whose capability
     /// was checked elsewhere).
     pub async fn read_for_company<T, F>(&self, company: CompanyId, f: F) -> DomainResult<T>

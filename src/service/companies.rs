@@ -148,32 +148,35 @@ pub async fn update(
     }
     let ctx = scope.audit();
     store
-        .write(in_company(scope, move |tx, current, now| {
-            crate::service::erasure::ensure_not_erased(tx, &current.id)?;
-            let mut fields = patch.changed_fields(&current);
-            // The plan fields change only when the company moves to another plan.
-            let plan_id = crate::service::plans::plan_for_patch(tx, &current, &patch, now)?;
-            if plan_id.is_none() {
-                fields.retain(|f| !matches!(*f, "plan" | "max_users" | "plan_id"));
-            }
-            if patch.logo_data_url.is_some() {
-                let logo = db::companies::logo(tx, &current.id)?;
-                if patch.changes_logo(logo.as_deref()) {
-                    fields.push("logo_data_url");
+        .write_in(
+            scope,
+            in_company(scope, move |tx, current, now| {
+                crate::service::erasure::ensure_not_erased(tx, &current.id)?;
+                let mut fields = patch.changed_fields(&current);
+                // The plan fields change only when the company moves to another plan.
+                let plan_id = crate::service::plans::plan_for_patch(tx, &current, &patch, now)?;
+                if plan_id.is_none() {
+                    fields.retain(|f| !matches!(*f, "plan" | "max_users" | "plan_id"));
                 }
-            }
-            if fields.is_empty() {
-                return Ok(Change::unchanged(current));
-            }
-            db::companies::update(tx, &current.id, &patch, plan_id.as_ref(), now)?;
-            if plan_id.is_some() {
-                crate::service::plans::audit_patch_move(tx, &ctx, &current.id, now)?;
-            }
-            let event = NewAuditEvent::new("company.updated")
-                .target("company", &current.id)
-                .details(json!({ "fields": fields }));
-            Ok(Change::audited(load(tx, &current.id)?, event))
-        }))
+                if patch.logo_data_url.is_some() {
+                    let logo = db::companies::logo(tx, &current.id)?;
+                    if patch.changes_logo(logo.as_deref()) {
+                        fields.push("logo_data_url");
+                    }
+                }
+                if fields.is_empty() {
+                    return Ok(Change::unchanged(current));
+                }
+                db::companies::update(tx, &current.id, &patch, plan_id.as_ref(), now)?;
+                if plan_id.is_some() {
+                    crate::service::plans::audit_patch_move(tx, &ctx, &current.id, now)?;
+                }
+                let event = NewAuditEvent::new("company.updated")
+                    .target("company", &current.id)
+                    .details(json!({ "fields": fields }));
+                Ok(Change::audited(load(tx, &current.id)?, event))
+            }),
+        )
         .await
 }
 
@@ -218,40 +221,45 @@ pub async fn change_status(
     action: StatusAction,
 ) -> DomainResult<Company> {
     store
-        .write(in_company(scope, move |tx, company, now| {
-            let id = company.id.clone();
-            crate::service::erasure::ensure_not_erased(tx, &id)?;
-            let to = action.transition(company.status).ok_or_else(|| {
-                DomainError::conflict(
-                    "status",
-                    format!("the company is {}", company.status.as_str()),
-                )
-            })?;
-            let approved = db::signups::is_approved(tx, &id)?;
-            if to == CompanyStatus::Active && !approved {
-                signup::admit(tx, &company, now)?;
-            }
-            db::companies::set_status(tx, &id, to, now)?;
-            let mut details = json!({ "from": company.status.as_str(), "to": to.as_str() });
-            match to {
-                CompanyStatus::Cancelled if !approved => {
-                    // A turned-down sign-up frees its admin's e-mail (its CNPJ is already free).
-                    details["signup_rejected"] = true.into();
-                    details["users_removed"] = db::signups::delete_pending_users(tx, &id)?.into();
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let id = company.id.clone();
+                crate::service::erasure::ensure_not_erased(tx, &id)?;
+                let to = action.transition(company.status).ok_or_else(|| {
+                    DomainError::conflict(
+                        "status",
+                        format!("the company is {}", company.status.as_str()),
+                    )
+                })?;
+                let approved = db::signups::is_approved(tx, &id)?;
+                if to == CompanyStatus::Active && !approved {
+                    signup::admit(tx, &company, now)?;
                 }
-                CompanyStatus::Suspended | CompanyStatus::Cancelled => {
-                    details["sessions_revoked"] = db::sessions::delete_for_company(tx, &id)?.into();
+                db::companies::set_status(tx, &id, to, now)?;
+                let mut details = json!({ "from": company.status.as_str(), "to": to.as_str() });
+                match to {
+                    CompanyStatus::Cancelled if !approved => {
+                        // A turned-down sign-up frees its admin's e-mail (its CNPJ is already free).
+                        details["signup_rejected"] = true.into();
+                        details["users_removed"] =
+                            db::signups::delete_pending_users(tx, &id)?.into();
+                    }
+                    CompanyStatus::Suspended | CompanyStatus::Cancelled => {
+                        details["sessions_revoked"] =
+                            db::sessions::delete_for_company(tx, &id)?.into();
+                    }
+                    CompanyStatus::Active if company.status == CompanyStatus::Pending => {
+                        details["users_activated"] =
+                            db::users::activate_pending_in_company(tx, &id, now)?.into();
+                    }
+                    _ => {}
                 }
-                CompanyStatus::Active if company.status == CompanyStatus::Pending => {
-                    details["users_activated"] =
-                        db::users::activate_pending_in_company(tx, &id, now)?.into();
-                }
-                _ => {}
-            }
-            let event = NewAuditEvent::new(action.action())
-                .target("company", &id)
-                .details(details);
-            Ok(Change::audited(load(tx, &id)?, event))
-        }))
+                let event = NewAuditEvent::new(action.action())
+                    .target("company", &id)
+                    .details(details);
+                Ok(Change::audited(load(tx, &id)?, event))
+            }),
+        )
         .await
 }

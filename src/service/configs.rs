@@ -255,7 +255,7 @@ pub async fn company_write(
 ) -> DomainResult<CompanyConfig> {
     let company = scope.company().clone();
     store
-        .write(write(scope.audit(), company, app, body, mode))
+        .write_in(scope, write(scope.audit(), company, app, body, mode))
         .await
 }
 
@@ -278,6 +278,6 @@ pub async fn app_write(
 ) -> DomainResult<CompanyConfig> {
     let (company, app) = (scope.company().clone(), scope.application_id().clone());
     store
-        .write(write(scope.audit(), company, app, body, mode))
+        .write_in(scope, write(scope.audit(), company, app, body, mode))
         .await
 }

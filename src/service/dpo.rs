@@ -46,13 +46,16 @@ pub async fn set_company(
     mut dpo: Dpo,
 ) -> DomainResult<Dpo> {
     store
-        .write(in_company(scope, move |tx, company, now| {
-            dpo.updated_at = now;
-            db::privacy::set_dpo(tx, company.id.as_str(), &dpo)?;
-            let event = NewAuditEvent::new("dpo.changed")
-                .target("company", &company.id)
-                .details(json!({ "scope": "company", "name": dpo.name }));
-            Ok(Change::audited(dpo.clone(), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                dpo.updated_at = now;
+                db::privacy::set_dpo(tx, company.id.as_str(), &dpo)?;
+                let event = NewAuditEvent::new("dpo.changed")
+                    .target("company", &company.id)
+                    .details(json!({ "scope": "company", "name": dpo.name }));
+                Ok(Change::audited(dpo.clone(), event))
+            }),
+        )
         .await
 }

@@ -70,23 +70,26 @@ pub async fn person(
         return Err(DomainError::NotFound("user"));
     }
     store
-        .write(in_company(scope, move |tx, company, now| {
-            db::users::get_in_company(tx, &company.id, &user)?
-                .ok_or(DomainError::NotFound("user"))?;
-            let mut sections = db::export::person(tx, &company.id, &user)?;
-            let requests = db::privacy::all_for(tx, &company.id, Some(&user))?;
-            sections.push((
-                "privacy_requests",
-                requests.iter().map(request_json).collect(),
-            ));
-            sections.push(("encarregado", dpos(tx, &company.id)?));
-            let subject = json!({ "kind": "person", "user_id": user.as_str(),
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                db::users::get_in_company(tx, &company.id, &user)?
+                    .ok_or(DomainError::NotFound("user"))?;
+                let mut sections = db::export::person(tx, &company.id, &user)?;
+                let requests = db::privacy::all_for(tx, &company.id, Some(&user))?;
+                sections.push((
+                    "privacy_requests",
+                    requests.iter().map(request_json).collect(),
+                ));
+                sections.push(("encarregado", dpos(tx, &company.id)?));
+                let subject = json!({ "kind": "person", "user_id": user.as_str(),
                                   "company_id": company.id.as_str() });
-            let event = NewAuditEvent::new("privacy.exported")
-                .target("user", &user)
-                .details(json!({ "subject": "person" }));
-            Ok(Change::audited(archive(subject, sections, now), event))
-        }))
+                let event = NewAuditEvent::new("privacy.exported")
+                    .target("user", &user)
+                    .details(json!({ "subject": "person" }));
+                Ok(Change::audited(archive(subject, sections, now), event))
+            }),
+        )
         .await
 }
 
@@ -95,7 +98,7 @@ pub async fn person(
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn company(store: &Store, scope: &CompanyScope<Admin>) -> DomainResult<Archive> {
     store
-        .write(in_company(scope, move |tx, company, now| {
+        .write_in(scope, in_company(scope, move |tx, company, now| {
             let mut sections = db::export::company(tx, &company.id)?;
             let secrets = db::secrets::list(tx, &company.id, None, u32::MAX - 1)?;
             sections.insert(

@@ -93,44 +93,47 @@ pub async fn create(
     let handles = h.clone();
     let result = h
         .store
-        .write(in_company(scope, move |tx, company, now| {
-            ensure_email_free(tx, &email, None, now)?;
-            ensure_seat(tx, &company)?;
-            let id = InvitationId::generate();
-            let mut invitation = Invitation {
-                id: id.clone(),
-                company_id: company.id.clone(),
-                email: email.clone(),
-                role,
-                language,
-                expires_at: now + INVITATION_TTL_MS,
-                created_by: Some(inviter.clone()),
-                created_at: now,
-                sent_at: now,
-                accepted_at: None,
-                revoked_at: None,
-            };
-            let hash = send(tx, &handles, &invitation, now)?;
-            db::invitations::insert(
-                tx,
-                &InsertInvitation {
-                    id: &id,
-                    company_id: &company.id,
-                    email: &invitation.email,
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                ensure_email_free(tx, &email, None, now)?;
+                ensure_seat(tx, &company)?;
+                let id = InvitationId::generate();
+                let mut invitation = Invitation {
+                    id: id.clone(),
+                    company_id: company.id.clone(),
+                    email: email.clone(),
                     role,
                     language,
-                    token_hash: &hash,
-                    expires_at: invitation.expires_at,
-                    created_by: Some(&inviter),
-                },
-                now,
-            )?;
-            invitation = load(tx, &company.id, &id)?;
-            let event = NewAuditEvent::new("invitation.created")
-                .target("invitation", &id)
-                .details(details(&invitation));
-            Ok(Change::audited(invitation, event))
-        }))
+                    expires_at: now + INVITATION_TTL_MS,
+                    created_by: Some(inviter.clone()),
+                    created_at: now,
+                    sent_at: now,
+                    accepted_at: None,
+                    revoked_at: None,
+                };
+                let hash = send(tx, &handles, &invitation, now)?;
+                db::invitations::insert(
+                    tx,
+                    &InsertInvitation {
+                        id: &id,
+                        company_id: &company.id,
+                        email: &invitation.email,
+                        role,
+                        language,
+                        token_hash: &hash,
+                        expires_at: invitation.expires_at,
+                        created_by: Some(&inviter),
+                    },
+                    now,
+                )?;
+                invitation = load(tx, &company.id, &id)?;
+                let event = NewAuditEvent::new("invitation.created")
+                    .target("invitation", &id)
+                    .details(details(&invitation));
+                Ok(Change::audited(invitation, event))
+            }),
+        )
         .await;
     h.mail.wake();
     result
@@ -163,26 +166,29 @@ pub async fn resend(
     let handles = h.clone();
     let result = h
         .store
-        .write(in_company(scope, move |tx, company, now| {
-            let invitation = load(tx, &company.id, &id)?;
-            match invitation.state(now) {
-                InvitationState::Pending => {}
-                InvitationState::Expired => {
-                    ensure_email_free(tx, &invitation.email, Some(&id), now)?;
-                    ensure_seat(tx, &company)?;
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let invitation = load(tx, &company.id, &id)?;
+                match invitation.state(now) {
+                    InvitationState::Pending => {}
+                    InvitationState::Expired => {
+                        ensure_email_free(tx, &invitation.email, Some(&id), now)?;
+                        ensure_seat(tx, &company)?;
+                    }
+                    InvitationState::Accepted | InvitationState::Revoked => {
+                        return Err(closed(&invitation, now));
+                    }
                 }
-                InvitationState::Accepted | InvitationState::Revoked => {
-                    return Err(closed(&invitation, now));
-                }
-            }
-            let hash = send(tx, &handles, &invitation, now)?;
-            db::invitations::renew(tx, &id, &hash, now + INVITATION_TTL_MS, now)?;
-            let invitation = load(tx, &company.id, &id)?;
-            let event = NewAuditEvent::new("invitation.resent")
-                .target("invitation", &id)
-                .details(details(&invitation));
-            Ok(Change::audited(invitation, event))
-        }))
+                let hash = send(tx, &handles, &invitation, now)?;
+                db::invitations::renew(tx, &id, &hash, now + INVITATION_TTL_MS, now)?;
+                let invitation = load(tx, &company.id, &id)?;
+                let event = NewAuditEvent::new("invitation.resent")
+                    .target("invitation", &id)
+                    .details(details(&invitation));
+                Ok(Change::audited(invitation, event))
+            }),
+        )
         .await;
     h.mail.wake();
     result
@@ -204,20 +210,23 @@ pub async fn revoke(
     id: InvitationId,
 ) -> DomainResult<()> {
     store
-        .write(in_company(scope, move |tx, company, now| {
-            let invitation = load(tx, &company.id, &id)?;
-            if matches!(
-                invitation.state(now),
-                InvitationState::Accepted | InvitationState::Revoked
-            ) {
-                return Err(closed(&invitation, now));
-            }
-            db::invitations::revoke(tx, &id, now)?;
-            let event = NewAuditEvent::new("invitation.revoked")
-                .target("invitation", &id)
-                .details(details(&invitation));
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let invitation = load(tx, &company.id, &id)?;
+                if matches!(
+                    invitation.state(now),
+                    InvitationState::Accepted | InvitationState::Revoked
+                ) {
+                    return Err(closed(&invitation, now));
+                }
+                db::invitations::revoke(tx, &id, now)?;
+                let event = NewAuditEvent::new("invitation.revoked")
+                    .target("invitation", &id)
+                    .details(details(&invitation));
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }
 

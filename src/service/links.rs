@@ -251,11 +251,14 @@ pub async fn add_domain(
         base.require_outside("domain", &domain)?;
     }
     store
-        .write(in_company(scope, move |tx, company, now| {
-            db::links::add_domain(tx, &company.id, &domain, now)?;
-            let event = NewAuditEvent::new("domain.added").target("domain", &domain);
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                db::links::add_domain(tx, &company.id, &domain, now)?;
+                let event = NewAuditEvent::new("domain.added").target("domain", &domain);
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }
 
@@ -266,12 +269,15 @@ pub async fn remove_domain(
     domain: String,
 ) -> DomainResult<()> {
     store
-        .write(in_company(scope, move |tx, company, _| {
-            if !db::links::remove_domain(tx, &company.id, &domain)? {
-                return Err(DomainError::NotFound("domain"));
-            }
-            let event = NewAuditEvent::new("domain.removed").target("domain", &domain);
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, _| {
+                if !db::links::remove_domain(tx, &company.id, &domain)? {
+                    return Err(DomainError::NotFound("domain"));
+                }
+                let event = NewAuditEvent::new("domain.removed").target("domain", &domain);
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }

@@ -41,36 +41,39 @@ pub async fn file(
         (Some(s), _, _) => s,
     };
     store
-        .write(in_company(scope, move |tx, company, now| {
-            db::users::get_in_company(tx, &company.id, &subject)?
-                .ok_or(DomainError::NotFound("user"))?;
-            let r = PrivacyRequest {
-                id: PrivacyRequestId::generate(),
-                company_id: company.id.clone(),
-                subject_id: subject.clone(),
-                subject_name: None,
-                requested_by: me.clone(),
-                kind,
-                status: RequestStatus::Open,
-                details: details.clone(),
-                notes: String::new(),
-                refusal_reason: None,
-                created_at: now,
-                due_at: privacy::due_at(now),
-                updated_at: now,
-                closed_at: None,
-            };
-            db::privacy::insert(tx, &r)?;
-            let r = db::privacy::get_in_company(tx, &company.id, &r.id)?
-                .ok_or(DomainError::NotFound("privacy request"))?;
-            let event = NewAuditEvent::new("privacy_request.filed")
-                .target("privacy_request", &r.id)
-                .details(json!({
-                    "kind": kind.as_str(), "subject_id": r.subject_id.as_str(),
-                    "due_at": r.due_at,
-                }));
-            Ok(Change::audited(r, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                db::users::get_in_company(tx, &company.id, &subject)?
+                    .ok_or(DomainError::NotFound("user"))?;
+                let r = PrivacyRequest {
+                    id: PrivacyRequestId::generate(),
+                    company_id: company.id.clone(),
+                    subject_id: subject.clone(),
+                    subject_name: None,
+                    requested_by: me.clone(),
+                    kind,
+                    status: RequestStatus::Open,
+                    details: details.clone(),
+                    notes: String::new(),
+                    refusal_reason: None,
+                    created_at: now,
+                    due_at: privacy::due_at(now),
+                    updated_at: now,
+                    closed_at: None,
+                };
+                db::privacy::insert(tx, &r)?;
+                let r = db::privacy::get_in_company(tx, &company.id, &r.id)?
+                    .ok_or(DomainError::NotFound("privacy request"))?;
+                let event = NewAuditEvent::new("privacy_request.filed")
+                    .target("privacy_request", &r.id)
+                    .details(json!({
+                        "kind": kind.as_str(), "subject_id": r.subject_id.as_str(),
+                        "due_at": r.due_at,
+                    }));
+                Ok(Change::audited(r, event))
+            }),
+        )
         .await
 }
 
@@ -159,46 +162,49 @@ pub async fn update(
     fulfilment: impl Fulfilment,
 ) -> DomainResult<PrivacyRequest> {
     store
-        .write(in_company(scope, move |tx, company, now| {
-            let mut r = db::privacy::get_in_company(tx, &company.id, &id)?
-                .ok_or(DomainError::NotFound("privacy request"))?;
-            let from = r.status;
-            if let Some(to) = change.status {
-                if from.is_closed() && to != from {
-                    return Err(DomainError::conflict(
-                        "status",
-                        "the request is already closed",
-                    ));
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let mut r = db::privacy::get_in_company(tx, &company.id, &id)?
+                    .ok_or(DomainError::NotFound("privacy request"))?;
+                let from = r.status;
+                if let Some(to) = change.status {
+                    if from.is_closed() && to != from {
+                        return Err(DomainError::conflict(
+                            "status",
+                            "the request is already closed",
+                        ));
+                    }
+                    r.status = to;
+                    if to.is_closed() && !from.is_closed() {
+                        r.closed_at = Some(now);
+                    }
+                    r.refusal_reason = change.refusal_reason.clone();
                 }
-                r.status = to;
-                if to.is_closed() && !from.is_closed() {
-                    r.closed_at = Some(now);
+                if let Some(notes) = change.notes.clone() {
+                    r.notes = notes;
                 }
-                r.refusal_reason = change.refusal_reason.clone();
-            }
-            if let Some(notes) = change.notes.clone() {
-                r.notes = notes;
-            }
-            r.updated_at = now;
-            db::privacy::update(tx, &r)?;
-            if r.status == RequestStatus::Fulfilled && from != RequestStatus::Fulfilled {
-                fulfilment.fulfil(tx, &r)?;
-            }
-            let action = match (from == r.status, r.status) {
-                (true, _) => "privacy_request.updated",
-                (false, RequestStatus::Fulfilled) => "privacy_request.fulfilled",
-                (false, RequestStatus::Refused) => "privacy_request.refused",
-                (false, _) => "privacy_request.updated",
-            };
-            // The reason and notes are the owner's words about a person: they stay in the
-            // request, and the audit says only what changed.
-            let event = NewAuditEvent::new(action)
-                .target("privacy_request", &r.id)
-                .details(json!({
-                    "kind": r.kind.as_str(), "subject_id": r.subject_id.as_str(),
-                    "from": from.as_str(), "to": r.status.as_str(),
-                }));
-            Ok(Change::audited(r, event))
-        }))
+                r.updated_at = now;
+                db::privacy::update(tx, &r)?;
+                if r.status == RequestStatus::Fulfilled && from != RequestStatus::Fulfilled {
+                    fulfilment.fulfil(tx, &r)?;
+                }
+                let action = match (from == r.status, r.status) {
+                    (true, _) => "privacy_request.updated",
+                    (false, RequestStatus::Fulfilled) => "privacy_request.fulfilled",
+                    (false, RequestStatus::Refused) => "privacy_request.refused",
+                    (false, _) => "privacy_request.updated",
+                };
+                // The reason and notes are the owner's words about a person: they stay in the
+                // request, and the audit says only what changed.
+                let event = NewAuditEvent::new(action)
+                    .target("privacy_request", &r.id)
+                    .details(json!({
+                        "kind": r.kind.as_str(), "subject_id": r.subject_id.as_str(),
+                        "from": from.as_str(), "to": r.status.as_str(),
+                    }));
+                Ok(Change::audited(r, event))
+            }),
+        )
         .await
 }

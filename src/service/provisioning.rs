@@ -73,15 +73,18 @@ pub async fn request_again(
 ) -> DomainResult<Link> {
     let company = scope.company().clone();
     store
-        .write(in_company(scope, move |tx, _, now| {
-            let found = db::links::get_in_company(tx, &company, &link)?
-                .ok_or(DomainError::NotFound("link"))?;
-            db::provisioning::request(tx, &link, now)?;
-            let event = NewAuditEvent::new("provisioning.requested")
-                .target("link", &link)
-                .details(json!({ "application_id": found.application_id.to_string() }));
-            let after = db::links::get(tx, &link)?.ok_or(DomainError::NotFound("link"))?;
-            Ok(Change::audited(after, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, _, now| {
+                let found = db::links::get_in_company(tx, &company, &link)?
+                    .ok_or(DomainError::NotFound("link"))?;
+                db::provisioning::request(tx, &link, now)?;
+                let event = NewAuditEvent::new("provisioning.requested")
+                    .target("link", &link)
+                    .details(json!({ "application_id": found.application_id.to_string() }));
+                let after = db::links::get(tx, &link)?.ok_or(DomainError::NotFound("link"))?;
+                Ok(Change::audited(after, event))
+            }),
+        )
         .await
 }

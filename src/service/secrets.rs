@@ -60,42 +60,48 @@ pub async fn put(
     drop(plaintext);
     let fields: Vec<String> = values.into_keys().collect();
     store
-        .write(in_company(scope, move |tx, company, now| {
-            db::secrets::upsert(
-                tx,
-                &company.id,
-                &kind,
-                &sealed.bytes,
-                &sealed.key_id,
-                &hint,
-                now,
-            )?;
-            let event = NewAuditEvent::new("secret.set")
-                .target("secret", &kind)
-                .details(json!({ "kind": kind, "fields": fields }));
-            let meta = SecretMeta {
-                kind: kind.clone(),
-                hint: hint.clone(),
-                key_id: sealed.key_id.clone(),
-                updated_at: now,
-            };
-            Ok(Change::audited(meta, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                db::secrets::upsert(
+                    tx,
+                    &company.id,
+                    &kind,
+                    &sealed.bytes,
+                    &sealed.key_id,
+                    &hint,
+                    now,
+                )?;
+                let event = NewAuditEvent::new("secret.set")
+                    .target("secret", &kind)
+                    .details(json!({ "kind": kind, "fields": fields }));
+                let meta = SecretMeta {
+                    kind: kind.clone(),
+                    hint: hint.clone(),
+                    key_id: sealed.key_id.clone(),
+                    updated_at: now,
+                };
+                Ok(Change::audited(meta, event))
+            }),
+        )
         .await
 }
 
 #[tracing::instrument(skip_all, fields(company_id = %scope.company()))]
 pub async fn delete(store: &Store, scope: &CompanyScope<Admin>, kind: String) -> DomainResult<()> {
     store
-        .write(in_company(scope, move |tx, company, _| {
-            if !db::secrets::delete(tx, &company.id, &kind)? {
-                return Err(DomainError::NotFound("secret"));
-            }
-            let event = NewAuditEvent::new("secret.deleted")
-                .target("secret", &kind)
-                .details(json!({ "kind": kind }));
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, _| {
+                if !db::secrets::delete(tx, &company.id, &kind)? {
+                    return Err(DomainError::NotFound("secret"));
+                }
+                let event = NewAuditEvent::new("secret.deleted")
+                    .target("secret", &kind)
+                    .details(json!({ "kind": kind }));
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }
 

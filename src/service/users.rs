@@ -102,27 +102,30 @@ pub async fn create(
 ) -> DomainResult<User> {
     let hash = passwords.hash(&input.password).await?;
     store
-        .write(in_company(scope, move |tx, company, now| {
-            ensure_seat(tx, &company)?;
-            let id = UserId::generate();
-            db::users::insert(
-                tx,
-                &InsertUser {
-                    id: &id,
-                    company_id: Some(&company.id),
-                    email: &input.email,
-                    name: &input.name,
-                    role: input.role,
-                    status: UserStatus::Active,
-                    password_hash: &hash,
-                },
-                now,
-            )?;
-            let event = NewAuditEvent::new("user.created")
-                .target("user", &id)
-                .details(json!({ "email": input.email, "role": input.role.as_str() }));
-            Ok(Change::audited(load(tx, &company.id, &id)?, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                ensure_seat(tx, &company)?;
+                let id = UserId::generate();
+                db::users::insert(
+                    tx,
+                    &InsertUser {
+                        id: &id,
+                        company_id: Some(&company.id),
+                        email: &input.email,
+                        name: &input.name,
+                        role: input.role,
+                        status: UserStatus::Active,
+                        password_hash: &hash,
+                    },
+                    now,
+                )?;
+                let event = NewAuditEvent::new("user.created")
+                    .target("user", &id)
+                    .details(json!({ "email": input.email, "role": input.role.as_str() }));
+                Ok(Change::audited(load(tx, &company.id, &id)?, event))
+            }),
+        )
         .await
 }
 
@@ -147,24 +150,27 @@ pub async fn update(
         ));
     }
     store
-        .write(in_company(scope, move |tx, company, now| {
-            let current = load(tx, &company.id, &id)?;
-            let mut fields = patch.changed_fields(&current);
-            if fields.is_empty() {
-                return Ok(Change::unchanged(current));
-            }
-            db::users::update(tx, &id, &patch, now)?;
-            // The role is recorded as a value of its own.
-            fields.retain(|f| *f != "role");
-            let mut details = json!({ "fields": fields });
-            if let Some(role) = patch.role {
-                details["role"] = role.as_str().into();
-            }
-            let event = NewAuditEvent::new("user.updated")
-                .target("user", &id)
-                .details(details);
-            Ok(Change::audited(load(tx, &company.id, &id)?, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let current = load(tx, &company.id, &id)?;
+                let mut fields = patch.changed_fields(&current);
+                if fields.is_empty() {
+                    return Ok(Change::unchanged(current));
+                }
+                db::users::update(tx, &id, &patch, now)?;
+                // The role is recorded as a value of its own.
+                fields.retain(|f| *f != "role");
+                let mut details = json!({ "fields": fields });
+                if let Some(role) = patch.role {
+                    details["role"] = role.as_str().into();
+                }
+                let event = NewAuditEvent::new("user.updated")
+                    .target("user", &id)
+                    .details(details);
+                Ok(Change::audited(load(tx, &company.id, &id)?, event))
+            }),
+        )
         .await
 }
 
@@ -201,35 +207,40 @@ pub async fn change_status(
         "you cannot change the status of your own account",
     )?;
     store
-        .write(in_company(scope, move |tx, company, now| {
-            let user = load(tx, &company.id, &id)?;
-            let (to, name) = match (action, user.status) {
-                (UserAction::Approve, UserStatus::Pending) => (UserStatus::Active, "user.approved"),
-                (UserAction::Disable, UserStatus::Active | UserStatus::Pending) => {
-                    (UserStatus::Disabled, "user.disabled")
-                }
-                (UserAction::Enable, UserStatus::Disabled) => {
-                    ensure_seat(tx, &company)?;
-                    (UserStatus::Active, "user.enabled")
-                }
-                _ => {
-                    return Err(DomainError::conflict(
-                        "status",
-                        format!("the user is {}", user.status.as_str()),
-                    ))
-                }
-            };
-            db::users::set_status(tx, &id, to, now)?;
-            let revoked = if to == UserStatus::Disabled {
-                db::sessions::delete_for_user(tx, &id)?
-            } else {
-                0
-            };
-            let event = NewAuditEvent::new(name)
-                .target("user", &id)
-                .details(json!({ "sessions_revoked": revoked }));
-            Ok(Change::audited(load(tx, &company.id, &id)?, event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                let user = load(tx, &company.id, &id)?;
+                let (to, name) = match (action, user.status) {
+                    (UserAction::Approve, UserStatus::Pending) => {
+                        (UserStatus::Active, "user.approved")
+                    }
+                    (UserAction::Disable, UserStatus::Active | UserStatus::Pending) => {
+                        (UserStatus::Disabled, "user.disabled")
+                    }
+                    (UserAction::Enable, UserStatus::Disabled) => {
+                        ensure_seat(tx, &company)?;
+                        (UserStatus::Active, "user.enabled")
+                    }
+                    _ => {
+                        return Err(DomainError::conflict(
+                            "status",
+                            format!("the user is {}", user.status.as_str()),
+                        ))
+                    }
+                };
+                db::users::set_status(tx, &id, to, now)?;
+                let revoked = if to == UserStatus::Disabled {
+                    db::sessions::delete_for_user(tx, &id)?
+                } else {
+                    0
+                };
+                let event = NewAuditEvent::new(name)
+                    .target("user", &id)
+                    .details(json!({ "sessions_revoked": revoked }));
+                Ok(Change::audited(load(tx, &company.id, &id)?, event))
+            }),
+        )
         .await
 }
 
@@ -237,14 +248,17 @@ pub async fn change_status(
 pub async fn delete(store: &Store, scope: &CompanyScope<Admin>, id: UserId) -> DomainResult<()> {
     not_self(scope, &id, "user_id", "you cannot delete your own account")?;
     store
-        .write(in_company(scope, move |tx, company, _| {
-            let user = load(tx, &company.id, &id)?;
-            db::users::delete(tx, &id)?;
-            let event = NewAuditEvent::new("user.deleted")
-                .target("user", &id)
-                .details(json!({ "email": user.email }));
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, _| {
+                let user = load(tx, &company.id, &id)?;
+                db::users::delete(tx, &id)?;
+                let event = NewAuditEvent::new("user.deleted")
+                    .target("user", &id)
+                    .details(json!({ "email": user.email }));
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }
 
@@ -260,14 +274,17 @@ pub async fn set_password(
     crate::crypto::password::validate("password", &password)?;
     let hash = passwords.hash(&password).await?;
     store
-        .write(in_company(scope, move |tx, company, now| {
-            load(tx, &company.id, &id)?;
-            db::users::set_password_hash(tx, &id, &hash, now)?;
-            let revoked = db::sessions::delete_for_user(tx, &id)?;
-            let event = NewAuditEvent::new("user.password_reset")
-                .target("user", &id)
-                .details(json!({ "sessions_revoked": revoked }));
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            in_company(scope, move |tx, company, now| {
+                load(tx, &company.id, &id)?;
+                db::users::set_password_hash(tx, &id, &hash, now)?;
+                let revoked = db::sessions::delete_for_user(tx, &id)?;
+                let event = NewAuditEvent::new("user.password_reset")
+                    .target("user", &id)
+                    .details(json!({ "sessions_revoked": revoked }));
+                Ok(Change::audited((), event))
+            }),
+        )
         .await
 }
