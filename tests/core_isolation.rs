@@ -136,7 +136,9 @@ async fn world() -> World {
     user(&owner, &a, "membro@alfa.test", "member").await;
     let b_admin = user(&owner, &b, "admin@bravo.test", "company_admin").await;
     let b_member = user(&owner, &b, "membro@bravo.test", "member").await;
-    let b_secret = format!("bravo-omie-secret-{}", rand::random::<u64>());
+    // Ends in letters: its last four characters (the hint the API shows, a marker below) must
+    // not be digits that a timestamp or an id in an answer could hold by chance.
+    let b_secret = format!("bravo-omie-secret-{}-qz", rand::random::<u64>());
     for (company_id, value) in [
         (&a, "alfa-omie-secret-value".to_string()),
         (&b, b_secret.clone()),
