@@ -22,6 +22,16 @@ impl Shared {
     fn key(&self, name: &str) -> Vec<u8> {
         self.ring.email_index(&format!("login-failures\u{0}{name}"))
     }
+
+    /// The keys one failure counts under: the (account, address) pair, the address, the
+    /// account, in that order.
+    fn counted(&self, email: &str, ip: Option<&str>) -> [Vec<u8>; 3] {
+        [
+            self.key(&pair_key(email, ip)),
+            self.key(&ip_key(ip)),
+            self.key(&account_key(email)),
+        ]
+    }
 }
 
 /// Seconds until `w`, a window of `window`, ends, when it holds `max` or more.
@@ -48,11 +58,7 @@ impl LoginThrottle {
         let Some(shared) = &self.shared else {
             return Ok(self.check_here(email, ip));
         };
-        let keys = [
-            shared.key(&pair_key(email, ip)),
-            shared.key(&ip_key(ip)),
-            shared.key(&account_key(email)),
-        ];
+        let keys = shared.counted(email, ip);
         let now = crate::clock::now_ms();
         let window = self.limits.login_window;
         let since = now - window.as_millis() as i64;
@@ -81,11 +87,7 @@ impl LoginThrottle {
             self.record_failure_here(email, ip);
             return Ok(());
         };
-        let keys = [
-            shared.key(&pair_key(email, ip)),
-            shared.key(&ip_key(ip)),
-            shared.key(&account_key(email)),
-        ];
+        let keys = shared.counted(email, ip);
         let now = crate::clock::now_ms();
         let since = now - self.limits.login_window.as_millis() as i64;
         shared
