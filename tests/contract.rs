@@ -70,9 +70,11 @@ fn schemathesis(server: &Server, name: &str, token: &str, config: &str, flags: &
             );
             continue;
         }
+        // The report goes last: a CI log keeps the end of a failure's output, and the
+        // server's log before it can be long.
         assert!(
             status.success(),
-            "schemathesis ({name}) found problems ({status}):\n{output}\n--- server log ---\n{}",
+            "--- server log ---\n{}\n--- schemathesis ({name}) found problems ({status}) ---\n{output}",
             server.logs()
         );
         return;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::common::*;
 use armario::backup::{BackupConfig, BackupEngine, BackupSelector, RestoreOptions};
 use armario::crypto::MasterKey;
+use armario::db::pg::backup::PgDatabase;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -114,11 +115,6 @@ fn bare_engine(backups: &Path, master_key: &str) -> (BackupEngine, tempfile::Tem
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_company_cannot_be_read_in_any_older_backup_even_with_the_master_key() {
-    if crate::common::not_on_postgres_yet(
-        "sealing, inside a pg_dump backup, the columns the store keeps in clear (a company's names and contacts) under the company's key",
-    ) {
-        return;
-    }
     let server = Server::spawn();
     let owner = server.owner().await;
     let gone = plant(&owner, "Canario", 9101).await;
@@ -176,42 +172,122 @@ async fn an_erased_company_cannot_be_read_in_any_older_backup_even_with_the_mast
     // company, everything of the other.
     let (engine, scratch) = bare_engine(&backups, &server.master_key);
     for id in [&first, &second] {
-        let to: PathBuf = scratch.path().join(format!("{id}.db"));
-        let report = engine
-            .restore(
-                &BackupSelector::Id(id.to_string()),
-                &RestoreOptions {
-                    to: Some(to.clone()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let restored = restore_bare(&engine, scratch.path(), id).await;
         assert!(
-            report.unsealed.unreadable.contains(&gone.id),
+            restored.unreadable.contains(&gone.id),
             "{:?}",
-            report.unsealed
+            restored.unreadable
         );
-        let bytes = file_bytes(&to);
         for canary in [&gone.person, &gone.email, "Empresa Canario"] {
-            assert!(!contains(&bytes, canary), "{canary} is readable in {id}");
+            assert!(
+                !contains(&restored.bytes, canary),
+                "{canary} is readable in {id}"
+            );
         }
-        for canary in [&kept.person, &kept.email, "Empresa Vizinha"] {
-            assert!(contains(&bytes, canary), "{canary} is missing from {id}");
+        // A PostgreSQL store keeps people's names and e-mails sealed under their company's key
+        // and opens them as it reads them: there the other company's key is back instead.
+        let readable: &[&str] = match restored.url {
+            Some(_) => &["Empresa Vizinha"],
+            None => &[&kept.person, &kept.email, "Empresa Vizinha"],
+        };
+        for canary in readable {
+            assert!(
+                contains(&restored.bytes, canary),
+                "{canary} is missing from {id}"
+            );
         }
-        let conn = rusqlite::Connection::open(&to).unwrap();
+        let keyed = |company: &str| -> i64 {
+            with_store_at(restored.url.clone(), &restored.path, |db| {
+                db.query_row(
+                    "SELECT count(*) FROM company_keys WHERE company_id = ?1 AND sealed IS NOT NULL",
+                    [company],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            })
+        };
+        if restored.url.is_some() {
+            assert_eq!(keyed(&gone.id), 0, "the erased company's key in {id}");
+            assert_eq!(keyed(&kept.id), 1, "the other company's key in {id}");
+        }
         let secrets = |company: &str| -> i64 {
-            conn.query_row(
-                "SELECT count(*) FROM company_secrets WHERE company_id = ?1",
-                [company],
-                |r| r.get(0),
-            )
-            .unwrap()
+            with_store_at(restored.url.clone(), &restored.path, |db| {
+                db.query_row(
+                    "SELECT count(*) FROM company_secrets WHERE company_id = ?1",
+                    [company],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            })
         };
         assert_eq!(secrets(&gone.id), 0, "the erased company's secrets in {id}");
         assert_eq!(secrets(&kept.id), 1, "the other company's secret in {id}");
-        assert!(!contains(&bytes, &gone.secret) && !contains(&bytes, &kept.secret));
+        assert!(
+            !contains(&restored.bytes, &gone.secret) && !contains(&restored.bytes, &kept.secret)
+        );
     }
+}
+
+/// A backup restored by an engine that knows nothing of the store.
+struct Restored {
+    /// Everything the restored copy holds: the file's bytes, or a plain-text dump of the
+    /// PostgreSQL database's data.
+    bytes: Vec<u8>,
+    unreadable: BTreeSet<String>,
+    /// The restored database, on PostgreSQL; else the file at `path`.
+    url: Option<String>,
+    path: PathBuf,
+}
+
+/// Restores backup `id` with the bare `engine`: into a file of `scratch`, or, on PostgreSQL,
+/// into a new empty database.
+async fn restore_bare(engine: &BackupEngine, scratch: &Path, id: &str) -> Restored {
+    let path = scratch.join(format!("{id}.db"));
+    let url =
+        crate::common::postgres::suite_on_postgres().then(crate::common::postgres::fresh_database);
+    let options = match &url {
+        Some(url) => RestoreOptions {
+            to_database: Some(PgDatabase::new(
+                url,
+                None,
+                Some(&crate::common::postgres::bin_dir()),
+            )),
+            ..Default::default()
+        },
+        None => RestoreOptions {
+            to: Some(path.clone()),
+            ..Default::default()
+        },
+    };
+    let report = engine
+        .restore(&BackupSelector::Id(id.to_string()), &options)
+        .await
+        .unwrap();
+    let bytes = match &url {
+        Some(url) => data_of(url),
+        None => file_bytes(&path),
+    };
+    Restored {
+        bytes,
+        unreadable: report.unsealed.unreadable,
+        url,
+        path,
+    }
+}
+
+/// The data of every table of the database `url`, as `pg_dump` prints it.
+fn data_of(url: &str) -> Vec<u8> {
+    let out = std::process::Command::new(crate::common::postgres::bin_dir().join("pg_dump"))
+        .args(["--data-only", "--enable-row-security", "--dbname", url])
+        .env("PGOPTIONS", "-c armario.scope=platform")
+        .output()
+        .expect("pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,6 +19,7 @@ mod engine;
 mod erasure;
 mod error;
 mod manifest;
+mod pg_rows;
 mod postgres;
 mod progress;
 mod restore;

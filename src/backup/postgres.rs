@@ -8,6 +8,7 @@ use super::company_seal::CompanyKeys;
 use super::company_seal::Unsealed;
 use super::engine::BackupEngine;
 use super::error::{BackupError, Result};
+use super::pg_rows::{Opener, Writer};
 use super::restore::RestoreReport;
 use super::snapshot::DbFacts;
 use super::threads::blocking;
@@ -62,14 +63,26 @@ impl BackupEngine {
                 target.describe()
             )));
         }
-        let checked = self.fetch_and_check(selector).await?;
+        let checked = self
+            .fetch_and_check_on(selector, Some(target.clone()))
+            .await?;
         let keys = self.company_keys_of(&checked.manifest);
         let sealed = seal_keys(&keys, &self.company_keys);
         let (db, run_dir, into) = (checked.db, checked.run_dir, target.clone());
         let unsealed = blocking(move || {
-            let restored = into.restore(db.path(), &sealed);
+            let restored = Opener::new(db.path(), &keys).and_then(|mut rows| {
+                let restored = into
+                    .restore(db.path(), &mut rows, &sealed)
+                    .map_err(BackupError::Postgres)?;
+                let mut unreadable = rows.unreadable;
+                unreadable.extend(restored.without_key);
+                Ok(Unsealed {
+                    opened: rows.opened,
+                    unreadable,
+                })
+            });
             drop(run_dir);
-            restored.map_err(BackupError::Postgres)
+            restored
         })
         .await?;
         tracing::info!(backup_id = %checked.manifest.id, to = %target.describe(), "backup restored");
@@ -78,10 +91,7 @@ impl BackupEngine {
             source: checked.source,
             restored_to: PathBuf::from(target.describe()),
             previous: None,
-            unsealed: Unsealed {
-                opened: unsealed.keys_written as u64,
-                unreadable: unsealed.without_key.into_iter().collect(),
-            },
+            unsealed,
         })
     }
 }
@@ -100,33 +110,16 @@ fn seal_keys(keys: &CompanyKeys, ring: &KeyRing) -> Vec<SealedKey> {
         .collect()
 }
 
-/// Dumps `db` into `dest` and returns what the manifest records, with the companies' keys
-/// opened with `live`. A key that does not open stops the run: what it seals would be lost.
+/// Dumps `db` into `dest`, with the rows the dump leaves out sealed per company after it
+/// (`pg_rows`), and returns what the manifest records and the companies' keys, opened with
+/// `live`. A key that does not open stops the run: what it seals would be lost.
 pub(super) fn dump(
     db: &PgDatabase,
     dest: &std::path::Path,
     live: &KeyRing,
 ) -> Result<(DbFacts, CompanyKeys)> {
-    let mut keys = CompanyKeys::new();
-    let mut failed = None;
-    let facts = db
-        .dump(dest, |k| {
-            match live.unseal_company_key(&k.company, &k.sealed, &k.key_id) {
-                Ok(key) => {
-                    keys.insert(k.company, *key);
-                }
-                Err(e) => {
-                    failed = Some(BackupError::IntegrityCheck(format!(
-                        "the data key of company {} does not open: {e}",
-                        k.company
-                    )))
-                }
-            }
-            failed.is_none()
-        })
-        .map_err(BackupError::Postgres)?;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok((facts.into(), keys)),
-    }
+    let mut writer = Writer::new(dest, live);
+    let facts = db.dump(dest, &mut writer);
+    let keys = writer.finish()?;
+    Ok((facts.map_err(BackupError::Postgres)?.into(), keys))
 }

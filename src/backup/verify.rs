@@ -9,7 +9,7 @@ use super::error::{BackupError, Result};
 use super::manifest::{BackupId, Manifest, MANIFEST_SUFFIX};
 use super::progress::step;
 use super::scratch::{self, ScratchDir, ScratchFile};
-use super::snapshot::{diff_row_counts, inspect};
+use super::snapshot::{diff_row_counts, inspect, DbFacts};
 use super::threads::{blocking, on_backup_thread};
 
 /// Which backup to verify or restore.
@@ -109,6 +109,17 @@ impl BackupEngine {
     /// Fetches the selected backup into a private scratch directory of the data directory and
     /// checks it; the returned copy lives there until a restore moves it into place.
     pub(crate) async fn fetch_and_check(&self, selector: &BackupSelector) -> Result<Checked> {
+        self.fetch_and_check_on(selector, self.postgres.clone())
+            .await
+    }
+
+    /// [`Self::fetch_and_check`], a PostgreSQL snapshot checked on the server of `postgres`
+    /// (a restore's target), whatever store the engine backs up.
+    pub(crate) async fn fetch_and_check_on(
+        &self,
+        selector: &BackupSelector,
+        postgres: Option<crate::db::pg::backup::PgDatabase>,
+    ) -> Result<Checked> {
         let quiet = self.quiet;
         let data_dir = self.data_dir.clone();
         let run_dir = blocking(move || {
@@ -152,7 +163,11 @@ impl BackupEngine {
                 (manifest, download.path().to_path_buf(), source)
             }
         };
-        let (key, postgres) = (self.key.clone(), self.postgres.clone());
+        let key = self.key.clone();
+        let company_keys = match postgres {
+            Some(_) => self.company_keys_of(&manifest),
+            None => Default::default(),
+        };
         // Hashing, decryption, decompression and the integrity_check run at the backup
         // thread's lowered priorities: the server verifies each of its runs while it serves.
         on_backup_thread(move || {
@@ -184,10 +199,7 @@ impl BackupEngine {
             open_file(&object_path, db.path(), &key, &name, quiet)?;
             step("checking the restored copy", quiet);
             let facts = match &postgres {
-                Some(pg) => pg
-                    .check_dump(db.path())
-                    .map_err(BackupError::Postgres)?
-                    .into(),
+                Some(pg) => check_postgres(pg, db.path(), &company_keys)?,
                 None => inspect(db.path())?,
             };
             if facts.schema_version != manifest.schema_version {
@@ -211,6 +223,25 @@ impl BackupEngine {
 }
 
 /// The manifest `<file>.manifest.json` beside a local copy of an object.
+/// Checks a PostgreSQL snapshot by restoring it, with the rows kept beside its dump, into a
+/// scratch database; the rows no key opens any more count as held (the backup has them).
+fn check_postgres(
+    pg: &crate::db::pg::backup::PgDatabase,
+    snapshot: &std::path::Path,
+    keys: &super::company_seal::CompanyKeys,
+) -> Result<DbFacts> {
+    super::pg_rows::split(snapshot)?;
+    let mut rows = super::pg_rows::Opener::new(snapshot, keys)?;
+    let mut facts: DbFacts = pg
+        .check_dump(snapshot, &mut rows)
+        .map_err(BackupError::Postgres)?
+        .into();
+    for (table, n) in rows.left_out {
+        *facts.row_counts.entry(table).or_default() += n;
+    }
+    Ok(facts)
+}
+
 async fn read_manifest_beside(path: PathBuf) -> Result<Manifest> {
     blocking(move || {
         let manifest_path = PathBuf::from(format!("{}{MANIFEST_SUFFIX}", path.display()));

@@ -17,6 +17,7 @@ mod counts;
 mod effects;
 
 pub use counts::{company_counts, person_counts, Counts};
+pub(crate) use effects::drop_unreadable;
 pub use effects::{erase_company, erase_person};
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Erasure> {

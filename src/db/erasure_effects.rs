@@ -162,8 +162,8 @@ pub fn erase_company(conn: &Db, e: &Erasure) -> DomainResult<()> {
 /// company was erased after it was taken, and the restore wrote no key for it), what the
 /// store sealed under that key is gone: its events, people and secrets get what a restore of
 /// the SQLite file gives such rows (`personal_columns::BY_COMPANY`'s `unreadable`), and the
-/// erasure goes on.
-fn drop_unreadable(conn: &Db, company: &str) -> DomainResult<()> {
+/// erasure goes on. The restore itself does this first, for every company without a key.
+pub(crate) fn drop_unreadable(conn: &Db, company: &str) -> DomainResult<()> {
     if conn.dialect() != Dialect::Postgres {
         return Ok(());
     }

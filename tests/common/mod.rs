@@ -366,7 +366,7 @@ mod server;
 pub mod smtp;
 pub mod walk;
 
-pub use postgres::{not_on_postgres_yet, sqlite_only};
+pub use postgres::sqlite_only;
 pub use seed::*;
 pub use server::{new_store_dir, random_hex, with_store_at, with_store_in, Server};
 

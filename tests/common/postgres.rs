@@ -385,13 +385,3 @@ pub fn sqlite_only(what: &str) -> bool {
     }
     skip
 }
-
-/// Whether a test of what the PostgreSQL store does not do yet is to be left out: the run is
-/// on PostgreSQL. Prints what is missing, so the run says it.
-pub fn not_on_postgres_yet(what: &str) -> bool {
-    let skip = suite_on_postgres();
-    if skip {
-        eprintln!("not run on PostgreSQL: {what} is not built for the PostgreSQL store yet");
-    }
-    skip
-}

@@ -9,6 +9,11 @@
 //! from the manifests leaves what the store sealed under it unreadable in every backup. A
 //! restore writes the keys the manifest still has back, sealed under the master key.
 //!
+//! The tables whose personal columns the store keeps in clear go without their data too
+//! (`side_rows`): their rows are handed, read in the dump's snapshot, to the backup, which
+//! seals those columns under each company's key and keeps them beside the dump. A restore
+//! writes them back between the dump's data and its indexes, constraints and triggers.
+//!
 //! The tools get the URL's parts through libpq's environment (`PGHOST`, `PGPASSWORD`, …),
 //! never on their command line, so a password shows in no process list. They see every
 //! company's rows: `PGOPTIONS` opens their sessions in the platform scope.
@@ -22,6 +27,7 @@ use postgres::Config;
 use rusqlite::OptionalExtension;
 
 use super::redacted;
+use super::side_rows::{self, SideRow};
 use crate::db::sql::pg::Session;
 use crate::db::sql::Db;
 use crate::domain::audit_chain::ChainHead;
@@ -44,6 +50,17 @@ pub struct SealedKey {
     pub sealed: Vec<u8>,
     pub key_id: String,
 }
+
+/// Where a dump's companies' keys and the rows it leaves out go.
+pub trait DumpSink {
+    /// A company's key as the store keeps it; `false` stops the dump.
+    fn key(&mut self, key: SealedKey) -> bool;
+    /// A row the dump leaves out, handed over once the dump is written.
+    fn row(&mut self, row: SideRow) -> Result<(), String>;
+}
+
+/// The rows a restore writes back beside the dump, already opened.
+pub type SideRows<'a> = &'a mut dyn Iterator<Item = Result<SideRow, String>>;
 
 /// What a restore wrote.
 pub struct Restored {
@@ -155,12 +172,9 @@ impl PgDatabase {
     }
 
     /// Dumps the database into `dest` (custom format, uncompressed: the engine compresses)
-    /// and returns what the dump holds, with the companies' keys handed to `each_key`.
-    pub fn dump(
-        &self,
-        dest: &Path,
-        mut each_key: impl FnMut(SealedKey) -> bool,
-    ) -> Result<Facts, String> {
+    /// and returns what the dump holds, with the companies' keys and, once `dest` is
+    /// written, the rows it leaves out handed to `sink`.
+    pub fn dump(&self, dest: &Path, sink: &mut dyn DumpSink) -> Result<Facts, String> {
         let session = self.session(None)?;
         let db = Db::postgres(&session);
         let failed = |what: &str| {
@@ -180,7 +194,7 @@ impl PgDatabase {
         let mut facts = facts_of(&db).map_err(failed("counting the rows"))?;
         facts.row_counts.insert(KEYS_TABLE.into(), 0);
         crate::db::company_keys::for_each_sealed(&db, |company, sealed, key_id| {
-            each_key(SealedKey {
+            sink.key(SealedKey {
                 company,
                 sealed,
                 key_id,
@@ -196,17 +210,21 @@ impl PgDatabase {
             "--enable-row-security",
             &format!("--exclude-table-data={KEYS_TABLE}"),
             &format!("--snapshot={snapshot}"),
-            "--file",
         ])
+        .args(side_rows::tables().map(|p| format!("--exclude-table-data={}", p.table)))
+        .arg("--file")
         .arg(dest);
         run(cmd, "pg_dump")?;
+        for p in side_rows::tables() {
+            side_rows::read(&db, p, &mut |row| sink.row(row))?;
+        }
         session.commit().map_err(failed("ending the snapshot"))?;
         Ok(facts)
     }
 
-    /// Restores `dump` into a scratch database made for it on the same server, reads what it
-    /// holds, and drops it. The role needs `CREATEDB`.
-    pub fn check_dump(&self, dump: &Path) -> Result<Facts, String> {
+    /// Restores `dump`, with the rows beside it, into a scratch database made for it on the
+    /// same server, reads what it holds, and drops it. The role needs `CREATEDB`.
+    pub fn check_dump(&self, dump: &Path, rows: SideRows<'_>) -> Result<Facts, String> {
         let scratch = format!("armario_verify_{:016x}", rand::random::<u64>());
         let admin = self.session(None)?;
         Db::postgres(&admin)
@@ -220,17 +238,19 @@ impl PgDatabase {
                     self.describe()
                 )
             })?;
-        let checked = self.restore_dump(dump, Some(&scratch)).and_then(|()| {
-            let session = self.session(Some(&scratch))?;
-            let db = Db::postgres(&session);
-            session
-                .begin("")
-                .and_then(|()| {
-                    session.batch("SELECT set_config('armario.scope', 'platform', true)")
-                })
-                .and_then(|()| facts_of(&db))
-                .map_err(|e| format!("reading the restored copy: {e}"))
-        });
+        let checked = self
+            .restore_dump(dump, Some(&scratch), rows)
+            .and_then(|()| {
+                let session = self.session(Some(&scratch))?;
+                let db = Db::postgres(&session);
+                session
+                    .begin("")
+                    .and_then(|()| {
+                        session.batch("SELECT set_config('armario.scope', 'platform', true)")
+                    })
+                    .and_then(|()| facts_of(&db))
+                    .map_err(|e| format!("reading the restored copy: {e}"))
+            });
         let dropped = Db::postgres(&admin)
             .execute_batch(&format!("DROP DATABASE IF EXISTS \"{scratch}\""))
             .map_err(|e| format!("dropping the scratch database {scratch}: {e}"));
@@ -252,9 +272,14 @@ impl PgDatabase {
             .map_err(|e| format!("{}: {e}", self.describe()))
     }
 
-    /// Restores `dump` into this database, which must be empty, then writes the companies'
-    /// keys back.
-    pub fn restore(&self, dump: &Path, keys: &[SealedKey]) -> Result<Restored, String> {
+    /// Restores `dump` and the rows beside it into this database, which must be empty, then
+    /// writes the companies' keys back.
+    pub fn restore(
+        &self,
+        dump: &Path,
+        rows: SideRows<'_>,
+        keys: &[SealedKey],
+    ) -> Result<Restored, String> {
         let tables = self.table_count()?;
         if tables > 0 {
             return Err(format!(
@@ -262,7 +287,7 @@ impl PgDatabase {
                 self.describe()
             ));
         }
-        self.restore_dump(dump, None)?;
+        self.restore_dump(dump, None, rows)?;
         let session = self.session(None)?;
         let db = Db::postgres(&session);
         let write = || -> rusqlite::Result<Restored> {
@@ -282,7 +307,16 @@ impl PgDatabase {
                      (SELECT 1 FROM company_keys k WHERE k.company_id = c.id) ORDER BY id",
                 )?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            // What the store sealed under a key the backup no longer has is unreadable: it
+            // gets what a restore of the SQLite file gives such rows.
+            for company in &without_key {
+                crate::db::erasure::drop_unreadable(&db, company).map_err(|e| {
+                    rusqlite::Error::ToSqlConversionFailure(
+                        format!("company {company}, whose key is gone: {e}").into(),
+                    )
+                })?;
+            }
             session.commit()?;
             Ok(Restored {
                 keys_written,
@@ -292,15 +326,47 @@ impl PgDatabase {
         write().map_err(|e| format!("{}: writing the companies' keys: {e}", self.describe()))
     }
 
-    fn restore_dump(&self, dump: &Path, dbname: Option<&str>) -> Result<(), String> {
+    /// `pg_restore` of the tables and their data, the rows beside the dump written in one
+    /// transaction, then `pg_restore` of the indexes, constraints, triggers and policies, which
+    /// so check the rows written back as they check the dump's own. A restore stopped part of
+    /// the way leaves a database that is not empty, which the next one refuses.
+    fn restore_dump(
+        &self,
+        dump: &Path,
+        dbname: Option<&str>,
+        rows: SideRows<'_>,
+    ) -> Result<(), String> {
+        self.pg_restore(dump, dbname, &["--section=pre-data", "--section=data"])?;
+        let session = self.session(dbname)?;
+        let db = Db::postgres(&session);
+        session
+            .begin("")
+            .and_then(|()| session.batch("SELECT set_config('armario.scope', 'platform', true)"))
+            .map_err(|e| format!("writing the rows kept beside the dump: {e}"))?;
+        for row in rows {
+            side_rows::insert(&db, &row?)?;
+        }
+        session
+            .commit()
+            .map_err(|e| format!("writing the rows kept beside the dump: {e}"))?;
+        self.pg_restore(dump, dbname, &["--section=post-data"])
+    }
+
+    fn pg_restore(
+        &self,
+        dump: &Path,
+        dbname: Option<&str>,
+        sections: &[&str],
+    ) -> Result<(), String> {
         let mut cmd = self.tool("pg_restore", dbname)?;
         cmd.args([
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",
             "--single-transaction",
-            "--dbname",
         ])
+        .args(sections)
+        .arg("--dbname")
         .arg(self.dbname(dbname)?)
         .arg(dump);
         run(cmd, "pg_restore")

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod migrate;
 pub mod notes;
 mod scope;
+pub mod side_rows;
 pub mod store;
 
 use std::path::Path;
