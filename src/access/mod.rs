@@ -255,6 +255,15 @@ impl Reach {
             Self::Company(scope) => Some(scope.company()),
         }
     }
+
+    /// The capability of a caller confined to one company (a company admin), whose reads are
+    /// opened for that company; the owner's reports are read in the platform's scope.
+    pub fn confined(&self) -> Option<&CompanyScope<Admin>> {
+        match self {
+            Self::Platform { .. } => None,
+            Self::Company(scope) => Some(scope),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,19 @@ impl Store {
         self.read_for_company(scope.company().clone(), f).await
     }
 
+    /// [`Store::read_in`] when the caller is confined to one company (`scope`), else
+    /// [`Store::read`] in the platform's scope.
+    pub async fn read_within<T, F>(&self, scope: Option<&impl InCompany>, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        match scope {
+            Some(scope) => self.read_in(scope, f).await,
+            None => self.read(f).await,
+        }
+    }
+
     /// Runs `f` as [`Store::write`] does, in a transaction that may read and write only the
     /// rows of the company `scope` is confined to (on PostgreSQL): a row of another company,
     /// or of no company, is neither seen nor written.

@@ -116,13 +116,16 @@ pub async fn secret(
         .ok_or(DomainError::NotFound("secret"))?;
     let values = secrets::open(sealer, &id, &kind, &sealed)?;
     store
-        .write(audited(scope.audit(), move |_, _| {
-            let event = NewAuditEvent::new("secret.read")
-                .company(&id)
-                .target("secret", &kind)
-                .details(json!({ "kind": kind }));
-            Ok(Change::audited((), event))
-        }))
+        .write_in(
+            scope,
+            audited(scope.audit(), move |_, _| {
+                let event = NewAuditEvent::new("secret.read")
+                    .company(&id)
+                    .target("secret", &kind)
+                    .details(json!({ "kind": kind }));
+                Ok(Change::audited((), event))
+            }),
+        )
         .await?;
     Ok(values)
 }

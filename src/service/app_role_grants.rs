@@ -44,7 +44,7 @@ fn linked(c: &Db, company: &CompanyId) -> DomainResult<Vec<(ApplicationId, Strin
 pub async fn catalog(store: &Store, scope: &CompanyScope<Member>) -> DomainResult<Vec<Catalog>> {
     let company = scope.company().clone();
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             linked(c, &company)?
                 .into_iter()
@@ -74,7 +74,7 @@ pub async fn held(
     }
     let company = scope.company().clone();
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::users::get_in_company(c, &company, &user)?.ok_or(DomainError::NotFound("user"))?;
             let mut granted = db::app_roles::of_user(c, &user)?;
@@ -110,7 +110,7 @@ pub async fn set(
 ) -> DomainResult<Vec<String>> {
     let (company, ctx) = (scope.company().clone(), scope.audit());
     store
-        .write(move |tx| {
+        .write_in(scope, move |tx| {
             let now = crate::clock::now_ms();
             crate::service::companies::load(tx, &company)?;
             db::users::get_in_company(tx, &company, &user)?.ok_or(DomainError::NotFound("user"))?;

@@ -24,6 +24,8 @@ pub async fn list(
     }
     let before = crate::domain::cursor::open_as(cursor, |k| k.parse::<i64>().ok())?;
     store
-        .read(move |c| db::audit::list(c, &filter, before, limit))
+        .read_within(reach.confined(), move |c| {
+            db::audit::list(c, &filter, before, limit)
+        })
         .await
 }

@@ -93,9 +93,12 @@ pub async fn logo<L: Level>(store: &Store, scope: &CompanyScope<L>) -> DomainRes
     read_logo(store, id).await
 }
 
-/// The logo of a company the caller has already been checked against.
+/// The logo of a company the caller has already been checked against, read in a transaction
+/// opened for that company.
 pub(crate) async fn read_logo(store: &Store, id: CompanyId) -> DomainResult<LogoImage> {
-    let stored = store.read(move |c| db::companies::logo(c, &id)).await?;
+    let stored = store
+        .read_for_company(id.clone(), move |c| db::companies::logo(c, &id))
+        .await?;
     stored
         .as_deref()
         .and_then(LogoImage::from_data_url)

@@ -220,7 +220,7 @@ pub async fn for_company(
 ) -> DomainResult<Vec<CompanyConfig>> {
     let company = scope.company().clone();
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             let mut out = Vec::new();
             for (stored, name) in db::configs::schemas_linked_to(c, &company)? {

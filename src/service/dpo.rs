@@ -32,7 +32,7 @@ pub async fn set_platform(store: &Store, owner: &Owner, mut dpo: Dpo) -> DomainR
 pub async fn company(store: &Store, scope: &CompanyScope<Member>) -> DomainResult<Option<Dpo>> {
     let company = scope.company().clone();
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::privacy::dpo(c, company.as_str())
         })

@@ -148,7 +148,7 @@ pub async fn list(
     let after = crate::domain::cursor::open_as(cursor, InvitationId::parse)?;
     let company = scope.company().clone();
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::invitations::list(c, &company, after.as_ref(), limit)
         })

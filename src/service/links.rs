@@ -40,7 +40,7 @@ pub async fn list_for_company(
     let company = scope.company().clone();
     let after = cursor::open_as(cursor, LinkId::parse)?;
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::links::page(c, None, Some(&company), after.as_ref(), limit)
         })
@@ -232,7 +232,7 @@ pub async fn domains<L: Level>(
     let company = scope.company().clone();
     let after = cursor::open(cursor)?;
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::links::domains(c, &company, after.as_deref(), limit)
         })

@@ -45,7 +45,7 @@ pub async fn reset_in_company(
     let ctx = scope.audit();
     let company = scope.company().clone();
     store
-        .write(move |tx| {
+        .write_in(scope, move |tx| {
             let u = db::users::get_in_company(tx, &company, &user)?
                 .ok_or(DomainError::NotFound("user"))?;
             reset_in(tx, &ctx, &u)
@@ -97,7 +97,7 @@ pub async fn set_owners_required(owner: &Owner, store: &Store, required: bool) -
 pub async fn company_policy(scope: &CompanyScope<Admin>, store: &Store) -> DomainResult<MfaPolicy> {
     let company = scope.company().clone();
     store
-        .read(move |c| db::mfa::policy(c, Some(&company)))
+        .read_in(scope, move |c| db::mfa::policy(c, Some(&company)))
         .await
 }
 
@@ -109,7 +109,7 @@ pub async fn set_company_policy(
     let ctx = scope.audit();
     let company = scope.company().clone();
     store
-        .write(move |tx| {
+        .write_in(scope, move |tx| {
             let now = now_ms();
             db::mfa::set_policy(tx, Some(&company), policy, now)?;
             let mut event = NewAuditEvent::new("mfa.policy_changed")

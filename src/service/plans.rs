@@ -160,29 +160,35 @@ async fn set(
         ));
     }
     store
-        .write(audited(ctx, move |tx, now| {
-            let c = crate::service::companies::load(tx, &company)?;
-            let plan_id = match change.plan_id.clone() {
-                Some(id) => {
-                    db::plans::get(tx, &id)?
-                        .ok_or_else(|| DomainError::invalid("plan_id", "no such plan"))?
-                        .id
+        .write_for_company(
+            company.clone(),
+            audited(ctx, move |tx, now| {
+                let c = crate::service::companies::load(tx, &company)?;
+                let plan_id = match change.plan_id.clone() {
+                    Some(id) => {
+                        db::plans::get(tx, &id)?
+                            .ok_or_else(|| DomainError::invalid("plan_id", "no such plan"))?
+                            .id
+                    }
+                    None => c.plan_id.clone(),
+                };
+                let trial = change
+                    .trial_ends_at
+                    .clone()
+                    .unwrap_or(c.trial_ends_at.clone());
+                let status = change.status.unwrap_or(c.subscription_status);
+                if plan_id == c.plan_id
+                    && trial == c.trial_ends_at
+                    && status == c.subscription_status
+                {
+                    return Ok(Change::unchanged(read_company_plan(tx, &company)?));
                 }
-                None => c.plan_id.clone(),
-            };
-            let trial = change
-                .trial_ends_at
-                .clone()
-                .unwrap_or(c.trial_ends_at.clone());
-            let status = change.status.unwrap_or(c.subscription_status);
-            if plan_id == c.plan_id && trial == c.trial_ends_at && status == c.subscription_status {
-                return Ok(Change::unchanged(read_company_plan(tx, &company)?));
-            }
-            db::plans::set_company_plan(tx, &company, &plan_id, trial.as_deref(), status, now)?;
-            let after = read_company_plan(tx, &company)?;
-            let event = plan_changed(&company, &after);
-            Ok(Change::audited(after, event))
-        }))
+                db::plans::set_company_plan(tx, &company, &plan_id, trial.as_deref(), status, now)?;
+                let after = read_company_plan(tx, &company)?;
+                let event = plan_changed(&company, &after);
+                Ok(Change::audited(after, event))
+            }),
+        )
         .await
 }
 

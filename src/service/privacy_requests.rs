@@ -142,7 +142,7 @@ pub async fn get(
     let company = scope.company().clone();
     let own = own_only(scope);
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::privacy::get_in_company(c, &company, &id)?
                 .filter(|r| own.as_ref().is_none_or(|me| &r.subject_id == me))

@@ -47,19 +47,23 @@ pub async fn report(
         scope.application_id().to_string(),
     );
     store
-        .write(audited(scope.audit(), move |tx, now| {
-            // The link may have been revoked since the key was read.
-            db::links::get_in_company(tx, &company, &link)?
-                .ok_or(DomainError::NotFound("company"))?;
-            db::provisioning::report(tx, &link, state, message.as_deref(), now)?;
-            let event = NewAuditEvent::new("provisioning.reported")
-                .company(&company)
-                .target("link", &link)
-                .details(json!({ "application_id": app, "state": state.as_str(),
+        .write_in(
+            scope,
+            audited(scope.audit(), move |tx, now| {
+                // The link may have been revoked since the key was read.
+                db::links::get_in_company(tx, &company, &link)?
+                    .ok_or(DomainError::NotFound("company"))?;
+                db::provisioning::report(tx, &link, state, message.as_deref(), now)?;
+                let event = NewAuditEvent::new("provisioning.reported")
+                    .company(&company)
+                    .target("link", &link)
+                    .details(json!({ "application_id": app, "state": state.as_str(),
                                  "message": message }));
-            let saved = db::provisioning::get(tx, &link)?.ok_or(DomainError::NotFound("link"))?;
-            Ok(Change::audited(saved, event))
-        }))
+                let saved =
+                    db::provisioning::get(tx, &link)?.ok_or(DomainError::NotFound("link"))?;
+                Ok(Change::audited(saved, event))
+            }),
+        )
         .await
 }
 

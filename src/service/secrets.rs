@@ -37,7 +37,7 @@ pub async fn list(
     let company = scope.company().clone();
     let after = crate::domain::cursor::open(cursor)?;
     store
-        .read(move |c| {
+        .read_in(scope, move |c| {
             crate::service::companies::load(c, &company)?;
             db::secrets::list(c, &company, after.as_deref(), limit)
         })

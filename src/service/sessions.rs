@@ -41,7 +41,7 @@ pub async fn list_company(
     let company = scope.company().clone();
     let check = (company.clone(), user.clone());
     store
-        .read(move |c| company_user(c, &check.0, check.1.as_ref()))
+        .read_in(scope, move |c| company_user(c, &check.0, check.1.as_ref()))
         .await?;
     let filter = SessionFilter::Company(company, user);
     list(store, filter, *scope.session(), cursor, limit).await
@@ -76,11 +76,22 @@ async fn list(
     limit: u32,
 ) -> DomainResult<Page<Session>> {
     let after = open_as(cursor, SessionId::parse)?;
-    store
-        .read(move |c| {
-            db::session_list::list(c, &filter, &current, now_ms(), after.as_ref(), limit)
-        })
-        .await
+    let company = company_of(&filter);
+    let read = move |c: &Db<'_>| {
+        db::session_list::list(c, &filter, &current, now_ms(), after.as_ref(), limit)
+    };
+    match company {
+        Some(company) => store.read_for_company(company, read).await,
+        None => store.read(read).await,
+    }
+}
+
+/// The company a filter confines the sessions to: a transaction opened for it sees no other.
+fn company_of(filter: &SessionFilter) -> Option<CompanyId> {
+    match filter {
+        SessionFilter::Company(company, _) => Some(company.clone()),
+        _ => None,
+    }
 }
 
 /// Ends one of the caller's own sessions (the current one too: that is signing out).
@@ -97,7 +108,7 @@ pub async fn end_in_company(
 ) -> DomainResult<()> {
     let company = scope.company().clone();
     store
-        .read({
+        .read_in(scope, {
             let company = company.clone();
             move |c| company_user(c, &company, None)
         })
@@ -122,16 +133,19 @@ async fn end_one(
     filter: SessionFilter,
     id: SessionId,
 ) -> DomainResult<()> {
-    store
-        .write(audited(ctx, move |tx, now| {
-            let session = db::session_list::find(tx, &filter, &id, &[0; 32], now)?
-                .ok_or(DomainError::NotFound("session"))?;
-            let count = db::session_list::delete(tx, &id)?;
-            let event = ended("session.ended", &session.user_id, session.company_id, count)
-                .details(json!({ "count": count, "session_id": id.as_str() }));
-            Ok(Change::audited((), event))
-        }))
-        .await
+    let company = company_of(&filter);
+    let end = audited(ctx, move |tx, now| {
+        let session = db::session_list::find(tx, &filter, &id, &[0; 32], now)?
+            .ok_or(DomainError::NotFound("session"))?;
+        let count = db::session_list::delete(tx, &id)?;
+        let event = ended("session.ended", &session.user_id, session.company_id, count)
+            .details(json!({ "count": count, "session_id": id.as_str() }));
+        Ok(Change::audited((), event))
+    });
+    match company {
+        Some(company) => store.write_for_company(company, end).await,
+        None => store.write(end).await,
+    }
 }
 
 /// Ends every session of the caller but the one making the request; answers how many.
@@ -155,10 +169,13 @@ pub async fn end_user_in_company(
 ) -> DomainResult<usize> {
     let company = scope.company().clone();
     store
-        .write(audited(scope.audit(), move |tx, _| {
-            company_user(tx, &company, Some(&user))?;
-            end_all(tx, &user, Some(company.clone()))
-        }))
+        .write_in(
+            scope,
+            audited(scope.audit(), move |tx, _| {
+                company_user(tx, &company, Some(&user))?;
+                end_all(tx, &user, Some(company.clone()))
+            }),
+        )
         .await
 }
 

@@ -152,7 +152,9 @@ pub async fn report(
     filter.company_id = reach.company().map(ToString::to_string);
     recorder.flush(store).await?;
     store
-        .read(move |c| db::usage::query(c, &filter, limit))
+        .read_within(reach.confined(), move |c| {
+            db::usage::query(c, &filter, limit)
+        })
         .await
 }
 
@@ -166,7 +168,7 @@ pub async fn report_page(
     limit: u32,
 ) -> DomainResult<UsageReport> {
     filter.company_id = reach.company().map(ToString::to_string);
-    page(recorder, store, filter, cursor, limit).await
+    page(recorder, store, reach.confined(), filter, cursor, limit).await
 }
 
 /// Requests per company over the period, for what `reach` covers, a page in company id order.
@@ -182,7 +184,9 @@ pub async fn by_company(
     let after = crate::domain::cursor::open(cursor)?;
     recorder.flush(store).await?;
     store
-        .read(move |c| db::usage::by_company(c, &filter, after.as_deref(), limit))
+        .read_within(reach.confined(), move |c| {
+            db::usage::by_company(c, &filter, after.as_deref(), limit)
+        })
         .await
 }
 
@@ -197,12 +201,14 @@ pub async fn for_application(
 ) -> DomainResult<UsageReport> {
     filter.application_id = Some(scope.application_id().to_string());
     filter.company_id = Some(scope.company().to_string());
-    page(recorder, store, filter, cursor, limit).await
+    page(recorder, store, Some(scope), filter, cursor, limit).await
 }
 
+/// A page of usage, read for the company when the caller is confined to one (`scope`).
 async fn page(
     recorder: &UsageRecorder,
     store: &Store,
+    scope: Option<&impl crate::db::InCompany>,
     filter: UsageFilter,
     cursor: Option<String>,
     limit: u32,
@@ -210,7 +216,7 @@ async fn page(
     let after = crate::domain::cursor::open_as(cursor, UsageAfter::parse)?;
     recorder.flush(store).await?;
     store
-        .read(move |c| {
+        .read_within(scope, move |c| {
             Ok(UsageReport {
                 page: db::usage::page(c, &filter, after.as_ref(), limit)?,
                 total: db::usage::total(c, &filter)?,
