@@ -839,3 +839,92 @@ async fn a_read_opened_for_a_company_sees_only_its_rows_on_postgresql() {
     };
     assert_eq!(store.read(after).await.unwrap(), (1, 0, 5));
 }
+
+/// Writes that arrive together on PostgreSQL share one transaction (one commit), each in a
+/// savepoint of its own: a write that fails leaves nothing and gets its own error, the others
+/// commit and get theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_that_arrive_together_commit_together_and_fail_alone_on_postgresql() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("grouped");
+    let store =
+        tokio::task::spawn_blocking(move || Store::open_postgres(&url, None, 8, Some(ring())))
+            .await
+            .unwrap()
+            .unwrap();
+    const WRITES: usize = 40;
+    let mut tasks = Vec::new();
+    for n in 0..WRITES {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = CompanyId::generate();
+            let own = id.clone();
+            let write = move |c: &Db| -> armario::error::DomainResult<i64> {
+                let mut new = new_company(&format!("Empresa {n}"), None, &format!("empresa-{n}"));
+                new.cnpj = format!("{:014}", n);
+                db::companies::insert(c, &id, &new, CompanyStatus::Active, 5_000)?;
+                if n == 0 {
+                    // The first batch holds on, so the others queue up behind it.
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+                if n % 7 == 3 {
+                    return Err(DomainError::invalid(
+                        "legal_name",
+                        format!("write {n} refused"),
+                    ));
+                }
+                Ok(c.query_row("SELECT txid_current()", [], |r| r.get(0))?)
+            };
+            // Every other write is opened for the company it creates.
+            let out = if n % 2 == 0 {
+                store.write(write).await
+            } else {
+                store.write_for_company(own, write).await
+            };
+            (n, out)
+        }));
+        if n == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    let mut transactions = std::collections::BTreeSet::new();
+    for task in tasks {
+        let (n, out) = task.await.unwrap();
+        match (n % 7 == 3, out) {
+            (true, Err(DomainError::Invalid { field, message })) => {
+                assert_eq!(
+                    (field.as_str(), message),
+                    ("legal_name", format!("write {n} refused"))
+                );
+            }
+            (false, Ok(txid)) => {
+                transactions.insert(txid);
+            }
+            (_, other) => panic!("write {n}: {other:?}"),
+        }
+    }
+    let mut names: Vec<String> = store
+        .read(|c| {
+            Ok(c.prepare("SELECT legal_name FROM companies")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+        .unwrap();
+    names.sort();
+    let expected: Vec<String> = {
+        let mut v: Vec<String> = (0..WRITES)
+            .filter(|n| n % 7 != 3)
+            .map(|n| format!("Empresa {n}"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names, expected, "the refused writes left nothing");
+    assert!(
+        transactions.len() <= 3,
+        "{} writes committed in {} transactions",
+        expected.len(),
+        transactions.len()
+    );
+}

@@ -359,7 +359,7 @@ impl Store {
             } => {
                 let (store, generation) = (store.clone(), generation.clone());
                 tokio::task::spawn_blocking(move || {
-                    let value = store.write(change, company.as_ref(), f)?;
+                    let value = store.write_grouped(change, company, f)?;
                     generation.bump();
                     store.read(after)?;
                     Ok(value)

@@ -19,7 +19,7 @@ use crate::ids::CompanyId;
 
 /// The advisory lock every write holds until it commits (a key of its own, apart from the
 /// migrations' lock).
-const WRITE_LOCK: i64 = 0x6172_6d61_7269_6f57; // "armarioW"
+pub(super) const WRITE_LOCK: i64 = 0x6172_6d61_7269_6f57; // "armarioW"
 
 /// Opens connections for the pool, each checked against the server's certificate.
 pub struct Manager {
@@ -56,6 +56,8 @@ pub struct PgStore {
     pool: r2d2::Pool<Manager>,
     /// This process's name in the notes its writes send the other replicas.
     replica: Arc<str>,
+    /// The writes waiting for the next batch.
+    group: Arc<super::group::Group>,
 }
 
 impl PgStore {
@@ -93,12 +95,23 @@ impl PgStore {
         Ok(Self {
             pool,
             replica: notes::new_replica(),
+            group: Arc::default(),
         })
     }
 
     /// This process's name in its notes.
     pub fn replica(&self) -> Arc<str> {
         self.replica.clone()
+    }
+
+    /// The writes waiting for the next batch (`group`).
+    pub(super) fn group(&self) -> &super::group::Group {
+        &self.group
+    }
+
+    /// A connection of the pool.
+    pub(super) fn session(&self) -> DomainResult<r2d2::PooledConnection<Manager>> {
+        Ok(self.pool.get()?)
     }
 
     /// Runs `f` in a write transaction; commits when it returns `Ok`, rolls back otherwise.
