@@ -23,6 +23,7 @@ pub mod mail;
 pub mod mail_cli;
 pub(crate) mod metrics;
 pub(crate) mod middleware;
+pub(crate) mod nul_input;
 pub mod oidc;
 pub(crate) mod server;
 pub mod service;

@@ -113,6 +113,18 @@ fn over_long_header(req: &Request) -> Option<&'static str> {
     })
 }
 
+/// The answer to a request holding a NUL (`nul_input`) at `field`.
+fn nul_refused(field: String) -> Response {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        ErrorBody {
+            message: format!("{field}: must not contain control characters"),
+            field: Some(field),
+            ..ErrorBody::new(ErrorCode::Invalid, "")
+        },
+    )
+}
+
 /// Wraps the whole app.
 pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let request_id = req
@@ -141,6 +153,9 @@ pub async fn around<E: Endpoint>(next: E, req: Request) -> poem::Result<Response
                     ..ErrorBody::new(ErrorCode::Invalid, "")
                 },
             );
+        }
+        if let Some(field) = crate::nul_input::in_url(req.uri().path(), req.uri().query()) {
+            return nul_refused(field);
         }
         if !csrf_ok(&req) {
             return json_error(
@@ -297,6 +312,16 @@ async fn limit_body(mut req: Request) -> Result<Request, Response> {
         .into_bytes_limit(max)
         .await
         .map_err(|_| too_large())?;
+    let form = req
+        .content_type()
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let nul = match form {
+        true => crate::nul_input::in_form(&body),
+        false => crate::nul_input::in_json(&body),
+    };
+    if let Some(field) = nul {
+        return Err(nul_refused(field));
+    }
     req.set_body(body);
     Ok(req)
 }

@@ -201,14 +201,7 @@ async fn a_stored_backup_that_fails_its_verification_no_longer_counts_as_good() 
     let owner = server.owner().await;
     company(&owner, "Verificada Ltda", 44).await;
     // A run of the scheduler may be under way: then the answer is 409; wait and retry.
-    let mut r = owner.post_empty("/api/v1/backups").await;
-    for _ in 0..50 {
-        if r.status != StatusCode::CONFLICT {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        r = owner.post_empty("/api/v1/backups").await;
-    }
+    let r = backup_when_free(&owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.body["id"].as_str().unwrap().to_string();
     wait_for_verified(&owner, std::slice::from_ref(&id)).await;
@@ -295,4 +288,37 @@ async fn an_unreachable_target_fails_the_run_and_records_why() {
         "the S3 secret never reaches the logs"
     );
     let _ = json!({});
+}
+
+/// A check of a PostgreSQL backup restores it into a scratch database it drops after; one left
+/// by a check that stopped half-way (killed, the server gone) is dropped by a later check once
+/// it is hours old, and a recent one, maybe another check's at work, is left alone.
+#[tokio::test]
+async fn a_stopped_checks_scratch_database_is_dropped_by_a_later_check() {
+    let server = Server::spawn();
+    if server.database_url().is_none() {
+        eprintln!("not run on SQLite: a backup check's scratch database is PostgreSQL's own");
+        return;
+    }
+    let owner = server.owner().await;
+    let pg = crate::common::postgres::shared();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let tag = random_hex(4);
+    let stale = format!("armario_verify_{}_{tag}dead", now - 7 * 3600);
+    let recent = format!("armario_verify_{}_{tag}f00d", now - 60);
+    for name in [&stale, &recent] {
+        pg.psql(&format!("CREATE DATABASE {name} OWNER armario"));
+    }
+    let r = backup_when_free(&owner).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    wait_for_verified(&owner, std::slice::from_ref(&id)).await;
+    let left = pg.psql(&format!(
+        "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE '%{tag}%'"
+    ));
+    pg.psql(&format!("DROP DATABASE IF EXISTS {recent}"));
+    assert_eq!(left, recent, "the scratch databases left");
 }

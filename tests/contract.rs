@@ -293,4 +293,48 @@ async fn earlier_findings_stay_fixed() {
     let message =
         &spec.body["components"]["schemas"]["ProvisioningReportIn"]["properties"]["message"];
     assert_eq!(message["nullable"], true, "{message}");
+    // A host holding a NUL was a 500 on PostgreSQL, whose text cannot hold one (schemathesis,
+    // ST101): it is refused on both stores, naming the field.
+    let company = company(&owner, "Hospedada Ltda", 4343).await;
+    let linked = linked_app(&owner, "Resolve", &company, ALL_SCOPES).await;
+    let app = server.anon().with_token(&linked.app.key);
+    let r = app
+        .get("/api/v1/app/resolve?host=empresa%00.example.com")
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid", Some("host"));
+    // Nor is a NUL anywhere else a text reaches the store through.
+    for path in [
+        "/api/v1/app/companies/by-external-id?external_id=a%00b".to_string(),
+        "/api/v1/app/webhooks/a%00b".into(),
+        format!("/api/v1/app/companies/{company}/secrets/om%00ie"),
+        format!("/api/v1/app/companies/{company}/users?q=a%00b"),
+    ] {
+        let r = app.get(&path).await;
+        assert!(
+            r.status.is_client_error(),
+            "{path}: {} {}",
+            r.status,
+            r.text
+        );
+    }
+    // Nor in a body (a provisioning report's message held one: schemathesis, ST101 on
+    // PostgreSQL): the field is named.
+    let r = app
+        .put(
+            &format!("/api/v1/app/companies/{company}/provisioning"),
+            json!({"state": "provisioning", "message": "a\u{0}b"}),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid", Some("message"));
+    for path in [
+        "/api/v1/companies/a%00b/logo",
+        "/api/v1/companies?q=a%00b",
+        "/api/v1/webhooks/a%00b",
+        "/oauth2/requests/a%00b",
+        "/oauth2/requests/a%00b/logo",
+        "/oauth2/authorize?client_id=a%00b&response_type=code&redirect_uri=https%3A%2F%2Fa.example%2Fcb&scope=openid",
+    ] {
+        let r = owner.get(path).await;
+        assert!(r.status.is_client_error(), "{path}: {} {}", r.status, r.text);
+    }
 }

@@ -165,6 +165,9 @@ impl AppPlansApi {
         let app = auth.app(&self.state, &caller)?;
         self.count(&app, None);
         let wanted: String = external_id.0.into();
+        // Checked as the ids it looks for were when set: no control characters (PostgreSQL's
+        // text cannot hold a NUL).
+        crate::domain::text::check("external_id", &wanted)?;
         let scope = links::find_by_external_id(&self.state.store, &app, wanted.clone()).await?;
         let company = app_access::company(&self.state.store, &scope).await?;
         Ok(Json(ExternalCompanyOut {

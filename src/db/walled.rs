@@ -48,6 +48,24 @@ impl Store {
         self.write_for_company(scope.company().clone(), f).await
     }
 
+    /// [`Store::write_directory_then`] opened for `company` when there is one (a write to
+    /// links that a company's admin or a linked application makes): the write sees and writes
+    /// that company's rows only; `after` (the directory's rebuild) reads the platform's.
+    pub async fn write_directory_within<T, F, A>(
+        &self,
+        company: Option<CompanyId>,
+        f: F,
+        after: A,
+    ) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+        A: FnOnce(&Db<'_>) -> DomainResult<()> + Send + 'static,
+    {
+        self.write_telling(super::pg::notes::Change::Directory, company, f, after)
+            .await
+    }
+
     /// [`Store::write_in`] for a company named by its id (tests, and callers whose capability
     /// was checked elsewhere).
     pub async fn write_for_company<T, F>(&self, company: CompanyId, f: F) -> DomainResult<T>

@@ -211,6 +211,8 @@ pub async fn resolve(
     if host.is_empty() {
         return Err(DomainError::invalid("host", "is required"));
     }
+    // A NUL can be in no host name, and PostgreSQL's text cannot hold one.
+    crate::domain::text::check("host", &host)?;
     let id = crate::service::hosts::company_for_host(store, base.as_ref(), host)
         .await?
         .ok_or(DomainError::NotFound("company"))?;

@@ -173,6 +173,19 @@ impl KeyWriter {
             .await
     }
 
+    /// [`KeyWriter::write`] in a transaction opened for `company` when there is one (a
+    /// company's admin or a linked application changing that company's link).
+    pub async fn write_within<T, F>(&self, company: Option<CompanyId>, f: F) -> DomainResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Db<'_>) -> DomainResult<T> + Send + 'static,
+    {
+        let directory = self.directory.clone();
+        self.store
+            .write_directory_within(company, f, move |conn| directory.rebuild(conn))
+            .await
+    }
+
     /// Reads, as `Store::read`.
     pub async fn read<T, F>(&self, f: F) -> DomainResult<T>
     where

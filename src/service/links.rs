@@ -149,6 +149,8 @@ pub async fn set_own_external_id(
     external_id: Option<String>,
 ) -> DomainResult<Link> {
     let (app, company) = (scope.application_id().clone(), scope.company().clone());
+    // In the platform's scope: an application's own ids are unique across every company it is
+    // linked to, and that check must see the other companies' links.
     keys.write(audited(scope.audit(), move |tx, now| {
         let before = db::links::list(tx, Some(&app), Some(&company))?
             .pop()
@@ -204,21 +206,24 @@ async fn remove(
     company: Option<CompanyId>,
     id: LinkId,
 ) -> DomainResult<()> {
-    keys.write(audited(ctx, move |tx, _| {
-        let link = match &company {
-            Some(c) => db::links::get_in_company(tx, c, &id)?,
-            None => db::links::get(tx, &id)?,
-        }
-        .ok_or(DomainError::NotFound("link"))?;
-        db::links::delete(tx, &id)?;
-        let event = NewAuditEvent::new("link.revoked")
+    keys.write_within(
+        company.clone(),
+        audited(ctx, move |tx, _| {
+            let link = match &company {
+                Some(c) => db::links::get_in_company(tx, c, &id)?,
+                None => db::links::get(tx, &id)?,
+            }
+            .ok_or(DomainError::NotFound("link"))?;
+            db::links::delete(tx, &id)?;
+            let event = NewAuditEvent::new("link.revoked")
             .company(&link.company_id)
             .target("link", &id)
             .details(
                 json!({ "application_id": link.application_id.to_string(), "scopes": link.scopes }),
             );
-        Ok(Change::audited((), event))
-    }))
+            Ok(Change::audited((), event))
+        }),
+    )
     .await
 }
 

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::Client;
+use super::{Client, Resp};
 
 /// Every scope a link can grant on a company.
 pub const ALL_SCOPES: &[&str] = &[
@@ -79,4 +79,18 @@ pub async fn omie_secret(owner: &Client, company: &str, app_key: &str, app_secre
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+/// The owner's `POST /api/v1/backups`, tried again while another run (the start's catch-up
+/// backup, slower on PostgreSQL, or a scheduled one) holds the backups: 409 until it is done.
+pub async fn backup_when_free(owner: &Client) -> Resp {
+    let mut r = owner.post_empty("/api/v1/backups").await;
+    for _ in 0..100 {
+        if r.status != reqwest::StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        r = owner.post_empty("/api/v1/backups").await;
+    }
+    r
 }

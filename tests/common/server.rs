@@ -88,6 +88,20 @@ impl Server {
             ),
         };
         let settings = Settings::load(&overrides, vars).expect("settings");
+        // A server of this process stopped just before may still be letting go of the data
+        // directory (a backup thread of its own finishing): wait for its lock to be free.
+        let data = dir.path().join("data");
+        if data.exists() {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while let Err(armario::datadir::LockError::Held { .. }) = armario::datadir::lock(&data)
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the data directory stayed locked"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let (ready_tx, ready_rx) = mpsc::channel::<Started>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()

@@ -260,6 +260,13 @@ impl Session {
         Ok(())
     }
 
+    /// Opens a transaction and runs `sql` in it, in one round trip. The transaction counts as
+    /// open even when `sql` fails: the caller rolls it back.
+    pub fn begin_with(&self, sql: &str) -> rusqlite::Result<()> {
+        self.inner.borrow_mut().in_transaction = true;
+        self.batch(&format!("BEGIN; {sql}"))
+    }
+
     pub fn commit(&self) -> rusqlite::Result<()> {
         self.inner.borrow_mut().in_transaction = false;
         self.batch("COMMIT")
