@@ -99,7 +99,7 @@ start_postgres() {
     "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
     "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -c \
-        "CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS" >/dev/null
+        "CREATE ROLE armario LOGIN PASSWORD 'armario' NOSUPERUSER NOBYPASSRLS CREATEDB" >/dev/null
     "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -c \
         "CREATE DATABASE armario OWNER armario LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" >/dev/null
     PG_DIR=$dir
