@@ -45,8 +45,9 @@ pub struct Group {
 
 impl PgStore {
     /// Runs `f` in a write transaction shared with the writes waiting beside it, in a
-    /// savepoint of its own; answers once that transaction has committed. As
-    /// [`PgStore::write`], with `company` the write sees and writes that company's rows only.
+    /// savepoint of its own; answers once that transaction has committed, whose note tells the
+    /// other replicas what changed. With `company` the write sees and writes that company's
+    /// rows only.
     pub fn write_grouped<T, F>(
         &self,
         change: Change,

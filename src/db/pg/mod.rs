@@ -3,6 +3,7 @@
 //! All of its SQL lives in this module's files.
 
 pub mod backup;
+mod check_scratch;
 mod group;
 pub mod migrate;
 pub mod notes;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::crypto::company_keys::KeyRing;
 
-use super::notes::{self, Change};
+use super::notes;
 use crate::db::sql::pg::Session;
 use crate::db::sql::Db;
 use crate::error::{DomainError, DomainResult};
@@ -112,51 +112,6 @@ impl PgStore {
     /// A connection of the pool.
     pub(super) fn session(&self) -> DomainResult<r2d2::PooledConnection<Manager>> {
         Ok(self.pool.get()?)
-    }
-
-    /// Runs `f` in a write transaction; commits when it returns `Ok`, rolls back otherwise.
-    /// The commit tells the other replicas what changed ([`notes`]).
-    ///
-    /// With `company`, the transaction is opened for that company: the row-level security
-    /// policies let it read and write that company's rows only.
-    pub fn write<T>(
-        &self,
-        change: Change,
-        company: Option<&CompanyId>,
-        mut f: impl FnMut(&Db<'_>) -> DomainResult<T>,
-    ) -> DomainResult<T> {
-        let session = self.pool.get()?;
-        session.begin("")?;
-        let note = notes::note(&self.replica, change);
-        let mut values = vec![
-            WRITE_LOCK.into(),
-            rusqlite::types::Value::Text(notes::CHANNEL.into()),
-            rusqlite::types::Value::Text(note),
-        ];
-        // The lock, the note (it goes out only at commit) and the company in one round trip.
-        let sql = match company {
-            None => "SELECT pg_advisory_xact_lock(?1), pg_notify(?2, ?3)",
-            Some(company) => {
-                values.push(rusqlite::types::Value::Text(company.as_str().into()));
-                "SELECT pg_advisory_xact_lock(?1), pg_notify(?2, ?3), \
-                        set_config('armario.company_id', ?4, true), \
-                        set_config('armario.scope', '', true)"
-            }
-        };
-        let ran = session
-            .execute(sql, &values)
-            .map_err(DomainError::from)
-            .and_then(|_| f(&Db::postgres(&session)));
-        match ran {
-            Ok(value) => {
-                session.commit()?;
-                Ok(value)
-            }
-            Err(e) => {
-                session.rollback()?;
-                Err(e)
-            }
-        }
     }
 
     /// Runs `f` on a free connection, outside any transaction (each statement sees the store
