@@ -103,7 +103,7 @@ impl<'a> Writer<'a> {
             return line;
         };
         let cipher = self.keys.cipher(company);
-        for column in p.sealed {
+        for column in side_rows::sealed_here(p) {
             match line.row.get(*column) {
                 None | Some(Value::Null) => continue,
                 Some(value) => {

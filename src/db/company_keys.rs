@@ -130,10 +130,12 @@ pub fn seal_pending(db: &Db, now: i64) -> DomainResult<SealReport> {
     Ok(report)
 }
 
-/// On PostgreSQL, where no function inside the SQL can seal a cell: after the master key
-/// changed (the old one given as previous), computes every e-mail's index again under the
-/// current key, so people sign in as before. Returns how many were computed.
-pub fn reindex_if_rotated(db: &Db) -> DomainResult<usize> {
+/// On PostgreSQL, where no function inside the SQL can seal a cell: computes the e-mail index
+/// of every person who has none and whose company still has its key (after a restore: a
+/// backup carries no index), and, after the master key changed (the old one given as
+/// previous), every index again under the current key, so people sign in as before. Returns
+/// how many were computed; cheap when there is nothing to do (a partial index's scan).
+pub fn reindex_pending(db: &Db) -> DomainResult<usize> {
     let current: Option<String> =
         db.query_row("SELECT armario_master_key_id()", [], |r| r.get(0))?;
     let Some(current) = current else {
@@ -146,21 +148,37 @@ pub fn reindex_if_rotated(db: &Db) -> DomainResult<usize> {
             |r| r.get(0),
         )
         .optional()?;
-    let mut done = 0;
-    if indexed_with.as_deref().is_some_and(|k| k != current) {
-        for (user, email) in all_emails(db)? {
-            super::cached_execute(
-                db,
-                "UPDATE users SET email_index = armario_email_index(?2) WHERE id = ?1",
-                params![user, email],
-            )?;
-            done += 1;
-        }
+    let emails = if indexed_with.as_deref().is_some_and(|k| k != current) {
+        all_emails(db)?
+    } else {
+        unindexed_emails(db)?
+    };
+    for (user, email) in &emails {
+        super::cached_execute(
+            db,
+            "UPDATE users SET email_index = armario_email_index(?2) WHERE id = ?1",
+            params![user, email],
+        )?;
     }
     if indexed_with.as_deref() != Some(current.as_str()) {
         set_index_key_id(db, &current)?;
     }
-    Ok(done)
+    Ok(emails.len())
+}
+
+/// People without an e-mail index whose e-mail can be opened: of no company, or of one that
+/// has its key (an erased company's people keep pseudonyms, indexed by nothing).
+fn unindexed_emails(conn: &Db) -> DomainResult<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, armario_open('users', 'email', company_id, email) FROM users u
+         WHERE email_index IS NULL AND (company_id IS NULL OR EXISTS
+             (SELECT 1 FROM company_keys k WHERE k.company_id = u.company_id))
+         ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// Records the master key whose subkey computed the e-mail indexes.

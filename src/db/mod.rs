@@ -399,7 +399,7 @@ impl Store {
     /// on the writer thread; see [`company_keys::seal_pending`].
     pub async fn seal_pending(&self) -> DomainResult<company_keys::SealReport> {
         let Backend::Sqlite { writer, .. } = &self.backend else {
-            let indexes_recomputed = self.write(company_keys::reindex_if_rotated).await?;
+            let indexes_recomputed = self.write(company_keys::reindex_pending).await?;
             return Ok(company_keys::SealReport {
                 indexes_recomputed,
                 ..Default::default()

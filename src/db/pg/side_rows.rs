@@ -6,7 +6,11 @@
 //! back between the dump's data and its indexes and constraints, opened where the key is still
 //! there and as `Unreadable` says where it is not.
 //!
-//! Tables the store seals itself (people, secrets, audit events) stay in the dump as they are.
+//! Tables the store seals itself (secrets, audit events) stay in the dump as they are. People
+//! are sealed by the store too, but their e-mails' index (a keyed hash, with which anyone
+//! holding the master key could test a guessed address) must not travel: their rows go beside
+//! the dump as they are, with the index emptied, and the first start after a restore computes
+//! it again (`company_keys::reindex_pending`).
 
 use serde_json::{Map, Value};
 
@@ -29,11 +33,21 @@ pub struct SideRow {
     pub row: Map<String, Value>,
 }
 
-/// The tables whose rows travel beside the dump, with their personal columns.
+/// The tables whose rows travel beside the dump, with their personal columns: those the store
+/// keeps in clear, and those with a column no copy holds (`emptied`).
 pub fn tables() -> impl Iterator<Item = &'static PersonalColumns> {
     BY_COMPANY
         .iter()
-        .filter(|p| !SEALED_BY_STORE.contains(&p.table))
+        .filter(|p| !SEALED_BY_STORE.contains(&p.table) || !p.emptied.is_empty())
+}
+
+/// The columns of `p` a backup seals: none where the store has sealed them already.
+pub fn sealed_here(p: &PersonalColumns) -> &'static [&'static str] {
+    if SEALED_BY_STORE.contains(&p.table) {
+        &[]
+    } else {
+        p.sealed
+    }
 }
 
 /// The table of `name` among [`tables`].
@@ -68,10 +82,16 @@ pub(super) fn read(
             .map_err(failed)?;
         let last = page.len() < FETCH;
         for (company, json) in page {
-            let row = match serde_json::from_str(&json) {
+            let mut row = match serde_json::from_str(&json) {
                 Ok(Value::Object(row)) => row,
                 _ => return Err(format!("reading {}: a row that is not an object", p.table)),
             };
+            // As the file's backups: a company's rows (the platform's own people keep theirs).
+            if company.is_some() {
+                for column in p.emptied {
+                    row.insert(column.to_string(), Value::Null);
+                }
+            }
             each(SideRow {
                 table: p.table,
                 company,
