@@ -454,3 +454,77 @@ async fn the_connection_to_postgresql_is_tls_checked_against_the_given_ca() {
     .unwrap();
     assert!(over_tls, "the session is not encrypted");
 }
+
+/// The owner's companies list on PostgreSQL walks the index of its order under the company
+/// wall, as on the file, instead of reading every company and sorting them: the wall's test
+/// must not make the planner guess that it hides almost every row, and a moved store has its
+/// statistics at once.
+#[tokio::test]
+async fn the_owners_list_on_postgresql_walks_its_index_behind_the_wall() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
+    let Some(pg) = Postgres::start() else { return };
+    let mut server = Server::start();
+    server.owner().await;
+    assert_eq!(server.stop().code(), Some(0));
+    Connection::open(server.db_path())
+        .unwrap()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
+                                    approved_at, search_fold, sort_name)
+             SELECT printf('cmp_%032x', i), 'Empresa ' || i, printf('%014d', i),
+                    'empresa-' || i, 'active', 1700000000000 + i, 1700000000000 + i,
+                    1700000000000 + i, 'empresa ' || i, 'empresa ' || i
+             FROM n",
+        )
+        .unwrap();
+    let url = pg.database("plans");
+    let out = migrate_store(
+        &server.data_dir(),
+        &server.master_key,
+        server.db_path().to_str().unwrap(),
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tokio::task::spawn_blocking(move || {
+        use armario::db::pg;
+        let mut client = pg::connect(&url, None).unwrap();
+        let analyzed: bool = client
+            .query_one(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'companies'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert!(analyzed, "migrate-store gathers the planner's statistics");
+        let mut tx = pg::platform_transaction(&mut client).unwrap();
+        for order in ["created_at DESC, c.id DESC", "sort_name, c.id"] {
+            let plan: String = tx
+                .query(
+                    &format!(
+                        "EXPLAIN SELECT c.id, c.legal_name FROM companies c \
+                         ORDER BY c.{order} LIMIT 51"
+                    ),
+                    &[],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0) + "\n")
+                .collect();
+            assert!(
+                plan.contains("Index Scan") && !plan.contains("Sort") && !plan.contains("Seq Scan"),
+                "a page by {order} walks its index:\n{plan}"
+            );
+        }
+        tx.commit().unwrap();
+    })
+    .await
+    .unwrap();
+    drop(pg);
+}

@@ -221,11 +221,7 @@ pub fn page_and_total(
 /// How many companies the filters match, on every page.
 pub fn count(conn: &Db, terms: &SearchTerms, filter: &CompanyFilter) -> DomainResult<u64> {
     let trigrams = search_trigrams(conn, terms, filter)?;
-    let (sql, args) = match conn.dialect() {
-        Dialect::Sqlite => count_query(filter, &trigrams),
-        // PostgreSQL keeps no counts per status: it counts the rows.
-        Dialect::Postgres => count_rows_query(filter, &trigrams),
-    };
+    let (sql, args) = count_query(filter, &trigrams);
     let mut stmt = conn.prepare_cached(&sql)?;
     let n: i64 = stmt.query_row(params_from_iter(args.iter()), |r| r.get(0))?;
     Ok(n.max(0) as u64)

@@ -156,6 +156,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "login_throttle",
         include_str!("../../migrations/0033_login_throttle.sql"),
     ),
+    (
+        34,
+        "owner_reads",
+        include_str!("../../migrations/0034_owner_reads.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

@@ -324,7 +324,14 @@ impl PgDatabase {
                 without_key,
             })
         };
-        write().map_err(|e| format!("{}: writing the companies' keys: {e}", self.describe()))
+        let restored = write()
+            .map_err(|e| format!("{}: writing the companies' keys: {e}", self.describe()))?;
+        // The planner's statistics of the tables just filled (a dump carries none): without
+        // them it guesses their sizes until autovacuum comes.
+        session
+            .batch("ANALYZE")
+            .map_err(|e| format!("{}: gathering statistics: {e}", self.describe()))?;
+        Ok(restored)
     }
 
     /// `pg_restore` of the tables and their data, the rows beside the dump written in one

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "login_throttle",
         include_str!("../../../migrations/postgres/0033_login_throttle.sql"),
     ),
+    (
+        34,
+        "owner_reads",
+        include_str!("../../../migrations/postgres/0034_owner_reads.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).

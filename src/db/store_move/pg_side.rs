@@ -355,8 +355,12 @@ impl Side for PgSide {
         Ok(())
     }
 
+    /// Commits, then gathers the planner's statistics of the tables just filled: until
+    /// autovacuum gets to them the planner would guess their sizes, and plan the owner's
+    /// reads as scans of whole tables.
     fn commit(&mut self) -> Result<(), String> {
-        self.client.batch_execute("COMMIT").map_err(self.failed())
+        self.client.batch_execute("COMMIT").map_err(self.failed())?;
+        self.client.batch_execute("ANALYZE").map_err(self.failed())
     }
 
     fn rollback(&mut self) {
