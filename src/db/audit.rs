@@ -75,17 +75,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     })
 }
 
-/// A user's name, when the user is of the reader's company (or the reader sees all).
+/// A user's name, when the user is of the reader's company (or the reader sees all). What is
+/// in `[[…]]` applies only when the reader's names are confined to a company ([`confined`]).
 const USER_NAME: &str =
-    "(SELECT armario_open('users', 'name', u.company_id, u.name) FROM users u WHERE u.id = {id} AND (?1 IS NULL OR u.company_id = ?1))";
+    "(SELECT armario_open('users', 'name', u.company_id, u.name) FROM users u WHERE u.id = {id} AND [[u.company_id = ?1]])";
 /// An application's name, when it is linked to the reader's company (or the reader sees all).
-const APP_NAME: &str =
-    "(SELECT a.name FROM applications a WHERE a.id = {id} AND (?1 IS NULL OR EXISTS \
-     (SELECT 1 FROM links l WHERE l.application_id = a.id AND l.company_id = ?1)))";
+const APP_NAME: &str = "(SELECT a.name FROM applications a WHERE a.id = {id} AND [[EXISTS \
+     (SELECT 1 FROM links l WHERE l.application_id = a.id AND l.company_id = ?1)]])";
 /// A company's display name, as the web UI shows it, when it is the reader's (or all are seen).
 const COMPANY_NAME: &str =
     "(SELECT COALESCE(NULLIF(c.display_name, ''), NULLIF(c.trade_name, ''), c.legal_name) \
-     FROM companies c WHERE c.id = {id} AND (?1 IS NULL OR c.id = ?1))";
+     FROM companies c WHERE c.id = {id} AND [[c.id = ?1]])";
 
 /// Newest first; the cursor is the id of the last event of the previous page.
 pub fn list(
@@ -132,9 +132,33 @@ const POSTGRES_PEOPLE: &str = ",
                 armario_open('users', 'name', tu.company_id, tu.name)
          FROM audit_events e
          LEFT JOIN users au ON e.actor_kind = 'user' AND au.id = e.actor_id
-              AND (?1 IS NULL OR au.company_id = ?1)
+              AND [[au.company_id = ?1]]
          LEFT JOIN users tu ON e.target_kind = 'user' AND tu.id = e.target_id
-              AND (?1 IS NULL OR tu.company_id = ?1)";
+              AND [[tu.company_id = ?1]]";
+
+/// `sql` with each `[[condition]]` kept (in parentheses) when the reader's names are confined
+/// to a company, or `TRUE` when the reader sees all. Two statements rather than one with
+/// `?1 IS NULL OR …`: PostgreSQL would plan that one again on every run for its value.
+fn confined(sql: &str, within: bool) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(start) = rest.find("[[") {
+        let Some(len) = rest[start..].find("]]") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        if within {
+            out.push('(');
+            out.push_str(&rest[start + 2..start + len]);
+            out.push(')');
+        } else {
+            out.push_str("TRUE");
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
 
 fn list_query_in(
     dialect: Dialect,
@@ -146,9 +170,9 @@ fn list_query_in(
         Dialect::Sqlite => (USER_NAME, "\n         FROM audit_events e"),
         Dialect::Postgres => ("NULL", POSTGRES_PEOPLE),
     };
-    // ?1 is the company whose names the reader may see (NULL: all). Names are looked up by
-    // correlated subqueries so a deleted or hidden object simply has none.
-    let mut sql = format!(
+    // Names are looked up by correlated subqueries so a deleted or hidden object simply has
+    // none.
+    let sql = format!(
         "SELECT e.id, e.at, e.actor_kind, e.actor_id, e.company_id, e.action, e.target_kind,
                 e.target_id, {personal},
                 CASE e.actor_kind WHEN 'user' THEN {user_name} WHEN 'application' THEN {app_name} END,
@@ -163,7 +187,12 @@ fn list_query_in(
         target_app = APP_NAME.replace("{id}", "e.target_id"),
         target_company = COMPANY_NAME.replace("{id}", "e.target_id"),
     );
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(f.names_within.clone())];
+    // ?1, when present, is the company whose names the reader may see.
+    let mut sql = confined(&sql, f.names_within.is_some());
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(company) = &f.names_within {
+        args.push(Box::new(company.clone()));
+    }
     let cond = |sql: &mut String,
                 args: &mut Vec<Box<dyn rusqlite::ToSql>>,
                 clause: &str,

@@ -329,7 +329,7 @@ impl PgDatabase {
         // The planner's statistics of the tables just filled (a dump carries none): without
         // them it guesses their sizes until autovacuum comes.
         session
-            .batch("ANALYZE")
+            .batch(super::ANALYZE_OWN_TABLES)
             .map_err(|e| format!("{}: gathering statistics: {e}", self.describe()))?;
         Ok(restored)
     }

@@ -181,9 +181,10 @@ fn write_jobs(
             channel = literal(notes::CHANNEL),
         ));
         if i == 0 {
-            session.begin_with(&format!(
-                "SELECT pg_advisory_xact_lock({WRITE_LOCK}); {before}"
-            ))?;
+            session.begin_with(
+                "",
+                &format!("SELECT pg_advisory_xact_lock({WRITE_LOCK}); {before}"),
+            )?;
         } else {
             session.batch(&before)?;
         }
@@ -200,6 +201,6 @@ fn write_jobs(
 
 /// `text` as an SQL string literal (the store's own ids and notes: no quote in them, doubled
 /// all the same).
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }

@@ -130,15 +130,18 @@ impl PgStore {
         f: impl FnOnce(&Db<'_>) -> DomainResult<T>,
     ) -> DomainResult<T> {
         let session = self.pool.get()?;
-        session.begin("ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        // The transaction and its company in one round trip.
         let ran = session
-            .execute(
-                "SELECT set_config('armario.company_id', ?1, true), \
-                        set_config('armario.scope', '', true)",
-                &[rusqlite::types::Value::Text(company.as_str().into())],
+            .begin_with(
+                "ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                &format!(
+                    "SELECT set_config('armario.company_id', {}, true), \
+                            set_config('armario.scope', '', true)",
+                    super::group::literal(company.as_str())
+                ),
             )
             .map_err(DomainError::from)
-            .and_then(|_| f(&Db::postgres(&session)));
+            .and_then(|()| f(&Db::postgres(&session)));
         session.rollback()?;
         ran
     }

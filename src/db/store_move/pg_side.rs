@@ -360,7 +360,9 @@ impl Side for PgSide {
     /// reads as scans of whole tables.
     fn commit(&mut self) -> Result<(), String> {
         self.client.batch_execute("COMMIT").map_err(self.failed())?;
-        self.client.batch_execute("ANALYZE").map_err(self.failed())
+        self.client
+            .batch_execute(crate::db::pg::ANALYZE_OWN_TABLES)
+            .map_err(self.failed())
     }
 
     fn rollback(&mut self) {

@@ -260,11 +260,12 @@ impl Session {
         Ok(())
     }
 
-    /// Opens a transaction and runs `sql` in it, in one round trip. The transaction counts as
-    /// open even when `sql` fails: the caller rolls it back.
-    pub fn begin_with(&self, sql: &str) -> rusqlite::Result<()> {
+    /// Opens a transaction (with `mode`, as [`Session::begin`]) and runs `sql` in it, in one
+    /// round trip. The transaction counts as open even when `sql` fails: the caller rolls it
+    /// back.
+    pub fn begin_with(&self, mode: &str, sql: &str) -> rusqlite::Result<()> {
         self.inner.borrow_mut().in_transaction = true;
-        self.batch(&format!("BEGIN; {sql}"))
+        self.batch(&format!("BEGIN {mode}; {sql}"))
     }
 
     pub fn commit(&self) -> rusqlite::Result<()> {
