@@ -224,19 +224,11 @@ fn a_month_of_usage_is_a_range_of_an_index() {
             application_id: None,
             company_id: company.clone(),
         };
-        let none: Option<String> = None;
-        let args: [&dyn ToSql; 9] = [
-            &f.from_day,
-            &f.to_day,
-            &f.application_id,
-            &f.company_id,
-            &none,
-            &none,
-            &none,
-            &none,
-            &51,
-        ];
-        for sql in [super::usage::page_sql(&f), super::usage::total_sql(&f)] {
+        for (sql, args) in [
+            super::usage::page_query(&f, None, 50),
+            super::usage::total_query(&f),
+        ] {
+            let args: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
             let lines = plan(&conn, &sql, &args);
             assert_indexed(&format!("usage {company:?}"), &lines, C, &[]);
             assert!(lines.iter().any(|l| l.starts_with("SEARCH")), "{lines:#?}");

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use crate::db::sql::{Db, Row};
+use crate::db::sql::{params_from_iter, Db, Row};
 use crate::domain::Page;
 use crate::error::DomainResult;
 
@@ -52,20 +52,28 @@ const ROW: &str = "u.day, u.application_id, u.company_id, u.route_group, u.reque
     FROM usage_daily u LEFT JOIN applications a ON a.id = u.application_id \
     LEFT JOIN companies c ON c.id = u.company_id";
 
-/// The filter's conditions over `?1` (first day), `?2` (last day), `?3` (application) and `?4`
-/// (company). Written per filter rather than as `(?4 IS NULL OR company_id = ?4)`, which no
-/// index can serve: with a million companies a company's month must be a range of
-/// `usage_daily_company`, not a walk over every row.
-fn where_clause(f: &UsageFilter) -> String {
-    let mut sql = "day >= COALESCE(?1, '') AND day <= COALESCE(?2, '9999-12-31')".to_string();
-    sql.push_str(match f.application_id {
-        Some(_) => " AND application_id = ?3",
-        None => " AND ?3 IS NULL",
-    });
-    sql.push_str(match f.company_id {
-        Some(_) => " AND company_id = ?4",
-        None => " AND ?4 IS NULL",
-    });
+/// Values bound to a statement built for its filter.
+pub(crate) type Args = Vec<Box<dyn rusqlite::ToSql>>;
+
+/// The filter's conditions, each only when set, numbered from `?1` with their values in
+/// `args`. Written per filter rather than as `(?4 IS NULL OR company_id = ?4)`, which no index
+/// can serve: with a million companies a company's month must be a range of
+/// `usage_daily_company`, not a walk over every row. And no `?n IS NULL` either: PostgreSQL
+/// would plan such a statement again on every run, for the values it is given.
+fn where_clause(f: &UsageFilter, args: &mut Args) -> String {
+    let mut sql = "1 = 1".to_string();
+    let set = [
+        ("day >=", &f.from_day),
+        ("day <=", &f.to_day),
+        ("application_id =", &f.application_id),
+        ("company_id =", &f.company_id),
+    ];
+    for (clause, value) in set {
+        if let Some(v) = value {
+            args.push(Box::new(v.clone()));
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        }
+    }
     sql
 }
 
@@ -83,16 +91,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UsageRow> {
 
 /// Rows in the period (days inclusive), oldest first; at most `limit` (the CSV export).
 pub fn query(conn: &Db, f: &UsageFilter, limit: u32) -> DomainResult<Vec<UsageRow>> {
+    let mut args = Args::new();
     let sql = format!(
-        "SELECT {ROW} WHERE {} ORDER BY day, application_id, company_id, route_group LIMIT ?5",
-        where_clause(f)
+        "SELECT {ROW} WHERE {} ORDER BY day, application_id, company_id, route_group LIMIT {limit}",
+        where_clause(f, &mut args)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(
-            params![f.from_day, f.to_day, f.application_id, f.company_id, limit],
-            from_row,
-        )?
+        .query_map(params_from_iter(args.iter()), from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -134,52 +140,61 @@ pub fn page(
     after: Option<&UsageAfter>,
     limit: u32,
 ) -> DomainResult<Page<UsageRow>> {
-    let sql = page_sql(f);
+    let (sql, args) = page_query(f, after, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset(
         &mut stmt,
-        params![
-            f.from_day,
-            f.to_day,
-            f.application_id,
-            f.company_id,
-            after.map(|a| &a.day),
-            after.map(|a| &a.application_id),
-            after.map(|a| &a.company_id),
-            after.map(|a| &a.route_group),
-            limit + 1
-        ],
+        params_from_iter(args.iter()),
         limit,
         from_row,
         UsageAfter::key,
     )
 }
 
-/// The SQL of [`page`] (apart, so a test can read its plan).
-pub(crate) fn page_sql(f: &UsageFilter) -> String {
-    format!(
-        "SELECT {ROW} \
-         WHERE {} AND (?5 IS NULL OR (day, application_id, company_id, route_group) > (?5, ?6, ?7, ?8)) \
-         ORDER BY day, application_id, company_id, route_group LIMIT ?9",
-        where_clause(f)
-    )
+/// The SQL of [`page`] and its values (apart, so a test can read its plan).
+pub(crate) fn page_query(
+    f: &UsageFilter,
+    after: Option<&UsageAfter>,
+    limit: u32,
+) -> (String, Args) {
+    let mut args = Args::new();
+    let mut sql = format!("SELECT {ROW} WHERE {}", where_clause(f, &mut args));
+    if let Some(a) = after {
+        for v in [&a.day, &a.application_id, &a.company_id, &a.route_group] {
+            args.push(Box::new(v.clone()));
+        }
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (day, application_id, company_id, route_group) > (?{}, ?{}, ?{}, ?{n})",
+            n - 3,
+            n - 2,
+            n - 1
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY day, application_id, company_id, route_group LIMIT {}",
+        limit + 1
+    ));
+    (sql, args)
 }
 
-/// The SQL of [`total`].
-pub(crate) fn total_sql(f: &UsageFilter) -> String {
-    format!(
+/// The SQL of [`total`] and its values.
+pub(crate) fn total_query(f: &UsageFilter) -> (String, Args) {
+    let mut args = Args::new();
+    let sql = format!(
         "SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE {}",
-        where_clause(f)
-    )
+        where_clause(f, &mut args)
+    );
+    (sql, args)
 }
 
 /// The sum of requests over every row of the report, whatever page is read.
 pub fn total(conn: &Db, f: &UsageFilter) -> DomainResult<i64> {
-    let sql = total_sql(f);
+    let (sql, args) = total_query(f);
     Ok(super::cached_row(
         conn,
         &sql,
-        params![f.from_day, f.to_day, f.application_id, f.company_id],
+        params_from_iter(args.iter()),
         |r| r.get(0),
     )?)
 }
@@ -199,25 +214,26 @@ pub fn by_company(
     after: Option<&str>,
     limit: u32,
 ) -> DomainResult<Page<CompanyTotal>> {
-    let sql = format!(
+    let mut args = Args::new();
+    let mut sql = format!(
         "SELECT u.company_id, \
          COALESCE(NULLIF(trim(c.display_name), ''), NULLIF(trim(c.trade_name), ''), c.legal_name), \
          SUM(u.requests) FROM usage_daily u LEFT JOIN companies c ON c.id = u.company_id \
-         WHERE {} AND u.company_id <> '' AND (?5 IS NULL OR u.company_id > ?5) \
-         GROUP BY u.company_id, c.id ORDER BY u.company_id LIMIT ?6",
-        where_clause(f)
+         WHERE {} AND u.company_id <> ''",
+        where_clause(f, &mut args)
     );
+    if let Some(after) = after {
+        args.push(Box::new(after.to_string()));
+        sql.push_str(&format!(" AND u.company_id > ?{}", args.len()));
+    }
+    sql.push_str(&format!(
+        " GROUP BY u.company_id, c.id ORDER BY u.company_id LIMIT {}",
+        limit + 1
+    ));
     let mut stmt = conn.prepare_cached(&sql)?;
     super::keyset(
         &mut stmt,
-        params![
-            f.from_day,
-            f.to_day,
-            f.application_id,
-            f.company_id,
-            after,
-            limit + 1
-        ],
+        params_from_iter(args.iter()),
         limit,
         |r| {
             Ok(CompanyTotal {
