@@ -195,6 +195,10 @@ pub fn verify(conn: &Db) -> DomainResult<ChainReport> {
     super::in_snapshot(conn, walk)
 }
 
+/// Events read per statement: a PostgreSQL connection hands a statement's rows over whole,
+/// so ten million events are walked a page at a time, never held at once.
+pub(super) const WALK_PAGE: i64 = 2_000;
+
 fn walk(conn: &Db) -> DomainResult<ChainReport> {
     let (anchor_id, anchor_hash) = anchor(conn)?;
     let mut report = ChainReport::default();
@@ -203,33 +207,36 @@ fn walk(conn: &Db) -> DomainResult<ChainReport> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {}, c.event_id, c.personal_salt, c.personal_commit, c.prev_hash, c.hash
          FROM audit_events e LEFT JOIN audit_chain c ON c.event_id = e.id {}
-         WHERE e.id > ?1 ORDER BY e.id",
+         WHERE e.id > ?1 ORDER BY e.id LIMIT {WALK_PAGE}",
         // The walk meets the companies in no order: each event's key comes with its row.
         event_columns(&super::audit::opened_with_keys("e", "k")),
         super::audit::KEY_JOIN
     ))?;
-    let mut rows = stmt.query([anchor_id])?;
-    while let Some(r) = rows.next()? {
-        let e = Stored::from_row(&r)?;
-        let linked: Option<i64> = r.get(10)?;
-        if linked.is_none() {
-            report.broken = broken(
-                e.id,
-                BreakKind::Inserted,
-                format!(
-                    "event {} has no link in the chain: it was inserted outside armario",
-                    e.id
-                ),
-            );
-            break;
-        }
-        let salt: Option<Vec<u8>> = r.get(11)?;
-        let commit: Vec<u8> = r.get(12)?;
-        let stored_prev: Vec<u8> = r.get(13)?;
-        let hash: Vec<u8> = r.get(14)?;
-        if stored_prev != prev {
-            let gone = deleted_between(conn, prev_id, Some(e.id))?;
-            report.broken = match gone {
+    'pages: loop {
+        let mut rows = stmt.query([prev_id])?;
+        let mut read = 0;
+        while let Some(r) = rows.next()? {
+            read += 1;
+            let e = Stored::from_row(&r)?;
+            let linked: Option<i64> = r.get(10)?;
+            if linked.is_none() {
+                report.broken = broken(
+                    e.id,
+                    BreakKind::Inserted,
+                    format!(
+                        "event {} has no link in the chain: it was inserted outside armario",
+                        e.id
+                    ),
+                );
+                break 'pages;
+            }
+            let salt: Option<Vec<u8>> = r.get(11)?;
+            let commit: Vec<u8> = r.get(12)?;
+            let stored_prev: Vec<u8> = r.get(13)?;
+            let hash: Vec<u8> = r.get(14)?;
+            if stored_prev != prev {
+                let gone = deleted_between(conn, prev_id, Some(e.id))?;
+                report.broken = match gone {
                 Some(id) => broken(id, BreakKind::Deleted, format!("event {id} was deleted")),
                 None => broken(
                     e.id,
@@ -240,32 +247,36 @@ fn walk(conn: &Db) -> DomainResult<ChainReport> {
                     ),
                 ),
             };
+                break 'pages;
+            }
+            let personal_ok = match &salt {
+                Some(salt) => {
+                    chain::personal_commit(salt, e.ip.as_deref(), &e.details)[..] == commit[..]
+                }
+                None => {
+                    report.anonymised += 1;
+                    true
+                }
+            };
+            if !personal_ok || chain::link(&prev, &e.fields(), &commit)[..] != hash[..] {
+                report.broken = broken(
+                    e.id,
+                    BreakKind::Edited,
+                    format!("event {} was edited", e.id),
+                );
+                break 'pages;
+            }
+            report.events_checked += 1;
+            report.head = Some(ChainHead {
+                event_id: e.id,
+                hash: hex::encode(&hash),
+            });
+            prev = hash;
+            prev_id = e.id;
+        }
+        if read < WALK_PAGE {
             break;
         }
-        let personal_ok = match &salt {
-            Some(salt) => {
-                chain::personal_commit(salt, e.ip.as_deref(), &e.details)[..] == commit[..]
-            }
-            None => {
-                report.anonymised += 1;
-                true
-            }
-        };
-        if !personal_ok || chain::link(&prev, &e.fields(), &commit)[..] != hash[..] {
-            report.broken = broken(
-                e.id,
-                BreakKind::Edited,
-                format!("event {} was edited", e.id),
-            );
-            break;
-        }
-        report.events_checked += 1;
-        report.head = Some(ChainHead {
-            event_id: e.id,
-            hash: hex::encode(&hash),
-        });
-        prev = hash;
-        prev_id = e.id;
     }
     if report.broken.is_none() {
         if let Some(id) = deleted_between(conn, prev_id, None)? {

@@ -86,3 +86,37 @@ fn a_prune_committed_during_the_walk_does_not_read_as_a_break() {
     assert!(after.broken.is_none(), "{:?}", after.broken);
     assert_eq!(after.events_checked, 2);
 }
+
+/// The walk reads the events a page at a time: a chain longer than two pages is checked
+/// whole, and a change on a later page is found where it is.
+#[test]
+fn a_chain_longer_than_a_page_is_walked_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Connection::open(dir.path().join("armario.db")).unwrap();
+    crate::db::migrate::apply(&mut c).unwrap();
+    let ctx = AuditCtx {
+        actor: Actor::Anonymous,
+        ip: None,
+    };
+    let n = 2 * super::audit_chain::WALK_PAGE + 5;
+    let tx = c.unchecked_transaction().unwrap();
+    for i in 0..n {
+        let e = NewAuditEvent::new("company.updated");
+        crate::db::audit::insert(&crate::db::Db::sqlite(&tx), &ctx, &e, NOW + i).unwrap();
+    }
+    tx.commit().unwrap();
+    let whole = verify(&crate::db::Db::sqlite(&c)).unwrap();
+    assert!(whole.broken.is_none(), "{:?}", whole.broken);
+    assert_eq!(whole.events_checked, n);
+
+    let edited = super::audit_chain::WALK_PAGE + 7;
+    c.execute(
+        "UPDATE audit_events SET action = 'company.deleted' WHERE id = ?1",
+        [edited],
+    )
+    .unwrap();
+    let report = verify(&crate::db::Db::sqlite(&c)).unwrap();
+    let broken = report.broken.expect("the edit is found");
+    assert_eq!(broken.event_id, edited, "{broken:?}");
+    assert_eq!(report.events_checked, edited - 1);
+}
