@@ -69,6 +69,22 @@ fn migrate_store(server_dir: &Path, key: &str, from: &str, to: &str) -> std::pro
     )
 }
 
+/// Moves the stopped `server`'s file into the empty PostgreSQL database `url`, which must
+/// succeed.
+fn move_into(server: &Server, url: &str) {
+    let out = migrate_store(
+        &server.data_dir(),
+        &server.master_key,
+        server.db_path().to_str().unwrap(),
+        url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test]
 async fn a_store_moves_to_postgresql_and_back_with_every_value_intact() {
     if crate::common::sqlite_only("moving a server's SQLite file") {
@@ -262,17 +278,7 @@ async fn row_level_security_hides_other_companies_from_an_unfiltered_query() {
     server.login("bruno@muro.test", PASSWORD).await;
     assert_eq!(server.stop().code(), Some(0));
     let url = pg.database("wall");
-    let out = migrate_store(
-        &server.data_dir(),
-        &server.master_key,
-        server.db_path().to_str().unwrap(),
-        &url,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    move_into(&server, &url);
 
     let (a2, b2) = (a.clone(), b.clone());
     tokio::task::spawn_blocking(move || {
@@ -481,17 +487,7 @@ async fn the_owners_list_on_postgresql_walks_its_index_behind_the_wall() {
         )
         .unwrap();
     let url = pg.database("plans");
-    let out = migrate_store(
-        &server.data_dir(),
-        &server.master_key,
-        server.db_path().to_str().unwrap(),
-        &url,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    move_into(&server, &url);
     tokio::task::spawn_blocking(move || {
         use armario::db::pg;
         let mut client = pg::connect(&url, None).unwrap();

@@ -12,6 +12,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
 
+use super::literal;
 use super::notes::{self, Change};
 use super::store::{PgStore, WRITE_LOCK};
 use crate::db::sql::Db;
@@ -197,10 +198,4 @@ fn write_jobs(
         }
     }
     Ok(any)
-}
-
-/// `text` as an SQL string literal (the store's own ids and notes: no quote in them, doubled
-/// all the same).
-pub(super) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }

@@ -34,6 +34,12 @@ BEGIN
 END
 $$";
 
+/// `text` as an SQL string literal, for statements sent with their values written in (the
+/// store's own ids and notes: no quote in them, doubled all the same).
+pub(super) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 pub fn is_url(location: &str) -> bool {
     let lower = location.to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")

@@ -137,7 +137,7 @@ impl PgStore {
                 &format!(
                     "SELECT set_config('armario.company_id', {}, true), \
                             set_config('armario.scope', '', true)",
-                    super::group::literal(company.as_str())
+                    super::literal(company.as_str())
                 ),
             )
             .map_err(DomainError::from)
