@@ -71,6 +71,26 @@ fn migrate_store(server_dir: &Path, key: &str, from: &str, to: &str) -> std::pro
 
 /// Moves the stopped `server`'s file into the empty PostgreSQL database `url`, which must
 /// succeed.
+/// Writes 3,000 active companies into a stopped server's file: "Empresa i", CNPJ i in 14
+/// digits, for i from 1, on a plan of their own.
+fn three_thousand_companies(server: &Server) {
+    Connection::open(server.db_path())
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO plans (id, name, name_fold, limits, created_at, updated_at)
+             VALUES ('pln_move', 'Padrão', 'padrao', '{\"max_users\": 10}', 1, 1);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
+                                    approved_at, search_fold, sort_name, plan_id)
+             SELECT printf('cmp_%032x', i), 'Empresa ' || i, printf('%014d', i),
+                    'empresa-' || i, 'active', 1700000000000 + i, 1700000000000 + i,
+                    1700000000000 + i, 'empresa ' || i, 'empresa ' || i,
+                    'pln_move'
+             FROM n",
+        )
+        .unwrap();
+}
+
 fn move_into(server: &Server, url: &str) {
     let out = migrate_store(
         &server.data_dir(),
@@ -474,18 +494,7 @@ async fn the_owners_list_on_postgresql_walks_its_index_behind_the_wall() {
     let mut server = Server::start();
     server.owner().await;
     assert_eq!(server.stop().code(), Some(0));
-    Connection::open(server.db_path())
-        .unwrap()
-        .execute_batch(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-             INSERT INTO companies (id, legal_name, cnpj, slug, status, created_at, updated_at,
-                                    approved_at, search_fold, sort_name)
-             SELECT printf('cmp_%032x', i), 'Empresa ' || i, printf('%014d', i),
-                    'empresa-' || i, 'active', 1700000000000 + i, 1700000000000 + i,
-                    1700000000000 + i, 'empresa ' || i, 'empresa ' || i
-             FROM n",
-        )
-        .unwrap();
+    three_thousand_companies(&server);
     let url = pg.database("plans");
     move_into(&server, &url);
     tokio::task::spawn_blocking(move || {
@@ -522,5 +531,119 @@ async fn the_owners_list_on_postgresql_walks_its_index_behind_the_wall() {
     })
     .await
     .unwrap();
+    drop(pg);
+}
+
+/// Rows of `companies` read by sequential scans, and lookups in `company_trigrams`' index, as
+/// PostgreSQL's statistics count them once every other connection to the database has ended
+/// (each adds its own as it ends).
+fn company_reads(url: &str) -> (i64, i64) {
+    let mut client = armario::db::pg::connect(url, None).unwrap();
+    let others = "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while client.query_one(others, &[]).unwrap().get::<_, i64>(0) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server's connections did not end"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let row = client
+        .query_one(
+            "SELECT (SELECT seq_tup_read FROM pg_stat_user_tables WHERE relname = 'companies'),
+                    (SELECT coalesce(idx_scan, 0) FROM pg_stat_user_tables
+                     WHERE relname = 'company_trigrams')",
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[tokio::test]
+async fn a_search_on_postgresql_looks_its_trigrams_up_behind_the_wall() {
+    if crate::common::sqlite_only("moving a server's SQLite file") {
+        return;
+    }
+    let Some(pg) = Postgres::start() else { return };
+    let mut server = Server::start();
+    server.owner().await;
+    assert_eq!(server.stop().code(), Some(0));
+    three_thousand_companies(&server);
+    let url = pg.database("search");
+    move_into(&server, &url);
+    let before = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || company_reads(&url)
+    })
+    .await
+    .unwrap();
+    let bin = crate::common::postgres::bin_dir().display().to_string();
+    let key = server.master_key.clone();
+    let mut server = Server::start_in(
+        server.take_dir(),
+        &key,
+        &[
+            ("ARMARIO_DATABASE_URL", url.as_str()),
+            ("ARMARIO_PG_BIN_DIR", bin.as_str()),
+        ],
+    );
+    let owner = server.login("owner@armario.test", PASSWORD).await;
+    // (search, how many match, the first by name, how many times): names hold the text
+    // ("empresa 12": 12, 120–129, 1200–1299), CNPJs begin with it (1100–1199), and one the
+    // LIKE decides ("2121" holds both trigrams of "1212" but not the text). Searches of names
+    // run five times each.
+    for (q, total, first, _) in [
+        ("empresa%2012", 111, "Empresa 12", 5),
+        ("MPRESA%202999", 1, "Empresa 2999", 5),
+        ("000000000011", 100, "Empresa 1100", 1),
+        ("1212", 1, "Empresa 1212", 5),
+        ("empresa%20x", 0, "", 5),
+    ]
+    .into_iter()
+    .flat_map(|s| std::iter::repeat_n(s, s.3))
+    {
+        let r = owner
+            .get(&format!("/api/v1/companies?q={q}&sort=name"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["total"], total, "{q}: {}", r.text);
+        let items = r.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), total.min(50), "{q}");
+        if total > 0 {
+            assert_eq!(items[0]["legal_name"], first, "{q}");
+        }
+    }
+    // A company renamed is found by its new name only.
+    let r = owner.get("/api/v1/companies?q=empresa%202999").await;
+    let id = r.body["items"][0]["id"].as_str().unwrap().to_string();
+    let r = owner
+        .patch(
+            &format!("/api/v1/companies/{id}"),
+            json!({"legal_name": "Padaria Trigrama Ltda"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = owner.get("/api/v1/companies?q=trigrama").await;
+    assert_eq!(ids(r.body["items"].as_array().unwrap()), vec![id.clone()]);
+    let r = owner.get("/api/v1/companies?q=empresa%202999").await;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
+    assert_eq!(server.stop().code(), Some(0));
+    let after = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || company_reads(&url)
+    })
+    .await
+    .unwrap();
+    // Each search of names read every company twice (its page and its count) before they
+    // were looked up: 60,000 rows at least. What may still be read whole: the companies' slugs
+    // at the start, and the CNPJ search's page and count (a thirtieth of the companies match
+    // it, which PostgreSQL may read in one pass on so few).
+    let read = after.0 - before.0;
+    assert!(
+        read <= 3 * 3_000,
+        "the searches read {read} companies' rows in sequence"
+    );
+    assert!(after.1 > before.1, "no search looked a trigram up");
     drop(pg);
 }

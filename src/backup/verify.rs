@@ -222,7 +222,6 @@ impl BackupEngine {
     }
 }
 
-/// The manifest `<file>.manifest.json` beside a local copy of an object.
 /// Checks a PostgreSQL snapshot by restoring it, with the rows kept beside its dump, into a
 /// scratch database; the rows no key opens any more count as held (the backup has them).
 fn check_postgres(
@@ -242,6 +241,7 @@ fn check_postgres(
     Ok(facts)
 }
 
+/// The manifest `<file>.manifest.json` beside a local copy of an object.
 async fn read_manifest_beside(path: PathBuf) -> Result<Manifest> {
     blocking(move || {
         let manifest_path = PathBuf::from(format!("{}{MANIFEST_SUFFIX}", path.display()));

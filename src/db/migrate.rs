@@ -161,6 +161,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "owner_reads",
         include_str!("../../migrations/0034_owner_reads.sql"),
     ),
+    (
+        35,
+        "company_trigrams",
+        include_str!("../../migrations/0035_company_trigrams.sql"),
+    ),
 ];
 
 /// The version whose migration also chains the audit events already stored.

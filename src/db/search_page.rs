@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use rusqlite::types::ValueRef;
 
 use super::companies::{from_row, COLUMNS, FROM};
-use super::company_list::{column, conditions, Args};
+use super::company_list::{column, conditions, Args, Lookup};
 use crate::db::sql::{params_from_iter, Db};
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortValue};
@@ -117,11 +117,11 @@ impl Best {
 /// read its plan).
 pub(crate) fn matches_query(
     filter: &CompanyFilter,
-    trigrams: &[String],
+    lookup: &Lookup,
     sort: CompanySort,
 ) -> (String, Args) {
     let mut args: Args = Vec::new();
-    let matches = conditions(filter, trigrams, &mut args);
+    let matches = conditions(filter, lookup, &mut args);
     let sql = format!(
         "SELECT c.rowid, {}, c.id FROM companies c WHERE 1 = 1{matches}",
         column(sort.key)
@@ -142,7 +142,7 @@ pub(crate) fn row_query() -> &'static str {
 pub(crate) fn page_and_total(
     conn: &Db,
     filter: &CompanyFilter,
-    trigrams: &[String],
+    lookup: &Lookup,
     sort: CompanySort,
     after: Option<CompanyCursor>,
     limit: u32,
@@ -150,7 +150,7 @@ pub(crate) fn page_and_total(
     super::in_snapshot(conn, |conn| {
         // One more than the page, to know that another page follows.
         let mut best = Best::new(sort, limit as usize + 1);
-        let total = each_match(conn, filter, trigrams, sort, after.as_ref(), &mut best)?;
+        let total = each_match(conn, filter, lookup, sort, after.as_ref(), &mut best)?;
         let mut read = conn.prepare_cached(row_query())?;
         let items = best
             .rows
@@ -165,12 +165,12 @@ pub(crate) fn page_and_total(
 fn each_match(
     conn: &Db,
     filter: &CompanyFilter,
-    trigrams: &[String],
+    lookup: &Lookup,
     sort: CompanySort,
     after: Option<&CompanyCursor>,
     best: &mut Best,
 ) -> DomainResult<u64> {
-    let (sql, args) = matches_query(filter, trigrams, sort);
+    let (sql, args) = matches_query(filter, lookup, sort);
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut total = 0u64;

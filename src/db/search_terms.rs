@@ -7,7 +7,8 @@
 //! companies a few hundred rows instead of a hundred thousand, and the same answer.
 //!
 //! A trigram's count comes from the index's own vocabulary (`fts5vocab`), which walks that
-//! trigram's list once; counts are kept a few minutes. A count gone stale makes a search slower,
+//! trigram's list once; PostgreSQL counts its rows of `company_trigrams` (migration 35), the
+//! same walk. Counts are kept a few minutes. A count gone stale makes a search slower,
 //! never different.
 
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::OptionalExtension;
 
-use crate::db::sql::Db;
+use crate::db::sql::{Db, Dialect};
 use crate::error::DomainResult;
 
 /// The search index needs three characters to look a text up.
@@ -86,8 +87,13 @@ impl SearchTerms {
         if let Some(n) = self.kept(trigram) {
             return Ok(n);
         }
+        let sql = match conn.dialect() {
+            Dialect::Sqlite => "SELECT doc FROM temp.company_search_terms WHERE term = ?1",
+            // One entry of its primary key per company holding it.
+            Dialect::Postgres => "SELECT count(*) FROM company_trigrams WHERE trigram = ?1",
+        };
         let n: Option<i64> = conn
-            .prepare_cached("SELECT doc FROM temp.company_search_terms WHERE term = ?1")?
+            .prepare_cached(sql)?
             .query_row([trigram], |r| r.get(0))
             .optional()?;
         let n = n.unwrap_or(0).max(0) as u64;

@@ -35,6 +35,16 @@ use crate::domain::audit_chain::ChainHead;
 /// The table whose rows no dump holds: the manifest carries the keys.
 pub const KEYS_TABLE: &str = "company_keys";
 
+/// Tables derived from others that a dump leaves empty and a restore builds again: the trigrams
+/// of the companies' search text (migration 35), which would otherwise carry the names in clear
+/// that travel sealed beside the dump. Not counted among a dump's rows.
+const DERIVED_TABLES: &[&str] = &["company_trigrams"];
+
+/// Builds the trigrams of every restored company's search text (its triggers come with the
+/// dump's last section, after the companies were written back).
+const REBUILD_TRIGRAMS: &str = "INSERT INTO company_trigrams (trigram, company_id) \
+     SELECT t, c.id FROM companies c, unnest(armario_trigrams(c.search_fold)) AS t";
+
 /// What a dump holds, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -211,6 +221,11 @@ impl PgDatabase {
             &format!("--exclude-table-data={KEYS_TABLE}"),
             &format!("--snapshot={snapshot}"),
         ])
+        .args(
+            DERIVED_TABLES
+                .iter()
+                .map(|t| format!("--exclude-table-data={t}")),
+        )
         .args(side_rows::tables().map(|p| format!("--exclude-table-data={}", p.table)))
         .arg("--file")
         .arg(dest);
@@ -294,6 +309,9 @@ impl PgDatabase {
         let write = || -> rusqlite::Result<Restored> {
             session.begin("")?;
             session.batch("SELECT set_config('armario.scope', 'platform', true)")?;
+            // Before a company whose key is gone is changed below: its triggers then move its
+            // trigrams as they would any edit's.
+            session.batch(REBUILD_TRIGRAMS)?;
             let mut keys_written = 0;
             for key in keys {
                 keys_written += db.execute(
@@ -409,7 +427,10 @@ fn facts_of(db: &Db) -> rusqlite::Result<Facts> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut row_counts = BTreeMap::new();
-    for table in tables {
+    for table in tables
+        .into_iter()
+        .filter(|t| !DERIVED_TABLES.contains(&t.as_str()))
+    {
         let quoted = format!("\"{}\"", table.replace('"', "\"\""));
         let n: i64 = db.query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))?;
         row_counts.insert(table, n as u64);

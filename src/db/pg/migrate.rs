@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "owner_reads",
         include_str!("../../../migrations/postgres/0034_owner_reads.sql"),
     ),
+    (
+        35,
+        "company_trigrams",
+        include_str!("../../../migrations/postgres/0035_company_trigrams.sql"),
+    ),
 ];
 
 /// The key of the advisory lock migrations take (any constant shared by every replica).

@@ -21,7 +21,6 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use scope::{company_transaction, platform_transaction};
 
-/// Whether a store location names PostgreSQL (a URL) rather than a SQLite file (a path).
 /// Gathers the planner's statistics of the store's own tables (after they were filled in
 /// bulk: a move, a restore), so it plans with their sizes rather than guesses. Only those: a
 /// bare `ANALYZE` would also try the shared catalogs, which only a superuser may.
@@ -40,6 +39,7 @@ pub(super) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Whether a store location names PostgreSQL (a URL) rather than a SQLite file (a path).
 pub fn is_url(location: &str) -> bool {
     let lower = location.to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")

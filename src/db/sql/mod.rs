@@ -154,6 +154,37 @@ impl<'a> Db<'a> {
             }
         }
     }
+
+    /// Runs `f` with PostgreSQL planning its statements once for any values (a generic plan,
+    /// kept with the prepared statement) instead of again for each run's values. For statements
+    /// whose best plan does not depend on the values but whose plans made for the values look
+    /// cheaper to PostgreSQL's estimate, so it would pay their planning on every run (the audit
+    /// list: 1.2 ms of planning against 0.2 ms of execution). The file plans once anyway.
+    pub fn generic_plans<T, E>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let Inner::Postgres(s) = self.inner else {
+            return f(self);
+        };
+        // Inside a transaction the setting is the transaction's; outside, the connection's,
+        // put back after (a failed statement there leaves nothing to roll back).
+        let (set, reset) = if s.in_transaction() {
+            (
+                "SET LOCAL plan_cache_mode = force_generic_plan",
+                "SET LOCAL plan_cache_mode TO DEFAULT",
+            )
+        } else {
+            (
+                "SET plan_cache_mode = force_generic_plan",
+                "RESET plan_cache_mode",
+            )
+        };
+        s.batch(set)?;
+        let out = f(self)?;
+        s.batch(reset)?;
+        Ok(out)
+    }
 }
 
 fn first_row<T>(
