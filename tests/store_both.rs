@@ -549,17 +549,17 @@ async fn sessions_and_keys(store: &Store, company: CompanyId) -> Keys {
         .await
         .unwrap();
     let session_found = store
-        .read(move |c| db::sessions::find_live(c, &token, 7_000))
+        .read(move |c| db::users::by_session(c, &token, 7_000))
         .await
         .unwrap()
-        .is_some_and(|s| s.user_id == user);
+        .is_some_and(|(s, u, _)| s.user_id == user && u.id == user);
     let u = user.clone();
     let sessions_ended = store
         .write(move |c| db::sessions::delete_for_user(c, &u))
         .await
         .unwrap();
     let session_after = store
-        .read(move |c| db::sessions::find_live(c, &token, 7_000))
+        .read(move |c| db::users::by_session(c, &token, 7_000))
         .await
         .unwrap()
         .is_some();

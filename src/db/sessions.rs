@@ -34,28 +34,6 @@ pub struct SessionRow {
     pub last_seen_at: i64,
 }
 
-/// Finds a session whose user is active and whose company (if any) is active.
-pub fn find_live(conn: &Db, hash: &TokenHash, now: i64) -> DomainResult<Option<SessionRow>> {
-    Ok(super::cached_row(
-        conn,
-        "SELECT s.token_hash, s.user_id, s.expires_at, s.last_seen_at FROM sessions s
-             JOIN users u ON u.id = s.user_id
-             LEFT JOIN companies c ON c.id = u.company_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.status = 'active'
-               AND (u.company_id IS NULL OR c.status = 'active')",
-        params![&hash[..], now],
-        |r| {
-            Ok(SessionRow {
-                hash: r.get(0)?,
-                user_id: r.get(1)?,
-                expires_at: r.get(2)?,
-                last_seen_at: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-            })
-        },
-    )
-    .optional()?)
-}
-
 pub fn delete(conn: &Db, hash: &TokenHash) -> DomainResult<()> {
     super::cached_execute(
         conn,

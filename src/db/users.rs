@@ -2,8 +2,13 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use std::sync::LazyLock;
+
+use super::sessions::SessionRow;
+use crate::crypto::token::TokenHash;
 use crate::db::sql::{Db, Row};
 use crate::domain::language::Lang;
+use crate::domain::mfa::MfaPolicy;
 use crate::domain::user::{Role, User, UserFilter, UserPatch, UserStatus};
 use crate::domain::Page;
 use crate::error::DomainResult;
@@ -74,6 +79,47 @@ fn search_text(name: &str, email: &str) -> String {
 pub fn get(conn: &Db, id: &UserId) -> DomainResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+}
+
+/// A live session, its user and the second-factor policy that binds the user (their company's,
+/// or the platform's for an owner), in one statement: every signed-in request starts here. The
+/// session must not have expired, its user must be active, and so must the user's company when
+/// they have one.
+pub fn by_session(
+    conn: &Db,
+    hash: &TokenHash,
+    now: i64,
+) -> DomainResult<Option<(SessionRow, User, MfaPolicy)>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {COLUMNS}, s.s_hash, s.s_expires, s.s_seen, \
+                    (SELECT p.policy FROM mfa_policies p \
+                     WHERE p.company_id = COALESCE(users.company_id, '')) \
+             FROM (SELECT token_hash AS s_hash, user_id AS s_user, expires_at AS s_expires, \
+                          last_seen_at AS s_seen \
+                   FROM sessions WHERE token_hash = ?1 AND expires_at > ?2) s \
+             JOIN users ON users.id = s.s_user \
+             WHERE users.status = 'active' \
+               AND (users.company_id IS NULL OR EXISTS (SELECT 1 FROM companies c \
+                    WHERE c.id = users.company_id AND c.status = 'active'))"
+        )
+    });
+    Ok(super::cached_row(conn, &SQL, params![&hash[..], now], |r| {
+        let user = from_row(r)?;
+        let session = SessionRow {
+            hash: r.get(11)?,
+            user_id: user.id.clone(),
+            expires_at: r.get(12)?,
+            last_seen_at: r.get::<_, Option<i64>>(13)?.unwrap_or(0),
+        };
+        let policy: Option<String> = r.get(14)?;
+        let policy = policy
+            .as_deref()
+            .and_then(MfaPolicy::parse)
+            .unwrap_or(MfaPolicy::Off);
+        Ok((session, user, policy))
+    })
+    .optional()?)
 }
 
 /// A user of one company; another company's user is `None`.

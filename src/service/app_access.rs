@@ -175,14 +175,9 @@ pub async fn validate_session(
     let hash = token::digest(session_token);
     let now = now_ms();
     let found = store
-        .read(move |c| {
-            let Some(row) = db::sessions::find_live(c, &hash, now)? else {
-                return Ok(None);
-            };
-            Ok(db::users::get(c, &row.user_id)?.map(|u| (row, u)))
-        })
+        .read(move |c| db::users::by_session(c, &hash, now))
         .await?;
-    let Some((row, user)) = found else {
+    let Some((row, user, _)) = found else {
         return Ok(None);
     };
     if !token::constant_time_eq(&row.hash, &hash) {

@@ -56,11 +56,6 @@ pub fn required(conn: &Db, user: &User) -> DomainResult<bool> {
     })
 }
 
-/// Whether the user must enrol before doing anything else: required and not enabled.
-pub fn must_enrol(conn: &Db, user: &User) -> DomainResult<bool> {
-    Ok(required(conn, user)? && !db::mfa::enabled(conn, &user.id)?)
-}
-
 pub async fn status(sign_in: &SignIn, who: &UserPrincipal) -> DomainResult<MfaStatus> {
     let id = who.user_id.clone();
     sign_in
