@@ -30,27 +30,43 @@ pub(crate) const KEY_JOIN: &str = "LEFT JOIN company_keys k ON k.company_id = e.
 
 pub fn insert(conn: &Db, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainResult<()> {
     // The IP and details go under the company's key like its users' fields; an event without
-    // a company (the owner's, the system's) keeps them in clear.
-    let id: i64 = super::cached_row(
+    // a company (the owner's, the system's) keeps them in clear. The chain's head comes back
+    // with the id: the event is linked from the values written, without reading either again
+    // (a round trip each on PostgreSQL).
+    let details = e.details.to_string();
+    let actor_id = ctx.actor.id();
+    let (id, head): (i64, Option<Vec<u8>>) = super::cached_row(
         conn,
         "INSERT INTO audit_events (at, actor_kind, actor_id, company_id, action, target_kind, target_id, ip, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, armario_seal('audit_events', 'ip', ?4, ?8),
                  armario_seal('audit_events', 'details', ?4, ?9))
-         RETURNING id",
+         RETURNING id, (SELECT hash FROM audit_chain ORDER BY event_id DESC LIMIT 1)",
         params![
             now,
             ctx.actor.kind(),
-            ctx.actor.id(),
+            actor_id,
             e.company_id,
             e.action,
             e.target_kind,
             e.target_id,
             ctx.ip,
-            e.details.to_string()
+            details
         ],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    super::audit_chain::link_event(conn, id)?;
+    let written = super::audit_chain::Written {
+        id,
+        at: now,
+        actor_kind: ctx.actor.kind(),
+        actor_id: actor_id.as_deref(),
+        company_id: e.company_id.as_ref().map(|c| c.as_str()),
+        action: e.action,
+        target_kind: e.target_kind,
+        target_id: e.target_id.as_deref(),
+        ip: ctx.ip.as_deref(),
+        details: &details,
+    };
+    super::audit_chain::link_written(conn, &written, head)?;
     // The webhook event the change sends, in the same transaction.
     super::webhooks::enqueue_for_audit(conn, e, now)?;
     Ok(())

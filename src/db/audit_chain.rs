@@ -86,8 +86,44 @@ fn head_link(conn: &Db) -> DomainResult<Vec<u8>> {
     }
 }
 
-/// Links event `id` (just inserted, in the caller's transaction) to the chain's head. Writes
-/// in one transaction may be batched, so the head is read here, not cached.
+/// An event as it was just written, in the caller's transaction.
+pub struct Written<'a> {
+    pub id: i64,
+    pub at: i64,
+    pub actor_kind: &'a str,
+    pub actor_id: Option<&'a str>,
+    pub company_id: Option<&'a str>,
+    pub action: &'a str,
+    pub target_kind: Option<&'a str>,
+    pub target_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub details: &'a str,
+}
+
+/// Links an event just written to the chain's head as the insert read it (`None`: no event is
+/// linked yet, the anchor is the head). Writes in one transaction may be batched, so the head
+/// is read with each insert, never cached.
+pub fn link_written(conn: &Db, e: &Written<'_>, head: Option<Vec<u8>>) -> DomainResult<()> {
+    let prev = match head {
+        Some(h) => h,
+        None => anchor(conn)?.1,
+    };
+    let fields = ChainedFields {
+        id: e.id,
+        at: e.at,
+        actor_kind: e.actor_kind,
+        actor_id: e.actor_id,
+        company_id: e.company_id,
+        action: e.action,
+        target_kind: e.target_kind,
+        target_id: e.target_id,
+    };
+    insert_link(conn, e.id, &prev, fields, e.ip, e.details)
+}
+
+/// Links event `id` (stored, in the caller's transaction) to the chain's head, reading the
+/// event back as stored.
+#[cfg(test)]
 pub fn link_event(conn: &Db, id: i64) -> DomainResult<()> {
     let event = conn
         .prepare_cached(&format!(
@@ -100,14 +136,26 @@ pub fn link_event(conn: &Db, id: i64) -> DomainResult<()> {
 
 fn write_link(conn: &Db, e: &Stored) -> DomainResult<()> {
     let prev = head_link(conn)?;
+    insert_link(conn, e.id, &prev, e.fields(), e.ip.as_deref(), &e.details)
+}
+
+/// Writes the link of event `id` after `prev`, with a fresh commitment to its personal fields.
+fn insert_link(
+    conn: &Db,
+    id: i64,
+    prev: &[u8],
+    fields: ChainedFields<'_>,
+    ip: Option<&str>,
+    details: &str,
+) -> DomainResult<()> {
     let salt = chain::new_salt();
-    let commit = chain::personal_commit(&salt, e.ip.as_deref(), &e.details);
-    let hash = chain::link(&prev, &e.fields(), &commit);
+    let commit = chain::personal_commit(&salt, ip, details);
+    let hash = chain::link(prev, &fields, &commit);
     conn.prepare_cached(
         "INSERT INTO audit_chain (event_id, personal_salt, personal_commit, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![e.id, &salt[..], &commit[..], prev, &hash[..]])?;
+    .execute(params![id, &salt[..], &commit[..], prev, &hash[..]])?;
     Ok(())
 }
 
