@@ -81,11 +81,13 @@ wrk_run() {
 # start_postgres DIR: a throwaway PostgreSQL 15 cluster under DIR on a free loopback port (initdb
 # as the postgres user when run as root, which initdb refuses), with a role and database for
 # armario in byte-order collation; sets PG_DIR and DATABASE_URL. PG_BIN overrides the binaries.
+# A cluster left under DIR by an earlier run (a kept MILLION_DIR) is removed first.
 start_postgres() {
     local dir=$1/pg port
     PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
     [ -x "$PG_BIN/initdb" ] || { echo "bench: PostgreSQL 15 is required (apt-get install -y postgresql-15)" >&2; exit 1; }
     port=$(free_port)
+    rm -rf "$dir"
     mkdir -p "$dir"
     PG_AS=()
     if [ "$(id -u)" = 0 ]; then
