@@ -928,3 +928,35 @@ async fn writes_that_arrive_together_commit_together_and_fail_alone_on_postgresq
         transactions.len()
     );
 }
+
+#[tokio::test]
+async fn statements_planned_once_leave_the_connection_planning_as_before_on_postgresql() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("generic_plans");
+    tokio::task::spawn_blocking(move || {
+        let client = armario::db::pg::connect(&url, None).unwrap();
+        let session = armario::db::sql::pg::Session::new(client, None);
+        let db = Db::postgres(&session);
+        let mode = |db: &Db<'_>| -> rusqlite::Result<String> {
+            db.query_row("SELECT current_setting('plan_cache_mode')", [], |r| {
+                r.get(0)
+            })
+        };
+        // Outside a transaction: the connection's setting, put back after, even after a
+        // statement that failed.
+        assert_eq!(db.generic_plans(mode).unwrap(), "force_generic_plan");
+        assert_eq!(mode(&db).unwrap(), "auto");
+        let failed = db.generic_plans(|db| db.execute_batch("SELECT no_such_column FROM users"));
+        assert!(failed.is_err());
+        assert_eq!(mode(&db).unwrap(), "auto", "a failed read left its setting");
+        // Inside a transaction: the transaction's, and the statements after it plan as before.
+        session.begin("").unwrap();
+        assert_eq!(db.generic_plans(mode).unwrap(), "force_generic_plan");
+        assert_eq!(mode(&db).unwrap(), "auto");
+        session.rollback().unwrap();
+        assert_eq!(mode(&db).unwrap(), "auto");
+    })
+    .await
+    .unwrap();
+    drop(pg);
+}

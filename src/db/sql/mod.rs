@@ -167,23 +167,20 @@ impl<'a> Db<'a> {
         let Inner::Postgres(s) = self.inner else {
             return f(self);
         };
-        // Inside a transaction the setting is the transaction's; outside, the connection's,
-        // put back after (a failed statement there leaves nothing to roll back).
-        let (set, reset) = if s.in_transaction() {
-            (
-                "SET LOCAL plan_cache_mode = force_generic_plan",
-                "SET LOCAL plan_cache_mode TO DEFAULT",
-            )
+        // Inside a transaction the setting is the transaction's, and ends with it (a failed
+        // statement there leaves nothing to put back until the rollback); outside, the
+        // connection's, put back after whatever `f` did.
+        if s.in_transaction() {
+            s.batch("SET LOCAL plan_cache_mode = force_generic_plan")?;
+            let out = f(self)?;
+            s.batch("SET LOCAL plan_cache_mode TO DEFAULT")?;
+            Ok(out)
         } else {
-            (
-                "SET plan_cache_mode = force_generic_plan",
-                "RESET plan_cache_mode",
-            )
-        };
-        s.batch(set)?;
-        let out = f(self)?;
-        s.batch(reset)?;
-        Ok(out)
+            s.batch("SET plan_cache_mode = force_generic_plan")?;
+            let out = f(self);
+            s.batch("RESET plan_cache_mode")?;
+            out
+        }
     }
 }
 
