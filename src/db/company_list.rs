@@ -27,9 +27,10 @@ pub(crate) struct Lookup {
 }
 
 impl Lookup {
-    /// The statement that gives the key (`rowid` in the file, `id` in PostgreSQL) of every
-    /// company holding all the trigrams, its arguments pushed onto `args`.
-    fn rows(&self, args: &mut Args) -> Option<String> {
+    /// The statement that gives the key of every company holding all the trigrams, its
+    /// arguments pushed onto `args`, and that key's column (`rowid` in the file, `id` in
+    /// PostgreSQL).
+    fn rows(&self, args: &mut Args) -> Option<(String, &'static str)> {
         if self.trigrams.is_empty() {
             return None;
         }
@@ -38,10 +39,14 @@ impl Lookup {
             Dialect::Sqlite => {
                 let all: Vec<String> = self.trigrams.iter().map(|t| phrase(t)).collect();
                 args.push(Box::new(format!("search_fold : ({})", all.join(" AND "))));
-                format!(
-                    "SELECT rowid FROM company_search WHERE company_search MATCH ?{}",
+                // Changes not yet handed to the index (another program's writes, until
+                // armario's next write) are candidates too; the queue is empty otherwise.
+                let sql = format!(
+                    "SELECT rowid FROM company_search WHERE company_search MATCH ?{} \
+                     UNION ALL SELECT rid FROM company_search_pending WHERE op IS NULL",
                     args.len()
-                )
+                );
+                (sql, "rowid")
             }
             // PostgreSQL's `company_trigrams`, looked up by equality (which the company wall
             // lets an index serve): the rarest trigram's companies, each kept when it also
@@ -62,7 +67,7 @@ impl Lookup {
                         ));
                     }
                 }
-                sql
+                (sql, "id")
             }
         })
     }
@@ -128,18 +133,7 @@ pub(super) fn conditions(filter: &CompanyFilter, lookup: &Lookup, args: &mut Arg
         // The index narrows the rows to those whose names hold the query's trigrams, plus
         // those in the CNPJ range; the conditions still decide, so the answer is the one a
         // full scan gives.
-        if let Some(mut rows) = lookup.rows(args) {
-            let key = match lookup.dialect {
-                Dialect::Sqlite => {
-                    // Changes not yet handed to the index (another program's writes, until
-                    // armario's next write) are candidates too; the queue is empty otherwise.
-                    rows.push_str(
-                        " UNION ALL SELECT rid FROM company_search_pending WHERE op IS NULL",
-                    );
-                    "rowid"
-                }
-                Dialect::Postgres => "id",
-            };
+        if let Some((mut rows, key)) = lookup.rows(args) {
             if let Some((a, b)) = range {
                 rows.push_str(&format!(
                     " UNION ALL SELECT {key} FROM companies WHERE cnpj >= ?{a} AND cnpj < ?{b}"
