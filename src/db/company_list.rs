@@ -164,7 +164,7 @@ pub(super) fn column(key: SortKey) -> &'static str {
     }
 }
 
-fn direction(sort: CompanySort) -> &'static str {
+pub(super) fn direction(sort: CompanySort) -> &'static str {
     if sort.descending {
         "DESC"
     } else {
@@ -174,7 +174,7 @@ fn direction(sort: CompanySort) -> &'static str {
 
 /// The condition that keeps the rows after `after` in this order, comparing the sort key and id
 /// `columns`; the cursor's two values are pushed onto `args`.
-fn past_cursor(
+pub(super) fn past_cursor(
     after: CompanyCursor,
     sort: CompanySort,
     (key, id): (&str, &str),
@@ -246,21 +246,15 @@ pub fn page_and_total(
             count(conn, terms, filter)?,
         ));
     }
-    if conn.dialect() == Dialect::Postgres {
-        // No rowids to come back to: the page and the count, in one snapshot. Planned once
-        // for any search: PostgreSQL would otherwise plan the page's statement (the columns'
-        // subqueries and the lookup) again for each search's values, 2.4 ms each time.
-        return super::in_snapshot(conn, |conn| {
-            conn.generic_plans(|conn| {
-                Ok((
-                    list(conn, terms, filter, sort, after, limit)?,
-                    count(conn, terms, filter)?,
-                ))
-            })
-        });
-    }
     let lookup = search_trigrams(conn, terms, filter)?;
-    super::search_page::page_and_total(conn, filter, &lookup, sort, after, limit)
+    match conn.dialect() {
+        Dialect::Sqlite => {
+            super::search_page::page_and_total(conn, filter, &lookup, sort, after, limit)
+        }
+        Dialect::Postgres => {
+            super::search_page::page_and_total_in_one(conn, filter, &lookup, sort, after, limit)
+        }
+    }
 }
 
 /// How many companies the filters match, on every page.

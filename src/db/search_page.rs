@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use rusqlite::types::ValueRef;
 
 use super::companies::{from_row, COLUMNS, FROM};
-use super::company_list::{column, conditions, Args, Lookup};
+use super::company_list::{column, conditions, direction, past_cursor, Args, Lookup};
 use crate::db::sql::{params_from_iter, Db};
 use crate::domain::company::{Company, CompanyFilter};
 use crate::domain::company_sort::{CompanyCursor, CompanySort, SortValue};
@@ -159,6 +159,65 @@ pub(crate) fn page_and_total(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
     })
+}
+
+/// The same in one statement, PostgreSQL's form: it has no rowids to come back to, and each
+/// statement is a round trip. The matches' ids and sort values are kept once (a materialized
+/// `WITH`), counted, and the page taken from them in order; only the page's companies are read
+/// whole. A page past the last match is one row with the count and no company. Planned once
+/// for any search (PostgreSQL would otherwise plan it again for each search's values).
+pub(crate) fn page_and_total_in_one(
+    conn: &Db,
+    filter: &CompanyFilter,
+    lookup: &Lookup,
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> DomainResult<(Page<Company>, u64)> {
+    let (sql, args) = in_one_query(filter, lookup, sort, after, limit);
+    conn.generic_plans(|conn| {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        let (mut items, mut total) = (Vec::new(), 0u64);
+        while let Some(r) = rows.next()? {
+            total = r.get::<_, i64>("armario_total")?.max(0) as u64;
+            if r.get::<_, Option<String>>(0)?.is_some() {
+                items.push(from_row(&r)?);
+            }
+        }
+        Ok((Page::from_rows(items, limit, |c| sort.cursor_key(c)), total))
+    })
+}
+
+/// The SQL of [`page_and_total_in_one`] and its arguments.
+fn in_one_query(
+    filter: &CompanyFilter,
+    lookup: &Lookup,
+    sort: CompanySort,
+    after: Option<CompanyCursor>,
+    limit: u32,
+) -> (String, Args) {
+    let mut args: Args = Vec::new();
+    let matches = conditions(filter, lookup, &mut args);
+    let past = after
+        .map(|a| {
+            format!(
+                " WHERE {}",
+                past_cursor(a, sort, ("m.k", "m.id"), &mut args)
+            )
+        })
+        .unwrap_or_default();
+    let (col, dir) = (column(sort.key), direction(sort));
+    let sql = format!(
+        "WITH m AS MATERIALIZED (SELECT c.id, {col} AS k FROM companies c WHERE 1 = 1{matches}), \
+              p AS (SELECT m.id, m.k FROM m{past} ORDER BY m.k {dir}, m.id {dir} LIMIT {n}) \
+         SELECT {COLUMNS}, t.n AS armario_total \
+         FROM (SELECT count(*) AS n FROM m) t \
+         LEFT JOIN (p JOIN ({FROM}) ON c.id = p.id) ON true \
+         ORDER BY p.k {dir}, p.id {dir}",
+        n = limit + 1
+    );
+    (sql, args)
 }
 
 /// Offers `best` every match past `after`, and counts them all.
