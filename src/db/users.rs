@@ -1,8 +1,8 @@
 //! SQL for users.
 
-use rusqlite::{params, OptionalExtension};
-
 use std::sync::LazyLock;
+
+use rusqlite::{params, OptionalExtension};
 
 use super::sessions::SessionRow;
 use crate::crypto::token::TokenHash;
