@@ -71,9 +71,13 @@ fn migrate_store(server_dir: &Path, key: &str, from: &str, to: &str) -> std::pro
 
 /// Moves the stopped `server`'s file into the empty PostgreSQL database `url`, which must
 /// succeed.
-/// Writes 3,000 active companies into a stopped server's file: "Empresa i", CNPJ i in 14
-/// digits, for i from 1, on a plan of their own.
-fn three_thousand_companies(server: &Server) {
+/// A stopped server whose owner and 3,000 active companies ("Empresa i", CNPJ i in 14 digits,
+/// for i from 1, on a plan of their own, written into its file) were moved into the new
+/// database `name` of `pg`, and that database's URL.
+async fn three_thousand_companies_moved(pg: &Postgres, name: &str) -> (Server, String) {
+    let mut server = Server::start();
+    server.owner().await;
+    assert_eq!(server.stop().code(), Some(0));
     Connection::open(server.db_path())
         .unwrap()
         .execute_batch(
@@ -89,6 +93,9 @@ fn three_thousand_companies(server: &Server) {
              FROM n",
         )
         .unwrap();
+    let url = pg.database(name);
+    move_into(&server, &url);
+    (server, url)
 }
 
 fn move_into(server: &Server, url: &str) {
@@ -491,12 +498,7 @@ async fn the_owners_list_on_postgresql_walks_its_index_behind_the_wall() {
         return;
     }
     let Some(pg) = Postgres::start() else { return };
-    let mut server = Server::start();
-    server.owner().await;
-    assert_eq!(server.stop().code(), Some(0));
-    three_thousand_companies(&server);
-    let url = pg.database("plans");
-    move_into(&server, &url);
+    let (_server, url) = three_thousand_companies_moved(&pg, "plans").await;
     tokio::task::spawn_blocking(move || {
         use armario::db::pg;
         let mut client = pg::connect(&url, None).unwrap();
@@ -566,12 +568,7 @@ async fn a_search_on_postgresql_looks_its_trigrams_up_behind_the_wall() {
         return;
     }
     let Some(pg) = Postgres::start() else { return };
-    let mut server = Server::start();
-    server.owner().await;
-    assert_eq!(server.stop().code(), Some(0));
-    three_thousand_companies(&server);
-    let url = pg.database("search");
-    move_into(&server, &url);
+    let (mut server, url) = three_thousand_companies_moved(&pg, "search").await;
     let before = tokio::task::spawn_blocking({
         let url = url.clone();
         move || company_reads(&url)

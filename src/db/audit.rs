@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use crate::db::sql::{Db, Dialect, Row};
 use crate::domain::audit::{AuditCtx, AuditEvent, AuditFilter, NewAuditEvent};
+use crate::domain::audit_chain::ChainedFields;
 use crate::domain::Page;
 use crate::error::DomainResult;
 
@@ -54,7 +55,7 @@ pub fn insert(conn: &Db, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainR
         ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let written = super::audit_chain::Written {
+    let fields = ChainedFields {
         id,
         at: now,
         actor_kind: ctx.actor.kind(),
@@ -63,10 +64,8 @@ pub fn insert(conn: &Db, ctx: &AuditCtx, e: &NewAuditEvent, now: i64) -> DomainR
         action: e.action,
         target_kind: e.target_kind,
         target_id: e.target_id.as_deref(),
-        ip: ctx.ip.as_deref(),
-        details: &details,
     };
-    super::audit_chain::link_written(conn, &written, head)?;
+    super::audit_chain::link_written(conn, fields, ctx.ip.as_deref(), &details, head)?;
     // The webhook event the change sends, in the same transaction.
     super::webhooks::enqueue_for_audit(conn, e, now)?;
     Ok(())

@@ -80,45 +80,30 @@ fn head_link(conn: &Db) -> DomainResult<Vec<u8>> {
         .prepare_cached("SELECT hash FROM audit_chain ORDER BY event_id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?;
+    or_anchor(conn, last)
+}
+
+/// The chain's last link, or the anchor's when no event is linked yet.
+fn or_anchor(conn: &Db, last: Option<Vec<u8>>) -> DomainResult<Vec<u8>> {
     match last {
         Some(h) => Ok(h),
         None => Ok(anchor(conn)?.1),
     }
 }
 
-/// An event as it was just written, in the caller's transaction.
-pub struct Written<'a> {
-    pub id: i64,
-    pub at: i64,
-    pub actor_kind: &'a str,
-    pub actor_id: Option<&'a str>,
-    pub company_id: Option<&'a str>,
-    pub action: &'a str,
-    pub target_kind: Option<&'a str>,
-    pub target_id: Option<&'a str>,
-    pub ip: Option<&'a str>,
-    pub details: &'a str,
-}
-
 /// Links an event just written to the chain's head as the insert read it (`None`: no event is
-/// linked yet, the anchor is the head). Writes in one transaction may be batched, so the head
-/// is read with each insert, never cached.
-pub fn link_written(conn: &Db, e: &Written<'_>, head: Option<Vec<u8>>) -> DomainResult<()> {
-    let prev = match head {
-        Some(h) => h,
-        None => anchor(conn)?.1,
-    };
-    let fields = ChainedFields {
-        id: e.id,
-        at: e.at,
-        actor_kind: e.actor_kind,
-        actor_id: e.actor_id,
-        company_id: e.company_id,
-        action: e.action,
-        target_kind: e.target_kind,
-        target_id: e.target_id,
-    };
-    insert_link(conn, e.id, &prev, fields, e.ip, e.details)
+/// linked yet, the anchor is the head), from the values written: `fields` and the personal
+/// `ip` and `details`. Writes in one transaction may be batched, so the head is read with each
+/// insert, never cached.
+pub fn link_written(
+    conn: &Db,
+    fields: ChainedFields<'_>,
+    ip: Option<&str>,
+    details: &str,
+    head: Option<Vec<u8>>,
+) -> DomainResult<()> {
+    let prev = or_anchor(conn, head)?;
+    insert_link(conn, fields.id, &prev, fields, ip, details)
 }
 
 /// Links event `id` (stored, in the caller's transaction) to the chain's head, reading the
