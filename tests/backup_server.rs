@@ -256,14 +256,8 @@ async fn an_unreachable_target_fails_the_run_and_records_why() {
         ("ARMARIO_BACKUP_S3_SECRET_KEY", "test-secret-value"),
     ]);
     let owner = server.owner().await;
-    let r = owner.post_empty("/api/v1/backups").await;
-    // A run of the scheduler may be under way: then the answer is 409; wait and retry.
-    let r = if r.status == StatusCode::CONFLICT {
-        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        owner.post_empty("/api/v1/backups").await
-    } else {
-        r
-    };
+    // A run of the scheduler may be under way: 409 until it is done.
+    let r = backup_when_free(&owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["status"], "failed");
     assert!(!r.body["error"].as_str().unwrap().is_empty());

@@ -59,7 +59,9 @@ async fn plant(owner: &Client, tag: &str, seed: u32) -> Planted {
 }
 
 async fn take_backup(owner: &Client) -> String {
-    let r = owner.post_empty("/api/v1/backups").await;
+    // The start's catch-up backup may still be running (seconds on PostgreSQL): 409 until it
+    // is done.
+    let r = backup_when_free(owner).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["status"], "succeeded", "{}", r.body);
     r.body["id"].as_str().unwrap().to_string()
