@@ -6,6 +6,12 @@
 //! hold its rarest few are a superset that the `LIKE` beside the lookup then decides: on a million
 //! companies a few hundred rows instead of a hundred thousand, and the same answer.
 //!
+//! The trigrams of one word go together: every company holding "pau" holds "aul" and "ulo" too
+//! when its names say "paulo", so looking up a word's three rarest rules out little more than
+//! its rarest alone. The few looked up are taken from different words first, rarest first
+//! ("sao paulo 12" on 20,000 companies: "pau", " 12" and "sao", 33 rows, where "pau", "aul" and
+//! "ulo" left 623), then from the words already used.
+//!
 //! A trigram's count comes from the index's own vocabulary (`fts5vocab`), which walks that
 //! trigram's list once; PostgreSQL counts its rows of `company_trigrams` (migration 35), the
 //! same walk. Counts are kept a few minutes. A count gone stale makes a search slower,
@@ -25,8 +31,7 @@ pub const TRIGRAM: usize = 3;
 
 /// How many of a text's trigrams a search looks up. The index intersects their lists by skipping
 /// through the longer ones, so a third list costs little and rules out most of the rows the two
-/// rarest leave (on a million companies, "sao paulo 12": 1,832 rows for " 12" and "o 1", 323 with
-/// "pau", the answer itself); a fourth rarely rules out more.
+/// rarest of different words leave; a fourth rarely rules out more.
 const LOOKED_UP: usize = 3;
 
 /// How long a count is trusted before it is read again.
@@ -48,15 +53,64 @@ pub fn attach(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 
 /// The trigrams of `folded` (a folded search text), each once, in the order they appear.
 pub fn trigrams(folded: &str) -> Vec<String> {
+    with_words(folded).into_iter().map(|(t, _)| t).collect()
+}
+
+/// The trigrams of `folded`, each once in the order they appear, with the words (numbered in
+/// the text; a word is a run of letters and digits) any of its occurrences has characters of.
+fn with_words(folded: &str) -> Vec<(String, Vec<usize>)> {
     let chars: Vec<char> = folded.chars().collect();
-    let mut out: Vec<String> = Vec::new();
-    for w in chars.windows(TRIGRAM) {
+    let mut word = Vec::with_capacity(chars.len());
+    let mut n = 0;
+    for (i, ch) in chars.iter().enumerate() {
+        let inside = ch.is_alphanumeric();
+        if inside && i > 0 && !chars[i - 1].is_alphanumeric() {
+            n += 1;
+        }
+        word.push(inside.then_some(n));
+    }
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, w) in chars.windows(TRIGRAM).enumerate() {
         let t: String = w.iter().collect();
-        if !out.contains(&t) {
-            out.push(t);
+        let at = match out.iter().position(|(seen, _)| *seen == t) {
+            Some(at) => at,
+            None => {
+                out.push((t, Vec::new()));
+                out.len() - 1
+            }
+        };
+        for n in word[i..i + TRIGRAM].iter().flatten() {
+            if !out[at].1.contains(n) {
+                out[at].1.push(*n);
+            }
         }
     }
     out
+}
+
+/// Of trigrams with their counts and words, rarest first, the `LOOKED_UP` to look up: each
+/// rarest one that shares no word with those taken before it, then the rarest of the rest.
+/// Rarest first, as taken from the counts.
+fn pick(counted: Vec<(u64, String, Vec<usize>)>) -> Vec<String> {
+    let mut taken = vec![false; counted.len()];
+    let mut used: Vec<usize> = Vec::new();
+    let mut left = LOOKED_UP;
+    for (i, (_, _, words)) in counted.iter().enumerate() {
+        if left > 0 && !words.iter().any(|w| used.contains(w)) {
+            taken[i] = true;
+            used.extend(words);
+            left -= 1;
+        }
+    }
+    for t in taken.iter_mut().filter(|t| !**t).take(left) {
+        *t = true;
+    }
+    counted
+        .into_iter()
+        .zip(taken)
+        .filter(|(_, taken)| *taken)
+        .map(|((_, t, _), _)| t)
+        .collect()
 }
 
 /// Rows per trigram, kept for one store.
@@ -66,21 +120,17 @@ pub struct SearchTerms {
 }
 
 impl SearchTerms {
-    /// The trigrams of `folded` to look up: its rarest, at most `LOOKED_UP`, rarest first. Empty
-    /// when the text is shorter than a trigram.
+    /// The trigrams of `folded` to look up: its rarest of different words first, at most
+    /// `LOOKED_UP`, rarest first. Empty when the text is shorter than a trigram.
     pub fn rarest(&self, conn: &Db, folded: &str) -> DomainResult<Vec<String>> {
         let mut counted = Vec::new();
-        for t in trigrams(folded) {
+        for (t, words) in with_words(folded) {
             let n = self.count(conn, &t)?;
-            counted.push((n, t));
+            counted.push((n, t, words));
         }
         // Stable: of trigrams held by as many rows, the earlier in the text comes first.
-        counted.sort_by_key(|(n, _)| *n);
-        Ok(counted
-            .into_iter()
-            .take(LOOKED_UP)
-            .map(|(_, t)| t)
-            .collect())
+        counted.sort_by_key(|(n, _, _)| *n);
+        Ok(pick(counted))
     }
 
     fn count(&self, conn: &Db, trigram: &str) -> DomainResult<u64> {
@@ -161,6 +211,76 @@ mod tests {
         assert_eq!(trigrams("abcd"), ["abc", "bcd"]);
         assert_eq!(trigrams("aaaa"), ["aaa"]);
         assert_eq!(trigrams("são"), ["são"]);
+    }
+
+    #[test]
+    fn a_trigram_knows_the_words_it_has_characters_of() {
+        let words: Vec<(String, Vec<usize>)> = with_words("sa-o 12");
+        assert_eq!(
+            words,
+            [
+                ("sa-".to_string(), vec![0]),
+                ("a-o".to_string(), vec![0, 1]),
+                ("-o ".to_string(), vec![1]),
+                ("o 1".to_string(), vec![1, 2]),
+                (" 12".to_string(), vec![2]),
+            ]
+        );
+        // A trigram seen twice has the words of both places.
+        assert_eq!(with_words("aaa x aaa")[0], ("aaa".to_string(), vec![0, 2]));
+    }
+
+    /// Counted as `rarest` counts them, from a table of counts.
+    fn counted(text: &str, counts: &[(&str, u64)]) -> Vec<(u64, String, Vec<usize>)> {
+        let mut out: Vec<_> = with_words(text)
+            .into_iter()
+            .map(|(t, words)| {
+                let n = counts.iter().find(|(c, _)| *c == t).map_or(0, |(_, n)| *n);
+                (n, t, words)
+            })
+            .collect();
+        out.sort_by_key(|(n, _, _)| *n);
+        out
+    }
+
+    #[test]
+    fn the_trigrams_looked_up_come_from_different_words_first() {
+        // Counts of 20,000 generated companies, where every "paulo" is "sao paulo": the four
+        // trigrams of "paulo " are each held by 623 companies, the same 623.
+        let counts = [
+            ("sao", 1307),
+            ("ao ", 2682),
+            ("o p", 2360),
+            (" pa", 1955),
+            ("pau", 623),
+            ("aul", 623),
+            ("ulo", 623),
+            ("lo ", 623),
+            ("o 1", 1860),
+            (" 12", 1111),
+        ];
+        assert_eq!(
+            pick(counted("sao paulo 12", &counts)),
+            ["pau", " 12", "sao"]
+        );
+        // One word: its three rarest.
+        assert_eq!(
+            pick(counted("paulo", &[("pau", 9), ("aul", 3), ("ulo", 5)])),
+            ["aul", "ulo", "pau"]
+        );
+        // Two words: the rarest of each, then the rarest left.
+        assert_eq!(
+            pick(counted("ab cd", &[("ab ", 1), ("b c", 2), (" cd", 3)])),
+            ["ab ", "b c", " cd"]
+        );
+        assert_eq!(
+            pick(counted(
+                "abc def",
+                &[("abc", 5), ("bc ", 1), ("c d", 2), (" de", 4), ("def", 3)]
+            )),
+            // "bc " and "def" first, then "c d"; given rarest first.
+            ["bc ", "c d", "def"]
+        );
     }
 
     #[test]
