@@ -625,6 +625,13 @@ async fn a_search_on_postgresql_looks_its_trigrams_up_behind_the_wall() {
     assert_eq!(ids(r.body["items"].as_array().unwrap()), vec![id.clone()]);
     let r = owner.get("/api/v1/companies?q=empresa%202999").await;
     assert_eq!(r.body["total"], 0, "{}", r.text);
+    // The move built the trigrams once with their trigger off; a company created after it is
+    // found too, its trigger being back on.
+    let created = crate::common::company(&owner, "Ourivesaria Posterior Ltda", 7_700_001).await;
+    let r = owner
+        .get("/api/v1/companies?q=ourivesaria%20posterior")
+        .await;
+    assert_eq!(ids(r.body["items"].as_array().unwrap()), vec![created]);
     assert_eq!(server.stop().code(), Some(0));
     let after = tokio::task::spawn_blocking({
         let url = url.clone();

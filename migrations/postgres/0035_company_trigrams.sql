@@ -11,8 +11,8 @@
 -- Derived from `companies.search_fold` by the triggers below, whichever code path writes a
 -- company. It holds trigrams of companies' names in clear: behind the same wall as the
 -- companies, left out of a backup's data (the names travel sealed beside the dump) and built
--- again after a restore (`db::pg::backup`); `migrate-store` does not copy it, the triggers
--- fill it as the companies arrive.
+-- again after a restore (`db::pg::backup`); `migrate-store` does not copy it but builds it
+-- once after the companies are copied.
 CREATE TABLE IF NOT EXISTS company_trigrams (
     trigram     TEXT NOT NULL,
     company_id  TEXT NOT NULL,

@@ -40,11 +40,6 @@ pub const KEYS_TABLE: &str = "company_keys";
 /// that travel sealed beside the dump. Not counted among a dump's rows.
 const DERIVED_TABLES: &[&str] = &["company_trigrams"];
 
-/// Builds the trigrams of every restored company's search text (its triggers come with the
-/// dump's last section, after the companies were written back).
-const REBUILD_TRIGRAMS: &str = "INSERT INTO company_trigrams (trigram, company_id) \
-     SELECT t, c.id FROM companies c, unnest(armario_trigrams(c.search_fold)) AS t";
-
 /// What a dump holds, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -311,7 +306,9 @@ impl PgDatabase {
             session.batch("SELECT set_config('armario.scope', 'platform', true)")?;
             // Before a company whose key is gone is changed below: its triggers then move its
             // trigrams as they would any edit's.
-            session.batch(REBUILD_TRIGRAMS)?;
+            // (The triggers come with the dump's last section, after the companies were
+            // written back.)
+            session.batch(super::REBUILD_TRIGRAMS)?;
             let mut keys_written = 0;
             for key in keys {
                 keys_written += db.execute(

@@ -21,6 +21,17 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use scope::{company_transaction, platform_transaction};
 
+/// Builds the trigrams of every company's search text (migration 35) in one statement, for a
+/// store filled in bulk with the triggers that keep them off (a move, a restore). In the
+/// primary key's order, so the index grows at its end instead of at a random page per row
+/// (a million companies are some 38 million rows).
+pub const REBUILD_TRIGRAMS: &str = "INSERT INTO company_trigrams (trigram, company_id) \
+     SELECT t, c.id FROM companies c, unnest(armario_trigrams(c.search_fold)) AS t ORDER BY 1, 2";
+
+/// The trigger that writes a new company's trigrams (migration 35), which a bulk fill turns
+/// off in its transaction and then runs [`REBUILD_TRIGRAMS`] once.
+pub const TRIGRAMS_TRIGGER: &str = "company_trigrams_insert_delete";
+
 /// Gathers the planner's statistics of the store's own tables (after they were filled in
 /// bulk: a move, a restore), so it plans with their sizes rather than guesses. Only those: a
 /// bare `ANALYZE` would also try the shared catalogs, which only a superuser may.
