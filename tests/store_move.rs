@@ -586,6 +586,13 @@ async fn a_search_on_postgresql_looks_its_trigrams_up_behind_the_wall() {
         ],
     );
     let owner = server.login("owner@armario.test", PASSWORD).await;
+    // The counts per status, built once after the copy with their trigger off.
+    let r = owner.get("/api/v1/companies?limit=1").await;
+    assert_eq!(r.body["total"], 3_000, "{}", r.text);
+    let r = owner
+        .get("/api/v1/companies?limit=1&status=suspended")
+        .await;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
     // (search, how many match, the first by name, how many times): names hold the text
     // ("empresa 12": 12, 120–129, 1200–1299), CNPJs begin with it (1100–1199), and one the
     // LIKE decides ("2121" holds both trigrams of "1212" but not the text). Searches of names
@@ -632,6 +639,8 @@ async fn a_search_on_postgresql_looks_its_trigrams_up_behind_the_wall() {
         .get("/api/v1/companies?q=ourivesaria%20posterior")
         .await;
     assert_eq!(ids(r.body["items"].as_array().unwrap()), vec![created]);
+    let r = owner.get("/api/v1/companies?limit=1").await;
+    assert_eq!(r.body["total"], 3_001, "{}", r.text);
     assert_eq!(server.stop().code(), Some(0));
     let after = tokio::task::spawn_blocking({
         let url = url.clone();

@@ -28,9 +28,20 @@ pub use scope::{company_transaction, platform_transaction};
 pub const REBUILD_TRIGRAMS: &str = "INSERT INTO company_trigrams (trigram, company_id) \
      SELECT t, c.id FROM companies c, unnest(armario_trigrams(c.search_fold)) AS t ORDER BY 1, 2";
 
-/// The trigger that writes a new company's trigrams (migration 35), which a bulk fill turns
-/// off in its transaction and then runs [`REBUILD_TRIGRAMS`] once.
-pub const TRIGRAMS_TRIGGER: &str = "company_trigrams_insert_delete";
+/// A bulk fill of `companies` (a move) turns off, in its transaction, the triggers that keep
+/// the tables derived from it as each company arrives (migrations 34 and 35), and builds those
+/// tables once at the end ([`BULK_FILL_DONE`]). A million inserts in one transaction each
+/// adding one to the same `company_counts` row made a chain of a million versions of that row,
+/// which every next insert walked: the copy slowed to a few hundred companies a second.
+pub const BULK_FILL_BEGINS: &str = "ALTER TABLE companies \
+     DISABLE TRIGGER company_counts_insert_delete, DISABLE TRIGGER company_trigrams_insert_delete";
+
+/// The end of a bulk fill ([`BULK_FILL_BEGINS`]): the counts per status and the trigrams built
+/// from the companies, and their triggers back on.
+pub const BULK_FILL_DONE: &str = "DELETE FROM company_counts; \
+     INSERT INTO company_counts (status, n) SELECT status, count(*) FROM companies GROUP BY status; \
+     ALTER TABLE companies \
+     ENABLE TRIGGER company_counts_insert_delete, ENABLE TRIGGER company_trigrams_insert_delete";
 
 /// Gathers the planner's statistics of the store's own tables (after they were filled in
 /// bulk: a move, a restore), so it plans with their sizes rather than guesses. Only those: a

@@ -17,7 +17,7 @@ use rusqlite::types::Value;
 use super::shapes::Shape;
 use super::Side;
 use crate::crypto::cell::CELL_MAGIC;
-use crate::db::pg::{self, REBUILD_TRIGRAMS, TRIGRAMS_TRIGGER};
+use crate::db::pg::{self, BULK_FILL_BEGINS, BULK_FILL_DONE, REBUILD_TRIGRAMS};
 
 /// How a column's values are stored in PostgreSQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,14 +244,11 @@ impl Side for PgSide {
         Ok(())
     }
 
-    /// The companies' trigrams are built once after the copy ([`Side::check`]), not by their
-    /// trigger one company at a time: at a million companies the trigger's inserts, each at a
-    /// random page of a growing index, took most of an hour.
+    /// The tables derived from the companies (their counts per status, their trigrams) are
+    /// built once after the copy ([`Side::check`]), not by triggers one company at a time.
     fn begin(&mut self) -> Result<(), String> {
         self.client
-            .batch_execute(&format!(
-                "BEGIN; {PLATFORM}; ALTER TABLE companies DISABLE TRIGGER {TRIGRAMS_TRIGGER}"
-            ))
+            .batch_execute(&format!("BEGIN; {PLATFORM}; {BULK_FILL_BEGINS}"))
             .map_err(self.failed())
     }
 
@@ -337,13 +334,11 @@ impl Side for PgSide {
         Ok(())
     }
 
-    /// The companies' trigrams are built, their trigger is back on, and each identity
-    /// continues after the highest id copied or handed out by the source.
+    /// The tables derived from the companies are built and their triggers back on, and each
+    /// identity continues after the highest id copied or handed out by the source.
     fn check(&mut self, tables: &[Shape]) -> Result<(), String> {
         self.client
-            .batch_execute(&format!(
-                "{REBUILD_TRIGRAMS}; ALTER TABLE companies ENABLE TRIGGER {TRIGRAMS_TRIGGER}"
-            ))
+            .batch_execute(&format!("{REBUILD_TRIGRAMS}; {BULK_FILL_DONE}"))
             .map_err(self.failed())?;
         for t in tables {
             let Some(column) = self.identity(t)? else {
