@@ -22,7 +22,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 pub use scope::{company_transaction, platform_transaction};
 
 /// Builds the trigrams of every company's search text (migration 35) in one statement, for a
-/// store filled in bulk with the triggers that keep them off (a move, a restore). In the
+/// store filled in bulk while the trigger that keeps them was off (a move, a restore). In the
 /// primary key's order, so the index grows at its end instead of at a random page per row
 /// (a million companies are some 38 million rows).
 pub const REBUILD_TRIGRAMS: &str = "INSERT INTO company_trigrams (trigram, company_id) \
