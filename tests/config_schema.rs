@@ -125,6 +125,19 @@ async fn schemas_outside_the_subset_are_refused_naming_the_keyword() {
         let r = owner.put(&path, body.clone()).await;
         assert_error(&r, StatusCode::BAD_REQUEST, "invalid", Some(pointer));
     }
+    // A keyword is the client's own text: the field that names it is cut at the 200 characters
+    // the error body documents, and ends with an ellipsis.
+    let long = "ç".repeat(300);
+    let r = owner
+        .put(
+            &path,
+            json!({ "schema": { "type": "object", "properties": {}, long.clone(): 1 } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let field = r.body["field"].as_str().unwrap();
+    assert_eq!(field.chars().count(), 200, "{field}");
+    assert!(field.starts_with("/ççç") && field.ends_with('…'), "{field}");
     let deep = json!({ "schema": { "type": "object", "properties": { "a": { "type": "array",
         "items": { "type": "string", "title": { "en": "x" } }, "x": [[[[[[[1]]]]]]] } } } });
     assert_error(

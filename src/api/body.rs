@@ -27,17 +27,22 @@ pub struct InvalidInput {
 /// The most characters of a field's path an error names (the `field` of `ErrorBody`).
 pub const FIELD_MAX_CHARS: usize = 200;
 
+/// A field's path as an error names it: one longer than [`FIELD_MAX_CHARS`] (an unknown key
+/// is the client's own text) is cut there and ends with `…`.
+pub fn cut_field(field: String) -> String {
+    if field.chars().count() <= FIELD_MAX_CHARS {
+        return field;
+    }
+    let mut cut: String = field.chars().take(FIELD_MAX_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 impl InvalidInput {
-    /// A refusal of `field`; a path longer than [`FIELD_MAX_CHARS`] (an unknown key is the
-    /// client's own text) is cut there and ends with `…`.
+    /// A refusal of `field`, its path cut as [`cut_field`] cuts it.
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        let mut field = field.into();
-        if field.chars().count() > FIELD_MAX_CHARS {
-            field = field.chars().take(FIELD_MAX_CHARS - 1).collect();
-            field.push('…');
-        }
         Self {
-            field,
+            field: cut_field(field.into()),
             reason: reason.into(),
         }
     }

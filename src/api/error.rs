@@ -66,7 +66,10 @@ impl ErrorBody {
         }
     }
 
+    /// An error about `field`, whose path is cut as the body documents it (a refusal from deep
+    /// in a service may name a key the client made up).
     fn field(code: ErrorCode, field: String, message: String) -> Self {
+        let field = super::body::cut_field(field);
         Self {
             code,
             message: format!("{field}: {message}"),
